@@ -1,0 +1,66 @@
+"""SQLite engine for one profile: WAL, foreign keys, busy timeout, optional SQLCipher.
+
+Nothing here runs at import time: :func:`make_engine` is called by
+:mod:`app.profile`, the one place that wires a profile up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def sqlite_url(path: Path, passphrase: str | None = None) -> URL:
+    if passphrase:
+        # SQLAlchemy's pysqlcipher dialect loads the ``sqlcipher3`` driver and
+        # issues ``PRAGMA key`` on every new connection.
+        return URL.create("sqlite+pysqlcipher", password=passphrase, database=str(path))
+    return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a
+        # power cut, and a committed invoice number must never vanish.
+        cursor.execute("PRAGMA synchronous = FULL")
+    finally:
+        cursor.close()
+
+
+def make_engine(path: Path, passphrase: str | None = None, *, echo: bool = False) -> Engine:
+    engine = create_engine(
+        sqlite_url(path, passphrase),
+        echo=echo,
+        # Python's sqlite3 opens its own transactions lazily; let SQLAlchemy
+        # emit BEGIN itself so that a write lock is taken when we ask for it.
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _disable_pysqlite_transactions)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
+    # Recipe from SQLAlchemy's SQLite docs ("Serializable isolation /
+    # Savepoints / Transactional DDL"): let SQLAlchemy own BEGIN.
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn: Any) -> None:
+    # IMMEDIATE takes the write lock at BEGIN: two writers wait on the busy
+    # timeout instead of failing half-way with "database is locked".
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)

@@ -1,0 +1,114 @@
+"""Schema migrations (Alembic) and SQLite backups.
+
+``upgrade`` runs at start-up; :mod:`app.profile` backs the database up first
+and restores the backup if the migration fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), target)
+
+
+def backup_database(
+    engine: Engine,
+    backups_dir: Path,
+    keep: int,
+    *,
+    passphrase: str | None = None,
+    label: str = "auto",
+) -> Path:
+    """Copy a live database with SQLite's online backup API (safe while in use, WAL included).
+
+    An encrypted profile is backed up through SQLCipher with the same key, so
+    the backup is encrypted too.
+    """
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = backups_dir / f"permanence-{stamp}-{label}.sqlite3"
+    dest = open_raw(target, passphrase)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+    finally:
+        raw.close()
+        dest.close()
+    prune_backups(backups_dir, keep)
+    return target
+
+
+def open_raw(path: Path, passphrase: str | None = None) -> Any:
+    """A bare DB-API connection (sqlite3, or sqlcipher3 keyed with ``passphrase``)."""
+    if not passphrase:
+        return sqlite3.connect(str(path))
+    import sqlcipher3  # type: ignore[import-untyped]
+
+    conn = sqlcipher3.connect(str(path))
+    escaped = passphrase.replace("'", "''")
+    conn.execute(f"PRAGMA key = '{escaped}'")
+    return conn
+
+
+def restore_backup(backup: Path, database: Path, passphrase: str | None = None) -> None:
+    """Put ``backup`` back in place of ``database`` (the profile must be closed)."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    src = open_raw(backup, passphrase)
+    dest = open_raw(database, passphrase)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+
+
+def prune_backups(backups_dir: Path, keep: int) -> None:
+    backups = sorted(backups_dir.glob("permanence-*.sqlite3"))
+    for old in backups[:-keep] if keep > 0 else backups:
+        old.unlink(missing_ok=True)
+
+
+def latest_backup(backups_dir: Path) -> Path | None:
+    backups = sorted(backups_dir.glob("permanence-*.sqlite3"))
+    return backups[-1] if backups else None

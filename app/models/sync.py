@@ -1,0 +1,91 @@
+"""Local bookkeeping for sync: who this device is, what waits to be pushed, where pull
+stands, per-field clocks, and conflicts left for a person to review.
+
+These tables never sync themselves (no ``Synced`` mixin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.models.base import Base
+
+
+class DeviceIdentity(Base):
+    """This laptop (one row). ``series_prefix`` is given at enrolment by the siège."""
+
+    __tablename__ = "device_identity"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    series_prefix: Mapped[str] = mapped_column(String(12), default="LOC")
+    server_url: Mapped[str] = mapped_column(String(300), default="")
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    protocol_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OutboxEntry(Base):
+    """One local change waiting for the siège; written in the same transaction as the edit."""
+
+    __tablename__ = "sync_outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(String(36))
+    # JSON object {field: value} of the fields changed by this operation.
+    fields_json: Mapped[str] = mapped_column(Text)
+    hlc: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FieldClock(Base):
+    """Hybrid-logical-clock stamp of the last write of one field of one row."""
+
+    __tablename__ = "sync_field_clock"
+
+    table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(40))
+
+
+class SyncState(Base):
+    """Key/value: pull cursor, last HLC, last successful sync, next batch number..."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SyncConflict(Base):
+    """A losing value kept for a person to review (Conflits à vérifier)."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    kept_value: Mapped[str] = mapped_column(Text, default="")
+    lost_value: Mapped[str] = mapped_column(Text, default="")
+    lost_hlc: Mapped[str] = mapped_column(String(40), default="")
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
+class SyncRun(Base):
+    """History of sync attempts shown on the Synchronisation page."""
+
+    __tablename__ = "sync_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    outcome: Mapped[str] = mapped_column(String(30), default="running")
+    pushed: Mapped[int] = mapped_column(BigInteger, default=0)
+    pulled: Mapped[int] = mapped_column(BigInteger, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")

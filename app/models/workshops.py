@@ -1,0 +1,77 @@
+"""Workshops and cooperative events share one machinery: activity, slots, registrations,
+attendance per slot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Synced
+
+
+class WorkshopTheme(Synced, Base):
+    __tablename__ = "workshop_theme"
+
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    default_duration_minutes: Mapped[int] = mapped_column(Integer, default=210)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Activity(Synced, Base):
+    """An atelier collectif session, a réunion coopérative or a manifestation."""
+
+    __tablename__ = "activity"
+
+    kind: Mapped[str] = mapped_column(String(30), default="atelier")
+    title: Mapped[str] = mapped_column(String(300))
+    theme_id: Mapped[str | None] = mapped_column(ForeignKey("workshop_theme.id"), default=None)
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    permanence_id: Mapped[str | None] = mapped_column(ForeignKey("permanence.id"), default=None)
+    place_address: Mapped[str] = mapped_column(String(300), default="")
+    animateurs: Mapped[str] = mapped_column(String(300), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer, default=None)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class ActivityFunder(Synced, Base):
+    __tablename__ = "activity_funder"
+    __table_args__ = (UniqueConstraint("activity_id", "funder_id"),)
+
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activity.id"), index=True)
+    funder_id: Mapped[str] = mapped_column(ForeignKey("funder.id"))
+
+
+class ActivitySlot(Synced, Base):
+    """A half-day slot; each participant signs once per slot."""
+
+    __tablename__ = "activity_slot"
+
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activity.id"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Registration(Synced, Base):
+    """A person registered to an activity; id is deterministic (activity, person)."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("activity_id", "person_id"),)
+
+    activity_id: Mapped[str] = mapped_column(ForeignKey("activity.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="inscrit")  # liste_attente | annule
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Attendance(Synced, Base):
+    """Attendance of one person at one slot; id = deterministic_id("attendance", slot, person),
+    so two laptops marking it produce one row."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("slot_id", "person_id"),)
+
+    slot_id: Mapped[str] = mapped_column(ForeignKey("activity_slot.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10), default="attendu")  # present|absent|excuse

@@ -1,0 +1,75 @@
+"""The person list: search-as-you-type and lazy pages (no full-table load)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from app.models import Antenne, Person
+from app.text import fold
+from app.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: str
+    last_name: str
+    first_name: str
+    city: str
+    email: str
+    phone: str
+    antenne: str
+    last_contact_on: dt.date | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+def _filtered(query: Select, text: str, antenne_id: str | None) -> Select:  # type: ignore[type-arg]
+    query = query.where(Person.deleted_at.is_(None), Person.merged_into_id.is_(None))
+    if antenne_id:
+        query = query.where(Person.antenne_id == antenne_id)
+    for token in fold(text).split():
+        # Every typed word must appear somewhere: "helene reims" finds Hélène of Reims.
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Person.search_key.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def count_persons(
+    uow_factory: UnitOfWorkFactory, text: str = "", antenne_id: str | None = None
+) -> int:
+    with uow_factory() as uow:
+        query = _filtered(select(func.count(Person.id)), text, antenne_id)
+        return int(uow.session.scalar(query) or 0)
+
+
+def search_persons(
+    uow_factory: UnitOfWorkFactory,
+    text: str = "",
+    *,
+    antenne_id: str | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[PersonRow]:
+    with uow_factory() as uow:
+        query = _filtered(
+            select(
+                Person.id,
+                Person.last_name,
+                Person.first_name,
+                Person.city,
+                Person.email,
+                Person.phone,
+                Antenne.name,
+                Person.last_contact_on,
+            ).outerjoin(Antenne, Antenne.id == Person.antenne_id),
+            text,
+            antenne_id,
+        )
+        query = query.order_by(Person.last_name, Person.first_name, Person.id)
+        rows = uow.session.execute(query.offset(offset).limit(limit))
+        return [PersonRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7]) for r in rows]

@@ -1,0 +1,19 @@
+"""UI fixtures: a real main-window context over a real profile (offscreen Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.profile import Profile
+
+
+@pytest.fixture
+def ctx(qapp, profile: Profile) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from ui.context import AppContext, ChangeHub
+    from ui.tasks import TaskManager
+
+    context = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
+    yield context
+    context.tasks.wait_idle()

@@ -1,0 +1,1 @@
+"""PySide6 interface. Reaches data only through ``app`` services."""

@@ -1,0 +1,36 @@
+"""What every page receives: the open profile's services, the task manager, the change hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from app.profile import Profile
+from app.uow import UnitOfWorkFactory
+from ui.tasks import TaskManager
+
+
+class ChangeHub(QObject):
+    """One signal telling screens what changed, e.g. {"persons"} or {"invoices", "payments"}.
+
+    Emitted once per user action (or sync run); pages refresh what concerns them.
+    """
+
+    changed = Signal(frozenset)
+    # (kind, id): ask the main window to show an item, e.g. ("person", "0190...").
+    open_requested = Signal(str, str)
+
+    def notify(self, *areas: str) -> None:
+        self.changed.emit(frozenset(areas))
+
+
+@dataclass
+class AppContext:
+    profile: Profile
+    tasks: TaskManager
+    hub: ChangeHub
+
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        return self.profile.uow

@@ -1,0 +1,139 @@
+"""First run: name the profile, say who you are and where you work, protect the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError, ValidationError
+from app.profile import Profile
+from app.services import setup
+from ui.messages import error_message
+from ui.widgets.forms import FormErrors
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, root: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.root = root
+        self.profile: Profile | None = None
+        self.setWindowTitle("Bienvenue dans Permanence")
+        self.setMinimumWidth(520)
+        intro = QLabel(
+            "Créons votre profil. Il rassemble la base de données de ce portable, "
+            "les documents produits et les sauvegardes.\n"
+            "L'identité de la coopérative pourra être complétée plus tard.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.display_name = QLineEdit(self)
+        self.display_name.setPlaceholderText("ex. Portable de Claire")
+        self.first_name = QLineEdit(self)
+        self.last_name = QLineEdit(self)
+        self.email = QLineEdit(self)
+        self.permanence = QComboBox(self)
+        for town, antenne in setup.permanence_towns():
+            self.permanence.addItem(f"{town} (antenne de {antenne})", town)
+        self.encrypt = QCheckBox("Chiffrer la base de données (recommandé)", self)
+        self.encrypt.setChecked(True)
+        self.encrypt.setToolTip(
+            "Un portable peut être perdu ou volé : chiffrée, la base est illisible sans "
+            "la phrase de passe."
+        )
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_confirmation = QLineEdit(self)
+        self.passphrase_confirmation.setEchoMode(QLineEdit.EchoMode.Password)
+        warning = QLabel(
+            "Retenez bien cette phrase de passe : sans elle, les données de ce portable "
+            "ne peuvent pas être récupérées.",
+            self,
+        )
+        warning.setWordWrap(True)
+        self.encrypt.toggled.connect(self.passphrase.setEnabled)
+        self.encrypt.toggled.connect(self.passphrase_confirmation.setEnabled)
+
+        form = QFormLayout()
+        self.errors = FormErrors()
+        self.errors.add_row(form, "Nom du profil :", "display_name", self.display_name)
+        self.errors.add_row(form, "Votre prénom :", "first_name", self.first_name)
+        self.errors.add_row(form, "Votre nom :", "last_name", self.last_name)
+        self.errors.add_row(form, "Votre e-mail :", "email", self.email)
+        form.addRow("Permanence habituelle :", self.permanence)
+        form.addRow("", self.encrypt)
+        self.errors.add_row(form, "Phrase de passe :", "passphrase", self.passphrase)
+        self.errors.add_row(
+            form, "Confirmation :", "passphrase_confirmation", self.passphrase_confirmation
+        )
+        form.addRow("", warning)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Créer le profil")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def request(self) -> setup.SetupRequest:
+        return setup.SetupRequest(
+            display_name=self.display_name.text(),
+            first_name=self.first_name.text(),
+            last_name=self.last_name.text(),
+            email=self.email.text(),
+            permanence_town=str(self.permanence.currentData()),
+            encrypt=self.encrypt.isChecked(),
+            passphrase=self.passphrase.text(),
+            passphrase_confirmation=self.passphrase_confirmation.text(),
+        )
+
+    def accept(self) -> None:
+        try:
+            self.profile = setup.initialize_profile(self.root, self.request())
+        except ValidationError as exc:
+            self.errors.show(exc)
+            return
+        except PermanenceError as exc:
+            QMessageBox.warning(self, "Permanence", error_message(exc))
+            return
+        super().accept()
+
+
+class PassphraseDialog(QDialog):
+    """Asks for the passphrase of an encrypted profile at start."""
+
+    def __init__(self, profile_name: str, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Profil chiffré")
+        label = QLabel(f"Saisissez la phrase de passe du profil « {profile_name} ».", self)
+        label.setWordWrap(True)
+        self.error = QLabel(message, self)
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setVisible(bool(message))
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Ouvrir")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)

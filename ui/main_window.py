@@ -1,0 +1,175 @@
+"""Main window: navigation between the areas, the pages, and the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import formatting
+from app.clock import today
+from app.services import reference
+from ui.context import AppContext
+from ui.messages import error_message
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """An area of the app. ``opens`` lists the item kinds the page can show
+    (``hub.open_requested.emit("person", id)`` switches to it and calls ``open_item``)."""
+
+    key: str
+    title: str
+    factory: Callable[[AppContext], QWidget]
+    opens: tuple[str, ...] = ()
+
+
+def page_specs() -> list[PageSpec]:
+    """The areas, in navigation order. Each area's module adds itself here."""
+    from ui.pages.persons_page import PersonsPage
+
+    return [
+        PageSpec("persons", "Personnes", PersonsPage, ()),
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, specs: list[PageSpec] | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"Permanence — {ctx.profile.settings.display_name}")
+        self.resize(1200, 780)
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget(self)
+        self.pages: dict[str, QWidget] = {}
+        self._specs = specs if specs is not None else page_specs()
+        for spec in self._specs:
+            page = spec.factory(ctx)
+            page.setObjectName(f"page_{spec.key}")
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(spec.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menu()
+        self._build_status_bar()
+        ctx.hub.open_requested.connect(self.open_item)
+        ctx.tasks.default_error_handler = self.show_error
+        self._restore_geometry()
+
+    # Navigation ----------------------------------------------------------------
+    def show_page(self, key: str) -> QWidget:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(row)
+                return self.pages[key]
+        raise KeyError(key)
+
+    def open_item(self, kind: str, item_id: str) -> None:
+        for spec in self._specs:
+            if kind in spec.opens:
+                page = self.show_page(spec.key)
+                page.open_item(kind, item_id)  # type: ignore[attr-defined]
+                return
+
+    def show_error(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Permanence", error_message(error))
+
+    # Chrome --------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&Fichier")
+        backup = QAction("Sauvegarder la base maintenant", self)
+        backup.triggered.connect(self._backup_now)
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quitter", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go_menu = self.menuBar().addMenu("&Aller à")
+        for index, spec in enumerate(self._specs):
+            action = QAction(spec.title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
+            go_menu.addAction(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        settings = self.ctx.profile.settings
+        self.profile_label = QLabel(f"Profil : {settings.display_name}", self)
+        self.profile_label.setToolTip(str(self.ctx.profile.paths.root))
+        self.date_label = QLabel(formatting.date(today(), "full").capitalize(), self)
+        self.permanence_combo = QComboBox(self)
+        self.permanence_combo.setObjectName("permanenceOfTheDay")
+        self.permanence_combo.setToolTip("Permanence du jour")
+        antennes = {a.id: a.name for a in reference.list_antennes(self.ctx.uow)}
+        self.permanence_combo.addItem("Permanence du jour : aucune", None)
+        for permanence in reference.list_permanences(self.ctx.uow):
+            label = f"{permanence.town} (antenne de {antennes.get(permanence.antenne_id, '?')})"
+            self.permanence_combo.addItem(label, permanence.id)
+        current = self.permanence_combo.findData(settings.permanence_id)
+        self.permanence_combo.setCurrentIndex(max(current, 0))
+        self.permanence_combo.currentIndexChanged.connect(self._permanence_changed)
+        bar.addWidget(self.profile_label)
+        bar.addWidget(self.date_label)
+        bar.addPermanentWidget(self.permanence_combo)
+
+    def _permanence_changed(self, _index: int) -> None:
+        permanence_id = self.permanence_combo.currentData()
+        antenne_id = next(
+            (
+                p.antenne_id
+                for p in reference.list_permanences(self.ctx.uow)
+                if p.id == permanence_id
+            ),
+            None,
+        )
+        profile = self.ctx.profile
+        profile.save_settings(
+            profile.settings.with_changes(permanence_id=permanence_id, antenne_id=antenne_id)
+        )
+        self.ctx.hub.notify("permanence_of_the_day")
+
+    def _backup_now(self) -> None:
+        def done(path: object) -> None:
+            self.statusBar().showMessage(f"Sauvegarde enregistrée : {path}", 8000)
+
+        self.ctx.tasks.run_db(lambda: self.ctx.profile.backup("manuel"), done)
+
+    # Window state (QSettings only for geometry, per STYLE.md) ------------------
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            closer = getattr(page, "confirm_close", None)
+            if closer is not None and not closer():
+                event.ignore()
+                return
+        self.ctx.tasks.wait_idle(10000)
+        super().closeEvent(event)

@@ -1,0 +1,124 @@
+"""Personnes: the list of persons with search-as-you-type (accents and case ignored)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.services import person_directory
+from app.services.person_directory import PersonRow
+from ui.context import AppContext
+from ui.models.row_table_model import Column, RowTableModel
+
+SEARCH_DELAY_MS = 120  # long enough to skip intermediate keystrokes, short enough to feel live
+
+COLUMNS: list[Column[PersonRow]] = [
+    Column("Nom", lambda r: r.last_name.upper()),
+    Column("Prénom", lambda r: r.first_name),
+    Column("Commune", lambda r: r.city),
+    Column("Antenne", lambda r: r.antenne),
+    Column("Téléphone", lambda r: r.phone),
+    Column("E-mail", lambda r: r.email),
+    Column("Dernier contact", lambda r: formatting.date(r.last_contact_on)),
+]
+
+
+class PersonsPage(QWidget):
+    title = "Personnes"
+    person_activated = Signal(str)
+    new_person_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Rechercher (nom, prénom, e-mail, téléphone, commune)…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("personSearch")
+        self.new_button = QPushButton("Nouvelle personne…", self)
+        self.new_button.clicked.connect(self.new_person_requested)
+        self.count_label = QLabel(self)
+        self.model: RowTableModel[PersonRow] = RowTableModel(COLUMNS)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.doubleClicked.connect(self._activate)
+        self.table.activated.connect(self._activate)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.search.returnPressed.connect(self._open_first)
+        ctx.hub.changed.connect(self._on_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        text = self.search.text()
+        uow = self.ctx.uow
+        total = person_directory.count_persons(uow, text)
+        self.model.load(
+            lambda offset, limit: person_directory.search_persons(
+                uow, text, offset=offset, limit=limit
+            ),
+            total,
+        )
+        if total == 0:
+            self.count_label.setText(
+                "Aucune personne ne correspond." if text else "Aucune personne."
+            )
+        else:
+            self.count_label.setText(
+                f"{formatting.number(total, 0)} personne{'s' if total > 1 else ''}"
+            )
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if "persons" in areas:
+            self.refresh()
+
+    def _activate(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.person_activated.emit(row.id)
+
+    def _open_first(self) -> None:
+        if self.model.rowCount() == 1:
+            self._activate(self.model.index(0, 0))
+        elif self.model.rowCount() > 0:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def keyPressEvent(self, event: object) -> None:
+        from PySide6.QtGui import QKeyEvent
+
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            self.search.clear()
+            self.search.setFocus()
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""Background work, after Anki's task manager: one worker for database work, a pool for
+network, results delivered back on the GUI thread.
+
+Widgets call ``tasks.run_db(fn, on_done, on_error)``; ``fn`` runs off the GUI
+thread; the callbacks run on it. Long jobs take an :class:`app.jobs.JobControl`
+so they report progress and can be cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+DoneCallback = Callable[[Any], None]
+ErrorCallback = Callable[[BaseException], None]
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; signals emitted from workers are queued to it."""
+
+    finished = Signal(object, object, object)  # callback, result, error
+
+
+class _Task(QRunnable):
+    def __init__(
+        self,
+        fn: Callable[[], Any],
+        relay: _Relay,
+        on_done: DoneCallback | None,
+        on_error: ErrorCallback | None,
+    ) -> None:
+        super().__init__()
+        self.fn = fn
+        self.relay = relay
+        self.on_done = on_done
+        self.on_error = on_error
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:
+            log.debug("background task failed: %s", traceback.format_exc())
+            self.relay.finished.emit(self.on_error, None, exc)
+        else:
+            self.relay.finished.emit(self.on_done, result, None)
+
+
+class TaskManager(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db_pool = QThreadPool(self)
+        self._db_pool.setMaxThreadCount(1)  # SQLite writes are serial anyway
+        self._net_pool = QThreadPool(self)
+        self._net_pool.setMaxThreadCount(2)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._deliver)
+        self.default_error_handler: ErrorCallback | None = None
+
+    def run_db(
+        self,
+        fn: Callable[[], Any],
+        on_done: DoneCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._db_pool.start(_Task(fn, self._relay, on_done, on_error))
+
+    def run_network(
+        self,
+        fn: Callable[[], Any],
+        on_done: DoneCallback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        self._net_pool.start(_Task(fn, self._relay, on_done, on_error))
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        return self._db_pool.waitForDone(msecs) and self._net_pool.waitForDone(msecs)
+
+    @Slot(object, object, object)
+    def _deliver(
+        self, callback: Callable[..., None] | None, result: Any, error: BaseException | None
+    ) -> None:
+        if error is not None:
+            handler = callback or self.default_error_handler
+            if handler is not None:
+                handler(error)
+            else:
+                log.error("unhandled background error: %r", error)
+            return
+        if callback is not None:
+            callback(result)

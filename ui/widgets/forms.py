@@ -1,0 +1,71 @@
+"""Field-by-field error display: the reason appears in French right under the field."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from app.errors import ValidationError
+from ui.messages import field_message
+
+ERROR_STYLE = "color: #b00020; font-size: 11px;"
+
+
+class FieldWithError(QWidget):
+    """Wraps an input with an error label beneath it (hidden while the field is valid)."""
+
+    def __init__(self, field_widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field_widget = field_widget
+        self.error_label = QLabel(self)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(field_widget)
+        layout.addWidget(self.error_label)
+
+    def set_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+        self.field_widget.setProperty("invalid", bool(message))
+        self.field_widget.setStyleSheet("border: 1px solid #b00020;" if message else "")
+
+
+class FormErrors:
+    """Maps service field names to their wrappers; shows a ValidationError on the form."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, FieldWithError] = {}
+
+    def add_row(
+        self, layout: QFormLayout, label: str, name: str, widget: QWidget
+    ) -> FieldWithError:
+        wrapper = FieldWithError(widget)
+        self.fields[name] = wrapper
+        layout.addRow(label, wrapper)
+        return wrapper
+
+    def clear(self) -> None:
+        for wrapper in self.fields.values():
+            wrapper.set_error(None)
+
+    def show(self, error: ValidationError) -> list[str]:
+        """Show each field's reason; return the messages of fields this form does not have."""
+        self.clear()
+        unplaced: list[str] = []
+        for item in error.errors:
+            wrapper = self.fields.get(item.field)
+            if wrapper is None:
+                unplaced.append(field_message(item))
+            else:
+                wrapper.set_error(field_message(item))
+        first = next((self.fields[e.field] for e in error.errors if e.field in self.fields), None)
+        if first is not None:
+            first.field_widget.setFocus()
+        return unplaced
+
+    def error_text(self, name: str) -> str:
+        wrapper = self.fields.get(name)
+        return wrapper.error_label.text() if wrapper and wrapper.error_label.isVisible() else ""
