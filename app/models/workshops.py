@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Synced
@@ -32,6 +32,9 @@ class Activity(Synced, Base):
     place_address: Mapped[str] = mapped_column(String(300), default="")
     animateurs: Mapped[str] = mapped_column(String(300), default="")
     capacity: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Past capacity, newcomers go on a waiting list (promoted when someone cancels);
+    # without it, a registration over capacity is refused.
+    has_waiting_list: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -49,7 +52,8 @@ class ActivitySlot(Synced, Base):
     __tablename__ = "activity_slot"
 
     activity_id: Mapped[str] = mapped_column(ForeignKey("activity.id"), index=True)
-    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Local wall time of the session's place (what is printed on the sheet).
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

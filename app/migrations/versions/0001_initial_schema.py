@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:54:15.006799
+Create Date: 2026-11-26 05:59:42.689755
 """
 
 from collections.abc import Sequence
@@ -235,6 +235,7 @@ def upgrade() -> None:
         sa.Column("place_address", sa.String(length=300), nullable=False),
         sa.Column("animateurs", sa.String(length=300), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("has_waiting_list", sa.Boolean(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -341,6 +342,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_activity_slot_activity_id"), ["activity_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_activity_slot_starts_at"), ["starts_at"], unique=False)
 
     op.create_table(
         "appointment",
@@ -726,6 +728,7 @@ def downgrade() -> None:
 
     op.drop_table("appointment")
     with op.batch_alter_table("activity_slot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_activity_slot_starts_at"))
         batch_op.drop_index(batch_op.f("ix_activity_slot_activity_id"))
 
     op.drop_table("activity_slot")
