@@ -6,7 +6,8 @@ the data needed to explain it. ``ui/messages.py`` turns codes into French.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 
 class PermanenceError(Exception):
@@ -26,7 +27,7 @@ class FieldError:
 
     field: str
     code: str
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 class ValidationError(PermanenceError):

@@ -32,7 +32,8 @@ def make_application(argv: list[str]) -> object:
 
     QCoreApplication.setOrganizationName("Permanence")
     QCoreApplication.setApplicationName("Permanence")
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     translator = QTranslator(app)
     # Qt's own strings (OK/Annuler, context menus, file dialogs) in French.

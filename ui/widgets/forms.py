@@ -68,4 +68,4 @@ class FormErrors:
 
     def error_text(self, name: str) -> str:
         wrapper = self.fields.get(name)
-        return wrapper.error_label.text() if wrapper and wrapper.error_label.isVisible() else ""
+        return wrapper.error_label.text() if wrapper and not wrapper.error_label.isHidden() else ""

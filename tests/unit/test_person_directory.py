@@ -1,0 +1,77 @@
+"""Search-as-you-type on the person list: accents and case ignored, every word must match."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.models import Person
+from app.services import person_directory
+from app.text import fold
+
+
+def _add(uow, **fields):  # type: ignore[no-untyped-def]
+    with uow() as u:
+        u.session.add(Person(**fields))
+        u.commit()
+
+
+def test_helene_finds_hélène_whatever_the_case(uow) -> None:  # type: ignore[no-untyped-def]
+    _add(uow, first_name="Hélène", last_name="Dupré", city="Langres")
+    _add(uow, first_name="Marc", last_name="Hélie", city="Sedan")
+    _add(uow, first_name="Paul", last_name="Martin", city="Vouziers")
+    names = [r.first_name for r in person_directory.search_persons(uow, "helene")]
+    assert names == ["Hélène"]
+    assert [r.last_name for r in person_directory.search_persons(uow, "DUPRE")] == ["Dupré"]
+    assert person_directory.count_persons(uow, "hel") == 2
+
+
+def test_every_word_must_match_across_fields(uow) -> None:  # type: ignore[no-untyped-def]
+    _add(uow, first_name="Hélène", last_name="Dupré", city="Langres")
+    _add(uow, first_name="Hélène", last_name="Martin", city="Sedan")
+    rows = person_directory.search_persons(uow, "hélène sedan")
+    assert [r.last_name for r in rows] == ["Martin"]
+
+
+def test_phone_search_ignores_spaces(uow) -> None:  # type: ignore[no-untyped-def]
+    _add(uow, first_name="Inès", last_name="Roux", phone="+33612345678")
+    assert [r.first_name for r in person_directory.search_persons(uow, "612345")] == ["Inès"]
+
+
+def test_wildcards_typed_by_the_user_are_literal(uow) -> None:  # type: ignore[no-untyped-def]
+    _add(uow, first_name="Anne", last_name="Percent")
+    assert person_directory.search_persons(uow, "%") == []
+    assert person_directory.search_persons(uow, "_") == []
+
+
+def test_deleted_persons_are_not_listed(uow) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    _add(uow, first_name="Supprimée", last_name="Ancienne", deleted_at=dt.datetime(2026, 1, 1))
+    assert person_directory.count_persons(uow) == 0
+
+
+def test_pages_cover_the_list_without_overlap(uow) -> None:  # type: ignore[no-untyped-def]
+    for i in range(25):
+        _add(uow, first_name=f"P{i:02d}", last_name="Même")
+    first = person_directory.search_persons(uow, "", offset=0, limit=10)
+    rest = person_directory.search_persons(uow, "", offset=10, limit=100)
+    ids = [r.id for r in first + rest]
+    assert len(ids) == 25 == len(set(ids))
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.text(alphabet="aàâäeéèêëiîïoôöuùûüçœAÉÈÇ -'", min_size=1, max_size=12))
+def test_a_name_is_always_found_by_its_folded_form(tmp_path_factory, name: str) -> None:  # type: ignore[no-untyped-def]
+    from app.config import ProfileSettings
+    from app.profile import create_profile
+
+    if not fold(name):
+        return
+    profile = create_profile(tmp_path_factory.mktemp("p") / "p", ProfileSettings())
+    try:
+        _add(profile.uow, first_name=name, last_name="X")
+        assert person_directory.count_persons(profile.uow, fold(name)) == 1
+        assert person_directory.count_persons(profile.uow, name.upper()) == 1
+    finally:
+        profile.close()
