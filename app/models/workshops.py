@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Synced
+from app.text import fold
 
 
 class WorkshopTheme(Synced, Base):
@@ -36,6 +47,8 @@ class Activity(Synced, Base):
     # without it, a registration over capacity is refused.
     has_waiting_list: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Accent- and case-folded title for the session list's search box.
+    title_key: Mapped[str] = mapped_column(String(300), default="")
 
 
 class ActivityFunder(Synced, Base):
@@ -79,3 +92,9 @@ class Attendance(Synced, Base):
     slot_id: Mapped[str] = mapped_column(ForeignKey("activity_slot.id"), index=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     state: Mapped[str] = mapped_column(String(10), default="attendu")  # present|absent|excuse
+
+
+@event.listens_for(Activity, "before_insert")
+@event.listens_for(Activity, "before_update")
+def _refresh_title_key(_mapper: object, _connection: object, activity: Activity) -> None:
+    activity.title_key = fold(activity.title)

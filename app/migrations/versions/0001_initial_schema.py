@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:59:42.689755
+Create Date: 2026-11-26 06:00:16.966265
 """
 
 from collections.abc import Sequence
@@ -237,6 +237,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("has_waiting_list", sa.Boolean(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("title_key", sa.String(length=300), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
@@ -588,6 +589,7 @@ def upgrade() -> None:
         sa.Column("vat_exemption_text", sa.Text(), nullable=False),
         sa.Column("credited_invoice_id", sa.String(length=36), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("search_key", sa.String(length=600), nullable=False),
         sa.Column("total_excl_cents", sa.BigInteger(), nullable=False),
         sa.Column("total_vat_cents", sa.BigInteger(), nullable=False),
         sa.Column("total_incl_cents", sa.BigInteger(), nullable=False),
@@ -625,6 +627,7 @@ def upgrade() -> None:
             batch_op.f("ix_invoice_entrepreneur_id"), ["entrepreneur_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_invoice_issue_date"), ["issue_date"], unique=False)
+        batch_op.create_index(batch_op.f("ix_invoice_search_key"), ["search_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_invoice_status"), ["status"], unique=False)
 
     op.create_table(
@@ -689,6 +692,7 @@ def downgrade() -> None:
     op.drop_table("invoice_line")
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_status"))
+        batch_op.drop_index(batch_op.f("ix_invoice_search_key"))
         batch_op.drop_index(batch_op.f("ix_invoice_issue_date"))
         batch_op.drop_index(batch_op.f("ix_invoice_entrepreneur_id"))
         batch_op.drop_index(batch_op.f("ix_invoice_client_id"))
