@@ -109,10 +109,22 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        uow=UnitOfWorkFactory(session_factory),
+        uow=UnitOfWorkFactory(session_factory, actor=_actor_name(engine, settings)),
         passphrase=passphrase,
         _lock=lock,
     )
+
+
+def _actor_name(engine: Engine, settings: ProfileSettings) -> str | None:
+    """The accompagnateur using this laptop, recorded as author of every change."""
+    if not settings.accompagnateur_id:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT first_name, last_name FROM accompagnateur WHERE id = :id"),
+            {"id": settings.accompagnateur_id},
+        ).first()
+    return f"{row[0]} {row[1]}" if row else None
 
 
 def _open_engine(paths: ProfilePaths, settings: ProfileSettings, passphrase: str | None) -> Engine:
