@@ -1,0 +1,55 @@
+"""Every figure of the dashboard in one read (one session, one snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.indicators.deadlines import Deadline, deadlines_in
+from app.indicators.flows import EntryFigures, ExitFigures, entries_in, exits_in
+from app.indicators.period import Filters
+from app.indicators.persons import (
+    AccompaniedFigures,
+    FollowupFigures,
+    Headcount,
+    accompanied_in,
+    followups_in,
+    headcount_in,
+)
+from app.indicators.scope import Scope, detect_scope
+from app.indicators.turnover import TurnoverFigures, turnover_in
+from app.indicators.workshops import WorkshopFigures, workshops_in
+from app.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    filters: Filters
+    scope: Scope
+    accompanied: AccompaniedFigures
+    entries: EntryFigures
+    exits: ExitFigures
+    followups: FollowupFigures
+    workshops: WorkshopFigures
+    turnover: TurnoverFigures
+    headcount: Headcount
+    deadlines: tuple[Deadline, ...]
+
+
+def dashboard(
+    uow_factory: UnitOfWorkFactory, filters: Filters, *, today: dt.date | None = None
+) -> DashboardData:
+    with uow_factory() as uow:
+        s = uow.session
+        return DashboardData(
+            filters=filters,
+            scope=detect_scope(s),
+            accompanied=accompanied_in(s, filters),
+            entries=entries_in(s, filters),
+            exits=exits_in(s, filters),
+            followups=followups_in(s, filters),
+            workshops=workshops_in(s, filters),
+            turnover=turnover_in(s, filters),
+            headcount=headcount_in(s, filters),
+            deadlines=deadlines_in(s, antenne_id=filters.antenne_id, today=today),
+        )

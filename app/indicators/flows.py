@@ -1,0 +1,160 @@
+"""Entries (intake interviews, admissions, CAPE signed) and exits by outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.indicators import labels
+from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
+from app.indicators.period import Filters
+from app.indicators.sql import (
+    Breakdown,
+    Query,
+    antenne_filter,
+    dialect,
+    month_of,
+    ordered,
+    person_live,
+)
+from app.models import IntakeInterview, ParcoursStage, Person
+from app.uow import UnitOfWorkFactory
+
+DECISIONS = ("admis", "oriente", "reflexion", "non_retenu", "")
+
+
+@dataclass(frozen=True)
+class EntryFigures:
+    intakes: int
+    admissions: int
+    capes_started: int
+    by_decision: tuple[Breakdown, ...]
+    intakes_by_month: tuple[Breakdown, ...]
+
+
+@dataclass(frozen=True)
+class ExitFigures:
+    total: int
+    by_outcome: tuple[Breakdown, ...]
+    by_month: tuple[Breakdown, ...]
+
+
+def intake_members(filters: Filters, decision: str | None = None) -> Query:
+    """One row per intake interview of the period (person_id, decision, held_on)."""
+    query = (
+        select(
+            IntakeInterview.person_id.label("person_id"),
+            IntakeInterview.decision.label("decision"),
+            IntakeInterview.held_on.label("day"),
+        )
+        .join(Person, Person.id == IntakeInterview.person_id)
+        .where(
+            IntakeInterview.deleted_at.is_(None),
+            person_live(),
+            IntakeInterview.held_on.between(filters.period.start, filters.period.end),
+        )
+    )
+    if decision is not None:
+        query = query.where(IntakeInterview.decision == decision)
+    return antenne_filter(query, filters)
+
+
+def cape_start_members(filters: Filters) -> Query:
+    query = (
+        select(ParcoursStage.person_id.label("person_id"), ParcoursStage.start_date.label("day"))
+        .join(Person, Person.id == ParcoursStage.person_id)
+        .where(
+            ParcoursStage.deleted_at.is_(None),
+            person_live(),
+            ParcoursStage.kind == "cape",
+            ParcoursStage.start_date.between(filters.period.start, filters.period.end),
+        )
+    )
+    return antenne_filter(query, filters)
+
+
+def _monthly(session: Session, members: Any, filters: Filters) -> tuple[Breakdown, ...]:
+    month = month_of(members.c.day, dialect(session))
+    counts = {m: int(n) for m, n in session.execute(select(month, func.count()).group_by(month))}
+    return tuple(Breakdown(m, m, counts.get(m, 0)) for m in filters.period.months())
+
+
+def entries_in(session: Session, filters: Filters) -> EntryFigures:
+    members = intake_members(filters).subquery("intakes")
+    counts = {
+        (d or ""): int(n)
+        for d, n in session.execute(
+            select(members.c.decision, func.count()).group_by(members.c.decision)
+        )
+    }
+    capes = cape_start_members(filters).subquery("capes")
+    return EntryFigures(
+        intakes=sum(counts.values()),
+        admissions=counts.get("admis", 0),
+        capes_started=int(session.scalar(select(func.count()).select_from(capes)) or 0),
+        by_decision=ordered(counts, DECISION_LABELS, keep=DECISIONS),
+        intakes_by_month=_monthly(session, members, filters),
+    )
+
+
+def entries(uow_factory: UnitOfWorkFactory, filters: Filters) -> EntryFigures:
+    """Definitions ``intakes``, ``admissions`` and ``capes_started``."""
+    with uow_factory() as uow:
+        return entries_in(uow.session, filters)
+
+
+def outcome_key() -> Any:
+    """The three outcomes of the seed documents, else the exit reason (else "autre")."""
+    return case(
+        (ParcoursStage.outcome.in_(tuple(MAIN_OUTCOMES)), ParcoursStage.outcome),
+        (ParcoursStage.exit_reason_code != "", ParcoursStage.exit_reason_code),
+        (ParcoursStage.outcome != "", ParcoursStage.outcome),
+        else_="autre",
+    )
+
+
+def exit_members(filters: Filters, outcome: str | None = None) -> Query:
+    """One row per exit (sortie stage) dated in the period: person_id, outcome, day."""
+    key = outcome_key()
+    query = (
+        select(
+            ParcoursStage.person_id.label("person_id"),
+            key.label("outcome"),
+            ParcoursStage.start_date.label("day"),
+        )
+        .join(Person, Person.id == ParcoursStage.person_id)
+        .where(
+            ParcoursStage.deleted_at.is_(None),
+            person_live(),
+            ParcoursStage.kind == "sortie",
+            ParcoursStage.start_date.between(filters.period.start, filters.period.end),
+        )
+    )
+    if outcome is not None:
+        query = query.where(key == outcome)
+    return antenne_filter(query, filters)
+
+
+def exits_in(session: Session, filters: Filters) -> ExitFigures:
+    members = exit_members(filters).subquery("exits")
+    counts = {
+        o: int(n)
+        for o, n in session.execute(
+            select(members.c.outcome, func.count()).group_by(members.c.outcome)
+        )
+    }
+    names = {**labels.options(session, "exit_reason"), **MAIN_OUTCOMES}
+    return ExitFigures(
+        total=sum(counts.values()),
+        by_outcome=ordered(counts, names, keep=tuple(MAIN_OUTCOMES)),
+        by_month=_monthly(session, members, filters),
+    )
+
+
+def exits(uow_factory: UnitOfWorkFactory, filters: Filters) -> ExitFigures:
+    """Definition ``exits``."""
+    with uow_factory() as uow:
+        return exits_in(uow.session, filters)

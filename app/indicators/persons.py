@@ -1,0 +1,229 @@
+"""Persons accompanied, entrepreneurs salariés/associés, and follow-up interviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.indicators import labels
+from app.indicators.definitions import STATUS_LABELS
+from app.indicators.period import Filters, add_years
+from app.indicators.sql import (
+    ACCOMPANIED_KINDS,
+    SALARIED_KINDS,
+    Breakdown,
+    Query,
+    antenne_filter,
+    count_by,
+    last_intake,
+    ordered,
+    overlapping,
+    person_live,
+    stage_spans,
+    status_on,
+)
+from app.models import FollowupInterview, Person
+from app.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class AccompaniedFigures:
+    total: int
+    by_status: tuple[Breakdown, ...]
+    by_antenne: tuple[Breakdown, ...]
+    by_permanence: tuple[Breakdown, ...]
+    by_accompagnateur: tuple[Breakdown, ...]
+
+
+def accompanied_members(filters: Filters) -> Query:
+    """One row per person accompanied (definition ``accompanied``) with its dimensions."""
+    status = status_on(filters.period.end)
+    intake = last_intake()
+    running = overlapping(stage_spans(), filters.period, ACCOMPANIED_KINDS)
+    query = (
+        select(
+            Person.id.label("person_id"),
+            status.c.kind.label("status"),
+            Person.antenne_id.label("antenne"),
+            intake.c.permanence_id.label("permanence"),
+            Person.referent_id.label("accompagnateur"),
+        )
+        .outerjoin(status, status.c.person_id == Person.id)
+        .outerjoin(intake, intake.c.person_id == Person.id)
+        .where(person_live(), Person.id.in_(running))
+    )
+    return antenne_filter(query, filters)
+
+
+def accompanied_in(session: Session, filters: Filters) -> AccompaniedFigures:
+    members = accompanied_members(filters).subquery("members")
+    total = int(session.scalar(select(func.count()).select_from(members)) or 0)
+    return AccompaniedFigures(
+        total=total,
+        by_status=ordered(
+            count_by(session, members, "status"),
+            STATUS_LABELS,
+            keep=(*ACCOMPANIED_KINDS, "sortie"),
+        ),
+        by_antenne=ordered(count_by(session, members, "antenne"), labels.antennes(session)),
+        by_permanence=ordered(
+            count_by(session, members, "permanence"), labels.permanences(session)
+        ),
+        by_accompagnateur=ordered(
+            count_by(session, members, "accompagnateur"), labels.accompagnateurs(session)
+        ),
+    )
+
+
+def accompanied(uow_factory: UnitOfWorkFactory, filters: Filters) -> AccompaniedFigures:
+    """Definition ``accompanied``."""
+    with uow_factory() as uow:
+        return accompanied_in(uow.session, filters)
+
+
+# Head count ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headcount:
+    cape: int
+    salaries: int
+    associes: int
+
+
+def status_members(filters: Filters, kind: str) -> Query:
+    """Persons whose status at the end of the period is ``kind``."""
+    status = status_on(filters.period.end)
+    query = (
+        select(Person.id.label("person_id"))
+        .join(status, status.c.person_id == Person.id)
+        .where(person_live(), status.c.kind == kind)
+    )
+    return antenne_filter(query, filters)
+
+
+def headcount_in(session: Session, filters: Filters) -> Headcount:
+    status = status_on(filters.period.end)
+    query = antenne_filter(
+        select(status.c.kind, func.count())
+        .join(Person, Person.id == status.c.person_id)
+        .where(person_live())
+        .group_by(status.c.kind),
+        filters,
+    )
+    counts = {k: int(n) for k, n in session.execute(query)}
+    return Headcount(counts.get("cape", 0), counts.get("salarie", 0), counts.get("associe", 0))
+
+
+def headcount(uow_factory: UnitOfWorkFactory, filters: Filters) -> Headcount:
+    """Definitions ``salaries`` and ``associes`` (plus persons in CAPE)."""
+    with uow_factory() as uow:
+        return headcount_in(uow.session, filters)
+
+
+# Follow-up interviews --------------------------------------------------------------
+
+MINIMUM_PER_YEAR = 2
+
+
+@dataclass(frozen=True)
+class FollowupLine:
+    person_id: str
+    name: str
+    status: str
+    in_period: int
+    last_twelve_months: int
+    below_minimum: bool
+
+
+@dataclass(frozen=True)
+class FollowupFigures:
+    entrepreneurs: int
+    interviews: int
+    below_minimum: int
+    lines: tuple[FollowupLine, ...]
+
+    @property
+    def per_entrepreneur_tenths(self) -> int:
+        """Average per entrepreneur in tenths (no float); 0 when nobody is counted."""
+        if not self.entrepreneurs:
+            return 0
+        return (self.interviews * 10 + self.entrepreneurs // 2) // self.entrepreneurs
+
+
+def followup_members(filters: Filters) -> Query:
+    """Salaried entrepreneurs (salarié or associé) running during the period, with counts."""
+    period = filters.period
+    year_start = add_years(period.end, -1)
+    live = FollowupInterview.deleted_at.is_(None)
+    in_period = func.count(FollowupInterview.id).filter(FollowupInterview.held_on >= period.start)
+    rolling = func.count(FollowupInterview.id).filter(FollowupInterview.held_on > year_start)
+    counts = (
+        select(
+            FollowupInterview.person_id,
+            in_period.label("in_period"),
+            rolling.label("rolling"),
+        )
+        .where(
+            live,
+            FollowupInterview.held_on <= period.end,
+            FollowupInterview.held_on >= min(period.start, year_start),
+        )
+        .group_by(FollowupInterview.person_id)
+        .subquery("followup_counts")
+    )
+    status = status_on(period.end)
+    running = overlapping(stage_spans(), period, SALARIED_KINDS)
+    query = (
+        select(
+            Person.id.label("person_id"),
+            Person.last_name,
+            Person.first_name,
+            status.c.kind.label("status"),
+            func.coalesce(counts.c.in_period, 0).label("in_period"),
+            func.coalesce(counts.c.rolling, 0).label("rolling"),
+        )
+        .outerjoin(status, status.c.person_id == Person.id)
+        .outerjoin(counts, counts.c.person_id == Person.id)
+        .where(person_live(), Person.id.in_(running))
+    )
+    return antenne_filter(query, filters)
+
+
+def below_minimum_condition(members: Any) -> Any:
+    return and_(members.c.status.in_(SALARIED_KINDS), members.c.rolling < MINIMUM_PER_YEAR)
+
+
+def followups_in(session: Session, filters: Filters) -> FollowupFigures:
+    members = followup_members(filters).subquery("members")
+    rows = session.execute(
+        select(members, below_minimum_condition(members).label("below")).order_by(
+            members.c.last_name, members.c.first_name
+        )
+    ).all()
+    lines = tuple(
+        FollowupLine(
+            r.person_id,
+            f"{r.last_name.upper()} {r.first_name}",
+            r.status or "",
+            int(r.in_period),
+            int(r.rolling),
+            bool(r.below),
+        )
+        for r in rows
+    )
+    return FollowupFigures(
+        entrepreneurs=len(lines),
+        interviews=sum(line.in_period for line in lines),
+        below_minimum=sum(1 for line in lines if line.below_minimum),
+        lines=lines,
+    )
+
+
+def followups(uow_factory: UnitOfWorkFactory, filters: Filters) -> FollowupFigures:
+    """Definitions ``followups`` and ``followups_below_minimum``."""
+    with uow_factory() as uow:
+        return followups_in(uow.session, filters)

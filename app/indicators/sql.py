@@ -1,0 +1,183 @@
+"""SQL building blocks shared by the indicators: live rows, stage spans, status on a
+day, month keys and durations. Portable between SQLite (laptops) and PostgreSQL
+(the siège): dialect-specific pieces are chosen from the session's bind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from app.indicators.period import Filters, Period
+from app.models import IntakeInterview, ParcoursStage, Person
+
+# Any select, whatever its columns (Select is variadic in SQLAlchemy 2.1).
+Query = Select[*tuple[Any, ...]]
+
+ACCOMPANIED_KINDS = ("cape", "salarie", "associe")
+SALARIED_KINDS = ("salarie", "associe")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One line of a figure split by a dimension: ``key`` is a code or id ("" = none)."""
+
+    key: str
+    label: str
+    value: int
+
+
+def dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def person_live() -> ColumnElement[bool]:
+    return and_(Person.deleted_at.is_(None), Person.merged_into_id.is_(None))
+
+
+def month_of(column: Any, dialect_name: str) -> ColumnElement[str]:
+    """``2026-03-14`` -> ``"2026-03"``."""
+    if dialect_name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def minutes_between(start: Any, end: Any, dialect_name: str) -> ColumnElement[int]:
+    if dialect_name == "postgresql":
+        return cast(func.round(func.extract("epoch", end - start) / 60), Integer)
+    return cast(func.round((func.julianday(end) - func.julianday(start)) * 1440), Integer)
+
+
+def stage_spans() -> Subquery:
+    """Each live stage with the start of the person's next stage: a stage lasts from
+    its start until its end date or the next stage's start, whichever comes first."""
+    next_start = func.lead(ParcoursStage.start_date, type_=Date).over(
+        partition_by=ParcoursStage.person_id,
+        order_by=(ParcoursStage.start_date, ParcoursStage.id),
+    )
+    return (
+        select(
+            ParcoursStage.id,
+            ParcoursStage.person_id,
+            ParcoursStage.kind,
+            ParcoursStage.start_date,
+            ParcoursStage.end_date,
+            ParcoursStage.renewals,
+            ParcoursStage.contract_type,
+            ParcoursStage.outcome,
+            ParcoursStage.exit_reason_code,
+            next_start.label("next_start"),
+        )
+        .join(Person, Person.id == ParcoursStage.person_id)
+        .where(ParcoursStage.deleted_at.is_(None), person_live())
+        .subquery("spans")
+    )
+
+
+def overlapping(spans: Subquery, period: Period, kinds: tuple[str, ...]) -> Query:
+    """Persons with a stage of one of ``kinds`` running at some point of ``period``."""
+    return (
+        select(spans.c.person_id)
+        .where(
+            spans.c.kind.in_(kinds),
+            spans.c.start_date <= period.end,
+            or_(spans.c.end_date.is_(None), spans.c.end_date >= period.start),
+            or_(spans.c.next_start.is_(None), spans.c.next_start > period.start),
+        )
+        .distinct()
+    )
+
+
+def status_on(day: dt.date, name: str = "status", *, ended_too: bool = False) -> Subquery:
+    """(person_id, kind, ...): the person's stage running on ``day`` — the latest started
+    on or before it, unless its end date has passed (then none, or that ended stage when
+    ``ended_too``)."""
+    spans = stage_spans()
+    still_running = (
+        true() if ended_too else or_(spans.c.end_date.is_(None), spans.c.end_date >= day)
+    )
+    return (
+        select(
+            spans.c.person_id,
+            spans.c.kind,
+            spans.c.start_date,
+            spans.c.end_date,
+            spans.c.renewals,
+            spans.c.contract_type,
+        )
+        .where(
+            spans.c.start_date <= day,
+            or_(spans.c.next_start.is_(None), spans.c.next_start > day),
+            still_running,
+        )
+        .subquery(name)
+    )
+
+
+def last_intake() -> Subquery:
+    """(person_id, permanence_id, accompagnateur_id, held_on) of each person's latest intake."""
+    rank = func.row_number().over(
+        partition_by=IntakeInterview.person_id,
+        order_by=(IntakeInterview.held_on.desc(), IntakeInterview.id.desc()),
+    )
+    ranked = (
+        select(
+            IntakeInterview.person_id,
+            IntakeInterview.permanence_id,
+            IntakeInterview.accompagnateur_id,
+            IntakeInterview.held_on,
+            rank.label("rank"),
+        )
+        .where(IntakeInterview.deleted_at.is_(None))
+        .subquery("ranked_intake")
+    )
+    return (
+        select(ranked.c.person_id, ranked.c.permanence_id, ranked.c.held_on)
+        .where(ranked.c.rank == 1)
+        .subquery("last_intake")
+    )
+
+
+def antenne_filter(query: Query, filters: Filters) -> Query:
+    """Restrict a query already joined to ``Person`` to the chosen antenne."""
+    if filters.antenne_id:
+        return query.where(Person.antenne_id == filters.antenne_id)
+    return query
+
+
+def count_by(session: Session, members: Subquery, column: str) -> dict[str, int]:
+    """``{key: count of distinct persons}`` over a members subquery ("" for NULL)."""
+    col = members.c[column]
+    rows = session.execute(
+        select(col, func.count(func.distinct(members.c.person_id))).group_by(col)
+    )
+    return {(key or ""): int(n) for key, n in rows}
+
+
+def ordered(
+    counts: dict[str, int], labels: dict[str, str], *, keep: tuple[str, ...] = ()
+) -> tuple[Breakdown, ...]:
+    """Lines in the order of ``keep`` (always shown, even at zero), then by decreasing value."""
+    from app.indicators.definitions import NONE_LABEL
+
+    lines = [Breakdown(k, labels.get(k, k), counts.get(k, 0)) for k in keep]
+    rest = sorted(
+        (k for k in counts if k not in keep), key=lambda k: (-counts[k], labels.get(k, k))
+    )
+    lines += [Breakdown(k, labels.get(k, k or NONE_LABEL), counts[k]) for k in rest]
+    return tuple(lines)

@@ -1,0 +1,162 @@
+"""Turnover invoiced (excl. VAT) and cashed, per entrepreneur, antenne and month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.indicators import labels
+from app.indicators.period import Filters
+from app.indicators.sql import Breakdown, Query, antenne_filter, dialect, month_of, person_live
+from app.models import Invoice, Payment, Person
+from app.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class EntrepreneurTurnover:
+    person_id: str
+    name: str
+    antenne: str
+    invoiced_cents: int
+    cashed_cents: int
+
+
+@dataclass(frozen=True)
+class TurnoverFigures:
+    invoiced_cents: int
+    cashed_cents: int
+    invoices: int
+    credit_notes: int
+    by_antenne: tuple[Breakdown, ...]  # invoiced, cents
+    cashed_by_antenne: tuple[Breakdown, ...]
+    by_month: tuple[Breakdown, ...]  # invoiced, cents
+    cashed_by_month: tuple[Breakdown, ...]
+    by_entrepreneur: tuple[EntrepreneurTurnover, ...]
+
+
+def _signed(amount: Any) -> Any:
+    # Credit notes subtract whatever sign the invoicing code stores them with.
+    return case((Invoice.kind == "avoir", -func.abs(amount)), else_=amount)
+
+
+def _issued() -> Any:
+    return (Invoice.deleted_at.is_(None), Invoice.status != "brouillon")
+
+
+def invoice_members(filters: Filters, dialect_name: str) -> Query:
+    """One row per issued invoice or credit note dated in the period."""
+    query = (
+        select(
+            Invoice.id.label("invoice_id"),
+            Invoice.entrepreneur_id.label("person_id"),
+            Person.antenne_id.label("antenne"),
+            Invoice.kind.label("kind"),
+            month_of(Invoice.issue_date, dialect_name).label("month"),
+            _signed(Invoice.total_excl_cents).label("amount"),
+        )
+        .join(Person, Person.id == Invoice.entrepreneur_id)
+        .where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
+    )
+    return antenne_filter(query, filters)
+
+
+def payment_members(filters: Filters, dialect_name: str) -> Query:
+    """One row per payment received in the period on an issued invoice."""
+    query = (
+        select(
+            Payment.invoice_id.label("invoice_id"),
+            Invoice.entrepreneur_id.label("person_id"),
+            Person.antenne_id.label("antenne"),
+            month_of(Payment.paid_on, dialect_name).label("month"),
+            _signed(Payment.amount_cents).label("amount"),
+        )
+        .join(Invoice, Invoice.id == Payment.invoice_id)
+        .join(Person, Person.id == Invoice.entrepreneur_id)
+        .where(
+            Payment.deleted_at.is_(None),
+            *_issued(),
+            Payment.paid_on.between(filters.period.start, filters.period.end),
+        )
+    )
+    return antenne_filter(query, filters)
+
+
+def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
+    col = members.c[column]
+    rows = session.execute(select(col, func.sum(members.c.amount)).group_by(col))
+    return {(k or ""): int(v or 0) for k, v in rows}
+
+
+def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
+    name = dialect(session)
+    invoiced = invoice_members(filters, name).subquery("invoiced")
+    cashed = payment_members(filters, name).subquery("cashed")
+    kinds = {
+        k: int(n)
+        for k, n in session.execute(select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind))
+    }
+    antenne_names = labels.antennes(session)
+    inv_antenne = _sums(session, invoiced, "antenne")
+    cash_antenne = _sums(session, cashed, "antenne")
+    inv_person = _sums(session, invoiced, "person_id")
+    cash_person = _sums(session, cashed, "person_id")
+    people = _people(session, set(inv_person) | set(cash_person), antenne_names)
+    inv_month = _sums(session, invoiced, "month")
+    cash_month = _sums(session, cashed, "month")
+    months = filters.period.months()
+    return TurnoverFigures(
+        invoiced_cents=sum(inv_antenne.values()),
+        cashed_cents=sum(cash_antenne.values()),
+        invoices=kinds.get("facture", 0),
+        credit_notes=kinds.get("avoir", 0),
+        by_antenne=_by_antenne(inv_antenne, antenne_names),
+        cashed_by_antenne=_by_antenne(cash_antenne, antenne_names),
+        by_month=tuple(Breakdown(m, m, inv_month.get(m, 0)) for m in months),
+        cashed_by_month=tuple(Breakdown(m, m, cash_month.get(m, 0)) for m in months),
+        by_entrepreneur=tuple(
+            sorted(
+                (
+                    EntrepreneurTurnover(
+                        pid,
+                        people[pid][0],
+                        people[pid][1],
+                        inv_person.get(pid, 0),
+                        cash_person.get(pid, 0),
+                    )
+                    for pid in people
+                ),
+                key=lambda e: (-e.invoiced_cents, e.name),
+            )
+        ),
+    )
+
+
+def _by_antenne(sums: dict[str, int], names: dict[str, str]) -> tuple[Breakdown, ...]:
+    from app.indicators.definitions import NONE_LABEL
+
+    keys = sorted(sums, key=lambda k: (-sums[k], names.get(k, "")))
+    return tuple(Breakdown(k, names.get(k, NONE_LABEL), sums[k]) for k in keys)
+
+
+def _people(
+    session: Session, ids: set[str], antenne_names: dict[str, str]
+) -> dict[str, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Person.id, Person.last_name, Person.first_name, Person.antenne_id).where(
+            Person.id.in_(ids), person_live()
+        )
+    )
+    return {
+        i: (f"{last.upper()} {first}", antenne_names.get(a or "", "")) for i, last, first, a in rows
+    }
+
+
+def turnover(uow_factory: UnitOfWorkFactory, filters: Filters) -> TurnoverFigures:
+    """Definitions ``turnover_invoiced`` and ``turnover_cashed``."""
+    with uow_factory() as uow:
+        return turnover_in(uow.session, filters)
