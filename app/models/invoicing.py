@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -18,9 +19,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from app.errors import ConflictError
 from app.models.base import Base, Synced
 
 
@@ -81,13 +87,15 @@ class Invoice(Synced, Base):
     vat_exemption_text: Mapped[str] = mapped_column(Text, default="")
     credited_invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoice.id"), default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Folded "number client entrepreneur" for filter-as-you-type over 50,000 rows.
+    search_key: Mapped[str] = mapped_column(String(600), default="", index=True)
     total_excl_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     total_vat_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     total_incl_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     # Frozen at validation: seller and buyer as printed, the PDF and its hash.
     seller_snapshot: Mapped[str] = mapped_column(Text, default="")
     buyer_snapshot: Mapped[str] = mapped_column(Text, default="")
-    pdf_path: Mapped[str] = mapped_column(String(300), default="")
+    pdf_path: Mapped[str] = mapped_column(String(300), default="")  # relative to documents/
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
@@ -113,3 +121,80 @@ class Payment(Synced, Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     mode: Mapped[str] = mapped_column(String(20))  # virement | cheque | especes | carte
     reference: Mapped[str] = mapped_column(String(120), default="")
+
+
+# Immutability of issued invoices -------------------------------------------
+# Registered here, with the models, so it is active for every session of
+# every profile (laptop and siège) and cannot be forgotten by a caller.
+
+ISSUED = "emise"
+
+
+class IssuedInvoiceImmutable(ConflictError):
+    code = "invoice_issued_immutable"
+
+
+def _was_issued(invoice: Invoice) -> bool:
+    history = inspect(invoice).attrs.status.history
+    previous = history.deleted[0] if history.deleted else invoice.status
+    return previous == ISSUED
+
+
+@event.listens_for(Invoice, "before_update")
+def _refuse_issued_invoice_update(_mapper: object, _connection: object, invoice: Invoice) -> None:
+    if _was_issued(invoice) and inspect(invoice).session is not None:
+        state = inspect(invoice)
+        changed = [a.key for a in state.attrs if a.history.has_changes()]
+        if changed:
+            raise IssuedInvoiceImmutable(invoice_id=invoice.id, fields=changed)
+
+
+@event.listens_for(Invoice, "before_delete")
+def _refuse_issued_invoice_delete(_mapper: object, _connection: object, invoice: Invoice) -> None:
+    if _was_issued(invoice):
+        raise IssuedInvoiceImmutable(invoice_id=invoice.id)
+
+
+def _parent_is_issued(connection: Connection, invoice_id: str | None) -> bool:
+    if invoice_id is None:
+        return False
+    table = Invoice.__table__
+    status = connection.execute(
+        select(table.c.status).where(table.c.id == invoice_id)
+    ).scalar_one_or_none()
+    return status == ISSUED
+
+
+@event.listens_for(InvoiceLine, "before_insert")
+@event.listens_for(InvoiceLine, "before_update")
+@event.listens_for(InvoiceLine, "before_delete")
+def _refuse_issued_line_change(_mapper: object, connection: Connection, line: InvoiceLine) -> None:
+    history = inspect(line).attrs.invoice_id.history
+    previous = history.deleted[0] if history.deleted else None
+    if _parent_is_issued(connection, line.invoice_id) or _parent_is_issued(connection, previous):
+        raise IssuedInvoiceImmutable(invoice_id=line.invoice_id)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change_of_issued(state: ORMExecuteState) -> None:
+    """ORM bulk UPDATE/DELETE skip the mapper events above; check them here."""
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_arguments.get("mapper")
+    entity = getattr(mapper, "class_", None)
+    if entity not in (Invoice, InvoiceLine):
+        return
+    where = state.statement.whereclause  # type: ignore[attr-defined]
+    if entity is Invoice:
+        query = select(func.count()).select_from(Invoice).where(Invoice.status == ISSUED)
+    else:
+        query = (
+            select(func.count())
+            .select_from(InvoiceLine)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(Invoice.status == ISSUED)
+        )
+    if where is not None:
+        query = query.where(where)
+    if state.session.execute(query).scalar_one():
+        raise IssuedInvoiceImmutable()

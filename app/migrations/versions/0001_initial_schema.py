@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:00:16.966265
+Create Date: 2026-11-26 06:02:54.296058
 """
 
 from collections.abc import Sequence
@@ -127,16 +127,25 @@ def upgrade() -> None:
     op.create_table(
         "sync_conflict",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("server_seq", sa.BigInteger(), nullable=False),
         sa.Column("table_name", sa.String(length=60), nullable=False),
         sa.Column("row_id", sa.String(length=36), nullable=False),
         sa.Column("field", sa.String(length=60), nullable=False),
         sa.Column("kept_value", sa.Text(), nullable=False),
         sa.Column("lost_value", sa.Text(), nullable=False),
         sa.Column("lost_hlc", sa.String(length=40), nullable=False),
+        sa.Column("device_name", sa.String(length=120), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("detected_at", sa.DateTime(), nullable=False),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_conflict")),
     )
+    with op.batch_alter_table("sync_conflict", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sync_conflict_server_seq"), ["server_seq"], unique=False
+        )
+
     op.create_table(
         "sync_field_clock",
         sa.Column("table_name", sa.String(length=60), nullable=False),
@@ -145,15 +154,20 @@ def upgrade() -> None:
         sa.Column("hlc", sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint("table_name", "row_id", "field", name=op.f("pk_sync_field_clock")),
     )
+    with op.batch_alter_table("sync_field_clock", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sync_field_clock_hlc"), ["hlc"], unique=False)
+
     op.create_table(
         "sync_outbox",
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("table_name", sa.String(length=60), nullable=False),
         sa.Column("row_id", sa.String(length=36), nullable=False),
         sa.Column("fields_json", sa.Text(), nullable=False),
+        sa.Column("bases_json", sa.Text(), nullable=False),
         sa.Column("hlc", sa.String(length=40), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_sync_outbox")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "sync_run",
@@ -754,7 +768,13 @@ def downgrade() -> None:
     op.drop_table("sync_state")
     op.drop_table("sync_run")
     op.drop_table("sync_outbox")
+    with op.batch_alter_table("sync_field_clock", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sync_field_clock_hlc"))
+
     op.drop_table("sync_field_clock")
+    with op.batch_alter_table("sync_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sync_conflict_server_seq"))
+
     op.drop_table("sync_conflict")
     with op.batch_alter_table("option_item", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_option_item_kind"))

@@ -1,0 +1,265 @@
+"""Drafts: create, edit, delete (tombstone) and read invoices and credit notes.
+
+Only drafts change here; an issued invoice is refused with
+``invoice_issued_immutable`` (and the model-level guard refuses it anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.errors import Collector, ConflictError, NotFoundError
+from app.invoicing.document import load_lines
+from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
+from app.models import Client, Invoice, InvoiceLine, Person
+from app.models.invoicing import IssuedInvoiceImmutable
+from app.text import fold
+from app.uow import UnitOfWorkFactory
+
+NATURES = ("services", "biens", "mixte")
+KINDS = ("facture", "avoir")
+MAX_QUANTITY_E4 = 10**12  # 100 million units
+MAX_PRICE_CENTS = 10**11  # 1 billion euros
+
+
+@dataclass(frozen=True)
+class LineData:
+    description: str
+    quantity_e4: int
+    unit_price_cents: int
+    vat_rate_bp: int
+    discount_bp: int = 0
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class DraftData:
+    entrepreneur_id: str
+    client_id: str
+    lines: tuple[LineData, ...] = ()
+    kind: str = "facture"
+    sale_date: dt.date | None = None
+    due_date: dt.date | None = None
+    nature: str = "services"
+    payment_terms: str = ""
+    vat_on_debits: bool = False
+    vat_exemption_text: str = ""
+    notes: str = ""
+    credited_invoice_id: str | None = None
+
+    def with_changes(self, **changes: object) -> DraftData:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    id: str
+    status: str
+    number: str
+    issue_date: dt.date | None
+    data: DraftData
+    totals: Totals
+    client_name: str
+    entrepreneur_name: str
+    credited_number: str
+    pdf_sha256: str
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "brouillon"
+
+
+def totals_of(lines: tuple[LineData, ...] | list[LineData]) -> Totals:
+    return compute_totals(
+        LineInput(ln.quantity_e4, ln.unit_price_cents, ln.vat_rate_bp, ln.discount_bp)
+        for ln in lines
+    )
+
+
+def check_lines(data: DraftData, errors: Collector) -> None:
+    for index, line in enumerate(data.lines):
+        prefix = f"lines.{index}."
+        errors.check(bool(line.description.strip()), prefix + "description", "required")
+        if line.quantity_e4 == 0:
+            errors.add(prefix + "quantity", "quantity_zero")
+        elif line.quantity_e4 < 0 and data.kind != "avoir":
+            errors.add(prefix + "quantity", "negative_quantity_invoice")
+        elif line.quantity_e4 > 0 and data.kind == "avoir":
+            errors.add(prefix + "quantity", "positive_quantity_credit_note")
+        errors.check(abs(line.quantity_e4) <= MAX_QUANTITY_E4, prefix + "quantity", "too_large")
+        errors.check(line.unit_price_cents >= 0, prefix + "unit_price", "negative")
+        errors.check(line.unit_price_cents <= MAX_PRICE_CENTS, prefix + "unit_price", "too_large")
+        errors.check(line.vat_rate_bp in VAT_RATES_BP, prefix + "vat_rate", "invalid_vat_rate")
+        errors.check(0 <= line.discount_bp <= 10_000, prefix + "discount", "invalid_discount")
+
+
+def _check(session: Session, data: DraftData) -> None:
+    errors = Collector()
+    errors.check(data.kind in KINDS, "kind", "required")
+    errors.check(data.nature in NATURES, "nature", "required")
+    person = session.get(Person, data.entrepreneur_id) if data.entrepreneur_id else None
+    errors.check(person is not None and person.deleted_at is None, "entrepreneur_id", "required")
+    client = session.get(Client, data.client_id) if data.client_id else None
+    errors.check(client is not None and client.deleted_at is None, "client_id", "required")
+    if client is not None and person is not None and client.entrepreneur_id != person.id:
+        errors.add("client_id", "client_of_other_entrepreneur")
+    if data.sale_date and data.due_date and data.due_date < data.sale_date:
+        errors.add("due_date", "end_before_start")
+    if data.kind == "avoir":
+        errors.check(bool(data.credited_invoice_id), "credited_invoice_id", "required")
+    check_lines(data, errors)
+    errors.raise_if_any()
+
+
+def _draft(session: Session, invoice_id: str) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.deleted_at is not None:
+        raise NotFoundError("not_found", what="invoice")
+    if invoice.status != "brouillon":
+        raise IssuedInvoiceImmutable(invoice_id=invoice_id)
+    return invoice
+
+
+def search_key(number: str, client_name: str, person: Person | None) -> str:
+    who = f"{person.last_name} {person.first_name}" if person is not None else ""
+    return fold(f"{number} {client_name} {who}")
+
+
+def write_draft(session: Session, data: DraftData, invoice_id: str | None = None) -> Invoice:
+    """Check and write a draft in the caller's transaction (all field errors at once)."""
+    clean = data.with_changes(
+        payment_terms=data.payment_terms.strip(),
+        vat_exemption_text=data.vat_exemption_text.strip(),
+        notes=data.notes.strip(),
+        lines=tuple(
+            replace(ln, description=ln.description.strip(), unit=ln.unit.strip())
+            for ln in data.lines
+        ),
+    )
+    _check(session, clean)
+    if invoice_id is None:
+        invoice = Invoice(status="brouillon")
+        session.add(invoice)
+    else:
+        invoice = _draft(session, invoice_id)
+        for old in load_lines(session, invoice.id):
+            old.deleted_at = utcnow()
+    for name in (
+        "entrepreneur_id",
+        "client_id",
+        "kind",
+        "sale_date",
+        "due_date",
+        "nature",
+        "payment_terms",
+        "vat_on_debits",
+        "vat_exemption_text",
+        "notes",
+        "credited_invoice_id",
+    ):
+        setattr(invoice, name, getattr(clean, name))
+    totals = totals_of(clean.lines)
+    invoice.total_excl_cents = totals.excl_cents
+    invoice.total_vat_cents = totals.vat_cents
+    invoice.total_incl_cents = totals.incl_cents
+    client = session.get(Client, clean.client_id)
+    invoice.search_key = search_key(
+        "", client.name if client else "", session.get(Person, clean.entrepreneur_id)
+    )
+    session.flush()
+    for position, line in enumerate(clean.lines):
+        session.add(
+            InvoiceLine(
+                invoice_id=invoice.id,
+                position=position,
+                description=line.description,
+                quantity_e4=line.quantity_e4,
+                unit=line.unit,
+                unit_price_cents=line.unit_price_cents,
+                vat_rate_bp=line.vat_rate_bp,
+                discount_bp=line.discount_bp,
+            )
+        )
+    return invoice
+
+
+def save_draft(
+    uow_factory: UnitOfWorkFactory, data: DraftData, invoice_id: str | None = None
+) -> InvoiceDetail:
+    """Create (``invoice_id`` None) or replace a draft; nothing saved on error."""
+    with uow_factory() as uow:
+        invoice = write_draft(uow.session, data, invoice_id)
+        uow.commit()
+        return detail(uow.session, invoice)
+
+
+def delete_draft(uow_factory: UnitOfWorkFactory, invoice_id: str) -> None:
+    """Drafts can be deleted (tombstoned, so the delete syncs); issued invoices never."""
+    with uow_factory() as uow:
+        invoice = _draft(uow.session, invoice_id)
+        now = utcnow()
+        invoice.deleted_at = now
+        for line in load_lines(uow.session, invoice.id):
+            line.deleted_at = now
+        uow.commit()
+
+
+def detail(session: Session, invoice: Invoice) -> InvoiceDetail:
+    lines = tuple(
+        LineData(
+            ln.description,
+            ln.quantity_e4,
+            ln.unit_price_cents,
+            ln.vat_rate_bp,
+            ln.discount_bp,
+            ln.unit,
+        )
+        for ln in load_lines(session, invoice.id)
+    )
+    client = session.get(Client, invoice.client_id)
+    person = session.get(Person, invoice.entrepreneur_id)
+    credited = (
+        session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
+    )
+    return InvoiceDetail(
+        id=invoice.id,
+        status=invoice.status,
+        number=invoice.number or "",
+        issue_date=invoice.issue_date,
+        data=DraftData(
+            entrepreneur_id=invoice.entrepreneur_id,
+            client_id=invoice.client_id,
+            lines=lines,
+            kind=invoice.kind,
+            sale_date=invoice.sale_date,
+            due_date=invoice.due_date,
+            nature=invoice.nature,
+            payment_terms=invoice.payment_terms,
+            vat_on_debits=invoice.vat_on_debits,
+            vat_exemption_text=invoice.vat_exemption_text,
+            notes=invoice.notes,
+            credited_invoice_id=invoice.credited_invoice_id,
+        ),
+        totals=totals_of(lines),
+        client_name=client.name if client else "",
+        entrepreneur_name=f"{person.first_name} {person.last_name}" if person else "",
+        credited_number=(credited.number or "") if credited else "",
+        pdf_sha256=invoice.pdf_sha256,
+    )
+
+
+def get_invoice(uow_factory: UnitOfWorkFactory, invoice_id: str) -> InvoiceDetail:
+    with uow_factory() as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
+        if invoice is None or invoice.deleted_at is not None:
+            raise NotFoundError("not_found", what="invoice")
+        return detail(uow.session, invoice)
+
+
+def refuse_if_issued(invoice: Invoice) -> None:
+    if invoice.status != "brouillon":
+        raise ConflictError("invoice_issued_immutable", invoice_id=invoice.id)

@@ -1,0 +1,201 @@
+"""Factur-X EN 16931: the CII XML made by the ``factur-x`` library, embedded in the PDF.
+
+``facturx.generate_cii_xml`` builds the CrossIndustryInvoice from a dict keyed
+by EN 16931 business terms (BT-/BG-) and checks it against the Factur-X XSD;
+``facturx.generate_from_binary`` turns the reportlab PDF into a PDF/A-3 with
+the XML attached as ``factur-x.xml``, the XMP metadata and the sRGB output
+intent (colour profile). The schematron check needs a Saxon server, which a
+laptop at a permanence does not have: the business rules the schematron
+would check are covered by the tests instead (tests/unit/test_invoicing_facturx.py).
+
+Credit notes (type code 381) carry positive amounts, as EN 16931 expects:
+the signs of our negative credit-note lines are flipped here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facturx import generate_cii_xml, generate_from_binary
+
+from app.invoicing.document import DocumentLine, InvoiceDocument, Party
+from app.invoicing.money import decimal_text
+
+LEVEL = "en16931"
+TYPE_INVOICE = "380"
+TYPE_CREDIT_NOTE = "381"
+SIREN_SCHEME = "0002"  # ISO 6523 ICD of the French SIRENE register
+PAYMENT_MEANS_CREDIT_TRANSFER = "30"
+# UN/ECE rec. 20 unit codes for the few units people type; default "one".
+UNIT_CODES = {"h": "HUR", "heure": "HUR", "heures": "HUR", "jour": "DAY", "jours": "DAY"}
+B2B_RECOVERY_INDEMNITY = (
+    "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 € "
+    "(art. L441-10 et D441-5 du Code de commerce)."
+)
+
+
+def _money(cents: int, sign: int) -> str:
+    return decimal_text(cents * sign, 2)
+
+
+def _category(rate_bp: int) -> str:
+    return "S" if rate_bp else "E"
+
+
+def _party(party: Party, *, legal_info: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": party.name,
+        "country_code": party.country_code or "FR",
+    }
+    for key, value in (
+        ("addr_l1", party.address),
+        ("postcode", party.postcode),
+        ("city", party.city),
+        ("vat_identifier", party.vat_number),
+        ("legal_info", legal_info),
+    ):
+        if value:
+            out[key] = value
+    if party.siren:
+        out["legal_identifier"] = party.siren
+        out["legal_identifier_schemeid"] = SIREN_SCHEME
+    if party.email:
+        out["einvoicing_addr"] = party.email
+        out["einvoicing_addr_schemeid"] = "EM"
+    return out
+
+
+def _line(line: DocumentLine, sign: int, exemption: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "BT-126": str(line.position + 1),
+        "BT-129": decimal_text(line.quantity_e4 * sign, 4),
+        "BT-130": UNIT_CODES.get(line.unit.strip().lower(), "C62"),
+        "BT-131": _money(line.amounts.net_cents, sign),
+        "BT-146": decimal_text(line.unit_price_cents, 2),
+        "BT-151": _category(line.vat_rate_bp),
+        "BT-152": decimal_text(line.vat_rate_bp, 2),
+        "BT-153": line.description.splitlines()[0][:200] if line.description else "-",
+    }
+    if "\n" in line.description:
+        data["BT-154"] = line.description
+    if line.amounts.discount_cents:
+        data["BG-27"] = [
+            {
+                "amount": _money(line.amounts.discount_cents, sign),
+                "base_amount": _money(line.amounts.gross_cents, sign),
+                "rate": decimal_text(line.discount_bp, 2),
+                "reason": "Remise",
+                "reason_code": "95",  # UNTDID 5189: discount
+            }
+        ]
+    return data
+
+
+def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
+    """The EN 16931 business terms of ``doc`` as the factur-x library expects them."""
+    credit = doc.kind == "avoir"
+    sign = -1 if credit else 1
+    extras = doc.seller_extras
+    legal_info = " — ".join(
+        part
+        for part in (
+            extras.legal_form,
+            extras.capital_wording,
+            f"RCS {extras.rcs_city} {doc.seller.siren}" if extras.rcs_city else "",
+        )
+        if part
+    )
+    totals = doc.totals
+    data: dict[str, Any] = {
+        "BT-1": doc.number or "BROUILLON",
+        "BT-2": doc.issue_date,
+        "BT-3": TYPE_CREDIT_NOTE if credit else TYPE_INVOICE,
+        "BT-5": "EUR",
+        "BT-24": "urn:cen.eu:en16931:2017",
+        "BG-4": _party(doc.seller, legal_info=legal_info),
+        "BG-7": _party(doc.buyer),
+        "BG-25": [_line(line, sign, doc.vat_exemption_text) for line in doc.lines],
+        "BG-23": [
+            {
+                "BT-116": _money(b.base_cents, sign),
+                "BT-117": _money(b.vat_cents, sign),
+                "BT-118": _category(b.rate_bp),
+                "BT-119": decimal_text(b.rate_bp, 2),
+                **({"BT-120": doc.vat_exemption_text} if not b.rate_bp else {}),
+            }
+            for b in totals.breakdown
+        ],
+        "BT-106": _money(totals.excl_cents, sign),
+        "BT-109": _money(totals.excl_cents, sign),
+        "BT-110": _money(totals.vat_cents, sign),
+        "BT-112": _money(totals.incl_cents, sign),
+        "BT-115": _money(totals.incl_cents, sign),
+        "BG-1": _notes(doc),
+    }
+    if doc.due_date:
+        data["BT-9"] = doc.due_date
+    if doc.payment_terms:
+        data["BT-20"] = doc.payment_terms
+    if doc.sale_date:
+        data["BT-72"] = doc.sale_date
+    if doc.buyer.has_distinct_delivery:
+        data["BG-13"] = {
+            "name": doc.buyer.name,
+            "addr_l1": doc.buyer.delivery_address,
+            "postcode": doc.buyer.delivery_postcode,
+            "city": doc.buyer.delivery_city,
+            "country_code": doc.buyer.country_code or "FR",
+        }
+    if extras.iban and not credit:
+        data["BT-81"] = PAYMENT_MEANS_CREDIT_TRANSFER
+        data["BT-84"] = extras.iban
+        if extras.bic:
+            data["BT-86"] = extras.bic
+        data["BT-83"] = doc.number
+    if credit and doc.credited_number:
+        data["BG-3"] = [
+            {"BT-25": doc.credited_number, "BT-26": doc.credited_issue_date or doc.issue_date}
+        ]
+    return data
+
+
+def _notes(doc: InvoiceDocument) -> list[dict[str, str]]:
+    extras = doc.seller_extras
+    notes = [{"BT-21": "REG", "BT-22": f"Activité : {doc.activity}"}] if doc.activity else []
+    if extras.late_penalty_text:
+        notes.append({"BT-21": "PMD", "BT-22": extras.late_penalty_text})
+    if doc.buyer.is_business:
+        notes.append({"BT-21": "PMT", "BT-22": B2B_RECOVERY_INDEMNITY})
+    notes.append({"BT-21": "AAB", "BT-22": extras.early_payment_text or "Pas d'escompte."})
+    if doc.vat_on_debits:
+        notes.append(
+            {"BT-21": "TXD", "BT-22": "Option pour le paiement de la taxe d'après les débits."}
+        )
+    return notes
+
+
+def cii_xml(doc: InvoiceDocument) -> bytes:
+    """The CII XML of ``doc``, checked against the Factur-X EN 16931 XSD by the library."""
+    return bytes(
+        generate_cii_xml(data_dict(doc), level=LEVEL, check_xsd=True, check_schematron=False)
+    )
+
+
+def embed(pdf: bytes, doc: InvoiceDocument) -> bytes:
+    """PDF/A-3 with the CII XML attached (``factur-x.xml``) and its XMP metadata."""
+    metadata = {
+        "author": doc.seller.name or "Permanence",
+        "keywords": "Factur-X",
+        "title": f"{'Avoir' if doc.kind == 'avoir' else 'Facture'} {doc.number}",
+        "subject": f"{doc.seller.name} — {doc.buyer.name}",
+    }
+    result = generate_from_binary(
+        pdf,
+        cii_xml(doc),
+        flavor="factur-x",
+        level=LEVEL,
+        check_xsd=False,
+        pdf_metadata=metadata,
+        lang="fr-FR",
+    )
+    return bytes(result)

@@ -1,0 +1,228 @@
+"""The invoice list (filter-as-you-type, status filter, lazy pages) and turnover figures.
+
+Payment status is derived in SQL from two correlated sums (payments, credit
+notes) so a status filter over 50,000 invoices stays one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from app.clock import today
+from app.invoicing.payments import derive_status
+from app.models import Client, Invoice, Payment, Person
+from app.text import fold
+from app.uow import UnitOfWorkFactory
+
+# Filter keys offered by the list (the UI labels them in French).
+STATUS_FILTERS = (
+    "tous",
+    "brouillon",
+    "a_payer",
+    "en_retard",
+    "partiellement_payee",
+    "payee",
+    "annulee",
+    "avoir",
+)
+
+_credit = aliased(Invoice)
+_paid = (
+    select(func.coalesce(func.sum(Payment.amount_cents), 0))
+    .where(Payment.invoice_id == Invoice.id, Payment.deleted_at.is_(None))
+    .correlate(Invoice)
+    .scalar_subquery()
+)
+_credited = (
+    select(func.coalesce(-func.sum(_credit.total_incl_cents), 0))
+    .where(
+        _credit.credited_invoice_id == Invoice.id,
+        _credit.status == "emise",
+        _credit.deleted_at.is_(None),
+    )
+    .correlate(Invoice)
+    .scalar_subquery()
+)
+_due = Invoice.total_incl_cents - _credited - _paid
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    id: str
+    kind: str
+    status: str  # brouillon | emise
+    number: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    client_name: str
+    entrepreneur_name: str
+    total_incl_cents: int
+    paid_cents: int
+    credited_cents: int
+
+    @property
+    def due_cents(self) -> int:
+        return self.total_incl_cents - self.credited_cents - self.paid_cents
+
+    @property
+    def payment_status(self) -> str:
+        if self.status == "brouillon":
+            return "brouillon"
+        if self.kind == "avoir":
+            return "avoir"
+        return derive_status(self.total_incl_cents, self.credited_cents, self.paid_cents)
+
+    def is_overdue(self, on: dt.date) -> bool:
+        return (
+            self.payment_status in ("a_payer", "partiellement_payee")
+            and self.due_date is not None
+            and self.due_date < on
+        )
+
+
+def _filtered(
+    query: Select, text: str, status: str, entrepreneur_id: str | None, on: dt.date
+) -> Select:  # type: ignore[type-arg]
+    query = query.where(Invoice.deleted_at.is_(None))
+    if entrepreneur_id:
+        query = query.where(Invoice.entrepreneur_id == entrepreneur_id)
+    for token in fold(text).split():
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Invoice.search_key.like(f"%{escaped}%", escape="\\"))
+    issued_facture = and_(Invoice.status == "emise", Invoice.kind == "facture")
+    if status == "brouillon":
+        query = query.where(Invoice.status == "brouillon")
+    elif status == "avoir":
+        query = query.where(Invoice.kind == "avoir", Invoice.status == "emise")
+    elif status == "a_payer":
+        query = query.where(issued_facture, _due > 0)
+    elif status == "en_retard":
+        query = query.where(issued_facture, _due > 0, Invoice.due_date < on)
+    elif status == "partiellement_payee":
+        query = query.where(issued_facture, _due > 0, _paid > 0)
+    elif status == "payee":
+        query = query.where(issued_facture, _due <= 0, _paid > 0)
+    elif status == "annulee":
+        query = query.where(issued_facture, _due <= 0, _paid == 0, _credited > 0)
+    return query
+
+
+def count_invoices(
+    uow_factory: UnitOfWorkFactory,
+    text: str = "",
+    status: str = "tous",
+    entrepreneur_id: str | None = None,
+) -> int:
+    with uow_factory() as uow:
+        query = _filtered(select(func.count(Invoice.id)), text, status, entrepreneur_id, today())
+        return int(uow.session.scalar(query) or 0)
+
+
+def search_invoices(
+    uow_factory: UnitOfWorkFactory,
+    text: str = "",
+    status: str = "tous",
+    *,
+    entrepreneur_id: str | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[InvoiceRow]:
+    """Drafts first, then the most recent issues; one page at a time."""
+    with uow_factory() as uow:
+        query = _filtered(
+            select(
+                Invoice.id,
+                Invoice.kind,
+                Invoice.status,
+                Invoice.number,
+                Invoice.issue_date,
+                Invoice.due_date,
+                Client.name,
+                Person.last_name,
+                Person.first_name,
+                Invoice.total_incl_cents,
+                _paid,
+                _credited,
+            )
+            .join(Client, Client.id == Invoice.client_id)
+            .join(Person, Person.id == Invoice.entrepreneur_id),
+            text,
+            status,
+            entrepreneur_id,
+            today(),
+        )
+        query = query.order_by(
+            case((Invoice.status == "brouillon", 0), else_=1),
+            Invoice.issue_date.desc(),
+            Invoice.number.desc(),
+            Invoice.id.desc(),
+        )
+        rows = uow.session.execute(query.offset(offset).limit(limit))
+        return [
+            InvoiceRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3] or "",
+                r[4],
+                r[5],
+                r[6],
+                f"{r[7].upper()} {r[8]}",
+                int(r[9]),
+                int(r[10]),
+                int(r[11]),
+            )
+            for r in rows
+        ]
+
+
+def unpaid_invoices(
+    uow_factory: UnitOfWorkFactory, *, overdue_only: bool = False, limit: int = 1000
+) -> list[InvoiceRow]:
+    return search_invoices(uow_factory, "", "en_retard" if overdue_only else "a_payer", limit=limit)
+
+
+@dataclass(frozen=True)
+class TurnoverRow:
+    period: str  # "2026" or "2026-11"
+    invoiced_excl_cents: int  # invoices minus credit notes, excl. VAT
+    cashed_cents: int  # payments received (incl. VAT)
+
+
+def turnover(
+    uow_factory: UnitOfWorkFactory, entrepreneur_id: str, *, by: str = "month"
+) -> list[TurnoverRow]:
+    """Invoiced (net of credit notes, excl. VAT) and cashed, per month or per year.
+
+    Summed in Python: one entrepreneur has at most a few thousand rows, and
+    this stays portable between SQLite and the siège's PostgreSQL.
+    """
+
+    def key(day: dt.date) -> str:
+        return f"{day:%Y-%m}" if by == "month" else f"{day:%Y}"
+
+    invoiced: dict[str, int] = {}
+    cashed: dict[str, int] = {}
+    with uow_factory() as uow:
+        for issued_on, excl in uow.session.execute(
+            select(Invoice.issue_date, Invoice.total_excl_cents).where(
+                Invoice.entrepreneur_id == entrepreneur_id,
+                Invoice.status == "emise",
+                Invoice.deleted_at.is_(None),
+            )
+        ):
+            if issued_on is None:
+                continue
+            invoiced[key(issued_on)] = invoiced.get(key(issued_on), 0) + int(excl)
+        for paid_on, amount in uow.session.execute(
+            select(Payment.paid_on, Payment.amount_cents)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(Invoice.entrepreneur_id == entrepreneur_id, Payment.deleted_at.is_(None))
+        ):
+            cashed[key(paid_on)] = cashed.get(key(paid_on), 0) + int(amount)
+    periods = sorted(set(invoiced) | set(cashed), reverse=True)
+    return [TurnoverRow(p, invoiced.get(p, 0), cashed.get(p, 0)) for p in periods]
