@@ -98,6 +98,9 @@ class _NumberedDoc(BaseDocTemplate):
             bottomMargin=MARGIN + 8 * mm,
             title=title,
             author=author,
+            # Otherwise reportlab's canvas starts in Helvetica, a font never embedded,
+            # which PDF/A (Factur-X) validators reject even when no text uses it.
+            initialFontName=FONT,
             **kwargs,
         )
         self.footer_text = footer_text
