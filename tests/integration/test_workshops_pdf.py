@@ -1,0 +1,175 @@
+"""Attendance sheets and attestations, read back from the generated PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image as PilImage
+from pypdf import PdfReader
+
+from app.jobs import Cancelled, JobControl
+from app.services import (
+    attendance,
+    registrations,
+    workshop_catalogue,
+    workshop_documents,
+    workshops,
+)
+from app.services.workshop_values import ABSENT, EXCUSED, PRESENT, SlotInput
+from tests.workshops_support import DAY, DURING, FSE, add_persons, new_session
+
+STATEMENT = "Cette action est cofinancée par l'Union européenne dans le cadre du programme FSE+."
+
+
+def _pages(path: Path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
+
+
+def _session_with(uow, count: int, **changes) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    activity_id = new_session(uow, capacity=None, **changes)
+    people = add_persons(uow, count)
+    for person_id in people:
+        registrations.register_person(uow, activity_id, person_id)
+    return activity_id, people
+
+
+def _names(uow, activity_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.full_name for p in workshops.get_session(uow, activity_id).participants]
+
+
+def test_blank_sheet_carries_everything_funders_check(profile, uow) -> None:
+    activity_id, _people = _session_with(uow, 30)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    pages = _pages(path)
+    text = " ".join(pages)
+    assert len(pages) >= 2
+    assert "Feuille d'émargement" in text
+    assert "Atelier gestion : fixer ses prix" in text
+    assert "jeudi 12 mars 2026" in text
+    assert "9 h 00 – 12 h 30" in text and "14 h 00 – 17 h 30" in text
+    assert "Mairie, Langres" in text
+    assert "Claire Testeuse" in text
+    assert STATEMENT in text
+    for name in _names(uow, activity_id):
+        assert name in text, name
+    for number, page in enumerate(pages, start=1):
+        # The table header (one column per half-day) is repeated on every page.
+        assert "Participant (nom" in page or "Animateur (nom" in page
+        assert page.count("Matin") >= 1 and page.count("Après-midi") >= 1
+        assert f"Page {number} / {len(pages)}" in page
+    assert "ABSENT" not in text
+
+
+def test_each_participant_row_has_one_cell_per_half_day(profile, uow) -> None:
+    slots = [
+        SlotInput(
+            dt.datetime.combine(DAY + dt.timedelta(days=d), start),
+            dt.datetime.combine(DAY + dt.timedelta(days=d), end),
+        )
+        for d in range(3)
+        for start, end in ((dt.time(9), dt.time(12, 30)), (dt.time(14), dt.time(17, 30)))
+    ]
+    activity_id, _people = _session_with(uow, 3, slots=slots)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    text = " ".join(_pages(path))
+    for day in ("jeu. 12/03/2026", "ven. 13/03/2026", "sam. 14/03/2026"):
+        # Twice each half-day: participants' table and the animateur's signature row.
+        assert text.count(day) == 4, day
+    assert text.count("Matin") == 6 and text.count("Après-midi") == 6
+
+
+def test_filled_sheet_marks_absences_and_excuses(profile, uow) -> None:
+    activity_id, people = _session_with(uow, 4)
+    morning, afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    attendance.mark_attendance(uow, morning.id, people[1], ABSENT, now=DURING)
+    attendance.mark_attendance(uow, afternoon.id, people[2], EXCUSED, now=DURING)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=True
+    )
+    text = " ".join(_pages(path))
+    assert text.count("ABSENT(E)") == 1
+    assert text.count("EXCUSÉ(E)") == 1
+    assert path.name == "emargement-rempli.pdf"
+
+
+def test_funder_emblem_is_embedded_in_the_sheet(profile, uow) -> None:
+    buffer = io.BytesIO()
+    PilImage.new("RGB", (60, 40), (0, 51, 153)).save(buffer, format="PNG")
+    funder = next(f for f in workshop_catalogue.list_funders(uow) if f.id == FSE)
+    workshop_catalogue.update_funder(
+        uow, FSE, name=funder.name, statement=funder.statement, emblem_png=buffer.getvalue()
+    )
+    activity_id, _people = _session_with(uow, 2)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    assert len(PdfReader(path).pages[0].images) == 1
+
+
+def test_attestation_states_hours_attended(profile, uow) -> None:
+    activity_id, people = _session_with(uow, 2)
+    morning, _afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    attendance.mark_attendance(uow, morning.id, people[0], ABSENT, now=DURING)
+    (path,) = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, people[0])], issued_on=dt.date(2026, 3, 13)
+    )
+    text = " ".join(_pages(path))
+    person = workshops.get_session(uow, activity_id).participants
+    name = next(p for p in person if p.person_id == people[0])
+    assert "Attestation de présence" in text
+    assert f"{name.first_name} {name.last_name.upper()}" in text
+    assert "Atelier gestion : fixer ses prix" in text
+    assert "Durée totale de présence : 3 h 30 sur 7 h" in text
+    assert "Absent(e)" in text and "Présent(e)" in text
+    assert "13 mars 2026" in text
+    assert STATEMENT in text
+
+
+def test_attestations_go_only_to_people_who_attended(uow) -> None:
+    activity_id, people = _session_with(uow, 3)
+    for slot in workshops.get_session(uow, activity_id).slots:
+        attendance.mark_attendance(uow, slot.id, people[0], PRESENT, now=DURING)
+        attendance.mark_attendance(uow, slot.id, people[1], ABSENT, now=DURING)
+    assert workshop_documents.attendees(uow, activity_id) == [people[0]]
+
+
+def test_attestation_batch_reports_progress_and_stops_when_cancelled(profile, uow) -> None:
+    activity_id, people = _session_with(uow, 5)
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    seen: list[tuple[int, int]] = []
+    control = JobControl()
+
+    def on_progress(done: int, total: int, _label: str) -> None:
+        seen.append((done, total))
+        if done == 2:
+            control.cancel()
+
+    control.on_progress = on_progress
+    with pytest.raises(Cancelled):
+        workshop_documents.generate_attestations(
+            uow, profile.paths.documents, [(activity_id, p) for p in people], control
+        )
+    assert seen == [(0, 5), (1, 5), (2, 5)]
+    written = list(profile.paths.documents.rglob("attestation-*.pdf"))
+    assert len(written) == 2
+
+
+def test_attestation_batch_writes_one_file_per_participant(profile, uow) -> None:
+    activity_id, people = _session_with(uow, 4)
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    paths = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, p) for p in people]
+    )
+    assert len(set(paths)) == 4
+    assert all(
+        p.exists() and p.parent.parent.parent == profile.paths.documents / "ateliers" for p in paths
+    )
