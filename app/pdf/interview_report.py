@@ -11,7 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app.pdf.common import MARGIN, PAGE_SIZE, build_pdf, styles
+from app.pdf.common import FONT, MARGIN, PAGE_SIZE, build_pdf, styles
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ def facts_table(facts: list[tuple[str, str]]) -> Table:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # else cells set Helvetica
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
@@ -75,6 +76,7 @@ def signature_boxes(left: tuple[str, str], right: tuple[str, str]) -> Flowable:
                 ("BOX", (0, 0), (0, 0), 0.8, colors.black),
                 ("BOX", (1, 0), (1, 0), 0.8, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # else cells set Helvetica
             ]
         )
     )

@@ -11,7 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-from app.pdf.common import MARGIN, PAGE_SIZE, build_pdf, styles
+from app.pdf.common import FONT, MARGIN, PAGE_SIZE, build_pdf, styles
 from app.pdf.interview_report import facts_table
 
 
@@ -38,6 +38,7 @@ def grid(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: list[
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # else cells set Helvetica
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),

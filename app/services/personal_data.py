@@ -97,6 +97,9 @@ def export_person(uow_factory: UnitOfWorkFactory, person_id: str) -> dict[str, A
         }
         collected: dict[str, list[str]] = {"person": [person.id]}
         for _depth in range(2):
+            # Tables found at this depth join ``collected`` only after the pass, so a table
+            # reached by two paths (invoice: by entrepreneur and by client) is read in one.
+            found: dict[str, list[str]] = {}
             for table in Base.metadata.sorted_tables:
                 if table.name in collected or "id" not in table.c:
                     continue
@@ -104,9 +107,12 @@ def export_person(uow_factory: UnitOfWorkFactory, person_id: str) -> dict[str, A
                     parent = fk.column.table.name
                     if parent in collected and parent not in ("antenne", "permanence"):
                         rows = _rows(session, table, fk.parent.name, collected[parent])
-                        if rows:
-                            data.setdefault(table.name, []).extend(rows)
-                            collected.setdefault(table.name, []).extend(r["id"] for r in rows)
+                        known = set(found.get(table.name, []))
+                        fresh = [r for r in rows if r["id"] not in known]
+                        if fresh:
+                            data.setdefault(table.name, []).extend(fresh)
+                            found.setdefault(table.name, []).extend(r["id"] for r in fresh)
+            collected.update(found)
         return data
 
 

@@ -109,7 +109,7 @@ class PossibleDuplicateError(ConflictError):
 def contains_nir(text: str) -> bool:
     """True when free text holds a valid French social security number (13 or 15 digits)."""
     digits = ""
-    for ch in text + " ":
+    for ch in text + "\n":
         if ch.isdigit() or (ch in "AaBb" and len(digits) == 5):  # Corsica: 2A / 2B
             digits += ch
         elif ch in " .-" and digits:

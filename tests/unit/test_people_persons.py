@@ -76,8 +76,10 @@ def test_every_invalid_field_is_reported_and_nothing_is_saved(uow):
 
 def test_a_social_security_number_in_the_notes_is_refused(uow):
     with pytest.raises(ValidationError) as caught:
-        create_person(uow, PersonInput(first_name="A", last_name="B",
-                                       notes="NIR 2 95 10 99 126 111 93 à garder"))
+        create_person(
+            uow,
+            PersonInput(first_name="A", last_name="B", notes="NIR 2 95 10 99 126 111 93 à garder"),
+        )
     assert codes(caught.value) == {"notes": "nir_forbidden"}
 
 
@@ -119,8 +121,11 @@ def test_confirmed_duplicate_is_created_when_the_user_insists(uow):
 def test_update_records_who_changed_and_keeps_creator(profile, uow):
     person = create_person(uow, HELENE)
     profile.uow.actor = "Marc Autre"
-    changed = update_person(uow, person.id, person.to_input().__class__(
-        **{**person.to_input().__dict__, "city": "Rethel"}))
+    changed = update_person(
+        uow,
+        person.id,
+        person.to_input().__class__(**{**person.to_input().__dict__, "city": "Rethel"}),
+    )
     assert changed.city == "Rethel"
     assert changed.created_by == "Claire Testeuse"
     assert changed.updated_by == "Marc Autre"
@@ -138,12 +143,15 @@ def test_deleted_person_is_a_tombstone_hidden_from_search(uow):
         assert unit.session.get(Person, person.id).deleted_at is not None
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=30))
 def test_any_phone_text_is_either_stored_as_e164_or_refused_by_field(uow, text):
     try:
-        person = create_person(uow, PersonInput(first_name="X", last_name="Y", phone=text),
-                               allow_duplicate=True)
+        person = create_person(
+            uow, PersonInput(first_name="X", last_name="Y", phone=text), allow_duplicate=True
+        )
     except ValidationError as exc:
         assert codes(exc) == {"phone": "invalid_phone"}
     else:
