@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
+    case,
     cast,
     func,
     or_,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.indicators.period import Filters, Period
 from app.models import IntakeInterview, ParcoursStage, Person
+from app.services.parcours_rules import RANK
 
 # Any select, whatever its columns (Select is variadic in SQLAlchemy 2.1).
 Query = Select[*tuple[Any, ...]]
@@ -63,12 +65,17 @@ def minutes_between(start: Any, end: Any, dialect_name: str) -> ColumnElement[in
     return cast(func.round((func.julianday(end) - func.julianday(start)) * 1440), Integer)
 
 
+def _journey_rank() -> ColumnElement[int]:
+    return case(*((ParcoursStage.kind == k, rank) for k, rank in RANK.items()), else_=-1)
+
+
 def stage_spans() -> Subquery:
     """Each live stage with the start of the person's next stage: a stage lasts from
     its start until its end date or the next stage's start, whichever comes first."""
     next_start = func.lead(ParcoursStage.start_date, type_=Date).over(
         partition_by=ParcoursStage.person_id,
-        order_by=(ParcoursStage.start_date, ParcoursStage.id),
+        # Same-day stages: the further step of the journey comes last (parcours rules).
+        order_by=(ParcoursStage.start_date, _journey_rank(), ParcoursStage.id),
     )
     return (
         select(

@@ -31,7 +31,7 @@ def contracts(uow):  # type: ignore[no-untyped-def]
         b.stage(v, "salarie", D(2023, 1, 1), contract_type="CESA")
         b.stage(v, "associe", D(2025, 6, 1))  # already associée
         ids["w"] = w = b.person("Weber", "Will")
-        b.stage(w, "cape", D(2024, 1, 1))  # open, ended by the CESA after 182 days
+        b.stage(w, "cape", D(2024, 1, 1), D(2024, 6, 30))  # 182 days of CAPE
         b.stage(w, "salarie", D(2024, 7, 1), contract_type="CESA")
     return ids
 
@@ -48,7 +48,7 @@ def test_deadlines_within_six_months_and_overdue(uow, contracts) -> None:
 
 def test_associe_deadline_subtracts_the_cape_that_preceded_the_cesa(uow, contracts) -> None:
     found = {d.person_id: d for d in deadlines(uow, today=TODAY, horizon_days=400)}
-    # CAPE 1 Jan -> 1 Jul 2024 = 182 days; 1 Jul 2027 - 182 days = 31 Dec 2026.
+    # CAPE 1 Jan -> 30 Jun 2024 = 182 days; 1 Jul 2027 - 182 days = 31 Dec 2026.
     assert found[contracts["w"]].due == D(2026, 12, 31)
     assert found[contracts["q"]].due == D(2026, 12, 31)
 

@@ -1,0 +1,167 @@
+"""The dashboard's figures as tables, ready for XLSX/CSV and the annual report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app import formatting
+from app.exports.table import Cell, Col, Table, as_decimal
+from app.indicators.dashboard import DashboardData
+from app.indicators.definitions import DEFINITIONS
+from app.indicators.sql import Breakdown
+
+EMPTY_NOTE = "Aucune donnée pour cette période et ce filtre."
+DEADLINE_KINDS = {"cape": "Fin de CAPE", "associe": "Échéance d'association (CESA)"}
+
+
+def about(data: DashboardData, antenne_label: str) -> list[tuple[str, str]]:
+    period = data.filters.period
+    return [
+        ("Période", f"du {formatting.date(period.start)} au {formatting.date(period.end)}"),
+        ("Antenne", antenne_label),
+        ("Périmètre", data.scope.label),
+    ]
+
+
+def summary(data: DashboardData) -> Table:
+    """Indicator, value, definition: one line per headline figure."""
+    a, e, x, f, w, t, h = (
+        data.accompanied,
+        data.entries,
+        data.exits,
+        data.followups,
+        data.workshops,
+        data.turnover,
+        data.headcount,
+    )
+    lines: list[tuple[str, int, str]] = [
+        ("accompanied", a.total, "int"),
+        ("intakes", e.intakes, "int"),
+        ("admissions", e.admissions, "int"),
+        ("capes_started", e.capes_started, "int"),
+        ("exits", x.total, "int"),
+        ("followups", f.interviews, "int"),
+        ("followups_below_minimum", f.below_minimum, "int"),
+        ("workshops_held", w.held, "int"),
+        ("workshop_participants", w.participants, "int"),
+        ("attendance_hours", w.attendance_minutes, "minutes"),
+        ("turnover_invoiced", t.invoiced_cents, "cents"),
+        ("turnover_cashed", t.cashed_cents, "cents"),
+        ("salaries", h.salaries, "int"),
+        ("associes", h.associes, "int"),
+    ]
+    rows = [
+        [DEFINITIONS[key].label, _shown(kind, value), DEFINITIONS[key].text]
+        for key, value, kind in lines
+    ]
+    return Table("Synthèse", [Col("Indicateur"), Col("Valeur"), Col("Définition")], rows)
+
+
+def _shown(kind: str, value: int) -> str:
+    if kind == "cents":
+        return formatting.money(value)
+    if kind == "minutes":
+        return formatting.number(as_decimal("minutes", value), 2) + "\u00a0h"
+    return formatting.number(value, 0)
+
+
+def breakdown(title: str, header: str, lines: Sequence[Breakdown], money: bool = False) -> Table:
+    rows: list[list[Cell]] = [[b.label, b.value] for b in lines]
+    return Table(
+        title,
+        [Col(header), Col("Montant" if money else "Nombre", "cents" if money else "int")],
+        rows,
+        notes=(EMPTY_NOTE,) if not any(b.value for b in lines) else (),
+    )
+
+
+def monthly(data: DashboardData) -> Table:
+    e, x, t = data.entries, data.exits, data.turnover
+    rows: list[list[Cell]] = [
+        [m.key, m.value, out.value, inv.value, cash.value]
+        for m, out, inv, cash in zip(
+            e.intakes_by_month, x.by_month, t.by_month, t.cashed_by_month, strict=True
+        )
+    ]
+    return Table(
+        "Par mois",
+        [
+            Col("Mois"),
+            Col("Entretiens d'accueil", "int"),
+            Col("Sorties", "int"),
+            Col("CA facturé HT", "cents"),
+            Col("Encaissements", "cents"),
+        ],
+        rows,
+    )
+
+
+def entrepreneurs(data: DashboardData) -> Table:
+    rows: list[list[Cell]] = [
+        [e.name, e.antenne, e.invoiced_cents, e.cashed_cents] for e in data.turnover.by_entrepreneur
+    ]
+    return Table(
+        "CA par entrepreneur",
+        [
+            Col("Entrepreneur"),
+            Col("Antenne"),
+            Col("CA facturé HT", "cents"),
+            Col("Encaissé", "cents"),
+        ],
+        rows,
+        notes=(EMPTY_NOTE,) if not rows else (),
+    )
+
+
+def followup_table(data: DashboardData) -> Table:
+    rows: list[list[Cell]] = [
+        [
+            line.name,
+            line.in_period,
+            line.last_twelve_months,
+            "oui" if line.below_minimum else "non",
+        ]
+        for line in data.followups.lines
+    ]
+    return Table(
+        "Suivis par entrepreneur",
+        [
+            Col("Entrepreneur"),
+            Col("Entretiens dans la période", "int"),
+            Col("Entretiens sur 12 mois", "int"),
+            Col("Moins de deux par an"),
+        ],
+        rows,
+        notes=(EMPTY_NOTE,) if not rows else (),
+    )
+
+
+def deadline_table(data: DashboardData) -> Table:
+    rows: list[list[Cell]] = [
+        [d.name, DEADLINE_KINDS[d.kind], d.due, d.days_left] for d in data.deadlines
+    ]
+    return Table(
+        "Échéances",
+        [Col("Personne"), Col("Échéance"), Col("Date", "date"), Col("Jours restants", "int")],
+        rows,
+        notes=(EMPTY_NOTE,) if not rows else (),
+    )
+
+
+def dashboard_tables(data: DashboardData) -> list[Table]:
+    a = data.accompanied
+    return [
+        summary(data),
+        breakdown("Accompagnés par statut", "Statut en fin de période", a.by_status),
+        breakdown("Accompagnés par antenne", "Antenne", a.by_antenne),
+        breakdown("Accompagnés par permanence", "Permanence", a.by_permanence),
+        breakdown("Accompagnés par accompagnateur", "Accompagnateur", a.by_accompagnateur),
+        breakdown("Entretiens d'accueil", "Décision", data.entries.by_decision),
+        breakdown("Sorties par issue", "Issue", data.exits.by_outcome),
+        breakdown("Actions par type", "Type", data.workshops.by_kind),
+        breakdown("CA par antenne", "Antenne", data.turnover.by_antenne, money=True),
+        monthly(data),
+        entrepreneurs(data),
+        followup_table(data),
+        deadline_table(data),
+    ]

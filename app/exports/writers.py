@@ -1,0 +1,127 @@
+"""Write tables to XLSX (openpyxl) and to CSV that French Excel opens as is:
+UTF-8 with a BOM (else Excel reads ANSI and breaks accents), ``;`` separators
+(``,`` is the decimal mark in fr-FR), decimal comma, dates as dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from app.exports.table import Cell, CellKind, Table, as_decimal
+from app.jobs import JobControl
+
+XLSX_FORMATS: dict[CellKind, str] = {
+    "int": "#,##0",
+    "cents": '#,##0.00 "€"',
+    "minutes": "#,##0.00",
+    "date": "DD/MM/YYYY",
+    "bp": "0.0%",
+}
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def csv_cell(kind: CellKind, value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, int) and kind != "text":
+        # No thousands separator and no unit: Excel then reads a number, not text.
+        return str(as_decimal(kind, value)).replace(".", ",")
+    return str(value)
+
+
+def write_csv(table: Table, target: Path | IO[str], control: JobControl | None = None) -> None:
+    """One table, header row first. ``target`` as a text stream must be opened with
+    ``newline=""`` and ``encoding="utf-8-sig"``."""
+    if isinstance(target, Path):
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            _write_csv_rows(table, handle, control)
+    else:
+        _write_csv_rows(table, target, control)
+
+
+def csv_bytes(table: Table) -> bytes:
+    buffer = io.StringIO()
+    _write_csv_rows(table, buffer, None)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _write_csv_rows(table: Table, handle: IO[str], control: JobControl | None) -> None:
+    writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([c.header for c in table.columns])
+    kinds = [c.kind for c in table.columns]
+    for index, row in enumerate(table.rows):
+        writer.writerow([csv_cell(k, v) for k, v in zip(kinds, row, strict=True)])
+        if control is not None and index % 2000 == 0:
+            control.progress(index, len(table.rows), table.title)
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31] or "Feuille"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_xlsx(
+    tables: Sequence[Table],
+    target: Path | IO[bytes],
+    *,
+    about: Sequence[tuple[str, str]] = (),
+    control: JobControl | None = None,
+) -> None:
+    """One sheet per table (plus an "À propos" sheet when ``about`` is given)."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    taken: set[str] = set()
+    if about:
+        sheet = book.create_sheet(sheet_title("À propos", taken))
+        for label, value in about:
+            sheet.append([label, value])
+        sheet.column_dimensions["A"].width = 28
+        sheet.column_dimensions["B"].width = 90
+    for done, table in enumerate(tables):
+        _fill_sheet(book.create_sheet(sheet_title(table.title, taken)), table)
+        if control is not None:
+            control.progress(done + 1, len(tables), table.title)
+    book.save(target)
+
+
+def _fill_sheet(sheet: object, table: Table) -> None:
+    ws = sheet  # openpyxl Worksheet (untyped library)
+    ws.append([c.header for c in table.columns])  # type: ignore[attr-defined]
+    for cell in ws[1]:  # type: ignore[index]
+        cell.font = Font(bold=True)
+    kinds = [c.kind for c in table.columns]
+    for row in table.rows:
+        ws.append(  # type: ignore[attr-defined]
+            [
+                as_decimal(k, v) if isinstance(v, int) and k not in ("text", "int") else v
+                for k, v in zip(kinds, row, strict=True)
+            ]
+        )
+    for index, col in enumerate(table.columns, start=1):
+        letter = get_column_letter(index)
+        fmt = XLSX_FORMATS.get(col.kind)
+        if fmt:
+            for cell in ws[letter][1:]:  # type: ignore[index]
+                cell.number_format = fmt
+        width = max([len(col.header), *(len(str(r[index - 1] or "")) for r in table.rows[:200])])
+        ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)  # type: ignore[attr-defined]
+    ws.freeze_panes = "A2"  # type: ignore[attr-defined]
+    for note in table.notes:
+        ws.append([])  # type: ignore[attr-defined]
+        ws.append([note])  # type: ignore[attr-defined]
