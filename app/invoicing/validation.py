@@ -233,3 +233,18 @@ def cancel_invoice(
 
         delete_draft(uow_factory, draft_id)
         raise
+
+
+def switch_to_salarie(
+    uow_factory: UnitOfWorkFactory, person_id: str, on: dt.date, contract_type: str = "CESA"
+) -> bool:
+    """Accept the proposal made at the first invoice: open the "salarié" stage.
+
+    Delegates to the parcours service (accueil area); False if it already existed.
+    """
+    from app.services.parcours import ensure_salaried
+
+    with uow_factory() as uow:
+        created = ensure_salaried(uow.session, person_id, on, contract_type)
+        uow.commit()
+        return created is not None
