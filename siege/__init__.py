@@ -1,0 +1,1 @@
+"""The siège: head-office sync server (HTTP API) and its admin command line."""

@@ -31,12 +31,18 @@ class OutboxEntry(Base):
     """One local change waiting for the siège; written in the same transaction as the edit."""
 
     __tablename__ = "sync_outbox"
+    # AUTOINCREMENT: an operation number is never reused after the outbox is emptied,
+    # because the siège skips operation numbers it has already applied.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(60))
     row_id: Mapped[str] = mapped_column(String(36))
     # JSON object {field: value} of the fields changed by this operation.
     fields_json: Mapped[str] = mapped_column(Text)
+    # JSON object {field: stamp} of each field's clock before this edit ("" if none):
+    # the siège tells a concurrent overwrite from a sequential one with it.
+    bases_json: Mapped[str] = mapped_column(Text, default="{}")
     hlc: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -49,7 +55,7 @@ class FieldClock(Base):
     table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
     row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     field: Mapped[str] = mapped_column(String(60), primary_key=True)
-    hlc: Mapped[str] = mapped_column(String(40))
+    hlc: Mapped[str] = mapped_column(String(40), index=True)
 
 
 class SyncState(Base):
@@ -67,12 +73,19 @@ class SyncConflict(Base):
     __tablename__ = "sync_conflict"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # field (a free-text value lost to a concurrent edit) | invoice_double_issue |
+    # rejected (a local change the siège refused, e.g. an edit of an issued invoice)
+    kind: Mapped[str] = mapped_column(String(30), default="field")
+    # Sequence of the conflict on the siège (0 for conflicts found on this laptop).
+    server_seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     table_name: Mapped[str] = mapped_column(String(60))
     row_id: Mapped[str] = mapped_column(String(36))
     field: Mapped[str] = mapped_column(String(60))
     kept_value: Mapped[str] = mapped_column(Text, default="")
     lost_value: Mapped[str] = mapped_column(Text, default="")
     lost_hlc: Mapped[str] = mapped_column(String(40), default="")
+    device_name: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
     detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 

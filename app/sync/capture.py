@@ -1,0 +1,143 @@
+"""Record every local change of a synced row in the outbox, in the edit's own transaction.
+
+Installed on a profile's session factory: after each flush, each inserted or
+updated ``Synced`` row yields one :class:`OutboxEntry` (its changed fields and one
+HLC stamp) and its per-field :class:`FieldClock` rows, written on the same
+connection, so a crash cannot keep the edit and lose the outbox entry, or the
+reverse. A physical delete of a synced row travels as a tombstone.
+
+Rows written by applying pulled changes go through Core statements on a
+connection, not the ORM, so they never reach these hooks and are never re-sent.
+A session can opt out with ``session.info["sync_capture"] = False`` (seeding
+reference data, identical on every device and on the siège).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, event, func, inspect, insert, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import utcnow
+from app.models import DeviceIdentity, FieldClock, OutboxEntry, SyncState
+from app.models.base import Synced
+from app.sync.codec import encode_value, table_specs
+from app.sync.hlc import ZERO, HybridClock
+
+OFFSET_KEY = "clock_offset_ms"
+
+
+class ChangeCapture:
+    """Per-profile capture state: the device's hybrid clock, loaded on first use."""
+
+    def __init__(self) -> None:
+        self.clock: HybridClock | None = None
+
+    def clock_for(self, conn: Connection) -> HybridClock:
+        if self.clock is None:
+            self.clock = load_clock(conn)
+        return self.clock
+
+    def install(self, session_factory: sessionmaker[Session]) -> None:
+        event.listen(session_factory, "after_flush", self._after_flush)
+
+    def _after_flush(self, session: Session, _context: Any) -> None:
+        if session.info.get("sync_capture") is False:
+            return
+        changes: list[tuple[str, str, dict[str, Any]]] = []
+        for obj in session.new:
+            if isinstance(obj, Synced):
+                changes.append(_row_change(obj, every_field=True))
+        for obj in session.dirty:
+            if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
+                change = _row_change(obj, every_field=False)
+                if change[2]:
+                    changes.append(change)
+        for obj in session.deleted:
+            if isinstance(obj, Synced):
+                state = inspect(obj)
+                table = state.mapper.local_table.name  # type: ignore[union-attr]
+                changes.append((table, obj.id, {"deleted_at": utcnow().isoformat()}))
+        if changes:
+            conn = session.connection()
+            clock = self.clock_for(conn)
+            for table, row_id, fields in changes:
+                record_change(conn, clock.now(), table, row_id, fields)
+
+
+def _row_change(obj: Synced, *, every_field: bool) -> tuple[str, str, dict[str, Any]]:
+    state = inspect(obj)
+    table = state.mapper.local_table.name  # type: ignore[union-attr]
+    cols = table_specs()[table].columns
+    fields: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        name = attr.columns[0].name
+        if name not in cols:
+            continue
+        if every_field or name in ("updated_at", "updated_by"):
+            fields[name] = encode_value(cols[name], state.attrs[attr.key].value)
+            continue
+        history = state.attrs[attr.key].history
+        if history.added or history.deleted:
+            fields[name] = encode_value(cols[name], state.attrs[attr.key].value)
+    if not every_field and set(fields) <= {"updated_at", "updated_by"}:
+        fields = {}
+    return table, obj.id, fields
+
+
+def record_change(
+    conn: Connection, stamp: str, table: str, row_id: str, fields: dict[str, Any]
+) -> None:
+    """Append one outbox entry and move the fields' clocks to ``stamp``."""
+    fc = FieldClock.__table__
+    previous = dict(
+        conn.execute(
+            select(fc.c.field, fc.c.hlc).where(fc.c.table_name == table, fc.c.row_id == row_id)
+        ).all()
+    )
+    cols = table_specs()[table].columns
+    # Only free-text fields need a base: their concurrent overwrites become conflicts.
+    bases = {name: previous.get(name, "") for name in fields if cols[name].free_text}
+    conn.execute(
+        insert(OutboxEntry.__table__).values(
+            table_name=table,
+            row_id=row_id,
+            fields_json=json.dumps(fields, ensure_ascii=False),
+            bases_json=json.dumps(bases),
+            hlc=stamp,
+            created_at=utcnow(),
+        )
+    )
+    set_clocks(conn, table, row_id, dict.fromkeys(fields, stamp))
+
+
+def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
+    if not clocks:
+        return
+    fc = FieldClock.__table__
+    stmt = sqlite_insert(fc)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[fc.c.table_name, fc.c.row_id, fc.c.field], set_={"hlc": stmt.excluded.hlc}
+    )
+    conn.execute(
+        stmt,
+        [{"table_name": table, "row_id": row_id, "field": f, "hlc": h} for f, h in clocks.items()],
+    )
+
+
+def load_clock(conn: Connection) -> HybridClock:
+    device_id = conn.execute(select(DeviceIdentity.__table__.c.device_id).limit(1)).scalar()
+    last = conn.execute(select(func.max(FieldClock.__table__.c.hlc))).scalar() or ZERO
+    offset = conn.execute(
+        select(SyncState.__table__.c.value).where(SyncState.__table__.c.key == OFFSET_KEY)
+    ).scalar()
+    clock = HybridClock(device_id or "unknown-device", offset_ms=int(offset or 0))
+    clock.observe(last)
+    return clock
+
+
+def pending_count(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT count(*) FROM sync_outbox")).scalar_one())

@@ -1,0 +1,212 @@
+"""Sync use cases for the UI and the command line: enrol, run a sync, read the status,
+the history and the conflicts to review. Returns frozen values, never ORM objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import func, insert, select, update
+
+from app.clock import utcnow
+from app.errors import ValidationError
+from app.jobs import Cancelled, JobControl
+from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
+from app.profile import Profile
+from app.sync.client import SyncClient, SyncError, SyncReport, request
+from app.sync.token_store import TokenStore
+
+log = logging.getLogger(__name__)
+
+HttpFactory = Callable[[str, str | None], httpx.Client]
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+def default_http(server_url: str, token: str | None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=server_url.rstrip("/"), headers=headers, timeout=TIMEOUT)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    device_name: str
+    series_prefix: str
+    server_url: str
+    pending: int
+    last_success: dt.datetime | None
+    last_outcome: str
+    conflicts_open: int
+
+
+@dataclass(frozen=True)
+class SyncRunView:
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str
+    pushed: int
+    pulled: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    kind: str
+    table_name: str
+    row_id: str
+    field: str
+    kept_value: str
+    lost_value: str
+    device_name: str
+    detected_at: dt.datetime
+    detail: str
+
+
+def _token_store(profile: Profile, device_id: str) -> TokenStore:
+    return TokenStore(profile.paths.root, device_id)
+
+
+def _device(profile: Profile) -> DeviceIdentity:
+    with profile.session_factory() as session:
+        device = session.scalars(select(DeviceIdentity).limit(1)).first()
+        if device is None:
+            raise SyncError("not_enrolled")
+        session.expunge(device)
+        return device
+
+
+def enrol(
+    profile: Profile, server_url: str, code: str, http_factory: HttpFactory = default_http
+) -> SyncStatus:
+    """Trade a one-time code for a device token, keep it safe, remember the siège."""
+    server_url = server_url.strip().rstrip("/")
+    if not server_url.startswith(("https://", "http://")):
+        raise ValidationError.single("server_url", "invalid_url")
+    if not code.strip():
+        raise ValidationError.single("code", "required")
+    device = _device(profile)
+    with http_factory(server_url, None) as http:
+        response = request(
+            http, "POST", "/enroll", json={"code": code.strip(), "device_id": device.device_id}
+        )
+    if response.status_code in (403, 422):
+        raise SyncError("enrol_refused")
+    if response.status_code != 200:
+        raise SyncError("bad_response", status=response.status_code)
+    body = response.json()
+    _token_store(profile, device.device_id).save(str(body["token"]))
+    with profile.engine.begin() as conn:
+        conn.execute(
+            update(DeviceIdentity.__table__).values(
+                server_url=server_url,
+                series_prefix=str(body["series_prefix"]),
+                name=str(body.get("name", device.name)),
+                enrolled_at=utcnow(),
+            )
+        )
+    return status(profile)
+
+
+def run_sync(
+    profile: Profile, job: JobControl | None = None, http_factory: HttpFactory = default_http
+) -> SyncReport:
+    """Push then pull, recording the attempt in the history (SyncRun)."""
+    device = _device(profile)
+    if not device.server_url or device.enrolled_at is None:
+        raise SyncError("not_enrolled")
+    token = _token_store(profile, device.device_id).load()
+    if not token:
+        raise SyncError("not_enrolled")
+    runs = SyncRun.__table__
+    with profile.engine.begin() as conn:
+        run_id = conn.execute(insert(runs).values(started_at=utcnow())).inserted_primary_key[0]
+    outcome, detail, report = "error", "", None
+    try:
+        with http_factory(device.server_url, token) as http:
+            client = SyncClient(profile.engine, http, profile.sync_capture)
+            report = client.sync(job)
+        outcome = "ok"
+        return report
+    except Cancelled:
+        outcome = "cancelled"
+        raise
+    except SyncError as exc:
+        outcome, detail = exc.code, json.dumps(exc.details, default=str)[:500]
+        raise
+    finally:
+        with profile.engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=utcnow(),
+                    outcome=outcome,
+                    pushed=report.pushed if report else 0,
+                    pulled=report.pulled if report else 0,
+                    detail=detail,
+                )
+            )
+
+
+def status(profile: Profile) -> SyncStatus:
+    with profile.session_factory() as session:
+        device = session.scalars(select(DeviceIdentity).limit(1)).first()
+        pending = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+        last_ok = session.scalar(select(func.max(SyncRun.finished_at)).where(SyncRun.outcome == "ok"))
+        last = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(1)).first()
+        open_conflicts = session.scalar(
+            select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))
+        ) or 0
+        return SyncStatus(
+            enrolled=device is not None and device.enrolled_at is not None,
+            device_name=device.name if device else "",
+            series_prefix=device.series_prefix if device else "",
+            server_url=device.server_url if device else "",
+            pending=int(pending),
+            last_success=last_ok,
+            last_outcome=last.outcome if last else "",
+            conflicts_open=int(open_conflicts),
+        )
+
+
+def history(profile: Profile, limit: int = 50) -> list[SyncRunView]:
+    with profile.session_factory() as session:
+        runs = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all()
+        return [
+            SyncRunView(r.id, r.started_at, r.finished_at, r.outcome, r.pushed, r.pulled, r.detail)
+            for r in runs
+        ]
+
+
+def open_conflicts(profile: Profile) -> list[ConflictView]:
+    with profile.session_factory() as session:
+        found = session.scalars(
+            select(SyncConflict)
+            .where(SyncConflict.resolved_at.is_(None))
+            .order_by(SyncConflict.id.desc())
+        ).all()
+        return [
+            ConflictView(
+                c.id, c.kind, c.table_name, c.row_id, c.field, c.kept_value, c.lost_value,
+                c.device_name, c.detected_at, c.detail,
+            )
+            for c in found
+        ]
+
+
+def resolve_conflict(profile: Profile, conflict_id: int) -> None:
+    """Mark a conflict as reviewed (the person copied what mattered, or nothing did)."""
+    with profile.uow() as uow:
+        conflict = uow.session.get(SyncConflict, conflict_id)
+        if conflict is None:
+            from app.errors import NotFoundError
+
+            raise NotFoundError("conflict_not_found", id=conflict_id)
+        conflict.resolved_at = utcnow()
+        uow.commit()

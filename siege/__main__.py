@@ -1,0 +1,102 @@
+"""``python -m siege``: run the siège server and administer enrolled laptops.
+
+    python -m siege migrate
+    python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
+    python -m siege device enroll "Portable Épernay 1" --antenne Épernay
+    python -m siege device list
+    python -m siege device revoke "Portable Épernay 1"
+
+The database comes from ``--database-url`` or ``PERMANENCE_SIEGE_DATABASE_URL``
+(default: ``sqlite:///siege.sqlite3`` in the current folder); PostgreSQL URLs look
+like ``postgresql+psycopg://user@host/dbname``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from siege import db, devices
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="siege", description="Permanence: serveur du siège")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: env or SQLite file)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--database-url", dest="serve_database_url")
+    serve.add_argument("--ssl-certfile")
+    serve.add_argument("--ssl-keyfile")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    dev = sub.add_parser("device", help="enrolled laptops")
+    dev_sub = dev.add_subparsers(dest="action", required=True)
+    enroll = dev_sub.add_parser("enroll", help="create a device and print its one-time code")
+    enroll.add_argument("name")
+    enroll.add_argument("--antenne", required=True, help="town of the device's antenne")
+    dev_sub.add_parser("list", help="list devices")
+    revoke = dev_sub.add_parser("revoke", help="revoke a device (stolen or retired laptop)")
+    revoke.add_argument("name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    url = db.database_url(getattr(args, "serve_database_url", None) or args.database_url)
+    engine = db.make_engine(url)
+    try:
+        if args.command == "migrate":
+            db.migrate(engine)
+            print("database up to date")
+            return 0
+        if args.command == "serve":
+            return _serve(engine, args)
+        return _device(engine, args)
+    except devices.DeviceAdminError as exc:
+        print(f"error: {exc.reason}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+def _serve(engine: object, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from siege.api import create_app
+
+    if not args.no_migrate:
+        db.migrate(engine)  # type: ignore[arg-type]
+    app = create_app(engine)  # type: ignore[arg-type]
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level="info",
+    )
+    return 0
+
+
+def _device(engine: object, args: argparse.Namespace) -> int:
+    if args.action == "enroll":
+        code, prefix = devices.enroll(engine, args.name, args.antenne)  # type: ignore[arg-type]
+        print(f"device:        {args.name}")
+        print(f"one-time code: {code}   (valid 7 days, usable once)")
+        print(f"series prefix: {prefix}")
+        return 0
+    if args.action == "list":
+        for d in devices.list_devices(engine):  # type: ignore[arg-type]
+            state = "revoked" if d.revoked_at else ("enrolled" if d.enrolled_at else "waiting")
+            seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "-"
+            print(f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {state:9} last seen {seen}")
+        return 0
+    devices.revoke(engine, args.name)  # type: ignore[arg-type]
+    print(f"revoked: {args.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

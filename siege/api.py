@@ -1,0 +1,170 @@
+"""HTTP API of the siège (FastAPI), versioned under ``/api/v1``; OpenAPI at
+``/api/v1/openapi.json``. Built by :func:`create_app` — no engine exists at import time.
+
+Every refusal is a 4xx with a reason in ``detail``; tokens are read from the
+``Authorization`` header only and never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from app.migrate import head_revision
+from app.sync.hlc import wall_now_ms
+from app.sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PAGE,
+    MAX_BODY_BYTES,
+    MAX_PAGE,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    SCHEMA_HEADER,
+)
+from siege import devices, feed, store
+from siege.devices import DeviceAdminError, DeviceRecord
+from siege.payload import PayloadError, parse_push
+
+log = logging.getLogger(__name__)
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(
+        title="Permanence — siège",
+        version=str(PROTOCOL_VERSION),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    schema = head_revision()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        reasons = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+        return JSONResponse({"detail": {"code": "invalid", "reason": "; ".join(reasons)[:500]}}, 422)
+
+    def versions(
+        protocol: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
+        client_schema: Annotated[str | None, Header(alias=SCHEMA_HEADER)] = None,
+    ) -> None:
+        try:
+            version = int(protocol or "0")
+        except ValueError:
+            version = 0
+        if not MIN_PROTOCOL_VERSION <= version <= PROTOCOL_VERSION or client_schema != schema:
+            raise HTTPException(
+                426,
+                {
+                    "code": "update_required",
+                    "reason": "client and siège versions differ; update the application",
+                    "protocol_version": PROTOCOL_VERSION,
+                    "min_protocol_version": MIN_PROTOCOL_VERSION,
+                    "schema_version": schema,
+                },
+            )
+
+    def device(authorization: Annotated[str | None, Header()] = None) -> DeviceRecord:
+        token = ""
+        if authorization and authorization.startswith("Bearer "):
+            token = authorization[len("Bearer ") :].strip()
+        record = devices.authenticate(engine, token)
+        if record is None:
+            raise HTTPException(
+                401,
+                {"code": "unauthorized", "reason": "unknown or revoked device"},
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return record
+
+    checked = [Depends(versions)]
+
+    @app.get(f"{API_PREFIX}/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol_version": PROTOCOL_VERSION, "schema_version": schema}
+
+    @app.get(f"{API_PREFIX}/hello", dependencies=checked)
+    def hello(dev: DeviceRecord = Depends(device)) -> dict[str, Any]:
+        return {
+            "protocol_version": PROTOCOL_VERSION,
+            "min_protocol_version": MIN_PROTOCOL_VERSION,
+            "schema_version": schema,
+            "server_time_ms": wall_now_ms(),
+            "device": {
+                "name": dev.name,
+                "antenne": dev.antenne,
+                "series_prefix": dev.series_prefix,
+                "last_op": dev.last_op,
+            },
+        }
+
+    @app.post(f"{API_PREFIX}/enroll", dependencies=checked)
+    async def enroll(request: Request) -> dict[str, Any]:
+        body = await _read_json(request)
+        code, device_id = body.get("code"), body.get("device_id")
+        if not isinstance(code, str) or not isinstance(device_id, str) or len(code) > 40:
+            raise HTTPException(422, {"code": "invalid", "reason": "code and device_id expected"})
+        if not _is_uuid(device_id):
+            raise HTTPException(422, {"code": "invalid", "reason": "device_id: UUID expected"})
+        try:
+            record, token = await run_in_threadpool(
+                devices.complete_enrolment, engine, code, device_id
+            )
+        except DeviceAdminError as exc:
+            raise HTTPException(403, {"code": exc.reason, "reason": "enrolment refused"}) from None
+        return {
+            "token": token,
+            "name": record.name,
+            "antenne": record.antenne,
+            "series_prefix": record.series_prefix,
+        }
+
+    @app.post(f"{API_PREFIX}/push", dependencies=checked)
+    async def push(request: Request, dev: DeviceRecord = Depends(device)) -> JSONResponse:
+        body = await _read_json(request)
+        try:
+            batch_id, ops = parse_push(body)
+        except PayloadError as exc:
+            raise HTTPException(422, {"code": "invalid", "reason": exc.reason}) from None
+        result = await run_in_threadpool(store.push, engine, dev, batch_id, ops)
+        return JSONResponse(result.body, result.status)
+
+    @app.get(f"{API_PREFIX}/changes", dependencies=[*checked, Depends(device)])
+    def changes(
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    ) -> dict[str, Any]:
+        return feed.changes(engine, after, limit)
+
+    return app
+
+
+async def _read_json(request: Request) -> dict[str, Any]:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        raise HTTPException(413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"})
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise HTTPException(413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"})
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, {"code": "malformed", "reason": "body is not JSON"}) from None
+    if not isinstance(body, dict):
+        raise HTTPException(422, {"code": "invalid", "reason": "JSON object expected"})
+    return body
+
+
+def _is_uuid(value: str) -> bool:
+    from siege.payload import ROW_ID
+
+    return bool(ROW_ID.match(value))

@@ -1,0 +1,166 @@
+"""Enrolled laptops: one-time codes, bearer tokens (kept only as hashes), revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from app.clock import utcnow
+from app.text import fold
+from siege.tables import device
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+CODE_VALIDITY = dt.timedelta(days=7)
+NAME_PATTERN = re.compile(r"^[\w .'-]{1,120}$")
+
+
+class DeviceAdminError(Exception):
+    """Admin command refused; ``reason`` is printed to the administrator."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    id: int
+    name: str
+    antenne: str
+    series_prefix: str
+    device_id: str | None
+    last_op: int
+    enrolled_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_seen_at: dt.datetime | None
+
+
+def hash_secret(secret: str) -> str:
+    # Codes and tokens are long random strings, so a plain SHA-256 is enough (no
+    # password stretching needed); the comparison below is constant-time anyway.
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _record(row: object) -> DeviceRecord:
+    m = row._mapping  # type: ignore[attr-defined]
+    return DeviceRecord(
+        m["id"], m["name"], m["antenne"], m["series_prefix"], m["device_id"], int(m["last_op"]),
+        m["enrolled_at"], m["revoked_at"], m["last_seen_at"],
+    )
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", code.upper())
+
+
+def _prefix_base(antenne: str) -> str:
+    letters = re.sub(r"[^A-Z]", "", fold(antenne).upper())
+    return (letters[:3] or "DEV").ljust(3, "X")
+
+
+def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
+    """Create (or re-issue a code for) a device; returns (one-time code, series prefix)."""
+    name = name.strip()
+    if not NAME_PATTERN.match(name):
+        raise DeviceAdminError("invalid device name")
+    code = _new_code()
+    now = utcnow()
+    with engine.begin() as conn:
+        existing = conn.execute(select(device).where(device.c.name == name)).first()
+        values = {
+            "code_hash": hash_secret(normalise_code(code)),
+            "code_expires_at": now + CODE_VALIDITY,
+        }
+        if existing is not None:
+            if existing._mapping["revoked_at"] is not None:
+                raise DeviceAdminError("device revoked; enrol it under a new name")
+            conn.execute(update(device).where(device.c.id == existing._mapping["id"]).values(**values))
+            return code, str(existing._mapping["series_prefix"])
+        base = _prefix_base(antenne)
+        taken = conn.execute(
+            select(func.count()).select_from(device).where(device.c.series_prefix.like(base + "%"))
+        ).scalar_one()
+        prefix = f"{base}{int(taken) + 1}"
+        conn.execute(
+            insert(device).values(
+                name=name, antenne=antenne.strip(), series_prefix=prefix, created_at=now,
+                last_op=0, **values,
+            )
+        )
+    return code, prefix
+
+
+def complete_enrolment(engine: Engine, code: str, device_id: str) -> tuple[DeviceRecord, str]:
+    """Trade a one-time code for a token; raises DeviceAdminError('invalid_code')."""
+    code_hash = hash_secret(normalise_code(code))
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(device).where(device.c.code_hash == code_hash).with_for_update()
+        ).first()
+        if row is None or row._mapping["revoked_at"] is not None:
+            raise DeviceAdminError("invalid_code")
+        m = row._mapping
+        if m["code_expires_at"] is None or m["code_expires_at"] < now:
+            raise DeviceAdminError("invalid_code")
+        if m["device_id"] not in (None, device_id):
+            raise DeviceAdminError("invalid_code")
+        other = conn.execute(
+            select(device.c.id).where(device.c.device_id == device_id, device.c.id != m["id"])
+        ).first()
+        if other is not None:
+            raise DeviceAdminError("device_already_enrolled")
+        conn.execute(
+            update(device)
+            .where(device.c.id == m["id"])
+            .values(
+                device_id=device_id, token_hash=hash_secret(token), code_hash=None,
+                code_expires_at=None, enrolled_at=now,
+            )
+        )
+        fresh = conn.execute(select(device).where(device.c.id == m["id"])).one()
+    return _record(fresh), token
+
+
+def authenticate(engine: Engine, token: str) -> DeviceRecord | None:
+    if not token or len(token) > 200:
+        return None
+    wanted = hash_secret(token)
+    with engine.connect() as conn:
+        row = conn.execute(select(device).where(device.c.token_hash == wanted)).first()
+    if row is None:
+        return None
+    record = _record(row)
+    if record.revoked_at is not None or record.device_id is None:
+        return None
+    if not hmac.compare_digest(str(row._mapping["token_hash"]), wanted):
+        return None
+    return record
+
+
+def list_devices(engine: Engine) -> list[DeviceRecord]:
+    with engine.connect() as conn:
+        return [_record(r) for r in conn.execute(select(device).order_by(device.c.name))]
+
+
+def revoke(engine: Engine, name: str) -> None:
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(device)
+            .where(device.c.name == name, device.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), token_hash=None, code_hash=None)
+        )
+        if result.rowcount == 0:
+            raise DeviceAdminError("no such active device")

@@ -1,0 +1,103 @@
+"""The change feed laptops pull: rows whose version (sequence number) is after a cursor,
+each sent whole with its per-field clocks, in pages of bounded size so memory stays
+flat however large the first sync of a new laptop is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from app.models.base import Base
+from app.sync.codec import encode_row
+from app.sync.protocol import Conflict, Row
+from siege.tables import conflict, counter, field_clock, row_version
+
+
+def touch_row(conn: Connection, table: str, row_id: str, seq: int) -> None:
+    key = (row_version.c.table_name == table) & (row_version.c.row_id == row_id)
+    if conn.execute(update(row_version).where(key).values(seq=seq)).rowcount == 0:
+        conn.execute(insert(row_version).values(table_name=table, row_id=row_id, seq=seq))
+
+
+def upsert_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
+    if not clocks:
+        return
+    key = (field_clock.c.table_name == table) & (field_clock.c.row_id == row_id)
+    held = set(conn.execute(select(field_clock.c.field).where(key)).scalars())
+    fresh = [
+        {"table_name": table, "row_id": row_id, "field": f, "hlc": h}
+        for f, h in clocks.items()
+        if f not in held
+    ]
+    if fresh:
+        conn.execute(insert(field_clock), fresh)
+    for name, stamp in clocks.items():
+        if name in held:
+            conn.execute(
+                update(field_clock).where(key & (field_clock.c.field == name)).values(hlc=stamp)
+            )
+
+
+def load_rows(conn: Connection, keys: list[tuple[str, str]], seqs: dict[tuple[str, str], int] | None = None) -> list[Row]:
+    """Current rows and clocks for (table, row_id) keys, in the order given."""
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for table, row_id in keys:
+        by_table[table].append(row_id)
+    values: dict[tuple[str, str], dict[str, Any]] = {}
+    clocks: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for table_name, ids in by_table.items():
+        table = Base.metadata.tables[table_name]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for found in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                row = dict(found)
+                row_id = row.pop("id")
+                values[(table_name, row_id)] = encode_row(table_name, row)
+            for row_id, name, stamp in conn.execute(
+                select(field_clock.c.row_id, field_clock.c.field, field_clock.c.hlc).where(
+                    field_clock.c.table_name == table_name, field_clock.c.row_id.in_(chunk)
+                )
+            ):
+                clocks[(table_name, row_id)][name] = stamp
+    seqs = seqs or {}
+    return [
+        Row(seqs.get(key, 0), key[0], key[1], values[key], clocks.get(key, {}))
+        for key in keys
+        if key in values
+    ]
+
+
+def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
+        versions = conn.execute(
+            select(row_version.c.table_name, row_version.c.row_id, row_version.c.seq)
+            .where(row_version.c.seq > after, row_version.c.seq <= top)
+            .order_by(row_version.c.seq)
+            .limit(limit)
+        ).all()
+        has_more = len(versions) == limit and int(versions[-1].seq) < top
+        next_cursor = int(versions[-1].seq) if has_more else max(top, after)
+        keys = [(v.table_name, v.row_id) for v in versions]
+        seqs = {(v.table_name, v.row_id): int(v.seq) for v in versions}
+        rows = load_rows(conn, keys, seqs)
+        found = [
+            Conflict(
+                int(c.seq), c.kind, c.table_name, c.row_id, c.field, c.kept_value, c.lost_value,
+                c.lost_hlc, c.device_name, c.detail,
+            )
+            for c in conn.execute(
+                select(conflict)
+                .where(conflict.c.seq > after, conflict.c.seq <= next_cursor)
+                .order_by(conflict.c.seq)
+            )
+        ]
+    return {
+        "rows": [r.to_json() for r in rows],
+        "conflicts": [c.to_json() for c in found],
+        "next_cursor": next_cursor,
+        "has_more": has_more,
+        "last_seq": top,
+    }

@@ -1,0 +1,223 @@
+"""Apply a pushed batch: one transaction, idempotent, per-field last-writer-wins by HLC.
+
+The batch's operations are applied in order, each in a savepoint so a refused one is
+named precisely; if any is refused, nothing of the batch is kept (409 with reasons).
+A batch already applied (same device, same batch id) gets its stored answer again,
+and operation numbers at or below the device's high-water mark are skipped, so a
+batch re-sent after a lost answer changes nothing.
+
+Push transactions are serialised on the single counter row (``FOR UPDATE``), so
+sequence numbers become visible in order and a pulling laptop never steps over a
+change committed late.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app.clock import utcnow
+from app.models.base import Base
+from app.sync.codec import table_specs
+from app.sync.hlc import clamp_future, wall_now_ms
+from siege import rules
+from siege.devices import DeviceRecord
+from siege.feed import load_rows, touch_row, upsert_clocks
+from siege.payload import ParsedOp
+from siege.tables import batch, conflict, counter, device
+from siege.tables import field_clock as fc
+
+
+@dataclass
+class PushResult:
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass
+class _Batch:
+    conn: Connection
+    dev: DeviceRecord
+    seq: int
+    now_ms: int
+    forked: list[dict[str, str]] = field(default_factory=list)
+    force: set[tuple[str, str]] = field(default_factory=set)
+    redirect: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+
+class _Refused(Exception):
+    def __init__(self, rejected: list[dict[str, Any]]) -> None:
+        self.rejected = rejected
+        super().__init__("batch refused")
+
+
+def push(engine: Engine, dev: DeviceRecord, batch_id: str, ops: list[ParsedOp]) -> PushResult:
+    assert dev.device_id is not None
+    try:
+        with engine.begin() as conn:
+            stored = conn.execute(
+                select(batch.c.response).where(
+                    batch.c.device_id == dev.device_id, batch.c.batch_id == batch_id
+                )
+            ).scalar()
+            if stored is not None:
+                return PushResult(200, json.loads(stored))
+            return _apply_batch(conn, dev, batch_id, ops)
+    except _Refused as refused:
+        keys = {(r["table"], r["row_id"]) for r in refused.rejected}
+        with engine.connect() as conn:
+            rows = [r.to_json() for r in load_rows(conn, sorted(keys))]
+        detail = {"code": "rejected", "rejected": refused.rejected, "server_rows": rows}
+        return PushResult(409, {"detail": detail})
+
+
+def _apply_batch(conn: Connection, dev: DeviceRecord, batch_id: str, ops: list[ParsedOp]) -> PushResult:
+    locked = conn.execute(
+        select(device.c.last_op).where(device.c.id == dev.id).with_for_update()
+    ).scalar_one()
+    seq = conn.execute(select(counter.c.value).where(counter.c.id == 1).with_for_update()).scalar_one()
+    ctx = _Batch(conn, dev, int(seq), wall_now_ms())
+    last_op = int(locked)
+    applied = skipped = 0
+    rejected: list[dict[str, Any]] = []
+    for op in ops:
+        if op.op <= last_op:
+            skipped += 1
+            continue
+        try:
+            with conn.begin_nested():
+                _apply_op(ctx, op)
+            applied += 1
+        except rules.Rejected as exc:
+            rejected.append(_refusal(op, exc.reason))
+        except (IntegrityError, DBAPIError) as exc:
+            rejected.append(_refusal(op, f"constraint: {type(exc.orig).__name__}"))
+        last_op = op.op
+    if rejected:
+        raise _Refused(rejected)
+    conn.execute(update(counter).where(counter.c.id == 1).values(value=ctx.seq))
+    conn.execute(
+        update(device).where(device.c.id == dev.id).values(last_op=last_op, last_seen_at=utcnow())
+    )
+    server_rows = [r.to_json() for r in load_rows(conn, sorted(ctx.force))]
+    body = {
+        "batch_id": batch_id,
+        "accepted_through": last_op,
+        "applied": applied,
+        "skipped": skipped,
+        "forked": ctx.forked,
+        "server_rows": server_rows,
+    }
+    conn.execute(
+        insert(batch).values(
+            device_id=dev.device_id, batch_id=batch_id, response=json.dumps(body), created_at=utcnow()
+        )
+    )
+    return PushResult(200, body)
+
+
+def _refusal(op: ParsedOp, reason: str) -> dict[str, Any]:
+    return {"op": op.op, "table": op.table, "row_id": op.row_id, "reason": reason}
+
+
+def _apply_op(ctx: _Batch, op: ParsedOp) -> None:
+    conn = ctx.conn
+    table = Base.metadata.tables[op.table]
+    row_id = ctx.redirect.get((op.table, op.row_id), op.row_id)
+    stamp = clamp_future(op.hlc, ctx.now_ms)
+    found = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    current = dict(found) if found is not None else None
+    assert ctx.dev.device_id is not None
+    verdict = rules.check(conn, ctx.dev.device_id, op.table, current, op.values)
+    if verdict == rules.FORK and current is not None:
+        _fork_invoice(ctx, op, current, stamp)
+        return
+    if current is None:
+        missing = table_specs()[op.table].required - set(op.values)
+        if missing:
+            raise rules.Rejected(f"incomplete_row: {sorted(missing)[:5]}")
+        conn.execute(insert(table).values(id=row_id, **op.values))
+        upsert_clocks(conn, op.table, row_id, dict.fromkeys(op.values, stamp))
+    else:
+        _merge_fields(ctx, op, row_id, current, stamp)
+    touch_row(conn, op.table, row_id, ctx.next_seq())
+
+
+def _merge_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str) -> None:
+    conn = ctx.conn
+    cols = table_specs()[op.table].columns
+    clocks = dict(
+        conn.execute(
+            select(fc.c.field, fc.c.hlc).where(fc.c.table_name == op.table, fc.c.row_id == row_id)
+        ).all()
+    )
+    writes: dict[str, Any] = {}
+    new_clocks: dict[str, str] = {}
+    for name, value in op.values.items():
+        held = clocks.get(name)
+        old = current.get(name)
+        if held is None or stamp > held:
+            writes[name] = value
+            new_clocks[name] = stamp
+            base = op.bases.get(name, "")
+            if cols[name].free_text and held is not None and base != held and old and old != value:
+                _conflict(ctx, op.table, row_id, name, kept=value, lost=old, lost_hlc=held)
+        elif stamp < held and cols[name].free_text and value and value != old:
+            _conflict(ctx, op.table, row_id, name, kept=old or "", lost=value, lost_hlc=stamp)
+    if writes:
+        table = Base.metadata.tables[op.table]
+        conn.execute(update(table).where(table.c.id == row_id).values(**writes))
+    upsert_clocks(conn, op.table, row_id, new_clocks)
+
+
+def _fork_invoice(ctx: _Batch, op: ParsedOp, current: dict[str, Any], stamp: str) -> None:
+    """Keep a second issue of one draft as its own invoice (numbers cannot be undone)."""
+    from app.ids import deterministic_id
+
+    conn = ctx.conn
+    new_id = deterministic_id("invoice-fork", op.row_id, str(op.values["number"]))
+    inv = Base.metadata.tables["invoice"]
+    if conn.execute(select(inv.c.id).where(inv.c.id == new_id)).first() is None:
+        values = {k: v for k, v in current.items() if k != "id"} | op.values
+        conn.execute(insert(inv).values(id=new_id, **values))
+        upsert_clocks(conn, "invoice", new_id, dict.fromkeys(values, stamp))
+        touch_row(conn, "invoice", new_id, ctx.next_seq())
+        lines = Base.metadata.tables["invoice_line"]
+        for line in conn.execute(
+            select(lines).where(lines.c.invoice_id == op.row_id, lines.c.deleted_at.is_(None))
+        ).mappings():
+            copy = {k: v for k, v in dict(line).items() if k != "id"} | {"invoice_id": new_id}
+            line_id = deterministic_id("invoice-fork-line", str(line["id"]), new_id)
+            conn.execute(insert(lines).values(id=line_id, **copy))
+            upsert_clocks(conn, "invoice_line", line_id, dict.fromkeys(copy, stamp))
+            touch_row(conn, "invoice_line", line_id, ctx.next_seq())
+        detail = json.dumps({"original_id": op.row_id, "proposal": "credit_note"})
+        _conflict(
+            ctx, "invoice", new_id, "number", kept=str(current["number"]),
+            lost=str(op.values["number"]), lost_hlc=stamp, kind="invoice_double_issue",
+            detail=detail,
+        )
+    ctx.redirect[("invoice", op.row_id)] = new_id
+    ctx.forked.append({"row_id": op.row_id, "new_row_id": new_id})
+    ctx.force.add(("invoice", op.row_id))
+
+
+def _conflict(
+    ctx: _Batch, table: str, row_id: str, name: str, *, kept: str, lost: str, lost_hlc: str,
+    kind: str = "field", detail: str = "",
+) -> None:
+    ctx.conn.execute(
+        insert(conflict).values(
+            seq=ctx.next_seq(), kind=kind, table_name=table, row_id=row_id, field=name,
+            kept_value=str(kept), lost_value=str(lost), lost_hlc=lost_hlc,
+            device_name=ctx.dev.name, detail=detail, created_at=utcnow(),
+        )
+    )

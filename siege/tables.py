@@ -1,0 +1,92 @@
+"""Siège-only tables: enrolled devices, sequence counter, per-row versions and per-field
+clocks (the change feed), applied batches (idempotency) and conflicts found.
+
+The synced data itself lives in the app's own tables (``app.models``), created by the
+app's migrations on the siège database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from app.models.base import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+device = Table(
+    "siege_device",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("antenne", String(120), nullable=False, default=""),
+    Column("series_prefix", String(12), nullable=False, unique=True),
+    # The laptop's own device id, known once it has used its enrolment code.
+    Column("device_id", String(36), unique=True),
+    # SHA-256 of the bearer token / of the one-time code: the siège never keeps either.
+    Column("token_hash", String(64), unique=True),
+    Column("code_hash", String(64)),
+    Column("code_expires_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("enrolled_at", DateTime),
+    Column("revoked_at", DateTime),
+    Column("last_op", BigInteger, nullable=False, default=0),
+    Column("last_seen_at", DateTime),
+)
+
+counter = Table(
+    "siege_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
+row_version = Table(
+    "siege_row_version",
+    metadata,
+    Column("table_name", String(60), primary_key=True),
+    Column("row_id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False, index=True),
+)
+
+field_clock = Table(
+    "siege_field_clock",
+    metadata,
+    Column("table_name", String(60), primary_key=True),
+    Column("row_id", String(36), primary_key=True),
+    Column("field", String(60), primary_key=True),
+    Column("hlc", String(40), nullable=False),
+)
+
+batch = Table(
+    "siege_batch",
+    metadata,
+    Column("device_id", String(36), primary_key=True),
+    Column("batch_id", String(80), primary_key=True),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+conflict = Table(
+    "siege_conflict",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(30), nullable=False),
+    Column("table_name", String(60), nullable=False),
+    Column("row_id", String(36), nullable=False),
+    Column("field", String(60), nullable=False, default=""),
+    Column("kept_value", Text, nullable=False, default=""),
+    Column("lost_value", Text, nullable=False, default=""),
+    Column("lost_hlc", String(40), nullable=False, default=""),
+    Column("device_name", String(120), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+)
