@@ -40,9 +40,11 @@ class PageSpec:
 def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
     from ui.pages.persons_page import PersonsPage
+    from ui.pages.workshops_page import WorkshopsPage
 
     return [
         PageSpec("persons", "Personnes", PersonsPage, ()),
+        PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
     ]
 
 
