@@ -1,0 +1,291 @@
+"""Session editor: kind, exact title, theme, half-day slots, place, animateurs, capacity, funders."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QTime
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import today
+from app.errors import PermanenceError, ValidationError
+from app.services import reference, workshop_catalogue, workshops
+from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
+from ui.context import AppContext
+from ui.messages import error_message
+from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
+from ui.widgets.forms import FormErrors
+
+
+class SlotRow(QWidget):
+    def __init__(self, slot: SlotInput, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.slot_id = slot.id
+        self.day = QDateEdit(QDate(slot.starts_at.date()), self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.start = QTimeEdit(QTime(slot.starts_at.hour, slot.starts_at.minute), self)
+        self.end = QTimeEdit(QTime(slot.ends_at.hour, slot.ends_at.minute), self)
+        for edit in (self.start, self.end):
+            edit.setDisplayFormat("HH:mm")
+        self.remove = QPushButton("Retirer", self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.day)
+        layout.addWidget(QLabel("de", self))
+        layout.addWidget(self.start)
+        layout.addWidget(QLabel("à", self))
+        layout.addWidget(self.end)
+        layout.addWidget(self.remove)
+
+    def value(self) -> SlotInput:
+        day = self.day.date().toPython()
+        assert isinstance(day, dt.date)
+        start = self.start.time().toPython()
+        end = self.end.time().toPython()
+        assert isinstance(start, dt.time) and isinstance(end, dt.time)
+        return SlotInput(
+            dt.datetime.combine(day, start), dt.datetime.combine(day, end), self.slot_id
+        )
+
+
+class SlotsEditor(QWidget):
+    """The half-day slots; "+ Matin" / "+ Après-midi" add the usual hours after the last day."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[SlotRow] = []
+        self.rows_layout = QVBoxLayout()
+        self.rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.add_morning = QPushButton("+ Matin (9 h – 12 h 30)", self)
+        self.add_afternoon = QPushButton("+ Après-midi (14 h – 17 h 30)", self)
+        self.add_morning.clicked.connect(lambda: self.add_default(MORNING))
+        self.add_afternoon.clicked.connect(lambda: self.add_default(AFTERNOON))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_morning)
+        buttons.addWidget(self.add_afternoon)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.rows_layout)
+        layout.addLayout(buttons)
+        self.default_day = today()
+
+    def add(self, slot: SlotInput) -> SlotRow:
+        row = SlotRow(slot, self)
+        row.remove.clicked.connect(lambda: self.remove(row))
+        self.rows.append(row)
+        self.rows_layout.addWidget(row)
+        return row
+
+    def add_default(self, span: tuple[dt.time, dt.time]) -> SlotRow:
+        day = self.rows[-1].value().starts_at.date() if self.rows else self.default_day
+        return self.add(
+            SlotInput(dt.datetime.combine(day, span[0]), dt.datetime.combine(day, span[1]))
+        )
+
+    def remove(self, row: SlotRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+
+    def values(self) -> list[SlotInput]:
+        return [row.value() for row in self.rows]
+
+
+class WorkshopSessionDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        detail: SessionDetail | None = None,
+        *,
+        kind: str = "atelier",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail = detail
+        self.saved_id: str | None = None
+        self.setWindowTitle("Modifier la session" if detail else "Nouvelle session")
+        self.resize(640, 640)
+        self.errors = FormErrors()
+        form = QFormLayout()
+        self.kind = QComboBox(self)
+        for code, label in KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setPlaceholderText("Intitulé exact du programme financé")
+        self.theme = QComboBox(self)
+        self.theme.addItem(NO_THEME, None)
+        self.themes = workshop_catalogue.list_themes(ctx.uow)
+        for theme in self.themes:
+            self.theme.addItem(theme.name, theme.id)
+        self.slots = SlotsEditor(self)
+        self.place = self._place_widget()
+        self.animateurs = QLineEdit(self)
+        self.animateurs.setPlaceholderText("Nom(s), séparés par des virgules")
+        self.capacity = QSpinBox(self)
+        self.capacity.setRange(0, 500)
+        self.capacity.setSpecialValueText("Sans limite")
+        self.waiting_list = QCheckBox("Liste d'attente au-delà de la capacité", self)
+        self.funders = self._funders_widget()
+        self.description = QPlainTextEdit(self)
+        self.description.setFixedHeight(60)
+        self.errors.add_row(form, "Type", "kind", self.kind)
+        self.errors.add_row(form, "Intitulé", "title", self.title_edit)
+        self.errors.add_row(form, "Thème", "theme_id", self.theme)
+        self.errors.add_row(form, "Créneaux", "slots", self.slots)
+        self.errors.add_row(form, "Lieu", "place", self.place)
+        self.errors.add_row(form, "Animateur(s)", "animateurs", self.animateurs)
+        self.errors.add_row(form, "Capacité", "capacity", self.capacity)
+        form.addRow("", self.waiting_list)
+        self.errors.add_row(form, "Financeurs", "funders", self.funders)
+        self.errors.add_row(form, "Description", "description", self.description)
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self.theme.currentIndexChanged.connect(self._theme_changed)
+        self._fill(detail, kind)
+
+    # Building ------------------------------------------------------------------
+    def _place_widget(self) -> QWidget:
+        box = QWidget(self)
+        self.at_permanence = QRadioButton("Permanence", box)
+        self.at_address = QRadioButton("Autre adresse", box)
+        group = QButtonGroup(box)
+        group.addButton(self.at_permanence)
+        group.addButton(self.at_address)
+        self.permanence = QComboBox(box)
+        for permanence in reference.list_permanences(self.ctx.uow):
+            self.permanence.addItem(permanence.label, permanence.id)
+        self.address = QLineEdit(box)
+        self.address.setPlaceholderText("Salle, adresse, commune")
+        self.at_permanence.toggled.connect(self._place_mode_changed)
+        grid = QFormLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addRow(self.at_permanence, self.permanence)
+        grid.addRow(self.at_address, self.address)
+        return box
+
+    def _funders_widget(self) -> QWidget:
+        box = QWidget(self)
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.funder_boxes: dict[str, QCheckBox] = {}
+        for funder in workshop_catalogue.list_funders(self.ctx.uow):
+            check = QCheckBox(funder.code, box)
+            check.setToolTip(funder.statement or funder.name)
+            self.funder_boxes[funder.id] = check
+            layout.addWidget(check)
+        layout.addStretch(1)
+        return box
+
+    def _fill(self, detail: SessionDetail | None, kind: str) -> None:
+        settings = self.ctx.profile.settings
+        if detail is None:
+            self.kind.setCurrentIndex(max(self.kind.findData(kind), 0))
+            self.at_permanence.setChecked(True)
+            index = self.permanence.findData(settings.permanence_id)
+            self.permanence.setCurrentIndex(max(index, 0))
+            self.animateurs.setText(self._current_accompagnateur())
+            self.waiting_list.setChecked(True)
+            self.slots.add_default(MORNING)
+            self.slots.add_default(AFTERNOON)
+            return
+        self.kind.setCurrentIndex(max(self.kind.findData(detail.kind), 0))
+        self.title_edit.setText(detail.title)
+        self.theme.setCurrentIndex(max(self.theme.findData(detail.theme_id), 0))
+        for slot in detail.slots:
+            self.slots.add(SlotInput(slot.starts_at, slot.ends_at, slot.id))
+        if detail.place_address:
+            self.at_address.setChecked(True)
+            self.address.setText(detail.place_address)
+        else:
+            self.at_permanence.setChecked(True)
+            self.permanence.setCurrentIndex(max(self.permanence.findData(detail.permanence_id), 0))
+        self.animateurs.setText(detail.animateurs)
+        self.capacity.setValue(detail.capacity or 0)
+        self.waiting_list.setChecked(detail.has_waiting_list)
+        for funder in detail.funders:
+            if funder.id in self.funder_boxes:
+                self.funder_boxes[funder.id].setChecked(True)
+        self.description.setPlainText(detail.description)
+
+    def _current_accompagnateur(self) -> str:
+        wanted = self.ctx.profile.settings.accompagnateur_id
+        for person in reference.list_accompagnateurs(self.ctx.uow):
+            if person.id == wanted:
+                return person.full_name
+        return ""
+
+    def _place_mode_changed(self, at_permanence: bool) -> None:
+        self.permanence.setEnabled(at_permanence)
+        self.address.setEnabled(not at_permanence)
+
+    def _theme_changed(self, _index: int) -> None:
+        if not self.title_edit.text().strip() and self.theme.currentData() is not None:
+            self.title_edit.setText(f"Atelier {self.theme.currentText().lower()}")
+
+    # Saving --------------------------------------------------------------------
+    def value(self) -> SessionInput:
+        capacity = self.capacity.value() or None
+        at_permanence = self.at_permanence.isChecked()
+        return SessionInput(
+            title=self.title_edit.text(),
+            slots=self.slots.values(),
+            kind=str(self.kind.currentData()),
+            theme_id=self.theme.currentData(),
+            permanence_id=self.permanence.currentData() if at_permanence else None,
+            place_address="" if at_permanence else self.address.text(),
+            animateurs=self.animateurs.text(),
+            capacity=capacity,
+            has_waiting_list=self.waiting_list.isChecked(),
+            funder_ids=[fid for fid, box in self.funder_boxes.items() if box.isChecked()],
+            description=self.description.toPlainText(),
+        )
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.general_error.clear()
+        data = self.value()
+        try:
+            if self.detail is None:
+                self.saved_id = workshops.create_session(self.ctx.uow, data)
+            else:
+                workshops.update_session(self.ctx.uow, self.detail.id, data)
+                self.saved_id = self.detail.id
+        except ValidationError as error:
+            self.general_error.setText("\n".join(self.errors.show(error)))
+            return
+        except PermanenceError as error:
+            self.general_error.setText(error_message(error))
+            return
+        self.accept()

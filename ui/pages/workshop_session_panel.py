@@ -1,0 +1,311 @@
+"""One session on screen: summary, printing, registrations and the attendance grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.errors import PermanenceError
+from app.jobs import Cancelled, JobControl
+from app.services import attendance, registrations, workshop_documents, workshop_list, workshops
+from app.services.attendance import Mark
+from app.services.workshop_values import WAITING, SessionDetail, duration_text
+from ui.context import AppContext
+from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
+from ui.messages import error_message
+from ui.pages.workshop_registrations import RegistrationsPanel
+from ui.pages.workshops_texts import KIND_LABELS
+from ui.widgets.attendance_grid import AttendanceGrid
+
+AREA = "workshops"
+
+
+def open_with_desktop(path: Path) -> None:
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class _ProgressRelay(QObject):
+    """Carries a job's progress from the worker thread to the progress dialog."""
+
+    progressed = Signal(int, int, str)
+
+
+class SessionPanel(QWidget):
+    session_deleted = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail: SessionDetail | None = None
+        # Replaceable so tests (and a future "print directly" option) can intercept.
+        self.open_file: Callable[[Path], None] = open_with_desktop
+        self.clock: Callable[[], dt.datetime] = attendance.local_now
+        self.last_paths: list[Path] = []
+        self.header = QLabel(self)
+        self.header.setObjectName("sessionHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.message = QLabel(self)
+        self.message.setObjectName("sessionMessage")
+        self.message.setWordWrap(True)
+        self.edit_button = QPushButton("Modifier…", self)
+        self.blank_button = QPushButton("Feuille d'émargement vierge", self)
+        self.filled_button = QPushButton("Feuille remplie", self)
+        self.attestations_button = QPushButton("Attestations de présence", self)
+        self.delete_button = QPushButton("Supprimer", self)
+        self.edit_button.clicked.connect(self.edit)
+        self.blank_button.clicked.connect(lambda: self.print_sheet(filled=False))
+        self.filled_button.clicked.connect(lambda: self.print_sheet(filled=True))
+        self.attestations_button.clicked.connect(self.print_attestations)
+        self.delete_button.clicked.connect(self.delete)
+        self.registrations = RegistrationsPanel(ctx.uow, self)
+        self.registrations.register_requested.connect(self.register)
+        self.registrations.cancel_requested.connect(self.cancel)
+        self.registrations.person_opened.connect(
+            lambda person_id: ctx.hub.open_requested.emit("person", person_id)
+        )
+        self.grid = AttendanceGrid(self)
+        self.grid.marks_requested.connect(self.mark)
+        self.grid.all_present_requested.connect(self.all_present)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.registrations, "Inscriptions")
+        self.tabs.addTab(self.grid, "Émargement")
+        buttons = QHBoxLayout()
+        for button in (
+            self.edit_button,
+            self.blank_button,
+            self.filled_button,
+            self.attestations_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.show_session(None)
+
+    # Showing -------------------------------------------------------------------
+    def load(self, activity_id: str) -> None:
+        try:
+            self.show_session(workshops.get_session(self.ctx.uow, activity_id))
+        except PermanenceError as error:
+            self.show_session(None)
+            self.say(error_message(error), error=True)
+
+    def reload(self) -> None:
+        if self.detail is not None:
+            self.load(self.detail.id)
+
+    def show_session(self, detail: SessionDetail | None) -> None:
+        self.detail = detail
+        for widget in (
+            self.edit_button,
+            self.blank_button,
+            self.filled_button,
+            self.attestations_button,
+            self.delete_button,
+            self.tabs,
+        ):
+            widget.setEnabled(detail is not None)
+        if detail is None:
+            self.header.setText("<i>Choisissez une session dans la liste, ou créez-en une.</i>")
+            return
+        self.header.setText(self._header_html(detail))
+        self.registrations.show_session(detail)
+        self.grid.set_session(detail, self.clock())
+
+    def _header_html(self, detail: SessionDetail) -> str:
+        rate = workshop_list.attendance_rate(self.ctx.uow, detail.id, now=self.clock())
+        days = sorted({s.starts_at.date() for s in detail.slots})
+        hours = " et ".join(s.hours_label for s in detail.slots if s.starts_at.date() == days[0])
+        parts = [
+            f"<b>{_esc(detail.title)}</b>",
+            f"{KIND_LABELS.get(detail.kind, detail.kind)}"
+            + (f" — {_esc(detail.theme_name)}" if detail.theme_name else ""),
+            ", ".join(formatting.date(d, "full") for d in days) + f" — {hours}",
+            f"Lieu : {_esc(detail.place_label)}",
+            f"Animateur(s) : {_esc(detail.animateurs) or '—'} — durée {duration_text(detail.total_minutes)}",
+        ]
+        if rate is not None:
+            parts.append(f"Taux de présence : {formatting.percent_bp(rate)}")
+        return "<br/>".join(parts)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.message.setText(text)
+
+    # Registrations --------------------------------------------------------------
+    def register(self, person_id: str) -> None:
+        if self.detail is None:
+            return
+        try:
+            info = registrations.register_person(self.ctx.uow, self.detail.id, person_id)
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        if info.status == WAITING:
+            self.say(f"Session complète : {info.full_name} est inscrit(e) en liste d'attente.")
+        else:
+            self.say(f"{info.full_name} est inscrit(e).")
+        self._changed()
+
+    def cancel(self, person_id: str) -> None:
+        if self.detail is None:
+            return
+        try:
+            promoted = registrations.cancel_registration(self.ctx.uow, self.detail.id, person_id)
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        if promoted is not None:
+            self.say(
+                f"Inscription annulée ; {promoted.full_name} passe de la liste d'attente aux inscrits."
+            )
+        else:
+            self.say("Inscription annulée.")
+        self._changed()
+
+    # Attendance -----------------------------------------------------------------
+    def mark(self, marks: list[Mark]) -> None:
+        try:
+            attendance.mark_many(self.ctx.uow, marks, now=self.clock())
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        self.message.clear()
+        self.grid.apply(marks)
+        self.ctx.hub.notify(AREA)
+
+    def all_present(self) -> None:
+        if self.detail is None:
+            return
+        try:
+            changed = attendance.mark_all_present(self.ctx.uow, self.detail.id, now=self.clock())
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        self.say(
+            f"{changed} présence(s) notée(s)."
+            if changed
+            else "Rien à pointer sur les créneaux commencés."
+        )
+        self._changed()
+
+    def _changed(self) -> None:
+        self.reload()
+        self.ctx.hub.notify(AREA)
+
+    # Editing ----------------------------------------------------------------------
+    def edit(self) -> None:
+        if self.detail is None:
+            return
+        dialog = WorkshopSessionDialog(self.ctx, self.detail, parent=self)
+        if dialog.exec():
+            self._changed()
+
+    def delete(self) -> None:
+        if self.detail is None:
+            return
+        answer = QMessageBox.question(
+            self, "Supprimer la session", f"Supprimer « {self.detail.title} » et ses inscriptions ?"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            workshops.delete_session(self.ctx.uow, self.detail.id)
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        deleted = self.detail.id
+        self.show_session(None)
+        self.session_deleted.emit(deleted)
+        self.ctx.hub.notify(AREA)
+
+    # Printing ---------------------------------------------------------------------
+    def print_sheet(self, *, filled: bool) -> None:
+        if self.detail is None:
+            return
+        documents = self.ctx.profile.paths.documents
+        activity_id = self.detail.id
+
+        def done(path: object) -> None:
+            assert isinstance(path, Path)
+            self.last_paths = [path]
+            self.say(f"Feuille enregistrée : {path}")
+            self.open_file(path)
+
+        self.ctx.tasks.run_db(
+            lambda: workshop_documents.print_attendance_sheet(
+                self.ctx.uow, documents, activity_id, filled=filled
+            ),
+            done,
+            lambda error: self.say(error_message(error), error=True),
+        )
+
+    def print_attestations(self) -> None:
+        if self.detail is None:
+            return
+        people = workshop_documents.attendees(self.ctx.uow, self.detail.id)
+        if not people:
+            self.say(
+                "Personne n'a encore été noté présent : aucune attestation à produire.", error=True
+            )
+            return
+        self.run_attestations([(self.detail.id, person_id) for person_id in people])
+
+    def run_attestations(self, requests: list[tuple[str, str]]) -> None:
+        """Batch off the GUI thread, with a progress bar and a working "Annuler"."""
+        dialog = QProgressDialog("Attestations de présence…", "Annuler", 0, len(requests), self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        relay = _ProgressRelay(self)
+        relay.progressed.connect(lambda done, _total, _label: dialog.setValue(done))
+        relay.progressed.connect(lambda _done, _total, label: dialog.setLabelText(label))
+        control = JobControl(on_progress=relay.progressed.emit)
+        dialog.canceled.connect(control.cancel)
+        documents = self.ctx.profile.paths.documents
+        self.attestation_job = control
+
+        def done(paths: object) -> None:
+            dialog.reset()
+            assert isinstance(paths, list)
+            self.last_paths = paths
+            self.say(f"{len(paths)} attestation(s) enregistrée(s) dans {paths[0].parent}.")
+            self.open_file(paths[0].parent)
+
+        def failed(error: BaseException) -> None:
+            dialog.reset()
+            if isinstance(error, Cancelled):
+                self.say("Production des attestations annulée.", error=True)
+            else:
+                self.say(error_message(error), error=True)
+
+        self.ctx.tasks.run_db(
+            lambda: workshop_documents.generate_attestations(
+                self.ctx.uow, documents, requests, control
+            ),
+            done,
+            failed,
+        )
+
+
+def _esc(text: str | None) -> str:
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,189 @@
+"""Ateliers: sessions of ateliers, réunions coopératives and manifestations.
+
+Left, the session list with filters and the "émargement non rempli" flag;
+right, the selected session (registrations, attendance grid, printing).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.services import workshop_catalogue, workshop_list
+from app.services.workshop_values import SessionFilter, SessionRow
+from ui.context import AppContext
+from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
+from ui.models.row_table_model import Column, RowTableModel
+from ui.pages.workshop_session_panel import AREA, SessionPanel
+from ui.pages.workshops_texts import KIND_LABELS
+
+SEARCH_DELAY_MS = 150
+
+
+def _registered(row: SessionRow) -> str:
+    text = f"{row.registered} / {row.capacity}" if row.capacity else str(row.registered)
+    return f"{text} (+{row.waiting} en attente)" if row.waiting else text
+
+
+COLUMNS: list[Column[SessionRow]] = [
+    Column("Date", lambda r: formatting.date(r.held_on)),
+    Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
+    Column("Intitulé", lambda r: r.title),
+    Column("Thème", lambda r: r.theme_name or ""),
+    Column("Lieu", lambda r: r.place_label),
+    Column("Inscrits", _registered, align_right=True),
+    Column(
+        "Présence",
+        lambda r: formatting.percent_bp(r.rate_bp) if r.rate_bp is not None else "",
+        align_right=True,
+    ),
+    Column(
+        "Émargement",
+        lambda r: "⚠ à remplir" if r.attendance_missing else "",
+        tooltip=lambda r: (
+            "Un créneau passé n'a aucune présence notée" if r.attendance_missing else ""
+        ),
+    ),
+]
+
+
+class WorkshopsPage(QWidget):
+    title = "Ateliers"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit(self)
+        self.search.setObjectName("sessionSearch")
+        self.search.setPlaceholderText("Rechercher un intitulé…")
+        self.search.setClearButtonEnabled(True)
+        self.kind = QComboBox(self)
+        self.kind.addItem("Tous types", None)
+        for code, label in KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        self.theme = QComboBox(self)
+        self.theme.addItem("Tous thèmes", None)
+        for theme in workshop_catalogue.list_themes(ctx.uow):
+            self.theme.addItem(theme.name, theme.id)
+        self.missing_only = QCheckBox("Émargement non rempli", self)
+        self.new_button = QPushButton("Nouvelle session…", self)
+        self.new_button.clicked.connect(self.new_session)
+        self.model: RowTableModel[SessionRow] = RowTableModel(COLUMNS)
+        self.table = QTableView(self)
+        self.table.setObjectName("sessionTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.count_label = QLabel(self)
+        self.panel = SessionPanel(ctx, self)
+        self.panel.session_deleted.connect(lambda _id: self.refresh())
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.theme)
+        second = QHBoxLayout()
+        second.addWidget(self.missing_only)
+        second.addStretch(1)
+        second.addWidget(self.new_button)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addLayout(second)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        for combo in (self.kind, self.theme):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.missing_only.toggled.connect(lambda _c: self.refresh())
+        ctx.hub.changed.connect(self._on_changed)
+        self.refresh()
+
+    def filters(self) -> SessionFilter:
+        return SessionFilter(
+            kind=self.kind.currentData(),
+            theme_id=self.theme.currentData(),
+            text=self.search.text(),
+            attendance_missing_only=self.missing_only.isChecked(),
+        )
+
+    def refresh(self) -> None:
+        filters = self.filters()
+        uow = self.ctx.uow
+        now = self.panel.clock()
+        total = workshop_list.count_sessions(uow, filters, now=now)
+        self.model.load(
+            lambda offset, limit: workshop_list.list_sessions(
+                uow, filters, offset=offset, limit=limit, now=now
+            ),
+            total,
+        )
+        self.count_label.setText(
+            f"{formatting.number(total, 0)} session{'s' if total > 1 else ''}"
+            if total
+            else "Aucune session."
+        )
+        self._reselect()
+
+    def _reselect(self) -> None:
+        current = self.panel.detail.id if self.panel.detail else None
+        for row_index, row in enumerate(self.model.loaded_rows()):
+            if row.id == current:
+                self.table.selectRow(row_index)
+                return
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if AREA in areas or "persons" in areas:
+            self.refresh()
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(indexes[0].row()) if indexes else None
+        if row is not None and (self.panel.detail is None or self.panel.detail.id != row.id):
+            self.panel.load(row.id)
+
+    def new_session(self) -> None:
+        dialog = WorkshopSessionDialog(
+            self.ctx, kind=self.kind.currentData() or "atelier", parent=self
+        )
+        if dialog.exec() and dialog.saved_id:
+            self.open_item("activity", dialog.saved_id)
+            self.ctx.hub.notify(AREA)
+
+    def open_item(self, kind: str, item_id: str) -> None:
+        if kind == "activity":
+            self.panel.load(item_id)
+            self._reselect()
