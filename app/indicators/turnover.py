@@ -67,6 +67,7 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
     """One row per payment received in the period on an issued invoice."""
     query = (
         select(
+            Payment.id.label("payment_id"),
             Payment.invoice_id.label("invoice_id"),
             Invoice.entrepreneur_id.label("person_id"),
             Person.antenne_id.label("antenne"),
