@@ -14,9 +14,21 @@ the signs of our negative credit-note lines are flipped here.
 
 from __future__ import annotations
 
+import io
+from functools import cache
 from typing import Any
 
 from facturx import generate_cii_xml, generate_from_binary
+from PIL import ImageCms
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from app.invoicing.document import DocumentLine, InvoiceDocument, Party
 from app.invoicing.money import decimal_text
@@ -190,7 +202,7 @@ def embed(pdf: bytes, doc: InvoiceDocument) -> bytes:
         "subject": f"{doc.seller.name} — {doc.buyer.name}",
     }
     result = generate_from_binary(
-        pdf,
+        with_output_intent(pdf),
         cii_xml(doc),
         flavor="factur-x",
         level=LEVEL,
@@ -199,3 +211,34 @@ def embed(pdf: bytes, doc: InvoiceDocument) -> bytes:
         lang="fr-FR",
     )
     return bytes(result)
+
+
+@cache
+def srgb_profile() -> bytes:
+    """An sRGB ICC profile made by LittleCMS (through Pillow, already a reportlab
+    dependency), so no binary profile has to be bundled."""
+    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+
+
+def with_output_intent(pdf: bytes) -> bytes:
+    """Add the sRGB output intent PDF/A requires; factur-x 7 does not add one.
+
+    factur-x clones the document it is given, so the intent survives embedding.
+    """
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    profile = DecodedStreamObject()
+    profile.set_data(srgb_profile())
+    profile[NameObject("/N")] = NumberObject(3)
+    intent = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/OutputIntent"),
+            NameObject("/S"): NameObject("/GTS_PDFA1"),
+            NameObject("/OutputConditionIdentifier"): TextStringObject("sRGB IEC61966-2.1"),
+            NameObject("/Info"): TextStringObject("sRGB IEC61966-2.1"),
+            NameObject("/DestOutputProfile"): writer._add_object(profile),
+        }
+    )
+    writer._root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

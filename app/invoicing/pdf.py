@@ -110,7 +110,13 @@ def _parties(doc: InvoiceDocument) -> Table:
         colWidths=["50%", "50%"],
     )
     table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (1, 1), (1, 1), 0.5, GRID)])
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),  # else reportlab selects unembedded Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (1, 1), (1, 1), 0.5, GRID),
+            ]
+        )
     )
     return table
 

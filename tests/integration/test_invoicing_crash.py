@@ -20,7 +20,6 @@ from app.profile import Profile, open_profile
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 
 
-
 class Row(NamedTuple):
     status: str
     number: str | None
@@ -50,7 +49,10 @@ def test_sigkill_during_validation_leaves_drafts_or_numbered_invoices_only(
     for _ in range(KILLS):
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.invoicing_crash_child", str(root)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"

@@ -33,9 +33,11 @@ def ready(profile: Profile) -> tuple[Profile, str, str]:
 
 def _issued_numbers(uow: UnitOfWorkFactory) -> list[str]:
     with uow() as work:
-        return list(work.session.scalars(
-            select(Invoice.number).where(Invoice.status == "emise").order_by(Invoice.sequence)
-        ))
+        return list(
+            work.session.scalars(
+                select(Invoice.number).where(Invoice.status == "emise").order_by(Invoice.sequence)
+            )
+        )
 
 
 def test_validated_invoices_get_consecutive_numbers_of_the_device_series(ready) -> None:
@@ -44,8 +46,9 @@ def test_validated_invoices_get_consecutive_numbers_of_the_device_series(ready) 
         work.session.scalars(select(DeviceIdentity)).one().series_prefix = "VOU1"
         work.commit()
     numbers = [
-        validate_invoice(profile.uow, profile.paths.documents,
-                         add_draft(profile.uow, person, client), DAY).number
+        validate_invoice(
+            profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY
+        ).number
         for _ in range(3)
     ]
     assert numbers == ["VOU1-2026-00001", "VOU1-2026-00002", "VOU1-2026-00003"]
@@ -60,7 +63,9 @@ def test_a_draft_has_no_number_until_validated(ready) -> None:
 
 def test_issue_date_earlier_than_the_last_one_is_refused_and_takes_no_number(ready) -> None:
     profile, person, client = ready
-    validate_invoice(profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY)
+    validate_invoice(
+        profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY
+    )
     late = add_draft(profile.uow, person, client)
     with pytest.raises(ConflictError) as caught:
         validate_invoice(profile.uow, profile.paths.documents, late, DAY - dt.timedelta(days=1))
@@ -72,18 +77,27 @@ def test_issue_date_earlier_than_the_last_one_is_refused_and_takes_no_number(rea
 def test_numbering_restarts_each_year_when_the_cae_chooses_it(ready) -> None:
     profile, person, client = ready
     docs = profile.paths.documents
-    validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2026, 12, 31))
-    first = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2027, 1, 2))
+    validate_invoice(
+        profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2026, 12, 31)
+    )
+    first = validate_invoice(
+        profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2027, 1, 2)
+    )
     assert first.number == "LOC-2027-00001"
 
 
 def test_numbering_continues_across_years_without_yearly_restart(ready) -> None:
     profile, person, client = ready
-    save_cae_identity(profile.uow, get_cae_identity(profile.uow).with_changes(
-        numbering_restarts_yearly=False))
+    save_cae_identity(
+        profile.uow, get_cae_identity(profile.uow).with_changes(numbering_restarts_yearly=False)
+    )
     docs = profile.paths.documents
-    validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2026, 12, 31))
-    nxt = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2027, 1, 2))
+    validate_invoice(
+        profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2026, 12, 31)
+    )
+    nxt = validate_invoice(
+        profile.uow, docs, add_draft(profile.uow, person, client), dt.date(2027, 1, 2)
+    )
     assert nxt.number == "LOC-2027-00002"
 
 
@@ -92,8 +106,9 @@ def test_credit_notes_share_the_series_or_use_their_own_as_configured(ready) -> 
     docs = profile.paths.documents
     first = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), DAY)
     assert cancel_invoice(profile.uow, docs, first.invoice_id, DAY).number == "LOC-2026-00002"
-    save_cae_identity(profile.uow, get_cae_identity(profile.uow).with_changes(
-        credit_notes_own_series=True))
+    save_cae_identity(
+        profile.uow, get_cae_identity(profile.uow).with_changes(credit_notes_own_series=True)
+    )
     second = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client), DAY)
     assert second.number == "LOC-2026-00003"
     assert cancel_invoice(profile.uow, docs, second.invoice_id, DAY).number == "LOC-AV-2026-00001"
@@ -106,7 +121,9 @@ def test_numbers_are_at_most_35_characters_of_the_allowed_set() -> None:
         format_number("ÉPERNAY", "facture", 2026, 1)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.sampled_from(["ok", "missing_siren", "delete_draft"]), min_size=1, max_size=8))
 def test_failed_validations_never_leave_a_gap(tmp_path_factory, steps: list[str]) -> None:
     from app.config import ProfileSettings

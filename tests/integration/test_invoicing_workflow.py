@@ -75,7 +75,9 @@ def test_negative_quantities_only_in_credit_notes(ready) -> None:
 def test_draft_is_editable_and_deletable(ready) -> None:
     profile, person, client = ready
     draft = add_draft(profile.uow, person, client)
-    data = get_invoice(profile.uow, draft).data.with_changes(lines=(LineData("Ourlet", 10000, 1500, 2000),))
+    data = get_invoice(profile.uow, draft).data.with_changes(
+        lines=(LineData("Ourlet", 10000, 1500, 2000),)
+    )
     assert save_draft(profile.uow, data, draft).totals.incl_cents == 1800
     draft_service.delete_draft(profile.uow, draft)
     assert queries.count_invoices(profile.uow) == 0
@@ -103,9 +105,18 @@ def test_issued_invoice_refuses_direct_orm_and_sql_changes(ready) -> None:
         lambda s: s.delete(s.get(Invoice, issued)),
         lambda s: setattr(
             s.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == issued)).first(),
-            "unit_price_cents", 1),
-        lambda s: s.add(InvoiceLine(invoice_id=issued, description="x", quantity_e4=1,
-                                    unit_price_cents=1, vat_rate_bp=2000)),
+            "unit_price_cents",
+            1,
+        ),
+        lambda s: s.add(
+            InvoiceLine(
+                invoice_id=issued,
+                description="x",
+                quantity_e4=1,
+                unit_price_cents=1,
+                vat_rate_bp=2000,
+            )
+        ),
         lambda s: s.execute(update(Invoice).where(Invoice.id == issued).values(notes="x")),
         lambda s: s.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == issued)),
     ]
@@ -136,7 +147,9 @@ def test_whole_credit_note_quotes_the_invoice_and_cancels_it(ready) -> None:
 def test_partial_credit_note_reduces_what_is_due(ready) -> None:
     profile, person, client = ready
     issued = _issue(profile, person, client)
-    draft = credit_note_draft(profile.uow, issued, (LineData("Geste commercial", -10000, 1000, 2000),))
+    draft = credit_note_draft(
+        profile.uow, issued, (LineData("Geste commercial", -10000, 1000, 2000),)
+    )
     validate_invoice(profile.uow, profile.paths.documents, draft, DAY)
     balance = payments.get_balance(profile.uow, issued)
     assert balance.credited_cents == 1200
@@ -193,13 +206,20 @@ def test_turnover_per_month_counts_credit_notes_and_payments(ready) -> None:
 
 def test_first_invoice_in_cape_proposes_the_salarie_stage(ready) -> None:
     profile, person, client = ready
-    first = validate_invoice(profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY)
-    second = validate_invoice(profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY)
+    first = validate_invoice(
+        profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY
+    )
+    second = validate_invoice(
+        profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY
+    )
     assert (first.propose_salarie_stage, second.propose_salarie_stage) == (True, False)
     assert switch_to_salarie(profile.uow, person, DAY)
     with profile.uow() as work:
-        kinds = set(work.session.scalars(
-            select(ParcoursStage.kind).where(ParcoursStage.person_id == person)))
+        kinds = set(
+            work.session.scalars(
+                select(ParcoursStage.kind).where(ParcoursStage.person_id == person)
+            )
+        )
     assert kinds == {"cape", "salarie"}
 
 
@@ -207,7 +227,9 @@ def test_no_proposal_outside_a_convention(profile: Profile) -> None:
     complete_identity(profile.uow)
     person = add_entrepreneur(profile.uow, stage="salarie")
     client = add_client(profile.uow, person)
-    result = validate_invoice(profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY)
+    result = validate_invoice(
+        profile.uow, profile.paths.documents, add_draft(profile.uow, person, client), DAY
+    )
     assert not result.propose_salarie_stage
 
 

@@ -21,7 +21,7 @@ from app.invoicing.money import (
 lines_strategy = st.lists(
     st.builds(
         LineInput,
-        quantity_e4=st.integers(-10**9, 10**9).filter(lambda q: q != 0),
+        quantity_e4=st.integers(-(10**9), 10**9).filter(lambda q: q != 0),
         unit_price_cents=st.integers(0, 10**8),
         vat_rate_bp=st.sampled_from(VAT_RATES_BP),
         discount_bp=st.integers(0, 10_000),
@@ -78,22 +78,30 @@ def test_each_line_is_rounded_to_the_nearest_cent(lines: list[LineInput]) -> Non
 
 @given(lines_strategy)
 def test_a_credit_note_of_the_same_lines_is_the_exact_opposite(lines: list[LineInput]) -> None:
-    negated = [LineInput(-ln.quantity_e4, ln.unit_price_cents, ln.vat_rate_bp, ln.discount_bp)
-               for ln in lines]
+    negated = [
+        LineInput(-ln.quantity_e4, ln.unit_price_cents, ln.vat_rate_bp, ln.discount_bp)
+        for ln in lines
+    ]
     a, b = compute_totals(lines), compute_totals(negated)
     assert (b.excl_cents, b.vat_cents, b.incl_cents) == (-a.excl_cents, -a.vat_cents, -a.incl_cents)
 
 
-@given(st.integers(-10**12, 10**12))
+@given(st.integers(-(10**12), 10**12))
 def test_amount_text_round_trips(cents: int) -> None:
     text = f"{cents / 100:.2f}".replace(".", ",") if abs(cents) < 10**15 else ""
     assert parse_amount_cents(str(Decimal(cents).scaleb(-2))) == cents
     assert parse_amount_cents(text) == cents
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1 234,56 €", 123456), ("12", 1200), ("0,5", 50), ("1\u202f000,00", 100000),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,56 €", 123456),
+        ("12", 1200),
+        ("0,5", 50),
+        ("1\u202f000,00", 100000),
+    ],
+)
 def test_amounts_typed_the_french_way(text: str, expected: int) -> None:
     assert parse_amount_cents(text) == expected
 
