@@ -39,11 +39,13 @@ class PageSpec:
 
 def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
-    from ui.pages.persons_page import PersonsPage
+    from ui.pages.interviews_page import InterviewsPage
+    from ui.pages.people_area import PeopleArea
     from ui.pages.workshops_page import WorkshopsPage
 
     return [
-        PageSpec("persons", "Personnes", PersonsPage, ()),
+        PageSpec("persons", "Personnes", PeopleArea, ("person",)),
+        PageSpec("interviews", "Entretiens", InterviewsPage, ()),
         PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
     ]
 

@@ -1,0 +1,96 @@
+"""Plan an appointment (intake or follow-up) for a person: it shows on that day's agenda."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import today
+from app.errors import PermanenceError, ValidationError
+from app.services import agenda
+from app.services.agenda import AppointmentInput
+from ui.context import AppContext
+from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
+from ui.messages import error_message
+from ui.messages_people import APPOINTMENT_KINDS
+from ui.widgets.forms import FormErrors
+
+
+class AppointmentDialog(QDialog):
+    def __init__(
+        self, ctx: AppContext, person_id: str, kind: str = "suivi", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person_id = person_id
+        self.saved_id: str | None = None
+        self.errors = FormErrors()
+        self.setWindowTitle("Nouveau rendez-vous")
+        settings = ctx.profile.settings
+        self.starts_at = QDateTimeEdit(self)
+        self.starts_at.setCalendarPopup(True)
+        self.starts_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.starts_at.setDateTime(QDateTime(QDate(today()).addDays(7), QTime(10, 0)))
+        self.kind = QComboBox(self)
+        fill_combo(self.kind, list(APPOINTMENT_KINDS.items()), kind)
+        self.permanence = QComboBox(self)
+        fill_combo(self.permanence, permanence_items(ctx.uow), settings.permanence_id)
+        self.accompagnateur = QComboBox(self)
+        fill_combo(self.accompagnateur, staff_items(ctx.uow), settings.accompagnateur_id)
+        self.note = text_area(self, lines=2)
+        form = QFormLayout()
+        self.errors.add_row(form, "Date et heure", "starts_at", self.starts_at)
+        self.errors.add_row(form, "Entretien", "kind", self.kind)
+        self.errors.add_row(form, "Permanence", "permanence_id", self.permanence)
+        self.errors.add_row(form, "Accompagnateur", "accompagnateur_id", self.accompagnateur)
+        self.errors.add_row(form, "Note", "note", self.note)
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+
+    def value(self) -> AppointmentInput:
+        return AppointmentInput(
+            person_id=self.person_id,
+            starts_at=self.starts_at.dateTime().toPython(),  # type: ignore[arg-type]
+            kind=self.kind.currentData(),
+            permanence_id=self.permanence.currentData(),
+            accompagnateur_id=self.accompagnateur.currentData(),
+            note=self.note.toPlainText(),
+        )
+
+    def save(self) -> None:
+        self.errors.clear()
+        try:
+            self.saved_id = agenda.schedule_appointment(self.ctx.uow, self.value())
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            if unplaced:
+                self.general_error.setText("\n".join(unplaced))
+                self.general_error.show()
+            return
+        except PermanenceError as exc:
+            self.general_error.setText(error_message(exc))
+            self.general_error.show()
+            return
+        self.ctx.hub.notify("interviews", "agenda")
+        self.accept()

@@ -1,0 +1,186 @@
+"""Entretien de suivi: date, duration, mode, points discussed, action plan, next appointment
+(which goes to the agenda), and its printed report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import today
+from app.errors import PermanenceError, ValidationError
+from app.services import interviews, people_reports, persons
+from app.services.interviews import FollowupInfo, FollowupInput
+from ui.context import AppContext
+from ui.dialogs import people_widgets
+from ui.dialogs.people_widgets import (
+    date_edit,
+    fill_combo,
+    permanence_items,
+    staff_items,
+    text_area,
+)
+from ui.messages import error_message
+from ui.messages_people import MODES, stamp
+from ui.widgets.forms import FormErrors
+
+
+class FollowupDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        person_id: str,
+        followup_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = persons.get_person(ctx.uow, person_id)
+        self.followup: FollowupInfo | None = (
+            interviews.get_followup(ctx.uow, followup_id) if followup_id else None
+        )
+        self.errors = FormErrors()
+        self.setWindowTitle(f"Entretien de suivi — {self.person.full_name}")
+        self.resize(640, 620)
+        self._build()
+        self._load()
+
+    def _build(self) -> None:
+        settings = self.ctx.profile.settings
+        uow = self.ctx.uow
+        self.held_on = date_edit(self, today())
+        self.duration = QSpinBox(self)
+        self.duration.setRange(0, 600)
+        self.duration.setSingleStep(15)
+        self.duration.setSuffix(" min")
+        self.duration.setValue(60)
+        self.mode = QComboBox(self)
+        fill_combo(self.mode, list(MODES.items()))
+        self.permanence = QComboBox(self)
+        fill_combo(self.permanence, permanence_items(uow), settings.permanence_id)
+        self.accompagnateur = QComboBox(self)
+        fill_combo(self.accompagnateur, staff_items(uow), settings.accompagnateur_id)
+        self.points = text_area(self, lines=5)
+        self.plan = text_area(self, lines=4)
+        self.has_next = QCheckBox("Fixer le prochain rendez-vous", self)
+        self.next_appointment = QDateTimeEdit(self)
+        self.next_appointment.setCalendarPopup(True)
+        self.next_appointment.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.next_appointment.setDateTime(QDateTime(QDate(today()).addMonths(1), QTime(10, 0)))
+        self.next_appointment.setEnabled(False)
+        self.has_next.toggled.connect(self.next_appointment.setEnabled)
+        form = QFormLayout()
+        self.errors.add_row(form, "Date", "held_on", self.held_on)
+        self.errors.add_row(form, "Durée", "duration_minutes", self.duration)
+        self.errors.add_row(form, "Modalité", "mode", self.mode)
+        self.errors.add_row(form, "Permanence", "permanence_id", self.permanence)
+        self.errors.add_row(form, "Accompagnateur", "accompagnateur_id", self.accompagnateur)
+        self.errors.add_row(form, "Points abordés *", "points_discussed", self.points)
+        self.errors.add_row(form, "Plan d'action", "action_plan", self.plan)
+        form.addRow(self.has_next)
+        self.errors.add_row(form, "Prochain rendez-vous", "next_appointment", self.next_appointment)
+        self.state_label = QLabel(self)
+        self.state_label.setStyleSheet("color: #555;")
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.hide()
+        self.save_button = QPushButton("Enregistrer (Ctrl+Entrée)", self)
+        self.save_button.setDefault(True)
+        self.print_button = QPushButton("Imprimer le compte rendu", self)
+        self.close_button = QPushButton("Fermer", self)
+        self.save_button.clicked.connect(self.save)
+        self.print_button.clicked.connect(self.print_report)
+        self.close_button.clicked.connect(self.reject)
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(sequence), self, self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.state_label, 1)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addLayout(buttons)
+
+    def _load(self) -> None:
+        f = self.followup
+        if f is not None:
+            self.held_on.setDate(QDate(f.held_on))
+            self.duration.setValue(f.duration_minutes)
+            fill_combo(self.mode, list(MODES.items()), f.mode)
+            fill_combo(self.permanence, permanence_items(self.ctx.uow), f.permanence_id)
+            fill_combo(self.accompagnateur, staff_items(self.ctx.uow), f.accompagnateur_id)
+            self.points.setPlainText(f.points_discussed)
+            self.plan.setPlainText(f.action_plan)
+            if f.next_appointment:
+                self.has_next.setChecked(True)
+                self.next_appointment.setDateTime(QDateTime(f.next_appointment))
+            self.state_label.setText(f"Modifié par {stamp(f.updated_by, f.updated_at)}")
+        self.print_button.setEnabled(f is not None)
+        self.points.setFocus()
+
+    def value(self) -> FollowupInput:
+        next_at: dt.datetime | None = None
+        if self.has_next.isChecked():
+            next_at = self.next_appointment.dateTime().toPython()  # type: ignore[assignment]
+        return FollowupInput(
+            person_id=self.person.id,
+            held_on=self.held_on.date().toPython(),  # type: ignore[arg-type]
+            duration_minutes=self.duration.value(),
+            mode=self.mode.currentData(),
+            permanence_id=self.permanence.currentData(),
+            accompagnateur_id=self.accompagnateur.currentData(),
+            points_discussed=self.points.toPlainText(),
+            action_plan=self.plan.toPlainText(),
+            next_appointment=next_at,
+        )
+
+    def save(self) -> bool:
+        self.errors.clear()
+        self.general_error.hide()
+        try:
+            self.followup = interviews.save_followup(
+                self.ctx.uow, self.value(), self.followup.id if self.followup else None
+            )
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            if unplaced:
+                self._show_general("\n".join(unplaced))
+            return False
+        except PermanenceError as exc:
+            self._show_general(error_message(exc))
+            return False
+        self.ctx.hub.notify("persons", "interviews")
+        self.print_button.setEnabled(True)
+        self.state_label.setText(
+            f"Enregistré par {stamp(self.followup.updated_by, self.followup.updated_at)}"
+        )
+        return True
+
+    def print_report(self) -> None:
+        if self.followup is None:
+            return
+        folder = self.ctx.profile.paths.documents / "entretiens"
+        self.last_report = people_reports.write_interview_report(
+            self.ctx.uow, "suivi", self.followup.id, folder
+        )
+        people_widgets.open_file(self.last_report)
+
+    def _show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()

@@ -1,0 +1,317 @@
+"""Entretien d'accueil, filled during the meeting: Tab moves field to field, Ctrl+Entrée
+finalises, and the text is saved as a draft every few seconds, when the focus leaves a
+field and when the window closes — a laptop going to sleep loses nothing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.clock import today
+from app.errors import PermanenceError, ValidationError
+from app.services import interviews, people_reports, persons
+from app.services.interviews import IntakeInfo, IntakeInput
+from ui.context import AppContext
+from ui.dialogs import people_widgets
+from ui.dialogs.people_widgets import (
+    date_edit,
+    fill_combo,
+    permanence_items,
+    staff_items,
+    text_area,
+)
+from ui.messages import error_message
+from ui.messages_people import DECISIONS, stamp
+from ui.widgets.forms import FormErrors
+
+AUTOSAVE_MS = 4000
+TEXT_FIELDS = (
+    ("project_what", "Que veut-elle vendre ? *"),
+    ("project_how", "Comment ?"),
+    ("project_to_whom", "À qui ?"),
+    ("project_territory", "Sur quel territoire ?"),
+    ("experience", "Expérience"),
+    ("motivation", "Motivation"),
+    ("needs", "Besoins"),
+)
+
+
+class IntakeDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        person_id: str,
+        intake_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = persons.get_person(ctx.uow, person_id)
+        self.intake: IntakeInfo | None = (
+            interviews.get_intake(ctx.uow, intake_id)
+            if intake_id
+            else interviews.draft_intake_for(ctx.uow, self.person.id)
+        )
+        self.dirty = False
+        self.errors = FormErrors()
+        self.setWindowTitle(f"Entretien d'accueil — {self.person.full_name}")
+        self.resize(760, 820)
+        self._build()
+        self._load()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    # Layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        settings = self.ctx.profile.settings
+        uow = self.ctx.uow
+        self.held_on = date_edit(self)
+        self.permanence = QComboBox(self)
+        fill_combo(self.permanence, permanence_items(uow), settings.permanence_id)
+        self.accompagnateur = QComboBox(self)
+        fill_combo(self.accompagnateur, staff_items(uow), settings.accompagnateur_id)
+        head = QFormLayout()
+        self.errors.add_row(head, "Date", "held_on", self.held_on)
+        self.errors.add_row(head, "Permanence", "permanence_id", self.permanence)
+        self.errors.add_row(head, "Accompagnateur *", "accompagnateur_id", self.accompagnateur)
+
+        self.texts = {name: text_area(self) for name, _label in TEXT_FIELDS}
+        project = QGroupBox("Le projet", self)
+        project_form = QFormLayout(project)
+        for name, label in TEXT_FIELDS:
+            self.errors.add_row(project_form, label, name, self.texts[name])
+
+        self.decision = QComboBox(self)
+        fill_combo(self.decision, list(DECISIONS.items()))
+        self.decision_reason = text_area(self, lines=2)
+        self.next_step = text_area(self, lines=2)
+        self.convention_start = date_edit(self)
+        decision = QGroupBox("Décision", self)
+        decision_form = self.decision_form = QFormLayout(decision)
+        self.errors.add_row(decision_form, "Décision", "decision", self.decision)
+        self.errors.add_row(
+            decision_form, "Motif / partenaire", "decision_reason", self.decision_reason
+        )
+        self.convention_row = self.errors.add_row(
+            decision_form, "Début de la convention", "convention_start", self.convention_start
+        )
+        self.errors.add_row(decision_form, "Prochaine étape", "next_step", self.next_step)
+        self.decision.currentIndexChanged.connect(self._decision_changed)
+
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.addLayout(head)
+        body_layout.addWidget(project)
+        body_layout.addWidget(decision)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("draftState")
+        self.state_label.setStyleSheet("color: #555;")
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setWordWrap(True)
+        self.save_draft_button = QPushButton("Enregistrer le brouillon", self)
+        self.finalize_button = QPushButton("Finaliser l'entretien (Ctrl+Entrée)", self)
+        self.finalize_button.setDefault(True)
+        self.print_button = QPushButton("Imprimer le compte rendu", self)
+        self.close_button = QPushButton("Fermer", self)
+        self.save_draft_button.clicked.connect(lambda: self.autosave(force=True))
+        self.finalize_button.clicked.connect(self.finalize)
+        self.print_button.clicked.connect(self.print_report)
+        self.close_button.clicked.connect(self.close)
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(sequence), self, self.finalize)
+        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.autosave(force=True))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.state_label, 1)
+        buttons.addWidget(self.save_draft_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.finalize_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.general_error)
+        layout.addLayout(buttons)
+        self.general_error.hide()
+
+        for edit in self.texts.values():
+            edit.textChanged.connect(self._mark_dirty)
+        for edit in (self.decision_reason, self.next_step):
+            edit.textChanged.connect(self._mark_dirty)
+        for combo in (self.permanence, self.accompagnateur, self.decision):
+            combo.currentIndexChanged.connect(self._mark_dirty)
+        self.held_on.dateChanged.connect(self._mark_dirty)
+        self.held_on.dateChanged.connect(self._held_on_changed)
+
+    def _load(self) -> None:
+        intake = self.intake
+        if intake is None:
+            self.held_on.setDate(QDate(today()))
+            self.convention_start.setDate(QDate(today()))
+        else:
+            self.held_on.setDate(QDate(intake.held_on))
+            self.convention_start.setDate(QDate(intake.held_on))
+            fill_combo(self.permanence, permanence_items(self.ctx.uow), intake.permanence_id)
+            fill_combo(self.accompagnateur, staff_items(self.ctx.uow), intake.accompagnateur_id)
+            for name, edit in self.texts.items():
+                edit.setPlainText(getattr(intake, name))
+            fill_combo(self.decision, list(DECISIONS.items()), intake.decision)
+            self.decision_reason.setPlainText(intake.decision_reason)
+            self.next_step.setPlainText(intake.next_step)
+        self._decision_changed()
+        self._show_state()
+        self.dirty = False
+        self.texts["project_what"].setFocus()
+
+    # State ---------------------------------------------------------------------
+    @property
+    def is_final(self) -> bool:
+        return self.intake is not None and not self.intake.is_draft
+
+    def _mark_dirty(self, *_args: object) -> None:
+        self.dirty = True
+
+    def _held_on_changed(self, date: QDate) -> None:
+        if self.convention_start.date() < date:
+            self.convention_start.setDate(date)
+
+    def _decision_changed(self, *_args: object) -> None:
+        # The CAPE is opened from here only when admitting, and only once.
+        admitted = self.decision.currentData() == "admis" and not self.is_final
+        self.decision_form.setRowVisible(self.convention_row, admitted)
+
+    def _show_state(self) -> None:
+        intake = self.intake
+        if intake is None:
+            self.state_label.setText("Nouveau brouillon (enregistré automatiquement)")
+        elif intake.is_draft:
+            self.state_label.setText(
+                f"Brouillon enregistré — {stamp(intake.updated_by, intake.updated_at)}"
+            )
+        else:
+            self.state_label.setText(
+                f"Entretien finalisé — {stamp(intake.updated_by, intake.updated_at)}"
+            )
+        self.print_button.setEnabled(intake is not None)
+        self.save_draft_button.setEnabled(not self.is_final)
+        self.finalize_button.setText(
+            "Enregistrer (Ctrl+Entrée)" if self.is_final else "Finaliser l'entretien (Ctrl+Entrée)"
+        )
+
+    def value(self) -> IntakeInput:
+        admitted = self.decision.currentData() == "admis" and not self.is_final
+        return IntakeInput(
+            person_id=self.person.id,
+            held_on=self.held_on.date().toPython(),  # type: ignore[arg-type]
+            permanence_id=self.permanence.currentData(),
+            accompagnateur_id=self.accompagnateur.currentData(),
+            decision=self.decision.currentData() or "",
+            decision_reason=self.decision_reason.toPlainText(),
+            next_step=self.next_step.toPlainText(),
+            convention_start=(
+                self.convention_start.date().toPython() if admitted else None  # type: ignore[arg-type]
+            ),
+            **{name: edit.toPlainText() for name, edit in self.texts.items()},
+        )
+
+    # Actions -------------------------------------------------------------------
+    def autosave(self, force: bool = False) -> bool:
+        """Write the draft if anything changed; True when nothing is left unsaved."""
+        if self.is_final or not (self.dirty or force):
+            return True
+        try:
+            self.intake = interviews.save_intake_draft(
+                self.ctx.uow, self.value(), self.intake.id if self.intake else None
+            )
+        except ValidationError as exc:
+            self._show_errors(exc)
+            return False
+        except PermanenceError as exc:
+            self._show_general(error_message(exc))
+            return False
+        self.dirty = False
+        self.errors.clear()
+        self.general_error.hide()
+        self._show_state()
+        self.ctx.hub.notify("interviews")
+        return True
+
+    def finalize(self) -> None:
+        self.errors.clear()
+        self.general_error.hide()
+        try:
+            self.intake = interviews.finalize_intake(
+                self.ctx.uow, self.value(), self.intake.id if self.intake else None
+            )
+        except ValidationError as exc:
+            self._show_errors(exc)
+            return
+        except PermanenceError as exc:
+            self._show_general(error_message(exc))
+            return
+        self.dirty = False
+        self._decision_changed()
+        self._show_state()
+        self.ctx.hub.notify("persons", "interviews", "parcours")
+        self.state_label.setText(
+            f"Entretien du {formatting.date(self.intake.held_on)} finalisé. "
+            "Vous pouvez imprimer le compte rendu."
+        )
+
+    def print_report(self) -> None:
+        if not self.autosave() or self.intake is None:
+            return
+        folder = self.ctx.profile.paths.documents / "entretiens"
+        try:
+            path = people_reports.write_interview_report(
+                self.ctx.uow, "accueil", self.intake.id, folder
+            )
+        except PermanenceError as exc:
+            self._show_general(error_message(exc))
+            return
+        self.last_report = path
+        people_widgets.open_file(path)
+
+    def _show_errors(self, exc: ValidationError) -> None:
+        unplaced = self.errors.show(exc)
+        if unplaced:
+            self._show_general("\n".join(unplaced))
+
+    def _show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()
+
+    def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+        if old is not None and self.isAncestorOf(old):
+            self.autosave()
+
+    def done(self, result: int) -> None:
+        self.autosave()
+        if self.autosave_timer.isActive():
+            self.autosave_timer.stop()
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                app.focusChanged.disconnect(self._focus_changed)
+        super().done(result)

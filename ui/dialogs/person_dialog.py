@@ -1,0 +1,292 @@
+"""Fiche personne: create or edit a person; possible duplicates are shown in the dialog with
+a button to open the existing record instead."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.errors import PermanenceError, ValidationError
+from app.services import persons, reference
+from app.services.persons import DuplicateCandidate, PersonDetail, PersonInput
+from app.validation import display_phone
+from ui.context import AppContext
+from ui.dialogs.people_widgets import (
+    OptionalDateEdit,
+    fill_combo,
+    option_items,
+    staff_items,
+    text_area,
+)
+from ui.messages import error_message
+from ui.messages_people import DUPLICATE_REASONS, stamp
+from ui.widgets.forms import FormErrors
+
+
+class DuplicatePanel(QFrame):
+    """Shown when the person may already exist: pick a record to open, or go on creating."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("duplicatePanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#duplicatePanel { background: #fff4e5; }")
+        self.title = QLabel("Cette personne existe peut-être déjà :", self)
+        self.list = QListWidget(self)
+        self.list.setMaximumHeight(90)
+        self.open_button = QPushButton("Ouvrir la fiche existante", self)
+        self.create_button = QPushButton("Ce n'est pas la même personne : créer", self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.create_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        self.hide()
+
+    def show_candidates(self, candidates: list[DuplicateCandidate]) -> None:
+        self.list.clear()
+        for c in candidates:
+            facts = [formatting.date(c.birth_date), c.city, c.email, display_phone(c.phone)]
+            reasons = ", ".join(DUPLICATE_REASONS.get(r, r) for r in c.reasons)
+            text = f"{c.last_name.upper()} {c.first_name} — {' · '.join(f for f in facts if f)}"
+            item = QListWidgetItem(f"{text} ({reasons})", self.list)
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+        self.list.setCurrentRow(0)
+        self.setVisible(bool(candidates))
+
+    def selected_id(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+class PersonDialog(QDialog):
+    """After ``exec()``: ``saved`` is the record written, or ``open_existing_id`` the
+    duplicate the user chose to open instead."""
+
+    def __init__(
+        self, ctx: AppContext, person: PersonDetail | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = person
+        self.saved: PersonDetail | None = None
+        self.open_existing_id: str | None = None
+        self._duplicates_confirmed = False
+        self.setWindowTitle("Modifier la fiche" if person else "Nouvelle personne")
+        self.errors = FormErrors()
+        self._build()
+        if person is not None:
+            self._load(person)
+        else:
+            fill_combo(self.antenne, self._antennes(), ctx.profile.settings.antenne_id)
+            fill_combo(self.referent, staff_items(ctx.uow), ctx.profile.settings.accompagnateur_id)
+
+    # Layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        uow = self.ctx.uow
+        self.civility = QComboBox(self)
+        fill_combo(self.civility, [("", "—"), ("Mme", "Mme"), ("M.", "M.")])
+        self.first_name = QLineEdit(self)
+        self.last_name = QLineEdit(self)
+        self.birth_date = OptionalDateEdit(self)
+        self.email = QLineEdit(self)
+        self.phone = QLineEdit(self)
+        self.phone.setPlaceholderText("06 12 34 56 78")
+        self.address = QLineEdit(self)
+        self.postcode = QLineEdit(self)
+        self.postcode.setMaxLength(5)
+        self.city = QLineEdit(self)
+        self.antenne = QComboBox(self)
+        fill_combo(self.antenne, self._antennes())
+        self.referent = QComboBox(self)
+        fill_combo(self.referent, staff_items(uow))
+        self.situation = QComboBox(self)
+        fill_combo(self.situation, option_items(uow, "situation"))
+        self.prescriber = QComboBox(self)
+        fill_combo(self.prescriber, option_items(uow, "prescriber"))
+        self.sector = QComboBox(self)
+        fill_combo(self.sector, option_items(uow, "sector"))
+        self.activity_name = QLineEdit(self)
+        self.analytic_code = QLineEdit(self)
+        self.notes = text_area(self)
+        self.notes.setPlaceholderText(
+            "Notes factuelles : la personne peut les lire sur demande. "
+            "Ni numéro de sécurité sociale, ni donnée de santé."
+        )
+        form = QFormLayout()
+        rows: list[tuple[str, str, QWidget]] = [
+            ("Civilité", "civility", self.civility),
+            ("Prénom *", "first_name", self.first_name),
+            ("Nom *", "last_name", self.last_name),
+            ("Date de naissance", "birth_date", self.birth_date),
+            ("E-mail", "email", self.email),
+            ("Téléphone", "phone", self.phone),
+            ("Adresse", "address", self.address),
+            ("Code postal", "postcode", self.postcode),
+            ("Commune", "city", self.city),
+            ("Antenne", "antenne_id", self.antenne),
+            ("Référent", "referent_id", self.referent),
+            ("Situation à l'entrée", "situation_code", self.situation),
+            ("Prescripteur", "prescriber_code", self.prescriber),
+            ("Secteur d'activité", "sector_code", self.sector),
+            ("Nom de l'activité", "activity_name", self.activity_name),
+            ("Code analytique", "analytic_code", self.analytic_code),
+            ("Notes", "notes", self.notes),
+        ]
+        for label, name, widget in rows:
+            self.errors.add_row(form, label, name, widget)
+        self.duplicates = DuplicatePanel(self)
+        self.duplicates.open_button.clicked.connect(self._open_existing)
+        self.duplicates.create_button.clicked.connect(self._create_anyway)
+        self.stamp_label = QLabel(self)
+        self.stamp_label.setStyleSheet("color: #555;")
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.duplicates)
+        layout.addLayout(form)
+        layout.addWidget(self.stamp_label)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        if self.person is None:
+            # Look for duplicates as soon as the identifying fields are typed, not only at save.
+            for edit in (self.last_name, self.first_name, self.email, self.phone):
+                edit.editingFinished.connect(self.check_duplicates)
+            self.birth_date.editingFinished.connect(self.check_duplicates)
+
+    def _antennes(self) -> list[tuple[str | None, str]]:
+        return [(None, "—")] + [(a.id, a.name) for a in reference.list_antennes(self.ctx.uow)]
+
+    def _load(self, p: PersonDetail) -> None:
+        fill_combo(self.civility, [("", "—"), ("Mme", "Mme"), ("M.", "M.")], p.civility)
+        self.first_name.setText(p.first_name)
+        self.last_name.setText(p.last_name)
+        self.birth_date.set_value(p.birth_date)
+        self.email.setText(p.email)
+        self.phone.setText(display_phone(p.phone))
+        self.address.setText(p.address)
+        self.postcode.setText(p.postcode)
+        self.city.setText(p.city)
+        fill_combo(self.antenne, self._antennes(), p.antenne_id)
+        fill_combo(self.referent, staff_items(self.ctx.uow), p.referent_id)
+        for combo, kind, value in (
+            (self.situation, "situation", p.situation_code),
+            (self.prescriber, "prescriber", p.prescriber_code),
+            (self.sector, "sector", p.sector_code),
+        ):
+            fill_combo(combo, option_items(self.ctx.uow, kind), value)
+        self.activity_name.setText(p.activity_name)
+        self.analytic_code.setText(p.analytic_code)
+        self.notes.setPlainText(p.notes)
+        self.stamp_label.setText(
+            f"Créée par {stamp(p.created_by, p.created_at)} — "
+            f"dernière modification par {stamp(p.updated_by, p.updated_at)}"
+        )
+
+    # Actions -------------------------------------------------------------------
+    def value(self) -> PersonInput:
+        return PersonInput(
+            civility=self.civility.currentData() or "",
+            first_name=self.first_name.text(),
+            last_name=self.last_name.text(),
+            birth_date=self.birth_date.value(),
+            email=self.email.text(),
+            phone=self.phone.text(),
+            address=self.address.text(),
+            postcode=self.postcode.text(),
+            city=self.city.text(),
+            antenne_id=self.antenne.currentData(),
+            referent_id=self.referent.currentData(),
+            situation_code=self.situation.currentData() or "",
+            prescriber_code=self.prescriber.currentData() or "",
+            sector_code=self.sector.currentData() or "",
+            activity_name=self.activity_name.text(),
+            analytic_code=self.analytic_code.text(),
+            notes=self.notes.toPlainText(),
+        )
+
+    def check_duplicates(self) -> None:
+        if self._duplicates_confirmed:
+            return
+        data = self.value()
+        if not (data.last_name.strip() and data.first_name.strip()) and not (
+            data.email.strip() or data.phone.strip()
+        ):
+            return
+        self.duplicates.show_candidates(persons.find_duplicates(self.ctx.uow, data))
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.general_error.hide()
+        try:
+            if self.person is None:
+                self.saved = persons.create_person(
+                    self.ctx.uow, self.value(), allow_duplicate=self._duplicates_confirmed
+                )
+            else:
+                self.saved = persons.update_person(self.ctx.uow, self.person.id, self.value())
+        except persons.PossibleDuplicateError as exc:
+            self.duplicates.show_candidates(exc.candidates)
+            self.duplicates.open_button.setFocus()
+            return
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            if unplaced:
+                self._show_general("\n".join(unplaced))
+            return
+        except PermanenceError as exc:
+            self._show_general(error_message(exc))
+            return
+        self.ctx.hub.notify("persons")
+        self.accept()
+
+    def _show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()
+
+    def _open_existing(self) -> None:
+        self.open_existing_id = self.duplicates.selected_id()
+        if self.open_existing_id:
+            self.accept()
+
+    def _create_anyway(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Créer une nouvelle fiche",
+            "Créer une nouvelle fiche alors qu'une fiche proche existe ?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.confirm_not_duplicate()
+
+    def confirm_not_duplicate(self) -> None:
+        self._duplicates_confirmed = True
+        self.duplicates.hide()
+        self.save()

@@ -1,0 +1,179 @@
+"""A parcours stage: kind, dates, and what applies to the kind (CAPE renewals, contract
+type, exit outcome). The person's status follows from the stages; it is never typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import today
+from app.errors import PermanenceError, ValidationError
+from app.services import parcours
+from app.services.parcours import StageInput
+from app.services.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
+from ui.context import AppContext
+from ui.dialogs.people_widgets import (
+    OptionalDateEdit,
+    date_edit,
+    fill_combo,
+    option_items,
+    text_area,
+)
+from ui.messages import error_message
+from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
+from ui.widgets.forms import FieldWithError, FormErrors
+
+
+class StageDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        person_id: str,
+        stage: StageInfo | None = None,
+        kind: str = "cape",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person_id = person_id
+        self.stage = stage
+        self.saved: StageInfo | None = None
+        self.errors = FormErrors()
+        self.setWindowTitle("Modifier l'étape" if stage else "Nouvelle étape du parcours")
+        self._build()
+        self._load(stage, kind)
+
+    def _build(self) -> None:
+        self.kind = QComboBox(self)
+        fill_combo(self.kind, list(STAGE_KINDS.items()))
+        self.start = date_edit(self, today())
+        self.end = OptionalDateEdit(self)
+        self.renewals = QSpinBox(self)
+        self.renewals.setRange(0, 9)  # the service says why more than 2 is refused
+        self.contract = QComboBox(self)
+        fill_combo(self.contract, [("", "—"), *CONTRACT_TYPES.items()])
+        self.outcome = QComboBox(self)
+        fill_combo(self.outcome, [("", "—"), *OUTCOMES.items()])
+        self.exit_reason = QComboBox(self)
+        fill_combo(self.exit_reason, option_items(self.ctx.uow, "exit_reason"))
+        self.notes = text_area(self)
+        self.form = QFormLayout()
+        add = self.errors.add_row
+        self.rows: dict[str, FieldWithError] = {
+            "kind": add(self.form, "Étape", "kind", self.kind),
+            "start_date": add(self.form, "Début", "start_date", self.start),
+            "end_date": add(self.form, "Fin", "end_date", self.end),
+            "renewals": add(self.form, "Renouvellements", "renewals", self.renewals),
+            "contract_type": add(self.form, "Contrat", "contract_type", self.contract),
+            "outcome": add(self.form, "Issue", "outcome", self.outcome),
+            "exit_reason_code": add(self.form, "Autre motif", "exit_reason_code", self.exit_reason),
+            "notes": add(self.form, "Notes", "notes", self.notes),
+        }
+        self.hint = QLabel(self)
+        self.hint.setStyleSheet("color: #555;")
+        self.hint.setWordWrap(True)
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.start.dateChanged.connect(self._suggest_end)
+        self.renewals.valueChanged.connect(self._suggest_end)
+
+    def _load(self, stage: StageInfo | None, kind: str) -> None:
+        if stage is None:
+            fill_combo(self.kind, list(STAGE_KINDS.items()), kind)
+            self._suggest_end()
+        else:
+            fill_combo(self.kind, list(STAGE_KINDS.items()), stage.kind)
+            self.kind.setEnabled(False)
+            self.start.setDate(QDate(stage.start_date))
+            self.end.set_value(stage.end_date)
+            self.renewals.setValue(stage.renewals)
+            fill_combo(self.contract, [("", "—"), *CONTRACT_TYPES.items()], stage.contract_type)
+            fill_combo(self.outcome, [("", "—"), *OUTCOMES.items()], stage.outcome)
+            fill_combo(
+                self.exit_reason, option_items(self.ctx.uow, "exit_reason"), stage.exit_reason_code
+            )
+            self.notes.setPlainText(stage.notes)
+            self.hint.setText(
+                f"Dernière modification par {stamp(stage.updated_by, stage.updated_at)}"
+            )
+        self._kind_changed()
+
+    def _kind_changed(self, *_args: object) -> None:
+        kind = self.kind.currentData()
+        visible = {
+            "end_date": kind not in ("sortie", "associe"),
+            "renewals": kind == "cape",
+            "contract_type": kind == "salarie",
+            "outcome": kind == "sortie",
+            "exit_reason_code": kind == "sortie",
+        }
+        for name, shown in visible.items():
+            self.form.setRowVisible(self.rows[name], shown)
+        if kind == "cape" and self.stage is None:
+            self.hint.setText(
+                f"Une convention dure 12 mois, renouvelable {CAPE_MAX_RENEWALS} fois."
+            )
+        self._suggest_end()
+
+    def _suggest_end(self, *_args: object) -> None:
+        if self.kind.currentData() == "cape" and self.stage is None:
+            start = self.start.date().toPython()
+            self.end.set_value(cape_max_end(start, min(self.renewals.value(), 2)))  # type: ignore[arg-type]
+
+    def value(self) -> StageInput:
+        kind = self.kind.currentData()
+        return StageInput(
+            person_id=self.person_id,
+            kind=kind,
+            start_date=self.start.date().toPython(),  # type: ignore[arg-type]
+            end_date=self.end.value() if kind not in ("sortie", "associe") else None,
+            renewals=self.renewals.value(),
+            contract_type=self.contract.currentData() or "",
+            outcome=self.outcome.currentData() or "",
+            exit_reason_code=self.exit_reason.currentData() or "",
+            notes=self.notes.toPlainText(),
+        )
+
+    def save(self) -> None:
+        self.errors.clear()
+        self.general_error.hide()
+        try:
+            if self.stage is None:
+                self.saved = parcours.add_stage(self.ctx.uow, self.value())
+            else:
+                self.saved = parcours.update_stage(self.ctx.uow, self.stage.id, self.value())
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            if unplaced:
+                self.general_error.setText("\n".join(unplaced))
+                self.general_error.show()
+            return
+        except PermanenceError as exc:
+            self.general_error.setText(error_message(exc))
+            self.general_error.show()
+            return
+        self.ctx.hub.notify("persons", "parcours")
+        self.accept()

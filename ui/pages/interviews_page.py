@@ -1,0 +1,262 @@
+"""Entretiens: the agenda of the day at the permanence of the day (one click opens or
+starts the interview), alerts on the people accompanied, recent interviews, and the
+retention list of applicants to anonymise."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.clock import today
+from app.errors import PermanenceError
+from app.services import agenda, parcours, personal_data
+from app.services.agenda import AgendaEntry, RecentInterview
+from app.services.parcours_rules import Alert
+from app.services.personal_data import RetentionCandidate
+from ui.context import AppContext
+from ui.dialogs.followup_dialog import FollowupDialog
+from ui.dialogs.intake_dialog import IntakeDialog
+from ui.dialogs.people_widgets import date_edit, fill_combo, permanence_items
+from ui.messages import error_message
+from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
+from ui.models.row_table_model import Column, RowTableModel
+
+REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda", "permanence_of_the_day"}
+
+ALERT_COLUMNS: list[Column[Alert]] = [
+    Column("Personne", lambda a: a.person_name),
+    Column("Échéance", lambda a: formatting.date(a.due_on)),
+    Column("Alerte", alert_text),
+]
+RECENT_COLUMNS: list[Column[RecentInterview]] = [
+    Column("Date", lambda r: formatting.date(r.held_on)),
+    Column("Personne", lambda r: r.person_name),
+    Column("Entretien", lambda r: "Accueil" if r.kind == "accueil" else "Suivi"),
+    Column(
+        "État",
+        lambda r: (
+            "Brouillon" if r.is_draft else DECISIONS.get(r.decision, "") if r.decision else ""
+        ),
+    ),
+    Column("Accompagnateur", lambda r: r.accompagnateur),
+    Column("Modifié par", lambda r: r.updated_by),
+]
+RETENTION_COLUMNS: list[Column[RetentionCandidate]] = [
+    Column("Personne", lambda c: c.name),
+    Column("Dernier contact", lambda c: formatting.date(c.last_contact_on)),
+    Column("Décision", lambda c: DECISIONS.get(c.decision, c.decision)),
+]
+
+
+def _view(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def action_text(entry: AgendaEntry) -> str:
+    if entry.interview_id is None:
+        return "Commencer l'entretien"
+    return "Reprendre le brouillon" if entry.interview_is_draft else "Ouvrir l'entretien"
+
+
+class InterviewsPage(QWidget):
+    title = "Entretiens"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entries: list[AgendaEntry] = []
+        self.active_dialog: QDialog | None = None
+        self._build()
+        ctx.hub.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _build(self) -> None:
+        self.day = date_edit(self, today())
+        self.day.dateChanged.connect(lambda _d: self.refresh_agenda())
+        self.permanence = QComboBox(self)
+        self.permanence.setObjectName("agendaPermanence")
+        self._fill_permanences()
+        self.permanence.currentIndexChanged.connect(lambda _i: self.refresh_agenda())
+        previous = QPushButton("◀", self)
+        previous.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(-1)))
+        following = QPushButton("▶", self)
+        following.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(1)))
+        today_button = QPushButton("Aujourd'hui", self)
+        today_button.clicked.connect(lambda: self.day.setDate(QDate(today())))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Agenda du", self))
+        for widget in (previous, self.day, following, today_button):
+            top.addWidget(widget)
+        top.addWidget(QLabel("à", self))
+        top.addWidget(self.permanence, 1)
+
+        self.agenda_table = QTableWidget(0, 5, self)
+        self.agenda_table.setObjectName("agendaOfTheDay")
+        self.agenda_table.setHorizontalHeaderLabels(["Heure", "Personne", "Entretien", "Note", ""])
+        self.agenda_table.verticalHeader().hide()
+        self.agenda_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.agenda_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.agenda_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.agenda_table.cellDoubleClicked.connect(lambda row, _c: self.open_entry(row))
+        self.empty_label = QLabel("Personne n'est attendu ce jour-là.", self)
+
+        self.alert_model: RowTableModel[Alert] = RowTableModel(ALERT_COLUMNS)
+        self.alert_view = _view(self, self.alert_model)
+        self.alert_view.doubleClicked.connect(self._alert_activated)
+
+        today_tab = QWidget(self)
+        today_layout = QVBoxLayout(today_tab)
+        today_layout.addLayout(top)
+        today_layout.addWidget(self.agenda_table, 2)
+        today_layout.addWidget(self.empty_label)
+        today_layout.addWidget(QLabel("<b>Points d'attention</b>", self))
+        today_layout.addWidget(self.alert_view, 1)
+
+        self.recent_model: RowTableModel[RecentInterview] = RowTableModel(RECENT_COLUMNS)
+        self.recent_view = _view(self, self.recent_model)
+        self.recent_view.doubleClicked.connect(self._recent_activated)
+
+        self.retention_model: RowTableModel[RetentionCandidate] = RowTableModel(RETENTION_COLUMNS)
+        self.retention_view = _view(self, self.retention_model)
+        anonymise = QPushButton("Anonymiser la sélection…", self)
+        anonymise.clicked.connect(self.anonymise_selected)
+        retention_tab = QWidget(self)
+        retention_layout = QVBoxLayout(retention_tab)
+        explanation = QLabel(
+            "Candidats non admis sans contact depuis plus de 2 ans : leurs données doivent "
+            "être anonymisées (RGPD). Vérifiez chaque personne avant de confirmer.",
+            self,
+        )
+        explanation.setWordWrap(True)
+        retention_layout.addWidget(explanation)
+        retention_layout.addWidget(self.retention_view)
+        retention_layout.addWidget(anonymise)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(today_tab, "Aujourd'hui")
+        self.tabs.addTab(self.recent_view, "Entretiens récents")
+        self.tabs.addTab(retention_tab, "Données à anonymiser")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+    def _fill_permanences(self) -> None:
+        items = [(None, "Toutes les permanences"), *permanence_items(self.ctx.uow)[1:]]
+        self.permanence.blockSignals(True)
+        fill_combo(self.permanence, items, self.ctx.profile.settings.permanence_id)
+        self.permanence.blockSignals(False)
+
+    # Refresh -------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_agenda()
+        self.alert_model.set_rows(parcours.list_alerts(self.ctx.uow))
+        self.recent_model.set_rows(agenda.recent_interviews(self.ctx.uow, limit=100))
+        self.retention_model.set_rows(personal_data.retention_candidates(self.ctx.uow))
+
+    def refresh_agenda(self) -> None:
+        day: dt.date = self.day.date().toPython()  # type: ignore[assignment]
+        self.entries = agenda.agenda_for_day(self.ctx.uow, day, self.permanence.currentData())
+        table = self.agenda_table
+        table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            cells = [
+                entry.starts_at.strftime("%H:%M"),
+                entry.person_name,
+                APPOINTMENT_KINDS.get(entry.kind, entry.kind),
+                entry.note,
+            ]
+            for column, text in enumerate(cells):
+                table.setItem(row, column, QTableWidgetItem(text))
+            button = QPushButton(action_text(entry), table)
+            button.clicked.connect(lambda _=False, r=row: self.open_entry(r))
+            table.setCellWidget(row, 4, button)
+        table.resizeColumnsToContents()
+        self.empty_label.setVisible(not self.entries)
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if "permanence_of_the_day" in areas:
+            self._fill_permanences()
+        if areas & REFRESH_AREAS:
+            self.refresh()
+
+    # Opening -------------------------------------------------------------------
+    def open_entry(self, row: int) -> None:
+        """The one click: open the interview already started, or start the expected one."""
+        entry = self.entries[row]
+        kind = entry.interview_kind or entry.kind
+        if kind == "accueil":
+            dialog: QDialog = IntakeDialog(self.ctx, entry.person_id, entry.interview_id, self)
+        else:
+            dialog = FollowupDialog(self.ctx, entry.person_id, entry.interview_id, self)
+        self.run_dialog(dialog)
+
+    def run_dialog(self, dialog: QDialog) -> None:
+        self.active_dialog = dialog
+
+        def finished(_result: int) -> None:
+            self.active_dialog = None
+            self.refresh()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _alert_activated(self, index: QModelIndex) -> None:
+        alert = self.alert_model.row_at(index.row())
+        if alert is not None:
+            self.ctx.hub.open_requested.emit("person", alert.person_id)
+
+    def _recent_activated(self, index: QModelIndex) -> None:
+        row = self.recent_model.row_at(index.row())
+        if row is None:
+            return
+        if row.kind == "accueil":
+            self.run_dialog(IntakeDialog(self.ctx, row.person_id, row.id, self))
+        else:
+            self.run_dialog(FollowupDialog(self.ctx, row.person_id, row.id, self))
+
+    def anonymise_selected(self) -> None:
+        rows = sorted({i.row() for i in self.retention_view.selectionModel().selectedRows()})
+        chosen = [c for r in rows if (c := self.retention_model.row_at(r)) is not None]
+        if not chosen:
+            return
+        names = "\n".join(c.name for c in chosen)
+        answer = QMessageBox.question(
+            self, "Anonymiser", f"Anonymiser définitivement ces personnes ?\n\n{names}"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.anonymise(chosen)
+
+    def anonymise(self, chosen: list[RetentionCandidate]) -> None:
+        failures = []
+        for candidate in chosen:
+            try:
+                personal_data.anonymise_person(self.ctx.uow, candidate.person_id)
+            except PermanenceError as exc:
+                failures.append(f"{candidate.name} : {error_message(exc)}")
+        self.ctx.hub.notify("persons")
+        if failures:
+            QMessageBox.warning(self, "Anonymiser", "\n".join(failures))

@@ -1,0 +1,58 @@
+"""Personnes: the list (foundation's PersonsPage) and the person record, in one stack.
+
+"Nouvelle personne…" opens the person dialog (duplicates offered first); a double-click,
+Entrée, or ``hub.open_requested.emit("person", id)`` shows the record."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QStackedWidget, QWidget
+
+from ui.context import AppContext
+from ui.dialogs.person_dialog import PersonDialog
+from ui.pages.person_detail_page import PersonDetailPage
+from ui.pages.persons_page import PersonsPage
+
+
+class PeopleArea(QStackedWidget):
+    title = "Personnes"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.list_page = PersonsPage(ctx, self)
+        self.detail_page = PersonDetailPage(ctx, self)
+        self.addWidget(self.list_page)
+        self.addWidget(self.detail_page)
+        self.active_dialog: PersonDialog | None = None
+        self.list_page.new_person_requested.connect(self.new_person)
+        self.list_page.person_activated.connect(self.show_person)
+        self.detail_page.back_requested.connect(self.show_list)
+        self.detail_page.open_person.connect(self.show_person)
+
+    def open_item(self, kind: str, item_id: str) -> None:
+        if kind == "person":
+            self.show_person(item_id)
+
+    def show_person(self, person_id: str) -> None:
+        self.detail_page.show_person(person_id)
+        self.setCurrentWidget(self.detail_page)
+
+    def show_list(self) -> None:
+        self.setCurrentWidget(self.list_page)
+        self.list_page.search.setFocus()
+
+    def new_person(self) -> None:
+        dialog = PersonDialog(self.ctx, parent=self)
+        self.active_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.active_dialog = None
+            if result != QDialog.DialogCode.Accepted:
+                return
+            if dialog.open_existing_id:
+                self.show_person(dialog.open_existing_id)
+            elif dialog.saved is not None:
+                self.show_person(dialog.saved.id)
+
+        dialog.finished.connect(finished)
+        dialog.open()

@@ -1,0 +1,382 @@
+"""The person record: who they are, where they stand (status derived from the parcours),
+alerts, a timeline, their interviews and appointments, and tabs added by other areas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.errors import PermanenceError
+from app.services import agenda, parcours, people_reports, personal_data, persons
+from app.services.person_file import InterviewRow, PersonFile, TimelineEvent, load_person_file
+from app.validation import display_phone
+from ui.context import AppContext
+from ui.dialogs import people_widgets
+from ui.dialogs.appointment_dialog import AppointmentDialog
+from ui.dialogs.followup_dialog import FollowupDialog
+from ui.dialogs.intake_dialog import IntakeDialog
+from ui.dialogs.person_dialog import PersonDialog
+from ui.dialogs.stage_dialog import StageDialog
+from ui.messages import error_message
+from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
+from ui.models.row_table_model import RowTableModel
+from ui.pages.person_tabs import INTERVIEW_COLUMNS, TIMELINE_COLUMNS, extra_tabs
+
+REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
+
+
+def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class PersonDetailPage(QWidget):
+    back_requested = Signal()
+    # Emitted with the id of another record to show (e.g. a duplicate chosen in a dialog).
+    open_person = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.file: PersonFile | None = None
+        self.active_dialog: QDialog | None = None
+        self._build()
+        ctx.hub.changed.connect(self._on_changed)
+
+    # Layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        self.back_button = QPushButton("← Liste des personnes", self)
+        self.back_button.clicked.connect(self.back_requested)
+        self.name_label = QLabel(self)
+        self.name_label.setObjectName("personName")
+        self.name_label.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("personStatus")
+        self.alerts_label = QLabel(self)
+        self.alerts_label.setObjectName("personAlerts")
+        self.alerts_label.setStyleSheet("color: #b00020;")
+        self.alerts_label.setWordWrap(True)
+        self.stamp_label = QLabel(self)
+        self.stamp_label.setStyleSheet("color: #555;")
+
+        actions: list[tuple[str, Callable[[], None]]] = [
+            ("Modifier…", self.edit_person),
+            ("Entretien d'accueil…", self.start_intake),
+            ("Entretien de suivi…", self.start_followup),
+            ("Nouvelle étape…", self.add_stage),
+            ("Rendez-vous…", self.plan_appointment),
+            ("Synthèse PDF", self.print_summary),
+        ]
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        bar.addWidget(self.back_button)
+        for text, slot in actions:
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            self.buttons[text] = button
+            bar.addWidget(button)
+        more = QPushButton("Données personnelles", self)
+        menu = QMenu(more)
+        menu.addAction("Exporter tout (JSON + PDF)…", self.export_data)
+        menu.addAction("Anonymiser…", self.anonymise)
+        menu.addAction("Supprimer la fiche…", self.delete_person)
+        more.setMenu(menu)
+        bar.addWidget(more)
+        bar.addStretch(1)
+
+        self.tabs = QTabWidget(self)
+        self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS)
+        self.timeline = _table(self, self.timeline_model)
+        self.timeline.doubleClicked.connect(self._timeline_activated)
+        timeline_tab = QWidget(self)
+        timeline_layout = QVBoxLayout(timeline_tab)
+        stage_bar = QHBoxLayout()
+        self.renew_button = QPushButton("Renouveler la convention", self)
+        self.renew_button.clicked.connect(self.renew_cape)
+        self.delete_stage_button = QPushButton("Supprimer l'étape", self)
+        self.delete_stage_button.clicked.connect(self.delete_stage)
+        stage_bar.addWidget(QLabel("Double-cliquez une ligne pour l'ouvrir.", self))
+        stage_bar.addStretch(1)
+        stage_bar.addWidget(self.renew_button)
+        stage_bar.addWidget(self.delete_stage_button)
+        timeline_layout.addWidget(self.timeline)
+        timeline_layout.addLayout(stage_bar)
+        self.tabs.addTab(timeline_tab, "Parcours")
+
+        self.interview_model: RowTableModel[InterviewRow] = RowTableModel(INTERVIEW_COLUMNS)
+        self.interview_table = _table(self, self.interview_model)
+        self.interview_table.doubleClicked.connect(self._interview_activated)
+        self.interview_table.activated.connect(self._interview_activated)
+        print_button = QPushButton("Imprimer le compte rendu", self)
+        print_button.clicked.connect(self.print_selected_interview)
+        interviews_tab = QWidget(self)
+        interviews_layout = QVBoxLayout(interviews_tab)
+        interviews_layout.addWidget(self.interview_table)
+        interviews_layout.addWidget(print_button)
+        self.tabs.addTab(interviews_tab, "Entretiens")
+
+        self.appointments = QListWidget(self)
+        cancel = QPushButton("Annuler le rendez-vous", self)
+        cancel.clicked.connect(self.cancel_appointment)
+        appointments_tab = QWidget(self)
+        appointments_layout = QVBoxLayout(appointments_tab)
+        appointments_layout.addWidget(self.appointments)
+        appointments_layout.addWidget(cancel)
+        self.tabs.addTab(appointments_tab, "Rendez-vous")
+
+        self.record = QWidget(self)
+        self.record_form = QFormLayout(self.record)
+        self.tabs.addTab(self.record, "Fiche")
+
+        self.extra: list[QWidget] = []
+        for title, factory in extra_tabs():
+            widget = factory(self.ctx, self)
+            self.extra.append(widget)
+            self.tabs.addTab(widget, title)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.alerts_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.stamp_label)
+
+    # Showing -------------------------------------------------------------------
+    @property
+    def person_id(self) -> str | None:
+        return self.file.person.id if self.file else None
+
+    def show_person(self, person_id: str) -> None:
+        self.file = load_person_file(self.ctx.uow, person_id)
+        f = self.file
+        p = f.person
+        self.name_label.setText(p.full_name)
+        since = f" depuis le {formatting.date(f.status.since)}" if f.status.since else ""
+        self.status_label.setText(
+            f"Situation : {STATUSES.get(f.status.code, f.status.code)}{since}"
+        )
+        self.alerts_label.setText("\n".join("⚠ " + alert_text(a) for a in f.alerts))
+        self.alerts_label.setVisible(bool(f.alerts))
+        self.stamp_label.setText(
+            f"Fiche créée par {stamp(p.created_by, p.created_at)} — "
+            f"dernière modification par {stamp(p.updated_by, p.updated_at)}"
+        )
+        self.timeline_model.set_rows(f.timeline)
+        self.interview_model.set_rows(f.interviews)
+        self.appointments.clear()
+        for _id, starts_at, kind, note in f.appointments:
+            text = f"{formatting.datetime(starts_at)} — {APPOINTMENT_KINDS.get(kind, kind)}"
+            self.appointments.addItem(f"{text} {('— ' + note) if note else ''}".strip())
+        self._fill_record()
+        anonymised = p.anonymised_at is not None
+        for button in self.buttons.values():
+            button.setEnabled(not anonymised)
+        for widget in self.extra:
+            widget.show_person(p.id)  # type: ignore[attr-defined]
+
+    def _fill_record(self) -> None:
+        assert self.file is not None
+        p = self.file.person
+        while self.record_form.rowCount():
+            self.record_form.removeRow(0)
+        rows = [
+            ("Date de naissance", formatting.date(p.birth_date)),
+            ("E-mail", p.email),
+            ("Téléphone", display_phone(p.phone)),
+            ("Adresse", " ".join(x for x in (p.address, p.postcode, p.city) if x)),
+            ("Antenne", p.antenne_name),
+            ("Référent", p.referent_name),
+            ("Activité", p.activity_name),
+            ("Code analytique", p.analytic_code),
+            ("Dernier contact", formatting.date(p.last_contact_on)),
+            ("Notes", p.notes),
+        ]
+        for label, value in rows:
+            text = QLabel(value or "—", self.record)
+            text.setWordWrap(True)
+            self.record_form.addRow(label, text)
+
+    def refresh(self) -> None:
+        if self.person_id is None:
+            return
+        try:
+            self.show_person(self.person_id)
+        except PermanenceError:
+            self.file = None
+            self.back_requested.emit()
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if areas & REFRESH_AREAS and self.isVisible():
+            self.refresh()
+
+    # Dialogs -------------------------------------------------------------------
+    def run_dialog(self, dialog: QDialog, on_accept: Callable[[], None] | None = None) -> None:
+        """Window-modal and asynchronous, so the page (and tests) keep running."""
+        self.active_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.active_dialog = None
+            if result == QDialog.DialogCode.Accepted and on_accept is not None:
+                on_accept()
+            self.refresh()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def edit_person(self) -> None:
+        if self.file is not None:
+            dialog = PersonDialog(self.ctx, self.file.person, self)
+            self.run_dialog(dialog)
+
+    def start_intake(self, intake_id: str | None = None) -> None:
+        if self.person_id:
+            self.run_dialog(IntakeDialog(self.ctx, self.person_id, intake_id or None, self))
+
+    def start_followup(self, followup_id: str | None = None) -> None:
+        if self.person_id:
+            self.run_dialog(FollowupDialog(self.ctx, self.person_id, followup_id or None, self))
+
+    def add_stage(self) -> None:
+        if self.person_id:
+            self.run_dialog(StageDialog(self.ctx, self.person_id, parent=self))
+
+    def plan_appointment(self) -> None:
+        if self.person_id:
+            self.run_dialog(AppointmentDialog(self.ctx, self.person_id, parent=self))
+
+    def _timeline_activated(self, index: QModelIndex) -> None:
+        event = self.timeline_model.row_at(index.row())
+        if event is None or self.person_id is None:
+            return
+        if event.ref_kind == "stage" and event.stage is not None:
+            self.run_dialog(StageDialog(self.ctx, self.person_id, event.stage, parent=self))
+        elif event.ref_kind == "accueil":
+            self.start_intake(event.ref_id)
+        elif event.ref_kind == "suivi":
+            self.start_followup(event.ref_id)
+
+    def _interview_activated(self, index: QModelIndex) -> None:
+        row = self.interview_model.row_at(index.row())
+        if row is not None:
+            (self.start_intake if row.kind == "accueil" else self.start_followup)(row.id)
+
+    def _selected_stage_id(self) -> str | None:
+        index = self.timeline.currentIndex()
+        event = self.timeline_model.row_at(index.row()) if index.isValid() else None
+        return event.ref_id if event is not None and event.ref_kind == "stage" else None
+
+    # Actions -------------------------------------------------------------------
+    def _try(self, action: Callable[[], object], *areas: str) -> bool:
+        try:
+            action()
+        except PermanenceError as exc:
+            QMessageBox.warning(self, "Permanence", error_message(exc))
+            return False
+        if areas:
+            self.ctx.hub.notify(*areas)
+        self.refresh()
+        return True
+
+    def renew_cape(self) -> None:
+        stage_id = self._selected_stage_id()
+        if stage_id is None:
+            cape = [s for s in (self.file.stages if self.file else []) if s.kind == "cape"]
+            stage_id = cape[-1].id if cape else None
+        if stage_id is not None:
+            self._try(lambda: parcours.renew_cape(self.ctx.uow, stage_id), "parcours", "persons")
+
+    def delete_stage(self) -> None:
+        stage_id = self._selected_stage_id()
+        if stage_id is None:
+            return
+        if self._confirm("Supprimer cette étape du parcours ?"):
+            self._try(lambda: parcours.delete_stage(self.ctx.uow, stage_id), "parcours", "persons")
+
+    def cancel_appointment(self) -> None:
+        row = self.appointments.currentRow()
+        if self.file is None or row < 0:
+            return
+        appointment_id = self.file.appointments[row][0]
+        self._try(lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), "agenda")
+
+    def print_selected_interview(self) -> None:
+        index = self.interview_table.currentIndex()
+        row = self.interview_model.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return
+        folder = self.ctx.profile.paths.documents / "entretiens"
+        self._try(
+            lambda: people_widgets.open_file(
+                people_reports.write_interview_report(self.ctx.uow, row.kind, row.id, folder)
+            )
+        )
+
+    def print_summary(self) -> None:
+        if self.person_id:
+            pid = self.person_id
+            folder = self.ctx.profile.paths.documents / "parcours"
+            self._try(
+                lambda: people_widgets.open_file(
+                    people_reports.write_parcours_summary(self.ctx.uow, pid, folder)
+                )
+            )
+
+    def export_data(self) -> None:
+        if not self.person_id:
+            return
+        pid = self.person_id
+        folder = self.ctx.profile.paths.documents / "donnees-personnelles"
+
+        def done(paths: tuple[object, object]) -> None:
+            self.last_export = paths
+            QMessageBox.information(
+                self,
+                "Données exportées",
+                f"Les données ont été exportées :\n{paths[0]}\n{paths[1]}",
+            )
+
+        self.ctx.tasks.run_db(lambda: personal_data.write_export(self.ctx.uow, pid, folder), done)
+
+    def anonymise(self) -> None:
+        if self.person_id and self._confirm(
+            "Anonymiser cette personne ? Son nom, ses coordonnées et les textes des entretiens "
+            "seront effacés définitivement ; les dates et étapes restent pour les statistiques."
+        ):
+            pid = self.person_id
+            self._try(lambda: personal_data.anonymise_person(self.ctx.uow, pid), "persons")
+
+    def delete_person(self) -> None:
+        if self.person_id and self._confirm("Supprimer cette fiche ?"):
+            pid = self.person_id
+            if self._try(lambda: persons.delete_person(self.ctx.uow, pid), "persons"):
+                self.file = None
+                self.back_requested.emit()
+
+    def _confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Permanence", text)
+        return answer == QMessageBox.StandardButton.Yes
