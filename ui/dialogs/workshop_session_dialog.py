@@ -166,6 +166,7 @@ class WorkshopSessionDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -201,7 +202,7 @@ class WorkshopSessionDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         self.funder_boxes: dict[str, QCheckBox] = {}
         for funder in workshop_catalogue.list_funders(self.ctx.uow):
-            check = QCheckBox(funder.code, box)
+            check = QCheckBox(funder.name, box)
             check.setToolTip(funder.statement or funder.name)
             self.funder_boxes[funder.id] = check
             layout.addWidget(check)

@@ -130,6 +130,7 @@ class WorkshopsPage(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.missing_only.toggled.connect(lambda _c: self.refresh())
         ctx.hub.changed.connect(self._on_changed)
+        self._sized = False
         self.refresh()
 
     def filters(self) -> SessionFilter:
@@ -156,6 +157,9 @@ class WorkshopsPage(QWidget):
             if total
             else "Aucune session."
         )
+        if not self._sized and total:
+            self.table.resizeColumnsToContents()
+            self._sized = True
         self._reselect()
 
     def _reselect(self) -> None:

@@ -1,0 +1,177 @@
+"""The Ateliers page: create a session, register by search, print sheets and attestations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QMessageBox
+
+from app.services import attendance, registrations, workshop_list, workshops
+from tests.workshops_support import DAY, DURING, LANGRES, add_persons, new_session
+from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
+from ui.main_window import MainWindow
+from ui.pages.workshops_page import WorkshopsPage
+
+
+def _page(qtbot, ctx) -> WorkshopsPage:  # type: ignore[no-untyped-def]
+    page = WorkshopsPage(ctx)
+    qtbot.addWidget(page)
+    page.panel.clock = lambda: DURING
+    opened: list[Path] = []
+    page.panel.open_file = opened.append
+    page.opened = opened  # type: ignore[attr-defined]
+    page.show()
+    return page
+
+
+def test_new_session_dialog_saves_a_workshop_at_langres(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    ctx.profile.save_settings(ctx.profile.settings.with_changes(permanence_id=LANGRES))
+    dialog = WorkshopSessionDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert len(dialog.slots.rows) == 2  # morning and afternoon by default
+    qtbot.keyClicks(dialog.title_edit, "Commercialisation : trouver ses premiers clients")
+    dialog.capacity.setValue(10)
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    detail = workshops.get_session(ctx.uow, dialog.saved_id)
+    assert detail.permanence_town == "Langres"
+    assert [s.hours_label for s in detail.slots] == ["9 h 00 – 12 h 30", "14 h 00 – 17 h 30"]
+    assert detail.capacity == 10
+
+
+def test_session_without_title_shows_the_reason_under_the_field(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    dialog = WorkshopSessionDialog(ctx)
+    qtbot.addWidget(dialog)
+    row = dialog.slots.rows[0]
+    row.end.setTime(QTime(8, 0))
+    dialog.save()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert dialog.errors.error_text("title") == "Ce champ est obligatoire."
+    assert dialog.errors.error_text("slots") == "Le créneau 1 se termine avant de commencer."
+    assert workshop_list.count_sessions(ctx.uow) == 0
+
+
+def test_editing_keeps_slot_identity_and_changes_the_date(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow)
+    before = workshops.get_session(ctx.uow, activity_id)
+    dialog = WorkshopSessionDialog(ctx, before)
+    qtbot.addWidget(dialog)
+    for row in dialog.slots.rows:
+        row.day.setDate(QDate(2026, 3, 19))
+    dialog.save()
+    after = workshops.get_session(ctx.uow, activity_id)
+    assert [s.id for s in after.slots] == [s.id for s in before.slots]
+    assert {s.starts_at.day for s in after.slots} == {19}
+
+
+def test_registration_by_search_as_you_type(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow)
+    add_persons(ctx.uow, 8)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    search = page.panel.registrations.search
+    qtbot.keyClicks(search, "dupre")
+    results = page.panel.registrations.results
+    qtbot.waitUntil(lambda: results.count() == 1)
+    assert results.item(0).text().startswith("DUPRÉ Hélène")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert [p.full_name for p in workshops.get_session(ctx.uow, activity_id).participants] == [
+        "DUPRÉ Hélène"
+    ]
+    assert page.panel.registrations.participants.count() == 1
+    qtbot.keyClicks(search, "helene")  # QTest only types ASCII
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert "déjà inscrit(e)" in page.panel.message.text()
+
+
+def test_full_session_without_waiting_list_refuses_in_french(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow, capacity=1, has_waiting_list=False)
+    first, second = add_persons(ctx.uow, 2)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    page.panel.register(first)
+    page.panel.register(second)
+    assert "complète (1 places)" in page.panel.message.text()
+    assert page.panel.registrations.participants.count() == 1
+
+
+def test_cancelling_promotes_from_the_waiting_list_on_screen(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow, capacity=1)
+    first, second = add_persons(ctx.uow, 2)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    page.panel.register(first)
+    page.panel.register(second)
+    assert "liste d'attente" in page.panel.message.text()
+    assert page.panel.registrations.waiting.count() == 1
+    panel = page.panel.registrations
+    panel.participants.setCurrentRow(0)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert "passe de la liste d'attente" in page.panel.message.text()
+    assert panel.waiting.count() == 0 and panel.participants.count() == 1
+
+
+def test_print_blank_sheet_opens_the_pdf_from_the_documents_folder(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    qtbot.mouseClick(page.panel.blank_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=10000)
+    path = page.opened[0]
+    assert path.name == "emargement-vierge.pdf" and path.exists()
+    assert ctx.profile.paths.documents in path.parents
+
+
+def test_attestations_batch_from_the_page(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow)
+    people = add_persons(ctx.uow, 3)
+    for person_id in people:
+        registrations.register_person(ctx.uow, activity_id, person_id)
+    attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    qtbot.mouseClick(page.panel.attestations_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
+    assert len(page.panel.last_paths) == 3
+    assert page.opened[0] == page.panel.last_paths[0].parent
+
+
+def test_unfilled_filter_lists_only_forgotten_sheets(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    forgotten = new_session(ctx.uow, title="Atelier oublié")
+    filled = new_session(ctx.uow, title="Atelier rempli")
+    (person_id,) = add_persons(ctx.uow, 1)
+    for activity_id in (forgotten, filled):
+        registrations.register_person(ctx.uow, activity_id, person_id)
+    attendance.mark_all_present(ctx.uow, filled, now=DURING)
+    page = _page(qtbot, ctx)
+    page.refresh()
+    assert page.model.rowCount() == 2
+    page.missing_only.setChecked(True)
+    assert [r.title for r in page.model.loaded_rows()] == ["Atelier oublié"]
+    flag_column = len(page.model.columns) - 1
+    assert page.model.data(page.model.index(0, flag_column)) == "⚠ à remplir"
+
+
+def test_delete_is_refused_once_attendance_exists(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow)
+    (person_id,) = add_persons(ctx.uow, 1)
+    registrations.register_person(ctx.uow, activity_id, person_id)
+    attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    page.panel.delete()
+    assert "ne peut plus être supprimée" in page.panel.message.text()
+    assert workshops.get_session(ctx.uow, activity_id).title
+
+
+def test_main_window_opens_an_activity_on_the_ateliers_page(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow, title="Réunion coopérative de printemps", kind="reunion")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    ctx.hub.open_requested.emit("activity", activity_id)
+    page = window.pages["workshops"]
+    assert window.stack.currentWidget() is page
+    assert page.panel.detail is not None and page.panel.detail.id == activity_id
+    assert page.panel.detail.held_on == DAY
