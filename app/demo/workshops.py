@@ -14,6 +14,7 @@ from app.ids import deterministic_id
 from app.models import Activity, ActivityFunder, ActivitySlot, Attendance, Registration
 from app.seed import FUNDERS, THEMES
 from app.services.workshop_values import AFTERNOON, MORNING
+from app.text import fold
 
 SUBTITLES = {
     "Gestion": ("Fixer ses prix", "Lire son compte de résultat", "Suivre sa trésorerie"),
@@ -161,6 +162,7 @@ def _activity(
             **b.stamp(created, animateur.name),
             "kind": kind,
             "title": title,
+            "title_key": fold(title),  # bulk insert: the model's listener does not run
             "theme_id": theme_id,
             "held_on": day,
             "permanence_id": permanence_id,
