@@ -123,7 +123,13 @@ def _clean(data: CaeIdentityData) -> CaeIdentityData:
             errors.add("phone", "invalid_phone")
     if text["postcode"] and not validation.is_postcode(text["postcode"]):
         errors.add("postcode", "invalid_postcode")
-    if text["siren"] and text["siret"] and not text["siret"].startswith(text["siren"]):
+    invalid = {e.field for e in errors.errors}
+    if (
+        text["siren"]
+        and text["siret"]
+        and not {"siren", "siret"} & invalid
+        and not text["siret"].startswith(text["siren"])
+    ):
         errors.add("siret", "siret_not_of_siren")
     if not 0 <= data.payment_terms_days <= 60:
         # C. com. L441-10: at most 60 days after the invoice date.

@@ -1,0 +1,109 @@
+"""Serving and exporting invoice PDFs.
+
+Issued invoices are served exactly as stored at validation (hash checked).
+Drafts get a preview marked "BROUILLON". A batch export copies the stored
+files; an invoice whose file is absent here (issued on another laptop and
+received by sync) is re-rendered from its frozen snapshots.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.errors import ConflictError, NotFoundError
+from app.invoicing import facturx, storage
+from app.invoicing.document import build_document
+from app.invoicing.pdf import render_pdf
+from app.jobs import JobControl
+from app.models import Invoice
+from app.uow import UnitOfWorkFactory
+
+
+def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id: str) -> Path:
+    """The stored PDF of an issued invoice, refused if missing or altered."""
+    with uow_factory() as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
+        if invoice is None or invoice.deleted_at is not None:
+            raise NotFoundError("not_found", what="invoice")
+        if invoice.status != "emise":
+            raise ConflictError("invoice_not_issued")
+        relative, expected = invoice.pdf_path, invoice.pdf_sha256
+    return storage.verified_path(documents_dir, relative, expected)
+
+
+def render_from_snapshot(uow_factory: UnitOfWorkFactory, invoice_id: str) -> bytes:
+    """Re-render an invoice (Factur-X included) from its rows and frozen snapshots."""
+    with uow_factory() as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
+        if invoice is None:
+            raise NotFoundError("not_found", what="invoice")
+        doc = build_document(uow.session, invoice)
+    pdf = render_pdf(doc)
+    return pdf if doc.is_draft else facturx.embed(pdf, doc)
+
+
+def draft_preview(uow_factory: UnitOfWorkFactory, invoice_id: str, out_dir: Path) -> Path:
+    """A preview of a draft (no number, "BROUILLON" across each page) in ``out_dir``."""
+    pdf = render_from_snapshot(uow_factory, invoice_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return storage.write_atomically(out_dir, f"apercu-{invoice_id}.pdf", pdf)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    copied: int
+    regenerated: int
+    refused: tuple[str, ...]  # numbers whose stored file was altered
+    target: Path
+
+
+def issued_ids(uow_factory: UnitOfWorkFactory, ids: list[str] | None = None) -> list[str]:
+    with uow_factory() as uow:
+        query = select(Invoice.id).where(Invoice.status == "emise", Invoice.deleted_at.is_(None))
+        if ids is not None:
+            query = query.where(Invoice.id.in_(ids))
+        return list(uow.session.scalars(query.order_by(Invoice.issue_date, Invoice.number)))
+
+
+def export_pdfs(
+    uow_factory: UnitOfWorkFactory,
+    documents_dir: Path,
+    invoice_ids: list[str],
+    target: Path,
+    job: JobControl | None = None,
+) -> ExportResult:
+    """Copy (or re-render when absent) the PDFs of ``invoice_ids`` into ``target``.
+
+    Reports progress and stops cleanly (``Cancelled``) when the job is cancelled.
+    """
+    control = job or JobControl()
+    target.mkdir(parents=True, exist_ok=True)
+    copied = regenerated = 0
+    refused: list[str] = []
+    total = len(invoice_ids)
+    for done, invoice_id in enumerate(invoice_ids):
+        control.progress(done, total)
+        with uow_factory() as uow:
+            row = uow.session.get(Invoice, invoice_id)
+            if row is None or row.status != "emise":
+                continue
+            number, relative, expected = row.number or "", row.pdf_path, row.pdf_sha256
+        name = Path(storage.relative_path(number, 0)).name
+        source = documents_dir / relative
+        if relative and source.is_file():
+            try:
+                storage.verified_path(documents_dir, relative, expected)
+            except ConflictError:
+                refused.append(number)
+                continue
+            shutil.copyfile(source, target / name)
+            copied += 1
+        else:
+            storage.write_atomically(target, name, render_from_snapshot(uow_factory, invoice_id))
+            regenerated += 1
+    control.progress(total, total)
+    return ExportResult(copied, regenerated, tuple(refused), target)

@@ -1,0 +1,172 @@
+"""The stored invoice PDF: every mandatory mention, read back from the file (pypdf)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from app.errors import ConflictError
+from app.invoicing.documents import draft_preview, invoice_pdf
+from app.invoicing.drafts import LineData
+from app.invoicing.validation import cancel_invoice, validate_invoice
+from app.profile import Profile
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+
+DAY = dt.date(2026, 3, 2)
+
+
+def _text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    # Babel's narrow no-break spaces become plain spaces for easy matching.
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"[\u202f\u00a0]", " ", raw)
+
+
+@pytest.fixture
+def setup(profile: Profile) -> tuple[Profile, str]:
+    complete_identity(profile.uow)
+    return profile, add_entrepreneur(profile.uow)
+
+
+def _issue(profile: Profile, person: str, client: str, **changes: object) -> tuple[str, bytes]:
+    draft = add_draft(profile.uow, person, client, **changes)
+    result = validate_invoice(profile.uow, profile.paths.documents, draft, DAY)
+    return result.invoice_id, invoice_pdf(
+        profile.uow, profile.paths.documents, result.invoice_id
+    ).read_bytes()
+
+
+def test_b2b_invoice_carries_every_mandatory_mention(setup) -> None:
+    profile, person = setup
+    client = add_client(
+        profile.uow,
+        person,
+        vat_number="FR96552100554",
+        delivery_address="Zone artisanale, lot 4",
+        delivery_postcode="08090",
+        delivery_city="Montcy-Notre-Dame",
+    )
+    _id, pdf = _issue(
+        profile, person, client, sale_date=DAY - dt.timedelta(days=2), vat_on_debits=True
+    )
+    text = _text(pdf)
+    for mention in [
+        "FACTURE n° LOC-2026-00001",
+        "Date d'émission : 02/03/2026",
+        "Date de la vente ou de la prestation : 28/02/2026",
+        "Nature de l'opération : Prestation de services",
+        # seller: name, address, legal form, SIRET, RCS, VAT
+        "Coopérative Champagne Entreprendre",
+        "12 rue de Vesle",
+        "51100 Reims",
+        "SCOP SA à capital variable",
+        "SIRET 73282932000074",
+        "RCS Reims 732829320",
+        "FR44732829320",
+        # the entrepreneur's activity
+        "Céline Martin — Couture",
+        # buyer: name, address, SIREN, VAT, delivery address
+        "Boulangerie Dupré",
+        "3 place Ducale",
+        "08000 Charleville-Mézières",
+        "SIREN 552100554",
+        "FR96552100554",
+        "Adresse de livraison",
+        "08090 Montcy-Notre-Dame",
+        # lines: description, quantity, unit price, VAT rate
+        "Retouche de robe",
+        "1,5 h",
+        "40,00 €",
+        "20 %",
+        "5,5 %",
+        # totals and VAT per rate
+        "Total HT",
+        "82,50 €",
+        "Total TVA",
+        "13,24 €",
+        "Total TTC",
+        "95,74 €",
+        # payment: due date, terms, penalties, 40 € indemnity, early payment discount
+        "Date d'échéance du paiement : 01/04/2026",
+        "Conditions de paiement",
+        "pénalités",
+        "40 €",
+        "Pas d'escompte",
+        "Option pour le paiement de la taxe d'après les débits",
+        "Page 1 / 1",
+    ]:
+        assert mention in text, mention
+
+
+def test_b2c_invoice_has_no_siren_and_shows_the_exemption_wording(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person, business=False)
+    lines = (LineData("Cours de couture", 20000, 2500, 0),)
+    _id, pdf = _issue(
+        profile,
+        person,
+        client,
+        lines=lines,
+        vat_exemption_text="TVA non applicable, art. 293 B du CGI",
+    )
+    text = _text(pdf)
+    assert "Jeanne Petit" in text and "SIREN 552100554" not in text
+    assert "TVA non applicable, art. 293 B du CGI" in text
+    assert "Total TTC" in text and "50,00 €" in text
+    assert "Option pour le paiement" not in text
+
+
+def test_credit_note_quotes_the_original_number_and_date(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    invoice_id, _pdf = _issue(profile, person, client)
+    credit = cancel_invoice(profile.uow, profile.paths.documents, invoice_id, DAY)
+    text = _text(credit.pdf_path.read_bytes())
+    assert "AVOIR n° LOC-2026-00002" in text
+    assert "Avoir sur la facture n° LOC-2026-00001 du 02/03/2026" in text
+    assert "-95,74 €" in text or "−95,74 €" in text
+
+
+def test_long_invoice_numbers_its_pages_and_repeats_the_cae_footer(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    lines = tuple(LineData(f"Prestation n° {i}", 10000, 1000 + i, 2000) for i in range(90))
+    _id, pdf = _issue(profile, person, client, lines=lines)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert pages >= 3
+    for number, page in enumerate(reader.pages, start=1):
+        text = re.sub(r"[\u202f\u00a0]", " ", page.extract_text())
+        assert f"Page {number} / {pages}" in text
+        assert "Coopérative Champagne Entreprendre — SCOP SA à capital variable" in text
+
+
+def test_pdf_is_served_as_stored_and_an_altered_file_is_refused(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    invoice_id, pdf = _issue(profile, person, client)
+    path = invoice_pdf(profile.uow, profile.paths.documents, invoice_id)
+    assert path.read_bytes() == pdf
+    # A later change of the CAE's address does not touch the issued PDF.
+    from app.invoicing.cae_identity import get_cae_identity, save_cae_identity
+
+    save_cae_identity(
+        profile.uow, get_cae_identity(profile.uow).with_changes(address="1 autre rue")
+    )
+    assert invoice_pdf(profile.uow, profile.paths.documents, invoice_id).read_bytes() == pdf
+    path.write_bytes(pdf + b"\n% altered after validation\n")
+    with pytest.raises(ConflictError) as caught:
+        invoice_pdf(profile.uow, profile.paths.documents, invoice_id)
+    assert caught.value.code == "invoice_pdf_altered"
+
+
+def test_draft_preview_is_marked_as_draft(setup, tmp_path) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    draft = add_draft(profile.uow, person, client)
+    text = _text(draft_preview(profile.uow, draft, tmp_path).read_bytes())
+    assert "BROUILLON" in text and "brouillon (pas encore de numéro)" in text
