@@ -234,7 +234,7 @@ def test_no_proposal_outside_a_convention(profile: Profile) -> None:
 
 
 def test_client_of_another_entrepreneur_is_refused(ready) -> None:
-    profile, person, client = ready
+    profile, _person, client = ready
     other = add_entrepreneur(profile.uow, last_name="Durand")
     with pytest.raises(ValidationError) as caught:
         save_draft(profile.uow, DraftData(other, client, (LineData("x", 10000, 100, 2000),)))
