@@ -39,6 +39,7 @@ class PageSpec:
 
 def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
+    from ui.pages.dashboard_page import DashboardPage
     from ui.pages.interviews_page import InterviewsPage
     from ui.pages.people_area import PeopleArea
     from ui.pages.workshops_page import WorkshopsPage
@@ -47,6 +48,7 @@ def page_specs() -> list[PageSpec]:
         PageSpec("persons", "Personnes", PeopleArea, ("person",)),
         PageSpec("interviews", "Entretiens", InterviewsPage, ()),
         PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
+        PageSpec("dashboard", "Tableau de bord", DashboardPage, ()),
     ]
 
 

@@ -1,0 +1,126 @@
+"""The Tableau de bord page through pytest-qt: filters, figures, drill-down, exports."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QPoint, Qt
+
+from tests.indicators_data import Builder, D
+
+
+@pytest.fixture
+def filled(profile):  # type: ignore[no-untyped-def]
+    with Builder(profile.uow) as b:
+        alice = b.person("Martin", "Alice", "Reims")
+        b.intake(alice, D(2025, 1, 5), "admis", town="Épernay")
+        b.stage(alice, "cape", D(2025, 2, 1))
+        b.stage(alice, "salarie", D(2025, 6, 1), contract_type="CESA")
+        b.invoice(alice, D(2025, 8, 8), 250000)
+        bruno = b.person("Bernard", "Bruno", "Troyes")
+        b.intake(bruno, D(2025, 3, 1), "reflexion")
+        b.stage(bruno, "cape", D(2025, 3, 15))
+        b.stage(bruno, "sortie", D(2025, 10, 1), outcome="creation_entreprise")
+    return {"alice": alice, "bruno": bruno}
+
+
+@pytest.fixture
+def page(qtbot, ctx, filled):  # type: ignore[no-untyped-def]
+    from ui.pages.dashboard_page import DashboardPage
+
+    widget = DashboardPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 900)
+    widget.show()
+    _show_period(qtbot, widget, D(2025, 1, 1), D(2025, 12, 31))
+    return widget
+
+
+def _show_period(qtbot, widget, start, end) -> None:  # type: ignore[no-untyped-def]
+    widget.set_period(start, end)
+    widget.refresh()
+    qtbot.waitUntil(lambda: not widget.busy and widget.data is not None, timeout=10000)
+    qtbot.waitUntil(lambda: widget.data.filters.period.start == start, timeout=10000)
+
+
+def test_figures_of_the_year_with_their_definitions(page) -> None:
+    assert page.cards["accompanied"].value_label.text() == "2"
+    assert page.cards["intakes"].value_label.text() == "2"
+    assert page.cards["admissions"].value_label.text() == "1"
+    assert page.cards["exits"].value_label.text() == "1"
+    assert page.cards["salaries"].value_label.text() == "1"
+    text = page.cards["turnover_invoiced"].value_label.text().replace("\u202f", " ")
+    assert text.replace("\xa0", " ") == "2 500,00 €"
+    assert "factures émises" in page.cards["turnover_invoiced"].toolTip()
+    assert "Copie de ce poste" in page.scope_label.text()
+    assert page.tabs.count() >= 10 and page.tabs.tabText(0) == "Synthèse"
+
+
+def test_period_ending_before_it_starts_shows_a_french_message(qtbot, page) -> None:
+    page.set_period(D(2025, 5, 1), D(2025, 4, 1))
+    page.refresh()
+    assert page.errors.error_text("end") == "La fin ne peut pas précéder le début."
+    assert not page.busy
+
+
+def test_antenne_without_data_shows_zeros_and_empty_charts(qtbot, page) -> None:
+    page.antenne_combo.setCurrentIndex(page.antenne_combo.findText("Saint-Dizier"))
+    qtbot.waitUntil(lambda: not page.busy and page.data.filters.antenne_id is not None)
+    assert page.cards["accompanied"].value_label.text() == "0"
+    assert page.antenne_chart.is_empty and page.flow_chart.is_empty
+    page.antenne_chart.grab()  # paints "Aucune donnée" without dividing by zero
+
+
+def test_click_on_a_figure_lists_the_persons_and_opens_one(qtbot, ctx, page, filled) -> None:
+    from ui.dialogs.drilldown_dialog import DrillDownDialog
+
+    qtbot.mouseClick(page.cards["accompanied"], Qt.MouseButton.LeftButton)
+    dialog = page.findChild(DrillDownDialog)
+    assert dialog is not None and dialog.isVisible()
+    names = [r.full_name for r in dialog.model.loaded_rows()]
+    assert names == ["BERNARD Bruno", "MARTIN Alice"]
+    with qtbot.waitSignal(ctx.hub.open_requested) as opened:
+        dialog.open_row(dialog.model.index(1, 0))
+    assert opened.args == ["person", filled["alice"]]
+
+
+def test_click_on_a_chart_bar_lists_what_it_counts(qtbot, page) -> None:
+    from ui.dialogs.drilldown_dialog import DrillDownDialog
+
+    chart = page.outcome_chart
+    chart.grab()  # lay bars out
+    rect = next(r for r, category, _s in chart._bars if category == 0)
+    qtbot.mouseClick(
+        chart, Qt.MouseButton.LeftButton, pos=QPoint(*map(int, rect.center().toTuple()))
+    )
+    dialog = page.findChild(DrillDownDialog)
+    assert dialog.windowTitle() == "Sorties — Création de sa propre entreprise"
+    assert [r.full_name for r in dialog.model.loaded_rows()] == ["BERNARD Bruno"]
+
+
+def test_exports_and_annual_report_from_the_page(qtbot, page, tmp_path) -> None:
+    page.export_dashboard_to(tmp_path / "tdb.xlsx")
+    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
+    book = load_workbook(tmp_path / "tdb.xlsx")
+    assert "Synthèse" in book.sheetnames
+    page.export_funder_to(tmp_path / "financeur.csv")
+    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
+    lines = (tmp_path / "financeur.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert [line.split(";")[0] for line in lines] == ["Nom", "Bernard", "Martin"]
+    page.annual_report_to(tmp_path / "rapport.pdf")
+    qtbot.waitUntil(lambda: not page.busy, timeout=20000)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "rapport.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Rapport d'activité 2025" in text
+    assert "Fichier enregistré" in page.status_label.text()
+
+
+def test_dashboard_is_an_area_of_the_main_window() -> None:
+    from ui.main_window import page_specs
+
+    keys = [spec.key for spec in page_specs()]
+    assert "dashboard" in keys
+    assert next(s.title for s in page_specs() if s.key == "dashboard") == "Tableau de bord"

@@ -1,0 +1,141 @@
+"""The persons or invoices behind a figure of the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.exports.service import export_table
+from app.exports.table import Cell, Col, Table
+from app.indicators import drilldown
+from app.indicators.drilldown import FigureRef, InvoiceLine, PersonLine
+from app.indicators.period import Filters
+from ui.context import AppContext
+from ui.models.row_table_model import Column, RowTableModel
+
+EXPORT_LIMIT = 1_000_000
+PERSON_COLUMNS: list[Column[PersonLine]] = [
+    Column("Nom", lambda r: r.last_name.upper()),
+    Column("Prénom", lambda r: r.first_name),
+    Column("Antenne", lambda r: r.antenne),
+    Column("Commune", lambda r: r.city),
+]
+KIND_LABELS = {"facture": "Facture", "avoir": "Avoir"}
+INVOICE_COLUMNS: list[Column[InvoiceLine]] = [
+    Column("Date", lambda r: formatting.date(r.day)),
+    Column("Numéro", lambda r: r.number),
+    Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
+    Column("Entrepreneur", lambda r: r.entrepreneur),
+    Column("Montant", lambda r: formatting.money(r.amount_cents), align_right=True),
+]
+
+
+class DrillDownDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        title: str,
+        filters: Filters,
+        ref: FigureRef,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.filters, self.ref = ctx, filters, ref
+        self.setWindowTitle(title)
+        self.resize(760, 520)
+        self.invoices = ref.lists_invoices
+        self.model: RowTableModel[PersonLine] | RowTableModel[InvoiceLine]
+        uow = ctx.uow
+        if self.invoices:
+            invoice_model: RowTableModel[InvoiceLine] = RowTableModel(INVOICE_COLUMNS)
+            total = drilldown.count_invoices(uow, filters, ref)
+            invoice_model.load(lambda o, n: drilldown.list_invoices(uow, filters, ref, o, n), total)
+            self.model = invoice_model
+        else:
+            person_model: RowTableModel[PersonLine] = RowTableModel(PERSON_COLUMNS)
+            total = drilldown.count_persons(uow, filters, ref)
+            person_model.load(lambda o, n: drilldown.list_persons(uow, filters, ref, o, n), total)
+            self.model = person_model
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self.open_row)
+        noun = "pièce" if self.invoices else "personne"
+        self.count_label = QLabel(
+            f"{formatting.number(total, 0)} {noun}{'s' if total > 1 else ''}"
+            if total
+            else "Aucune ligne derrière ce chiffre.",
+            self,
+        )
+        hint = "Double-cliquez sur une ligne pour l'ouvrir."
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        self.export_button = QPushButton("Exporter la liste…", self)
+        self.export_button.clicked.connect(self._ask_export)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(hint, self))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        layout.addWidget(buttons)
+
+    def open_row(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is None:
+            return
+        kind = "invoice" if self.invoices else "person"
+        self.ctx.hub.open_requested.emit(kind, row.id)
+        self.accept()
+
+    def as_table(self) -> Table:
+        uow, f, ref = self.ctx.uow, self.filters, self.ref
+        rows: list[list[Cell]]
+        if self.invoices:
+            lines = drilldown.list_invoices(uow, f, ref, 0, EXPORT_LIMIT)
+            cols = [
+                Col("Date", "date"),
+                Col("Numéro"),
+                Col("Type"),
+                Col("Entrepreneur"),
+                Col("Montant HT", "cents"),
+            ]
+            rows = [
+                [r.day, r.number, KIND_LABELS.get(r.kind, r.kind), r.entrepreneur, r.amount_cents]
+                for r in lines
+            ]
+        else:
+            people = drilldown.list_persons(uow, f, ref, 0, EXPORT_LIMIT)
+            cols = [Col("Nom"), Col("Prénom"), Col("Antenne"), Col("Commune")]
+            rows = [[p.last_name, p.first_name, p.antenne, p.city] for p in people]
+        return Table(self.windowTitle()[:31], cols, rows)
+
+    def export_to(self, path: Path) -> None:
+        self.ctx.tasks.run_db(lambda: export_table(self.as_table(), path), self._exported)
+
+    def _exported(self, path: object) -> None:
+        self.count_label.setText(f"Liste exportée : {path}")
+
+    def _ask_export(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            "Exporter la liste",
+            str(self.ctx.profile.paths.documents / "liste.xlsx"),
+            "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
+        )
+        if name:
+            self.export_to(Path(name))

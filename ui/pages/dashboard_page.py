@@ -1,0 +1,403 @@
+"""Tableau de bord: figures of a period and an antenne, charts, lists behind each figure,
+exports (XLSX, CSV, funder table) and the annual activity report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.clock import today
+from app.errors import ValidationError
+from app.exports.indicator_tables import dashboard_tables
+from app.exports.service import export_funder, export_table, write_dashboard
+from app.exports.table import Table
+from app.exports.writers import csv_cell
+from app.indicators.dashboard import DashboardData, dashboard
+from app.indicators.definitions import DEFINITIONS
+from app.indicators.drilldown import FigureRef
+from app.indicators.period import Filters, Period
+from app.pdf.annual_report import build_annual_report
+from app.services import reference
+from ui import messages
+from ui.context import AppContext
+from ui.dialogs.drilldown_dialog import DrillDownDialog
+from ui.widgets.charts import BarChart, FigureCard, Series
+from ui.widgets.forms import FormErrors
+
+messages.register(
+    {
+        "unsupported_export_format": "Format non pris en charge ({suffix}) : choisissez .xlsx ou .csv."
+    },
+    {"unknown_figure": "Ce chiffre n'a pas de liste détaillée."},
+)
+
+CUSTOM = "custom"
+# (indicator key of the card, how to read its value from the data)
+CARDS: list[tuple[str, Callable[[DashboardData], str]]] = [
+    ("accompanied", lambda d: formatting.number(d.accompanied.total, 0)),
+    ("intakes", lambda d: formatting.number(d.entries.intakes, 0)),
+    ("admissions", lambda d: formatting.number(d.entries.admissions, 0)),
+    ("exits", lambda d: formatting.number(d.exits.total, 0)),
+    ("salaries", lambda d: formatting.number(d.headcount.salaries, 0)),
+    ("associes", lambda d: formatting.number(d.headcount.associes, 0)),
+    ("followups_below_minimum", lambda d: formatting.number(d.followups.below_minimum, 0)),
+    ("workshop_participants", lambda d: formatting.number(d.workshops.participants, 0)),
+    ("turnover_invoiced", lambda d: formatting.money(d.turnover.invoiced_cents)),
+    ("turnover_cashed", lambda d: formatting.money(d.turnover.cashed_cents)),
+]
+
+
+def _money(cents: int) -> str:
+    return formatting.money(cents)
+
+
+class DashboardPage(QWidget):
+    title = "Tableau de bord"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: DashboardData | None = None
+        self.busy = False
+        self._stale = False
+        self._generation = 0
+        self.errors = FormErrors()
+        self._build_filters()
+        self.scope_label = QLabel(self)
+        self.scope_label.setWordWrap(True)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("dashboardStatus")
+        self.cards: dict[str, FigureCard] = {}
+        cards = QGridLayout()
+        for index, (key, _read) in enumerate(CARDS):
+            definition = DEFINITIONS[key]
+            card = FigureCard(definition.label, definition.text, self)
+            card.setObjectName(f"card_{key}")
+            card.clicked.connect(lambda _=False, k=key: self.drill(FigureRef(k)))
+            self.cards[key] = card
+            cards.addWidget(card, index // 5, index % 5)
+        self.flow_chart = BarChart(parent=self)
+        self.outcome_chart = BarChart(horizontal=True, parent=self)
+        self.outcome_chart.bar_clicked.connect(self._outcome_clicked)
+        self.antenne_chart = BarChart(horizontal=True, parent=self)
+        self.antenne_chart.bar_clicked.connect(self._antenne_clicked)
+        self.turnover_chart = BarChart(parent=self)
+        self.turnover_chart.bar_clicked.connect(self._month_clicked)
+        charts = QGridLayout()
+        charts.addWidget(self.flow_chart, 0, 0)
+        charts.addWidget(self.turnover_chart, 0, 1)
+        charts.addWidget(self.outcome_chart, 1, 0)
+        charts.addWidget(self.antenne_chart, 1, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setMinimumHeight(260)
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.addWidget(self.scope_label)
+        body_layout.addLayout(cards)
+        body_layout.addLayout(charts)
+        body_layout.addWidget(self.tabs)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.filter_bar)
+        layout.addLayout(self._build_actions())
+        layout.addWidget(self.status_label)
+        layout.addWidget(scroll, 1)
+        ctx.hub.changed.connect(self._on_changed)
+        self.refresh()
+
+    # Filters ---------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        self.year_combo = QComboBox(self)
+        this_year = today().year
+        for year in range(this_year, this_year - 11, -1):
+            self.year_combo.addItem(str(year), year)
+        self.year_combo.addItem("Période personnalisée", CUSTOM)
+        self.start_edit = self._date_edit()
+        self.end_edit = self._date_edit()
+        self.antenne_combo = QComboBox(self)
+        self.antenne_combo.addItem("Toutes les antennes", None)
+        for antenne in reference.list_antennes(self.ctx.uow):
+            self.antenne_combo.addItem(antenne.name, antenne.id)
+        self.refresh_button = QPushButton("Actualiser", self)
+        self.refresh_button.clicked.connect(self.refresh)
+        form = QFormLayout()
+        form.addRow("Année", self.year_combo)
+        self.errors.add_row(form, "Du", "start", self.start_edit)
+        self.errors.add_row(form, "Au", "end", self.end_edit)
+        form.addRow("Antenne", self.antenne_combo)
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.addLayout(form)
+        self.filter_bar.addWidget(self.refresh_button)
+        self.filter_bar.addStretch(1)
+        self.year_combo.currentIndexChanged.connect(self._year_changed)
+        self.antenne_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self._year_changed()
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("dd/MM/yyyy")
+        return edit
+
+    def _year_changed(self, _index: int = 0) -> None:
+        year = self.year_combo.currentData()
+        custom = year == CUSTOM
+        self.start_edit.setEnabled(custom)
+        self.end_edit.setEnabled(custom)
+        if not custom:
+            self.start_edit.setDate(QDate(int(year), 1, 1))
+            self.end_edit.setDate(QDate(int(year), 12, 31))
+            self.refresh()
+
+    def set_period(self, start: dt.date, end: dt.date) -> None:
+        self.year_combo.setCurrentIndex(self.year_combo.findData(CUSTOM))
+        self.start_edit.setDate(QDate(start.year, start.month, start.day))
+        self.end_edit.setDate(QDate(end.year, end.month, end.day))
+
+    def filters(self) -> Filters:
+        """The chosen filters; a period ending before it starts raises ValidationError."""
+        start: dt.date = self.start_edit.date().toPython()  # type: ignore[assignment]
+        end: dt.date = self.end_edit.date().toPython()  # type: ignore[assignment]
+        return Filters(Period.of(start, end), self.antenne_combo.currentData())
+
+    @property
+    def antenne_label(self) -> str:
+        return self.antenne_combo.currentText()
+
+    # Actions -----------------------------------------------------------------------
+    def _build_actions(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        for text, handler in (
+            ("Exporter (XLSX)…", lambda: self._ask("xlsx", self.export_dashboard_to)),
+            ("Exporter (CSV)…", lambda: self._ask("csv", self.export_dashboard_to)),
+            ("Exporter le tableau affiché…", lambda: self._ask("xlsx", self.export_tab_to)),
+            ("Export financeur…", lambda: self._ask("xlsx", self.export_funder_to)),
+            ("Rapport annuel (PDF)…", lambda: self._ask("pdf", self.annual_report_to)),
+        ):
+            button = QPushButton(text, self)
+            button.clicked.connect(handler)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        return bar
+
+    def _ask(self, suffix: str, action: Callable[[Path], None]) -> None:
+        filters = {
+            "xlsx": "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
+            "csv": "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)",
+            "pdf": "PDF (*.pdf)",
+        }[suffix]
+        default = self.ctx.profile.paths.documents / f"tableau-de-bord.{suffix}"
+        name, _chosen = QFileDialog.getSaveFileName(self, "Enregistrer", str(default), filters)
+        if name:
+            action(Path(name))
+
+    def _run(self, label: str, job: Callable[[], Any]) -> None:
+        self.status_label.setText(label)
+        self.busy = True
+        self.ctx.tasks.run_db(job, self._job_done, self._job_failed)
+
+    def _job_done(self, path: object) -> None:
+        self.busy = False
+        self.status_label.setText(f"Fichier enregistré : {path}")
+
+    def _job_failed(self, error: BaseException) -> None:
+        self.busy = False
+        self.status_label.setText(messages.error_message(error))
+
+    def _checked_filters(self) -> Filters | None:
+        try:
+            filters = self.filters()
+        except ValidationError as error:
+            self.errors.show(error)
+            self.status_label.setText(messages.error_message(error))
+            return None
+        self.errors.clear()
+        return filters
+
+    def export_dashboard_to(self, path: Path) -> None:
+        data, label = self.data, self.antenne_label
+        if data is not None:
+            self._run("Export en cours…", lambda: write_dashboard(data, path, label))
+
+    def export_tab_to(self, path: Path) -> None:
+        if self.data is None:
+            return
+        table = dashboard_tables(self.data)[self.tabs.currentIndex()]
+        self._run("Export en cours…", lambda: export_table(table, path))
+
+    def export_funder_to(self, path: Path) -> None:
+        filters = self._checked_filters()
+        if filters is None:
+            return
+        period = filters.period
+        about = [
+            ("Période", f"du {formatting.date(period.start)} au {formatting.date(period.end)}"),
+            ("Antenne", self.antenne_label),
+        ]
+        if self.data is not None:
+            about.append(("Périmètre", self.data.scope.label))
+        uow = self.ctx.uow
+        self._run(
+            "Export financeur en cours…",
+            lambda: export_funder(uow, filters, path, about_lines=about),
+        )
+
+    def annual_report_to(self, path: Path) -> None:
+        filters = self._checked_filters()
+        if filters is None:
+            return
+        year, uow, antenne, label = (
+            filters.period.end.year,
+            self.ctx.uow,
+            filters.antenne_id,
+            (self.antenne_label),
+        )
+        self._run(
+            f"Rapport {year} en cours…",
+            lambda: build_annual_report(uow, year, path, antenne_id=antenne, antenne_label=label),
+        )
+
+    # Figures -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not hasattr(self, "cards"):
+            return  # still building the filters
+        filters = self._checked_filters()
+        if filters is None:
+            return
+        self.status_label.setText("Calcul des indicateurs…")
+        self.busy = True
+        self._stale = False
+        self._generation += 1
+        generation, uow = self._generation, self.ctx.uow
+
+        def done(data: DashboardData) -> None:
+            if generation == self._generation:  # a later request supersedes this one
+                self.show_data(data)
+
+        self.ctx.tasks.run_db(lambda: dashboard(uow, filters), done, self._job_failed)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.busy = False
+        self.data = data
+        self.status_label.setText("")
+        self.scope_label.setText(f"<i>{data.scope.label}</i>")
+        for key, read in CARDS:
+            self.cards[key].set_value(read(data))
+        months = [b.key for b in data.entries.intakes_by_month]
+        short = [m[5:7] + "/" + m[2:4] for m in months]
+        self.flow_chart.set_data(
+            "Entrées et sorties par mois",
+            short,
+            [
+                Series("Entretiens d'accueil", [b.value for b in data.entries.intakes_by_month]),
+                Series("Sorties", [b.value for b in data.exits.by_month]),
+            ],
+        )
+        self.turnover_chart.set_data(
+            "Chiffre d'affaires facturé HT par mois",
+            short,
+            [Series("Facturé", [b.value for b in data.turnover.by_month])],
+            _money,
+        )
+        outcomes = data.exits.by_outcome
+        self.outcome_chart.set_data(
+            "Sorties par issue",
+            [b.label for b in outcomes],
+            [Series("Sorties", [b.value for b in outcomes])],
+        )
+        antennes = data.turnover.by_antenne
+        self.antenne_chart.set_data(
+            "Chiffre d'affaires par antenne",
+            [b.label for b in antennes],
+            [Series("Facturé", [b.value for b in antennes])],
+            _money,
+        )
+        self._fill_tabs(dashboard_tables(data))
+
+    def _fill_tabs(self, tables: list[Table]) -> None:
+        current = self.tabs.currentIndex()
+        self.tabs.clear()
+        for table in tables:
+            widget = QTableWidget(len(table.rows), len(table.columns), self.tabs)
+            widget.setHorizontalHeaderLabels([c.header for c in table.columns])
+            for r, row in enumerate(table.rows):
+                for c, (col, value) in enumerate(zip(table.columns, row, strict=True)):
+                    text = _cell_text(col.kind, value)
+                    widget.setItem(r, c, QTableWidgetItem(text))
+            widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            widget.horizontalHeader().setStretchLastSection(True)
+            self.tabs.addTab(widget, table.title)
+        self.tabs.setCurrentIndex(max(current, 0))
+
+    # Drill-down --------------------------------------------------------------------
+    def drill(self, ref: FigureRef, title: str | None = None) -> DrillDownDialog | None:
+        if self.data is None:
+            return None
+        label = title or DEFINITIONS.get(ref.indicator, DEFINITIONS["accompanied"]).label
+        dialog = DrillDownDialog(self.ctx, label, self.data.filters, ref, self)
+        dialog.open()
+        return dialog
+
+    def _outcome_clicked(self, index: int) -> None:
+        if self.data is not None:
+            line = self.data.exits.by_outcome[index]
+            self.drill(FigureRef("exits", "outcome", line.key), f"Sorties — {line.label}")
+
+    def _antenne_clicked(self, index: int) -> None:
+        if self.data is not None:
+            line = self.data.turnover.by_antenne[index]
+            ref = FigureRef("turnover_invoiced", "antenne", line.key)
+            self.drill(ref, f"Factures — {line.label}")
+
+    def _month_clicked(self, index: int) -> None:
+        if self.data is not None:
+            line = self.data.turnover.by_month[index]
+            self.drill(FigureRef("turnover_invoiced", "month", line.key), f"Factures — {line.key}")
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        # Recompute only when seen: other pages' edits should not cost a query each.
+        if areas - {"permanence_of_the_day", "agenda"}:
+            self._stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+
+def _cell_text(kind: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return formatting.date(value)
+    if kind == "cents" and isinstance(value, int):
+        return formatting.money(value)
+    if kind in ("minutes", "bp") and isinstance(value, int):
+        return csv_cell(kind, value)  # type: ignore[arg-type]
+    return str(value)
