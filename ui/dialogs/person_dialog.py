@@ -50,6 +50,7 @@ class DuplicatePanel(QFrame):
         self.title = QLabel("Cette personne existe peut-être déjà :", self)
         self.list = QListWidget(self)
         self.list.setMaximumHeight(90)
+        self.list.setWordWrap(True)
         self.open_button = QPushButton("Ouvrir la fiche existante", self)
         self.create_button = QPushButton("Ce n'est pas la même personne : créer", self)
         buttons = QHBoxLayout()
@@ -92,6 +93,7 @@ class PersonDialog(QDialog):
         self.open_existing_id: str | None = None
         self._duplicates_confirmed = False
         self.setWindowTitle("Modifier la fiche" if person else "Nouvelle personne")
+        self.setMinimumWidth(620)
         self.errors = FormErrors()
         self._build()
         if person is not None:

@@ -5,10 +5,12 @@ Entrée, or ``hub.open_requested.emit("person", id)`` shows the record."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QStackedWidget, QWidget
 
+from app.services.person_directory import PersonRow
 from ui.context import AppContext
 from ui.dialogs.person_dialog import PersonDialog
+from ui.models.row_table_model import RowTableModel
 from ui.pages.person_detail_page import PersonDetailPage
 from ui.pages.persons_page import PersonsPage
 
@@ -28,6 +30,19 @@ class PeopleArea(QStackedWidget):
         self.list_page.person_activated.connect(self.show_person)
         self.detail_page.back_requested.connect(self.show_list)
         self.detail_page.open_person.connect(self.show_person)
+
+    # The list's widgets, reachable as before this area wrapped the foundation's page.
+    @property
+    def search(self) -> QLineEdit:
+        return self.list_page.search
+
+    @property
+    def model(self) -> RowTableModel[PersonRow]:
+        return self.list_page.model
+
+    @property
+    def count_label(self) -> QLabel:
+        return self.list_page.count_label
 
     def open_item(self, kind: str, item_id: str) -> None:
         if kind == "person":

@@ -188,6 +188,8 @@ class PersonDetailPage(QWidget):
         )
         self.timeline_model.set_rows(f.timeline)
         self.interview_model.set_rows(f.interviews)
+        for view in (self.timeline, self.interview_table):
+            view.resizeColumnsToContents()
         self.appointments.clear()
         for _id, starts_at, kind, note in f.appointments:
             text = f"{formatting.datetime(starts_at)} — {APPOINTMENT_KINDS.get(kind, kind)}"

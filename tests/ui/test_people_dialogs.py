@@ -1,0 +1,174 @@
+"""Accueil forms through real widgets: fill, save, reopen, wrong input shown by the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog
+
+from app.clock import today
+from app.services import interviews, parcours, reference
+from app.services.persons import PersonInput, create_person, get_person
+from ui.dialogs import people_widgets
+from ui.dialogs.followup_dialog import FollowupDialog
+from ui.dialogs.intake_dialog import IntakeDialog
+from ui.dialogs.person_dialog import PersonDialog
+from ui.dialogs.stage_dialog import StageDialog
+
+
+@pytest.fixture
+def staff(ctx):
+    staff = reference.add_accompagnateur(ctx.uow, "Claire", "Testeuse")
+    ctx.profile.save_settings(ctx.profile.settings.with_changes(accompagnateur_id=staff.id))
+    return staff
+
+
+@pytest.fixture
+def person_id(ctx) -> str:
+    return create_person(ctx.uow, PersonInput(first_name="Léa", last_name="Roux")).id
+
+
+def test_person_form_shows_each_reason_by_its_field_then_saves_and_reopens(qtbot, ctx):
+    dialog = PersonDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.first_name.setText("Hélène")  # QTest types ASCII only
+    qtbot.keyClicks(dialog.last_name, "Dupre")
+    qtbot.keyClicks(dialog.email, "helene@")
+    qtbot.keyClicks(dialog.phone, "06 12")
+    dialog.save()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.errors.error_text("email") == "Adresse e-mail invalide."
+    assert dialog.errors.error_text("phone").startswith("Numéro de téléphone invalide")
+    assert dialog.errors.error_text("first_name") == ""
+    assert ctx.uow and dialog.saved is None
+    dialog.email.setText("helene.dupre@example.fr")
+    dialog.phone.setText("0612345678")
+    dialog.situation.setCurrentIndex(dialog.situation.findText("Bénéficiaire du RSA"))
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = get_person(ctx.uow, dialog.saved.id)
+    assert (saved.phone, saved.situation_code) == ("+33612345678", "rsa")
+    again = PersonDialog(ctx, saved)
+    qtbot.addWidget(again)
+    assert again.phone.text() == "06 12 34 56 78"
+    assert again.situation.currentText() == "Bénéficiaire du RSA"
+    assert "Créée par Claire Testeuse" in again.stamp_label.text()
+
+
+def test_possible_duplicate_is_shown_and_the_existing_record_can_be_opened(qtbot, ctx):
+    existing = create_person(
+        ctx.uow, PersonInput(first_name="Hélène", last_name="Dupré",
+                             birth_date=dt.date(1985, 3, 14)))
+    dialog = PersonDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.first_name.setText("helene")
+    dialog.last_name.setText("DUPRE")
+    dialog.birth_date.set_value(dt.date(1985, 3, 14))
+    dialog.save()
+    assert not dialog.duplicates.isHidden()
+    assert "même nom et même date de naissance" in dialog.duplicates.list.item(0).text()
+    qtbot.mouseClick(dialog.duplicates.open_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.open_existing_id == existing.id and dialog.saved is None
+
+
+def test_intake_is_autosaved_as_draft_and_resumed_after_closing(qtbot, ctx, staff, person_id):
+    dialog = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.autosave_timer.setInterval(50)
+    dialog.texts["project_what"].setFocus()
+    qtbot.keyClicks(dialog.texts["project_what"], "Pain au levain")
+    qtbot.waitUntil(lambda: dialog.intake is not None and not dialog.dirty, timeout=3000)
+    assert "Brouillon enregistré" in dialog.state_label.text()
+    qtbot.keyClicks(dialog.texts["needs"], "Un four")
+    dialog.close()  # closing keeps what was typed since the last tick
+    draft = interviews.draft_intake_for(ctx.uow, person_id)
+    assert (draft.project_what, draft.needs) == ("Pain au levain", "Un four")
+    resumed = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(resumed)
+    assert resumed.intake.id == draft.id
+    assert resumed.texts["needs"].toPlainText() == "Un four"
+    resumed.close()
+
+
+def test_tab_moves_between_intake_text_fields(qtbot, ctx, staff, person_id):
+    dialog = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.texts["project_what"].setFocus()
+    qtbot.keyClicks(dialog.texts["project_what"], "Savon")
+    qtbot.keyClick(dialog.texts["project_what"], Qt.Key.Key_Tab)
+    assert dialog.texts["project_what"].toPlainText() == "Savon"  # no tab character typed
+    qtbot.waitUntil(lambda: dialog.texts["project_how"].hasFocus(), timeout=2000)
+    dialog.close()
+
+
+def test_intake_finalised_admits_and_prints_the_report(qtbot, ctx, staff, person_id, monkeypatch):
+    opened = []
+    monkeypatch.setattr(people_widgets, "open_file", opened.append)
+    dialog = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    dialog.decision.setCurrentIndex(dialog.decision.findData("non_retenu"))
+    dialog.finalize()
+    assert dialog.errors.error_text("project_what") == "Ce champ est obligatoire."
+    assert dialog.errors.error_text("decision_reason").startswith("Précisez le motif")
+    assert parcours.list_stages(ctx.uow, person_id) == []
+    qtbot.keyClicks(dialog.texts["project_what"], "Poterie culinaire")
+    dialog.decision.setCurrentIndex(dialog.decision.findData("admis"))
+    dialog.convention_start.setDate(QDate(today()))
+    dialog.finalize()
+    assert dialog.intake is not None and not dialog.intake.is_draft
+    assert [s.kind for s in parcours.list_stages(ctx.uow, person_id)] == ["accueil", "cape"]
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(opened[0]).pages)
+    assert "Poterie culinaire" in text and "Admis en convention" in text
+    dialog.close()
+
+
+def test_followup_refuses_empty_report_and_future_date(qtbot, ctx, staff, person_id):
+    dialog = FollowupDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    dialog.held_on.setDate(QDate(today()).addDays(5))
+    assert not dialog.save()
+    assert dialog.errors.error_text("points_discussed") == "Ce champ est obligatoire."
+    assert "futur" in dialog.errors.error_text("held_on")
+    dialog.held_on.setDate(QDate(today()))
+    qtbot.keyClicks(dialog.points, "Relance clients")
+    dialog.has_next.setChecked(True)
+    assert dialog.save()
+    reopened = FollowupDialog(ctx, person_id, dialog.followup.id)
+    qtbot.addWidget(reopened)
+    assert reopened.points.toPlainText() == "Relance clients"
+    assert reopened.has_next.isChecked()
+
+
+def test_stage_form_refuses_an_end_before_the_start(qtbot, ctx, person_id):
+    dialog = StageDialog(ctx, person_id, kind="diagnostic")
+    qtbot.addWidget(dialog)
+    dialog.start.setDate(QDate(2026, 3, 1))
+    dialog.end.set_value(dt.date(2026, 2, 1))
+    dialog.save()
+    assert dialog.errors.error_text("end_date") == "La fin ne peut pas précéder le début."
+    assert parcours.list_stages(ctx.uow, person_id) == []
+    dialog.end.set_value(None)
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert [s.kind for s in parcours.list_stages(ctx.uow, person_id)] == ["diagnostic"]
+
+
+def test_cape_form_suggests_twelve_months_and_explains_a_third_renewal(qtbot, ctx, person_id):
+    dialog = StageDialog(ctx, person_id, kind="cape")
+    qtbot.addWidget(dialog)
+    dialog.start.setDate(QDate(2026, 1, 1))
+    assert dialog.end.value() == dt.date(2026, 12, 31)
+    dialog.renewals.setValue(3)
+    dialog.save()
+    assert dialog.errors.error_text("renewals") == "Une convention se renouvelle au plus 2 fois."

@@ -1,0 +1,142 @@
+"""Personnes and Entretiens pages in the real main window: receive a new person, record
+the intake, admit, print; agenda of the day; alerts; the tab hook for other areas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from app.clock import today
+from app.services import agenda, parcours, reference
+from app.services.agenda import AppointmentInput
+from app.services.parcours import StageInput
+from app.services.persons import PersonInput, create_person
+from ui.dialogs import people_widgets
+from ui.dialogs.intake_dialog import IntakeDialog
+from ui.dialogs.person_dialog import PersonDialog
+from ui.main_window import MainWindow
+from ui.pages import person_tabs
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    staff = reference.add_accompagnateur(ctx.uow, "Claire", "Testeuse")
+    langres = next(p for p in reference.list_permanences(ctx.uow) if p.town == "Langres")
+    ctx.profile.save_settings(
+        ctx.profile.settings.with_changes(accompagnateur_id=staff.id, permanence_id=langres.id)
+    )
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, monkeypatch):
+    printed = []
+    monkeypatch.setattr(people_widgets, "open_file", printed.append)
+    area = window.pages["persons"]
+    click(qtbot, area.list_page.new_button)
+    dialog = area.active_dialog
+    assert isinstance(dialog, PersonDialog)
+    dialog.first_name.setText("Hélène")
+    dialog.last_name.setText("Dupré")
+    qtbot.keyClicks(dialog.phone, "0612345678")
+    dialog.save()
+    assert area.currentWidget() is area.detail_page
+    detail = area.detail_page
+    assert detail.name_label.text() == "Hélène DUPRÉ"
+    assert detail.status_label.text() == "Situation : Premier contact"
+
+    click(qtbot, detail.buttons["Entretien d'accueil…"])
+    intake = detail.active_dialog
+    assert isinstance(intake, IntakeDialog)
+    assert intake.accompagnateur.currentText() == "Claire Testeuse"
+    assert intake.permanence.currentText().startswith("Langres")
+    qtbot.keyClicks(intake.texts["project_what"], "Couture sur mesure")
+    intake.decision.setCurrentIndex(intake.decision.findData("admis"))
+    intake.activateWindow()
+    qtbot.waitUntil(intake.isActiveWindow, timeout=2000)
+    qtbot.keyClick(intake.texts["project_what"], Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert intake.intake is not None and not intake.intake.is_draft
+    click(qtbot, intake.print_button)
+    assert printed and printed[0].exists()
+    intake.close()
+    assert detail.status_label.text().startswith(
+        "Situation : En convention d'accompagnement (CAPE)"
+    )
+    events = [detail.timeline_model.index(r, 1).data() for r in range(detail.timeline_model.rowCount())]
+    assert "Entretien d'accueil" in events and "Début : Convention d'accompagnement (CAPE)" in events
+    assert "Fiche créée par Claire Testeuse" in detail.stamp_label.text()
+    click(qtbot, detail.back_button)
+    assert area.currentWidget() is area.list_page
+    assert area.model.rowCount() == 1
+
+
+def test_open_requested_shows_the_person_record(qtbot, ctx, window):
+    pid = create_person(ctx.uow, PersonInput(first_name="Zoé", last_name="Perrin")).id
+    window.show_page("interviews")
+    ctx.hub.open_requested.emit("person", pid)
+    area = window.pages["persons"]
+    assert window.stack.currentWidget() is area
+    assert area.currentWidget() is area.detail_page
+    assert area.detail_page.name_label.text() == "Zoé PERRIN"
+
+
+def test_agenda_of_the_day_starts_the_expected_intake_in_one_click(qtbot, ctx, window):
+    pid = create_person(ctx.uow, PersonInput(first_name="Yann", last_name="Morel")).id
+    later = dt.datetime.combine(today(), dt.time(23, 59))
+    agenda.schedule_appointment(
+        ctx.uow,
+        AppointmentInput(pid, later, "accueil", ctx.profile.settings.permanence_id),
+    )
+    page = window.show_page("interviews")
+    ctx.hub.notify("agenda")
+    assert page.agenda_table.rowCount() == 1
+    assert page.agenda_table.item(0, 1).text() == "MOREL Yann"
+    button = page.agenda_table.cellWidget(0, 4)
+    assert isinstance(button, QPushButton) and button.text() == "Commencer l'entretien"
+    click(qtbot, button)
+    dialog = page.active_dialog
+    assert isinstance(dialog, IntakeDialog) and dialog.person.id == pid
+    qtbot.keyClicks(dialog.texts["project_what"], "Traiteur")
+    dialog.close()
+    assert page.agenda_table.cellWidget(0, 4).text() == "Reprendre le brouillon"
+
+
+def test_alerts_list_opens_the_person(qtbot, ctx, window):
+    pid = create_person(ctx.uow, PersonInput(first_name="Anne", last_name="Fin")).id
+    start = today() - dt.timedelta(days=350)
+    parcours.add_stage(ctx.uow, StageInput(pid, "cape", start, start + dt.timedelta(days=364)))
+    page = window.show_page("interviews")
+    ctx.hub.notify("parcours")
+    assert page.alert_model.rowCount() == 1
+    assert "convention d'accompagnement se termine" in page.alert_model.index(0, 2).data()
+    page.alert_view.doubleClicked.emit(page.alert_model.index(0, 0))
+    assert window.pages["persons"].detail_page.name_label.text() == "Anne FIN"
+    assert "se termine" in window.pages["persons"].detail_page.alerts_label.text()
+
+
+def test_other_areas_can_add_a_tab_to_the_person_record(qtbot, ctx, monkeypatch):
+    shown = []
+
+    class WorkshopsTab(QLabel):
+        def show_person(self, person_id: str) -> None:
+            shown.append(person_id)
+
+    monkeypatch.setattr(person_tabs, "_EXTRA_TABS", [])
+    person_tabs.register_person_tab("Ateliers", lambda c, parent: WorkshopsTab(parent))
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    pid = create_person(ctx.uow, PersonInput(first_name="Bob", last_name="Tab")).id
+    ctx.hub.open_requested.emit("person", pid)
+    detail = main.pages["persons"].detail_page
+    titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
+    assert titles[-1] == "Ateliers" and shown == [pid]
