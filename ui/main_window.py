@@ -41,6 +41,7 @@ def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
     from ui.pages.dashboard_page import DashboardPage
     from ui.pages.interviews_page import InterviewsPage
+    from ui.pages.invoices_page import InvoicesPage
     from ui.pages.people_area import PeopleArea
     from ui.pages.workshops_page import WorkshopsPage
 
@@ -48,6 +49,7 @@ def page_specs() -> list[PageSpec]:
         PageSpec("persons", "Personnes", PeopleArea, ("person",)),
         PageSpec("interviews", "Entretiens", InterviewsPage, ()),
         PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
+        PageSpec("invoices", "Factures", InvoicesPage, ("invoice",)),
         PageSpec("dashboard", "Tableau de bord", DashboardPage, ()),
     ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import formatting
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError
 from app.models import Invoice, Payment
@@ -124,7 +125,12 @@ def record_payment(uow_factory: UnitOfWorkFactory, invoice_id: str, data: Paymen
         invoice = _issued_invoice(session, invoice_id)
         before = balance_of(session, invoice)
         if data.amount_cents > before.due_cents:
-            errors.add("amount", "overpayment", due=before.due_cents)
+            errors.add(
+                "amount",
+                "overpayment",
+                due=before.due_cents,
+                due_text=formatting.money(before.due_cents),
+            )
             errors.raise_if_any()
         if invoice.issue_date and data.paid_on < invoice.issue_date:
             errors.add("paid_on", "paid_before_issue")

@@ -226,3 +226,14 @@ def turnover(
             cashed[key(paid_on)] = cashed.get(key(paid_on), 0) + int(amount)
     periods = sorted(set(invoiced) | set(cashed), reverse=True)
     return [TurnoverRow(p, invoiced.get(p, 0), cashed.get(p, 0)) for p in periods]
+
+
+def issued_ids_matching(
+    uow_factory: UnitOfWorkFactory, text: str = "", status: str = "tous"
+) -> list[str]:
+    """Ids of the issued invoices and credit notes the list shows (for a batch export)."""
+    with uow_factory() as uow:
+        query = _filtered(select(Invoice.id), text, status, None, today()).where(
+            Invoice.status == "emise"
+        )
+        return list(uow.session.scalars(query.order_by(Invoice.issue_date, Invoice.number)))

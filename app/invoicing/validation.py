@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import formatting
 from app.clock import today, utcnow
 from app.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from app.invoicing import facturx, numbering, storage
@@ -75,7 +76,12 @@ def _credit_checks(session: Session, invoice: Invoice) -> None:
     )
     remaining = original.total_incl_cents + int(already or 0)
     if -invoice.total_incl_cents > remaining:
-        raise ValidationError.single("lines", "credit_exceeds_invoice", remaining_cents=remaining)
+        raise ValidationError.single(
+            "lines",
+            "credit_exceeds_invoice",
+            remaining_cents=remaining,
+            remaining_text=formatting.money(remaining),
+        )
 
 
 def _first_invoice_in_cape(session: Session, entrepreneur_id: str) -> bool:

@@ -1,0 +1,158 @@
+"""Settings: the CAE's legal identity printed on every invoice (checked by python-stdnum)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError, ValidationError
+from app.invoicing.cae_identity import (
+    CaeIdentityData,
+    get_cae_identity,
+    missing_fields,
+    save_cae_identity,
+)
+from ui import messages_invoicing
+from ui.context import AppContext
+from ui.dialogs.people_widgets import text_area
+from ui.messages import error_message
+from ui.widgets.forms import FormErrors
+
+TEXT_FIELDS = (
+    ("name", "Raison sociale"),
+    ("legal_form", "Forme juridique (ex. SCOP SA à capital variable)"),
+    ("capital_wording", "Capital (mention)"),
+    ("address", "Adresse"),
+    ("postcode", "Code postal"),
+    ("city", "Commune"),
+    ("siren", "SIREN"),
+    ("siret", "SIRET du siège"),
+    ("rcs_city", "Ville du RCS"),
+    ("naf", "Code NAF"),
+    ("vat_number", "N° TVA intracommunautaire"),
+    ("iban", "IBAN"),
+    ("bic", "BIC"),
+    ("email", "E-mail"),
+    ("phone", "Téléphone"),
+)
+MAX_LOGO_BYTES = 512_000
+
+
+class CaeIdentityDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.errors = FormErrors()
+        self.setWindowTitle("Identité de la CAE (mentions des factures)")
+        self.resize(640, 720)
+        self.data = get_cae_identity(ctx.uow)
+        self.logo = self.data.logo_png
+        form = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for name, label in TEXT_FIELDS:
+            edit = QLineEdit(str(getattr(self.data, name)), self)
+            edit.setObjectName(f"cae_{name}")
+            self.edits[name] = edit
+            self.errors.add_row(form, label, name, edit)
+        self.terms = QSpinBox(self)
+        self.terms.setRange(0, 365)
+        self.terms.setSuffix(" jours")
+        self.terms.setValue(self.data.payment_terms_days)
+        self.errors.add_row(form, "Délai de paiement", "payment_terms_days", self.terms)
+        self.penalty: QPlainTextEdit = text_area(self, self.data.late_penalty_text)
+        self.errors.add_row(form, "Pénalités de retard", "late_penalty_text", self.penalty)
+        self.early: QPlainTextEdit = text_area(self, self.data.early_payment_text, 2)
+        self.errors.add_row(form, "Escompte", "early_payment_text", self.early)
+        self.yearly = QCheckBox("Numérotation remise à zéro chaque année", self)
+        self.yearly.setChecked(self.data.numbering_restarts_yearly)
+        self.own_series = QCheckBox("Avoirs dans une série à part", self)
+        self.own_series.setChecked(self.data.credit_notes_own_series)
+        form.addRow("", self.yearly)
+        form.addRow("", self.own_series)
+        self.logo_button = QPushButton(self._logo_label(), self)
+        self.logo_button.clicked.connect(self._choose_logo)
+        form.addRow("Logo", self.logo_button)
+        inner = QWidget(self)
+        inner.setLayout(form)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        self.missing_label = QLabel(self)
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setStyleSheet("color: #8a5a00;")
+        self._show_missing(self.data)
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.missing_label)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+
+    def _logo_label(self) -> str:
+        return "Changer le logo…" if self.logo else "Choisir un logo (PNG)…"
+
+    def _choose_logo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Logo", "", "Images PNG (*.png)")
+        if path:
+            data = Path(path).read_bytes()
+            if len(data) <= MAX_LOGO_BYTES:
+                self.logo = data
+                self.logo_button.setText(self._logo_label())
+
+    def _show_missing(self, data: CaeIdentityData) -> None:
+        missing = missing_fields(data)
+        labels = [messages_invoicing.CAE_FIELD_LABELS[name] for name in missing]
+        self.missing_label.setText(
+            "Pour émettre des factures, il manque : " + ", ".join(labels) + "." if labels else ""
+        )
+        self.missing_label.setVisible(bool(labels))
+
+    def value(self) -> CaeIdentityData:
+        return self.data.with_changes(
+            **{name: edit.text() for name, edit in self.edits.items()},
+            payment_terms_days=self.terms.value(),
+            late_penalty_text=self.penalty.toPlainText(),
+            early_payment_text=self.early.toPlainText(),
+            numbering_restarts_yearly=self.yearly.isChecked(),
+            credit_notes_own_series=self.own_series.isChecked(),
+            logo_png=self.logo,
+        )
+
+    def save(self) -> None:
+        try:
+            self.data = save_cae_identity(self.ctx.uow, self.value())
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            self.general_error.setText("\n".join(unplaced))
+            self.general_error.setVisible(bool(unplaced))
+            return
+        except PermanenceError as exc:
+            self.general_error.setText(error_message(exc))
+            self.general_error.show()
+            return
+        self.ctx.hub.notify("cae_identity")
+        self.accept()

@@ -1,0 +1,115 @@
+"""A client of an entrepreneur: individual or business (SIREN, VAT), billing and delivery address."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError, ValidationError
+from app.invoicing.clients import ClientData, ClientInfo, save_client
+from ui import messages_invoicing  # noqa: F401  (registers the French messages)
+from ui.context import AppContext
+from ui.dialogs.people_widgets import fill_combo
+from ui.messages import error_message
+from ui.widgets.forms import FieldWithError, FormErrors
+
+KINDS = [("entreprise", "Professionnel (entreprise, association…)"), ("particulier", "Particulier")]
+
+
+class ClientDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        entrepreneur_id: str,
+        client: ClientInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entrepreneur_id = entrepreneur_id
+        self.client = client
+        self.saved: ClientInfo | None = None
+        self.errors = FormErrors()
+        self.setWindowTitle("Modifier le client" if client else "Nouveau client")
+        self.kind = QComboBox(self)
+        fill_combo(self.kind, KINDS)
+        self.edits: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        self.rows: dict[str, FieldWithError] = {
+            "kind": self.errors.add_row(form, "Type", "kind", self.kind)
+        }
+        for name, label in (
+            ("name", "Nom ou raison sociale"),
+            ("siren", "SIREN"),
+            ("vat_number", "N° TVA intracommunautaire"),
+            ("email", "E-mail"),
+            ("address", "Adresse"),
+            ("postcode", "Code postal"),
+            ("city", "Commune"),
+            ("country_code", "Pays (code)"),
+            ("delivery_address", "Adresse de livraison (si différente)"),
+            ("delivery_postcode", "Code postal de livraison"),
+            ("delivery_city", "Commune de livraison"),
+        ):
+            edit = QLineEdit(self)
+            edit.setObjectName(f"client_{name}")
+            self.edits[name] = edit
+            self.rows[name] = self.errors.add_row(form, label, name, edit)
+        self.form = form
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        data = client.data if client else ClientData(entrepreneur_id, "")
+        fill_combo(self.kind, KINDS, data.kind)
+        for name, edit in self.edits.items():
+            edit.setText(str(getattr(data, name)))
+        self._kind_changed()
+
+    def _kind_changed(self, *_args: object) -> None:
+        business = self.kind.currentData() == "entreprise"
+        for name in ("siren", "vat_number"):
+            self.form.setRowVisible(self.rows[name], business)
+
+    def value(self) -> ClientData:
+        values = {name: edit.text() for name, edit in self.edits.items()}
+        return ClientData(
+            entrepreneur_id=self.entrepreneur_id, kind=self.kind.currentData(), **values
+        )
+
+    def save(self) -> None:
+        try:
+            self.saved = save_client(
+                self.ctx.uow, self.value(), self.client.id if self.client else None
+            )
+        except ValidationError as exc:
+            unplaced = self.errors.show(exc)
+            self.general_error.setText("\n".join(unplaced))
+            self.general_error.setVisible(bool(unplaced))
+            return
+        except PermanenceError as exc:
+            self.general_error.setText(error_message(exc))
+            self.general_error.show()
+            return
+        self.ctx.hub.notify("clients")
+        self.accept()

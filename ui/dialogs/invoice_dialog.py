@@ -1,0 +1,411 @@
+"""An invoice or credit note: a draft editor with live totals, or an issued one, read-only,
+with its PDF, payments and credit notes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.errors import FieldError, PermanenceError, ValidationError
+from app.invoicing import documents, drafts, payments, validation
+from app.invoicing.clients import get_client, list_clients
+from app.invoicing.drafts import DraftData, InvoiceDetail
+from app.services import person_directory
+from ui import messages_invoicing as texts
+from ui.context import AppContext
+from ui.dialogs.client_dialog import ClientDialog
+from ui.dialogs.payment_dialog import PaymentDialog
+from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
+from ui.messages import error_message
+from ui.widgets.forms import FormErrors
+from ui.widgets.invoice_lines import InvoiceLinesEditor
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    """Yes/no question (a seam for tests)."""
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def show_pdf(path: Path) -> None:
+    """Open a PDF in the system viewer (a seam for tests)."""
+    open_file(path)
+
+
+class InvoiceDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        invoice_id: str | None = None,
+        *,
+        entrepreneur_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail: InvoiceDetail | None = None
+        self.errors = FormErrors()
+        self.resize(980, 720)
+        self._build()
+        if invoice_id is not None:
+            self._show(drafts.get_invoice(ctx.uow, invoice_id))
+        else:
+            self.setWindowTitle("Nouvelle facture")
+            if entrepreneur_id:
+                self._set_entrepreneur(entrepreneur_id)
+            self.lines.add_line()
+            self._refresh_state()
+
+    # Building ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.person_search = QLineEdit(self)
+        self.person_search.setPlaceholderText("Rechercher l'entrepreneur…")
+        self.person_search.textChanged.connect(self._search_persons)
+        self.entrepreneur = QComboBox(self)
+        self.entrepreneur.setObjectName("invoiceEntrepreneur")
+        self.entrepreneur.currentIndexChanged.connect(self._entrepreneur_changed)
+        self.client = QComboBox(self)
+        self.client.setObjectName("invoiceClient")
+        self.new_client = QPushButton("Nouveau client…", self)
+        self.new_client.clicked.connect(self._add_client)
+        self.edit_client = QPushButton("Modifier le client…", self)
+        self.edit_client.clicked.connect(self._change_client)
+        self.nature = QComboBox(self)
+        fill_combo(self.nature, list(texts.NATURE_LABELS.items()))
+        self.sale_date = OptionalDateEdit(self)
+        self.due_date = OptionalDateEdit(self)
+        self.payment_terms = QLineEdit(self)
+        self.payment_terms.setPlaceholderText("Par défaut : délai de la CAE")
+        self.vat_on_debits = QCheckBox("Option pour le paiement de la TVA d'après les débits", self)
+        self.exemption = QLineEdit(self)
+        self.exemption.setPlaceholderText(texts.VAT_EXEMPTION_DEFAULT)
+        self.notes = text_area(self, lines=2)
+        form = QFormLayout()
+        who = QHBoxLayout()
+        who.addWidget(self.person_search)
+        who.addWidget(self.entrepreneur, 1)
+        form.addRow("Entrepreneur", who)
+        client_row = QHBoxLayout()
+        client_row.addWidget(self.client, 1)
+        client_row.addWidget(self.new_client)
+        client_row.addWidget(self.edit_client)
+        self.errors.add_row(form, "Client", "client_id", _wrap(client_row, self))
+        self.errors.add_row(form, "Nature de l'opération", "nature", self.nature)
+        self.errors.add_row(form, "Date de la vente / prestation", "sale_date", self.sale_date)
+        self.errors.add_row(form, "Date d'échéance", "due_date", self.due_date)
+        self.errors.add_row(form, "Conditions de paiement", "payment_terms", self.payment_terms)
+        form.addRow("", self.vat_on_debits)
+        self.errors.add_row(
+            form, "Mention d'exonération de TVA", "vat_exemption_text", self.exemption
+        )
+        self.errors.add_row(form, "Notes", "notes", self.notes)
+        self.form = form
+        self.lines = InvoiceLinesEditor(self)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("invoiceStatus")
+        self.status_label.setWordWrap(True)
+        self.general_error = QLabel(self)
+        self.general_error.setObjectName("invoiceErrors")
+        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for key, label, slot in (
+            ("save", "Enregistrer le brouillon", self.save_draft),
+            ("preview", "Aperçu PDF", self.preview),
+            ("validate", "Valider et émettre…", self.validate),
+            ("delete", "Supprimer le brouillon", self.delete_draft),
+            ("pdf", "Ouvrir le PDF", self.open_pdf),
+            ("payment", "Enregistrer un paiement…", self.add_payment),
+            ("cancel", "Annuler par un avoir", self.cancel_by_credit_note),
+            ("partial", "Avoir partiel…", self.partial_credit_note),
+            ("close", "Fermer", self.accept),
+        ):
+            button = QPushButton(label, self)
+            button.setObjectName(f"invoice_{key}")
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status_label)
+        layout.addLayout(form)
+        layout.addWidget(self.lines, 1)
+        layout.addWidget(self.general_error)
+        layout.addLayout(bar)
+
+    # Loading -----------------------------------------------------------------------
+    def _search_persons(self, text: str) -> None:
+        current = self.entrepreneur.currentData()
+        rows = person_directory.search_persons(self.ctx.uow, text, limit=50)
+        self.entrepreneur.blockSignals(True)
+        fill_combo(self.entrepreneur, [(None, "—")] + [(r.id, r.full_name) for r in rows], current)
+        self.entrepreneur.blockSignals(False)
+        self._entrepreneur_changed()
+
+    def _set_entrepreneur(self, person_id: str, name: str = "") -> None:
+        label = name or person_id
+        self.entrepreneur.blockSignals(True)
+        fill_combo(self.entrepreneur, [(person_id, label)], person_id)
+        self.entrepreneur.blockSignals(False)
+        self.person_search.hide()
+        self._entrepreneur_changed()
+
+    def _entrepreneur_changed(self, *_args: object) -> None:
+        person_id = self.entrepreneur.currentData()
+        current = self.client.currentData()
+        items = [(c.id, c.name) for c in list_clients(self.ctx.uow, person_id)] if person_id else []
+        fill_combo(self.client, [(None, "—"), *items], current)
+
+    def _show(self, detail: InvoiceDetail) -> None:
+        self.detail = detail
+        data = detail.data
+        self._set_entrepreneur(data.entrepreneur_id, detail.entrepreneur_name)
+        fill_combo(
+            self.client,
+            [(data.client_id, detail.client_name)]
+            + [
+                (c.id, c.name)
+                for c in list_clients(self.ctx.uow, data.entrepreneur_id)
+                if c.id != data.client_id
+            ],
+            data.client_id,
+        )
+        fill_combo(self.nature, list(texts.NATURE_LABELS.items()), data.nature)
+        self.sale_date.set_value(data.sale_date)
+        self.due_date.set_value(data.due_date)
+        self.payment_terms.setText(data.payment_terms)
+        self.vat_on_debits.setChecked(data.vat_on_debits)
+        self.exemption.setText(data.vat_exemption_text)
+        self.notes.setPlainText(data.notes)
+        self.lines.credit_note = data.kind == "avoir"
+        self.lines.set_lines(data.lines)
+        self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        detail = self.detail
+        issued = detail is not None and not detail.is_draft
+        kind = detail.data.kind if detail else "facture"
+        label = texts.KIND_LABELS[kind]
+        if detail is None:
+            self.status_label.setText(f"{label} — brouillon (numéro attribué à la validation)")
+        elif detail.is_draft:
+            self.setWindowTitle(f"{label} brouillon — {detail.client_name}")
+            extra = f" — sur la facture {detail.credited_number}" if detail.credited_number else ""
+            self.status_label.setText(f"{label} — brouillon{extra}")
+        else:
+            self.setWindowTitle(f"{label} {detail.number}")
+            text = f"{label} n° {detail.number} émise le {formatting.date(detail.issue_date)}"
+            if kind == "facture":
+                balance = payments.get_balance(self.ctx.uow, detail.id)
+                text += (
+                    f" — {texts.STATUS_LABELS.get(balance.status, balance.status)}"
+                    f" — reste dû : {formatting.money(balance.due_cents)}"
+                )
+            elif detail.credited_number:
+                text += f" — sur la facture {detail.credited_number}"
+            self.status_label.setText(text)
+        for widget in (
+            self.client,
+            self.new_client,
+            self.edit_client,
+            self.nature,
+            self.sale_date,
+            self.due_date,
+            self.payment_terms,
+            self.vat_on_debits,
+            self.exemption,
+            self.notes,
+            self.entrepreneur,
+            self.person_search,
+        ):
+            widget.setEnabled(not issued)
+        self.lines.set_read_only(issued)
+        visible = {
+            "save": not issued,
+            "preview": not issued,
+            "validate": not issued,
+            "delete": detail is not None and not issued,
+            "pdf": issued,
+            "payment": issued and kind == "facture",
+            "cancel": issued and kind == "facture",
+            "partial": issued and kind == "facture",
+        }
+        for key, shown in visible.items():
+            self.buttons[key].setVisible(shown)
+
+    # Actions -----------------------------------------------------------------------
+    def value(self) -> tuple[DraftData, list[FieldError]]:
+        lines, errors = self.lines.lines()
+        base = self.detail.data if self.detail else DraftData("", "")
+        data = base.with_changes(
+            entrepreneur_id=self.entrepreneur.currentData() or "",
+            client_id=self.client.currentData() or "",
+            lines=lines,
+            nature=self.nature.currentData(),
+            sale_date=self.sale_date.value(),
+            due_date=self.due_date.value(),
+            payment_terms=self.payment_terms.text(),
+            vat_on_debits=self.vat_on_debits.isChecked(),
+            vat_exemption_text=self.exemption.text(),
+            notes=self.notes.toPlainText(),
+        )
+        return data, errors
+
+    def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            others = self.lines.show_errors(exc.errors)
+            unplaced = self.errors.show(ValidationError(others)) if others else []
+            self.general_error.setText("\n".join(unplaced))
+            self.general_error.setVisible(bool(unplaced))
+        else:
+            self.general_error.setText(error_message(exc))
+            self.general_error.show()
+
+    def save_draft(self) -> bool:
+        data, parse_errors = self.value()
+        if parse_errors:
+            self._show_error(ValidationError(parse_errors))
+            return False
+        try:
+            self.detail = drafts.save_draft(
+                self.ctx.uow, data, self.detail.id if self.detail else None
+            )
+        except PermanenceError as exc:
+            self._show_error(exc)
+            return False
+        self.errors.clear()
+        self.lines.show_errors([])
+        self.general_error.hide()
+        self.ctx.hub.notify("invoices")
+        self._refresh_state()
+        return True
+
+    def preview(self) -> None:
+        if self.save_draft() and self.detail is not None:
+            out = Path(tempfile.gettempdir()) / "permanence-apercus"
+            show_pdf(documents.draft_preview(self.ctx.uow, self.detail.id, out))
+
+    def validate(self) -> None:
+        if not self.save_draft() or self.detail is None:
+            return
+        if not ask(
+            self,
+            "Émettre",
+            "Une fois émise, la facture reçoit son numéro et ne peut plus "
+            "être modifiée ni supprimée (seul un avoir peut l'annuler). Émettre maintenant ?",
+        ):
+            return
+        try:
+            result = validation.validate_invoice(
+                self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+            )
+        except PermanenceError as exc:
+            self._show_error(exc)
+            return
+        self.ctx.hub.notify("invoices")
+        self._show(drafts.get_invoice(self.ctx.uow, result.invoice_id))
+        if result.propose_salarie_stage and ask(
+            self,
+            "Entrepreneur salarié",
+            "C'est la première facture de cette personne, en convention (CAPE). "
+            "Passer la personne en « entrepreneur salarié » (contrat CESA) à cette date ?",
+        ):
+            validation.switch_to_salarie(self.ctx.uow, result.entrepreneur_id, result.issue_date)
+            self.ctx.hub.notify("persons")
+
+    def delete_draft(self) -> None:
+        if self.detail and ask(self, "Supprimer", "Supprimer ce brouillon ?"):
+            drafts.delete_draft(self.ctx.uow, self.detail.id)
+            self.ctx.hub.notify("invoices")
+            self.accept()
+
+    def open_pdf(self) -> None:
+        if self.detail is None:
+            return
+        try:
+            show_pdf(
+                documents.invoice_pdf(
+                    self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+                )
+            )
+        except PermanenceError as exc:
+            self._show_error(exc)
+
+    def add_payment(self) -> None:
+        if self.detail and PaymentDialog(self.ctx, self.detail.id, self.detail.number, self).exec():
+            self._refresh_state()
+
+    def cancel_by_credit_note(self) -> None:
+        if self.detail is None or not ask(
+            self,
+            "Avoir",
+            f"Annuler toute la facture {self.detail.number} par un avoir émis maintenant ?",
+        ):
+            return
+        try:
+            result = validation.cancel_invoice(
+                self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+            )
+        except PermanenceError as exc:
+            self._show_error(exc)
+            return
+        self.ctx.hub.notify("invoices")
+        self._refresh_state()
+        self.credit_note = InvoiceDialog(self.ctx, result.invoice_id, parent=self.parentWidget())
+        self.credit_note.show()
+
+    def partial_credit_note(self) -> None:
+        if self.detail is None:
+            return
+        try:
+            draft_id = validation.credit_note_draft(self.ctx.uow, self.detail.id)
+        except PermanenceError as exc:
+            self._show_error(exc)
+            return
+        self.ctx.hub.notify("invoices")
+        self.credit_note = InvoiceDialog(self.ctx, draft_id, parent=self.parentWidget())
+        self.credit_note.show()
+
+    def _add_client(self) -> None:
+        person_id = self.entrepreneur.currentData()
+        if not person_id:
+            self._show_error(ValidationError.single("client_id", "choose_entrepreneur_first"))
+            return
+        dialog = ClientDialog(self.ctx, person_id, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            self._entrepreneur_changed()
+            fill_combo(
+                self.client,
+                [(None, "—")] + [(c.id, c.name) for c in list_clients(self.ctx.uow, person_id)],
+                dialog.saved.id,
+            )
+
+    def _change_client(self) -> None:
+        client_id, person_id = self.client.currentData(), self.entrepreneur.currentData()
+        if client_id and person_id:
+            dialog = ClientDialog(self.ctx, person_id, get_client(self.ctx.uow, client_id), self)
+            if dialog.exec():
+                self._entrepreneur_changed()
+
+
+def _wrap(layout: QHBoxLayout, parent: QWidget) -> QWidget:
+    holder = QWidget(parent)
+    layout.setContentsMargins(0, 0, 0, 0)
+    holder.setLayout(layout)
+    return holder

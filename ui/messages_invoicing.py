@@ -1,0 +1,109 @@
+"""French wording for the invoicing area: error codes, statuses, labels.
+
+Imported by every invoicing widget, so the messages are registered before any form shows."""
+
+from __future__ import annotations
+
+from app import formatting
+from app.invoicing.cae_identity import MANDATORY_FOR_INVOICES
+from ui.messages import register
+
+STATUS_LABELS = {
+    "brouillon": "Brouillon",
+    "a_payer": "À payer",
+    "en_retard": "En retard",
+    "partiellement_payee": "Partiellement payée",
+    "payee": "Payée",
+    "annulee": "Annulée par avoir",
+    "avoir": "Avoir",
+    "tous": "Toutes",
+}
+KIND_LABELS = {"facture": "Facture", "avoir": "Avoir"}
+NATURE_LABELS = {
+    "services": "Prestation de services",
+    "biens": "Livraison de biens",
+    "mixte": "Mixte (biens et services)",
+}
+MODE_LABELS = {"virement": "Virement", "cheque": "Chèque", "especes": "Espèces", "carte": "Carte"}
+VAT_EXEMPTION_DEFAULT = "TVA non applicable, art. 293 B du CGI"
+
+CAE_FIELD_LABELS = {
+    "name": "la raison sociale",
+    "legal_form": "la forme juridique",
+    "capital_wording": "la mention du capital",
+    "address": "l'adresse",
+    "postcode": "le code postal",
+    "city": "la commune",
+    "siren": "le SIREN",
+    "siret": "le SIRET",
+    "rcs_city": "la ville du RCS",
+    "vat_number": "le numéro de TVA intracommunautaire",
+    "late_penalty_text": "le texte des pénalités de retard",
+}
+
+_missing_cae = {
+    f"missing_cae_{name}": f"Identité de la CAE incomplète : {CAE_FIELD_LABELS[name]} manque."
+    for name in MANDATORY_FOR_INVOICES
+}
+
+register(
+    {
+        **_missing_cae,
+        "missing_client_address": "Client : l'adresse manque.",
+        "missing_client_postcode": "Client : le code postal manque.",
+        "missing_client_city": "Client : la commune manque.",
+        "missing_client_siren": "Client professionnel : le SIREN manque.",
+        "missing_client_vat_number": (
+            "Client professionnel hors de France : le numéro de TVA intracommunautaire manque."
+        ),
+        "missing_vat_exemption_text": (
+            "Une ligne est à 0 % de TVA : indiquez la mention d'exonération "
+            "(ex. « TVA non applicable, art. 293 B du CGI »)."
+        ),
+        "no_lines": "La facture n'a aucune ligne.",
+        "invalid_quantity": "Quantité invalide (4 décimales au plus).",
+        "choose_entrepreneur_first": "Choisissez d'abord l'entrepreneur.",
+        "quantity_zero": "La quantité ne peut pas être nulle.",
+        "negative_quantity_invoice": (
+            "Quantité négative : seules les lignes d'un avoir peuvent être négatives."
+        ),
+        "positive_quantity_credit_note": "Dans un avoir, les quantités sont négatives.",
+        "too_large": "Valeur trop grande.",
+        "invalid_vat_rate": "Taux de TVA non autorisé (20, 10, 5,5, 2,1 ou 0 %).",
+        "invalid_discount": "La remise doit être comprise entre 0 et 100 %.",
+        "client_of_other_entrepreneur": "Ce client appartient à un autre entrepreneur.",
+        "credit_exceeds_invoice": (
+            "L'avoir dépasse ce qui reste à annuler sur la facture ({remaining_text})."
+        ),
+        "overpayment": "Paiement supérieur au reste dû ({due_text}).",
+        "amount_not_positive": "Le montant doit être positif.",
+        "paid_before_issue": "Le paiement ne peut pas précéder la date de la facture.",
+        "invalid_country": "Code pays invalide (2 lettres, ex. FR, BE).",
+        "siret_not_of_siren": "Ce SIRET n'appartient pas au SIREN indiqué.",
+        "payment_terms_too_long": "Délai de paiement trop long ({max} jours au plus).",
+        "invalid_invoice_number": "Numéro de facture invalide : {number}",
+        "invalid_series_prefix": "Préfixe de série invalide : {prefix}",
+    },
+    {
+        "invoice_issued_immutable": (
+            "Cette facture est émise : elle ne peut plus être modifiée ni supprimée. "
+            "Pour l'annuler, faites un avoir."
+        ),
+        "invoice_not_draft": "Cette facture est déjà émise.",
+        "invoice_not_issued": "Cette facture n'est pas encore émise.",
+        "issue_date_before_last": (
+            "Date d'émission antérieure à la dernière facture de la série ({last_issue_date}) : "
+            "la numérotation doit rester chronologique."
+        ),
+        "credit_note_needs_issued_invoice": "Un avoir ne peut porter que sur une facture émise.",
+        "payment_needs_issued_invoice": "Seule une facture émise peut recevoir un paiement.",
+        "invoice_pdf_missing": "Le PDF de cette facture est introuvable : {path}",
+        "invoice_pdf_altered": (
+            "Le PDF enregistré a été modifié depuis l'émission ({path}) : il n'est pas ouvert."
+        ),
+    },
+)
+
+
+def money_or_blank(cents: int) -> str:
+    return formatting.money(cents) if cents else ""

@@ -1,0 +1,218 @@
+"""Factures: every invoice and credit note, filtered as you type, by status, unpaid/overdue;
+new invoice, CAE identity, batch PDF export (off the GUI thread, with progress and cancel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.clock import today
+from app.invoicing import documents, queries
+from app.invoicing.queries import InvoiceRow
+from app.jobs import Cancelled, JobControl
+from ui import messages_invoicing as texts
+from ui.context import AppContext
+from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
+from ui.dialogs.invoice_dialog import InvoiceDialog
+from ui.dialogs.people_widgets import fill_combo
+from ui.messages import error_message
+from ui.models.row_table_model import Column, RowTableModel
+
+SEARCH_DELAY_MS = 120
+
+
+class _ProgressRelay(QObject):
+    advanced = Signal(int)
+
+
+def _status(row: InvoiceRow) -> str:
+    status = row.payment_status
+    if row.is_overdue(today()):
+        status = "en_retard"
+    return texts.STATUS_LABELS.get(status, status)
+
+
+COLUMNS: list[Column[InvoiceRow]] = [
+    Column("Numéro", lambda r: r.number or "(brouillon)"),
+    Column("Type", lambda r: texts.KIND_LABELS.get(r.kind, r.kind)),
+    Column("Date", lambda r: formatting.date(r.issue_date)),
+    Column("Client", lambda r: r.client_name),
+    Column("Entrepreneur", lambda r: r.entrepreneur_name),
+    Column("Total TTC", lambda r: formatting.money(r.total_incl_cents), align_right=True),
+    Column(
+        "Reste dû",
+        lambda r: texts.money_or_blank(
+            r.due_cents if r.kind == "facture" and r.status == "emise" else 0
+        ),
+        align_right=True,
+    ),
+    Column("Échéance", lambda r: formatting.date(r.due_date)),
+    Column("État", _status),
+]
+
+
+class InvoicesPage(QWidget):
+    title = "Factures"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit(self)
+        self.search.setObjectName("invoiceSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("Rechercher (numéro, client, entrepreneur)…")
+        self.status = QComboBox(self)
+        self.status.setObjectName("invoiceStatusFilter")
+        fill_combo(self.status, [(k, texts.STATUS_LABELS[k]) for k in queries.STATUS_FILTERS])
+        self.new_button = QPushButton("Nouvelle facture…", self)
+        self.new_button.clicked.connect(lambda: self.open_invoice(None))
+        self.identity_button = QPushButton("Identité de la CAE…", self)
+        self.identity_button.clicked.connect(self.edit_identity)
+        self.export_button = QPushButton("Exporter les PDF…", self)
+        self.export_button.clicked.connect(self.choose_export)
+        self.model: RowTableModel[InvoiceRow] = RowTableModel(COLUMNS)
+        self.table = QTableView(self)
+        self.table.setObjectName("invoiceTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.activated.connect(self._activate)
+        self.table.doubleClicked.connect(self._activate)
+        self.count_label = QLabel(self)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.status)
+        top.addWidget(self.new_button)
+        top.addWidget(self.export_button)
+        top.addWidget(self.identity_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.status.currentIndexChanged.connect(lambda _i: self.refresh())
+        ctx.hub.changed.connect(self._on_changed)
+        self.dialogs: list[InvoiceDialog] = []
+        self.export_control: JobControl | None = None
+        self.refresh()
+
+    # List --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        text, status, uow = self.search.text(), self.status.currentData(), self.ctx.uow
+        total = queries.count_invoices(uow, text, status)
+        self.model.load(
+            lambda offset, limit: queries.search_invoices(
+                uow, text, status, offset=offset, limit=limit
+            ),
+            total,
+        )
+        if total == 0:
+            self.count_label.setText(
+                "Aucune facture ne correspond." if text or status != "tous" else "Aucune facture."
+            )
+        else:
+            self.count_label.setText(
+                f"{formatting.number(total, 0)} facture{'s' if total > 1 else ''} ou avoir"
+                f"{'s' if total > 1 else ''}"
+            )
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if areas & {"invoices", "payments", "clients", "persons"}:
+            self.refresh()
+
+    def _activate(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_invoice(row.id)
+
+    def open_item(self, kind: str, item_id: str) -> None:
+        if kind == "invoice":
+            self.open_invoice(item_id)
+
+    def open_invoice(
+        self, invoice_id: str | None, entrepreneur_id: str | None = None
+    ) -> InvoiceDialog:
+        dialog = InvoiceDialog(self.ctx, invoice_id, entrepreneur_id=entrepreneur_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
+        dialog.show()
+        return dialog
+
+    def edit_identity(self) -> None:
+        CaeIdentityDialog(self.ctx, self).exec()
+
+    # Export ------------------------------------------------------------------------
+    def choose_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Dossier où exporter les PDF")
+        if folder:
+            self.export_to(Path(folder))
+
+    def export_to(self, target: Path) -> None:
+        ids = queries.issued_ids_matching(
+            self.ctx.uow, self.search.text(), self.status.currentData()
+        )
+        progress = QProgressDialog("Export des PDF…", "Annuler", 0, max(len(ids), 1), self)
+        progress.setObjectName("exportProgress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        self.export_progress = progress
+        relay = _ProgressRelay(progress)
+        relay.advanced.connect(progress.setValue)
+        # Emitted on the worker thread; Qt queues it to the dialog on the GUI thread.
+        control = JobControl(on_progress=lambda done, _total, _label: relay.advanced.emit(done))
+        progress.canceled.connect(control.cancel)
+        self.export_control = control
+        uow, docs = self.ctx.uow, self.ctx.profile.paths.documents
+
+        def done(result: object) -> None:
+            progress.close()
+            if isinstance(result, documents.ExportResult):
+                text = f"{result.copied + result.regenerated} PDF exporté(s) dans {result.target}"
+                if result.refused:
+                    text += " ; refusés (fichier modifié) : " + ", ".join(result.refused)
+                self.count_label.setText(text)
+
+        def failed(error: BaseException) -> None:
+            progress.close()
+            self.count_label.setText(
+                "Export annulé." if isinstance(error, Cancelled) else error_message(error)
+            )
+
+        self.ctx.tasks.run_db(
+            lambda: documents.export_pdfs(uow, docs, ids, target, control), done, failed
+        )
+
+
+def _register_person_tab() -> None:
+    from ui.pages.person_invoicing_tab import PersonInvoicingTab
+    from ui.pages.person_tabs import register_person_tab
+
+    register_person_tab("Facturation", lambda ctx, parent: PersonInvoicingTab(ctx, parent))
+
+
+_register_person_tab()

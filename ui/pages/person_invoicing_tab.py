@@ -1,0 +1,138 @@
+"""The "Facturation" tab of a person record: turnover per month and year, invoices, clients."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.invoicing import queries
+from app.invoicing.queries import InvoiceRow, TurnoverRow
+from ui import messages_invoicing as texts
+from ui.context import AppContext
+from ui.dialogs.client_dialog import ClientDialog
+from ui.dialogs.invoice_dialog import InvoiceDialog
+from ui.dialogs.people_widgets import fill_combo
+from ui.models.row_table_model import Column, RowTableModel
+
+
+def _period(row: TurnoverRow) -> str:
+    if len(row.period) == 7:
+        year, month = row.period.split("-")
+        return formatting.date(dt.date(int(year), int(month), 1), "MMMM yyyy")
+    return row.period
+
+
+TURNOVER_COLUMNS: list[Column[TurnoverRow]] = [
+    Column("Période", _period),
+    Column(
+        "Facturé HT (net des avoirs)",
+        lambda r: formatting.money(r.invoiced_excl_cents),
+        align_right=True,
+    ),
+    Column("Encaissé", lambda r: formatting.money(r.cashed_cents), align_right=True),
+]
+INVOICE_COLUMNS: list[Column[InvoiceRow]] = [
+    Column("Numéro", lambda r: r.number or "(brouillon)"),
+    Column("Date", lambda r: formatting.date(r.issue_date)),
+    Column("Client", lambda r: r.client_name),
+    Column("Total TTC", lambda r: formatting.money(r.total_incl_cents), align_right=True),
+    Column("État", lambda r: texts.STATUS_LABELS.get(r.payment_status, r.payment_status)),
+]
+
+
+class PersonInvoicingTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person_id: str | None = None
+        self.period = QComboBox(self)
+        fill_combo(self.period, [("month", "Par mois"), ("year", "Par année")])
+        self.period.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.new_invoice = QPushButton("Nouvelle facture…", self)
+        self.new_invoice.clicked.connect(self._new_invoice)
+        self.new_client = QPushButton("Nouveau client…", self)
+        self.new_client.clicked.connect(self._new_client)
+        self.turnover: RowTableModel[TurnoverRow] = RowTableModel(TURNOVER_COLUMNS)
+        self.turnover_view = _table(self, self.turnover)
+        self.invoices: RowTableModel[InvoiceRow] = RowTableModel(INVOICE_COLUMNS)
+        self.invoices_view = _table(self, self.invoices)
+        self.invoices_view.doubleClicked.connect(self._open)
+        self.summary = QLabel(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Chiffre d'affaires", self))
+        bar.addWidget(self.period)
+        bar.addStretch(1)
+        bar.addWidget(self.new_client)
+        bar.addWidget(self.new_invoice)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.turnover_view, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("Factures et avoirs", self))
+        layout.addWidget(self.invoices_view, 2)
+        ctx.hub.changed.connect(self._on_changed)
+        self.dialog: QWidget | None = None
+
+    def show_person(self, person_id: str) -> None:
+        self.person_id = person_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.person_id is None:
+            return
+        rows = queries.turnover(self.ctx.uow, self.person_id, by=self.period.currentData())
+        self.turnover.set_rows(rows)
+        total = sum(r.invoiced_excl_cents for r in rows)
+        cashed = sum(r.cashed_cents for r in rows)
+        self.summary.setText(
+            f"Total facturé HT : {formatting.money(total)} — encaissé : {formatting.money(cashed)}"
+        )
+        uow, person = self.ctx.uow, self.person_id
+        count = queries.count_invoices(uow, entrepreneur_id=person)
+        self.invoices.load(
+            lambda offset, limit: queries.search_invoices(
+                uow, entrepreneur_id=person, offset=offset, limit=limit
+            ),
+            count,
+        )
+
+    def _on_changed(self, areas: frozenset[str]) -> None:
+        if areas & {"invoices", "payments"}:
+            self.refresh()
+
+    def _open(self, index: QModelIndex) -> None:
+        row = self.invoices.row_at(index.row())
+        if row is not None:
+            self.dialog = InvoiceDialog(self.ctx, row.id, parent=self)
+            self.dialog.show()
+
+    def _new_invoice(self) -> None:
+        if self.person_id:
+            self.dialog = InvoiceDialog(self.ctx, entrepreneur_id=self.person_id, parent=self)
+            self.dialog.show()
+
+    def _new_client(self) -> None:
+        if self.person_id:
+            ClientDialog(self.ctx, self.person_id, parent=self).exec()
+
+
+def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
