@@ -26,6 +26,7 @@ from app import formatting
 from app.services import workshop_catalogue, workshop_list
 from app.services.workshop_values import SessionFilter, SessionRow
 from ui.context import AppContext
+from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.person_tabs import register_person_tab
@@ -81,12 +82,12 @@ class WorkshopsPage(QWidget):
         for code, label in KIND_LABELS.items():
             self.kind.addItem(label, code)
         self.theme = QComboBox(self)
-        self.theme.addItem("Tous thèmes", None)
-        for theme in workshop_catalogue.list_themes(ctx.uow):
-            self.theme.addItem(theme.name, theme.id)
+        self._fill_themes()
         self.missing_only = QCheckBox("Émargement non rempli", self)
         self.new_button = QPushButton("Nouvelle session…", self)
         self.new_button.clicked.connect(self.new_session)
+        self.catalogue_button = QPushButton("Thèmes et financeurs…", self)
+        self.catalogue_button.clicked.connect(self.edit_catalogue)
         self.model: RowTableModel[SessionRow] = RowTableModel(COLUMNS)
         self.table = QTableView(self)
         self.table.setObjectName("sessionTable")
@@ -110,6 +111,7 @@ class WorkshopsPage(QWidget):
         second = QHBoxLayout()
         second.addWidget(self.missing_only)
         second.addStretch(1)
+        second.addWidget(self.catalogue_button)
         second.addWidget(self.new_button)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -137,6 +139,21 @@ class WorkshopsPage(QWidget):
         ctx.hub.changed.connect(self._on_changed)
         self._sized = False
         self.refresh()
+
+    def _fill_themes(self) -> None:
+        current = self.theme.currentData()
+        self.theme.blockSignals(True)
+        self.theme.clear()
+        self.theme.addItem("Tous thèmes", None)
+        for theme in workshop_catalogue.list_themes(self.ctx.uow):
+            self.theme.addItem(theme.name, theme.id)
+        self.theme.setCurrentIndex(max(self.theme.findData(current), 0))
+        self.theme.blockSignals(False)
+
+    def edit_catalogue(self) -> None:
+        WorkshopCatalogueDialog(self.ctx, self).exec()
+        self._fill_themes()
+        self.panel.reload()
 
     def filters(self) -> SessionFilter:
         return SessionFilter(

@@ -1,0 +1,236 @@
+"""Catalogue of workshop themes (editable) and the funders printed on the sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError, ValidationError
+from app.services import workshop_catalogue
+from app.services.workshop_values import FunderInfo, ThemeInfo
+from ui.context import AppContext
+from ui.messages import error_message
+from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages
+from ui.widgets.forms import FormErrors
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ThemesTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.themes: dict[str, ThemeInfo] = {}
+        self.current: str | None = None
+        self.list = QListWidget(self)
+        self.errors = FormErrors()
+        self.name = QLineEdit(self)
+        self.duration = QSpinBox(self)
+        self.duration.setRange(0, 60 * 40)
+        self.duration.setSingleStep(30)
+        self.duration.setSuffix(" min")
+        self.description = QPlainTextEdit(self)
+        self.description.setFixedHeight(70)
+        form = QFormLayout()
+        self.errors.add_row(form, "Nom", "name", self.name)
+        self.errors.add_row(form, "Durée par défaut", "default_duration_minutes", self.duration)
+        self.errors.add_row(form, "Description", "description", self.description)
+        self.new_button = QPushButton("Nouveau thème", self)
+        self.save_button = QPushButton("Enregistrer le thème", self)
+        self.new_button.clicked.connect(self.new)
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addLayout(buttons)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(right, 2)
+        self.list.currentItemChanged.connect(lambda item, _old: self.show_theme(item))
+        self.reload()
+        self.new()
+
+    def reload(self, select: str | None = None) -> None:
+        self.themes = {t.id: t for t in workshop_catalogue.list_themes(self.ctx.uow)}
+        self.list.clear()
+        for theme in self.themes.values():
+            item = QListWidgetItem(theme.name, self.list)
+            item.setData(ID_ROLE, theme.id)
+            if theme.id == select:
+                self.list.setCurrentItem(item)
+
+    def new(self) -> None:
+        self.current = None
+        self.list.clearSelection()
+        self.name.clear()
+        self.duration.setValue(210)
+        self.description.clear()
+        self.errors.clear()
+        self.name.setFocus()
+
+    def show_theme(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        theme = self.themes[item.data(ID_ROLE)]
+        self.current = theme.id
+        self.name.setText(theme.name)
+        self.duration.setValue(theme.default_duration_minutes)
+        self.description.setPlainText(theme.description)
+        self.errors.clear()
+
+    def save(self) -> None:
+        try:
+            theme = workshop_catalogue.save_theme(
+                self.ctx.uow,
+                self.name.text(),
+                self.duration.value(),
+                self.description.toPlainText(),
+                theme_id=self.current,
+            )
+        except ValidationError as error:
+            self.errors.show(error)
+            return
+        self.errors.clear()
+        self.reload(select=theme.id)
+        self.ctx.hub.notify("workshops")
+
+
+class FundersTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.funders: dict[str, FunderInfo] = {}
+        self.current: str | None = None
+        self.emblem_png: bytes | None = None
+        self.list = QListWidget(self)
+        self.errors = FormErrors()
+        self.name = QLineEdit(self)
+        self.statement = QPlainTextEdit(self)
+        self.statement.setFixedHeight(90)
+        self.preview = QLabel("Aucun emblème", self)
+        self.preview.setFixedHeight(60)
+        choose = QPushButton("Choisir une image PNG…", self)
+        remove = QPushButton("Retirer l'emblème", self)
+        choose.clicked.connect(self.choose_emblem)
+        remove.clicked.connect(lambda: self.set_emblem(None))
+        emblem_box = QWidget(self)
+        emblem_layout = QHBoxLayout(emblem_box)
+        emblem_layout.setContentsMargins(0, 0, 0, 0)
+        emblem_layout.addWidget(self.preview, 1)
+        emblem_layout.addWidget(choose)
+        emblem_layout.addWidget(remove)
+        form = QFormLayout()
+        self.errors.add_row(form, "Nom", "name", self.name)
+        self.errors.add_row(form, "Mention obligatoire", "statement", self.statement)
+        self.errors.add_row(form, "Emblème", "emblem", emblem_box)
+        self.save_button = QPushButton("Enregistrer le financeur", self)
+        self.save_button.clicked.connect(self.save)
+        self.message = QLabel(self)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.save_button)
+        right.addWidget(self.message)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(right, 2)
+        self.list.currentItemChanged.connect(lambda item, _old: self.show_funder(item))
+        self.reload()
+
+    def reload(self, select: str | None = None) -> None:
+        self.funders = {f.id: f for f in workshop_catalogue.list_funders(self.ctx.uow)}
+        self.list.clear()
+        for funder in self.funders.values():
+            item = QListWidgetItem(funder.name, self.list)
+            item.setData(ID_ROLE, funder.id)
+            if funder.id == (select or self.current):
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+
+    def show_funder(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        funder = self.funders[item.data(ID_ROLE)]
+        self.current = funder.id
+        self.name.setText(funder.name)
+        self.statement.setPlainText(funder.statement)
+        self.set_emblem(funder.emblem_png)
+        self.errors.clear()
+
+    def set_emblem(self, png: bytes | None) -> None:
+        self.emblem_png = png
+        if png is None:
+            self.preview.setText("Aucun emblème")
+            return
+        pixmap = QPixmap()
+        pixmap.loadFromData(png)
+        self.preview.setPixmap(pixmap.scaledToHeight(56))
+
+    def choose_emblem(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Emblème", "", "Images PNG (*.png)")
+        if path:
+            self.set_emblem(Path(path).read_bytes())
+
+    def save(self) -> None:
+        if self.current is None:
+            return
+        try:
+            workshop_catalogue.update_funder(
+                self.ctx.uow,
+                self.current,
+                name=self.name.text(),
+                statement=self.statement.toPlainText(),
+                emblem_png=self.emblem_png,
+            )
+        except ValidationError as error:
+            self.errors.show(error)
+            return
+        except PermanenceError as error:
+            self.message.setText(error_message(error))
+            return
+        self.errors.clear()
+        self.message.setText("Financeur enregistré.")
+        self.reload()
+        self.ctx.hub.notify("workshops")
+
+
+class WorkshopCatalogueDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Catalogue des ateliers et financeurs")
+        self.resize(760, 420)
+        self.themes = ThemesTab(ctx, self)
+        self.funders = FundersTab(ctx, self)
+        tabs = QTabWidget(self)
+        tabs.addTab(self.themes, "Thèmes d'ateliers")
+        tabs.addTab(self.funders, "Financeurs")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
