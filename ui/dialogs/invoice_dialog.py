@@ -95,6 +95,7 @@ class InvoiceDialog(QDialog):
         self.exemption = QLineEdit(self)
         self.exemption.setPlaceholderText(texts.VAT_EXEMPTION_DEFAULT)
         self.notes = text_area(self, lines=2)
+        self.notes.setMaximumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 12)
         form = QFormLayout()
         who = QHBoxLayout()
         who.addWidget(self.person_search)

@@ -99,6 +99,8 @@ class InvoicesPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.activated.connect(self._activate)
         self.table.doubleClicked.connect(self._activate)
+        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("LOC-AV-2026-000000"))
+        self.table.setColumnWidth(3, 200)
         self.count_label = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

@@ -1,0 +1,171 @@
+"""Factures UI with real widgets (offscreen): list, draft editor, validation, payments,
+credit notes, CAE identity, batch export, the person's Facturation tab."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.invoicing import drafts, payments
+from app.invoicing.validation import validate_invoice
+from app.services.parcours import list_stages
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+from ui.dialogs import invoice_dialog
+from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
+from ui.dialogs.invoice_dialog import InvoiceDialog
+from ui.dialogs.payment_dialog import PaymentDialog
+from ui.pages.invoices_page import InvoicesPage
+from ui.pages.person_invoicing_tab import PersonInvoicingTab
+
+DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[object]:
+    shown: list[object] = []
+    monkeypatch.setattr(invoice_dialog, "show_pdf", shown.append)
+    monkeypatch.setattr(invoice_dialog, "ask", lambda *_a: True)
+    return shown
+
+
+def _issue(ctx, person: str, client: str, **changes: object) -> str:
+    draft = add_draft(ctx.uow, person, client, **changes)
+    return validate_invoice(ctx.uow, ctx.profile.paths.documents, draft, DAY).invoice_id
+
+
+def test_list_filters_as_you_type_and_by_status(qtbot, ctx) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    dupre = add_client(ctx.uow, person)
+    petit = add_client(ctx.uow, person, business=False)
+    _issue(ctx, person, dupre)
+    _issue(ctx, person, petit)
+    add_draft(ctx.uow, person, petit)
+    page = InvoicesPage(ctx)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 3
+    assert page.model.row_at(0).status == "brouillon"  # drafts first
+    qtbot.keyClicks(page.search, "DUPRE")  # accents and case ignored
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.row_at(0).client_name == "Boulangerie Dupré"
+    page.search.clear()
+    page.status.setCurrentIndex(page.status.findData("brouillon"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert "1 facture" in page.count_label.text()
+
+
+def test_new_invoice_live_totals_then_validation_proposes_salarie(qtbot, ctx, opened) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    client = add_client(ctx.uow, person)
+    dialog = InvoiceDialog(ctx, entrepreneur_id=person)
+    qtbot.addWidget(dialog)
+    dialog.client.setCurrentIndex(dialog.client.findData(client))
+    table = dialog.lines.table
+    table.item(0, 0).setText("Retouche de robe")
+    table.item(0, 1).setText("1,5")
+    table.item(0, 3).setText("40")
+    assert "Total TTC : 72,00" in dialog.lines.totals_label.text().replace("\u202f", " ")
+    dialog.validate()
+    assert dialog.detail is not None and dialog.detail.number == f"LOC-{dt.date.today().year}-00001"
+    assert "émise" in dialog.status_label.text()
+    assert not dialog.buttons["save"].isVisible() or dialog.isHidden()
+    assert {s.kind for s in list_stages(ctx.uow, person)} == {"cape", "salarie"}
+    dialog.open_pdf()
+    assert opened and opened[0].read_bytes().startswith(b"%PDF")
+
+
+def test_validation_refusal_lists_what_is_missing(qtbot, ctx, opened) -> None:
+    person = add_entrepreneur(ctx.uow)
+    client = add_client(ctx.uow, person, siren="", address="")
+    dialog = InvoiceDialog(ctx, add_draft(ctx.uow, person, client))
+    qtbot.addWidget(dialog)
+    dialog.validate()
+    text = dialog.general_error.text()
+    assert "Client : l'adresse manque." in text
+    assert "Client professionnel : le SIREN manque." in text
+    assert "Identité de la CAE incomplète : le SIREN manque." in text
+    assert drafts.get_invoice(ctx.uow, dialog.detail.id).status == "brouillon"
+
+
+def test_bad_line_is_shown_on_its_line(qtbot, ctx) -> None:
+    person = add_entrepreneur(ctx.uow)
+    client = add_client(ctx.uow, person)
+    dialog = InvoiceDialog(ctx, entrepreneur_id=person)
+    qtbot.addWidget(dialog)
+    dialog.client.setCurrentIndex(dialog.client.findData(client))
+    dialog.lines.table.item(0, 0).setText("Remboursement")
+    dialog.lines.table.item(0, 1).setText("-2")
+    dialog.lines.table.item(0, 3).setText("10")
+    assert not dialog.save_draft()
+    assert "Ligne 1 : Quantité négative" in dialog.lines.error_label.text()
+
+
+def test_payment_dialog_refuses_overpayment_under_the_field(qtbot, ctx) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    invoice = _issue(ctx, person, add_client(ctx.uow, person))
+    dialog = PaymentDialog(ctx, invoice, "LOC-2026-00001")
+    qtbot.addWidget(dialog)
+    dialog.amount.setText("10 000,00")
+    dialog.save()
+    assert "Paiement supérieur au reste dû (95,74" in dialog.errors.error_text("amount").replace(
+        "\u202f", " "
+    )
+    dialog.amount.setText("50")
+    dialog.save()
+    assert payments.get_balance(ctx.uow, invoice).status == "partiellement_payee"
+
+
+def test_cancel_by_credit_note_from_the_dialog(qtbot, ctx, opened) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    invoice = _issue(ctx, person, add_client(ctx.uow, person))
+    dialog = InvoiceDialog(ctx, invoice)
+    qtbot.addWidget(dialog)
+    assert dialog.buttons["cancel"].isVisibleTo(dialog)
+    dialog.cancel_by_credit_note()
+    qtbot.addWidget(dialog.credit_note)
+    assert dialog.credit_note.detail.credited_number == "LOC-2026-00001"
+    assert "Annulée par avoir" in dialog.status_label.text()
+
+
+def test_cae_identity_dialog_shows_the_reason_under_each_field(qtbot, ctx) -> None:
+    dialog = CaeIdentityDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert "il manque" in dialog.missing_label.text()
+    dialog.edits["siren"].setText("123456789")
+    dialog.save()
+    assert dialog.errors.error_text("siren") == "Numéro SIREN invalide."
+
+
+def test_batch_export_runs_in_the_background(qtbot, ctx, tmp_path) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    client = add_client(ctx.uow, person)
+    for _ in range(3):
+        _issue(ctx, person, client)
+    page = InvoicesPage(ctx)
+    qtbot.addWidget(page)
+    page.export_to(tmp_path / "export")
+    qtbot.waitUntil(lambda: "exporté" in page.count_label.text(), timeout=10000)
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == [
+        "LOC-2026-00001.pdf",
+        "LOC-2026-00002.pdf",
+        "LOC-2026-00003.pdf",
+    ]
+
+
+def test_person_tab_shows_turnover(qtbot, ctx) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    _issue(ctx, person, add_client(ctx.uow, person))
+    tab = PersonInvoicingTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show_person(person)
+    assert tab.turnover.rowCount() == 1
+    assert tab.turnover.data(tab.turnover.index(0, 0), Qt.ItemDataRole.DisplayRole) == "mars 2026"
+    assert "82,50" in tab.summary.text()
+    assert tab.invoices.rowCount() == 1
