@@ -188,16 +188,35 @@ def retention_candidates(
             .group_by(FollowupInterview.person_id)
             .subquery()
         )
-        last_intake = (
-            select(IntakeInterview.person_id, func.max(IntakeInterview.held_on).label("d"))
+        intakes = (
+            select(
+                IntakeInterview.person_id,
+                IntakeInterview.held_on,
+                IntakeInterview.decision,
+                func.row_number()
+                .over(
+                    partition_by=IntakeInterview.person_id,
+                    order_by=(IntakeInterview.held_on.desc(), IntakeInterview.created_at.desc()),
+                )
+                .label("rank"),
+            )
             .where(IntakeInterview.deleted_at.is_(None))
-            .group_by(IntakeInterview.person_id)
             .subquery()
         )
+        latest_intake = select(intakes).where(intakes.c.rank == 1).subquery()
         query = (
-            select(Person, last_followup.c.d, last_intake.c.d)
+            select(
+                Person.id,
+                Person.first_name,
+                Person.last_name,
+                Person.last_contact_on,
+                Person.created_at,
+                last_followup.c.d,
+                latest_intake.c.held_on,
+                latest_intake.c.decision,
+            )
             .outerjoin(last_followup, last_followup.c.person_id == Person.id)
-            .outerjoin(last_intake, last_intake.c.person_id == Person.id)
+            .outerjoin(latest_intake, latest_intake.c.person_id == Person.id)
             .where(
                 Person.deleted_at.is_(None),
                 Person.merged_into_id.is_(None),
@@ -206,26 +225,20 @@ def retention_candidates(
             )
         )
         found = []
-        for person, followup_on, intake_on in session.execute(query):
-            dates = [d for d in (person.last_contact_on, followup_on, intake_on) if d]
-            last = max(dates) if dates else person.created_at.date()
-            if last < cutoff:
-                decision = session.scalar(
-                    select(IntakeInterview.decision)
-                    .where(
-                        IntakeInterview.person_id == person.id, IntakeInterview.deleted_at.is_(None)
-                    )
-                    .order_by(IntakeInterview.held_on.desc())
-                    .limit(1)
-                )
-                if decision == "admis":
-                    continue
+        for (
+            pid,
+            first,
+            last_name,
+            contact,
+            created,
+            followup_on,
+            intake_on,
+            decision,
+        ) in session.execute(query):
+            dates = [d for d in (contact, followup_on, intake_on) if d]
+            last = max(dates) if dates else created.date()
+            if last < cutoff and decision != "admis":
                 found.append(
-                    RetentionCandidate(
-                        person.id,
-                        f"{person.last_name.upper()} {person.first_name}",
-                        last,
-                        decision or "",
-                    )
+                    RetentionCandidate(pid, f"{last_name.upper()} {first}", last, decision or "")
                 )
     return sorted(found, key=lambda c: (c.last_contact_on or day, c.name))

@@ -63,8 +63,9 @@ def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, 
     intake.decision.setCurrentIndex(intake.decision.findData("admis"))
     intake.activateWindow()
     qtbot.waitUntil(intake.isActiveWindow, timeout=2000)
-    qtbot.keyClick(intake.texts["project_what"], Qt.Key.Key_Return,
-                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        intake.texts["project_what"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
     assert intake.intake is not None and not intake.intake.is_draft
     click(qtbot, intake.print_button)
     assert printed and printed[0].exists()
@@ -72,8 +73,12 @@ def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, 
     assert detail.status_label.text().startswith(
         "Situation : En convention d'accompagnement (CAPE)"
     )
-    events = [detail.timeline_model.index(r, 1).data() for r in range(detail.timeline_model.rowCount())]
-    assert "Entretien d'accueil" in events and "Début : Convention d'accompagnement (CAPE)" in events
+    events = [
+        detail.timeline_model.index(r, 1).data() for r in range(detail.timeline_model.rowCount())
+    ]
+    assert (
+        "Entretien d'accueil" in events and "Début : Convention d'accompagnement (CAPE)" in events
+    )
     assert "Fiche créée par Claire Testeuse" in detail.stamp_label.text()
     click(qtbot, detail.back_button)
     assert area.currentWidget() is area.list_page
@@ -117,7 +122,7 @@ def test_alerts_list_opens_the_person(qtbot, ctx, window):
     parcours.add_stage(ctx.uow, StageInput(pid, "cape", start, start + dt.timedelta(days=364)))
     page = window.show_page("interviews")
     ctx.hub.notify("parcours")
-    assert page.alert_model.rowCount() == 1
+    qtbot.waitUntil(lambda: not page.loading and page.alert_model.rowCount() == 1, timeout=5000)
     assert "convention d'accompagnement se termine" in page.alert_model.index(0, 2).data()
     page.alert_view.doubleClicked.emit(page.alert_model.index(0, 0))
     assert window.pages["persons"].detail_page.name_label.text() == "Anne FIN"

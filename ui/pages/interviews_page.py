@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, QModelIndex
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -90,6 +91,8 @@ class InterviewsPage(QWidget):
         self.ctx = ctx
         self.entries: list[AgendaEntry] = []
         self.active_dialog: QDialog | None = None
+        self._stale = False
+        self.loading = False
         self._build()
         ctx.hub.changed.connect(self._on_changed)
         self.refresh()
@@ -171,10 +174,31 @@ class InterviewsPage(QWidget):
 
     # Refresh -------------------------------------------------------------------
     def refresh(self) -> None:
+        """The agenda now (a few ms); the lists over everyone off the GUI thread, since on a
+        ten-year database they take a few hundred ms."""
+        self._stale = False
         self.refresh_agenda()
-        self.alert_model.set_rows(parcours.list_alerts(self.ctx.uow))
-        self.recent_model.set_rows(agenda.recent_interviews(self.ctx.uow, limit=100))
-        self.retention_model.set_rows(personal_data.retention_candidates(self.ctx.uow))
+        uow = self.ctx.uow
+
+        def load() -> tuple[list[Alert], list[RecentInterview], list[RetentionCandidate]]:
+            return (
+                parcours.list_alerts(uow),
+                agenda.recent_interviews(uow, limit=100),
+                personal_data.retention_candidates(uow),
+            )
+
+        self.loading = True
+        self.ctx.tasks.run_db(load, self._show_lists)
+
+    def _show_lists(
+        self, lists: tuple[list[Alert], list[RecentInterview], list[RetentionCandidate]]
+    ) -> None:
+        alerts, recent, retention = lists
+        self.alert_model.set_rows(alerts)
+        self.recent_model.set_rows(recent)
+        self.retention_model.set_rows(retention)
+        self.alert_view.resizeColumnsToContents()
+        self.loading = False
 
     def refresh_agenda(self) -> None:
         day: dt.date = self.day.date().toPython()  # type: ignore[assignment]
@@ -200,6 +224,14 @@ class InterviewsPage(QWidget):
         if "permanence_of_the_day" in areas:
             self._fill_permanences()
         if areas & REFRESH_AREAS:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True  # refreshed when shown again
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
             self.refresh()
 
     # Opening -------------------------------------------------------------------

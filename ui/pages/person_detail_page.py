@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -64,6 +65,7 @@ class PersonDetailPage(QWidget):
         self.ctx = ctx
         self.file: PersonFile | None = None
         self.active_dialog: QDialog | None = None
+        self._stale = False
         self._build()
         ctx.hub.changed.connect(self._on_changed)
 
@@ -233,7 +235,16 @@ class PersonDetailPage(QWidget):
             self.back_requested.emit()
 
     def _on_changed(self, areas: frozenset[str]) -> None:
-        if areas & REFRESH_AREAS and self.isVisible():
+        if areas & REFRESH_AREAS:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.refresh()
 
     # Dialogs -------------------------------------------------------------------
