@@ -42,6 +42,7 @@ def page_specs() -> list[PageSpec]:
     from ui.pages.dashboard_page import DashboardPage
     from ui.pages.interviews_page import InterviewsPage
     from ui.pages.invoices_page import InvoicesPage
+    from ui.pages.options_page import OptionsPage
     from ui.pages.people_area import PeopleArea
     from ui.pages.workshops_page import WorkshopsPage
 
@@ -51,6 +52,7 @@ def page_specs() -> list[PageSpec]:
         PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
         PageSpec("invoices", "Factures", InvoicesPage, ("invoice",)),
         PageSpec("dashboard", "Tableau de bord", DashboardPage, ()),
+        PageSpec("options", "Listes de choix", OptionsPage, ()),
     ]
 
 

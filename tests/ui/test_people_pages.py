@@ -145,3 +145,21 @@ def test_other_areas_can_add_a_tab_to_the_person_record(qtbot, ctx, monkeypatch)
     detail = main.pages["persons"].detail_page
     titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
     assert titles[-1] == "Ateliers" and shown == [pid]
+
+
+def test_option_lists_page_adds_and_deactivates_a_choice_seen_in_the_person_form(qtbot, ctx):
+    from ui.pages.options_page import OptionsPage
+
+    page = OptionsPage(ctx)
+    qtbot.addWidget(page)
+    page.kind.setCurrentIndex(page.kind.findData("prescriber"))
+    page.add("Chambre de métiers")
+    assert page.items.currentItem().text() == "Chambre de métiers"
+    form = PersonDialog(ctx)
+    qtbot.addWidget(form)
+    assert form.prescriber.findText("Chambre de métiers") >= 0
+    page.toggle()
+    assert page.items.currentItem().text() == "Chambre de métiers (désactivé)"
+    form = PersonDialog(ctx)
+    qtbot.addWidget(form)
+    assert form.prescriber.findText("Chambre de métiers") < 0

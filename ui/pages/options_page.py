@@ -1,0 +1,147 @@
+"""Listes de choix: the CAE edits its situations, prescribers, sectors and exit reasons.
+An option in use is never deleted: it can be renamed or deactivated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError
+from app.services import options, reference
+from ui.context import AppContext
+from ui.messages import error_message, register
+
+LISTS = {
+    "situation": "Situations à l'entrée",
+    "prescriber": "Prescripteurs",
+    "sector": "Secteurs d'activité",
+    "exit_reason": "Motifs de sortie",
+}
+
+register(
+    None,
+    {
+        "option_exists": "Ce choix existe déjà : « {label} ».",
+        "option_not_found": "Ce choix n'existe plus.",
+        "option_list_not_found": "Cette liste n'existe pas.",
+    },
+)
+
+
+class OptionsPage(QWidget):
+    title = "Listes de choix"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = QComboBox(self)
+        for code, label in LISTS.items():
+            self.kind.addItem(label, code)
+        self.kind.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.items = QListWidget(self)
+        self.items.itemDoubleClicked.connect(lambda _item: self.rename())
+        buttons = QVBoxLayout()
+        for text, slot in (
+            ("Ajouter…", self.add),
+            ("Renommer…", self.rename),
+            ("Activer / désactiver", self.toggle),
+            ("Monter", lambda: self.move_selected(-1)),
+            ("Descendre", lambda: self.move_selected(1)),
+        ):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.items, 1)
+        body.addLayout(buttons)
+        hint = QLabel(
+            "Les choix désactivés ne sont plus proposés mais restent lisibles sur les fiches "
+            "qui les utilisent.",
+            self,
+        )
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.kind)
+        layout.addLayout(body, 1)
+        layout.addWidget(hint)
+        self.refresh()
+
+    @property
+    def current_kind(self) -> str:
+        return str(self.kind.currentData())
+
+    def refresh(self, select_code: str | None = None) -> None:
+        self.items.clear()
+        for option in reference.list_options(
+            self.ctx.uow, self.current_kind, include_inactive=True
+        ):
+            text = option.label if option.active else f"{option.label} (désactivé)"
+            item = QListWidgetItem(text, self.items)
+            item.setData(Qt.ItemDataRole.UserRole, option.code)
+            if not option.active:
+                item.setForeground(Qt.GlobalColor.gray)
+            if option.code == select_code:
+                self.items.setCurrentItem(item)
+
+    def _selected(self) -> QListWidgetItem | None:
+        return self.items.currentItem()
+
+    def _run(self, action: Callable[[], object], code: str | None = None) -> None:
+        try:
+            action()
+        except PermanenceError as exc:
+            QMessageBox.warning(self, self.title, error_message(exc))
+            return
+        self.ctx.hub.notify("options")
+        self.refresh(code)
+
+    def add(self, label: str | None = None) -> None:
+        if label is None:
+            label, ok = QInputDialog.getText(self, self.title, "Nouveau choix :")
+            if not ok:
+                return
+        self._run(lambda: options.add_option(self.ctx.uow, self.current_kind, label),
+                  options.code_for(label))  # fmt: skip
+
+    def rename(self, label: str | None = None) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        if label is None:
+            current = item.text().removesuffix(" (désactivé)")
+            label, ok = QInputDialog.getText(self, self.title, "Libellé :", text=current)
+            if not ok:
+                return
+        self._run(lambda: options.rename_option(self.ctx.uow, self.current_kind, code, label),
+                  code)  # fmt: skip
+
+    def toggle(self) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        active = item.text().endswith(" (désactivé)")
+        self._run(lambda: options.set_option_active(self.ctx.uow, self.current_kind, code, active),
+                  code)  # fmt: skip
+
+    def move_selected(self, step: int) -> None:
+        item = self._selected()
+        if item is not None:
+            code = item.data(Qt.ItemDataRole.UserRole)
+            self._run(lambda: options.move_option(self.ctx.uow, self.current_kind, code, step),
+                      code)  # fmt: skip
