@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -69,7 +70,21 @@ class Invoice(Synced, Base):
     """An invoice or a credit note (kind = "avoir"). Drafts have no number."""
 
     __tablename__ = "invoice"
-    __table_args__ = (UniqueConstraint("number"),)
+    __table_args__ = (
+        UniqueConstraint("number"),
+        # Covering indexes for the dashboard's turnover figures (app/indicators): the
+        # rows carry kilobytes of frozen snapshots, so sums must not visit them.
+        Index(
+            "ix_invoice_figures",
+            "issue_date",
+            "status",
+            "kind",
+            "entrepreneur_id",
+            "total_excl_cents",
+            "deleted_at",
+        ),
+        Index("ix_invoice_id_figures", "id", "status", "kind", "entrepreneur_id", "deleted_at"),
+    )
 
     kind: Mapped[str] = mapped_column(String(12), default="facture")  # avoir
     status: Mapped[str] = mapped_column(String(12), default="brouillon", index=True)  # emise
@@ -115,6 +130,10 @@ class InvoiceLine(Synced, Base):
 
 class Payment(Synced, Base):
     __tablename__ = "payment"
+    # Covering index for the dashboard's cashed figures (app/indicators).
+    __table_args__ = (
+        Index("ix_payment_figures", "paid_on", "invoice_id", "amount_cents", "deleted_at"),
+    )
 
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id"), index=True)
     paid_on: Mapped[dt.date] = mapped_column(Date)
