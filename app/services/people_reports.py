@@ -131,6 +131,7 @@ def parcours_summary(
         detail = [
             stage.contract_type,
             labels.OUTCOMES.get(stage.outcome, ""),
+            file.exit_reasons.get(stage.exit_reason_code, ""),
             f"{stage.renewals} renouvellement(s)" if stage.kind == "cape" else "",
             stage.notes,
         ]
@@ -161,6 +162,9 @@ def parcours_summary(
         ("E-mail", person.email),
         ("Antenne", person.antenne_name),
         ("Référent", person.referent_name),
+        ("Situation à l'entrée", person.situation_label),
+        ("Prescripteur", person.prescriber_label),
+        ("Secteur d'activité", person.sector_label),
         ("Activité", person.activity_name),
         ("Code analytique", person.analytic_code),
     ]

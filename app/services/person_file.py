@@ -12,7 +12,7 @@ from app.clock import today as clock_today
 from app.models import Accompagnateur, Appointment, FollowupInterview, IntakeInterview
 from app.services.parcours import latest_intake_decision, stages_of
 from app.services.parcours_rules import Alert, StageInfo, Status, alerts_for, derive_status
-from app.services.persons import PersonDetail, live_person, person_detail
+from app.services.persons import PersonDetail, live_person, option_label, person_detail
 from app.uow import UnitOfWorkFactory
 
 
@@ -53,6 +53,7 @@ class PersonFile:
     appointments: list[tuple[str, dt.datetime, str, str]]  # id, starts_at, kind, note
     alerts: list[Alert]
     timeline: list[TimelineEvent]
+    exit_reasons: dict[str, str]  # code -> label, for the stages shown
 
 
 def _first_line(text: str, width: int = 90) -> str:
@@ -73,6 +74,11 @@ def load_person_file(
             a.id: f"{a.first_name} {a.last_name}" for a in session.scalars(select(Accompagnateur))
         }
         stages = stages_of(session, pid)
+        exit_reasons = {
+            s.exit_reason_code: option_label(session, "exit_reason", s.exit_reason_code)
+            for s in stages
+            if s.exit_reason_code
+        }
         decision = latest_intake_decision(session, pid)
         interviews = [
             InterviewRow(
@@ -136,6 +142,7 @@ def load_person_file(
         appointments,
         alerts,
         timeline(stages, interviews, appointments),
+        exit_reasons,
     )
 
 

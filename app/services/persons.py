@@ -68,6 +68,9 @@ class PersonDetail(PersonInput):
     id: str = ""
     antenne_name: str = ""
     referent_name: str = ""
+    situation_label: str = ""
+    prescriber_label: str = ""
+    sector_label: str = ""
     last_contact_on: dt.date | None = None
     anonymised_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
@@ -179,6 +182,16 @@ def _option_exists(session: Session, kind: str, code: str) -> bool:
         OptionItem.kind == kind, OptionItem.code == code, OptionItem.deleted_at.is_(None)
     )
     return session.scalar(query) is not None
+
+
+def option_label(session: Session, kind: str, code: str) -> str:
+    """The label of a code (even a deactivated option); the code itself if unknown."""
+    if not code:
+        return ""
+    label = session.scalar(
+        select(OptionItem.label).where(OptionItem.kind == kind, OptionItem.code == code)
+    )
+    return label or code
 
 
 def _duplicates(
@@ -331,6 +344,9 @@ def _detail(session: Session, person: Person) -> PersonDetail:
         id=person.id,
         antenne_name=antenne.name if antenne else "",
         referent_name=f"{referent.first_name} {referent.last_name}" if referent else "",
+        situation_label=option_label(session, "situation", person.situation_code),
+        prescriber_label=option_label(session, "prescriber", person.prescriber_code),
+        sector_label=option_label(session, "sector", person.sector_code),
         last_contact_on=person.last_contact_on,
         anonymised_at=person.anonymised_at,
         created_at=person.created_at,

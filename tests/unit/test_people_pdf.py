@@ -82,3 +82,18 @@ def test_followup_report_and_parcours_summary(uow, tmp_path):
     assert "Convention d'accompagnement" in summary and "(CAPE)" in summary
     assert "01/01/2026" in summary and "31/12/2026" in summary
     assert "Relance des devis" in summary and "Langres" in summary
+
+
+def test_summary_prints_labels_not_codes(uow, tmp_path):
+    pid = create_person(
+        uow,
+        PersonInput(
+            first_name="Jo", last_name="Part", situation_code="rsa", prescriber_code="cap_emploi"
+        ),
+    ).id
+    add_stage(uow, StageInput(pid, "accueil", dt.date(2025, 1, 6)))
+    add_stage(uow, StageInput(pid, "sortie", dt.date(2025, 3, 1), exit_reason_code="demenagement"))
+    summary = pdf_text(people_reports.write_parcours_summary(uow, pid, tmp_path))
+    assert "Déménagement" in summary and "demenagement" not in summary
+    assert "Bénéficiaire du RSA" in summary and "Cap emploi" in summary
+    assert "Situation actuelle : Sorti" in summary

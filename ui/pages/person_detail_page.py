@@ -38,7 +38,7 @@ from ui.dialogs.stage_dialog import StageDialog
 from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
-from ui.pages.person_tabs import INTERVIEW_COLUMNS, TIMELINE_COLUMNS, extra_tabs
+from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 
 REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
 
@@ -111,7 +111,7 @@ class PersonDetailPage(QWidget):
         bar.addStretch(1)
 
         self.tabs = QTabWidget(self)
-        self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(TIMELINE_COLUMNS)
+        self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(timeline_columns({}))
         self.timeline = _table(self, self.timeline_model)
         self.timeline.doubleClicked.connect(self._timeline_activated)
         timeline_tab = QWidget(self)
@@ -188,6 +188,7 @@ class PersonDetailPage(QWidget):
             f"Fiche créée par {stamp(p.created_by, p.created_at)} — "
             f"dernière modification par {stamp(p.updated_by, p.updated_at)}"
         )
+        self.timeline_model.columns = timeline_columns(f.exit_reasons)
         self.timeline_model.set_rows(f.timeline)
         self.interview_model.set_rows(f.interviews)
         for view in (self.timeline, self.interview_table):
@@ -215,6 +216,9 @@ class PersonDetailPage(QWidget):
             ("Adresse", " ".join(x for x in (p.address, p.postcode, p.city) if x)),
             ("Antenne", p.antenne_name),
             ("Référent", p.referent_name),
+            ("Situation à l'entrée", p.situation_label),
+            ("Prescripteur", p.prescriber_label),
+            ("Secteur d'activité", p.sector_label),
             ("Activité", p.activity_name),
             ("Code analytique", p.analytic_code),
             ("Dernier contact", formatting.date(p.last_contact_on)),

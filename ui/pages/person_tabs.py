@@ -47,7 +47,7 @@ def extra_tabs() -> list[tuple[str, PersonTabFactory]]:
     return list(_EXTRA_TABS)
 
 
-def _timeline_detail(event: TimelineEvent) -> str:
+def _timeline_detail(event: TimelineEvent, exit_reasons: dict[str, str]) -> str:
     stage = event.stage
     parts: list[str] = []
     if stage is not None and event.kind.startswith("stage_") and "end" not in event.kind:
@@ -60,18 +60,19 @@ def _timeline_detail(event: TimelineEvent) -> str:
             parts.append(stage.contract_type)
         if stage.outcome:
             parts.append(OUTCOMES.get(stage.outcome, stage.outcome))
-        if stage.exit_reason_code and not stage.outcome:
-            parts.append(stage.exit_reason_code.replace("_", " "))
+        if stage.exit_reason_code:
+            parts.append(exit_reasons.get(stage.exit_reason_code, stage.exit_reason_code))
     if event.text:
         parts.append(event.text.splitlines()[0])
     return " — ".join(p for p in parts if p)
 
 
-TIMELINE_COLUMNS: list[Column[TimelineEvent]] = [
-    Column("Date", lambda e: formatting.date(e.on)),
-    Column("Événement", lambda e: TIMELINE_KINDS.get(e.kind, e.kind)),
-    Column("Précisions", _timeline_detail),
-]
+def timeline_columns(exit_reasons: dict[str, str]) -> list[Column[TimelineEvent]]:
+    return [
+        Column("Date", lambda e: formatting.date(e.on)),
+        Column("Événement", lambda e: TIMELINE_KINDS.get(e.kind, e.kind)),
+        Column("Précisions", lambda e: _timeline_detail(e, exit_reasons)),
+    ]
 
 
 def _interview_state(row: InterviewRow) -> str:
