@@ -19,7 +19,7 @@ from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.flows import intake_members, outcome_key
 from app.indicators.period import Filters
 from app.indicators.persons import accompanied_members
-from app.indicators.sql import antenne_filter, dialect, person_live
+from app.indicators.sql import Spans, antenne_filter, dialect, person_live, session_spans
 from app.indicators.workshops import attendance_rows
 from app.jobs import JobControl
 from app.models import FollowupInterview, IntakeInterview, ParcoursStage, Person
@@ -49,10 +49,10 @@ COLUMNS = [
 ]
 
 
-def _participants(filters: Filters, dialect_name: str) -> Any:
+def _participants(filters: Filters, dialect_name: str, spans: Spans) -> Any:
     marks = attendance_rows(filters, dialect_name).subquery("marks")
     present = select(marks.c.person_id).where(marks.c.state == "present")
-    accompanied = select(accompanied_members(filters).subquery("acc").c.person_id)
+    accompanied = select(accompanied_members(filters, spans).subquery("acc").c.person_id)
     received = select(intake_members(filters).subquery("rec").c.person_id)
     return union(accompanied, received, present).subquery("participants")
 
@@ -138,7 +138,7 @@ def _workshop_minutes(filters: Filters, dialect_name: str) -> Any:
 
 def funder_table_in(session: Session, filters: Filters) -> Table:
     name = dialect(session)
-    who = _participants(filters, name)
+    who = _participants(filters, name, session_spans(session))
     stages, exits, intakes = _stage_dates(), _last_exit(filters), _intakes()
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
     query = antenne_filter(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today as clock_today
-from app.indicators.sql import person_live, status_on
+from app.indicators.sql import person_live, session_spans, status_on
 from app.models import ParcoursStage, Person
 from app.services.parcours_rules import StageInfo, cape_max_end, cesa_associe_deadline
 from app.uow import UnitOfWorkFactory
@@ -41,7 +41,7 @@ def deadlines_in(
 ) -> tuple[Deadline, ...]:
     day = today or clock_today()
     limit = day + dt.timedelta(days=horizon_days)
-    status = status_on(day, ended_too=True)
+    status = status_on(session_spans(session), day, ended_too=True)
     query = (
         select(
             Person.id,

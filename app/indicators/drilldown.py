@@ -22,7 +22,7 @@ from app.indicators.persons import (
     followup_members,
     status_members,
 )
-from app.indicators.sql import Query, dialect
+from app.indicators.sql import Query, dialect, session_spans
 from app.indicators.turnover import invoice_members, payment_members
 from app.indicators.workshops import participant_members
 from app.models import Antenne, Invoice, Payment, Person
@@ -101,7 +101,7 @@ def _person_members(session: Session, filters: Filters, ref: FigureRef) -> Any:
     name = ref.indicator
     query: Query
     if name == "accompanied":
-        query = accompanied_members(filters)
+        query = accompanied_members(filters, session_spans(session))
     elif name == "intakes":
         query = intake_members(filters)
     elif name == "admissions":
@@ -111,11 +111,11 @@ def _person_members(session: Session, filters: Filters, ref: FigureRef) -> Any:
     elif name == "exits":
         query = exit_members(filters)
     elif name in ("followups", "followups_below_minimum"):
-        query = followup_members(filters)
+        query = followup_members(filters, session_spans(session))
     elif name == "workshop_participants":
         query = participant_members(filters, dialect(session))
     else:
-        query = status_members(filters, _STATUS_OF[name])
+        query = status_members(filters, _STATUS_OF[name], session_spans(session))
     members = query.subquery("members")
     ids = select(members.c.person_id)
     condition = _where_key(members, ref)

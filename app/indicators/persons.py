@@ -16,13 +16,15 @@ from app.indicators.sql import (
     SALARIED_KINDS,
     Breakdown,
     Query,
+    Spans,
     antenne_filter,
     count_by,
     last_intake,
+    materialize,
     ordered,
     overlapping,
     person_live,
-    stage_spans,
+    session_spans,
     status_on,
 )
 from app.models import FollowupInterview, Person
@@ -38,11 +40,11 @@ class AccompaniedFigures:
     by_accompagnateur: tuple[Breakdown, ...]
 
 
-def accompanied_members(filters: Filters) -> Query:
+def accompanied_members(filters: Filters, spans: Spans) -> Query:
     """One row per person accompanied (definition ``accompanied``) with its dimensions."""
-    status = status_on(filters.period.end)
+    status = status_on(spans, filters.period.end)
     intake = last_intake()
-    running = overlapping(stage_spans(), filters.period, ACCOMPANIED_KINDS)
+    running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
     query = (
         select(
             Person.id.label("person_id"),
@@ -59,7 +61,9 @@ def accompanied_members(filters: Filters) -> Query:
 
 
 def accompanied_in(session: Session, filters: Filters) -> AccompaniedFigures:
-    members = accompanied_members(filters).subquery("members")
+    members = materialize(
+        session, "ind_accompanied", accompanied_members(filters, session_spans(session))
+    )
     total = int(session.scalar(select(func.count()).select_from(members)) or 0)
     return AccompaniedFigures(
         total=total,
@@ -94,9 +98,9 @@ class Headcount:
     associes: int
 
 
-def status_members(filters: Filters, kind: str) -> Query:
+def status_members(filters: Filters, kind: str, spans: Spans) -> Query:
     """Persons whose status at the end of the period is ``kind``."""
-    status = status_on(filters.period.end)
+    status = status_on(spans, filters.period.end)
     query = (
         select(Person.id.label("person_id"))
         .join(status, status.c.person_id == Person.id)
@@ -106,7 +110,7 @@ def status_members(filters: Filters, kind: str) -> Query:
 
 
 def headcount_in(session: Session, filters: Filters) -> Headcount:
-    status = status_on(filters.period.end)
+    status = status_on(session_spans(session), filters.period.end)
     query = antenne_filter(
         select(status.c.kind, func.count())
         .join(Person, Person.id == status.c.person_id)
@@ -154,7 +158,7 @@ class FollowupFigures:
         return (self.interviews * 10 + self.entrepreneurs // 2) // self.entrepreneurs
 
 
-def followup_members(filters: Filters) -> Query:
+def followup_members(filters: Filters, spans: Spans) -> Query:
     """Salaried entrepreneurs (salarié or associé) running during the period, with counts."""
     period = filters.period
     year_start = add_years(period.end, -1)
@@ -175,8 +179,8 @@ def followup_members(filters: Filters) -> Query:
         .group_by(FollowupInterview.person_id)
         .subquery("followup_counts")
     )
-    status = status_on(period.end)
-    running = overlapping(stage_spans(), period, SALARIED_KINDS)
+    status = status_on(spans, period.end)
+    running = overlapping(spans, period, SALARIED_KINDS)
     query = (
         select(
             Person.id.label("person_id"),
@@ -198,7 +202,7 @@ def below_minimum_condition(members: Any) -> Any:
 
 
 def followups_in(session: Session, filters: Filters) -> FollowupFigures:
-    members = followup_members(filters).subquery("members")
+    members = followup_members(filters, session_spans(session)).subquery("members")
     rows = session.execute(
         select(members, below_minimum_condition(members).label("below")).order_by(
             members.c.last_name, members.c.first_name

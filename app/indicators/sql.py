@@ -23,6 +23,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause, column, table
 
 from app.indicators.period import Filters, Period
 from app.models import IntakeInterview, ParcoursStage, Person
@@ -30,6 +31,7 @@ from app.services.parcours_rules import RANK
 
 # Any select, whatever its columns (Select is variadic in SQLAlchemy 2.1).
 Query = Select[*tuple[Any, ...]]
+Spans = TableClause  # the materialized stage spans (see session_spans)
 
 ACCOMPANIED_KINDS = ("cape", "salarie", "associe")
 SALARIED_KINDS = ("salarie", "associe")
@@ -56,7 +58,8 @@ def month_of(column: Any, dialect_name: str) -> ColumnElement[str]:
     """``2026-03-14`` -> ``"2026-03"``."""
     if dialect_name == "postgresql":
         return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    # Dates are ISO text in SQLite: the first seven characters are the month.
+    return func.substr(column, 1, 7)
 
 
 def minutes_between(start: Any, end: Any, dialect_name: str) -> ColumnElement[int]:
@@ -69,7 +72,7 @@ def _journey_rank() -> ColumnElement[int]:
     return case(*((ParcoursStage.kind == k, rank) for k, rank in RANK.items()), else_=-1)
 
 
-def stage_spans() -> Subquery:
+def stage_spans_query() -> Query:
     """Each live stage with the start of the person's next stage: a stage lasts from
     its start until its end date or the next stage's start, whichever comes first."""
     next_start = func.lead(ParcoursStage.start_date, type_=Date).over(
@@ -92,11 +95,40 @@ def stage_spans() -> Subquery:
         )
         .join(Person, Person.id == ParcoursStage.person_id)
         .where(ParcoursStage.deleted_at.is_(None), person_live())
-        .subquery("spans")
     )
 
 
-def overlapping(spans: Subquery, period: Period, kinds: tuple[str, ...]) -> Query:
+def materialize(
+    session: Session, name: str, query: Query, index_on: tuple[str, ...] = ("person_id",)
+) -> TableClause:
+    """Compute ``query`` once into a temporary table of this transaction (dropped with
+    it) so several figures can be read from it without recomputing it each time."""
+    dialect_ = session.get_bind().dialect
+    sql = query.compile(dialect=dialect_, compile_kwargs={"literal_binds": True})
+    conn = session.connection()
+    if dialect_.name == "sqlite" and not session.info.get("indicator_temp_in_memory"):
+        # A few thousand rows read back at once: keep them off the disk.
+        conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        session.info["indicator_temp_in_memory"] = True
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} AS {sql}")
+    for col in index_on:
+        conn.exec_driver_sql(f"CREATE INDEX {name}_{col} ON {name} ({col})")
+    return table(name, *(column(c.name, c.type) for c in query.selected_columns))
+
+
+def session_spans(session: Session) -> Spans:
+    """The stage spans, computed once per unit of work (the window function over every
+    stage is the costly part of most figures)."""
+    spans = session.info.get("indicator_spans")
+    if spans is None:
+        spans = session.info["indicator_spans"] = materialize(
+            session, "ind_spans", stage_spans_query()
+        )
+    return spans
+
+
+def overlapping(spans: Spans, period: Period, kinds: tuple[str, ...]) -> Query:
     """Persons with a stage of one of ``kinds`` running at some point of ``period``."""
     return (
         select(spans.c.person_id)
@@ -110,11 +142,12 @@ def overlapping(spans: Subquery, period: Period, kinds: tuple[str, ...]) -> Quer
     )
 
 
-def status_on(day: dt.date, name: str = "status", *, ended_too: bool = False) -> Subquery:
+def status_on(
+    spans: Spans, day: dt.date, name: str = "status", *, ended_too: bool = False
+) -> Subquery:
     """(person_id, kind, ...): the person's stage running on ``day`` — the latest started
     on or before it, unless its end date has passed (then none, or that ended stage when
     ``ended_too``)."""
-    spans = stage_spans()
     still_running = (
         true() if ended_too else or_(spans.c.end_date.is_(None), spans.c.end_date >= day)
     )
@@ -167,7 +200,7 @@ def antenne_filter(query: Query, filters: Filters) -> Query:
     return query
 
 
-def count_by(session: Session, members: Subquery, column: str) -> dict[str, int]:
+def count_by(session: Session, members: Any, column: str) -> dict[str, int]:
     """``{key: count of distinct persons}`` over a members subquery ("" for NULL)."""
     col = members.c[column]
     rows = session.execute(

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from app.indicators import labels
 from app.indicators.period import Filters
-from app.indicators.sql import Breakdown, Query, antenne_filter, dialect, month_of, person_live
+from app.indicators.sql import (
+    Breakdown,
+    Query,
+    antenne_filter,
+    dialect,
+    materialize,
+    month_of,
+    person_live,
+)
 from app.models import Invoice, Payment, Person
 from app.uow import UnitOfWorkFactory
 
@@ -93,8 +101,8 @@ def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
 
 def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     name = dialect(session)
-    invoiced = invoice_members(filters, name).subquery("invoiced")
-    cashed = payment_members(filters, name).subquery("cashed")
+    invoiced = materialize(session, "ind_invoiced", invoice_members(filters, name), ())
+    cashed = materialize(session, "ind_cashed", payment_members(filters, name), ())
     kinds = {
         k: int(n)
         for k, n in session.execute(select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind))
