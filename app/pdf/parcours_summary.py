@@ -70,7 +70,7 @@ def summary_story(summary: ParcoursSummary) -> list[Flowable]:
             grid(
                 ("Date", "Entretien", "Accompagnateur", "Résumé"),
                 summary.interviews,
-                [0.13, 0.17, 0.2, 0.5],
+                [0.15, 0.15, 0.22, 0.48],
             )
         )
     else:
