@@ -122,9 +122,7 @@ def agenda_for_day(
         started = _interviews_on(session, day, [r[0].person_id for r in rows])
         entries = []
         for appointment, first, last, town in rows:
-            found = started.get((appointment.person_id, appointment.kind)) or started.get(
-                (appointment.person_id, "")
-            )
+            found = started.get((appointment.person_id, appointment.kind))
             entries.append(
                 AgendaEntry(
                     appointment.id,
@@ -145,7 +143,7 @@ def agenda_for_day(
 def _interviews_on(
     session: Session, day: dt.date, person_ids: list[str]
 ) -> dict[tuple[str, str], tuple[str, str, bool]]:
-    """(person, kind) -> (kind, id, is_draft) of interviews held that day; key kind "" = any.
+    """(person, kind) -> (kind, id, is_draft) of the interviews held that day.
     An unfinished intake draft of the person also counts (it is resumed, whatever its date)."""
     found: dict[tuple[str, str], tuple[str, str, bool]] = {}
     if not person_ids:
@@ -158,7 +156,6 @@ def _interviews_on(
         )
     ):
         found[(pid, "accueil")] = ("accueil", iid, bool(draft))
-        found.setdefault((pid, ""), ("accueil", iid, bool(draft)))
     for pid, fid in session.execute(
         select(FollowupInterview.person_id, FollowupInterview.id).where(
             FollowupInterview.person_id.in_(person_ids),
@@ -167,7 +164,6 @@ def _interviews_on(
         )
     ):
         found[(pid, "suivi")] = ("suivi", fid, False)
-        found[(pid, "")] = ("suivi", fid, False)
     return found
 
 

@@ -196,3 +196,19 @@ def test_person_file_gathers_history_and_who_wrote_it(uow, person_id, staff_id):
     kinds = [e.kind for e in file.timeline]
     assert kinds == ["stage_end_cape", "followup", "stage_cape", "stage_accueil", "intake"]
     assert [a.code for a in file.alerts] == []
+
+
+def test_followup_slot_opens_that_days_followup_not_an_old_intake_draft(uow, person_id):
+    at = dt.datetime.combine(TODAY, dt.time(11))
+    agenda.schedule_appointment(uow, AppointmentInput(person_id, at, "suivi"), today=TODAY)
+    interviews.save_intake_draft(uow, IntakeInput(person_id, dt.date(2026, 1, 5)))
+    assert agenda.agenda_for_day(uow, TODAY)[0].interview_id is None
+    done = interviews.save_followup(
+        uow, FollowupInput(person_id, TODAY, points_discussed="Ok"), today=TODAY
+    )
+    entry = agenda.agenda_for_day(uow, TODAY)[0]
+    assert (entry.interview_kind, entry.interview_id, entry.interview_is_draft) == (
+        "suivi",
+        done.id,
+        False,
+    )
