@@ -182,3 +182,28 @@ def test_add_months_lands_in_the_right_month_and_never_overflows(day, months):
     result = add_months(day, months)
     assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
     assert result.day <= day.day
+
+
+def test_first_invoice_opens_the_salaried_stage_once(uow, person_id):
+    with uow() as unit:
+        created = parcours.ensure_salaried(unit.session, person_id, dt.date(2026, 3, 2))
+        again = parcours.ensure_salaried(unit.session, person_id, dt.date(2026, 4, 1))
+        unit.commit()
+    assert created is not None and created.contract_type == "CESA" and again is None
+    assert [s.kind for s in parcours.list_stages(uow, person_id)] == ["salarie"]
+    assert person_status(uow, person_id, TODAY).code == "salarie"
+
+
+kinds = st.sampled_from(["accueil", "diagnostic", "cape", "salarie", "associe"])
+days = st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+
+
+@given(st.lists(st.tuples(kinds, days), max_size=6), days)
+def test_status_ignores_future_stages_and_an_exit_after_everything_wins(pairs, exit_day):
+    stages = [stage(kind, day) for kind, day in pairs]
+    today = dt.date(2025, 6, 15)
+    past_only = [s for s in stages if s.start_date <= today]
+    assert derive_status(stages, today) == derive_status(past_only, today)
+    if all(day <= exit_day for _kind, day in pairs) and exit_day <= today:
+        exited = [*stages, stage("sortie", exit_day, outcome="retour_situation")]
+        assert derive_status(exited, today).code == "sorti"
