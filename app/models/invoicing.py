@@ -82,6 +82,7 @@ class Invoice(Synced, Base):
             "entrepreneur_id",
             "total_excl_cents",
             "deleted_at",
+            "id",
         ),
         Index("ix_invoice_id_figures", "id", "status", "kind", "entrepreneur_id", "deleted_at"),
     )

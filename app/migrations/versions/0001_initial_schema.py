@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:18:09.420857
+Create Date: 2026-11-26 06:21:58.087173
 """
 
 from collections.abc import Sequence
@@ -642,7 +642,15 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_invoice_figures",
-            ["issue_date", "status", "kind", "entrepreneur_id", "total_excl_cents", "deleted_at"],
+            [
+                "issue_date",
+                "status",
+                "kind",
+                "entrepreneur_id",
+                "total_excl_cents",
+                "deleted_at",
+                "id",
+            ],
             unique=False,
         )
         batch_op.create_index(
