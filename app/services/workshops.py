@@ -134,14 +134,16 @@ def delete_session(uow_factory: UnitOfWorkFactory, activity_id: str) -> None:
             raise ConflictError("session_has_attendance")
         now = utcnow()
         activity.deleted_at = now
-        children: list[ActivitySlot | Registration | ActivityFunder] = [
+        children: list[ActivitySlot | Registration | ActivityFunder | Attendance] = [
             *session.scalars(select(ActivitySlot).where(ActivitySlot.activity_id == activity_id)),
             *session.scalars(select(Registration).where(Registration.activity_id == activity_id)),
             *session.scalars(
                 select(ActivityFunder).where(ActivityFunder.activity_id == activity_id)
             ),
         ]
-        for row in children:
+        slot_ids = [row.id for row in children if isinstance(row, ActivitySlot)]
+        marks = session.scalars(select(Attendance).where(Attendance.slot_id.in_(slot_ids)))
+        for row in [*children, *marks]:
             row.deleted_at = row.deleted_at or now
         uow.commit()
 

@@ -346,3 +346,18 @@ def test_session_list_filters_by_folded_title_and_kind(uow) -> None:
     assert [r.title for r in found] == ["Méthodologie de projet"]
     reunions = workshop_list.list_sessions(uow, SessionFilter(kind="reunion"))
     assert [r.title for r in reunions] == ["Réunion coopérative de mars"]
+
+
+def test_deleted_session_is_tombstoned_with_its_rows(uow) -> None:
+    activity_id = new_session(uow)
+    (person_id,) = add_persons(uow, 1)
+    registrations.register_person(uow, activity_id, person_id)
+    slot = workshops.get_session(uow, activity_id).slots[0]
+    attendance.mark_attendance(uow, slot.id, person_id, PRESENT, now=DURING)
+    attendance.mark_attendance(uow, slot.id, person_id, "attendu", now=DURING)
+    workshops.delete_session(uow, activity_id)
+    with uow() as work:
+        for model in (Activity, ActivitySlot, Registration, Attendance):
+            rows = work.session.scalars(select(model)).all()
+            assert rows and all(r.deleted_at is not None for r in rows), model
+    assert workshop_list.count_sessions(uow) == 0

@@ -175,3 +175,20 @@ def test_main_window_opens_an_activity_on_the_ateliers_page(qtbot, ctx) -> None:
     assert window.stack.currentWidget() is page
     assert page.panel.detail is not None and page.panel.detail.id == activity_id
     assert page.panel.detail.held_on == DAY
+
+
+def test_attestation_batch_can_be_cancelled_from_the_progress_dialog(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    activity_id = new_session(ctx.uow, capacity=None)
+    people = add_persons(ctx.uow, 40)
+    for person_id in people:
+        registrations.register_person(ctx.uow, activity_id, person_id)
+    attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
+    page = _page(qtbot, ctx)
+    page.open_item("activity", activity_id)
+    page.panel.run_attestations([(activity_id, p) for p in people])
+    assert page.panel.progress_dialog is not None
+    page.panel.progress_dialog.canceled.emit()  # what its "Annuler" button sends
+    qtbot.waitUntil(lambda: "annulée" in page.panel.message.text(), timeout=15000)
+    written = list(ctx.profile.paths.documents.rglob("attestation-*.pdf"))
+    assert len(written) < len(people)
+    assert page.opened == []

@@ -56,6 +56,7 @@ class SessionPanel(QWidget):
         self.open_file: Callable[[Path], None] = open_with_desktop
         self.clock: Callable[[], dt.datetime] = attendance.local_now
         self.last_paths: list[Path] = []
+        self.progress_dialog: QProgressDialog | None = None
         self.header = QLabel(self)
         self.header.setObjectName("sessionHeader")
         self.header.setWordWrap(True)
@@ -282,7 +283,7 @@ class SessionPanel(QWidget):
         control = JobControl(on_progress=relay.progressed.emit)
         dialog.canceled.connect(control.cancel)
         documents = self.ctx.profile.paths.documents
-        self.attestation_job = control
+        self.progress_dialog = dialog
 
         def done(paths: object) -> None:
             dialog.reset()
