@@ -192,3 +192,21 @@ def test_attestation_batch_can_be_cancelled_from_the_progress_dialog(qtbot, ctx)
     written = list(ctx.profile.paths.documents.rglob("attestation-*.pdf"))
     assert len(written) < len(people)
     assert page.opened == []
+
+
+def test_attestations_for_several_selected_sessions_in_one_batch(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    people = add_persons(ctx.uow, 3)
+    sessions = [new_session(ctx.uow, title=f"Atelier {n}") for n in (1, 2)]
+    for activity_id in sessions:
+        for person_id in people:
+            registrations.register_person(ctx.uow, activity_id, person_id)
+        attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
+    page = _page(qtbot, ctx)
+    page.refresh()
+    assert not page.batch_button.isEnabled()
+    page.table.selectAll()
+    assert sorted(page.selected_sessions()) == sorted(sessions)
+    qtbot.mouseClick(page.batch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
+    assert len(page.panel.last_paths) == 6
+    assert page.opened[0] == ctx.profile.paths.documents / "ateliers"

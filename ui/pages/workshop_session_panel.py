@@ -289,8 +289,10 @@ class SessionPanel(QWidget):
             dialog.reset()
             assert isinstance(paths, list)
             self.last_paths = paths
-            self.say(f"{len(paths)} attestation(s) enregistrée(s) dans {paths[0].parent}.")
-            self.open_file(paths[0].parent)
+            folders = {path.parent for path in paths}
+            folder = folders.pop() if len(folders) == 1 else documents / "ateliers"
+            self.say(f"{len(paths)} attestation(s) enregistrée(s) dans {folder}.")
+            self.open_file(folder)
 
         def failed(error: BaseException) -> None:
             dialog.reset()

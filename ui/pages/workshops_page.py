@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.services import workshop_catalogue, workshop_list
+from app.services import workshop_catalogue, workshop_documents, workshop_list
 from app.services.workshop_values import SessionFilter, SessionRow
 from ui.context import AppContext
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
@@ -86,6 +86,9 @@ class WorkshopsPage(QWidget):
         self.missing_only = QCheckBox("Émargement non rempli", self)
         self.new_button = QPushButton("Nouvelle session…", self)
         self.new_button.clicked.connect(self.new_session)
+        self.batch_button = QPushButton("Attestations des sessions sélectionnées", self)
+        self.batch_button.setEnabled(False)
+        self.batch_button.clicked.connect(self.batch_attestations)
         self.catalogue_button = QPushButton("Thèmes et financeurs…", self)
         self.catalogue_button.clicked.connect(self.edit_catalogue)
         self.model: RowTableModel[SessionRow] = RowTableModel(COLUMNS)
@@ -93,7 +96,8 @@ class WorkshopsPage(QWidget):
         self.table.setObjectName("sessionTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several sessions can be selected for one batch of attestations.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -111,6 +115,7 @@ class WorkshopsPage(QWidget):
         second = QHBoxLayout()
         second.addWidget(self.missing_only)
         second.addStretch(1)
+        second.addWidget(self.batch_button)
         second.addWidget(self.catalogue_button)
         second.addWidget(self.new_button)
         left = QWidget(self)
@@ -196,10 +201,35 @@ class WorkshopsPage(QWidget):
             self.refresh()
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        indexes = self.table.selectionModel().selectedRows()
-        row = self.model.row_at(indexes[0].row()) if indexes else None
-        if row is not None and (self.panel.detail is None or self.panel.detail.id != row.id):
-            self.panel.load(row.id)
+        chosen = self.selected_sessions()
+        self.batch_button.setEnabled(bool(chosen))
+        current = self.model.row_at(self.table.currentIndex().row())
+        if current is None or current.id not in chosen:
+            current = (
+                self.model.row_at(self.table.selectionModel().selectedRows()[0].row())
+                if chosen
+                else None
+            )
+        if current is not None and (
+            self.panel.detail is None or self.panel.detail.id != current.id
+        ):
+            self.panel.load(current.id)
+
+    def selected_sessions(self) -> list[str]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [r.id for i in rows if (r := self.model.row_at(i)) is not None]
+
+    def batch_attestations(self) -> None:
+        """Attestations for everyone present at any of the selected sessions, in one batch."""
+        requests = [
+            (activity_id, person_id)
+            for activity_id in self.selected_sessions()
+            for person_id in workshop_documents.attendees(self.ctx.uow, activity_id)
+        ]
+        if not requests:
+            self.panel.say("Personne n'a été noté présent dans ces sessions.", error=True)
+            return
+        self.panel.run_attestations(requests)
 
     def new_session(self) -> None:
         dialog = WorkshopSessionDialog(
