@@ -101,7 +101,9 @@ class Invoice(Synced, Base):
     payment_terms: Mapped[str] = mapped_column(Text, default="")
     vat_on_debits: Mapped[bool] = mapped_column(Boolean, default=False)
     vat_exemption_text: Mapped[str] = mapped_column(Text, default="")
-    credited_invoice_id: Mapped[str | None] = mapped_column(ForeignKey("invoice.id"), default=None)
+    credited_invoice_id: Mapped[str | None] = mapped_column(
+        ForeignKey("invoice.id"), default=None, index=True
+    )
     notes: Mapped[str] = mapped_column(Text, default="")
     # Folded "number client entrepreneur" for filter-as-you-type over 50,000 rows.
     search_key: Mapped[str] = mapped_column(String(600), default="", index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:21:58.087173
+Create Date: 2026-11-26 06:24:20.167214
 """
 
 from collections.abc import Sequence
@@ -638,6 +638,9 @@ def upgrade() -> None:
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_invoice_client_id"), ["client_id"], unique=False)
         batch_op.create_index(
+            batch_op.f("ix_invoice_credited_invoice_id"), ["credited_invoice_id"], unique=False
+        )
+        batch_op.create_index(
             batch_op.f("ix_invoice_entrepreneur_id"), ["entrepreneur_id"], unique=False
         )
         batch_op.create_index(
@@ -735,6 +738,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_invoice_id_figures")
         batch_op.drop_index("ix_invoice_figures")
         batch_op.drop_index(batch_op.f("ix_invoice_entrepreneur_id"))
+        batch_op.drop_index(batch_op.f("ix_invoice_credited_invoice_id"))
         batch_op.drop_index(batch_op.f("ix_invoice_client_id"))
 
     op.drop_table("invoice")
