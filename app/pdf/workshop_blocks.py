@@ -6,8 +6,10 @@ French text is allowed here: PDFs are what funders and participants read.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
+from reportlab.graphics.shapes import Drawing, Polygon, Rect
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -42,6 +44,9 @@ NOON_HOUR = 13
 EMBLEM_HEIGHT = 14 * mm
 GRID = colors.HexColor("#777777")
 SHADE = colors.HexColor("#EEEEEE")
+EU_BLUE = colors.HexColor("#003399")
+EU_YELLOW = colors.HexColor("#FFCC00")
+EU_FUNDER_CODE = "FSE+"  # seeded code (app/seed.py): its sheets carry the EU emblem
 
 
 def esc(text: str) -> str:
@@ -112,6 +117,25 @@ def emblem(png: bytes, height: float = EMBLEM_HEIGHT) -> Image:
     return Image(io.BytesIO(png), width=height * width_px / max(height_px, 1), height=height)
 
 
+def eu_emblem(height: float = EMBLEM_HEIGHT) -> Drawing:
+    """The EU emblem drawn as vectors (official geometry: 3:2 flag, twelve stars on a
+    circle of radius h/3, each star of radius h/18), for FSE+ actions without an image."""
+    width = height * 1.5
+    drawing = Drawing(width, height)
+    drawing.add(Rect(0, 0, width, height, fillColor=EU_BLUE, strokeColor=None))
+    for index in range(12):
+        angle = math.radians(90 - index * 30)
+        cx = width / 2 + height / 3 * math.cos(angle)
+        cy = height / 2 + height / 3 * math.sin(angle)
+        points: list[float] = []
+        for tip in range(10):  # five points, one up: outer and inner radius alternate
+            radius = height / 18 if tip % 2 == 0 else height / 18 * 0.382
+            theta = math.radians(90 + tip * 36)
+            points += [cx + radius * math.cos(theta), cy + radius * math.sin(theta)]
+        drawing.add(Polygon(points, fillColor=EU_YELLOW, strokeColor=None))
+    return drawing
+
+
 def funders_block(funders: Sequence[FunderInfo], width: float) -> list[Flowable]:
     """Each funder's emblem (when set) beside its required statement."""
     if not funders:
@@ -119,7 +143,11 @@ def funders_block(funders: Sequence[FunderInfo], width: float) -> list[Flowable]
     sheet = styles()
     rows = []
     for funder in funders:
-        logo: Flowable | str = emblem(funder.emblem_png) if funder.emblem_png else ""
+        logo: Flowable | str = ""
+        if funder.emblem_png:
+            logo = emblem(funder.emblem_png)
+        elif funder.code == EU_FUNDER_CODE:
+            logo = eu_emblem()
         text = esc(funder.statement) if funder.statement else esc(funder.name)
         rows.append([logo, Paragraph(f"<b>{esc(funder.name)}</b> — {text}", sheet["Small"])])
     table = Table(rows, colWidths=[36 * mm, width - 36 * mm])

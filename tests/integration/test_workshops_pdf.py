@@ -10,6 +10,7 @@ import pytest
 from PIL import Image as PilImage
 from pypdf import PdfReader
 
+from app.ids import deterministic_id
 from app.jobs import Cancelled, JobControl
 from app.services import (
     attendance,
@@ -173,3 +174,22 @@ def test_attestation_batch_writes_one_file_per_participant(profile, uow) -> None
     assert all(
         p.exists() and p.parent.parent.parent == profile.paths.documents / "ateliers" for p in paths
     )
+
+
+def _fill_colours(path: Path) -> set[str]:
+    content = PdfReader(path).pages[0].get_contents().get_data().decode("latin-1")
+    return {line for line in content.splitlines() if line.endswith(" rg")}
+
+
+def test_fse_action_carries_the_eu_emblem_even_without_an_image(profile, uow) -> None:
+    eu_blue, eu_yellow = "0 .2 .6 rg", "1 .8 0 rg"
+    fse_id, _people = _session_with(uow, 1)
+    region_id = new_session(uow, funder_ids=[deterministic_id("funder", "REGION")])
+    fse = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, fse_id, filled=False
+    )
+    region = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, region_id, filled=False
+    )
+    assert {eu_blue, eu_yellow} <= _fill_colours(fse)
+    assert not {eu_blue, eu_yellow} & _fill_colours(region)
