@@ -210,3 +210,15 @@ def test_attestations_for_several_selected_sessions_in_one_batch(qtbot, ctx) -> 
     qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
     assert len(page.panel.last_paths) == 6
     assert page.opened[0] == ctx.profile.paths.documents / "ateliers"
+
+
+def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    forgotten = new_session(ctx.uow, title="Atelier oublié")
+    (person_id,) = add_persons(ctx.uow, 1)
+    registrations.register_person(ctx.uow, forgotten, person_id)
+    page = _page(qtbot, ctx)
+    page.refresh()
+    assert page.count_label.text() == "1 session — ⚠ 1 émargement non rempli"
+    attendance.mark_all_present(ctx.uow, forgotten, now=DURING)
+    ctx.hub.notify("workshops")
+    qtbot.waitUntil(lambda: page.count_label.text() == "1 session")

@@ -179,11 +179,13 @@ class WorkshopsPage(QWidget):
             ),
             total,
         )
-        self.count_label.setText(
-            f"{formatting.number(total, 0)} session{'s' if total > 1 else ''}"
-            if total
-            else "Aucune session."
+        text = f"{formatting.number(total, 0)} session{'s' if total > 1 else ''}"
+        missing = workshop_list.count_sessions(
+            uow, SessionFilter(attendance_missing_only=True), now=now
         )
+        if missing:
+            text += f" — ⚠ {missing} émargement{'s' if missing > 1 else ''} non rempli{'s' if missing > 1 else ''}"
+        self.count_label.setText(text if total else "Aucune session.")
         if not self._sized and total:
             self.table.resizeColumnsToContents()
             self._sized = True
@@ -198,7 +200,8 @@ class WorkshopsPage(QWidget):
 
     def _on_changed(self, areas: frozenset[str]) -> None:
         if AREA in areas or "persons" in areas:
-            self.refresh()
+            # Coalesced: typing a sheet in the grid notifies on every key.
+            self._timer.start()
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         chosen = self.selected_sessions()
