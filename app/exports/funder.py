@@ -18,8 +18,15 @@ from app.indicators import labels
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.flows import intake_members, outcome_key
 from app.indicators.period import Filters
-from app.indicators.persons import accompanied_members
-from app.indicators.sql import Spans, antenne_filter, dialect, person_live, session_spans
+from app.indicators.sql import (
+    ACCOMPANIED_KINDS,
+    Spans,
+    antenne_filter,
+    dialect,
+    overlapping,
+    person_live,
+    session_spans,
+)
 from app.indicators.workshops import attendance_rows
 from app.jobs import JobControl
 from app.models import FollowupInterview, IntakeInterview, ParcoursStage, Person
@@ -52,7 +59,7 @@ COLUMNS = [
 def _participants(filters: Filters, dialect_name: str, spans: Spans) -> Any:
     marks = attendance_rows(filters, dialect_name).subquery("marks")
     present = select(marks.c.person_id).where(marks.c.state == "present")
-    accompanied = select(accompanied_members(filters, spans).subquery("acc").c.person_id)
+    accompanied = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
     received = select(intake_members(filters).subquery("rec").c.person_id)
     return union(accompanied, received, present).subquery("participants")
 

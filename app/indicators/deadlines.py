@@ -89,19 +89,17 @@ def _stages_of(session: Session, person_ids: list[str]) -> dict[str, list[StageI
     out: dict[str, list[StageInfo]] = defaultdict(list)
     if not person_ids:
         return out
-    rows = session.scalars(
-        select(ParcoursStage).where(
-            ParcoursStage.person_id.in_(person_ids),
-            ParcoursStage.deleted_at.is_(None),
-            ParcoursStage.kind.in_(("cape", "salarie")),
+    s = ParcoursStage
+    rows = session.execute(
+        select(s.id, s.person_id, s.kind, s.start_date, s.end_date, s.renewals, s.contract_type)
+        .where(
+            s.person_id.in_(person_ids),
+            s.deleted_at.is_(None),
+            s.kind.in_(("cape", "salarie")),
         )
     )
-    for s in rows:
-        out[s.person_id].append(
-            StageInfo(
-                s.id, s.person_id, s.kind, s.start_date, s.end_date, s.renewals, s.contract_type
-            )
-        )
+    for stage_id, pid, kind, start, end, renewals, contract in rows:
+        out[pid].append(StageInfo(stage_id, pid, kind, start, end, renewals, contract))
     return out
 
 

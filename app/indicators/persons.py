@@ -43,8 +43,8 @@ class AccompaniedFigures:
 def accompanied_members(filters: Filters, spans: Spans) -> Query:
     """One row per person accompanied (definition ``accompanied``) with its dimensions."""
     status = status_on(spans, filters.period.end)
-    intake = last_intake()
     running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
+    intake = last_intake()
     query = (
         select(
             Person.id.label("person_id"),

@@ -93,8 +93,8 @@ def stage_spans_query() -> Query:
             ParcoursStage.exit_reason_code,
             next_start.label("next_start"),
         )
-        .join(Person, Person.id == ParcoursStage.person_id)
-        .where(ParcoursStage.deleted_at.is_(None), person_live())
+        # Deleted and merged persons are filtered by every query joining ``Person``.
+        .where(ParcoursStage.deleted_at.is_(None))
     )
 
 
@@ -106,10 +106,6 @@ def materialize(
     dialect_ = session.get_bind().dialect
     sql = query.compile(dialect=dialect_, compile_kwargs={"literal_binds": True})
     conn = session.connection()
-    if dialect_.name == "sqlite" and not session.info.get("indicator_temp_in_memory"):
-        # A few thousand rows read back at once: keep them off the disk.
-        conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
-        session.info["indicator_temp_in_memory"] = True
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} AS {sql}")
     for col in index_on:
@@ -170,7 +166,7 @@ def status_on(
 
 
 def last_intake() -> Subquery:
-    """(person_id, permanence_id, accompagnateur_id, held_on) of each person's latest intake."""
+    """(person_id, permanence_id, held_on) of each person's latest intake."""
     rank = func.row_number().over(
         partition_by=IntakeInterview.person_id,
         order_by=(IntakeInterview.held_on.desc(), IntakeInterview.id.desc()),
