@@ -22,17 +22,34 @@ from app.jobs import JobControl
 from app.models import Invoice
 from app.uow import UnitOfWorkFactory
 
+COPIES = "copies"  # re-rendered copies of invoices issued on another laptop
+
 
 def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id: str) -> Path:
-    """The stored PDF of an issued invoice, refused if missing or altered."""
+    """The PDF stored at validation, refused if it was altered.
+
+    An invoice issued on another laptop (received by sync, or generated demo
+    data) has no stored file here: it is rendered once from its frozen
+    snapshots into ``documents/copies/`` — same content, never the row changed.
+    """
     with uow_factory() as uow:
         invoice = uow.session.get(Invoice, invoice_id)
         if invoice is None or invoice.deleted_at is not None:
             raise NotFoundError("not_found", what="invoice")
         if invoice.status != "emise":
             raise ConflictError("invoice_not_issued")
-        relative, expected = invoice.pdf_path, invoice.pdf_sha256
-    return storage.verified_path(documents_dir, relative, expected)
+        relative, expected, number = invoice.pdf_path, invoice.pdf_sha256, invoice.number or ""
+    if relative and (documents_dir / relative).is_file():
+        return storage.verified_path(documents_dir, relative, expected)
+    if relative and expected:
+        # Issued here, file gone: say so rather than print a different file.
+        raise ConflictError("invoice_pdf_missing", path=str(documents_dir / relative))
+    copy = documents_dir / COPIES / Path(storage.relative_path(number, 0)).name
+    if not copy.is_file():
+        storage.write_atomically(
+            copy.parent, copy.name, render_from_snapshot(uow_factory, invoice_id)
+        )
+    return copy
 
 
 def render_from_snapshot(uow_factory: UnitOfWorkFactory, invoice_id: str) -> bytes:

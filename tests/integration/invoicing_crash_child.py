@@ -16,9 +16,11 @@ from app.profile import open_profile
 def main(root: str) -> None:
     profile = open_profile(Path(root))
     with profile.uow() as work:
-        drafts = list(work.session.scalars(
-            select(Invoice.id).where(Invoice.status == "brouillon").order_by(Invoice.id)
-        ))
+        drafts = list(
+            work.session.scalars(
+                select(Invoice.id).where(Invoice.status == "brouillon").order_by(Invoice.id)
+            )
+        )
     print("ready", flush=True)
     for draft in drafts:
         validate_invoice(profile.uow, profile.paths.documents, draft, dt.date(2026, 3, 2))

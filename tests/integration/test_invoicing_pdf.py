@@ -170,3 +170,21 @@ def test_draft_preview_is_marked_as_draft(setup, tmp_path) -> None:
     draft = add_draft(profile.uow, person, client)
     text = _text(draft_preview(profile.uow, draft, tmp_path).read_bytes())
     assert "BROUILLON" in text and "brouillon (pas encore de numéro)" in text
+
+
+def test_invoice_issued_elsewhere_is_rendered_from_its_snapshots(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    invoice_id, pdf = _issue(profile, person, client)
+    from app.models import Invoice
+
+    # As sync delivers it from another laptop: the row, without the file.
+    with profile.engine.begin() as conn:
+        conn.execute(
+            Invoice.__table__.update()
+            .where(Invoice.__table__.c.id == invoice_id)
+            .values(pdf_path="", pdf_sha256="")
+        )
+    copy = invoice_pdf(profile.uow, profile.paths.documents, invoice_id)
+    assert copy.parent.name == "copies"
+    assert _text(copy.read_bytes()) == _text(pdf)
