@@ -193,3 +193,15 @@ def test_fse_action_carries_the_eu_emblem_even_without_an_image(profile, uow) ->
     )
     assert {eu_blue, eu_yellow} <= _fill_colours(fse)
     assert not {eu_blue, eu_yellow} & _fill_colours(region)
+
+
+def test_typed_markup_characters_print_as_typed(profile, uow) -> None:
+    activity_id, _people = _session_with(
+        uow, 1, title="Prix & marges <niveau 2>", animateurs="Dupont & Fils"
+    )
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    text = " ".join(_pages(path))
+    assert "Prix & marges <niveau 2>" in text
+    assert "Dupont & Fils" in text
