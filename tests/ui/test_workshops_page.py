@@ -222,3 +222,18 @@ def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:  # t
     attendance.mark_all_present(ctx.uow, forgotten, now=DURING)
     ctx.hub.notify("workshops")
     qtbot.waitUntil(lambda: page.count_label.text() == "1 session")
+
+
+def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    from app.services import workshop_catalogue
+
+    short = workshop_catalogue.save_theme(ctx.uow, "Atelier court", 180)
+    dialog = WorkshopSessionDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.theme.setCurrentIndex(dialog.theme.findData(short.id))
+    assert [r.value().starts_at.hour for r in dialog.slots.rows] == [9]
+    assert dialog.title_edit.text() == "Atelier atelier court"
+    qtbot.mouseClick(dialog.slots.add_morning, Qt.MouseButton.LeftButton)
+    first, second = (r.value() for r in dialog.slots.rows)
+    assert second.starts_at.date() > first.starts_at.date()
+    assert second.starts_at.weekday() < 5

@@ -34,6 +34,15 @@ from ui.messages import error_message
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.widgets.forms import FormErrors
 
+HALF_DAY_MINUTES = 210
+
+
+def _next_working_day(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
 
 class SlotRow(QWidget):
     def __init__(self, slot: SlotInput, parent: QWidget | None = None) -> None:
@@ -97,10 +106,22 @@ class SlotsEditor(QWidget):
         return row
 
     def add_default(self, span: tuple[dt.time, dt.time]) -> SlotRow:
+        """The usual hours on the last day, or on the next working day if already taken."""
         day = self.rows[-1].value().starts_at.date() if self.rows else self.default_day
+        taken = {(r.value().starts_at.date(), r.value().starts_at.time()) for r in self.rows}
+        while (day, span[0]) in taken:
+            day = _next_working_day(day)
         return self.add(
             SlotInput(dt.datetime.combine(day, span[0]), dt.datetime.combine(day, span[1]))
         )
+
+    def plan(self, minutes: int) -> None:
+        """Replace the slots by enough half-days for ``minutes`` (a theme's usual length)."""
+        for row in list(self.rows):
+            self.remove(row)
+        half_days = max(1, -(-minutes // HALF_DAY_MINUTES))
+        for index in range(half_days):
+            self.add_default(MORNING if index % 2 == 0 else AFTERNOON)
 
     def remove(self, row: SlotRow) -> None:
         self.rows.remove(row)
@@ -252,8 +273,13 @@ class WorkshopSessionDialog(QDialog):
         self.address.setEnabled(not at_permanence)
 
     def _theme_changed(self, _index: int) -> None:
-        if not self.title_edit.text().strip() and self.theme.currentData() is not None:
-            self.title_edit.setText(f"Atelier {self.theme.currentText().lower()}")
+        theme = next((t for t in self.themes if t.id == self.theme.currentData()), None)
+        if theme is None:
+            return
+        if not self.title_edit.text().strip():
+            self.title_edit.setText(f"Atelier {theme.name.lower()}")
+        if self.detail is None:  # a new session follows the theme's usual length
+            self.slots.plan(theme.default_duration_minutes)
 
     # Saving --------------------------------------------------------------------
     def value(self) -> SessionInput:
