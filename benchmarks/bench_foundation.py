@@ -1,0 +1,168 @@
+"""Foundation figures on the decade profile: start-up, person search, person list, memory.
+
+- start-up to main window shown, vs an empty PySide6 window (both fresh offscreen
+  processes, measured from spawn to the first event-loop turn after ``show()``);
+- person search per keystroke (the Personnes page's refresh), vs the bare SQL queries
+  it stands for (count + first page) on a plain sqlite3 connection;
+- opening the person list (page built, first page loaded), vs the same bare SQL;
+- resident memory of the app with the decade profile open, vs the empty window.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import harness
+
+STARTUP_RUNS = 7
+MEMORY_RUNS = 3
+# Words typed one key at a time: names with and without accents, a town, phone digits.
+TYPED = ("helene", "martin", "lefevre", "charleville", "sophie lam", "0612", "reims dupont",
+         "zoe", "benoit", "xyz")  # fmt: skip
+
+COUNT_SQL = (
+    "SELECT count(id) FROM person WHERE deleted_at IS NULL AND merged_into_id IS NULL{where}"
+)
+PAGE_SQL = (
+    "SELECT p.id, p.last_name, p.first_name, p.city, p.email, p.phone, a.name, "
+    "p.last_contact_on FROM person p LEFT JOIN antenne a ON a.id = p.antenne_id "
+    "WHERE p.deleted_at IS NULL AND p.merged_into_id IS NULL{where} "
+    "ORDER BY p.last_name, p.first_name, p.id LIMIT 200"
+)
+
+
+def _bare_search(conn: Any, text: str) -> None:
+    tokens = text.split()
+    where = "".join(" AND search_key LIKE ? ESCAPE '\\'" for _ in tokens)
+    params = [f"%{t}%" for t in tokens]
+    conn.execute(COUNT_SQL.format(where=where), params).fetchone()
+    conn.execute(PAGE_SQL.format(where=where.replace("search_key", "p.search_key")),
+                 params).fetchall()  # fmt: skip
+
+
+def _prefixes() -> list[str]:
+    return [word[:n] for word in TYPED for n in range(1, len(word) + 1)]
+
+
+def startup(root: Path) -> harness.Row:
+    app_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "app", str(root)]
+    floor_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "floor"]
+    harness.time_until_line(app_cmd, "shown")  # warm the OS file cache once
+    harness.time_until_line(floor_cmd, "shown")
+    app_ms, floor_ms = [], []
+    for _ in range(STARTUP_RUNS):  # interleaved, so drift affects both alike
+        app_ms.append(harness.time_until_line(app_cmd, "shown")[0])
+        floor_ms.append(harness.time_until_line(floor_cmd, "shown")[0])
+    return harness.Row("démarrage → fenêtre principale affichée", app_ms, floor_ms,
+                       "≤ 2× plancher", floor_label="fenêtre vide")  # fmt: skip
+
+
+def memory(root: Path) -> list[harness.Row]:
+    app_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "app", str(root), "--pages"]
+    floor_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "floor"]
+    shown, pages, floor = [], [], []
+    for _ in range(MEMORY_RUNS):
+        lines = _lines(app_cmd)
+        shown.append(float(lines["shown"]))
+        pages.append(float(lines["pages"]))
+        floor.append(float(_lines(floor_cmd)["shown"]))
+    return [
+        harness.Row("mémoire résidente, profil decade ouvert", shown, floor, "≤ 250 MB",
+                    unit="MB", floor_label="fenêtre vide"),
+        harness.Row("mémoire résidente après visite de toutes les pages", pages, floor,
+                    "≤ 250 MB", unit="MB", floor_label="fenêtre vide"),
+    ]  # fmt: skip
+
+
+def _lines(cmd: list[str]) -> dict[str, str]:
+    import subprocess
+
+    out = subprocess.run(cmd, capture_output=True, text=True, env=harness.child_env(),
+                         cwd=str(harness.ROOT), timeout=300, check=True).stdout  # fmt: skip
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+
+def in_process(root: Path) -> list[harness.Row]:
+    from PySide6.QtWidgets import QApplication
+
+    from app.profile import open_profile
+    from app.services import person_directory
+    from ui.context import AppContext, ChangeHub
+    from ui.launcher import make_application
+    from ui.pages.persons_page import PersonsPage
+    from ui.tasks import TaskManager
+
+    make_application(sys.argv[:1])
+    profile = open_profile(root)
+    bare = harness.bare_connection(root)
+    try:
+        ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
+
+        def open_list() -> None:
+            page = PersonsPage(ctx)
+            page.resize(1000, 700)
+            page.show()
+            QApplication.processEvents()
+            page.close()
+            page.deleteLater()
+
+        opening = harness.measure(open_list, repeat=15)
+        opening_floor = harness.measure(lambda: _bare_search(bare, ""), repeat=15)
+        page = PersonsPage(ctx)
+        page.show()
+        prefixes = _prefixes()
+
+        def type_all(samples: list[float], action: Any) -> None:
+            import time
+
+            for prefix in prefixes:
+                start = time.perf_counter()
+                action(prefix)
+                samples.append((time.perf_counter() - start) * 1000)
+
+        def page_refresh(prefix: str) -> None:
+            page.search.blockSignals(True)
+            page.search.setText(prefix)
+            page.search.blockSignals(False)
+            page.refresh()
+            QApplication.processEvents()
+
+        def service(prefix: str) -> None:
+            person_directory.count_persons(profile.uow, prefix)
+            person_directory.search_persons(profile.uow, prefix, limit=200)
+
+        keystroke: list[float] = []
+        services: list[float] = []
+        floor: list[float] = []
+        for _round in range(3):
+            type_all(keystroke, page_refresh)
+            type_all(services, service)
+            type_all(floor, lambda p: _bare_search(bare, p))
+        page.close()
+        ctx.tasks.wait_idle()
+    finally:
+        bare.close()
+        profile.close()
+    return [
+        harness.Row("recherche de personnes, par frappe (page)", keystroke, floor,
+                    "p95 ≤ 20 ms", floor_label="SQL nu"),
+        harness.Row("recherche de personnes, par frappe (service seul)", services, floor,
+                    "p95 ≤ 20 ms", floor_label="SQL nu"),
+        harness.Row("ouverture de la liste des personnes", opening, opening_floor,
+                    "≤ 200 ms", floor_label="SQL nu"),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-foundation-") as tmp:
+        root = harness.scratch_copy("decade", Path(tmp) / "decade")
+        rows = [startup(root), *in_process(root), *memory(root)]
+    harness.print_table("Fondations — profil decade (5 000 personnes, 50 000 factures)", rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Child process of the start-up and memory benchmarks (run offscreen by bench_foundation).
+
+``floor``: an empty PySide6 window. ``app PROFILE``: the real entry point
+(``app.__main__.main(["--profile", PROFILE])``). Both print ``shown <rss_mb>`` once the
+window has been shown and the event loop has run, then (``app`` only, with ``--pages``)
+visit every page and print ``pages <rss_mb>``, and quit.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+def floor() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication(sys.argv[:1])
+    window = QWidget()
+    window.resize(1200, 780)
+    window.show()
+
+    def report() -> None:
+        print(f"shown {rss_mb():.1f}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, report)
+    return int(app.exec())
+
+
+def real_app(profile: str, visit_pages: bool) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    import ui.main_window as main_window
+    from app.__main__ import main
+
+    original_show = main_window.MainWindow.show
+
+    def show(window: Any) -> None:
+        original_show(window)
+        QTimer.singleShot(0, lambda: after_show(window))
+
+    def after_show(window: Any) -> None:
+        print(f"shown {rss_mb():.1f}", flush=True)
+        if visit_pages:
+            for key in list(window.pages):
+                window.show_page(key)
+                QApplication.processEvents()
+            window.ctx.tasks.wait_idle()
+            QApplication.processEvents()
+            print(f"pages {rss_mb():.1f}", flush=True)
+        QApplication.quit()
+
+    main_window.MainWindow.show = show  # type: ignore[method-assign]
+    return main(["--profile", profile])
+
+
+if __name__ == "__main__":
+    # A profile that cannot be opened shows a modal message box, which offscreen nobody
+    # closes: give up after a while instead of hanging the benchmark.
+    import os
+    import threading
+
+    watchdog = threading.Timer(180, lambda: os._exit(3))
+    watchdog.daemon = True
+    watchdog.start()
+    if sys.argv[1] == "floor":
+        sys.exit(floor())
+    sys.exit(real_app(sys.argv[2], "--pages" in sys.argv))
