@@ -163,3 +163,22 @@ def test_option_lists_page_adds_and_deactivates_a_choice_seen_in_the_person_form
     form = PersonDialog(ctx)
     qtbot.addWidget(form)
     assert form.prescriber.findText("Chambre de métiers") < 0
+
+
+def test_export_and_anonymise_from_the_person_record(qtbot, ctx, window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    pid = create_person(
+        ctx.uow, PersonInput(first_name="Inès", last_name="Garnier", email="ines@example.fr")
+    ).id
+    ctx.hub.open_requested.emit("person", pid)
+    detail = window.pages["persons"].detail_page
+    detail.export_data()
+    qtbot.waitUntil(lambda: hasattr(detail, "last_export"), timeout=10000)
+    json_path, pdf_path = detail.last_export
+    assert "ines@example.fr" in json_path.read_text(encoding="utf-8") and pdf_path.exists()
+    monkeypatch.setattr(detail, "_confirm", lambda _text: True)
+    detail.anonymise()
+    assert detail.name_label.text() == "ANONYME"
+    assert not detail.buttons["Modifier…"].isEnabled()
