@@ -29,6 +29,8 @@ KINDS = ("accueil", "suivi")
 @dataclass(frozen=True)
 class AppointmentInput:
     person_id: str
+    # Local wall-clock time of the meeting (10:00 at the permanence), unlike the UTC
+    # audit stamps of the Synced columns.
     starts_at: dt.datetime
     kind: str = "suivi"
     permanence_id: str | None = None

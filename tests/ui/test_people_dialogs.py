@@ -59,8 +59,9 @@ def test_person_form_shows_each_reason_by_its_field_then_saves_and_reopens(qtbot
 
 def test_possible_duplicate_is_shown_and_the_existing_record_can_be_opened(qtbot, ctx):
     existing = create_person(
-        ctx.uow, PersonInput(first_name="Hélène", last_name="Dupré",
-                             birth_date=dt.date(1985, 3, 14)))
+        ctx.uow,
+        PersonInput(first_name="Hélène", last_name="Dupré", birth_date=dt.date(1985, 3, 14)),
+    )
     dialog = PersonDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -172,3 +173,21 @@ def test_cape_form_suggests_twelve_months_and_explains_a_third_renewal(qtbot, ct
     dialog.renewals.setValue(3)
     dialog.save()
     assert dialog.errors.error_text("renewals") == "Une convention se renouvelle au plus 2 fois."
+
+
+def test_intake_with_a_social_security_number_stays_open_with_the_reason(
+    qtbot, ctx, staff, person_id
+):
+    dialog = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.texts["motivation"].setPlainText("Reconversion")
+    dialog.texts["needs"].setPlainText("NIR 1 85 05 78 006 048 30")
+    dialog.close()
+    assert dialog.isVisible()
+    assert "sécurité sociale" in dialog.errors.error_text("needs")
+    assert interviews.draft_intake_for(ctx.uow, person_id) is None
+    dialog.texts["needs"].setPlainText("Local")
+    dialog.close()
+    assert not dialog.isVisible()
+    assert interviews.draft_intake_for(ctx.uow, person_id).motivation == "Reconversion"

@@ -308,7 +308,10 @@ class IntakeDialog(QDialog):
             self.autosave()
 
     def done(self, result: int) -> None:
-        self.autosave()
+        if not self.autosave():
+            # The draft could not be kept (e.g. a social security number was typed): stay
+            # open with the reason shown, rather than lose the rest of the text.
+            return
         if self.autosave_timer.isActive():
             self.autosave_timer.stop()
             app = QApplication.instance()
