@@ -35,6 +35,7 @@ from ui.pages.workshop_session_panel import AREA, SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
 
 SEARCH_DELAY_MS = 150
+REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
 
 # Hours attended per theme on every person's record (hook of the persons area).
 register_person_tab("Ateliers", PersonWorkshopsTab)
@@ -199,7 +200,9 @@ class WorkshopsPage(QWidget):
                 return
 
     def _on_changed(self, areas: frozenset[str]) -> None:
-        if AREA in areas or "persons" in areas:
+        if areas & REMOTE_AREAS:  # rows changed by another laptop: the open session too
+            self.panel.reload()
+        if areas & ({AREA, "persons"} | REMOTE_AREAS):
             # Coalesced: typing a sheet in the grid notifies on every key.
             self._timer.start()
 
