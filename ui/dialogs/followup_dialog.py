@@ -46,9 +46,11 @@ class FollowupDialog(QDialog):
         person_id: str,
         followup_id: str | None = None,
         parent: QWidget | None = None,
+        held_on: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.default_day = held_on or today()
         self.person = persons.get_person(ctx.uow, person_id)
         self.followup: FollowupInfo | None = (
             interviews.get_followup(ctx.uow, followup_id) if followup_id else None
@@ -62,7 +64,7 @@ class FollowupDialog(QDialog):
     def _build(self) -> None:
         settings = self.ctx.profile.settings
         uow = self.ctx.uow
-        self.held_on = date_edit(self, today())
+        self.held_on = date_edit(self, self.default_day)
         self.duration = QSpinBox(self)
         self.duration.setRange(0, 600)
         self.duration.setSingleStep(15)

@@ -4,6 +4,8 @@ field and when the window closes — a laptop going to sleep loses nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -57,9 +59,12 @@ class IntakeDialog(QDialog):
         person_id: str,
         intake_id: str | None = None,
         parent: QWidget | None = None,
+        held_on: dt.date | None = None,
     ) -> None:
+        """``held_on``: the day of a new intake (that of the agenda slot; today otherwise)."""
         super().__init__(parent)
         self.ctx = ctx
+        self.default_day = held_on or today()
         self.person = persons.get_person(ctx.uow, person_id)
         self.intake: IntakeInfo | None = (
             interviews.get_intake(ctx.uow, intake_id)
@@ -168,8 +173,8 @@ class IntakeDialog(QDialog):
     def _load(self) -> None:
         intake = self.intake
         if intake is None:
-            self.held_on.setDate(QDate(today()))
-            self.convention_start.setDate(QDate(today()))
+            self.held_on.setDate(QDate(self.default_day))
+            self.convention_start.setDate(QDate(self.default_day))
         else:
             self.held_on.setDate(QDate(intake.held_on))
             self.convention_start.setDate(QDate(intake.held_on))

@@ -239,10 +239,15 @@ class InterviewsPage(QWidget):
         """The one click: open the interview already started, or start the expected one."""
         entry = self.entries[row]
         kind = entry.interview_kind or entry.kind
+        day = entry.starts_at.date()
         if kind == "accueil":
-            dialog: QDialog = IntakeDialog(self.ctx, entry.person_id, entry.interview_id, self)
+            dialog: QDialog = IntakeDialog(
+                self.ctx, entry.person_id, entry.interview_id, self, held_on=day
+            )
         else:
-            dialog = FollowupDialog(self.ctx, entry.person_id, entry.interview_id, self)
+            dialog = FollowupDialog(
+                self.ctx, entry.person_id, entry.interview_id, self, held_on=day
+            )
         self.run_dialog(dialog)
 
     def run_dialog(self, dialog: QDialog) -> None:
