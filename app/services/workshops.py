@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -245,14 +245,15 @@ def activity_or_raise(session: Session, activity_id: str) -> Activity:
 
 
 def _count_status(session: Session, activity_id: str, status: str) -> int:
-    return len(
-        session.scalars(
-            select(Registration.id).where(
+    return int(
+        session.scalar(
+            select(func.count(Registration.id)).where(
                 Registration.activity_id == activity_id,
                 Registration.status == status,
                 Registration.deleted_at.is_(None),
             )
-        ).all()
+        )
+        or 0
     )
 
 
