@@ -26,6 +26,9 @@ from app.models import (
     Registration,
     WorkshopTheme,
 )
+
+# Re-exported: the person's record shows hours per theme (see app.services.attendance).
+from app.services.attendance import hours_by_theme as hours_by_theme
 from app.services.workshop_values import (
     CANCELLED,
     EXPECTED,
