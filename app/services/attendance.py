@@ -249,18 +249,28 @@ def _states(session: Session, slot_ids: Iterable[str]) -> dict[tuple[str, str], 
 def _write(session: Session, marks: list[Mark]) -> int:
     if not marks:
         return 0
-    ids = {attendance_id(m.slot_id, m.person_id): m for m in marks}
+    wanted = {(m.slot_id, m.person_id): m for m in marks}
+    # Looked up by the natural key, not only the id: a row re-pointed by a person
+    # merge keeps its old id, and a second row would break (slot, person) uniqueness.
     existing = {
-        row.id: row
-        for row in session.scalars(select(Attendance).where(Attendance.id.in_(list(ids))))
+        (row.slot_id, row.person_id): row
+        for row in session.scalars(
+            select(Attendance).where(
+                Attendance.slot_id.in_({m.slot_id for m in marks}),
+                Attendance.person_id.in_({m.person_id for m in marks}),
+            )
+        )
     }
     changed = 0
-    for row_id, mark in ids.items():
-        row = existing.get(row_id)
+    for key, mark in wanted.items():
+        row = existing.get(key)
         if row is None:
             session.add(
                 Attendance(
-                    id=row_id, slot_id=mark.slot_id, person_id=mark.person_id, state=mark.state
+                    id=attendance_id(mark.slot_id, mark.person_id),
+                    slot_id=mark.slot_id,
+                    person_id=mark.person_id,
+                    state=mark.state,
                 )
             )
             changed += 1

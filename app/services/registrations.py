@@ -45,7 +45,7 @@ def register_person(
         person = session.get(Person, person_id)
         if person is None or person.deleted_at is not None:
             raise NotFoundError("not_found", kind="person", id=person_id)
-        row = session.get(Registration, registration_id(activity_id, person_id))
+        row = _registration(session, activity_id, person_id)
         if row is not None and row.deleted_at is None and row.status != CANCELLED:
             raise ConflictError(
                 "already_registered",
@@ -78,7 +78,7 @@ def cancel_registration(
     with uow_factory() as uow:
         session = uow.session
         activity = activity_or_raise(session, activity_id)
-        row = session.get(Registration, registration_id(activity_id, person_id))
+        row = _registration(session, activity_id, person_id)
         if row is None or row.deleted_at is not None or row.status == CANCELLED:
             raise NotFoundError("not_found", kind="registration", id=person_id)
         row.status = CANCELLED
@@ -110,6 +110,15 @@ def promote_waiting(session: Session, activity: Activity) -> list[RegistrationIn
         assert person is not None
         promoted.append(_info(row, person))
     return promoted
+
+
+def _registration(session: Session, activity_id: str, person_id: str) -> Registration | None:
+    """By the natural key: after a person merge the row keeps its old deterministic id."""
+    return session.scalar(
+        select(Registration).where(
+            Registration.activity_id == activity_id, Registration.person_id == person_id
+        )
+    )
 
 
 def _is_full(session: Session, activity: Activity) -> bool:

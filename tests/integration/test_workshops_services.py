@@ -361,3 +361,23 @@ def test_deleted_session_is_tombstoned_with_its_rows(uow) -> None:
             rows = work.session.scalars(select(model)).all()
             assert rows and all(r.deleted_at is not None for r in rows), model
     assert workshop_list.count_sessions(uow) == 0
+
+
+def test_rows_repointed_by_a_person_merge_are_reused_not_duplicated(uow) -> None:
+    """A merge re-points rows to the kept person without changing their ids: marking or
+    registering that person again must update those rows, not add a second one."""
+    activity_id = new_session(uow)
+    merged, kept = add_persons(uow, 2)
+    registrations.register_person(uow, activity_id, merged)
+    slot = workshops.get_session(uow, activity_id).slots[0]
+    attendance.mark_attendance(uow, slot.id, merged, PRESENT, now=DURING)
+    with uow() as work:  # what the merge does
+        for model in (Registration, Attendance):
+            for row in work.session.scalars(select(model)):
+                row.person_id = kept
+        work.commit()
+    attendance.mark_attendance(uow, slot.id, kept, ABSENT, now=DURING)
+    with pytest.raises(ConflictError):
+        registrations.register_person(uow, activity_id, kept)
+    assert _count(uow, Attendance) == 1 and _count(uow, Registration) == 1
+    assert workshops.get_session(uow, activity_id).state(slot.id, kept) == ABSENT
