@@ -82,15 +82,12 @@ def stage_spans_query() -> Query:
     )
     return (
         select(
-            ParcoursStage.id,
             ParcoursStage.person_id,
             ParcoursStage.kind,
             ParcoursStage.start_date,
             ParcoursStage.end_date,
             ParcoursStage.renewals,
             ParcoursStage.contract_type,
-            ParcoursStage.outcome,
-            ParcoursStage.exit_reason_code,
             next_start.label("next_start"),
         )
         # Deleted and merged persons are filtered by every query joining ``Person``.

@@ -79,6 +79,8 @@ def test_click_on_a_figure_lists_the_persons_and_opens_one(qtbot, ctx, page, fil
     qtbot.mouseClick(page.cards["accompanied"], Qt.MouseButton.LeftButton)
     dialog = page.findChild(DrillDownDialog)
     assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)
+    assert dialog.count_label.text() == "2 personnes"
     names = [r.full_name for r in dialog.model.loaded_rows()]
     assert names == ["BERNARD Bruno", "MARTIN Alice"]
     with qtbot.waitSignal(ctx.hub.open_requested) as opened:
@@ -97,7 +99,27 @@ def test_click_on_a_chart_bar_lists_what_it_counts(qtbot, page) -> None:
     )
     dialog = page.findChild(DrillDownDialog)
     assert dialog.windowTitle() == "Sorties — Création de sa propre entreprise"
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)
     assert [r.full_name for r in dialog.model.loaded_rows()] == ["BERNARD Bruno"]
+
+
+def test_invoices_behind_a_figure_can_be_exported(qtbot, page, tmp_path) -> None:
+    from ui.dialogs.drilldown_dialog import DrillDownDialog
+
+    qtbot.mouseClick(page.cards["turnover_invoiced"], Qt.MouseButton.LeftButton)
+    dialog = page.findChild(DrillDownDialog)
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=10000)
+    assert [(r.entrepreneur, r.amount_cents) for r in dialog.model.loaded_rows()] == [
+        ("MARTIN Alice", 250000)
+    ]
+    dialog.export_to(tmp_path / "factures.csv")
+    qtbot.waitUntil(lambda: (tmp_path / "factures.csv").exists(), timeout=10000)
+    qtbot.waitUntil(lambda: "exportée" in dialog.count_label.text(), timeout=10000)
+    lines = (tmp_path / "factures.csv").read_bytes().decode("utf-8-sig").splitlines()
+    assert lines == [
+        "Date;Numéro;Type;Entrepreneur;Montant HT",
+        "08/08/2025;;Facture;MARTIN Alice;2500,00",
+    ]
 
 
 def test_exports_and_annual_report_from_the_page(qtbot, page, tmp_path) -> None:

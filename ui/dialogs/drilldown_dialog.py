@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
@@ -24,9 +25,11 @@ from app.indicators import drilldown
 from app.indicators.drilldown import FigureRef, InvoiceLine, PersonLine
 from app.indicators.period import Filters
 from ui.context import AppContext
+from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
 
 EXPORT_LIMIT = 1_000_000
+DISPLAY_LIMIT = 5_000
 PERSON_COLUMNS: list[Column[PersonLine]] = [
     Column("Nom", lambda r: r.last_name.upper()),
     Column("Prénom", lambda r: r.first_name),
@@ -57,31 +60,19 @@ class DrillDownDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(760, 520)
         self.invoices = ref.lists_invoices
+        self.loaded = False
         self.model: RowTableModel[PersonLine] | RowTableModel[InvoiceLine]
-        uow = ctx.uow
         if self.invoices:
-            invoice_model: RowTableModel[InvoiceLine] = RowTableModel(INVOICE_COLUMNS)
-            total = drilldown.count_invoices(uow, filters, ref)
-            invoice_model.load(lambda o, n: drilldown.list_invoices(uow, filters, ref, o, n), total)
-            self.model = invoice_model
+            self.model = RowTableModel(INVOICE_COLUMNS)
         else:
-            person_model: RowTableModel[PersonLine] = RowTableModel(PERSON_COLUMNS)
-            total = drilldown.count_persons(uow, filters, ref)
-            person_model.load(lambda o, n: drilldown.list_persons(uow, filters, ref, o, n), total)
-            self.model = person_model
+            self.model = RowTableModel(PERSON_COLUMNS)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self.open_row)
-        noun = "pièce" if self.invoices else "personne"
-        self.count_label = QLabel(
-            f"{formatting.number(total, 0)} {noun}{'s' if total > 1 else ''}"
-            if total
-            else "Aucune ligne derrière ce chiffre.",
-            self,
-        )
+        self.count_label = QLabel("Chargement…", self)
         hint = "Double-cliquez sur une ligne pour l'ouvrir."
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -93,6 +84,41 @@ class DrillDownDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         layout.addWidget(buttons)
+
+        self._load()
+
+    def _load(self) -> None:
+        """Count and rows computed off the GUI thread (a figure over ten years can stand
+        for thousands of persons); at most DISPLAY_LIMIT rows are shown, all exported."""
+        uow, f, ref, invoices = self.ctx.uow, self.filters, self.ref, self.invoices
+
+        def work() -> tuple[int, list[Any]]:
+            if invoices:
+                return drilldown.count_invoices(uow, f, ref), drilldown.list_invoices(
+                    uow, f, ref, 0, DISPLAY_LIMIT
+                )
+            return drilldown.count_persons(uow, f, ref), drilldown.list_persons(
+                uow, f, ref, 0, DISPLAY_LIMIT
+            )
+
+        self.ctx.tasks.run_db(work, self._show_rows, self._failed)
+
+    def _show_rows(self, result: tuple[int, list[Any]]) -> None:
+        total, rows = result
+        self.model.set_rows(rows)  # type: ignore[arg-type]
+        noun = "pièce" if self.invoices else "personne"
+        text = f"{formatting.number(total, 0)} {noun}{'s' if total > 1 else ''}"
+        if not total:
+            text = "Aucune ligne derrière ce chiffre."
+        elif total > len(rows):
+            text += f" (les {formatting.number(len(rows), 0)} premières affichées ; "
+            text += "l'export les contient toutes)"
+        self.count_label.setText(text)
+        self.loaded = True
+
+    def _failed(self, error: BaseException) -> None:
+        self.count_label.setText(error_message(error))
+        self.loaded = True
 
     def open_row(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
