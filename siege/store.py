@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from app.clock import utcnow
 from app.models.base import Base
 from app.sync.codec import table_specs
+from app.sync.derived import recompute
 from app.sync.hlc import clamp_future, wall_now_ms
 from siege import rules
 from siege.devices import DeviceRecord
@@ -173,6 +174,9 @@ def _merge_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any
         elif stamp < held and cols[name].free_text and value and value != old:
             _conflict(ctx, op.table, row_id, name, kept=old or "", lost=value, lost_hlc=stamp)
     if writes:
+        writes.update(recompute(op.table, {**current, **writes}, set(writes)))
+        # Core applies Column.onupdate to a column left out of an UPDATE: name it.
+        writes.setdefault("updated_at", current["updated_at"])
         table = Base.metadata.tables[op.table]
         conn.execute(update(table).where(table.c.id == row_id).values(**writes))
     upsert_clocks(conn, op.table, row_id, new_clocks)

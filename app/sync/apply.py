@@ -109,6 +109,8 @@ def _apply_one(
             if local is None:
                 conn.execute(insert(table).values(id=row.row_id, **values))
             elif to_write:
+                # Core applies Column.onupdate to a column left out of an UPDATE: name it.
+                to_write.setdefault("updated_at", local["updated_at"])
                 conn.execute(update(table).where(table.c.id == row.row_id).values(**to_write))
             set_clocks(conn, row.table, row.row_id, clocks)
     except IntegrityError as exc:

@@ -15,6 +15,7 @@ reference data, identical on every device and on the siège).
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, event, func, inspect, insert, select, text
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import utcnow
 from app.models import DeviceIdentity, FieldClock, OutboxEntry, SyncState
-from app.models.base import Synced
+from app.models.base import Synced, synced_tables
 from app.sync.codec import encode_value, table_specs
 from app.sync.hlc import ZERO, HybridClock
 
@@ -62,10 +63,18 @@ class ChangeCapture:
                 table = state.mapper.local_table.name  # type: ignore[union-attr]
                 changes.append((table, obj.id, {"deleted_at": utcnow().isoformat()}))
         if changes:
+            # Parents before children, so the siège can check links row by row.
+            order = table_order()
+            changes.sort(key=lambda change: order.get(change[0], 0))
             conn = session.connection()
             clock = self.clock_for(conn)
             for table, row_id, fields in changes:
                 record_change(conn, clock.now(), table, row_id, fields)
+
+
+@cache
+def table_order() -> dict[str, int]:
+    return {name: i for i, name in enumerate(synced_tables())}
 
 
 def _row_change(obj: Synced, *, every_field: bool) -> tuple[str, str, dict[str, Any]]:
@@ -77,14 +86,12 @@ def _row_change(obj: Synced, *, every_field: bool) -> tuple[str, str, dict[str, 
         name = attr.columns[0].name
         if name not in cols:
             continue
-        if every_field or name in ("updated_at", "updated_by"):
-            fields[name] = encode_value(cols[name], state.attrs[attr.key].value)
-            continue
         history = state.attrs[attr.key].history
-        if history.added or history.deleted:
+        if every_field or history.added or history.deleted:
             fields[name] = encode_value(cols[name], state.attrs[attr.key].value)
-    if not every_field and set(fields) <= {"updated_at", "updated_by"}:
-        fields = {}
+    if fields and not every_field:
+        # ``updated_at`` moves by ``onupdate`` during the flush, without history.
+        fields["updated_at"] = encode_value(cols["updated_at"], obj.updated_at)
     return table, obj.id, fields
 
 

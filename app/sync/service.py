@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy import func, insert, select, update
@@ -114,7 +115,10 @@ def enrol(
 
 
 def run_sync(
-    profile: Profile, job: JobControl | None = None, http_factory: HttpFactory = default_http
+    profile: Profile,
+    job: JobControl | None = None,
+    http_factory: HttpFactory = default_http,
+    **client_options: Any,
 ) -> SyncReport:
     """Push then pull, recording the attempt in the history (SyncRun)."""
     device = _device(profile)
@@ -129,7 +133,7 @@ def run_sync(
     outcome, detail, report = "error", "", None
     try:
         with http_factory(device.server_url, token) as http:
-            client = SyncClient(profile.engine, http, profile.sync_capture)
+            client = SyncClient(profile.engine, http, profile.sync_capture, **client_options)
             report = client.sync(job)
         outcome = "ok"
         return report
