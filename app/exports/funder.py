@@ -101,22 +101,26 @@ def _last_exit(filters: Filters) -> Any:
     return select(ranked).where(ranked.c.rank == 1).subquery("last_exit")
 
 
-def _intakes() -> Any:
+def _first_intakes() -> Any:
     i = IntakeInterview
-    rank = func.row_number().over(
-        partition_by=i.person_id, order_by=(i.held_on.desc(), i.id.desc())
-    )
-    ranked = (
-        select(
-            i.person_id,
-            i.decision,
-            func.min(i.held_on).over(partition_by=i.person_id).label("first_on"),
-            rank.label("rank"),
-        )
+    return (
+        select(i.person_id, func.min(i.held_on).label("first_on"))
         .where(i.deleted_at.is_(None))
-        .subquery("ranked_intakes")
+        .group_by(i.person_id)
+        .subquery("intakes")
     )
-    return select(ranked).where(ranked.c.rank == 1).subquery("intakes")
+
+
+def _latest_decision() -> Any:
+    """Decision of the person's latest intake: one indexed look-up per exported row."""
+    i = IntakeInterview
+    return (
+        select(i.decision)
+        .where(i.person_id == Person.id, i.deleted_at.is_(None))
+        .order_by(i.held_on.desc(), i.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _followups(filters: Filters) -> Any:
@@ -146,7 +150,7 @@ def _workshop_minutes(filters: Filters, dialect_name: str) -> Any:
 def funder_table_in(session: Session, filters: Filters) -> Table:
     name = dialect(session)
     who = _participants(filters, name, session_spans(session))
-    stages, exits, intakes = _stage_dates(), _last_exit(filters), _intakes()
+    stages, exits, intakes = _stage_dates(), _last_exit(filters), _first_intakes()
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
     query = antenne_filter(
         select(
@@ -158,7 +162,7 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
             Person.situation_code,
             Person.prescriber_code,
             intakes.c.first_on,
-            intakes.c.decision,
+            _latest_decision(),
             stages.c.cape_start,
             stages.c.cape_end,
             stages.c.renewals,

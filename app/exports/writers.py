@@ -10,9 +10,10 @@ import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -83,16 +84,18 @@ def write_xlsx(
     about: Sequence[tuple[str, str]] = (),
     control: JobControl | None = None,
 ) -> None:
-    """One sheet per table (plus an "À propos" sheet when ``about`` is given)."""
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    """One sheet per table (plus an "À propos" sheet when ``about`` is given).
+
+    openpyxl's write-only mode streams rows to the file: a funder table of thousands of
+    participants is written in a fraction of the time and memory of the normal mode."""
+    book = Workbook(write_only=True)
     taken: set[str] = set()
     if about:
         sheet = book.create_sheet(sheet_title("À propos", taken))
-        for label, value in about:
-            sheet.append([label, value])
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 90
+        for label, value in about:
+            sheet.append([label, value])
     for done, table in enumerate(tables):
         _fill_sheet(book.create_sheet(sheet_title(table.title, taken)), table)
         if control is not None:
@@ -100,28 +103,32 @@ def write_xlsx(
     book.save(target)
 
 
-def _fill_sheet(sheet: object, table: Table) -> None:
-    ws = sheet  # openpyxl Worksheet (untyped library)
-    ws.append([c.header for c in table.columns])  # type: ignore[attr-defined]
-    for cell in ws[1]:  # type: ignore[index]
-        cell.font = Font(bold=True)
-    kinds = [c.kind for c in table.columns]
-    for row in table.rows:
-        ws.append(  # type: ignore[attr-defined]
-            [
-                as_decimal(k, v) if isinstance(v, int) and k not in ("text", "int") else v
-                for k, v in zip(kinds, row, strict=True)
-            ]
-        )
+def _fill_sheet(ws: Any, table: Table) -> None:
     for index, col in enumerate(table.columns, start=1):
-        letter = get_column_letter(index)
-        fmt = XLSX_FORMATS.get(col.kind)
-        if fmt:
-            for cell in ws[letter][1:]:  # type: ignore[index]
-                cell.number_format = fmt
-        width = max([len(col.header), *(len(str(r[index - 1] or "")) for r in table.rows[:200])])
-        ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)  # type: ignore[attr-defined]
-    ws.freeze_panes = "A2"  # type: ignore[attr-defined]
+        sample = (len(str(r[index - 1] or "")) for r in table.rows[:200])
+        width = max([len(col.header), *sample])
+        ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for col in table.columns:
+        cell = WriteOnlyCell(ws, value=col.header)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    kinds = [c.kind for c in table.columns]
+    formats = [XLSX_FORMATS.get(k) for k in kinds]
+    for row in table.rows:
+        out: list[Any] = []
+        for kind, fmt, value in zip(kinds, formats, row, strict=True):
+            if value is None or fmt is None:
+                out.append(value)
+                continue
+            number = as_decimal(kind, value) if isinstance(value, int) and kind != "int" else value
+            cell = WriteOnlyCell(ws, value=number)
+            cell.number_format = fmt
+            out.append(cell)
+        ws.append(out)
     for note in table.notes:
-        ws.append([])  # type: ignore[attr-defined]
-        ws.append([note])  # type: ignore[attr-defined]
+        ws.append([])
+        ws.append([note])
