@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.services import person_directory
 from app.services.person_directory import PersonRow
+from app.validation import display_phone
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
 
@@ -28,7 +29,7 @@ COLUMNS: list[Column[PersonRow]] = [
     Column("Prénom", lambda r: r.first_name),
     Column("Commune", lambda r: r.city),
     Column("Antenne", lambda r: r.antenne),
-    Column("Téléphone", lambda r: r.phone),
+    Column("Téléphone", lambda r: display_phone(r.phone)),
     Column("E-mail", lambda r: r.email),
     Column("Dernier contact", lambda r: formatting.date(r.last_contact_on)),
 ]
@@ -59,6 +60,9 @@ class PersonsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self._sized = False
         self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
 
@@ -89,6 +93,9 @@ class PersonsPage(QWidget):
             ),
             total,
         )
+        if total and not self._sized:
+            self.table.resizeColumnsToContents()
+            self._sized = True
         if total == 0:
             self.count_label.setText(
                 "Aucune personne ne correspond." if text else "Aucune personne."
