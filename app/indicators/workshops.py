@@ -77,23 +77,26 @@ def workshops_in(session: Session, filters: Filters) -> WorkshopFigures:
         )
     }
     marks = attendance_rows(filters, dialect(session)).subquery("marks")
-    states: dict[str, tuple[int, int]] = {
-        s: (int(n), int(m or 0))
-        for s, n, m in session.execute(
-            select(marks.c.state, func.count(), func.sum(marks.c.minutes)).group_by(marks.c.state)
+    states: dict[str, tuple[int, int, int]] = {
+        state: (int(n), int(minutes or 0), int(people))
+        for state, n, minutes, people in session.execute(
+            select(
+                marks.c.state,
+                func.count(),
+                func.sum(marks.c.minutes),
+                func.count(func.distinct(marks.c.person_id)),
+            ).group_by(marks.c.state)
         )
     }
-    participants = session.scalar(
-        select(func.count(func.distinct(marks.c.person_id))).where(marks.c.state == "present")
-    )
+    present = states.get("present", (0, 0, 0))
     return WorkshopFigures(
         held=sum(by_kind.values()),
         by_kind=ordered(by_kind, ACTIVITY_KIND_LABELS, keep=("atelier",)),
-        participants=int(participants or 0),
-        present_marks=states.get("present", (0, 0))[0],
-        absent_marks=states.get("absent", (0, 0))[0],
-        excused_marks=states.get("excuse", (0, 0))[0],
-        attendance_minutes=states.get("present", (0, 0))[1],
+        participants=present[2],
+        present_marks=present[0],
+        absent_marks=states.get("absent", (0, 0, 0))[0],
+        excused_marks=states.get("excuse", (0, 0, 0))[0],
+        attendance_minutes=present[1],
     )
 
 
