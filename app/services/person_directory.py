@@ -70,6 +70,8 @@ def search_persons(
             text,
             antenne_id,
         )
-        query = query.order_by(Person.last_name, Person.first_name, Person.id)
+        # search_key starts with the folded last and first names: accent-blind French order
+        # ("Bénard" before "Brunet"), which SQLite's binary collation alone gets wrong.
+        query = query.order_by(Person.search_key, Person.id)
         rows = uow.session.execute(query.offset(offset).limit(limit))
         return [PersonRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7]) for r in rows]

@@ -75,3 +75,10 @@ def test_a_name_is_always_found_by_its_folded_form(tmp_path_factory, name: str) 
         assert person_directory.count_persons(profile.uow, name.upper()) == 1
     finally:
         profile.close()
+
+
+def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:  # type: ignore[no-untyped-def]
+    for last in ("Brunet", "Bénard", "Gérard", "Guyot", "Éluard", "Dupont"):
+        _add(uow, first_name="X", last_name=last)
+    rows = person_directory.search_persons(uow, "")
+    assert [r.last_name for r in rows] == ["Bénard", "Brunet", "Dupont", "Éluard", "Gérard", "Guyot"]
