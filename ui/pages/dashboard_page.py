@@ -20,9 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,8 +29,6 @@ from app.clock import today
 from app.errors import ValidationError
 from app.exports.indicator_tables import dashboard_tables
 from app.exports.service import export_funder, export_table, write_dashboard
-from app.exports.table import Table
-from app.exports.writers import csv_cell
 from app.indicators.dashboard import DashboardData, dashboard
 from app.indicators.definitions import DEFINITIONS
 from app.indicators.drilldown import FigureRef
@@ -45,6 +40,7 @@ from ui.context import AppContext
 from ui.dialogs.drilldown_dialog import DrillDownDialog
 from ui.widgets.charts import BarChart, FigureCard, Series
 from ui.widgets.forms import FormErrors
+from ui.widgets.table_tabs import TableTabs
 
 messages.register(
     {
@@ -110,8 +106,7 @@ class DashboardPage(QWidget):
         charts.addWidget(self.turnover_chart, 0, 1)
         charts.addWidget(self.outcome_chart, 1, 0)
         charts.addWidget(self.antenne_chart, 1, 1)
-        self.tabs = QTabWidget(self)
-        self.tabs.setMinimumHeight(260)
+        self.tabs = TableTabs(self)
         body = QWidget(self)
         body_layout = QVBoxLayout(body)
         body_layout.addWidget(self.scope_label)
@@ -336,22 +331,7 @@ class DashboardPage(QWidget):
             [Series("Facturé", [b.value for b in antennes])],
             _money,
         )
-        self._fill_tabs(dashboard_tables(data))
-
-    def _fill_tabs(self, tables: list[Table]) -> None:
-        current = self.tabs.currentIndex()
-        self.tabs.clear()
-        for table in tables:
-            widget = QTableWidget(len(table.rows), len(table.columns), self.tabs)
-            widget.setHorizontalHeaderLabels([c.header for c in table.columns])
-            for r, row in enumerate(table.rows):
-                for c, (col, value) in enumerate(zip(table.columns, row, strict=True)):
-                    text = _cell_text(col.kind, value)
-                    widget.setItem(r, c, QTableWidgetItem(text))
-            widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-            widget.horizontalHeader().setStretchLastSection(True)
-            self.tabs.addTab(widget, table.title)
-        self.tabs.setCurrentIndex(max(current, 0))
+        self.tabs.show_tables(dashboard_tables(data))
 
     # Drill-down --------------------------------------------------------------------
     def drill(self, ref: FigureRef, title: str | None = None) -> DrillDownDialog | None:
@@ -389,15 +369,3 @@ class DashboardPage(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
-
-
-def _cell_text(kind: str, value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return formatting.date(value)
-    if kind == "cents" and isinstance(value, int):
-        return formatting.money(value)
-    if kind in ("minutes", "bp") and isinstance(value, int):
-        return csv_cell(kind, value)  # type: ignore[arg-type]
-    return str(value)
