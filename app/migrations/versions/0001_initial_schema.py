@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:24:20.167214
+Create Date: 2026-11-26 06:38:15.070361
 """
 
 from collections.abc import Sequence
@@ -662,7 +662,20 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(batch_op.f("ix_invoice_issue_date"), ["issue_date"], unique=False)
-        batch_op.create_index(batch_op.f("ix_invoice_search_key"), ["search_key"], unique=False)
+        batch_op.create_index(
+            "ix_invoice_listing",
+            [
+                "search_key",
+                "deleted_at",
+                "status",
+                "kind",
+                "issue_date",
+                "number",
+                "id",
+                "entrepreneur_id",
+            ],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_invoice_status"), ["status"], unique=False)
 
     op.create_table(
@@ -733,7 +746,7 @@ def downgrade() -> None:
     op.drop_table("invoice_line")
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_status"))
-        batch_op.drop_index(batch_op.f("ix_invoice_search_key"))
+        batch_op.drop_index("ix_invoice_listing")
         batch_op.drop_index(batch_op.f("ix_invoice_issue_date"))
         batch_op.drop_index("ix_invoice_id_figures")
         batch_op.drop_index("ix_invoice_figures")
