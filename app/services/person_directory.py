@@ -47,6 +47,48 @@ def count_persons(
         return int(uow.session.scalar(query) or 0)
 
 
+@dataclass(frozen=True)
+class PersonPage:
+    rows: list[PersonRow]
+    total: int
+
+
+def _row_columns() -> tuple[object, ...]:
+    return (
+        Person.id,
+        Person.last_name,
+        Person.first_name,
+        Person.city,
+        Person.email,
+        Person.phone,
+        Antenne.name,
+        Person.last_contact_on,
+    )
+
+
+def search_page(
+    uow_factory: UnitOfWorkFactory,
+    text: str = "",
+    *,
+    antenne_id: str | None = None,
+    limit: int = 200,
+) -> PersonPage:
+    """First page of a search and the number of matches, in ONE scan (per keystroke)."""
+    with uow_factory() as uow:
+        query = _filtered(
+            select(*_row_columns(), func.count().over().label("total")).outerjoin(  # type: ignore[call-overload]
+                Antenne, Antenne.id == Person.antenne_id
+            ),
+            text,
+            antenne_id,
+        )
+        rows = list(uow.session.execute(query.order_by(Person.search_key, Person.id).limit(limit)))
+        total = int(rows[0][8]) if rows else 0
+        return PersonPage(
+            [PersonRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7]) for r in rows], total
+        )
+
+
 def search_persons(
     uow_factory: UnitOfWorkFactory,
     text: str = "",
@@ -57,16 +99,9 @@ def search_persons(
 ) -> list[PersonRow]:
     with uow_factory() as uow:
         query = _filtered(
-            select(
-                Person.id,
-                Person.last_name,
-                Person.first_name,
-                Person.city,
-                Person.email,
-                Person.phone,
-                Antenne.name,
-                Person.last_contact_on,
-            ).outerjoin(Antenne, Antenne.id == Person.antenne_id),
+            select(*_row_columns()).outerjoin(  # type: ignore[call-overload]
+                Antenne, Antenne.id == Person.antenne_id
+            ),
             text,
             antenne_id,
         )

@@ -82,3 +82,14 @@ def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:  # type: ignor
         _add(uow, first_name="X", last_name=last)
     rows = person_directory.search_persons(uow, "")
     assert [r.last_name for r in rows] == ["Bénard", "Brunet", "Dupont", "Éluard", "Gérard", "Guyot"]
+
+
+def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:  # type: ignore[no-untyped-def]
+    for i in range(7):
+        _add(uow, first_name=f"Hélène{i}", last_name="Dupré")
+    _add(uow, first_name="Paul", last_name="Martin")
+    page = person_directory.search_page(uow, "helene", limit=3)
+    assert page.total == 7
+    assert [r.first_name for r in page.rows] == ["Hélène0", "Hélène1", "Hélène2"]
+    empty = person_directory.search_page(uow, "introuvable")
+    assert (empty.rows, empty.total) == ([], 0)

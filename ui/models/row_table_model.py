@@ -37,12 +37,21 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self._fetch: Callable[[int, int], list[Row]] | None = None
 
     # Loading -----------------------------------------------------------------
-    def load(self, fetch: Callable[[int, int], list[Row]], total: int) -> None:
-        """Start over with a new query: first page now, the rest as the view scrolls."""
+    def load(
+        self,
+        fetch: Callable[[int, int], list[Row]],
+        total: int,
+        first_page: list[Row] | None = None,
+    ) -> None:
+        """Start over with a new query: first page now (given, or fetched), the rest as the
+        view scrolls."""
         self.beginResetModel()
         self._fetch = fetch
         self._total = total
-        self._rows = fetch(0, self.page_size) if total else []
+        if first_page is not None:
+            self._rows = list(first_page)
+        else:
+            self._rows = fetch(0, self.page_size) if total else []
         self.endResetModel()
 
     def set_rows(self, rows: Sequence[Row]) -> None:

@@ -86,12 +86,14 @@ class PersonsPage(QWidget):
     def refresh(self) -> None:
         text = self.search.text()
         uow = self.ctx.uow
-        total = person_directory.count_persons(uow, text)
+        first = person_directory.search_page(uow, text, limit=self.model.page_size)
+        total = first.total
         self.model.load(
             lambda offset, limit: person_directory.search_persons(
                 uow, text, offset=offset, limit=limit
             ),
             total,
+            first.rows,
         )
         if total and not self._sized:
             self.table.resizeColumnsToContents()
