@@ -201,6 +201,14 @@ def markdown() -> str:
         'laptop holds ("laptop copy"); on the siège\'s copy, holding everything synced,',
         'they are consolidated ("consolidated (siège)"); reports and exports say which.',
         "",
+        "Exports (`app/exports`): XLSX through openpyxl (numbers, amounts and dates kept",
+        'typed, an "À propos" sheet with the period, antenne and scope) and CSV that',
+        "French Excel opens as is: UTF-8 with a BOM, `;` separator, decimal comma, dates",
+        "dd/mm/yyyy, amounts without thousands separator. The dashboard CSV is one figure",
+        "per line (table; line; column; value). The funder export has one row per",
+        "participant: persons accompanied during the period, received in an intake",
+        "interview during it, or present at a collective action during it.",
+        "",
     ]
     for d in _DEFS:
         lines += [
