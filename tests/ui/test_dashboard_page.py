@@ -23,6 +23,8 @@ def filled(profile):  # type: ignore[no-untyped-def]
         b.intake(bruno, D(2025, 3, 1), "reflexion")
         b.stage(bruno, "cape", D(2025, 3, 15))
         b.stage(bruno, "sortie", D(2025, 10, 1), outcome="creation_entreprise")
+        workshop = b.activity(D(2025, 4, 4), "Troyes")
+        b.mark(b.slot(workshop, D(2025, 4, 4), 9, 210), bruno, "present")
     return {"alice": alice, "bruno": bruno}
 
 
@@ -54,6 +56,8 @@ def test_figures_of_the_year_with_their_definitions(page) -> None:
     text = page.cards["turnover_invoiced"].value_label.text().replace("\u202f", " ")
     assert text.replace("\xa0", " ") == "2 500,00 €"
     assert "factures émises" in page.cards["turnover_invoiced"].toolTip()
+    assert page.cards["workshops_held"].value_label.text() == "1"
+    assert page.cards["attendance_hours"].value_label.text() == "3,5\u00a0h"  # 210 minutes
     assert "Copie de ce poste" in page.scope_label.text()
     assert page.tabs.count() >= 10 and page.tabs.tabText(0) == "Synthèse"
 

@@ -29,6 +29,7 @@ from app.clock import today
 from app.errors import ValidationError
 from app.exports.indicator_tables import dashboard_tables
 from app.exports.service import export_funder, export_table, write_dashboard
+from app.exports.table import as_decimal
 from app.indicators.dashboard import DashboardData, dashboard
 from app.indicators.definitions import DEFINITIONS
 from app.indicators.drilldown import FigureRef
@@ -59,10 +60,23 @@ CARDS: list[tuple[str, Callable[[DashboardData], str]]] = [
     ("salaries", lambda d: formatting.number(d.headcount.salaries, 0)),
     ("associes", lambda d: formatting.number(d.headcount.associes, 0)),
     ("followups_below_minimum", lambda d: formatting.number(d.followups.below_minimum, 0)),
+    ("workshops_held", lambda d: formatting.number(d.workshops.held, 0)),
     ("workshop_participants", lambda d: formatting.number(d.workshops.participants, 0)),
+    (
+        "attendance_hours",
+        lambda d: (
+            formatting.number(as_decimal("minutes", d.workshops.attendance_minutes), 1) + "\u00a0h"
+        ),
+    ),
     ("turnover_invoiced", lambda d: formatting.money(d.turnover.invoiced_cents)),
     ("turnover_cashed", lambda d: formatting.money(d.turnover.cashed_cents)),
 ]
+
+# Cards whose list is another figure's (hours: who attended; actions: who took part).
+CARD_LISTS = {
+    "attendance_hours": FigureRef("workshop_participants"),
+    "workshops_held": FigureRef("workshop_participants"),
+}
 
 
 def _money(cents: int) -> str:
@@ -91,9 +105,9 @@ class DashboardPage(QWidget):
             definition = DEFINITIONS[key]
             card = FigureCard(definition.label, definition.text, self)
             card.setObjectName(f"card_{key}")
-            card.clicked.connect(lambda _=False, k=key: self.drill(FigureRef(k)))
+            card.clicked.connect(lambda _=False, k=key: self.drill(CARD_LISTS.get(k, FigureRef(k))))
             self.cards[key] = card
-            cards.addWidget(card, index // 5, index % 5)
+            cards.addWidget(card, index // 6, index % 6)
         self.flow_chart = BarChart(parent=self)
         self.outcome_chart = BarChart(horizontal=True, parent=self)
         self.outcome_chart.bar_clicked.connect(self._outcome_clicked)
