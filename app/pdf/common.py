@@ -138,15 +138,25 @@ def build_pdf(
 ) -> None:
     """Lay ``story`` out on A4 pages with fonts embedded and "Page n / N" in the footer.
 
-    ``target`` is a path or a binary file object. The story is laid out twice
-    (first to count pages), so it must not be a one-shot generator.
+    ``target`` is a path or a binary file object. A story longer than one page is
+    laid out twice (first to count pages), so it must not be a one-shot generator.
     """
     register_fonts()
     import copy
     import io
 
-    counter = _NumberedDoc(io.BytesIO(), footer_text, decorate, title, author)
+    first = io.BytesIO()
+    counter = _NumberedDoc(first, footer_text, decorate, title, author)
+    # Most documents fit on one page: lay out assuming "Page 1 / 1"; when that
+    # holds, the first pass is the result and the second one is saved.
+    counter.page_total = 1
     counter.build(copy.deepcopy(list(story)))
+    if counter.page == 1:
+        if isinstance(target, str | Path):
+            Path(target).write_bytes(first.getvalue())
+        else:
+            target.write(first.getvalue())
+        return
     doc = _NumberedDoc(
         str(target) if isinstance(target, Path) else target, footer_text, decorate, title, author
     )
