@@ -33,6 +33,7 @@ class ParsedOp:
     hlc: str
     values: dict[str, Any]
     bases: dict[str, str]
+    freeze: bool = False
 
 
 def parse_push(body: Any) -> tuple[str, list[ParsedOp]]:
@@ -76,5 +77,8 @@ def _parse_op(index: int, raw: Any) -> ParsedOp:
         k not in values or not (b == "" or is_stamp(b)) for k, b in bases.items()
     ):
         raise PayloadError(f"{where}.bases: {{field: stamp}} expected")
+    freeze = raw.get("freeze", False)
+    if not isinstance(freeze, bool):
+        raise PayloadError(f"{where}.freeze: boolean expected")
     assert isinstance(table, str) and isinstance(stamp, str)
-    return ParsedOp(number, table, row_id, stamp, values, dict(bases))
+    return ParsedOp(number, table, row_id, stamp, values, dict(bases), freeze)

@@ -44,8 +44,16 @@ def check(
     table: str,
     current: dict[str, Any] | None,
     fields: dict[str, Any],
+    *,
+    freeze: bool = False,
+    issued_now: frozenset[str] | set[str] = frozenset(),
 ) -> str | None:
-    """Raise Rejected when the change breaks a rule; return FORK for a double issue."""
+    """Raise Rejected when the change breaks a rule; return FORK for a double issue.
+
+    ``freeze`` marks the whole row as issued (invoice at validation, then its lines);
+    lines may be frozen only with their invoice, issued in the same batch."""
+    if freeze:
+        return _check_freeze(conn, device_id, table, current, fields, issued_now)
     if table == "invoice_series":
         owner = current["device_id"] if current is not None else fields.get("device_id")
         if current is not None and fields.get("device_id", owner) != owner:
@@ -98,3 +106,28 @@ def _check_line(
         if current is None and _own_series(conn, parent["series_id"], device_id):
             continue
         raise Rejected("issued_invoice_immutable")
+
+
+def _check_freeze(
+    conn: Connection,
+    device_id: str,
+    table: str,
+    current: dict[str, Any] | None,
+    fields: dict[str, Any],
+    issued_now: frozenset[str] | set[str],
+) -> str | None:
+    if table == "invoice":
+        if fields.get("status") != ISSUED_STATUS or not fields.get("number"):
+            raise Rejected("freeze_of_unissued_invoice")
+        if not _own_series(conn, fields.get("series_id"), device_id):
+            raise Rejected("series_of_another_device")
+        if current is not None and current["status"] == ISSUED_STATUS:
+            if current["number"] == fields["number"]:
+                return None
+            return FORK
+        return None
+    if table == "invoice_line" and fields.get("invoice_id") in issued_now:
+        if current is not None and current["invoice_id"] != fields["invoice_id"]:
+            raise Rejected("issued_invoice_immutable")
+        return None
+    raise Rejected("freeze_out_of_issue")

@@ -48,6 +48,7 @@ class _Batch:
     forked: list[dict[str, str]] = field(default_factory=list)
     force: set[tuple[str, str]] = field(default_factory=set)
     redirect: dict[tuple[str, str], str] = field(default_factory=dict)
+    issued_now: set[str] = field(default_factory=set)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -132,24 +133,62 @@ def _refusal(op: ParsedOp, reason: str) -> dict[str, Any]:
 def _apply_op(ctx: _Batch, op: ParsedOp) -> None:
     conn = ctx.conn
     table = Base.metadata.tables[op.table]
-    row_id = ctx.redirect.get((op.table, op.row_id), op.row_id)
+    op = _redirected(ctx, op)
+    row_id = op.row_id
     stamp = clamp_future(op.hlc, ctx.now_ms)
     found = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
     current = dict(found) if found is not None else None
     assert ctx.dev.device_id is not None
-    verdict = rules.check(conn, ctx.dev.device_id, op.table, current, op.values)
+    verdict = rules.check(
+        conn, ctx.dev.device_id, op.table, current, op.values,
+        freeze=op.freeze, issued_now=ctx.issued_now,
+    )
     if verdict == rules.FORK and current is not None:
         _fork_invoice(ctx, op, current, stamp)
         return
+    if op.freeze and op.table == "invoice":
+        ctx.issued_now.add(row_id)
     if current is None:
         missing = table_specs()[op.table].required - set(op.values)
         if missing:
             raise rules.Rejected(f"incomplete_row: {sorted(missing)[:5]}")
         conn.execute(insert(table).values(id=row_id, **op.values))
         upsert_clocks(conn, op.table, row_id, dict.fromkeys(op.values, stamp))
+    elif op.freeze:
+        _freeze_fields(ctx, op, row_id, current, stamp)
     else:
         _merge_fields(ctx, op, row_id, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
+
+
+def _redirected(ctx: _Batch, op: ParsedOp) -> ParsedOp:
+    """Ops following a forked invoice go to the fork: the invoice row itself, and its
+    lines (frozen copies under ids derived from the line and the fork)."""
+    from dataclasses import replace
+
+    from app.ids import deterministic_id
+
+    target = ctx.redirect.get((op.table, op.row_id))
+    if target is not None:
+        return replace(op, row_id=target)
+    parent = op.values.get("invoice_id")
+    if op.table == "invoice_line" and op.freeze and ("invoice", parent) in ctx.redirect:
+        fork = ctx.redirect[("invoice", parent)]
+        line_id = deterministic_id("invoice-fork-line", op.row_id, fork)
+        return replace(op, row_id=line_id, values={**op.values, "invoice_id": fork})
+    return op
+
+
+def _freeze_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str) -> None:
+    """The row as issued, whatever the clocks say; overwritten free text is listed."""
+    cols = table_specs()[op.table].columns
+    for name, value in op.values.items():
+        old = current.get(name)
+        if cols[name].free_text and old and old != value:
+            _conflict(ctx, op.table, row_id, name, kept=value, lost=old, lost_hlc="")
+    table = Base.metadata.tables[op.table]
+    ctx.conn.execute(update(table).where(table.c.id == row_id).values(**op.values))
+    upsert_clocks(ctx.conn, op.table, row_id, dict.fromkeys(op.values, stamp))
 
 
 def _merge_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str) -> None:
@@ -194,15 +233,6 @@ def _fork_invoice(ctx: _Batch, op: ParsedOp, current: dict[str, Any], stamp: str
         conn.execute(insert(inv).values(id=new_id, **values))
         upsert_clocks(conn, "invoice", new_id, dict.fromkeys(values, stamp))
         touch_row(conn, "invoice", new_id, ctx.next_seq())
-        lines = Base.metadata.tables["invoice_line"]
-        for line in conn.execute(
-            select(lines).where(lines.c.invoice_id == op.row_id, lines.c.deleted_at.is_(None))
-        ).mappings():
-            copy = {k: v for k, v in dict(line).items() if k != "id"} | {"invoice_id": new_id}
-            line_id = deterministic_id("invoice-fork-line", str(line["id"]), new_id)
-            conn.execute(insert(lines).values(id=line_id, **copy))
-            upsert_clocks(conn, "invoice_line", line_id, dict.fromkeys(copy, stamp))
-            touch_row(conn, "invoice_line", line_id, ctx.next_seq())
         detail = json.dumps({"original_id": op.row_id, "proposal": "credit_note"})
         _conflict(
             ctx, "invoice", new_id, "number", kept=str(current["number"]),
@@ -210,6 +240,7 @@ def _fork_invoice(ctx: _Batch, op: ParsedOp, current: dict[str, Any], stamp: str
             detail=detail,
         )
     ctx.redirect[("invoice", op.row_id)] = new_id
+    ctx.issued_now.add(new_id)
     ctx.forked.append({"row_id": op.row_id, "new_row_id": new_id})
     ctx.force.add(("invoice", op.row_id))
 

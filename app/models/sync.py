@@ -43,6 +43,9 @@ class OutboxEntry(Base):
     # JSON object {field: stamp} of each field's clock before this edit ("" if none):
     # the siège tells a concurrent overwrite from a sequential one with it.
     bases_json: Mapped[str] = mapped_column(Text, default="{}")
+    # "freeze": the whole row as issued (an invoice at validation and its lines); the
+    # siège writes it as is, since an issued invoice is exactly what was printed.
+    kind: Mapped[str] = mapped_column(String(12), default="")
     hlc: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

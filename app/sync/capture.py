@@ -18,17 +18,21 @@ import json
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, event, func, inspect, insert, select, text
+from sqlalchemy import Connection, event, func, insert, inspect, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import utcnow
 from app.models import DeviceIdentity, FieldClock, OutboxEntry, SyncState
-from app.models.base import Synced, synced_tables
-from app.sync.codec import encode_value, table_specs
+from app.models.base import Base, Synced, synced_tables
+from app.sync.codec import encode_row, encode_value, table_specs
 from app.sync.hlc import ZERO, HybridClock
+from app.sync.protocol import ISSUED_STATUS
 
 OFFSET_KEY = "clock_offset_ms"
+FREEZE = "freeze"
+# (table, row id, {field: JSON value}, kind)
+Change = tuple[str, str, dict[str, Any], str]
 
 
 class ChangeCapture:
@@ -48,28 +52,36 @@ class ChangeCapture:
     def _after_flush(self, session: Session, _context: Any) -> None:
         if session.info.get("sync_capture") is False:
             return
-        changes: list[tuple[str, str, dict[str, Any]]] = []
+        changes: list[Change] = []
+        issued: list[str] = []
         for obj in session.new:
             if isinstance(obj, Synced):
                 changes.append(_row_change(obj, every_field=True))
+                if _becomes_issued(obj):
+                    issued.append(obj.id)
         for obj in session.dirty:
             if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
-                change = _row_change(obj, every_field=False)
+                freeze = _becomes_issued(obj)
+                change = _row_change(obj, every_field=freeze)
+                if freeze:
+                    issued.append(obj.id)
                 if change[2]:
                     changes.append(change)
         for obj in session.deleted:
             if isinstance(obj, Synced):
                 state = inspect(obj)
                 table = state.mapper.local_table.name  # type: ignore[union-attr]
-                changes.append((table, obj.id, {"deleted_at": utcnow().isoformat()}))
+                changes.append((table, obj.id, {"deleted_at": utcnow().isoformat()}, ""))
         if changes:
             # Parents before children, so the siège can check links row by row.
             order = table_order()
-            changes.sort(key=lambda change: order.get(change[0], 0))
             conn = session.connection()
             clock = self.clock_for(conn)
-            for table, row_id, fields in changes:
-                record_change(conn, clock.now(), table, row_id, fields)
+            frozen = _frozen_rows(conn, issued)
+            changes = [c for c in changes if (c[0], c[1]) not in frozen] + list(frozen.values())
+            changes.sort(key=lambda change: (order.get(change[0], 0), change[3] != FREEZE))
+            for table, row_id, fields, kind in changes:
+                record_change(conn, clock.now(), table, row_id, fields, kind)
 
 
 @cache
@@ -77,7 +89,26 @@ def table_order() -> dict[str, int]:
     return {name: i for i, name in enumerate(synced_tables())}
 
 
-def _row_change(obj: Synced, *, every_field: bool) -> tuple[str, str, dict[str, Any]]:
+def _becomes_issued(obj: Synced) -> bool:
+    if inspect(obj).mapper.local_table.name != "invoice":  # type: ignore[union-attr]
+        return False
+    history = inspect(obj).attrs["status"].history
+    return getattr(obj, "status", None) == ISSUED_STATUS and bool(history.added)
+
+
+def _frozen_rows(conn: Connection, invoice_ids: list[str]) -> dict[tuple[str, str], Change]:
+    """The whole invoice and each of its lines, as issued, marked to be kept as is."""
+    out: dict[tuple[str, str], Change] = {}
+    for table_name, column in (("invoice", "id"), ("invoice_line", "invoice_id")):
+        table = Base.metadata.tables[table_name]
+        for invoice_id in invoice_ids:
+            for row in conn.execute(select(table).where(table.c[column] == invoice_id)).mappings():
+                values = encode_row(table_name, {k: v for k, v in row.items() if k != "id"})
+                out[(table_name, row["id"])] = (table_name, row["id"], values, FREEZE)
+    return out
+
+
+def _row_change(obj: Synced, *, every_field: bool) -> Change:
     state = inspect(obj)
     table = state.mapper.local_table.name  # type: ignore[union-attr]
     cols = table_specs()[table].columns
@@ -92,11 +123,11 @@ def _row_change(obj: Synced, *, every_field: bool) -> tuple[str, str, dict[str, 
     if fields and not every_field:
         # ``updated_at`` moves by ``onupdate`` during the flush, without history.
         fields["updated_at"] = encode_value(cols["updated_at"], obj.updated_at)
-    return table, obj.id, fields
+    return table, obj.id, fields, ""
 
 
 def record_change(
-    conn: Connection, stamp: str, table: str, row_id: str, fields: dict[str, Any]
+    conn: Connection, stamp: str, table: str, row_id: str, fields: dict[str, Any], kind: str = ""
 ) -> None:
     """Append one outbox entry and move the fields' clocks to ``stamp``."""
     fc = FieldClock.__table__
@@ -109,12 +140,13 @@ def record_change(
     # Only free-text fields need a base: their concurrent overwrites become conflicts.
     bases = {name: previous.get(name, "") for name in fields if cols[name].free_text}
     conn.execute(
-        insert(OutboxEntry.__table__).values(
+        insert(OutboxEntry).values(
             table_name=table,
             row_id=row_id,
             fields_json=json.dumps(fields, ensure_ascii=False),
             bases_json=json.dumps(bases),
             hlc=stamp,
+            kind=kind,
             created_at=utcnow(),
         )
     )

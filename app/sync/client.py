@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from app.jobs import JobControl
 from app.migrate import head_revision
 from app.models import OutboxEntry
 from app.sync.apply import apply_rows, get_state, record_local_conflict, set_state, store_conflicts
-from app.sync.capture import OFFSET_KEY, ChangeCapture
+from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
 from app.sync.protocol import (
     API_PREFIX,
@@ -154,9 +155,17 @@ class SyncClient:
         ob = OutboxEntry.__table__
         while True:
             with self.engine.connect() as conn:
-                entries = conn.execute(
-                    select(ob).order_by(ob.c.seq).limit(self.batch_size)
-                ).mappings().all()
+                entries = list(
+                    conn.execute(select(ob).order_by(ob.c.seq).limit(self.batch_size)).mappings()
+                )
+                # An issued invoice and its lines travel together (see siege.rules).
+                while entries and entries[-1]["kind"] == FREEZE:
+                    nxt = conn.execute(
+                        select(ob).where(ob.c.seq > entries[-1]["seq"]).order_by(ob.c.seq).limit(1)
+                    ).mappings().first()
+                    if nxt is None or nxt["kind"] != FREEZE or nxt["table_name"] == "invoice":
+                        break
+                    entries.append(nxt)
                 total_waiting = conn.execute(select(ob.c.seq)).all()
             if not entries:
                 return pushed, rejected, forked
@@ -170,6 +179,7 @@ class SyncClient:
                     "hlc": e["hlc"],
                     "fields": json.loads(e["fields_json"]),
                     "bases": json.loads(e["bases_json"] or "{}"),
+                    "freeze": e["kind"] == FREEZE,
                 }
                 for e in entries
             ]
@@ -186,7 +196,7 @@ class SyncClient:
             if response.status_code != 200:
                 raise SyncError("bad_response", status=response.status_code)
             through = int(body["accepted_through"])
-            with self.engine.begin() as conn:
+            with relaxed_links(self.engine) as conn:
                 self._apply_forced(conn, body.get("server_rows", []))
                 conn.execute(delete(ob).where(ob.c.seq <= through))
             pushed += len([e for e in entries if e["seq"] <= through])
@@ -198,7 +208,7 @@ class SyncClient:
             raise SyncError("bad_response", status=409)
         by_seq = {e["seq"]: e for e in entries}
         ob = OutboxEntry.__table__
-        with self.engine.begin() as conn:
+        with relaxed_links(self.engine) as conn:
             for seq, reason in refused.items():
                 entry = by_seq.get(seq)
                 if entry is None:
@@ -215,7 +225,6 @@ class SyncClient:
     def _apply_forced(self, conn: Connection, raw_rows: list[Any]) -> None:
         rows = [Row.from_json(r) for r in raw_rows]
         if rows:
-            _with_fk_deferred(conn)
             apply_rows(conn, rows)
 
     # -- pull --------------------------------------------------------------------
@@ -243,21 +252,11 @@ class SyncClient:
                 return pulled, conflicts
 
     def _apply_page(self, rows: list[Row], conflicts: list[Conflict], cursor: int) -> None:
-        with self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            # A page may hold a child before its parent (the parent changed later);
-            # the siège's data is consistent as a whole, so check links per sync,
-            # not per row. The pragma only takes effect outside a transaction.
-            raw.execute("PRAGMA foreign_keys = OFF")
-            try:
-                with conn.begin():
-                    apply_rows(conn, rows)
-                    store_conflicts(conn, conflicts)
-                    self.fault("page_applied")
-                    set_state(conn, CURSOR_KEY, str(cursor))
-            finally:
-                raw.execute("PRAGMA foreign_keys = ON")
+        with relaxed_links(self.engine) as conn:
+            apply_rows(conn, rows)
+            store_conflicts(conn, conflicts)
+            self.fault("page_applied")
+            set_state(conn, CURSOR_KEY, str(cursor))
         if self.capture is not None and self.capture.clock is not None:
             for row in rows:
                 for stamp in row.clocks.values():
@@ -278,6 +277,20 @@ class SyncClient:
         )
 
 
-def _with_fk_deferred(conn: Connection) -> None:
-    # Forced rows come inside an open transaction: defer the link check to commit.
-    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+@contextmanager
+def relaxed_links(engine: Engine) -> Iterator[Connection]:
+    """One transaction in which rows from the siège may arrive child before parent.
+
+    A page may hold a child before its parent (the parent changed later); the siège's
+    data is consistent as a whole, so links are not checked row by row. The pragma
+    only takes effect outside a transaction, hence set on the raw connection first.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

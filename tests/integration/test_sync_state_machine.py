@@ -58,7 +58,7 @@ from siege.tables import conflict as siege_conflict
 from tests.sync_support import Siege, new_laptop, snapshot
 from tests.sync_support.faults import DoubleSend, SimulatedCrash
 
-EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SYNC_MACHINE_EXAMPLES", "20"))
 NAMES = st.sampled_from(["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Leroy"])
 TOWNS = st.sampled_from(["Reims", "Épernay", "Sedan", "Troyes", "Langres", "Rethel"])
 NOTES = st.text(alphabet="abcdeé xyz", min_size=1, max_size=12)
@@ -140,6 +140,8 @@ class SyncMachine(RuleBasedStateMachine):
             uow.session.add(Person(first_name="Awa", last_name="Diallo"))
             uow.commit()
         self._log(first)
+        for _draft in range(2):
+            self._new_draft(first)
         for laptop in self.laptops:
             self._sync(laptop)
 
@@ -233,7 +235,9 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def create_draft_invoice(self, data: st.DataObject) -> None:
-        laptop = data.draw(st.sampled_from(self.laptops))
+        self._new_draft(data.draw(st.sampled_from(self.laptops)))
+
+    def _new_draft(self, laptop: Laptop) -> None:
         persons = self._ids(laptop, Person)
         with laptop.profile.uow() as uow:
             client = Client(entrepreneur_id=persons[0], name="Boulangerie Moreau")
@@ -265,14 +269,57 @@ class SyncMachine(RuleBasedStateMachine):
         drafts = self._ids(laptop, Invoice, Invoice.status == "brouillon")
         if not drafts:
             return
+        self._validate(laptop, data.draw(st.sampled_from(drafts)))
+
+    def _validate(self, laptop: Laptop, invoice_id: str) -> None:
         with laptop.profile.uow() as uow:
-            invoice = uow.session.get(Invoice, data.draw(st.sampled_from(drafts)))
+            invoice = uow.session.get(Invoice, invoice_id)
             allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
             invoice.status, invoice.number = "emise", allocation.number
             invoice.sequence, invoice.series_id = allocation.sequence, allocation.series_id
             invoice.issue_date, invoice.issued_at = dt.date(2026, 11, 26), utcnow()
             uow.commit()
             self.issued_numbers.add(allocation.number)
+
+    # Races worth forcing: random steps alone rarely line them up in a short run.
+    def _shared(self, model: Any, *where: Any) -> list[tuple[str, list[Laptop]]]:
+        holders: dict[str, list[Laptop]] = defaultdict(list)
+        for laptop in self.laptops:
+            for row_id in self._ids(laptop, model, *where):
+                holders[row_id].append(laptop)
+        return sorted((k, v) for k, v in holders.items() if len(v) >= 2)
+
+    @rule(data=st.data())
+    def same_draft_validated_on_two_laptops(self, data: st.DataObject) -> None:
+        shared = self._shared(Invoice, Invoice.status == "brouillon")
+        if not shared:
+            return
+        invoice_id, holders = data.draw(st.sampled_from(shared))
+        for laptop in holders[:2]:
+            self._validate(laptop, invoice_id)
+
+    @rule(data=st.data())
+    def draft_edited_while_validated_elsewhere(self, data: st.DataObject) -> None:
+        shared = self._shared(Invoice, Invoice.status == "brouillon")
+        if not shared:
+            return
+        invoice_id, holders = data.draw(st.sampled_from(shared))
+        self._validate(holders[0], invoice_id)
+        with holders[1].profile.uow() as uow:
+            uow.session.get(Invoice, invoice_id).notes = data.draw(NOTES)
+            uow.commit()
+
+    @rule(data=st.data(), first=NOTES, second=NOTES)
+    def same_notes_edited_on_two_laptops(self, data: st.DataObject, first: str, second: str) -> None:
+        shared = self._shared(Person, Person.deleted_at.is_(None))
+        if not shared:
+            return
+        person_id, holders = data.draw(st.sampled_from(shared))
+        for laptop, text in zip(holders[:2], (first, second), strict=False):
+            with laptop.profile.uow() as uow:
+                uow.session.get(Person, person_id).notes = text
+                uow.commit()
+            self._log(laptop)
 
     @rule(data=st.data(), jump=st.sampled_from([-3 * 3600_000, -60_000, 90_000, 180_000]))
     def clock_jump(self, data: st.DataObject, jump: int) -> None:
@@ -375,6 +422,14 @@ class SyncMachine(RuleBasedStateMachine):
                     siege_conflict.c.kind == "invoice_double_issue"
                 )
             ).scalar_one()
+        with self.siege.engine.connect() as conn:
+            bare = conn.execute(
+                select(Invoice.number).where(
+                    Invoice.status == "emise",
+                    ~select(InvoiceLine.id).where(InvoiceLine.invoice_id == Invoice.id).exists(),
+                )
+            ).all()
+        assert bare == []  # every issued invoice kept its lines, forks included
         by_series: dict[str, list[int]] = defaultdict(list)
         for series_id, sequence, _number in issued:
             by_series[series_id].append(sequence)

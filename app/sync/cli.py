@@ -1,0 +1,64 @@
+"""``python -m app sync``: synchronise the profile with the siège without the interface
+(scripts, scheduled tasks, tests). Exit code 0 when done, 1 when the siège could not be
+reached or refused, 2 when the profile is not enrolled or cannot be opened."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from app.config import default_home
+from app.errors import ProfileError, ValidationError
+from app.profile import Profile, open_profile
+from app.sync import service
+from app.sync.client import SyncError
+
+# Tests shrink batches and pages so a kill lands in the middle of a sync.
+BATCH_ENV = "PERMANENCE_SYNC_BATCH_SIZE"
+PAGE_ENV = "PERMANENCE_SYNC_PAGE_SIZE"
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    root = Path(args.profile) if getattr(args, "profile", None) else default_home()
+    try:
+        profile = open_profile(root, os.environ.get("PERMANENCE_PASSPHRASE") or None)
+    except ProfileError as exc:
+        print(f"profile cannot be opened: {exc.code}", file=sys.stderr)
+        return 2
+    if getattr(args, "enrol", None):
+        return _enrol(profile, *args.enrol)
+    options = {}
+    if os.environ.get(BATCH_ENV):
+        options["batch_size"] = int(os.environ[BATCH_ENV])
+    if os.environ.get(PAGE_ENV):
+        options["page_size"] = int(os.environ[PAGE_ENV])
+    try:
+        report = service.run_sync(profile, **options)
+    except SyncError as exc:
+        print(f"sync failed: {exc.code}", file=sys.stderr)
+        return 2 if exc.code == "not_enrolled" else 1
+    finally:
+        profile.close()
+    print(
+        f"sync ok: pushed {report.pushed}, pulled {report.pulled}, "
+        f"refused {report.rejected}, conflicts {report.conflicts}"
+    )
+    if report.clock_warning:
+        print(f"warning: this computer's clock is off by {report.clock_offset_ms // 1000} s")
+    return 0
+
+
+def _enrol(profile: Profile, server_url: str, code: str) -> int:
+    try:
+        status = service.enrol(profile, server_url, code)
+    except (SyncError, ValidationError) as exc:
+        print(f"enrolment failed: {exc.code}", file=sys.stderr)
+        return 1
+    finally:
+        profile.close()
+    print(f"enrolled as {status.device_name}, invoice series {status.series_prefix}")
+    return 0
