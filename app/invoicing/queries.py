@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from app.clock import today
@@ -84,8 +84,33 @@ class InvoiceRow:
         )
 
 
+_paid_by_invoice = (
+    select(Payment.invoice_id.label("invoice_id"), func.sum(Payment.amount_cents).label("paid"))
+    .where(Payment.deleted_at.is_(None))
+    .group_by(Payment.invoice_id)
+    .subquery()
+)
+_credited_by_invoice = (
+    select(
+        _credit.credited_invoice_id.label("invoice_id"),
+        (-func.sum(_credit.total_incl_cents)).label("credited"),
+    )
+    .where(
+        _credit.credited_invoice_id.is_not(None),
+        _credit.status == "emise",
+        _credit.deleted_at.is_(None),
+    )
+    .group_by(_credit.credited_invoice_id)
+    .subquery()
+)
+
+
 def _filtered(
-    query: Select, text: str, status: str, entrepreneur_id: str | None, on: dt.date
+    query: Select,  # type: ignore[type-arg]
+    text: str,
+    status: str,
+    entrepreneur_id: str | None,
+    on: dt.date,
 ) -> Select:  # type: ignore[type-arg]
     query = query.where(Invoice.deleted_at.is_(None))
     if entrepreneur_id:
@@ -93,22 +118,29 @@ def _filtered(
     for token in fold(text).split():
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Invoice.search_key.like(f"%{escaped}%", escape="\\"))
-    issued_facture = and_(Invoice.status == "emise", Invoice.kind == "facture")
     if status == "brouillon":
-        query = query.where(Invoice.status == "brouillon")
-    elif status == "avoir":
-        query = query.where(Invoice.kind == "avoir", Invoice.status == "emise")
-    elif status == "a_payer":
-        query = query.where(issued_facture, _due > 0)
-    elif status == "en_retard":
-        query = query.where(issued_facture, _due > 0, Invoice.due_date < on)
-    elif status == "partiellement_payee":
-        query = query.where(issued_facture, _due > 0, _paid > 0)
-    elif status == "payee":
-        query = query.where(issued_facture, _due <= 0, _paid > 0)
-    elif status == "annulee":
-        query = query.where(issued_facture, _due <= 0, _paid == 0, _credited > 0)
-    return query
+        return query.where(Invoice.status == "brouillon")
+    if status == "avoir":
+        return query.where(Invoice.kind == "avoir", Invoice.status == "emise")
+    if status not in ("a_payer", "en_retard", "partiellement_payee", "payee", "annulee"):
+        return query
+    # Payment states: the sums are grouped once and joined (not one sub-query per row).
+    paid = func.coalesce(_paid_by_invoice.c.paid, 0)
+    credited = func.coalesce(_credited_by_invoice.c.credited, 0)
+    due = Invoice.total_incl_cents - credited - paid
+    query = (
+        query.outerjoin(_paid_by_invoice, _paid_by_invoice.c.invoice_id == Invoice.id)
+        .outerjoin(_credited_by_invoice, _credited_by_invoice.c.invoice_id == Invoice.id)
+        .where(Invoice.status == "emise", Invoice.kind == "facture")
+    )
+    conditions = {
+        "a_payer": [due > 0],
+        "en_retard": [due > 0, Invoice.due_date < on],
+        "partiellement_payee": [due > 0, paid > 0],
+        "payee": [due <= 0, paid > 0],
+        "annulee": [due <= 0, paid == 0, credited > 0],
+    }
+    return query.where(*conditions[status])
 
 
 def count_invoices(

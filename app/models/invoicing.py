@@ -85,6 +85,16 @@ class Invoice(Synced, Base):
             "id",
         ),
         Index("ix_invoice_id_figures", "id", "status", "kind", "entrepreneur_id", "deleted_at"),
+        # Covering index of the payment-state filters (à payer, en retard, payée...).
+        Index(
+            "ix_invoice_dues",
+            "status",
+            "kind",
+            "deleted_at",
+            "total_incl_cents",
+            "due_date",
+            "id",
+        ),
         # Covering index of the Factures list: filter-as-you-type scans it (a few MB)
         # instead of the rows, and the sort reads its columns from it.
         Index(
@@ -149,9 +159,11 @@ class Payment(Synced, Base):
     # Covering index for the dashboard's cashed figures (app/indicators).
     __table_args__ = (
         Index("ix_payment_figures", "paid_on", "invoice_id", "amount_cents", "deleted_at"),
+        # Covering index of "what was paid on this invoice" (payment states, overpayment).
+        Index("ix_payment_invoice", "invoice_id", "deleted_at", "amount_cents"),
     )
 
-    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id"), index=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id"))
     paid_on: Mapped[dt.date] = mapped_column(Date)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     mode: Mapped[str] = mapped_column(String(20))  # virement | cheque | especes | carte
