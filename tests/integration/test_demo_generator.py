@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from app.config import ProfilePaths, load_settings
 from app.demo.generator import generate
 from app.ids import deterministic_id
 from app.invoicing.money import LineInput, compute_totals
-from app.models import Person, synced_tables
+from app.models import Activity, Person, synced_tables
 from app.profile import Profile, open_profile
 from app.services import person_directory
 
@@ -249,7 +250,38 @@ def test_search_keys_match_what_the_app_computes_and_search_ignores_accents(
     assert accented_id in {row.id for row in found}
 
 
+def test_activity_title_keys_match_what_the_app_computes(demo: Profile) -> None:
+    with demo.uow() as uow:
+        activities = list(uow.session.scalars(select(Activity)))
+        stored = {a.id: a.title_key for a in activities}
+        assert all(stored.values())
+        for a in activities:
+            a.description = a.description + " "
+        uow.session.flush()
+        assert {a.id: a.title_key for a in activities} == stored
+
+
 def _plain(name: str) -> str:
     """ "Hélène" -> "Helene", written out so the test does not reuse the code it checks."""
     table = str.maketrans("éèêëàâäîïôöùûüçÉÈÎÔæœÿ", "eeeeaaaiioouuucEEIOaoy")
     return name.translate(table)
+
+
+def test_invoice_search_keys_and_snapshots_are_what_validation_writes(demo: Profile) -> None:
+    from app.invoicing.document import Party
+    from app.invoicing.drafts import search_key
+    from app.models import Client, Invoice
+
+    with demo.uow() as uow:
+        session = uow.session
+        invoices = list(session.scalars(select(Invoice).where(Invoice.status == "emise")))
+        assert invoices
+        for invoice in invoices:
+            client = session.get(Client, invoice.client_id)
+            person = session.get(Person, invoice.entrepreneur_id)
+            assert client is not None and person is not None
+            assert invoice.search_key == search_key(invoice.number or "", client.name, person)
+            buyer = Party(**json.loads(invoice.buyer_snapshot))
+            assert buyer.name == client.name and buyer.siren == client.siren
+            seller = json.loads(invoice.seller_snapshot)
+            assert seller["party"]["siren"] and person.last_name in seller["activity"]
