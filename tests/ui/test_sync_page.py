@@ -1,0 +1,156 @@
+"""The Synchronisation page against a real siège (uvicorn in a thread, real HTTP):
+enrolment with field errors, Synchroniser with the status bar, a conflict to review
+and resolve, duplicates offered for merge."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from PySide6.QtWidgets import QMessageBox
+
+from app.models import Person
+from app.profile import Profile
+from app.sync import service
+from siege import devices
+from tests.sync_support import Siege, new_laptop
+from tests.sync_support.processes import free_port
+
+
+class ThreadedSiege:
+    def __init__(self, tmp: Path) -> None:
+        self.siege = Siege(f"sqlite:///{tmp}/siege.sqlite3")
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.siege.app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def code(self, name: str) -> str:
+        return devices.enroll(self.siege.engine, name, "Épernay")[0]
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+        self.siege.close()
+
+
+@pytest.fixture
+def siege_thread(tmp_path: Path) -> Iterator[ThreadedSiege]:
+    server = ThreadedSiege(tmp_path)
+    yield server
+    server.stop()
+
+
+def _page(ctx: Any, qtbot: Any) -> Any:
+    from ui.pages.sync_page import SyncPage
+
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    return page
+
+
+def _wait_message(qtbot: Any, page: Any, text: str) -> None:
+    qtbot.waitUntil(lambda: text in page.message.text(), timeout=15000)
+
+
+def test_enrolment_shows_field_errors_then_enrols_and_syncs(ctx: Any, qtbot: Any, siege_thread: ThreadedSiege) -> None:
+    page = _page(ctx, qtbot)
+    qtbot.waitUntil(lambda: "pas encore inscrit" in page.enrolled_label.text())
+    assert not page.sync_button.isEnabled()
+    page.server_edit.setText("siege.local")
+    page.code_edit.setText("ABCD")
+    page.enrol_button.click()
+    qtbot.waitUntil(lambda: page.form_errors.error_text("server_url") != "")
+    assert "https://" in page.form_errors.error_text("server_url")
+    page.server_edit.setText(siege_thread.url)
+    page.code_edit.setText("WRONG-CODE")
+    page.enrol_button.click()
+    _wait_message(qtbot, page, "Code d'inscription refusé")
+    page.code_edit.setText(siege_thread.code("Portable Épernay"))
+    page.enrol_button.click()
+    _wait_message(qtbot, page, "Synchronisation réussie")
+    assert "EPE1" in page.enrolled_label.text()
+    assert page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
+
+
+def test_sync_button_status_bar_conflict_review_and_merge(
+    ctx: Any, qtbot: Any, siege_thread: ThreadedSiege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.widgets.sync_status import SyncStatusLabel
+
+    profile: Profile = ctx.profile
+    service.enrol(profile, siege_thread.url, siege_thread.code("Portable A"))
+    other = new_laptop(tmp_path, "B")
+    service.enrol(other, siege_thread.url, siege_thread.code("Portable B"))
+    page = _page(ctx, qtbot)
+    status = SyncStatusLabel(ctx)
+    qtbot.addWidget(status)
+    with ctx.uow() as uow:
+        person = Person(first_name="Jeanne", last_name="Martin", notes="Projet : traiteur")
+        uow.session.add(person)
+        uow.commit()
+    status.refresh()
+    qtbot.waitUntil(lambda: "1 modification en attente" in status.text())
+    page.sync_button.click()
+    _wait_message(qtbot, page, "Synchronisation réussie")
+    qtbot.waitUntil(lambda: "en attente" not in status.text() and "à l'instant" in status.text())
+
+    service.run_sync(other)
+    with other.uow() as uow:
+        uow.session.get(Person, person.id).notes = "Projet : traiteur bio (vu à Sedan)"
+        uow.session.add(Person(first_name="Jeanne", last_name="MARTIN", city="Sedan"))
+        uow.commit()
+    with ctx.uow() as uow:
+        uow.session.get(Person, person.id).notes = "Projet : traiteur, local à Épernay"
+        uow.commit()
+    service.run_sync(other)
+    page.sync_button.click()
+    _wait_message(qtbot, page, "Synchronisation réussie")
+    qtbot.waitUntil(lambda: page.conflict_table.rowCount() == 1)
+    assert page.conflict_table.item(0, 4).text() == "Projet : traiteur bio (vu à Sedan)"
+    qtbot.waitUntil(lambda: "1 conflit à vérifier" in status.text())
+    page.conflict_table.selectRow(0)
+    page.resolve_button.click()
+    qtbot.waitUntil(lambda: page.conflict_table.rowCount() == 0)
+
+    qtbot.waitUntil(lambda: page.duplicate_table.rowCount() == 1)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.duplicate_table.selectRow(0)
+    page.merge_button.click()
+    qtbot.waitUntil(lambda: page.duplicate_table.rowCount() == 0)
+    with ctx.uow() as uow:
+        kept = uow.session.get(Person, person.id)
+        assert kept.city == "Sedan" and kept.deleted_at is None
+    other.close()
+
+
+def test_cancel_stops_the_sync_and_keeps_the_outbox(ctx: Any, qtbot: Any, siege_thread: ThreadedSiege) -> None:
+    profile: Profile = ctx.profile
+    service.enrol(profile, siege_thread.url, siege_thread.code("Portable C"))
+    with ctx.uow() as uow:
+        for i in range(30):
+            uow.session.add(Person(first_name=f"P{i}", last_name="Essai"))
+        uow.commit()
+    page = _page(ctx, qtbot)
+    page.worker.start()
+    page.worker.cancel()  # before the first batch: the job stops at its first check
+    _wait_message(qtbot, page, "annulée")
+    assert service.status(profile).pending == 30
+    qtbot.waitUntil(lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée")
+    page.sync_button.click()
+    _wait_message(qtbot, page, "Synchronisation réussie")
+    assert service.status(profile).pending == 0

@@ -1,0 +1,314 @@
+"""Synchronisation area: enrol this laptop, sync now (progress, cancel), history,
+conflicts to review, and duplicate persons to merge."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import formatting
+from app.errors import ValidationError
+from app.sync import merge, service
+from app.sync.client import SyncReport
+from ui.context import AppContext
+from ui.messages import error_message
+from ui.sync_worker import sync_worker_for
+from ui.widgets.forms import FormErrors
+
+OUTCOMES = {
+    "ok": "Réussie",
+    "running": "En cours",
+    "cancelled": "Annulée",
+    "offline": "Siège injoignable",
+    "unauthorized": "Poste refusé",
+    "update_required": "Mise à jour requise",
+    "server_error": "Erreur du siège",
+}
+CONFLICT_KINDS = {
+    "field": "Texte remplacé par une modification simultanée",
+    "invoice_double_issue": "Facture émise deux fois : proposer un avoir",
+    "rejected": "Modification refusée par le siège",
+    "apply_failed": "Donnée reçue en double",
+}
+TABLES = {
+    "person": "Personne", "invoice": "Facture", "invoice_line": "Ligne de facture",
+    "intake_interview": "Entretien d'accueil", "followup_interview": "Entretien de suivi",
+    "parcours_stage": "Parcours", "activity": "Atelier", "attendance": "Émargement",
+}
+
+
+def _when(moment: object) -> str:
+    import datetime as dt
+
+    if not isinstance(moment, dt.datetime):
+        return ""
+    return f"{formatting.date(moment.date())} {moment:%H:%M}"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+class SyncPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.worker = sync_worker_for(ctx)
+        self.conflicts: list[service.ConflictView] = []
+        self.duplicates: list[merge.DuplicatePair] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_enrolment())
+        layout.addWidget(self._build_run())
+        self.history = _table(["Début", "Fin", "Résultat", "Envoyées", "Reçues"])
+        self.conflict_table = _table(["Type", "Fiche", "Champ", "Valeur gardée", "Valeur perdue", "Détecté"])
+        self.duplicate_table = _table(["Fiche gardée", "Fiche en double", "Ville", "Créée le"])
+        layout.addWidget(self._group("Conflits à vérifier", self.conflict_table, self._conflict_buttons()), 2)
+        layout.addWidget(self._group("Doublons à fusionner", self.duplicate_table, self._duplicate_buttons()), 1)
+        layout.addWidget(self._group("Historique", self.history, None), 1)
+        self.worker.started.connect(self._on_started)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)
+        ctx.hub.changed.connect(lambda _areas: self.refresh())
+        self.refresh()
+
+    # -- layout --------------------------------------------------------------
+    def _group(self, title: str, table: QTableWidget, buttons: QWidget | None) -> QGroupBox:
+        box = QGroupBox(title, self)
+        inner = QVBoxLayout(box)
+        inner.addWidget(table)
+        if buttons is not None:
+            inner.addWidget(buttons)
+        return box
+
+    def _build_enrolment(self) -> QGroupBox:
+        box = QGroupBox("Inscription auprès du siège", self)
+        form = QFormLayout(box)
+        self.enrolled_label = QLabel(box)
+        self.enrolled_label.setObjectName("enrolledLabel")
+        form.addRow(self.enrolled_label)
+        self.server_edit = QLineEdit(box)
+        self.server_edit.setObjectName("serverUrl")
+        self.server_edit.setPlaceholderText("https://siege.example.fr:8443")
+        self.code_edit = QLineEdit(box)
+        self.code_edit.setObjectName("enrolCode")
+        self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM (donné par le siège)")
+        self.form_errors = FormErrors()
+        self.form_errors.add_row(form, "Adresse du siège", "server_url", self.server_edit)
+        self.form_errors.add_row(form, "Code d'inscription", "code", self.code_edit)
+        self.enrol_button = QPushButton("Inscrire ce poste", box)
+        self.enrol_button.setObjectName("enrolButton")
+        self.enrol_button.clicked.connect(self.enrol)
+        form.addRow(self.enrol_button)
+        return box
+
+    def _build_run(self) -> QWidget:
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        self.sync_button = QPushButton("Synchroniser", row)
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.clicked.connect(self.worker.start)
+        self.cancel_button = QPushButton("Annuler", row)
+        self.cancel_button.setObjectName("cancelSync")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.worker.cancel)
+        self.progress = QProgressBar(row)
+        self.progress.setVisible(False)
+        self.message = QLabel(row)
+        self.message.setObjectName("syncMessage")
+        self.message.setWordWrap(True)
+        line.addWidget(self.sync_button)
+        line.addWidget(self.cancel_button)
+        line.addWidget(self.progress, 1)
+        line.addWidget(self.message, 2)
+        return row
+
+    def _conflict_buttons(self) -> QWidget:
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.open_button = QPushButton("Ouvrir la fiche", row)
+        self.open_button.clicked.connect(self.open_selected_conflict)
+        self.resolve_button = QPushButton("Marquer comme vérifié", row)
+        self.resolve_button.setObjectName("resolveConflict")
+        self.resolve_button.clicked.connect(self.resolve_selected_conflict)
+        line.addStretch(1)
+        line.addWidget(self.open_button)
+        line.addWidget(self.resolve_button)
+        return row
+
+    def _duplicate_buttons(self) -> QWidget:
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.merge_button = QPushButton("Fusionner les deux fiches", row)
+        self.merge_button.setObjectName("mergeDuplicates")
+        self.merge_button.clicked.connect(self.merge_selected)
+        line.addStretch(1)
+        line.addWidget(self.merge_button)
+        return row
+
+    # -- data ------------------------------------------------------------------
+    def refresh(self) -> None:
+        profile, uow = self.ctx.profile, self.ctx.uow
+
+        def load() -> tuple[object, ...]:
+            return (
+                service.status(profile),
+                service.history(profile),
+                service.open_conflicts(profile),
+                merge.duplicate_candidates(uow),
+            )
+
+        self.ctx.tasks.run_db(load, self._show)
+
+    def _show(self, loaded: object) -> None:
+        state, runs, conflicts, duplicates = loaded  # type: ignore[misc]
+        assert isinstance(state, service.SyncStatus)
+        if state.enrolled:
+            self.enrolled_label.setText(
+                f"Poste inscrit : {state.device_name} — série de factures {state.series_prefix} "
+                f"— siège {state.server_url}"
+            )
+        else:
+            self.enrolled_label.setText("Ce poste n'est pas encore inscrit auprès du siège.")
+        self.sync_button.setEnabled(state.enrolled and not self.worker.running)
+        self._fill(self.history, [
+            [_when(r.started_at), _when(r.finished_at), OUTCOMES.get(r.outcome, r.outcome), str(r.pushed), str(r.pulled)]
+            for r in runs
+        ])
+        self.conflicts = list(conflicts)
+        self._fill(self.conflict_table, [
+            [CONFLICT_KINDS.get(c.kind, c.kind), TABLES.get(c.table_name, c.table_name), c.field,
+             c.kept_value, c.lost_value, _when(c.detected_at)]
+            for c in self.conflicts
+        ])
+        self.duplicates = list(duplicates)
+        self._fill(self.duplicate_table, [
+            [f"{d.keep.last_name} {d.keep.first_name}", f"{d.other.last_name} {d.other.first_name}",
+             d.other.city, _when(d.other.created_at)]
+            for d in self.duplicates
+        ])
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                table.setItem(r, c, item)
+
+    # -- actions ---------------------------------------------------------------
+    def enrol(self) -> None:
+        self.form_errors.clear()
+        profile, url, code = self.ctx.profile, self.server_edit.text(), self.code_edit.text()
+        self.enrol_button.setEnabled(False)
+
+        def done(_state: object) -> None:
+            self.enrol_button.setEnabled(True)
+            self.code_edit.clear()
+            self.message.setText("Poste inscrit. Première synchronisation en cours…")
+            self.refresh()
+            self.worker.start()
+
+        def failed(error: BaseException) -> None:
+            self.enrol_button.setEnabled(True)
+            if isinstance(error, ValidationError):
+                self.form_errors.show(error)
+            else:
+                self.message.setText(error_message(error))
+
+        self.ctx.tasks.run_network(lambda: service.enrol(profile, url, code), done, failed)
+
+    def resolve_selected_conflict(self) -> None:
+        row = self.conflict_table.currentRow()
+        if row < 0:
+            return
+        conflict_id, profile = self.conflicts[row].id, self.ctx.profile
+        self.ctx.tasks.run_db(lambda: service.resolve_conflict(profile, conflict_id), lambda _r: self.refresh())
+
+    def open_selected_conflict(self) -> None:
+        row = self.conflict_table.currentRow()
+        if row < 0:
+            return
+        conflict = self.conflicts[row]
+        kind = {"person": "person", "invoice": "invoice"}.get(conflict.table_name)
+        if kind:
+            self.ctx.hub.open_requested.emit(kind, conflict.row_id)
+
+    def merge_selected(self) -> None:
+        row = self.duplicate_table.currentRow()
+        if row < 0:
+            return
+        pair = self.duplicates[row]
+        answer = QMessageBox.question(
+            self, "Fusionner",
+            f"Fusionner « {pair.other.last_name} {pair.other.first_name} » dans la fiche créée "
+            f"le {_when(pair.keep.created_at)} ? Les entretiens, ateliers et factures seront "
+            "rattachés à la fiche gardée.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        uow = self.ctx.uow
+
+        def done(_r: object) -> None:
+            self.ctx.hub.notify("persons")
+
+        self.ctx.tasks.run_db(lambda: merge.merge_persons(uow, pair.keep.id, pair.other.id), done)
+
+    # -- worker signals --------------------------------------------------------
+    def _on_started(self) -> None:
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.message.setText("Synchronisation en cours…")
+
+    def _on_progress(self, done: int, total: int, label: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        step = "Envoi" if label == "push" else "Réception"
+        self.message.setText(f"{step} des modifications… ({done} / {total})")
+
+    def _stopped(self, text: str) -> None:
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
+        self.message.setText(text)
+        self.refresh()
+
+    def _on_finished(self, report: object) -> None:
+        assert isinstance(report, SyncReport)
+        text = f"Synchronisation réussie : {report.pushed} envoyée(s), {report.pulled} reçue(s)."
+        if report.clock_warning:
+            text += " L'horloge de cet ordinateur n'est pas à l'heure : vérifiez-la."
+        self._stopped(text)
+
+    def _on_failed(self, _code: str, message: str) -> None:
+        self._stopped(message)
+
+    def _on_cancelled(self) -> None:
+        self._stopped("Synchronisation annulée ; elle reprendra où elle s'est arrêtée.")
