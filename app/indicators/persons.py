@@ -19,7 +19,7 @@ from app.indicators.sql import (
     Spans,
     antenne_filter,
     count_by,
-    last_intake,
+    last_intake_permanence,
     materialize,
     ordered,
     overlapping,
@@ -44,17 +44,15 @@ def accompanied_members(filters: Filters, spans: Spans) -> Query:
     """One row per person accompanied (definition ``accompanied``) with its dimensions."""
     status = status_on(spans, filters.period.end)
     running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
-    intake = last_intake()
     query = (
         select(
             Person.id.label("person_id"),
             status.c.kind.label("status"),
             Person.antenne_id.label("antenne"),
-            intake.c.permanence_id.label("permanence"),
+            last_intake_permanence().label("permanence"),
             Person.referent_id.label("accompagnateur"),
         )
         .outerjoin(status, status.c.person_id == Person.id)
-        .outerjoin(intake, intake.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
     return antenne_filter(query, filters)
