@@ -25,6 +25,7 @@ from app.demo.people import (
     Staff,
     add_appointment,
     finish_person_rows,
+    followups_needed,
     make_person,
     plan_journey,
     write_followups,
@@ -164,12 +165,12 @@ def _fill(
         write_journey(b, plan)
     intakes = sum(1 for p in plans if p.intake_on is not None and p.intake_on < b.today)
     admitted = [p for p in plans if p.cape_start is not None]
+    base = [followups_needed(p, b.today) for p in admitted]
     spans = [(p.active_until(b.today) - p.cape_start).days + 1 for p in admitted]  # type: ignore[operator]
-    share = Counter(
-        b.rng.choices(range(len(admitted)), weights=spans, k=max(0, spec.interviews - intakes))
-    ) if admitted else Counter()  # fmt: skip
+    extra_count = max(0, spec.interviews - intakes - sum(base))
+    extra = Counter(b.rng.choices(range(len(admitted)), weights=spans, k=extra_count)) if admitted else Counter()  # fmt: skip
     for index, plan in enumerate(admitted):
-        write_followups(b, plan, share[index])
+        write_followups(b, plan, base[index] + extra[index])
     _todays_agenda(b, plans, newcomers, staff[0], day_permanence, home)
     home_weights = [100 if p is home else w * (100 - spec.home_share) / 100 for p, w in
                     zip(places, weights, strict=True)] if spec.home_share else weights  # fmt: skip

@@ -34,6 +34,7 @@ DECISIONS = ("admis", "oriente", "reflexion", "non_retenu")
 DECISION_WEIGHTS = (62, 13, 15, 10)
 SITUATION_WEIGHTS = (45, 20, 15, 5, 5, 10)
 PRESCRIBER_WEIGHTS = (35, 10, 5, 10, 25, 10, 5)
+FOLLOWUP_SPACING_DAYS = 182  # two a year (DESIGN §2.2)
 THEMES = ("Gestion", "Commercialisation", "Méthodologie de projet", "Informatique")
 
 
@@ -166,7 +167,7 @@ def plan_journey(b: DemoBuilder, plan: PersonPlan, *, intake_on: dt.date | None 
     if b.chance(68):
         months = b.weighted((3, 6, 9, 12, 18, 24, 30), (10, 25, 20, 20, 12, 8, 5))
         plan.salarie_start = b.working_day(add_months(plan.cape_start, months))
-        plan.end = add_months(plan.salarie_start, b.rng.randrange(8, 80))
+        plan.end = add_months(plan.salarie_start, b.rng.randrange(6, 60))
     else:
         plan.end = add_months(plan.cape_start, b.rng.randrange(2, 30))
     if plan.salarie_start is not None and plan.salarie_start > today:
@@ -280,7 +281,14 @@ def write_followups(b: DemoBuilder, plan: PersonPlan, count: int) -> None:
     if plan.cape_start is None or count <= 0:
         return
     last = plan.active_until(b.today)
-    days = sorted(b.working_day(b.day_between(plan.cape_start, last)) for _ in range(count))
+    days = _spread(b, plan.cape_start, last, count)
+    if plan.salarie_start is not None and plan.end is None and b.chance(92):
+        # Salariés are seen at least twice a year (DESIGN §2.2); a few are left behind so
+        # the "fewer than two follow-ups" alert has something to show.
+        since = max(plan.cape_start, b.today - dt.timedelta(days=330))
+        while sum(1 for d in days if d > b.today - dt.timedelta(days=365)) < 2:
+            days.append(b.working_day(b.day_between(since, b.today - dt.timedelta(days=3))))
+        days.sort()
     for index, held_on in enumerate(d for d in days if d <= b.today):
         salarie = plan.salarie_start is not None and held_on >= plan.salarie_start
         points = _sentences(b, texts.SALARIE_POINTS if salarie else texts.CAPE_POINTS, 2, held_on)
@@ -308,6 +316,25 @@ def write_followups(b: DemoBuilder, plan: PersonPlan, count: int) -> None:
         )
         if next_at is not None:
             add_appointment(b, plan, next_at, "suivi", held_on)
+
+
+def followups_needed(plan: PersonPlan, today: dt.date) -> int:
+    """One follow-up per half-year of accompaniment at least."""
+    if plan.cape_start is None:
+        return 0
+    span = (plan.active_until(today) - plan.cape_start).days
+    return max(1, -(-span // FOLLOWUP_SPACING_DAYS))
+
+
+def _spread(b: DemoBuilder, start: dt.date, end: dt.date, count: int) -> list[dt.date]:
+    """``count`` working days, one in each equal part of [start, end]: regular follow-up."""
+    span = max(1, (end - start).days)
+    days = []
+    for part in range(count):
+        low = start + dt.timedelta(days=span * part // count)
+        high = start + dt.timedelta(days=span * (part + 1) // count)
+        days.append(min(b.working_day(b.day_between(low, high)), max(end, start)))
+    return sorted(days)
 
 
 def _sentences(

@@ -35,13 +35,14 @@ MEETING_TITLES = (
     "Réunion coopérative : préparation de l'assemblée générale",
     "Réunion coopérative : échanges de pratiques entre entrepreneurs",
 )
-FAIRS = (
-    "Salon de l'entrepreneuriat",
-    "Foire de Châlons : stand de la coopérative",
-    "Marché de Noël des créateurs",
-    "Forum de l'emploi et de la création d'activité",
-    "Journée portes ouvertes de la coopérative",
-    "Salon des artisans et des métiers d'art",
+# (title, months it is held, town if it only takes place there)
+FAIRS: tuple[tuple[str, tuple[int, ...], str], ...] = (
+    ("Salon de l'entrepreneuriat", (3, 4, 10, 11), ""),
+    ("Foire de Châlons : stand de la coopérative", (9,), "Châlons-en-Champagne"),
+    ("Marché de Noël des créateurs", (12,), ""),
+    ("Forum de l'emploi et de la création d'activité", (2, 3, 9, 10), ""),
+    ("Journée portes ouvertes de la coopérative", (6,), ""),
+    ("Salon des artisans et des métiers d'art", (4, 5, 10), ""),
 )
 FUNDER_SHARES = (50, 60, 25)  # FSE+, Région, France Travail
 ATTENDANCE_STATES = ("present", "absent", "excuse")
@@ -124,13 +125,19 @@ def write_cooperative_life(
             people = [p for place in places for p in active.at(place.antenne_id, day, True)]
             _register(b, activity, [slot], b.rng.sample(people, min(len(people), 25)), day)
         for _ in range(10):
-            day = b.working_day(dt.date(year, 1, 1) + dt.timedelta(b.rng.randrange(365)))
+            title, months, only_in = b.pick(FAIRS)
+            day = dt.date(year, b.pick(months), b.rng.randrange(1, 21))
+            day -= dt.timedelta(days=1) if day.weekday() == 6 else dt.timedelta(0)  # Saturday
             if day > b.today + dt.timedelta(days=60):
                 continue
             place = b.pick(places)
             permanence_id, town = _main_permanence(b, place)
-            title = f"{b.pick(FAIRS)} — {town}"
-            activity = _activity(b, "manifestation", title, day, permanence_id, town, staff[0])
+            if only_in:
+                place = next(p for p in places if any(t == only_in for _i, t in p.permanences))
+                permanence_id = next(i for i, t in place.permanences if t == only_in)
+                town = only_in
+            activity = _activity(b, "manifestation", f"{title} — {town}", day, permanence_id,
+                                 town, staff[0])  # fmt: skip
             slot = _slot(b, activity, day, (dt.time(10, 0), dt.time(18, 0)))
             people = active.at(place.antenne_id, day, True)
             _register(b, activity, [slot], b.rng.sample(people, min(len(people), 6)), day)
