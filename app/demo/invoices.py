@@ -38,6 +38,7 @@ PAYMENT_MODES = ("virement", "cheque", "carte", "especes")
 PAYMENT_WEIGHTS = (65, 25, 5, 5)
 CREDIT_NOTE_SHARE = 3  # percent of issued invoices cancelled in full or in part
 DRAFT_WINDOW_DAYS = 25
+MIN_LINE_CENTS = 1500
 OPEN_DRAFT_SHARE = 25  # percent of active entrepreneurs with a draft in progress
 
 
@@ -157,6 +158,8 @@ def _lines(
         price = price - price % 10 if price > 1000 else price
         discount = b.pick((500, 1000)) if b.chance(6) else 0
         quantity = b.pick(template.quantity_choices_e4)
+        if quantity * price < MIN_LINE_CENTS * 10_000:  # nobody invoices a single soap bar
+            quantity = -(-MIN_LINE_CENTS // price) * 10_000
         result.append((template, LineInput(quantity, price, template.vat_rate_bp, discount)))
     return result
 
