@@ -133,11 +133,23 @@ def _fingerprint(size: str) -> str:
 
 def generated_profile(size: str) -> Path:
     """A profile of ``size`` (demo | decade), generated once and reused while valid."""
+    from filelock import FileLock
+
     root = cache_dir() / size
     stamp = root / ".fingerprint"
     wanted = _fingerprint(size)
     if stamp.exists() and stamp.read_text() == wanted:
         return root
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    # Two benchmarks started together must not both regenerate the same folder.
+    with FileLock(str(cache_dir() / f"{size}.generating.lock")):
+        if stamp.exists() and stamp.read_text() == wanted:
+            return root
+        _generate(root, size, stamp, wanted)
+    return root
+
+
+def _generate(root: Path, size: str, stamp: Path, wanted: str) -> None:
     shutil.rmtree(root, ignore_errors=True)
     print(f"(génération du profil {size} dans {root}…)", file=sys.stderr, flush=True)
     start = time.perf_counter()
@@ -147,7 +159,6 @@ def generated_profile(size: str) -> Path:
     _settle(root)
     stamp.write_text(wanted)
     print(f"(profil {size} généré en {time.perf_counter() - start:.1f} s)", file=sys.stderr)
-    return root
 
 
 def decade_profile() -> Path:
