@@ -1,7 +1,8 @@
 """Child process of the start-up and memory benchmarks (run offscreen by bench_foundation).
 
 ``floor``: an empty PySide6 window. ``app PROFILE``: the real entry point
-(``app.__main__.main(["--profile", PROFILE])``). Both print ``shown <rss_mb>`` once the
+(``app.__main__.main(["--profile", PROFILE])``); with ``--persons-only`` the main window
+carries only the Personnes page (the foundation shell). Both print ``shown <rss_mb>`` once the
 window has been shown and the event loop has run, then (``app`` only, with ``--pages``)
 visit every page and print ``pages <rss_mb>``, and quit.
 """
@@ -35,7 +36,7 @@ def floor() -> int:
     return int(app.exec())
 
 
-def real_app(profile: str, visit_pages: bool) -> int:
+def real_app(profile: str, visit_pages: bool, persons_only: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -60,6 +61,14 @@ def real_app(profile: str, visit_pages: bool) -> int:
         QApplication.quit()
 
     main_window.MainWindow.show = show  # type: ignore[method-assign]
+    if persons_only:
+        # The foundation shell alone: what the other pages add to start-up is the difference.
+        def persons_spec() -> list[Any]:
+            from ui.pages.persons_page import PersonsPage
+
+            return [main_window.PageSpec("persons", "Personnes", PersonsPage)]
+
+        main_window.page_specs = persons_spec  # type: ignore[assignment]
     return main(["--profile", profile])
 
 
@@ -74,4 +83,4 @@ if __name__ == "__main__":
     watchdog.start()
     if sys.argv[1] == "floor":
         sys.exit(floor())
-    sys.exit(real_app(sys.argv[2], "--pages" in sys.argv))
+    sys.exit(real_app(sys.argv[2], "--pages" in sys.argv, "--persons-only" in sys.argv))
