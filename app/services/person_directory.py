@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from app.models import Antenne, Person
+from app.clock import today
+from app.models import Antenne, IntakeInterview, ParcoursStage, Person
+from app.services.parcours import stage_info
+from app.services.parcours_rules import StageInfo, derive_status
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 
@@ -22,6 +29,8 @@ class PersonRow:
     phone: str
     antenne: str
     last_contact_on: dt.date | None
+    # Derived from the parcours stages (app.services.parcours_rules), never stored.
+    status: str = ""
 
     @property
     def full_name(self) -> str:
@@ -45,6 +54,46 @@ def count_persons(
     with uow_factory() as uow:
         query = _filtered(select(func.count(Person.id)), text, antenne_id)
         return int(uow.session.scalar(query) or 0)
+
+
+def _with_statuses(session: Session, rows: Sequence[Any]) -> list[PersonRow]:
+    """Rows of one page with their derived status: two queries for the whole page."""
+    ids = [r[0] for r in rows]
+    stages: dict[str, list[StageInfo]] = defaultdict(list)
+    decisions: dict[str, str] = {}
+    if ids:
+        for stage in session.scalars(
+            select(ParcoursStage).where(
+                ParcoursStage.person_id.in_(ids), ParcoursStage.deleted_at.is_(None)
+            )
+        ):
+            stages[stage.person_id].append(stage_info(stage))
+        latest = (
+            select(IntakeInterview.person_id, IntakeInterview.decision)
+            .where(
+                IntakeInterview.person_id.in_(ids),
+                IntakeInterview.deleted_at.is_(None),
+                IntakeInterview.is_draft.is_(False),
+            )
+            .order_by(IntakeInterview.held_on, IntakeInterview.created_at)
+        )
+        for person_id, decision in session.execute(latest):
+            decisions[person_id] = decision  # ordered: the latest intake wins
+    day = today()
+    return [
+        PersonRow(
+            id=r[0],
+            last_name=r[1],
+            first_name=r[2],
+            city=r[3],
+            email=r[4],
+            phone=r[5],
+            antenne=r[6] or "",
+            last_contact_on=r[7],
+            status=derive_status(stages.get(r[0], []), day, decisions.get(r[0], "")).code,
+        )
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -84,9 +133,7 @@ def search_page(
         )
         rows = list(uow.session.execute(query.order_by(Person.search_key, Person.id).limit(limit)))
         total = int(rows[0][8]) if rows else 0
-        return PersonPage(
-            [PersonRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7]) for r in rows], total
-        )
+        return PersonPage(_with_statuses(uow.session, rows), total)
 
 
 def search_persons(
@@ -108,5 +155,5 @@ def search_persons(
         # search_key starts with the folded last and first names: accent-blind French order
         # ("Bénard" before "Brunet"), which SQLite's binary collation alone gets wrong.
         query = query.order_by(Person.search_key, Person.id)
-        rows = uow.session.execute(query.offset(offset).limit(limit))
-        return [PersonRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7]) for r in rows]
+        rows = list(uow.session.execute(query.offset(offset).limit(limit)))
+        return _with_statuses(uow.session, rows)

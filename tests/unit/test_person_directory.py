@@ -81,7 +81,14 @@ def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:  # type: ignor
     for last in ("Brunet", "Bénard", "Gérard", "Guyot", "Éluard", "Dupont"):
         _add(uow, first_name="X", last_name=last)
     rows = person_directory.search_persons(uow, "")
-    assert [r.last_name for r in rows] == ["Bénard", "Brunet", "Dupont", "Éluard", "Gérard", "Guyot"]
+    assert [r.last_name for r in rows] == [
+        "Bénard",
+        "Brunet",
+        "Dupont",
+        "Éluard",
+        "Gérard",
+        "Guyot",
+    ]
 
 
 def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:  # type: ignore[no-untyped-def]
@@ -93,3 +100,33 @@ def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:  # ty
     assert [r.first_name for r in page.rows] == ["Hélène0", "Hélène1", "Hélène2"]
     empty = person_directory.search_page(uow, "introuvable")
     assert (empty.rows, empty.total) == ([], 0)
+
+
+def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from app.models import ParcoursStage
+
+    _add(uow, first_name="Sans", last_name="Étape")
+    _add(uow, first_name="En", last_name="Convention")
+    with uow() as u:
+        from sqlalchemy import select
+
+        person_id = u.session.scalar(select(Person.id).where(Person.last_name == "Convention"))
+        day = dt.date.today()
+        u.session.add(
+            ParcoursStage(
+                person_id=person_id, kind="accueil", start_date=day - dt.timedelta(days=90)
+            )
+        )
+        u.session.add(
+            ParcoursStage(
+                person_id=person_id,
+                kind="cape",
+                start_date=day - dt.timedelta(days=60),
+                end_date=day + dt.timedelta(days=300),
+            )
+        )
+        u.commit()
+    statuses = {r.last_name: r.status for r in person_directory.search_page(uow, "").rows}
+    assert statuses == {"Convention": "cape", "Étape": "nouveau"}

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.pdf.people_labels import STATUSES
 from app.services import person_directory
 from app.services.person_directory import PersonRow
 from app.validation import display_phone
@@ -29,6 +30,7 @@ COLUMNS: list[Column[PersonRow]] = [
     Column("Prénom", lambda r: r.first_name),
     Column("Commune", lambda r: r.city),
     Column("Antenne", lambda r: r.antenne),
+    Column("Situation", lambda r: STATUSES.get(r.status, r.status)),
     Column("Téléphone", lambda r: display_phone(r.phone)),
     Column("E-mail", lambda r: r.email),
     Column("Dernier contact", lambda r: formatting.date(r.last_contact_on)),
