@@ -91,8 +91,9 @@ def _stages_of(session: Session, person_ids: list[str]) -> dict[str, list[StageI
         return out
     s = ParcoursStage
     rows = session.execute(
-        select(s.id, s.person_id, s.kind, s.start_date, s.end_date, s.renewals, s.contract_type)
-        .where(
+        select(
+            s.id, s.person_id, s.kind, s.start_date, s.end_date, s.renewals, s.contract_type
+        ).where(
             s.person_id.in_(person_ids),
             s.deleted_at.is_(None),
             s.kind.in_(("cape", "salarie")),
