@@ -15,6 +15,7 @@ STATUS_LABELS = {
     "partiellement_payee": "Partiellement payée",
     "payee": "Payée",
     "annulee": "Annulée par avoir",
+    "a_rembourser": "Avoir à rembourser",
     "avoir": "Avoir",
     "tous": "Toutes",
 }

@@ -2,7 +2,8 @@
 
 Amount still due = total incl. VAT + credit notes (negative) − payments.
 Status: ``a_payer`` (nothing paid), ``partiellement_payee``, ``payee``,
-``annulee`` (fully credited, nothing paid). Overpayment is refused.
+``annulee`` (fully credited, nothing paid), ``a_rembourser`` (a credit note came
+after payments: the client is owed the difference). Overpayment is refused.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Balance:
 
 def derive_status(total: int, credited: int, paid: int) -> str:
     due = total - credited - paid
+    if due < 0:
+        return "a_rembourser"  # paid, then (partly) cancelled by a credit note
     if due <= 0 and paid == 0 and credited > 0:
         return "annulee"
     if due <= 0:

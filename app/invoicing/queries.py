@@ -27,6 +27,7 @@ STATUS_FILTERS = (
     "partiellement_payee",
     "payee",
     "annulee",
+    "a_rembourser",
     "avoir",
 )
 
@@ -122,7 +123,14 @@ def _filtered(
         return query.where(Invoice.status == "brouillon")
     if status == "avoir":
         return query.where(Invoice.kind == "avoir", Invoice.status == "emise")
-    if status not in ("a_payer", "en_retard", "partiellement_payee", "payee", "annulee"):
+    if status not in (
+        "a_payer",
+        "en_retard",
+        "partiellement_payee",
+        "payee",
+        "annulee",
+        "a_rembourser",
+    ):
         return query
     # Payment states: the sums are grouped once and joined (not one sub-query per row).
     paid = func.coalesce(_paid_by_invoice.c.paid, 0)
@@ -137,7 +145,8 @@ def _filtered(
         "a_payer": [due > 0],
         "en_retard": [due > 0, Invoice.due_date < on],
         "partiellement_payee": [due > 0, paid > 0],
-        "payee": [due <= 0, paid > 0],
+        "payee": [due == 0, paid > 0],
+        "a_rembourser": [due < 0],
         "annulee": [due <= 0, paid == 0, credited > 0],
     }
     return query.where(*conditions[status])

@@ -239,3 +239,29 @@ def test_client_of_another_entrepreneur_is_refused(ready) -> None:
     with pytest.raises(ValidationError) as caught:
         save_draft(profile.uow, DraftData(other, client, (LineData("x", 10000, 100, 2000),)))
     assert caught.value.errors[0].code == "client_of_other_entrepreneur"
+
+
+def test_credit_note_after_a_payment_leaves_a_refund_due(ready) -> None:
+    profile, person, client = ready
+    issued = _issue(profile, person, client)
+    record_payment(profile.uow, issued, PaymentData(DAY, 1000, "cheque"))
+    cancel_invoice(profile.uow, profile.paths.documents, issued, DAY)
+    balance = payments.get_balance(profile.uow, issued)
+    assert (balance.status, balance.due_cents) == ("a_rembourser", -1000)
+
+
+def test_status_filters_match_the_derived_status(ready) -> None:
+    profile, person, client = ready
+    refund = _issue(profile, person, client)
+    record_payment(profile.uow, refund, PaymentData(DAY, 1000, "cheque"))
+    cancel_invoice(profile.uow, profile.paths.documents, refund, DAY)
+    paid = _issue(profile, person, client)
+    total = get_invoice(profile.uow, paid).totals.incl_cents
+    record_payment(profile.uow, paid, PaymentData(DAY, total, "virement"))
+    cancelled = _issue(profile, person, client)
+    cancel_invoice(profile.uow, profile.paths.documents, cancelled, DAY)
+    rows = queries.search_invoices(profile.uow)
+    for status in ("a_rembourser", "payee", "annulee", "avoir"):
+        listed = {r.id for r in queries.search_invoices(profile.uow, status=status)}
+        assert listed == {r.id for r in rows if r.payment_status == status}, status
+        assert queries.count_invoices(profile.uow, status=status) == len(listed)
