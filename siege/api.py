@@ -5,8 +5,6 @@ Every refusal is a 4xx with a reason in ``detail``; tokens are read from the
 ``Authorization`` header only and never logged or echoed.
 """
 
-from __future__ import annotations
-
 import json
 import logging
 from typing import Annotated, Any
@@ -48,8 +46,12 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        reasons = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
-        return JSONResponse({"detail": {"code": "invalid", "reason": "; ".join(reasons)[:500]}}, 422)
+        reasons = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"detail": {"code": "invalid", "reason": "; ".join(reasons)[:500]}}, 422
+        )
 
     def versions(
         protocol: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
@@ -91,7 +93,7 @@ def create_app(engine: Engine) -> FastAPI:
         return {"status": "ok", "protocol_version": PROTOCOL_VERSION, "schema_version": schema}
 
     @app.get(f"{API_PREFIX}/hello", dependencies=checked)
-    def hello(dev: DeviceRecord = Depends(device)) -> dict[str, Any]:
+    def hello(dev: Annotated[DeviceRecord, Depends(device)]) -> dict[str, Any]:
         return {
             "protocol_version": PROTOCOL_VERSION,
             "min_protocol_version": MIN_PROTOCOL_VERSION,
@@ -127,7 +129,7 @@ def create_app(engine: Engine) -> FastAPI:
         }
 
     @app.post(f"{API_PREFIX}/push", dependencies=checked)
-    async def push(request: Request, dev: DeviceRecord = Depends(device)) -> JSONResponse:
+    async def push(request: Request, dev: Annotated[DeviceRecord, Depends(device)]) -> JSONResponse:
         body = await _read_json(request)
         try:
             batch_id, ops = parse_push(body)
@@ -149,12 +151,16 @@ def create_app(engine: Engine) -> FastAPI:
 async def _read_json(request: Request) -> dict[str, Any]:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-        raise HTTPException(413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"})
+        raise HTTPException(
+            413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"}
+        )
     raw = b""
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
-            raise HTTPException(413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"})
+            raise HTTPException(
+                413, {"code": "too_large", "reason": f"body over {MAX_BODY_BYTES} bytes"}
+            )
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):

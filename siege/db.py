@@ -14,8 +14,8 @@ from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import migrate as app_migrate
-from app.seed import seed_reference_data
 from app.models.base import Base, synced_tables
+from app.seed import seed_reference_data
 from siege.tables import counter, row_version
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -81,15 +81,19 @@ def publish_unversioned_rows(engine: Engine) -> None:
         ).scalar_one()
         for name in synced_tables():
             table = Base.metadata.tables[name]
-            missing = conn.execute(
-                select(table.c.id)
-                .outerjoin(
-                    row_version,
-                    (row_version.c.table_name == name) & (row_version.c.row_id == table.c.id),
+            missing = (
+                conn.execute(
+                    select(table.c.id)
+                    .outerjoin(
+                        row_version,
+                        (row_version.c.table_name == name) & (row_version.c.row_id == table.c.id),
+                    )
+                    .where(row_version.c.row_id.is_(None))
+                    .order_by(table.c.id)
                 )
-                .where(row_version.c.row_id.is_(None))
-                .order_by(table.c.id)
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if missing:
                 conn.execute(
                     insert(row_version),

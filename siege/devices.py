@@ -50,8 +50,15 @@ def hash_secret(secret: str) -> str:
 def _record(row: object) -> DeviceRecord:
     m = row._mapping  # type: ignore[attr-defined]
     return DeviceRecord(
-        m["id"], m["name"], m["antenne"], m["series_prefix"], m["device_id"], int(m["last_op"]),
-        m["enrolled_at"], m["revoked_at"], m["last_seen_at"],
+        m["id"],
+        m["name"],
+        m["antenne"],
+        m["series_prefix"],
+        m["device_id"],
+        int(m["last_op"]),
+        m["enrolled_at"],
+        m["revoked_at"],
+        m["last_seen_at"],
     )
 
 
@@ -85,7 +92,9 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
         if existing is not None:
             if existing._mapping["revoked_at"] is not None:
                 raise DeviceAdminError("device revoked; enrol it under a new name")
-            conn.execute(update(device).where(device.c.id == existing._mapping["id"]).values(**values))
+            conn.execute(
+                update(device).where(device.c.id == existing._mapping["id"]).values(**values)
+            )
             return code, str(existing._mapping["series_prefix"])
         base = _prefix_base(antenne)
         taken = conn.execute(
@@ -94,8 +103,12 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
         prefix = f"{base}{int(taken) + 1}"
         conn.execute(
             insert(device).values(
-                name=name, antenne=antenne.strip(), series_prefix=prefix, created_at=now,
-                last_op=0, **values,
+                name=name,
+                antenne=antenne.strip(),
+                series_prefix=prefix,
+                created_at=now,
+                last_op=0,
+                **values,
             )
         )
     return code, prefix
@@ -126,8 +139,11 @@ def complete_enrolment(engine: Engine, code: str, device_id: str) -> tuple[Devic
             update(device)
             .where(device.c.id == m["id"])
             .values(
-                device_id=device_id, token_hash=hash_secret(token), code_hash=None,
-                code_expires_at=None, enrolled_at=now,
+                device_id=device_id,
+                token_hash=hash_secret(token),
+                code_hash=None,
+                code_expires_at=None,
+                enrolled_at=now,
             )
         )
         fresh = conn.execute(select(device).where(device.c.id == m["id"])).one()

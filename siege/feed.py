@@ -40,7 +40,9 @@ def upsert_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, s
             )
 
 
-def load_rows(conn: Connection, keys: list[tuple[str, str]], seqs: dict[tuple[str, str], int] | None = None) -> list[Row]:
+def load_rows(
+    conn: Connection, keys: list[tuple[str, str]], seqs: dict[tuple[str, str], int] | None = None
+) -> list[Row]:
     """Current rows and clocks for (table, row_id) keys, in the order given."""
     by_table: dict[str, list[str]] = defaultdict(list)
     for table, row_id in keys:
@@ -48,10 +50,10 @@ def load_rows(conn: Connection, keys: list[tuple[str, str]], seqs: dict[tuple[st
     values: dict[tuple[str, str], dict[str, Any]] = {}
     clocks: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for table_name, ids in by_table.items():
-        table = Base.metadata.tables[table_name]
+        data = Base.metadata.tables[table_name]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for found in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+            for found in conn.execute(select(data).where(data.c.id.in_(chunk))).mappings():
                 row = dict(found)
                 row_id = row.pop("id")
                 values[(table_name, row_id)] = encode_row(table_name, row)
@@ -85,8 +87,16 @@ def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
         rows = load_rows(conn, keys, seqs)
         found = [
             Conflict(
-                int(c.seq), c.kind, c.table_name, c.row_id, c.field, c.kept_value, c.lost_value,
-                c.lost_hlc, c.device_name, c.detail,
+                int(c.seq),
+                c.kind,
+                c.table_name,
+                c.row_id,
+                c.field,
+                c.kept_value,
+                c.lost_value,
+                c.lost_hlc,
+                c.device_name,
+                c.detail,
             )
             for c in conn.execute(
                 select(conflict)

@@ -71,9 +71,7 @@ def _check_invoice(
     conn: Connection, device_id: str, current: dict[str, Any] | None, fields: dict[str, Any]
 ) -> str | None:
     if current is not None and current["status"] == ISSUED_STATUS:
-        changed = {
-            f for f, v in fields.items() if f not in ISSUED_MUTABLE and current.get(f) != v
-        }
+        changed = {f for f, v in fields.items() if f not in ISSUED_MUTABLE and current.get(f) != v}
         if not changed:
             return None
         number = fields.get("number")

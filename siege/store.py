@@ -81,11 +81,15 @@ def push(engine: Engine, dev: DeviceRecord, batch_id: str, ops: list[ParsedOp]) 
         return PushResult(409, {"detail": detail})
 
 
-def _apply_batch(conn: Connection, dev: DeviceRecord, batch_id: str, ops: list[ParsedOp]) -> PushResult:
+def _apply_batch(
+    conn: Connection, dev: DeviceRecord, batch_id: str, ops: list[ParsedOp]
+) -> PushResult:
     locked = conn.execute(
         select(device.c.last_op).where(device.c.id == dev.id).with_for_update()
     ).scalar_one()
-    seq = conn.execute(select(counter.c.value).where(counter.c.id == 1).with_for_update()).scalar_one()
+    seq = conn.execute(
+        select(counter.c.value).where(counter.c.id == 1).with_for_update()
+    ).scalar_one()
     ctx = _Batch(conn, dev, int(seq), wall_now_ms())
     last_op = int(locked)
     applied = skipped = 0
@@ -120,7 +124,10 @@ def _apply_batch(conn: Connection, dev: DeviceRecord, batch_id: str, ops: list[P
     }
     conn.execute(
         insert(batch).values(
-            device_id=dev.device_id, batch_id=batch_id, response=json.dumps(body), created_at=utcnow()
+            device_id=dev.device_id,
+            batch_id=batch_id,
+            response=json.dumps(body),
+            created_at=utcnow(),
         )
     )
     return PushResult(200, body)
@@ -140,8 +147,13 @@ def _apply_op(ctx: _Batch, op: ParsedOp) -> None:
     current = dict(found) if found is not None else None
     assert ctx.dev.device_id is not None
     verdict = rules.check(
-        conn, ctx.dev.device_id, op.table, current, op.values,
-        freeze=op.freeze, issued_now=ctx.issued_now,
+        conn,
+        ctx.dev.device_id,
+        op.table,
+        current,
+        op.values,
+        freeze=op.freeze,
+        issued_now=ctx.issued_now,
     )
     if verdict == rules.FORK and current is not None:
         _fork_invoice(ctx, op, current, stamp)
@@ -171,7 +183,7 @@ def _redirected(ctx: _Batch, op: ParsedOp) -> ParsedOp:
     target = ctx.redirect.get((op.table, op.row_id))
     if target is not None:
         return replace(op, row_id=target)
-    parent = op.values.get("invoice_id")
+    parent = str(op.values.get("invoice_id"))
     if op.table == "invoice_line" and op.freeze and ("invoice", parent) in ctx.redirect:
         fork = ctx.redirect[("invoice", parent)]
         line_id = deterministic_id("invoice-fork-line", op.row_id, fork)
@@ -179,7 +191,9 @@ def _redirected(ctx: _Batch, op: ParsedOp) -> ParsedOp:
     return op
 
 
-def _freeze_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str) -> None:
+def _freeze_fields(
+    ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str
+) -> None:
     """The row as issued, whatever the clocks say; overwritten free text is listed."""
     cols = table_specs()[op.table].columns
     for name, value in op.values.items():
@@ -191,7 +205,9 @@ def _freeze_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, An
     upsert_clocks(ctx.conn, op.table, row_id, dict.fromkeys(op.values, stamp))
 
 
-def _merge_fields(ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str) -> None:
+def _merge_fields(
+    ctx: _Batch, op: ParsedOp, row_id: str, current: dict[str, Any], stamp: str
+) -> None:
     conn = ctx.conn
     cols = table_specs()[op.table].columns
     clocks = dict(
@@ -235,8 +251,14 @@ def _fork_invoice(ctx: _Batch, op: ParsedOp, current: dict[str, Any], stamp: str
         touch_row(conn, "invoice", new_id, ctx.next_seq())
         detail = json.dumps({"original_id": op.row_id, "proposal": "credit_note"})
         _conflict(
-            ctx, "invoice", new_id, "number", kept=str(current["number"]),
-            lost=str(op.values["number"]), lost_hlc=stamp, kind="invoice_double_issue",
+            ctx,
+            "invoice",
+            new_id,
+            "number",
+            kept=str(current["number"]),
+            lost=str(op.values["number"]),
+            lost_hlc=stamp,
+            kind="invoice_double_issue",
             detail=detail,
         )
     ctx.redirect[("invoice", op.row_id)] = new_id
@@ -246,13 +268,29 @@ def _fork_invoice(ctx: _Batch, op: ParsedOp, current: dict[str, Any], stamp: str
 
 
 def _conflict(
-    ctx: _Batch, table: str, row_id: str, name: str, *, kept: str, lost: str, lost_hlc: str,
-    kind: str = "field", detail: str = "",
+    ctx: _Batch,
+    table: str,
+    row_id: str,
+    name: str,
+    *,
+    kept: str,
+    lost: str,
+    lost_hlc: str,
+    kind: str = "field",
+    detail: str = "",
 ) -> None:
     ctx.conn.execute(
         insert(conflict).values(
-            seq=ctx.next_seq(), kind=kind, table_name=table, row_id=row_id, field=name,
-            kept_value=str(kept), lost_value=str(lost), lost_hlc=lost_hlc,
-            device_name=ctx.dev.name, detail=detail, created_at=utcnow(),
+            seq=ctx.next_seq(),
+            kind=kind,
+            table_name=table,
+            row_id=row_id,
+            field=name,
+            kept_value=str(kept),
+            lost_value=str(lost),
+            lost_hlc=lost_hlc,
+            device_name=ctx.dev.name,
+            detail=detail,
+            created_at=utcnow(),
         )
     )

@@ -71,7 +71,9 @@ class SyncWorker(QObject):
     def start(self) -> None:
         if self.running:
             return
-        job = JobControl(on_progress=lambda done, total, label: self.progress.emit(done, total, label))
+        job = JobControl(
+            on_progress=lambda done, total, label: self.progress.emit(done, total, label)
+        )
         self.job = job
         self.started.emit()
         profile = self.ctx.profile

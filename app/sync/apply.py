@@ -22,18 +22,20 @@ from sqlalchemy.exc import IntegrityError
 from app.models import OutboxEntry, SyncConflict, SyncState
 from app.models.base import Base
 from app.sync.capture import set_clocks
-from app.sync.codec import CodecError, decode_value, table_specs
+from app.sync.codec import CodecError, decode_value, table_of, table_specs
 from app.sync.protocol import Conflict, Row
 
 log = logging.getLogger(__name__)
 
 
-def pending_fields(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+def pending_fields(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, str]]:
     """{(table, row_id): {field: newest waiting stamp}} for the rows given."""
     wanted = set(keys)
     if not wanted:
         return {}
-    ob = OutboxEntry.__table__
+    ob = table_of(OutboxEntry)
     out: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     ids = sorted({row_id for _t, row_id in wanted})
     for start in range(0, len(ids), 500):
@@ -128,14 +130,14 @@ def record_local_conflict(
     conn: Connection, kind: str, table: str, row_id: str, field: str, lost: str, detail: str = ""
 ) -> None:
     conn.execute(
-        insert(SyncConflict.__table__).values(
+        insert(table_of(SyncConflict)).values(
             kind=kind, table_name=table, row_id=row_id, field=field, lost_value=lost, detail=detail
         )
     )
 
 
 def store_conflicts(conn: Connection, conflicts: list[Conflict]) -> None:
-    sc = SyncConflict.__table__
+    sc = table_of(SyncConflict)
     for c in conflicts:
         known = conn.execute(select(sc.c.id).where(sc.c.server_seq == c.seq)).first()
         if known is not None:
@@ -157,7 +159,7 @@ def store_conflicts(conn: Connection, conflicts: list[Conflict]) -> None:
 
 
 def get_state(conn: Connection, key: str, default: str = "") -> str:
-    st = SyncState.__table__
+    st = table_of(SyncState)
     value = conn.execute(select(st.c.value).where(st.c.key == key)).scalar()
     return default if value is None else str(value)
 
@@ -165,6 +167,6 @@ def get_state(conn: Connection, key: str, default: str = "") -> str:
 def set_state(conn: Connection, key: str, value: str) -> None:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    st = SyncState.__table__
+    st = table_of(SyncState)
     stmt = sqlite_insert(st).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=[st.c.key], set_={"value": value}))

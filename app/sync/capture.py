@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import utcnow
 from app.models import DeviceIdentity, FieldClock, OutboxEntry, SyncState
 from app.models.base import Base, Synced, synced_tables
-from app.sync.codec import encode_row, encode_value, table_specs
+from app.sync.codec import encode_row, encode_value, table_of, table_specs
 from app.sync.hlc import ZERO, HybridClock
 from app.sync.protocol import ISSUED_STATUS
 
@@ -130,7 +130,7 @@ def record_change(
     conn: Connection, stamp: str, table: str, row_id: str, fields: dict[str, Any], kind: str = ""
 ) -> None:
     """Append one outbox entry and move the fields' clocks to ``stamp``."""
-    fc = FieldClock.__table__
+    fc = table_of(FieldClock)
     previous = dict(
         conn.execute(
             select(fc.c.field, fc.c.hlc).where(fc.c.table_name == table, fc.c.row_id == row_id)
@@ -140,7 +140,7 @@ def record_change(
     # Only free-text fields need a base: their concurrent overwrites become conflicts.
     bases = {name: previous.get(name, "") for name in fields if cols[name].free_text}
     conn.execute(
-        insert(OutboxEntry).values(
+        insert(table_of(OutboxEntry)).values(
             table_name=table,
             row_id=row_id,
             fields_json=json.dumps(fields, ensure_ascii=False),
@@ -156,7 +156,7 @@ def record_change(
 def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
     if not clocks:
         return
-    fc = FieldClock.__table__
+    fc = table_of(FieldClock)
     stmt = sqlite_insert(fc)
     stmt = stmt.on_conflict_do_update(
         index_elements=[fc.c.table_name, fc.c.row_id, fc.c.field], set_={"hlc": stmt.excluded.hlc}
@@ -168,10 +168,10 @@ def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]
 
 
 def load_clock(conn: Connection) -> HybridClock:
-    device_id = conn.execute(select(DeviceIdentity.__table__.c.device_id).limit(1)).scalar()
-    last = conn.execute(select(func.max(FieldClock.__table__.c.hlc))).scalar() or ZERO
+    device_id = conn.execute(select(table_of(DeviceIdentity).c.device_id).limit(1)).scalar()
+    last = conn.execute(select(func.max(table_of(FieldClock).c.hlc))).scalar() or ZERO
     offset = conn.execute(
-        select(SyncState.__table__.c.value).where(SyncState.__table__.c.key == OFFSET_KEY)
+        select(table_of(SyncState).c.value).where(table_of(SyncState).c.key == OFFSET_KEY)
     ).scalar()
     clock = HybridClock(device_id or "unknown-device", offset_ms=int(offset or 0))
     clock.observe(last)

@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.config import default_home
 from app.errors import ProfileError, ValidationError
@@ -31,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     if getattr(args, "enrol", None):
         return _enrol(profile, *args.enrol)
-    options = {}
+    options: dict[str, Any] = {}
     if os.environ.get(BATCH_ENV):
         options["batch_size"] = int(os.environ[BATCH_ENV])
     if os.environ.get(PAGE_ENV):

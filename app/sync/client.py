@@ -29,6 +29,7 @@ from app.migrate import head_revision
 from app.models import OutboxEntry
 from app.sync.apply import apply_rows, get_state, record_local_conflict, set_state, store_conflicts
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
+from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
 from app.sync.protocol import (
     API_PREFIX,
@@ -142,7 +143,9 @@ class SyncClient:
             set_state(conn, OFFSET_KEY, str(offset))
             last_op = int(body.get("device", {}).get("last_op", 0))
             # Acknowledged before a lost answer: the siège already has these.
-            conn.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.seq <= last_op))
+            conn.execute(
+                delete(table_of(OutboxEntry)).where(table_of(OutboxEntry).c.seq <= last_op)
+            )
         if self.capture is not None and self.capture.clock is not None:
             self.capture.clock.offset_ms = offset
         body["clock_offset_ms"] = offset
@@ -152,7 +155,7 @@ class SyncClient:
     def push(self, job: JobControl | None = None) -> tuple[int, int, int]:
         """Send the outbox in batches; returns (pushed, rejected, forked)."""
         pushed = rejected = forked = rounds = 0
-        ob = OutboxEntry.__table__
+        ob = table_of(OutboxEntry)
         while True:
             with self.engine.connect() as conn:
                 entries = list(
@@ -160,9 +163,16 @@ class SyncClient:
                 )
                 # An issued invoice and its lines travel together (see siege.rules).
                 while entries and entries[-1]["kind"] == FREEZE:
-                    nxt = conn.execute(
-                        select(ob).where(ob.c.seq > entries[-1]["seq"]).order_by(ob.c.seq).limit(1)
-                    ).mappings().first()
+                    nxt = (
+                        conn.execute(
+                            select(ob)
+                            .where(ob.c.seq > entries[-1]["seq"])
+                            .order_by(ob.c.seq)
+                            .limit(1)
+                        )
+                        .mappings()
+                        .first()
+                    )
                     if nxt is None or nxt["kind"] != FREEZE or nxt["table_name"] == "invoice":
                         break
                     entries.append(nxt)
@@ -207,16 +217,23 @@ class SyncClient:
         if not refused:
             raise SyncError("bad_response", status=409)
         by_seq = {e["seq"]: e for e in entries}
-        ob = OutboxEntry.__table__
+        ob = table_of(OutboxEntry)
         with relaxed_links(self.engine) as conn:
             for seq, reason in refused.items():
                 entry = by_seq.get(seq)
                 if entry is None:
                     continue
-                log.warning("change %s of %s refused by the siège: %s", seq, entry["table_name"], reason)
+                log.warning(
+                    "change %s of %s refused by the siège: %s", seq, entry["table_name"], reason
+                )
                 record_local_conflict(
-                    conn, "rejected", entry["table_name"], entry["row_id"], "",
-                    entry["fields_json"][:4000], reason,
+                    conn,
+                    "rejected",
+                    entry["table_name"],
+                    entry["row_id"],
+                    "",
+                    entry["fields_json"][:4000],
+                    reason,
                 )
                 conn.execute(delete(ob).where(ob.c.seq == seq))
             self._apply_forced(conn, detail.get("server_rows", []))
@@ -270,7 +287,11 @@ class SyncClient:
         pulled, conflicts = self.pull(job)
         log.info(
             "sync done in %.2fs: pushed %d, pulled %d, rejected %d, forked %d",
-            time.monotonic() - started, pushed, pulled, rejected, forked,
+            time.monotonic() - started,
+            pushed,
+            pulled,
+            rejected,
+            forked,
         )
         return SyncReport(
             pushed, pulled, rejected, forked, conflicts, int(hello["clock_offset_ms"])

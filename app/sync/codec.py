@@ -168,3 +168,10 @@ def decode_fields(table: str, fields: Any) -> dict[str, Any]:
             raise CodecError(f"unknown field {str(name)[:60]!r} of {table}")
         out[name] = decode_value(col, raw)
     return out
+
+
+def table_of(model: type) -> Table:
+    """A mapped class's table, typed as a Table for Core statements."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table

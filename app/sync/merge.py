@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import UniqueConstraint, select
 
 from app.clock import utcnow
 from app.errors import ConflictError, NotFoundError
@@ -22,8 +22,19 @@ from app.uow import UnitOfWorkFactory
 
 # Fields copied onto the kept record when it has none (never overwrites a value).
 FILLABLE = (
-    "civility", "birth_date", "email", "phone", "address", "postcode", "city", "antenne_id",
-    "referent_id", "situation_code", "prescriber_code", "sector_code", "activity_name",
+    "civility",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "city",
+    "antenne_id",
+    "referent_id",
+    "situation_code",
+    "prescriber_code",
+    "sector_code",
+    "activity_name",
 )
 
 
@@ -45,7 +56,9 @@ class DuplicatePair:
 
 
 def _summary(p: Person) -> PersonSummary:
-    return PersonSummary(p.id, p.first_name, p.last_name, p.birth_date, p.city, p.email, p.created_at)
+    return PersonSummary(
+        p.id, p.first_name, p.last_name, p.birth_date, p.city, p.email, p.created_at
+    )
 
 
 def duplicate_candidates(uow_factory: UnitOfWorkFactory) -> list[DuplicatePair]:
@@ -76,7 +89,7 @@ def _references() -> list[tuple[str, str, tuple[str, ...]]]:
         uniques = tuple(
             ",".join(c.name for c in constraint.columns)
             for constraint in table.constraints
-            if constraint.__class__.__name__ == "UniqueConstraint"
+            if isinstance(constraint, UniqueConstraint)
         )
         for column in table.columns:
             if any(fk.column.table.name == "person" for fk in column.foreign_keys):
@@ -86,7 +99,7 @@ def _references() -> list[tuple[str, str, tuple[str, ...]]]:
 
 def _mapped_class(table_name: str) -> Any:
     for mapper in Base.registry.mappers:
-        if mapper.local_table.name == table_name:  # type: ignore[union-attr]
+        if getattr(mapper.local_table, "name", None) == table_name:
             return mapper.class_
     raise LookupError(table_name)
 
@@ -112,7 +125,12 @@ def merge_persons(uow_factory: UnitOfWorkFactory, keep_id: str, merged_id: str) 
 
 
 def _repoint(
-    session: Any, table_name: str, column: str, uniques: tuple[str, ...], keep_id: str, merged_id: str
+    session: Any,
+    table_name: str,
+    column: str,
+    uniques: tuple[str, ...],
+    keep_id: str,
+    merged_id: str,
 ) -> None:
     model = _mapped_class(table_name)
     attr = getattr(model, column)
@@ -121,7 +139,9 @@ def _repoint(
         clash = False
         for key in keys:
             others = {c: getattr(row, c) for c in key if c != column}
-            query = select(model).where(attr == keep_id, *(getattr(model, c) == v for c, v in others.items()))
+            query = select(model).where(
+                attr == keep_id, *(getattr(model, c) == v for c, v in others.items())
+            )
             if session.scalars(query).first() is not None:
                 clash = True
         if clash:

@@ -19,6 +19,7 @@ from app.jobs import Cancelled, JobControl
 from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
 from app.sync.client import SyncClient, SyncError, SyncReport, request
+from app.sync.codec import table_of
 from app.sync.token_store import TokenStore
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def enrol(
     _token_store(profile, device.device_id).save(str(body["token"]))
     with profile.engine.begin() as conn:
         conn.execute(
-            update(DeviceIdentity.__table__).values(
+            update(table_of(DeviceIdentity)).values(
                 server_url=server_url,
                 series_prefix=str(body["series_prefix"]),
                 name=str(body.get("name", device.name)),
@@ -127,9 +128,11 @@ def run_sync(
     token = _token_store(profile, device.device_id).load()
     if not token:
         raise SyncError("not_enrolled")
-    runs = SyncRun.__table__
+    runs = table_of(SyncRun)
     with profile.engine.begin() as conn:
-        run_id = conn.execute(insert(runs).values(started_at=utcnow())).inserted_primary_key[0]
+        inserted = conn.execute(insert(runs).values(started_at=utcnow())).inserted_primary_key
+        assert inserted is not None
+        run_id = inserted[0]
     outcome, detail, report = "error", "", None
     try:
         with http_factory(device.server_url, token) as http:
@@ -162,11 +165,18 @@ def status(profile: Profile) -> SyncStatus:
     with profile.session_factory() as session:
         device = session.scalars(select(DeviceIdentity).limit(1)).first()
         pending = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
-        last_ok = session.scalar(select(func.max(SyncRun.finished_at)).where(SyncRun.outcome == "ok"))
+        last_ok = session.scalar(
+            select(func.max(SyncRun.finished_at)).where(SyncRun.outcome == "ok")
+        )
         last = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(1)).first()
-        open_conflicts = session.scalar(
-            select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))
-        ) or 0
+        open_conflicts = (
+            session.scalar(
+                select(func.count())
+                .select_from(SyncConflict)
+                .where(SyncConflict.resolved_at.is_(None))
+            )
+            or 0
+        )
         return SyncStatus(
             enrolled=device is not None and device.enrolled_at is not None,
             device_name=device.name if device else "",
@@ -197,8 +207,16 @@ def open_conflicts(profile: Profile) -> list[ConflictView]:
         ).all()
         return [
             ConflictView(
-                c.id, c.kind, c.table_name, c.row_id, c.field, c.kept_value, c.lost_value,
-                c.device_name, c.detected_at, c.detail,
+                c.id,
+                c.kind,
+                c.table_name,
+                c.row_id,
+                c.field,
+                c.kept_value,
+                c.lost_value,
+                c.device_name,
+                c.detected_at,
+                c.detail,
             )
             for c in found
         ]

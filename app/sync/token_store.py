@@ -43,7 +43,7 @@ class TokenStore:
                 keyring.set_password(SERVICE, self.account, token)
                 self.file.unlink(missing_ok=True)
                 return "keyring"
-            except Exception:  # noqa: BLE001 - any backend failure falls back to the file
+            except Exception:  # any backend failure falls back to the file
                 log.warning("keyring refused the device token; using the profile file")
         self.file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -60,7 +60,7 @@ class TokenStore:
 
             try:
                 return keyring.get_password(SERVICE, self.account)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.warning("keyring unavailable while reading the device token")
         return None
 
@@ -71,5 +71,5 @@ class TokenStore:
 
             try:
                 keyring.delete_password(SERVICE, self.account)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.info("no device token in the keyring to delete")

@@ -24,7 +24,6 @@ from app.sync.protocol import PROTOCOL_HEADER, SCHEMA_HEADER
 from siege import devices
 from siege.tables import counter, device
 from tests.sync_support import Siege, new_laptop
-from tests.sync_support.fixtures import pg_siege_url, siege  # noqa: F401
 
 HEADERS = {PROTOCOL_HEADER: "1", SCHEMA_HEADER: head_revision()}
 
@@ -47,10 +46,23 @@ def _stamp() -> str:
 
 def _person_op(op: int, **fields: Any) -> dict[str, Any]:
     values = {
-        "first_name": "Inès", "last_name": "Roux", "civility": "", "email": "", "phone": "",
-        "address": "", "postcode": "", "city": "", "situation_code": "", "prescriber_code": "",
-        "sector_code": "", "activity_name": "", "analytic_code": "", "notes": "", "search_key": "",
-        "created_at": "2026-01-05T10:00:00", "updated_at": "2026-01-05T10:00:00",
+        "first_name": "Inès",
+        "last_name": "Roux",
+        "civility": "",
+        "email": "",
+        "phone": "",
+        "address": "",
+        "postcode": "",
+        "city": "",
+        "situation_code": "",
+        "prescriber_code": "",
+        "sector_code": "",
+        "activity_name": "",
+        "analytic_code": "",
+        "notes": "",
+        "search_key": "",
+        "created_at": "2026-01-05T10:00:00",
+        "updated_at": "2026-01-05T10:00:00",
     }
     values.update(fields)
     return {"op": op, "table": "person", "row_id": new_id(), "hlc": _stamp(), "fields": values}
@@ -76,7 +88,9 @@ def test_enrolment_code_works_once_and_gives_the_device_its_series(siege: Siege)
     body = {"code": code.lower().replace("-", " "), "device_id": new_id()}
     first = siege.http().post("/api/v1/enroll", json=body, headers=HEADERS)
     assert first.status_code == 200 and first.json()["series_prefix"] == prefix
-    again = siege.http().post("/api/v1/enroll", json={**body, "device_id": new_id()}, headers=HEADERS)
+    again = siege.http().post(
+        "/api/v1/enroll", json={**body, "device_id": new_id()}, headers=HEADERS
+    )
     assert again.status_code == 403
     assert "token" not in again.text
 
@@ -91,7 +105,12 @@ def test_siege_keeps_only_hashes_of_tokens(siege: Siege) -> None:
 def test_revoked_device_gets_401_and_no_data(siege: Siege) -> None:
     token, _device_id, name = _device(siege)
     http = siege.http(token)
-    assert http.post("/api/v1/push", json={"batch_id": "1-1", "ops": [_person_op(1)]}, headers=HEADERS).status_code == 200
+    assert (
+        http.post(
+            "/api/v1/push", json={"batch_id": "1-1", "ops": [_person_op(1)]}, headers=HEADERS
+        ).status_code
+        == 200
+    )
     devices.revoke(siege.engine, name)
     before = _state(siege)
     for method, path, body in [
@@ -134,14 +153,18 @@ def test_replayed_batch_gets_the_same_answer_and_changes_nothing(siege: Siege) -
         ({}, 426),
     ],
 )
-def test_unsupported_client_is_told_to_update(siege: Siege, headers: dict[str, str], status: int) -> None:
+def test_unsupported_client_is_told_to_update(
+    siege: Siege, headers: dict[str, str], status: int
+) -> None:
     token, _device_id, _name = _device(siege)
     response = siege.http(token).get("/api/v1/hello", headers=headers)
     assert response.status_code == status
     assert response.json()["detail"]["code"] == "update_required"
 
 
-def test_client_told_to_update_keeps_its_outbox_and_works_offline(siege: Siege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_client_told_to_update_keeps_its_outbox_and_works_offline(
+    siege: Siege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     laptop = new_laptop(tmp_path, "A")
     siege.enrol(laptop, f"A-{uuid.uuid4().hex[:6]}")
     with laptop.uow() as uow:
@@ -169,7 +192,10 @@ BAD_BODIES: list[tuple[str, Any]] = [
     ("op number huge", {"batch_id": "1-1", "ops": [{**_person_op(1), "op": 2**70}]}),
     ("decreasing ops", {"batch_id": "1-2", "ops": [_person_op(2), _person_op(1)]}),
     ("unknown table", {"batch_id": "1-1", "ops": [{**_person_op(1), "table": "sqlite_master"}]}),
-    ("sync bookkeeping table", {"batch_id": "1-1", "ops": [{**_person_op(1), "table": "siege_device"}]}),
+    (
+        "sync bookkeeping table",
+        {"batch_id": "1-1", "ops": [{**_person_op(1), "table": "siege_device"}]},
+    ),
     ("unknown field", {"batch_id": "1-1", "ops": [_person_op(1, is_admin=True)]}),
     ("id as a field", {"batch_id": "1-1", "ops": [_person_op(1, id="x")]}),
     ("wrong type", {"batch_id": "1-1", "ops": [_person_op(1, first_name=42)]}),
@@ -177,7 +203,10 @@ BAD_BODIES: list[tuple[str, Any]] = [
     ("oversized text", {"batch_id": "1-1", "ops": [_person_op(1, first_name="x" * 101)]}),
     ("NUL character", {"batch_id": "1-1", "ops": [_person_op(1, notes="a\x00b")]}),
     ("bad date", {"batch_id": "1-1", "ops": [_person_op(1, birth_date="1990-02-30")]}),
-    ("aware datetime", {"batch_id": "1-1", "ops": [_person_op(1, created_at="2026-01-01T00:00:00+02:00")]}),
+    (
+        "aware datetime",
+        {"batch_id": "1-1", "ops": [_person_op(1, created_at="2026-01-01T00:00:00+02:00")]},
+    ),
     ("bad stamp", {"batch_id": "1-1", "ops": [{**_person_op(1), "hlc": "yesterday"}]}),
     ("bad row id", {"batch_id": "1-1", "ops": [{**_person_op(1), "row_id": "1 OR 1=1"}]}),
     ("bad bases", {"batch_id": "1-1", "ops": [{**_person_op(1), "bases": {"notes": 3}}]}),
@@ -186,7 +215,9 @@ BAD_BODIES: list[tuple[str, Any]] = [
 
 
 @pytest.mark.parametrize(("label", "body"), BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
-def test_malformed_push_is_refused_with_a_reason_and_changes_nothing(siege: Siege, label: str, body: Any) -> None:
+def test_malformed_push_is_refused_with_a_reason_and_changes_nothing(
+    siege: Siege, label: str, body: Any
+) -> None:
     token, _device_id, _name = _device(siege)
     before = _state(siege)
     response = siege.http(token).post("/api/v1/push", json=body, headers=HEADERS)
@@ -203,20 +234,34 @@ def test_not_json_deeply_nested_and_oversized_bodies_are_refused(siege: Siege) -
         (b"[" * 100_000 + b"]" * 100_000, 400),
         (b'{"batch_id": "1-1", "ops": []}' + b" " * 8_100_000, 413),
     ]:
-        response = http.post("/api/v1/push", content=content, headers={**HEADERS, "Content-Type": "application/json"})
+        response = http.post(
+            "/api/v1/push", content=content, headers={**HEADERS, "Content-Type": "application/json"}
+        )
         assert response.status_code == status
 
 
 def _push(server: Siege, token: str, *ops: dict[str, Any]) -> Any:
     first, last = ops[0]["op"], ops[-1]["op"]
-    return server.http(token).post("/api/v1/push", json={"batch_id": f"{first}-{last}", "ops": list(ops)}, headers=HEADERS)
+    return server.http(token).post(
+        "/api/v1/push", json={"batch_id": f"{first}-{last}", "ops": list(ops)}, headers=HEADERS
+    )
 
 
 def _series_op(op: int, device_id: str, prefix: str) -> dict[str, Any]:
     return {
-        "op": op, "table": "invoice_series", "row_id": new_id(), "hlc": _stamp(),
-        "fields": {"prefix": prefix, "kind": "facture", "device_id": device_id, "year": 2026,
-                   "last_number": 1, "created_at": "2026-01-05T10:00:00", "updated_at": "2026-01-05T10:00:00"},
+        "op": op,
+        "table": "invoice_series",
+        "row_id": new_id(),
+        "hlc": _stamp(),
+        "fields": {
+            "prefix": prefix,
+            "kind": "facture",
+            "device_id": device_id,
+            "year": 2026,
+            "last_number": 1,
+            "created_at": "2026-01-05T10:00:00",
+            "updated_at": "2026-01-05T10:00:00",
+        },
     }
 
 
@@ -232,19 +277,55 @@ def _issued_invoice_ops(first_op: int, device_id: str, prefix: str) -> list[dict
     person = _person_op(first_op)
     series = _series_op(first_op + 1, device_id, prefix)
     client = {
-        "op": first_op + 2, "table": "client", "row_id": new_id(), "hlc": _stamp(),
-        "fields": _complete("client", {"entrepreneur_id": person["row_id"], "name": "SARL Vigne",
-                   "created_at": "2026-01-05T10:00:00", "updated_at": "2026-01-05T10:00:00"}),
+        "op": first_op + 2,
+        "table": "client",
+        "row_id": new_id(),
+        "hlc": _stamp(),
+        "fields": _complete(
+            "client",
+            {
+                "entrepreneur_id": person["row_id"],
+                "name": "SARL Vigne",
+                "created_at": "2026-01-05T10:00:00",
+                "updated_at": "2026-01-05T10:00:00",
+            },
+        ),
     }
-    defaults = {"kind": "facture", "nature": "services", "payment_terms": "", "vat_on_debits": False,
-                "vat_exemption_text": "", "notes": "", "total_excl_cents": 10000, "total_vat_cents": 2000,
-                "total_incl_cents": 12000, "seller_snapshot": "", "buyer_snapshot": "", "pdf_path": "",
-                "pdf_sha256": "", "created_at": "2026-01-05T10:00:00", "updated_at": "2026-01-05T10:00:00"}
+    defaults = {
+        "kind": "facture",
+        "nature": "services",
+        "payment_terms": "",
+        "vat_on_debits": False,
+        "vat_exemption_text": "",
+        "notes": "",
+        "total_excl_cents": 10000,
+        "total_vat_cents": 2000,
+        "total_incl_cents": 12000,
+        "seller_snapshot": "",
+        "buyer_snapshot": "",
+        "pdf_path": "",
+        "pdf_sha256": "",
+        "created_at": "2026-01-05T10:00:00",
+        "updated_at": "2026-01-05T10:00:00",
+    }
     invoice = {
-        "op": first_op + 3, "table": "invoice", "row_id": new_id(), "hlc": _stamp(),
-        "fields": _complete("invoice", {**defaults, "status": "emise", "entrepreneur_id": person["row_id"],
-                   "client_id": client["row_id"], "series_id": series["row_id"],
-                   "number": f"{prefix}-2026-00001", "sequence": 1, "issue_date": "2026-01-05"}),
+        "op": first_op + 3,
+        "table": "invoice",
+        "row_id": new_id(),
+        "hlc": _stamp(),
+        "fields": _complete(
+            "invoice",
+            {
+                **defaults,
+                "status": "emise",
+                "entrepreneur_id": person["row_id"],
+                "client_id": client["row_id"],
+                "series_id": series["row_id"],
+                "number": f"{prefix}-2026-00001",
+                "sequence": 1,
+                "issue_date": "2026-01-05",
+            },
+        ),
     }
     return [person, series, client, invoice]
 
@@ -267,7 +348,11 @@ def test_issued_invoice_cannot_be_modified_or_deleted(siege: Siege) -> None:
     invoice_id = ops[3]["row_id"]
     before = _state(siege)
     for op, fields in [(5, {"total_incl_cents": 1}), (6, {"deleted_at": "2026-02-01T00:00:00"})]:
-        response = _push(siege, token, {"op": op, "table": "invoice", "row_id": invoice_id, "hlc": _stamp(), "fields": fields})
+        response = _push(
+            siege,
+            token,
+            {"op": op, "table": "invoice", "row_id": invoice_id, "hlc": _stamp(), "fields": fields},
+        )
         assert response.status_code == 409
         detail = response.json()["detail"]
         assert detail["rejected"][0]["reason"] == "issued_invoice_immutable"
@@ -278,12 +363,30 @@ def test_issued_invoice_cannot_be_modified_or_deleted(siege: Siege) -> None:
 def test_change_to_a_row_the_siege_does_not_have_is_refused(siege: Siege) -> None:
     token, _device_id, _ = _device(siege)
     before = _state(siege)
-    response = _push(siege, token, {"op": 1, "table": "person", "row_id": new_id(), "hlc": _stamp(), "fields": {"city": "Sedan"}})
+    response = _push(
+        siege,
+        token,
+        {
+            "op": 1,
+            "table": "person",
+            "row_id": new_id(),
+            "hlc": _stamp(),
+            "fields": {"city": "Sedan"},
+        },
+    )
     assert response.status_code == 409 and "incomplete_row" in response.text
     broken_link = {
-        "op": 2, "table": "attendance", "row_id": new_id(), "hlc": _stamp(),
-        "fields": {"slot_id": new_id(), "person_id": new_id(), "state": "present",
-                   "created_at": "2026-01-05T10:00:00", "updated_at": "2026-01-05T10:00:00"},
+        "op": 2,
+        "table": "attendance",
+        "row_id": new_id(),
+        "hlc": _stamp(),
+        "fields": {
+            "slot_id": new_id(),
+            "person_id": new_id(),
+            "state": "present",
+            "created_at": "2026-01-05T10:00:00",
+            "updated_at": "2026-01-05T10:00:00",
+        },
     }
     response = _push(siege, token, broken_link)
     assert response.status_code == 409 and "constraint" in response.text
@@ -295,20 +398,36 @@ def test_stamps_from_the_future_are_bounded(siege: Siege) -> None:
     ahead = HybridClock(device_id, physical=lambda: wall_now_ms() + 48 * 3600_000).now()
     op = {**_person_op(1), "hlc": ahead}
     assert _push(siege, token, op).status_code == 200
-    rows = siege.http(token).get("/api/v1/changes", params={"after": 0, "limit": 2000}, headers=HEADERS).json()["rows"]
+    rows = (
+        siege.http(token)
+        .get("/api/v1/changes", params={"after": 0, "limit": 2000}, headers=HEADERS)
+        .json()["rows"]
+    )
     mine = next(r for r in rows if r["row_id"] == op["row_id"])
-    assert max(mine["clocks"].values()) < HybridClock(device_id, physical=lambda: wall_now_ms() + 3600_000).now()
+    assert (
+        max(mine["clocks"].values())
+        < HybridClock(device_id, physical=lambda: wall_now_ms() + 3600_000).now()
+    )
 
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 OP_LIKE = st.fixed_dictionaries(
-    {"op": st.integers(-2, 2**64) | JSON, "table": st.sampled_from(["person", "invoice", "x"]) | JSON,
-     "row_id": st.just(new_id()) | JSON, "hlc": st.just(_stamp()) | JSON,
-     "fields": st.dictionaries(st.sampled_from(["first_name", "notes", "status", "number", "bogus"]), JSON, max_size=3) | JSON},
+    {
+        "op": st.integers(-2, 2**64) | JSON,
+        "table": st.sampled_from(["person", "invoice", "x"]) | JSON,
+        "row_id": st.just(new_id()) | JSON,
+        "hlc": st.just(_stamp()) | JSON,
+        "fields": st.dictionaries(
+            st.sampled_from(["first_name", "notes", "status", "number", "bogus"]), JSON, max_size=3
+        )
+        | JSON,
+    },
 )
 
 
@@ -317,8 +436,15 @@ def test_random_payloads_never_cause_a_server_error(tmp_path: Path) -> None:
     token, _device_id, _name = _device(server)
     http = server.http(token)  # raises on any server exception (a 5xx)
 
-    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    @given(body=JSON | st.fixed_dictionaries({"batch_id": st.just("1-1") | JSON, "ops": st.lists(OP_LIKE, max_size=3) | JSON}))
+    @settings(
+        max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
+    @given(
+        body=JSON
+        | st.fixed_dictionaries(
+            {"batch_id": st.just("1-1") | JSON, "ops": st.lists(OP_LIKE, max_size=3) | JSON}
+        )
+    )
     def check(body: Any) -> None:
         response = http.post("/api/v1/push", json=body, headers=HEADERS)
         assert response.status_code < 500

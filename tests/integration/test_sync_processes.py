@@ -50,7 +50,9 @@ def _enrol(server: SiegeProcess, profile: Profile, name: str, url: str | None = 
 def _add_persons(profile: Profile, count: int, tag: str) -> None:
     with profile.uow() as uow:
         for i in range(count):
-            uow.session.add(Person(first_name=f"{tag}{i}", last_name="Essai", notes=f"note {tag}{i}"))
+            uow.session.add(
+                Person(first_name=f"{tag}{i}", last_name="Essai", notes=f"note {tag}{i}")
+            )
         uow.commit()
 
 
@@ -74,7 +76,9 @@ def _runs(profile: Profile) -> int:
 
 def _runs_on_disk(root: Path) -> int:
     # Read-only peek while the sync process holds the profile (WAL allows readers).
-    with sqlite3.connect(f"file:{root / 'permanence.sqlite3'}?mode=ro", uri=True, timeout=5) as conn:
+    with sqlite3.connect(
+        f"file:{root / 'permanence.sqlite3'}?mode=ro", uri=True, timeout=5
+    ) as conn:
         return int(conn.execute("SELECT count(*) FROM sync_run").fetchone()[0])
 
 
@@ -177,7 +181,10 @@ def test_laptop_sync_process_killed_22_times_then_converges(
         service.run_sync(b, batch_size=4)
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "--profile", str(a_root), "sync"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         # Kill once the sync has begun (its history row exists), at a random moment.
         deadline = time.monotonic() + 30
@@ -196,7 +203,10 @@ def test_laptop_sync_process_killed_22_times_then_converges(
     for _ in range(2):
         done = subprocess.run(
             [sys.executable, "-m", "app", "--profile", str(a_root), "sync"],
-            cwd=ROOT, env=python_env(), capture_output=True, timeout=120,
+            cwd=ROOT,
+            env=python_env(),
+            capture_output=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
     service.run_sync(b)
@@ -204,11 +214,14 @@ def test_laptop_sync_process_killed_22_times_then_converges(
     assert a.integrity_ok() and _pending(a) == 0
     with a.engine.connect() as conn:
         persons = conn.execute(select(func.count()).select_from(Person)).scalar_one()
-        assert conn.execute(
-            select(func.count()).select_from(Person).where(
-                Person.notes == f"edited in round {round_no - 1}"
-            )
-        ).scalar_one() == 1
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(Person)
+                .where(Person.notes == f"edited in round {round_no - 1}")
+            ).scalar_one()
+            == 1
+        )
     assert persons == created == _server_persons(siege_process)
     _assert_same(siege_process, a, b)
     a.close()

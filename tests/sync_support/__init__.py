@@ -81,7 +81,9 @@ def new_laptop(root: Path, name: str) -> Profile:
     return profile
 
 
-def snapshot(engine: Engine, tables: list[str] | None = None) -> dict[str, dict[str, tuple[Any, ...]]]:
+def snapshot(
+    engine: Engine, tables: list[str] | None = None
+) -> dict[str, dict[str, tuple[Any, ...]]]:
     """Every synced row, comparable across SQLite and PostgreSQL."""
     out: dict[str, dict[str, tuple[Any, ...]]] = {}
     with engine.connect() as conn:

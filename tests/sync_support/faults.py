@@ -24,6 +24,8 @@ class DoubleSend(httpx.BaseTransport):
             body = request.read()
             first = self.inner.handle_request(request)
             first.read()
-            again = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+            again = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body
+            )
             return self.inner.handle_request(again)
         return self.inner.handle_request(request)

@@ -67,7 +67,9 @@ def _wait_message(qtbot: Any, page: Any, text: str) -> None:
     qtbot.waitUntil(lambda: text in page.message.text(), timeout=15000)
 
 
-def test_enrolment_shows_field_errors_then_enrols_and_syncs(ctx: Any, qtbot: Any, siege_thread: ThreadedSiege) -> None:
+def test_enrolment_shows_field_errors_then_enrols_and_syncs(
+    ctx: Any, qtbot: Any, siege_thread: ThreadedSiege
+) -> None:
     page = _page(ctx, qtbot)
     qtbot.waitUntil(lambda: "pas encore inscrit" in page.enrolled_label.text())
     assert not page.sync_button.isEnabled()
@@ -84,11 +86,17 @@ def test_enrolment_shows_field_errors_then_enrols_and_syncs(ctx: Any, qtbot: Any
     page.enrol_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
     assert "EPE1" in page.enrolled_label.text()
-    assert page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
+    qtbot.waitUntil(
+        lambda: page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
+    )
 
 
 def test_sync_button_status_bar_conflict_review_and_merge(
-    ctx: Any, qtbot: Any, siege_thread: ThreadedSiege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ctx: Any,
+    qtbot: Any,
+    siege_thread: ThreadedSiege,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from ui.widgets.sync_status import SyncStatusLabel
 
@@ -138,7 +146,9 @@ def test_sync_button_status_bar_conflict_review_and_merge(
     other.close()
 
 
-def test_cancel_stops_the_sync_and_keeps_the_outbox(ctx: Any, qtbot: Any, siege_thread: ThreadedSiege) -> None:
+def test_cancel_stops_the_sync_and_keeps_the_outbox(
+    ctx: Any, qtbot: Any, siege_thread: ThreadedSiege
+) -> None:
     profile: Profile = ctx.profile
     service.enrol(profile, siege_thread.url, siege_thread.code("Portable C"))
     with ctx.uow() as uow:
@@ -150,7 +160,9 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(ctx: Any, qtbot: Any, siege_
     page.worker.cancel()  # before the first batch: the job stops at its first check
     _wait_message(qtbot, page, "annulée")
     assert service.status(profile).pending == 30
-    qtbot.waitUntil(lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée")
+    qtbot.waitUntil(
+        lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée"
+    )
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
     assert service.status(profile).pending == 0

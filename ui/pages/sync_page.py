@@ -45,9 +45,14 @@ CONFLICT_KINDS = {
     "apply_failed": "Donnée reçue en double",
 }
 TABLES = {
-    "person": "Personne", "invoice": "Facture", "invoice_line": "Ligne de facture",
-    "intake_interview": "Entretien d'accueil", "followup_interview": "Entretien de suivi",
-    "parcours_stage": "Parcours", "activity": "Atelier", "attendance": "Émargement",
+    "person": "Personne",
+    "invoice": "Facture",
+    "invoice_line": "Ligne de facture",
+    "intake_interview": "Entretien d'accueil",
+    "followup_interview": "Entretien de suivi",
+    "parcours_stage": "Parcours",
+    "activity": "Atelier",
+    "attendance": "Émargement",
 }
 
 
@@ -81,10 +86,16 @@ class SyncPage(QWidget):
         layout.addWidget(self._build_enrolment())
         layout.addWidget(self._build_run())
         self.history = _table(["Début", "Fin", "Résultat", "Envoyées", "Reçues"])
-        self.conflict_table = _table(["Type", "Fiche", "Champ", "Valeur gardée", "Valeur perdue", "Détecté"])
+        self.conflict_table = _table(
+            ["Type", "Fiche", "Champ", "Valeur gardée", "Valeur perdue", "Détecté"]
+        )
         self.duplicate_table = _table(["Fiche gardée", "Fiche en double", "Ville", "Créée le"])
-        layout.addWidget(self._group("Conflits à vérifier", self.conflict_table, self._conflict_buttons()), 2)
-        layout.addWidget(self._group("Doublons à fusionner", self.duplicate_table, self._duplicate_buttons()), 1)
+        layout.addWidget(
+            self._group("Conflits à vérifier", self.conflict_table, self._conflict_buttons()), 2
+        )
+        layout.addWidget(
+            self._group("Doublons à fusionner", self.duplicate_table, self._duplicate_buttons()), 1
+        )
         layout.addWidget(self._group("Historique", self.history, None), 1)
         self.worker.started.connect(self._on_started)
         self.worker.progress.connect(self._on_progress)
@@ -185,8 +196,11 @@ class SyncPage(QWidget):
         self.ctx.tasks.run_db(load, self._show)
 
     def _show(self, loaded: object) -> None:
-        state, runs, conflicts, duplicates = loaded  # type: ignore[misc]
-        assert isinstance(state, service.SyncStatus)
+        assert isinstance(loaded, tuple)
+        state: service.SyncStatus = loaded[0]
+        runs: list[service.SyncRunView] = loaded[1]
+        conflicts: list[service.ConflictView] = loaded[2]
+        duplicates: list[merge.DuplicatePair] = loaded[3]
         if state.enrolled:
             self.enrolled_label.setText(
                 f"Poste inscrit : {state.device_name} — série de factures {state.series_prefix} "
@@ -195,22 +209,47 @@ class SyncPage(QWidget):
         else:
             self.enrolled_label.setText("Ce poste n'est pas encore inscrit auprès du siège.")
         self.sync_button.setEnabled(state.enrolled and not self.worker.running)
-        self._fill(self.history, [
-            [_when(r.started_at), _when(r.finished_at), OUTCOMES.get(r.outcome, r.outcome), str(r.pushed), str(r.pulled)]
-            for r in runs
-        ])
+        self._fill(
+            self.history,
+            [
+                [
+                    _when(r.started_at),
+                    _when(r.finished_at),
+                    OUTCOMES.get(r.outcome, r.outcome),
+                    str(r.pushed),
+                    str(r.pulled),
+                ]
+                for r in runs
+            ],
+        )
         self.conflicts = list(conflicts)
-        self._fill(self.conflict_table, [
-            [CONFLICT_KINDS.get(c.kind, c.kind), TABLES.get(c.table_name, c.table_name), c.field,
-             c.kept_value, c.lost_value, _when(c.detected_at)]
-            for c in self.conflicts
-        ])
+        self._fill(
+            self.conflict_table,
+            [
+                [
+                    CONFLICT_KINDS.get(c.kind, c.kind),
+                    TABLES.get(c.table_name, c.table_name),
+                    c.field,
+                    c.kept_value,
+                    c.lost_value,
+                    _when(c.detected_at),
+                ]
+                for c in self.conflicts
+            ],
+        )
         self.duplicates = list(duplicates)
-        self._fill(self.duplicate_table, [
-            [f"{d.keep.last_name} {d.keep.first_name}", f"{d.other.last_name} {d.other.first_name}",
-             d.other.city, _when(d.other.created_at)]
-            for d in self.duplicates
-        ])
+        self._fill(
+            self.duplicate_table,
+            [
+                [
+                    f"{d.keep.last_name} {d.keep.first_name}",
+                    f"{d.other.last_name} {d.other.first_name}",
+                    d.other.city,
+                    _when(d.other.created_at),
+                ]
+                for d in self.duplicates
+            ],
+        )
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -248,7 +287,9 @@ class SyncPage(QWidget):
         if row < 0:
             return
         conflict_id, profile = self.conflicts[row].id, self.ctx.profile
-        self.ctx.tasks.run_db(lambda: service.resolve_conflict(profile, conflict_id), lambda _r: self.refresh())
+        self.ctx.tasks.run_db(
+            lambda: service.resolve_conflict(profile, conflict_id), lambda _r: self.refresh()
+        )
 
     def open_selected_conflict(self) -> None:
         row = self.conflict_table.currentRow()
@@ -265,7 +306,8 @@ class SyncPage(QWidget):
             return
         pair = self.duplicates[row]
         answer = QMessageBox.question(
-            self, "Fusionner",
+            self,
+            "Fusionner",
             f"Fusionner « {pair.other.last_name} {pair.other.first_name} » dans la fiche créée "
             f"le {_when(pair.keep.created_at)} ? Les entretiens, ateliers et factures seront "
             "rattachés à la fiche gardée.",

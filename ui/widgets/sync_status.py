@@ -62,10 +62,14 @@ class SyncStatusLabel(QLabel):
         if self.worker.running:
             parts = ["Synchronisation en cours…"]
         if state.pending:
-            parts.append(f"{state.pending} modification{'s' if state.pending > 1 else ''} en attente")
+            parts.append(
+                f"{state.pending} modification{'s' if state.pending > 1 else ''} en attente"
+            )
         if self.worker.offline:
             parts.append("hors ligne")
         if state.conflicts_open:
-            parts.append(f"{state.conflicts_open} conflit{'s' if state.conflicts_open > 1 else ''} à vérifier")
+            parts.append(
+                f"{state.conflicts_open} conflit{'s' if state.conflicts_open > 1 else ''} à vérifier"
+            )
         self.setText(" · ".join(parts))
         self.setToolTip(f"Siège : {state.server_url}")
