@@ -169,3 +169,25 @@ def test_person_tab_shows_turnover(qtbot, ctx) -> None:
     assert tab.turnover.data(tab.turnover.index(0, 0), Qt.ItemDataRole.DisplayRole) == "mars 2026"
     assert "82,50" in tab.summary.text()
     assert tab.invoices.rowCount() == 1
+
+
+def test_main_window_has_factures_and_the_person_record_a_facturation_tab(qtbot, ctx) -> None:
+    from ui.main_window import MainWindow
+
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    invoice = _issue(ctx, person, add_client(ctx.uow, person))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles.index("Factures") == titles.index("Ateliers") + 1
+    ctx.hub.open_requested.emit("person", person)
+    detail = window.pages["persons"].detail_page
+    tabs = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
+    assert "Facturation" in tabs
+    tab = detail.tabs.widget(tabs.index("Facturation"))
+    assert tab.invoices.rowCount() == 1
+    ctx.hub.open_requested.emit("invoice", invoice)
+    page = window.pages["invoices"]
+    assert window.stack.currentWidget() is page
+    assert page.dialogs[-1].detail.id == invoice
