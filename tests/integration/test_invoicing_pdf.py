@@ -188,3 +188,34 @@ def test_invoice_issued_elsewhere_is_rendered_from_its_snapshots(setup) -> None:
     copy = invoice_pdf(profile.uow, profile.paths.documents, invoice_id)
     assert copy.parent.name == "copies"
     assert _text(copy.read_bytes()) == _text(pdf)
+
+
+def test_batch_export_reports_progress_and_stops_when_cancelled(setup, tmp_path) -> None:
+    from app.invoicing.documents import export_pdfs, issued_ids
+    from app.jobs import Cancelled, JobControl
+
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    for _ in range(4):
+        _issue(profile, person, client)
+    ids = issued_ids(profile.uow)
+    seen: list[tuple[int, int]] = []
+    result = export_pdfs(
+        profile.uow,
+        profile.paths.documents,
+        ids,
+        tmp_path / "all",
+        JobControl(on_progress=lambda done, total, _l: seen.append((done, total))),
+    )
+    assert (result.copied, result.regenerated, result.refused) == (4, 0, ())
+    assert seen[0] == (0, 4) and seen[-1] == (4, 4)
+    control = JobControl()
+
+    def cancel_after_two(done: int, _total: int, _label: str) -> None:
+        if done == 2:
+            control.cancel()
+
+    control.on_progress = cancel_after_two
+    with pytest.raises(Cancelled):
+        export_pdfs(profile.uow, profile.paths.documents, ids, tmp_path / "part", control)
+    assert len(list((tmp_path / "part").iterdir())) == 2
