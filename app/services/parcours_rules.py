@@ -125,10 +125,12 @@ def cesa_associe_deadline(stages: Sequence[StageInfo]) -> dt.date | None:
     if not cesa:
         return None
     start = min(s.start_date for s in cesa)
+    last_cape_day = start - dt.timedelta(days=1)
+    # A CAPE with no end date (or overlapping the contract) lasted until the contract began.
     cape_days = sum(
-        ((s.end_date - s.start_date).days + 1)
+        ((min(s.end_date or last_cape_day, last_cape_day) - s.start_date).days + 1)
         for s in stages
-        if s.kind == "cape" and s.end_date is not None and s.start_date < start
+        if s.kind == "cape" and s.start_date < start
     )
     return add_months(start, 12 * CESA_YEARS) - dt.timedelta(days=cape_days)
 

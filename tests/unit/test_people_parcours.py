@@ -153,6 +153,15 @@ def test_cesa_deadline_is_three_years_minus_cape_duration():
     assert cesa_associe_deadline(stages) == dt.date(2028, 1, 1) - dt.timedelta(days=366)
 
 
+def test_cesa_deadline_counts_an_open_cape_until_the_contract_starts():
+    open_cape = [
+        stage("cape", dt.date(2024, 1, 1)),
+        stage("salarie", dt.date(2025, 1, 1), contract_type="CESA"),
+    ]
+    # The CAPE with no end date lasted the whole of 2024 (366 days), like a closed one.
+    assert cesa_associe_deadline(open_cape) == dt.date(2028, 1, 1) - dt.timedelta(days=366)
+
+
 def test_alerts_cape_ending_cesa_deadline_and_few_followups(uow):
     ending = create_person(uow, PersonInput(first_name="Anne", last_name="Fin")).id
     add_stage(uow, StageInput(ending, "cape", dt.date(2025, 12, 15), dt.date(2026, 12, 14)), TODAY)
