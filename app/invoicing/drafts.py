@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.errors import Collector, ConflictError, NotFoundError
+from app.errors import Collector, NotFoundError
 from app.invoicing.document import load_lines
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -258,8 +258,3 @@ def get_invoice(uow_factory: UnitOfWorkFactory, invoice_id: str) -> InvoiceDetai
         if invoice is None or invoice.deleted_at is not None:
             raise NotFoundError("not_found", what="invoice")
         return detail(uow.session, invoice)
-
-
-def refuse_if_issued(invoice: Invoice) -> None:
-    if invoice.status != "brouillon":
-        raise ConflictError("invoice_issued_immutable", invoice_id=invoice.id)

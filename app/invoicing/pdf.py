@@ -47,21 +47,6 @@ def _address(party: Party) -> list[str]:
     return lines
 
 
-def seller_legal_line(doc: InvoiceDocument) -> str:
-    s, x = doc.seller, doc.seller_extras
-    parts = [
-        s.name,
-        x.legal_form,
-        x.capital_wording,
-        f"SIREN {s.siren}" if s.siren else "",
-        f"SIRET {s.siret}" if s.siret else "",
-        f"RCS {x.rcs_city}" if x.rcs_city else "",
-        f"NAF {x.naf}" if x.naf else "",
-        f"TVA intracommunautaire {s.vat_number}" if s.vat_number else "",
-    ]
-    return " — ".join(p for p in parts if p)
-
-
 def footer_text(doc: InvoiceDocument) -> str:
     """Three short lines (the right end of the first one holds "Page n / N")."""
     s, x = doc.seller, doc.seller_extras
