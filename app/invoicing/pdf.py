@@ -231,11 +231,17 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
         text.append(_e(x.early_payment_text or "Pas d'escompte pour paiement anticipé."))
         if x.late_penalty_text:
             text.append(_e(x.late_penalty_text))
-        if doc.buyer.is_business and "40" not in x.late_penalty_text:
+        if doc.buyer.is_business and not _mentions_indemnity(x.late_penalty_text):
             text.append(_e(B2B_RECOVERY_INDEMNITY))
     if doc.notes:
         text.append(_e(doc.notes))
     return [Spacer(1, 6 * mm), _p("<br/>".join(text), "Small" if len(text) > 8 else "Body")]
+
+
+def _mentions_indemnity(text: str) -> bool:
+    """Whether the CAE's penalty wording already states the 40 € indemnity (L441-10)."""
+    flat = text.replace("\u00a0", " ").replace("\u202f", " ").lower()
+    return "40 €" in flat or "40 euros" in flat
 
 
 def _draft_mark(canvas: Any, _doc: Any) -> None:

@@ -219,3 +219,21 @@ def test_batch_export_reports_progress_and_stops_when_cancelled(setup, tmp_path)
     with pytest.raises(Cancelled):
         export_pdfs(profile.uow, profile.paths.documents, ids, tmp_path / "part", control)
     assert len(list((tmp_path / "part").iterdir())) == 2
+
+
+def test_b2b_indemnity_is_added_when_the_cae_wording_lacks_it(setup) -> None:
+    from app.invoicing.cae_identity import get_cae_identity, save_cae_identity
+
+    profile, person = setup
+    save_cae_identity(
+        profile.uow,
+        get_cae_identity(profile.uow).with_changes(
+            late_penalty_text="Pénalités de retard : trois fois le taux d'intérêt légal."
+        ),
+    )
+    _id, pdf = _issue(profile, person, add_client(profile.uow, person))
+    text = _text(pdf)
+    assert "trois fois le taux d'intérêt légal" in text
+    assert "Indemnité forfaitaire pour frais de recouvrement" in text and "40 €" in text
+    _id, pdf = _issue(profile, person, add_client(profile.uow, person, business=False))
+    assert "Indemnité forfaitaire" not in _text(pdf)  # B2C: not applicable
