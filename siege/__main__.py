@@ -1,6 +1,7 @@
 """``python -m siege``: run the siège server and administer enrolled laptops.
 
     python -m siege migrate
+    python -m siege import-profile /path/to/profile      # start from existing data
     python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
     python -m siege device enroll "Portable Épernay 1" --antenne Épernay
     python -m siege device list
@@ -31,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    imp = sub.add_parser("import-profile", help="load the data of a laptop profile folder")
+    imp.add_argument("profile", help="profile folder (holds permanence.sqlite3)")
     dev = sub.add_parser("device", help="enrolled laptops")
     dev_sub = dev.add_subparsers(dest="action", required=True)
     enroll = dev_sub.add_parser("enroll", help="create a device and print its one-time code")
@@ -53,6 +56,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "serve":
             return _serve(engine, args)
+        if args.command == "import-profile":
+            from pathlib import Path
+
+            from siege.importer import import_profile
+
+            db.migrate(engine)
+            print(f"rows imported: {import_profile(engine, Path(args.profile))}")
+            return 0
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
         print(f"error: {exc.reason}", file=sys.stderr)
