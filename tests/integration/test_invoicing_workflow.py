@@ -118,6 +118,8 @@ def test_issued_invoice_refuses_direct_orm_and_sql_changes(ready) -> None:
             )
         ),
         lambda s: s.execute(update(Invoice).where(Invoice.id == issued).values(notes="x")),
+        lambda s: s.merge(Invoice(id=issued, notes="merged from elsewhere")),
+        lambda s: _expired_then_changed(s, issued),
         lambda s: s.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == issued)),
     ]
     for attempt in attempts:
@@ -129,6 +131,12 @@ def test_issued_invoice_refuses_direct_orm_and_sql_changes(ready) -> None:
         row = work.session.get(Invoice, issued)
         assert (row.status, row.deleted_at, row.notes) == ("emise", None, "")
         assert row.total_incl_cents == expected
+
+
+def _expired_then_changed(session, invoice_id: str) -> None:
+    invoice = session.get(Invoice, invoice_id)
+    session.expire(invoice)  # the status is no longer loaded when the change is flushed
+    invoice.notes = "changed"
 
 
 def test_whole_credit_note_quotes_the_invoice_and_cancels_it(ready) -> None:
