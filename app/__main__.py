@@ -18,7 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true", help="auto-test hors écran")
     parser.add_argument("--profile", help="dossier du profil (sinon PERMANENCE_HOME ou défaut)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("sync", help="synchroniser avec le siège sans interface")
+    sync = sub.add_parser("sync", help="synchroniser avec le siège sans interface")
+    sync.add_argument(
+        "--enrol", nargs=2, metavar=("ADRESSE", "CODE"), help="inscrire ce poste auprès du siège"
+    )
     demo = sub.add_parser("generate", help="générer un profil de démonstration ou de charge")
     demo.add_argument("--size", choices=["demo", "decade"], default="demo")
     demo.add_argument("--seed", type=int, default=1)

@@ -25,6 +25,7 @@ from app.errors import ProfileError
 from app.ids import new_id
 from app.models import DeviceIdentity
 from app.seed import seed_reference_data
+from app.sync.capture import ChangeCapture
 from app.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Profile:
     session_factory: sessionmaker[Session]
     uow: UnitOfWorkFactory
     passphrase: str | None = None
+    sync_capture: ChangeCapture | None = None
     _lock: FileLock | None = field(default=None, repr=False)
 
     def save_settings(self, settings: ProfileSettings) -> None:
@@ -76,6 +78,8 @@ def create_profile(root: Path, settings: ProfileSettings, passphrase: str | None
     save_settings(paths, settings.with_changes(encrypted=bool(passphrase)))
     profile = open_profile(root, passphrase)
     with profile.uow() as uow:
+        # Seeded rows have deterministic ids and equal values everywhere: not sync changes.
+        uow.session.info["sync_capture"] = False
         seed_reference_data(uow.session)
         uow.session.add(DeviceIdentity(device_id=new_id(), name=settings.display_name))
         uow.commit()
@@ -104,6 +108,8 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         raise
     session_factory = make_session_factory(engine)
     event.listen(session_factory, "before_flush", audit.stamp_actor)
+    capture = ChangeCapture()
+    capture.install(session_factory)
     return Profile(
         paths=paths,
         settings=settings,
@@ -111,6 +117,7 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         session_factory=session_factory,
         uow=UnitOfWorkFactory(session_factory, actor=_actor_name(engine, settings)),
         passphrase=passphrase,
+        sync_capture=capture,
         _lock=lock,
     )
 

@@ -44,6 +44,7 @@ def page_specs() -> list[PageSpec]:
     from ui.pages.invoices_page import InvoicesPage
     from ui.pages.options_page import OptionsPage
     from ui.pages.people_area import PeopleArea
+    from ui.pages.sync_page import SyncPage
     from ui.pages.workshops_page import WorkshopsPage
 
     return [
@@ -51,6 +52,7 @@ def page_specs() -> list[PageSpec]:
         PageSpec("interviews", "Entretiens", InterviewsPage, ()),
         PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
         PageSpec("invoices", "Factures", InvoicesPage, ("invoice",)),
+        PageSpec("sync", "Synchronisation", SyncPage, ()),
         PageSpec("dashboard", "Tableau de bord", DashboardPage, ()),
         PageSpec("options", "Listes de choix", OptionsPage, ()),
     ]
@@ -145,6 +147,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.profile_label)
         bar.addWidget(self.date_label)
         bar.addPermanentWidget(self.permanence_combo)
+        from ui.widgets.sync_status import SyncStatusLabel
+
+        self.sync_status = SyncStatusLabel(self.ctx, self)
+        bar.addPermanentWidget(self.sync_status)
+        self.sync_status.worker.start_periodic()
 
     def _permanence_changed(self, _index: int) -> None:
         permanence_id = self.permanence_combo.currentData()

@@ -212,17 +212,23 @@ def test_waiting_local_edit_newer_than_the_pulled_value_is_kept(profile: Profile
 
 # -- token store --------------------------------------------------------------
 def test_token_file_is_readable_only_by_the_user_and_never_logged(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PERMANENCE_NO_KEYRING", "1")
-    caplog.set_level(logging.DEBUG)
-    store = TokenStore(tmp_path, "device")
-    assert store.save("s3cret-token-value") == "file"
-    assert stat.S_IMODE(os.stat(store.file).st_mode) == 0o600
-    assert store.load() == "s3cret-token-value"
-    store.clear()
-    assert store.load() is None
-    assert "s3cret" not in caplog.text
+    seen: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    try:
+        store = TokenStore(tmp_path, "device")
+        assert store.save("s3cret-token-value") == "file"
+        assert stat.S_IMODE(os.stat(store.file).st_mode) == 0o600
+        assert store.load() == "s3cret-token-value"
+        store.clear()
+        assert store.load() is None
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert not any("s3cret" in m for m in seen)
 
 
 # -- merge --------------------------------------------------------------------
