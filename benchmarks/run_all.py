@@ -67,6 +67,14 @@ def render(results: list[tuple[str, str, bool, float]], load: str) -> str:
         f"- Load average when the run started: {load}",
         "",
     ]
+    busy = hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1)
+    if busy:
+        parts += [
+            "_The machine was busy with other work during this run (see the load average):",
+            "absolute times are pessimistic; the floors, measured in the same conditions,",
+            "keep the ratios meaningful._",
+            "",
+        ]
     for module, output, ok, seconds in results:
         parts.append(f"## {module}{'' if ok else ' — FAILED'} ({seconds:.0f} s)")
         parts.append("")
