@@ -7,22 +7,18 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import agenda
 from app.services.agenda import AppointmentInput
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
-from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
 class AppointmentDialog(QDialog):
@@ -53,20 +49,7 @@ class AppointmentDialog(QDialog):
         self.errors.add_row(form, "Permanence", "permanence_id", self.permanence)
         self.errors.add_row(form, "Accompagnateur", "accompagnateur_id", self.accompagnateur)
         self.errors.add_row(form, "Note", "note", self.note)
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        self.general_error = dialog_frame(self, [form], self.save).general_error
 
     def value(self) -> AppointmentInput:
         return AppointmentInput(
@@ -82,15 +65,8 @@ class AppointmentDialog(QDialog):
         self.errors.clear()
         try:
             self.saved_id = agenda.schedule_appointment(self.ctx.uow, self.value())
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            if unplaced:
-                self.general_error.setText("\n".join(unplaced))
-                self.general_error.show()
-            return
         except PermanenceError as exc:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("interviews", "agenda")
         self.accept()

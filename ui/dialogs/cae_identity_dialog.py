@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QLabel,
@@ -16,11 +15,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.invoicing.cae_identity import (
     CaeIdentityData,
     get_cae_identity,
@@ -30,8 +28,7 @@ from app.invoicing.cae_identity import (
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
-from ui.messages import error_message
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 TEXT_FIELDS = (
     ("name", "Raison sociale"),
@@ -96,21 +93,9 @@ class CaeIdentityDialog(QDialog):
         self.missing_label.setWordWrap(True)
         self.missing_label.setStyleSheet("color: #8a5a00;")
         self._show_missing(self.data)
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.missing_label)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        frame = dialog_frame(self, [self.missing_label, scroll], self.save)
+        frame.layout.setStretchFactor(scroll, 1)
+        self.general_error = frame.general_error
 
     def _logo_label(self) -> str:
         return "Changer le logo…" if self.logo else "Choisir un logo (PNG)…"
@@ -145,14 +130,8 @@ class CaeIdentityDialog(QDialog):
     def save(self) -> None:
         try:
             self.data = save_cae_identity(self.ctx.uow, self.value())
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(bool(unplaced))
-            return
         except PermanenceError as exc:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("cae_identity")
         self.accept()

@@ -5,21 +5,17 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
 from ui import messages_invoicing  # noqa: F401  (registers the French messages)
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo
-from ui.messages import error_message
-from ui.widgets.forms import FieldWithError, FormErrors
+from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
 KINDS = [("entreprise", "Professionnel (entreprise, association…)"), ("particulier", "Particulier")]
 
@@ -64,21 +60,7 @@ class ClientDialog(QDialog):
             self.edits[name] = edit
             self.rows[name] = self.errors.add_row(form, label, name, edit)
         self.form = form
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        self.general_error = dialog_frame(self, [form], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)
         data = client.data if client else ClientData(entrepreneur_id, "")
         fill_combo(self.kind, KINDS, data.kind)
@@ -102,14 +84,8 @@ class ClientDialog(QDialog):
             self.saved = save_client(
                 self.ctx.uow, self.value(), self.client.id if self.client else None
             )
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(bool(unplaced))
-            return
         except PermanenceError as exc:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("clients")
         self.accept()

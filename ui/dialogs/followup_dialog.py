@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import interviews, people_reports, persons
 from app.services.interviews import FollowupInfo, FollowupInput
 from ui.context import AppContext
@@ -34,9 +34,8 @@ from ui.dialogs.people_widgets import (
     staff_items,
     text_area,
 )
-from ui.messages import error_message
 from ui.messages_people import MODES, stamp
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, general_error_label, show_failure
 
 
 class FollowupDialog(QDialog):
@@ -97,9 +96,7 @@ class FollowupDialog(QDialog):
         self.errors.add_row(form, "Prochain rendez-vous", "next_appointment", self.next_appointment)
         self.state_label = QLabel(self)
         self.state_label.setStyleSheet("color: #555;")
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.hide()
+        self.general_error = general_error_label(self)
         self.save_button = QPushButton("Enregistrer (Ctrl+Entrée)", self)
         self.save_button.setDefault(True)
         self.print_button = QPushButton("Imprimer le compte rendu", self)
@@ -159,13 +156,8 @@ class FollowupDialog(QDialog):
             self.followup = interviews.save_followup(
                 self.ctx.uow, self.value(), self.followup.id if self.followup else None
             )
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            if unplaced:
-                self._show_general("\n".join(unplaced))
-            return False
         except PermanenceError as exc:
-            self._show_general(error_message(exc))
+            show_failure(self.errors, self.general_error, exc)
             return False
         self.ctx.hub.notify("persons", "interviews")
         self.print_button.setEnabled(True)
@@ -182,7 +174,3 @@ class FollowupDialog(QDialog):
             self.ctx.uow, "suivi", self.followup.id, folder
         )
         people_widgets.open_file(self.last_report)
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()

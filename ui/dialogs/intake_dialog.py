@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import interviews, people_reports, persons
 from app.services.interviews import IntakeInfo, IntakeInput
 from ui.context import AppContext
@@ -36,9 +36,8 @@ from ui.dialogs.people_widgets import (
     staff_items,
     text_area,
 )
-from ui.messages import error_message
 from ui.messages_people import DECISIONS, stamp
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, general_error_label, show_failure
 
 AUTOSAVE_MS = 4000
 TEXT_FIELDS = (
@@ -134,9 +133,7 @@ class IntakeDialog(QDialog):
         self.state_label = QLabel(self)
         self.state_label.setObjectName("draftState")
         self.state_label.setStyleSheet("color: #555;")
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
+        self.general_error = general_error_label(self)
         self.save_draft_button = QPushButton("Enregistrer le brouillon", self)
         self.finalize_button = QPushButton("Finaliser l'entretien (Ctrl+Entrée)", self)
         self.finalize_button.setDefault(True)
@@ -159,7 +156,6 @@ class IntakeDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.general_error)
         layout.addLayout(buttons)
-        self.general_error.hide()
 
         for edit in self.texts.values():
             edit.textChanged.connect(self._mark_dirty)
@@ -250,11 +246,8 @@ class IntakeDialog(QDialog):
             self.intake = interviews.save_intake_draft(
                 self.ctx.uow, self.value(), self.intake.id if self.intake else None
             )
-        except ValidationError as exc:
-            self._show_errors(exc)
-            return False
         except PermanenceError as exc:
-            self._show_general(error_message(exc))
+            show_failure(self.errors, self.general_error, exc)
             return False
         self.dirty = False
         self.errors.clear()
@@ -270,11 +263,8 @@ class IntakeDialog(QDialog):
             self.intake = interviews.finalize_intake(
                 self.ctx.uow, self.value(), self.intake.id if self.intake else None
             )
-        except ValidationError as exc:
-            self._show_errors(exc)
-            return
         except PermanenceError as exc:
-            self._show_general(error_message(exc))
+            show_failure(self.errors, self.general_error, exc)
             return
         self.dirty = False
         self._decision_changed()
@@ -294,19 +284,10 @@ class IntakeDialog(QDialog):
                 self.ctx.uow, "accueil", self.intake.id, folder
             )
         except PermanenceError as exc:
-            self._show_general(error_message(exc))
+            show_failure(self.errors, self.general_error, exc)
             return
         self.last_report = path
         people_widgets.open_file(path)
-
-    def _show_errors(self, exc: ValidationError) -> None:
-        unplaced = self.errors.show(exc)
-        if unplaced:
-            self._show_general("\n".join(unplaced))
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
 
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
         if old is not None and self.isAncestorOf(old):

@@ -31,8 +31,7 @@ from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
-from ui.messages import error_message
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.invoice_lines import InvoiceLinesEditor
 
 
@@ -120,11 +119,8 @@ class InvoiceDialog(QDialog):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("invoiceStatus")
         self.status_label.setWordWrap(True)
-        self.general_error = QLabel(self)
+        self.general_error = general_error_label(self)
         self.general_error.setObjectName("invoiceErrors")
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
         for key, label, slot in (
@@ -268,15 +264,11 @@ class InvoiceDialog(QDialog):
         )
         return data, errors
 
-    def _show_error(self, exc: BaseException) -> None:
+    def _show_error(self, exc: PermanenceError) -> None:
         if isinstance(exc, ValidationError):
-            others = self.lines.show_errors(exc.errors)
-            unplaced = self.errors.show(ValidationError(others)) if others else []
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(bool(unplaced))
-        else:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            # Line errors go under their line; the rest under the form's fields.
+            exc = ValidationError(self.lines.show_errors(exc.errors))
+        show_failure(self.errors, self.general_error, exc)
 
     def save_draft(self) -> bool:
         data, parse_errors = self.value()

@@ -5,11 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,8 +19,7 @@ from app.invoicing.payments import Balance, PaymentData, get_balance, record_pay
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import date_edit, fill_combo
-from ui.messages import error_message
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
 class PaymentDialog(QDialog):
@@ -51,21 +48,8 @@ class PaymentDialog(QDialog):
         self.errors.add_row(form, "Montant", "amount", self.amount)
         self.errors.add_row(form, "Mode", "mode", self.mode)
         self.errors.add_row(form, "Référence", "reference", self.reference)
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer le paiement")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        frame = dialog_frame(self, [form], self.save, "Enregistrer le paiement")
+        self.general_error = frame.general_error
 
     def save(self) -> None:
         try:
@@ -81,14 +65,8 @@ class PaymentDialog(QDialog):
         )
         try:
             self.result_balance = record_payment(self.ctx.uow, self.invoice_id, data)
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            self.general_error.setText("\n".join(unplaced))
-            self.general_error.setVisible(bool(unplaced))
-            return
         except PermanenceError as exc:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("invoices", "payments")
         self.accept()

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import persons, reference
 from app.services.persons import DuplicateCandidate, PersonDetail, PersonInput
 from app.validation import display_phone
@@ -34,9 +33,8 @@ from ui.dialogs.people_widgets import (
     staff_items,
     text_area,
 )
-from ui.messages import error_message
 from ui.messages_people import DUPLICATE_REASONS, stamp
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
 class DuplicatePanel(QFrame):
@@ -161,23 +159,9 @@ class PersonDialog(QDialog):
         self.duplicates.create_button.clicked.connect(self._create_anyway)
         self.stamp_label = QLabel(self)
         self.stamp_label.setStyleSheet("color: #555;")
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.duplicates)
-        layout.addLayout(form)
-        layout.addWidget(self.stamp_label)
-        layout.addWidget(self.general_error)
-        layout.addWidget(self.buttons)
+        frame = dialog_frame(self, [self.duplicates, form, self.stamp_label], self.save)
+        self.general_error = frame.general_error
+        self.buttons = frame.buttons
         if self.person is None:
             # Look for duplicates as soon as the identifying fields are typed, not only at save.
             for edit in (self.last_name, self.first_name, self.email, self.phone):
@@ -259,20 +243,11 @@ class PersonDialog(QDialog):
             self.duplicates.show_candidates(exc.candidates)
             self.duplicates.open_button.setFocus()
             return
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            if unplaced:
-                self._show_general("\n".join(unplaced))
-            return
         except PermanenceError as exc:
-            self._show_general(error_message(exc))
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("persons")
         self.accept()
-
-    def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
 
     def _open_existing(self) -> None:
         self.open_existing_id = self.duplicates.selected_id()

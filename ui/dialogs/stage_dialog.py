@@ -7,16 +7,14 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import parcours
 from app.services.parcours import StageInput
 from app.services.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
@@ -28,9 +26,8 @@ from ui.dialogs.people_widgets import (
     option_items,
     text_area,
 )
-from ui.messages import error_message
 from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
-from ui.widgets.forms import FieldWithError, FormErrors
+from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
 
 class StageDialog(QDialog):
@@ -81,21 +78,7 @@ class StageDialog(QDialog):
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #555;")
         self.hint.setWordWrap(True)
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        self.general_error = dialog_frame(self, [self.form, self.hint], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.start.dateChanged.connect(self._suggest_end)
         self.renewals.valueChanged.connect(self._suggest_end)
@@ -165,15 +148,8 @@ class StageDialog(QDialog):
                 self.saved = parcours.add_stage(self.ctx.uow, self.value())
             else:
                 self.saved = parcours.update_stage(self.ctx.uow, self.stage.id, self.value())
-        except ValidationError as exc:
-            unplaced = self.errors.show(exc)
-            if unplaced:
-                self.general_error.setText("\n".join(unplaced))
-                self.general_error.show()
-            return
         except PermanenceError as exc:
-            self.general_error.setText(error_message(exc))
-            self.general_error.show()
+            show_failure(self.errors, self.general_error, exc)
             return
         self.ctx.hub.notify("persons", "parcours")
         self.accept()

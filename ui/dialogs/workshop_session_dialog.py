@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,13 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import PermanenceError
 from app.services import reference, workshop_catalogue, workshops
 from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
-from ui.messages import error_message
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
-from ui.widgets.forms import FormErrors
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 HALF_DAY_MINUTES = 210
 
@@ -180,20 +178,7 @@ class WorkshopSessionDialog(QDialog):
         form.addRow("", self.waiting_list)
         self.errors.add_row(form, "Financeurs", "funders", self.funders)
         self.errors.add_row(form, "Description", "description", self.description)
-        self.general_error = QLabel(self)
-        self.general_error.setStyleSheet("color: #b00020;")
-        self.general_error.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
-        layout.addWidget(buttons)
+        self.general_error = dialog_frame(self, [form], self.save).general_error
         self.theme.currentIndexChanged.connect(self._theme_changed)
         self._fill(detail, kind)
 
@@ -301,7 +286,7 @@ class WorkshopSessionDialog(QDialog):
 
     def save(self) -> None:
         self.errors.clear()
-        self.general_error.clear()
+        self.general_error.hide()
         data = self.value()
         try:
             if self.detail is None:
@@ -309,10 +294,7 @@ class WorkshopSessionDialog(QDialog):
             else:
                 workshops.update_session(self.ctx.uow, self.detail.id, data)
                 self.saved_id = self.detail.id
-        except ValidationError as error:
-            self.general_error.setText("\n".join(self.errors.show(error)))
-            return
         except PermanenceError as error:
-            self.general_error.setText(error_message(error))
+            show_failure(self.errors, self.general_error, error)
             return
         self.accept()

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from app.errors import ValidationError
-from ui.messages import field_message
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import PermanenceError, ValidationError
+from ui.messages import error_message, field_message
 
 ERROR_STYLE = "color: #b00020; font-size: 11px;"
+GENERAL_ERROR_STYLE = "color: #b00020;"
 
 
 class FieldWithError(QWidget):
@@ -69,3 +81,59 @@ class FormErrors:
     def error_text(self, name: str) -> str:
         wrapper = self.fields.get(name)
         return wrapper.error_label.text() if wrapper and not wrapper.error_label.isHidden() else ""
+
+
+def general_error_label(parent: QWidget) -> QLabel:
+    """The red label above a dialog's buttons for what belongs to no field (hidden when empty)."""
+    label = QLabel(parent)
+    label.setStyleSheet(GENERAL_ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_failure(errors: FormErrors, general: QLabel, exc: PermanenceError) -> None:
+    """Show a service failure: each field's reason under it, the rest in `general`."""
+    if isinstance(exc, ValidationError):
+        lines = errors.show(exc)
+    else:
+        errors.clear()
+        lines = [error_message(exc)]
+    general.setText("\n".join(lines))
+    general.setVisible(bool(lines))
+
+
+@dataclass(frozen=True)
+class DialogFrame:
+    layout: QVBoxLayout
+    general_error: QLabel
+    buttons: QDialogButtonBox
+
+
+def dialog_frame(
+    dialog: QDialog,
+    content: Sequence[QWidget | QLayout],
+    on_save: Callable[[], object],
+    save_text: str = "Enregistrer",
+) -> DialogFrame:
+    """Lay out a form dialog: the content, the general error label, then Save/Cancel.
+
+    Save calls `on_save` (which accepts the dialog when it succeeds); Cancel rejects it.
+    """
+    general = general_error_label(dialog)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    for item in content:
+        if isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+    layout.addWidget(general)
+    layout.addWidget(buttons)
+    return DialogFrame(layout, general, buttons)
