@@ -49,6 +49,9 @@ def make_application(argv: list[str]) -> object:
         QFontDatabase.addApplicationFont(str(font_file))
     if not QFontDatabase.families():
         app.setFont(QFont("DejaVu Sans", 10))
+    style = resources_dir() / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app
 
 
