@@ -14,14 +14,15 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.models import OutboxEntry, SyncConflict, SyncState
 from app.models.base import Base
-from app.sync.capture import set_clocks
+from app.sync.capture import upsert_clock_rows
 from app.sync.codec import CodecError, decode_value, table_of, table_specs
 from app.sync.protocol import Conflict, Row
 
@@ -69,33 +70,61 @@ def apply_rows(conn: Connection, rows: list[Row]) -> int:
                 select(table).where(table.c.id.in_(ids[start : start + 500]))
             ).mappings():
                 locals_[(table_name, found["id"])] = dict(found)
-    changed = 0
-    for row in rows:
-        key = (row.table, row.row_id)
-        if _apply_one(conn, row, locals_.get(key), pending.get(key, {})):
-            changed += 1
-    return changed
+    plans = [
+        plan
+        for row in rows
+        if (
+            plan := _plan(
+                row, locals_.get((row.table, row.row_id)), pending.get((row.table, row.row_id), {})
+            )
+        )
+        is not None
+    ]
+    try:
+        with conn.begin_nested():
+            _execute(conn, plans)
+    except IntegrityError:
+        # Some local row holds the same natural key (e.g. a unique name): apply row by
+        # row, keep the others, and list the clash for a person rather than block sync.
+        for plan in plans:
+            try:
+                with conn.begin_nested():
+                    _execute(conn, [plan])
+            except IntegrityError as exc:
+                log.warning(
+                    "pulled row %s/%s conflicts locally: %s", plan.table, plan.row_id, exc.orig
+                )
+                record_local_conflict(
+                    conn, "apply_failed", plan.table, plan.row_id, "", plan.raw[:4000]
+                )
+    return sum(1 for p in plans if p.insert or p.writes)
 
 
-def _apply_one(
-    conn: Connection, row: Row, local: dict[str, Any] | None, waiting: dict[str, str]
-) -> bool:
+@dataclass
+class _Plan:
+    table: str
+    row_id: str
+    insert: bool
+    writes: dict[str, Any]
+    clocks: dict[str, str]
+    raw: str
+
+
+def _plan(row: Row, local: dict[str, Any] | None, waiting: dict[str, str]) -> _Plan | None:
     spec = table_specs().get(row.table)
     if spec is None:
         log.warning("pulled row of unknown table %s ignored", row.table)
-        return False
+        return None
     values: dict[str, Any] = {}
-    for name, raw in row.values.items():
-        col = spec.columns.get(name)
-        if col is None:
+    for name, col in spec.columns.items():
+        if name not in row.values:
             continue
         try:
-            values[name] = decode_value(col, raw)
+            values[name] = decode_value(col, row.values[name])
         except CodecError:
             log.warning("pulled value of %s.%s refused", row.table, name)
-            return False
-    table = Base.metadata.tables[row.table]
-    to_write: dict[str, Any] = {}
+            return None
+    writes: dict[str, Any] = {}
     clocks: dict[str, str] = {}
     for name, value in values.items():
         stamp = row.clocks.get(name, "")
@@ -103,27 +132,56 @@ def _apply_one(
         if mine is not None and mine > stamp:
             continue
         if local is None or local.get(name) != value:
-            to_write[name] = value
+            writes[name] = value
         if stamp and spec.columns[name].free_text:
             clocks[name] = stamp
-    try:
-        with conn.begin_nested():
-            if local is None:
-                conn.execute(insert(table).values(id=row.row_id, **values))
-            elif to_write:
-                # Core applies Column.onupdate to a column left out of an UPDATE: name it.
-                to_write.setdefault("updated_at", local["updated_at"])
-                conn.execute(update(table).where(table.c.id == row.row_id).values(**to_write))
-            set_clocks(conn, row.table, row.row_id, clocks)
-    except IntegrityError as exc:
-        # A local row holds the same natural key (e.g. a unique name): keep both visible
-        # to a person rather than block every later page.
-        log.warning("pulled row %s/%s conflicts locally: %s", row.table, row.row_id, exc.orig)
-        record_local_conflict(
-            conn, "apply_failed", row.table, row.row_id, "", json.dumps(row.values)[:4000]
+    if local is None:
+        return _Plan(
+            row.table,
+            row.row_id,
+            True,
+            {"id": row.row_id, **values},
+            clocks,
+            json.dumps(row.values),
         )
-        return False
-    return local is None or bool(to_write)
+    if writes:
+        # Core applies Column.onupdate to a column left out of an UPDATE: name it.
+        writes.setdefault("updated_at", local["updated_at"])
+    return _Plan(row.table, row.row_id, False, writes, clocks, "")
+
+
+def _execute(conn: Connection, plans: list[_Plan]) -> None:
+    """Many rows per statement (executemany): a first sync moves whole tables."""
+    inserts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    updates: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+    clocks: list[dict[str, str]] = []
+    for plan in plans:
+        if plan.insert:
+            inserts[plan.table].append(plan.writes)
+        elif plan.writes:
+            updates[(plan.table, tuple(sorted(plan.writes)))].append(
+                {"_row": plan.row_id, **plan.writes}
+            )
+        clocks.extend(
+            {"table_name": plan.table, "row_id": plan.row_id, "field": f, "hlc": h}
+            for f, h in plan.clocks.items()
+        )
+    for table_name, batch in inserts.items():
+        by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for values in batch:
+            by_keys[tuple(sorted(values))].append(values)
+        for group in by_keys.values():
+            conn.execute(insert(Base.metadata.tables[table_name]), group)
+    for (table_name, keys), batch in updates.items():
+        table = Base.metadata.tables[table_name]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_row"))
+            .values({k: bindparam(k) for k in keys})
+        )
+        conn.execute(stmt, batch)
+    if clocks:
+        upsert_clock_rows(conn, clocks)
 
 
 def record_local_conflict(

@@ -154,17 +154,21 @@ def record_change(
 
 
 def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
-    if not clocks:
+    upsert_clock_rows(
+        conn,
+        [{"table_name": table, "row_id": row_id, "field": f, "hlc": h} for f, h in clocks.items()],
+    )
+
+
+def upsert_clock_rows(conn: Connection, rows: list[dict[str, str]]) -> None:
+    if not rows:
         return
     fc = table_of(FieldClock)
     stmt = sqlite_insert(fc)
     stmt = stmt.on_conflict_do_update(
         index_elements=[fc.c.table_name, fc.c.row_id, fc.c.field], set_={"hlc": stmt.excluded.hlc}
     )
-    conn.execute(
-        stmt,
-        [{"table_name": table, "row_id": row_id, "field": f, "hlc": h} for f, h in clocks.items()],
-    )
+    conn.execute(stmt, rows)
 
 
 def load_clock(conn: Connection) -> HybridClock:

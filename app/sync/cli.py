@@ -23,7 +23,10 @@ PAGE_ENV = "PERMANENCE_SYNC_PAGE_SIZE"
 
 
 def main(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)  # the profile's log file keeps the details
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(console)
     root = Path(args.profile) if getattr(args, "profile", None) else default_home()
     try:
         profile = open_profile(root, os.environ.get("PERMANENCE_PASSPHRASE") or None)
