@@ -1,3 +1,7 @@
 """Integration fixtures shared across areas' test modules."""
 
-from tests.sync_support.fixtures import pg_siege_url, siege  # noqa: F401  (sync/siège tests)
+from tests.sync_support.fixtures import (  # noqa: F401  (sync/siège tests)
+    pg_siege_url,
+    siege,
+    sqlite_siege_template,
+)

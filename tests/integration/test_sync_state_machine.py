@@ -110,13 +110,7 @@ class SyncMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="sync-machine-"))
         shutil.copy(_template_siege(), self.tmp / "siege.sqlite3")
-        self.siege = Siege.__new__(Siege)
-        from siege import db
-        from siege.api import create_app
-
-        self.siege.url = f"sqlite:///{self.tmp}/siege.sqlite3"
-        self.siege.engine = db.make_engine(self.siege.url)
-        self.siege.app = create_app(self.siege.engine)
+        self.siege = Siege.open(f"sqlite:///{self.tmp}/siege.sqlite3")
         self.laptops: list[Laptop] = []
         # Every local edit as it entered an outbox: (table, row, field) -> [(stamp, value, bases)]
         self.writes: dict[tuple[str, str, str], list[tuple[str, Any, str]]] = defaultdict(list)

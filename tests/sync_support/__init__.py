@@ -57,6 +57,15 @@ class Siege:
         db.migrate(self.engine)
         self.app = create_app(self.engine)
 
+    @classmethod
+    def open(cls, url: str) -> Siege:
+        """An already migrated siège database."""
+        server = cls.__new__(cls)
+        server.url = url
+        server.engine = db.make_engine(url)
+        server.app = create_app(server.engine)
+        return server
+
     def http(self, token: str | None = None, **kwargs: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return TestClient(self.app, base_url=BASE_URL, headers=headers, **kwargs)
