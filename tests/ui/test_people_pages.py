@@ -182,3 +182,42 @@ def test_export_and_anonymise_from_the_person_record(qtbot, ctx, window, monkeyp
     detail.anonymise()
     assert detail.name_label.text() == "ANONYME"
     assert not detail.buttons["Modifier…"].isEnabled()
+
+
+def test_record_and_option_actions_are_greyed_out_until_they_can_work(qtbot, ctx, window):
+    from ui.pages.options_page import OptionsPage
+
+    person = create_person(ctx.uow, PersonInput(first_name="Inès", last_name="Marchal"))
+    window.open_item("person", person.id)
+    detail = window.pages["persons"].detail_page
+    # No stage yet, nothing selected: renewing, deleting, printing, cancelling cannot work.
+    assert not detail.renew_button.isEnabled()
+    assert not detail.delete_stage_button.isEnabled()
+    assert not detail.print_interview_button.isEnabled()
+    assert not detail.cancel_appointment_button.isEnabled()
+    parcours.add_stage(
+        ctx.uow,
+        StageInput(
+            person_id=person.id,
+            kind="cape",
+            start_date=today(),
+            end_date=today() + dt.timedelta(days=364),
+        ),
+    )
+    ctx.hub.notify("parcours")
+    detail.refresh()
+    assert detail.renew_button.isEnabled()
+    row = next(
+        r
+        for r in range(detail.timeline_model.rowCount())
+        if detail.timeline_model.row_at(r).ref_kind == "stage"
+    )
+    detail.timeline.setCurrentIndex(detail.timeline_model.index(row, 0))
+    assert detail.delete_stage_button.isEnabled()
+
+    page = OptionsPage(ctx)
+    qtbot.addWidget(page)
+    assert page.items.count() > 0 and page.items.currentItem() is None
+    assert not any(b.isEnabled() for b in page.selection_buttons)
+    page.items.setCurrentRow(0)
+    assert all(b.isEnabled() for b in page.selection_buttons)

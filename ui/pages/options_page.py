@@ -54,6 +54,7 @@ class OptionsPage(QWidget):
         self.items = QListWidget(self)
         self.items.itemDoubleClicked.connect(lambda _item: self.rename())
         buttons = QVBoxLayout()
+        self.selection_buttons: list[QPushButton] = []
         for text, slot in (
             ("Ajouter…", self.add),
             ("Renommer…", self.rename),
@@ -64,7 +65,10 @@ class OptionsPage(QWidget):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            if text != "Ajouter…":
+                self.selection_buttons.append(button)  # need a chosen item
         buttons.addStretch(1)
+        self.items.currentRowChanged.connect(self._update_buttons)
         body = QHBoxLayout()
         body.addWidget(self.items, 1)
         body.addLayout(buttons)
@@ -96,6 +100,11 @@ class OptionsPage(QWidget):
                 item.setForeground(Qt.GlobalColor.gray)
             if option.code == select_code:
                 self.items.setCurrentItem(item)
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
+        for button in self.selection_buttons:
+            button.setEnabled(self.items.currentItem() is not None)
 
     def _selected(self) -> QListWidgetItem | None:
         return self.items.currentItem()

@@ -133,21 +133,21 @@ class PersonDetailPage(QWidget):
         self.interview_table = _table(self, self.interview_model)
         self.interview_table.doubleClicked.connect(self._interview_activated)
         self.interview_table.activated.connect(self._interview_activated)
-        print_button = QPushButton("Imprimer le compte rendu", self)
-        print_button.clicked.connect(self.print_selected_interview)
+        self.print_interview_button = QPushButton("Imprimer le compte rendu", self)
+        self.print_interview_button.clicked.connect(self.print_selected_interview)
         interviews_tab = QWidget(self)
         interviews_layout = QVBoxLayout(interviews_tab)
         interviews_layout.addWidget(self.interview_table)
-        interviews_layout.addWidget(print_button)
+        interviews_layout.addWidget(self.print_interview_button)
         self.tabs.addTab(interviews_tab, "Entretiens")
 
         self.appointments = QListWidget(self)
-        cancel = QPushButton("Annuler le rendez-vous", self)
-        cancel.clicked.connect(self.cancel_appointment)
+        self.cancel_appointment_button = QPushButton("Annuler le rendez-vous", self)
+        self.cancel_appointment_button.clicked.connect(self.cancel_appointment)
         appointments_tab = QWidget(self)
         appointments_layout = QVBoxLayout(appointments_tab)
         appointments_layout.addWidget(self.appointments)
-        appointments_layout.addWidget(cancel)
+        appointments_layout.addWidget(self.cancel_appointment_button)
         self.tabs.addTab(appointments_tab, "Rendez-vous")
 
         self.record = QWidget(self)
@@ -159,6 +159,11 @@ class PersonDetailPage(QWidget):
             widget = factory(self.ctx, self)
             self.extra.append(widget)
             self.tabs.addTab(widget, title)
+
+        # Actions that need a selection stay greyed out until there is one.
+        self.timeline.selectionModel().currentChanged.connect(self._update_actions)
+        self.interview_table.selectionModel().currentChanged.connect(self._update_actions)
+        self.appointments.currentRowChanged.connect(self._update_actions)
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -203,6 +208,16 @@ class PersonDetailPage(QWidget):
             button.setEnabled(not anonymised)
         for widget in self.extra:
             widget.show_person(p.id)  # type: ignore[attr-defined]
+        self._update_actions()
+
+    def _update_actions(self, *_args: object) -> None:
+        f = self.file
+        writable = f is not None and f.person.anonymised_at is None
+        has_cape = f is not None and any(s.kind == "cape" for s in f.stages)
+        self.renew_button.setEnabled(writable and has_cape)
+        self.delete_stage_button.setEnabled(writable and self._selected_stage_id() is not None)
+        self.print_interview_button.setEnabled(self.interview_table.currentIndex().isValid())
+        self.cancel_appointment_button.setEnabled(writable and self.appointments.currentRow() >= 0)
 
     def _fill_record(self) -> None:
         assert self.file is not None
