@@ -167,7 +167,7 @@ class WorkshopSessionDialog(QDialog):
         self.waiting_list = QCheckBox("Liste d'attente au-delà de la capacité", self)
         self.funders = self._funders_widget()
         self.description = QPlainTextEdit(self)
-        self.description.setFixedHeight(60)
+        self.description.setMinimumHeight(60)  # takes the room left in the dialog
         self.errors.add_row(form, "Type", "kind", self.kind)
         self.errors.add_row(form, "Intitulé", "title", self.title_edit)
         self.errors.add_row(form, "Thème", "theme_id", self.theme)
