@@ -27,12 +27,13 @@ os.environ.setdefault("PERMANENCE_NO_KEYRING", "1")
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database, dropped afterwards."""
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A throwaway PostgreSQL database (optionally a copy of ``template``), dropped after."""
     name = f"permanence_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:

@@ -13,7 +13,8 @@ from tests.sync_support import Siege, postgres_database
 
 @pytest.fixture(scope="session")
 def pg_siege_url() -> Iterator[str]:
-    """One throwaway PostgreSQL database for the session, migrated once, dropped after."""
+    """A migrated PostgreSQL database used as a template (copying it is much faster than
+    migrating); dropped after the session."""
     with postgres_database() as url:
         Siege(url).close()
         yield url
@@ -34,6 +35,11 @@ def siege(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Siege]:
         shutil.copy(request.getfixturevalue("sqlite_siege_template"), target)
         server = Siege.open(f"sqlite:///{target}")
     else:
-        server = Siege.open(request.getfixturevalue("pg_siege_url"))
+        template = request.getfixturevalue("pg_siege_url").rsplit("/", 1)[1]
+        with postgres_database(template) as url:
+            server = Siege.open(url)
+            yield server
+            server.close()
+        return
     yield server
     server.close()
