@@ -191,3 +191,11 @@ def test_main_window_has_factures_and_the_person_record_a_facturation_tab(qtbot,
     page = window.pages["invoices"]
     assert window.stack.currentWidget() is page
     assert page.dialogs[-1].detail.id == invoice
+
+
+def test_new_invoice_from_a_person_shows_their_name_not_an_id(qtbot, ctx) -> None:
+    person = add_entrepreneur(ctx.uow, last_name="Marchal")
+    dialog = InvoiceDialog(ctx, entrepreneur_id=person)
+    qtbot.addWidget(dialog)
+    assert dialog.entrepreneur.currentText() == "Céline Marchal"
+    assert dialog.entrepreneur.currentData() == person

@@ -25,7 +25,7 @@ from app.errors import FieldError, PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
 from app.invoicing.clients import get_client, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
-from app.services import person_directory
+from app.services import person_directory, persons
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
@@ -156,7 +156,10 @@ class InvoiceDialog(QDialog):
         self._entrepreneur_changed()
 
     def _set_entrepreneur(self, person_id: str, name: str = "") -> None:
-        label = name or person_id
+        if not name:  # opened from a person's record: show their name, never the id
+            person = persons.get_person(self.ctx.uow, person_id)
+            name = f"{person.first_name} {person.last_name}"
+        label = name
         self.entrepreneur.blockSignals(True)
         fill_combo(self.entrepreneur, [(person_id, label)], person_id)
         self.entrepreneur.blockSignals(False)
