@@ -130,6 +130,7 @@ def test_cancel_by_credit_note_from_the_dialog(qtbot, ctx, opened) -> None:
     qtbot.addWidget(dialog.credit_note)
     assert dialog.credit_note.detail.credited_number == "LOC-2026-00001"
     assert "Annulée par avoir" in dialog.status_label.text()
+    assert "Avoir n° LOC-2026-00002 émis le" in dialog.credit_note.status_label.text()
 
 
 def test_cae_identity_dialog_shows_the_reason_under_each_field(qtbot, ctx) -> None:

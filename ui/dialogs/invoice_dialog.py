@@ -210,7 +210,8 @@ class InvoiceDialog(QDialog):
             self.status_label.setText(f"{label} — brouillon{extra}")
         else:
             self.setWindowTitle(f"{label} {detail.number}")
-            text = f"{label} n° {detail.number} émise le {formatting.date(detail.issue_date)}"
+            verb = "émise" if kind == "facture" else "émis"  # « un avoir », masculine
+            text = f"{label} n° {detail.number} {verb} le {formatting.date(detail.issue_date)}"
             if kind == "facture":
                 balance = payments.get_balance(self.ctx.uow, detail.id)
                 text += (

@@ -50,6 +50,7 @@ class PaymentDialog(QDialog):
         self.errors.add_row(form, "Référence", "reference", self.reference)
         frame = dialog_frame(self, [form], self.save, "Enregistrer le paiement")
         self.general_error = frame.general_error
+        self.setMinimumWidth(460)  # the reference hint and French amounts need the room
 
     def save(self) -> None:
         try:
