@@ -231,3 +231,53 @@ def test_laptop_sync_process_killed_22_times_then_converges(
 def test_health_answers_without_a_token(siege_process: SiegeProcess) -> None:
     response = httpx.get(f"{siege_process.url}/api/v1/health", timeout=5)
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+@pytest.mark.slow
+def test_siege_serves_over_tls_and_laptop_syncs_through_it(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    url = f"sqlite:///{tmp_path}/siege.sqlite3"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    code, _prefix = devices.enroll(engine, "Portable TLS", "Reims")
+    engine.dispose()
+    server = SiegeProcess(url, tmp_path / "siege.log", tls=(cert, key))
+    server.start()
+    try:
+        with pytest.raises(httpx.ConnectError):  # an unknown certificate is refused
+            httpx.get(f"{server.url}/api/v1/health", timeout=5)
+        laptop = new_laptop(tmp_path, "A")
+        _add_persons(laptop, 3, "tls")
+        trusted = lambda url, token: httpx.Client(  # noqa: E731
+            base_url=url,
+            verify=str(cert),
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+        )
+        service.enrol(laptop, server.url, code, http_factory=trusted)
+        report = service.run_sync(laptop, http_factory=trusted)
+        assert report.pushed == 3 and _pending(laptop) == 0
+        laptop.close()
+    finally:
+        server.kill()

@@ -34,7 +34,10 @@ def python_env() -> dict[str, str]:
 class SiegeProcess:
     """``python -m siege serve`` on 127.0.0.1; restartable on the same port."""
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, tls: tuple[Path, Path] | None = None
+    ) -> None:
+        self.tls = tls
         self.database_url = database_url
         self.port = free_port()
         self.log_path = log_path
@@ -42,7 +45,7 @@ class SiegeProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         log = self.log_path.open("ab")
@@ -58,6 +61,7 @@ class SiegeProcess:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                *self._tls_args(),
             ],
             cwd=ROOT,
             env=python_env(),
@@ -67,11 +71,18 @@ class SiegeProcess:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=0.5).status_code == 200:
+                verify = str(self.tls[0]) if self.tls else True
+                health = httpx.get(f"{self.url}/api/v1/health", timeout=0.5, verify=verify)
+                if health.status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError(f"siège did not start; see {self.log_path}")
+
+    def _tls_args(self) -> list[str]:
+        if self.tls is None:
+            return []
+        return ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
