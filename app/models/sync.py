@@ -37,7 +37,7 @@ class OutboxEntry(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(60))
-    row_id: Mapped[str] = mapped_column(String(36))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
     # JSON object {field: value} of the fields changed by this operation.
     fields_json: Mapped[str] = mapped_column(Text)
     # JSON object {field: stamp} of each field's clock before this edit ("" if none):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:43:02.099307
+Create Date: 2026-11-26 07:07:00.774741
 """
 
 from collections.abc import Sequence
@@ -170,6 +170,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_sync_outbox")),
         sqlite_autoincrement=True,
     )
+    with op.batch_alter_table("sync_outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sync_outbox_row_id"), ["row_id"], unique=False)
+
     op.create_table(
         "sync_run",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -819,6 +822,9 @@ def downgrade() -> None:
     op.drop_table("workshop_theme")
     op.drop_table("sync_state")
     op.drop_table("sync_run")
+    with op.batch_alter_table("sync_outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sync_outbox_row_id"))
+
     op.drop_table("sync_outbox")
     with op.batch_alter_table("sync_field_clock", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sync_field_clock_hlc"))
