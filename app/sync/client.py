@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import httpx
@@ -74,13 +75,19 @@ def _no_fault(_point: str) -> None:
     return None
 
 
+@cache
+def schema_version() -> str:
+    """This program's schema revision (read from the migration scripts once)."""
+    return head_revision()
+
+
 def request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """One HTTP exchange; transport failures become ``SyncError("offline")``.
 
     The token travels in the client's default headers and is never formatted into an
     error or a log line.
     """
-    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: head_revision()}
+    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: schema_version()}
     try:
         response = http.request(method, API_PREFIX + path, headers=headers, **kwargs)
     except httpx.HTTPError as exc:
