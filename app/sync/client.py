@@ -214,8 +214,10 @@ class SyncClient:
                 raise SyncError("bad_response", status=response.status_code)
             through = int(body["accepted_through"])
             with relaxed_links(self.engine) as conn:
-                self._apply_forced(conn, body.get("server_rows", []))
+                # Acknowledged first: the siège's rows then replace the forked local copy
+                # instead of losing to the very changes just acknowledged.
                 conn.execute(delete(ob).where(ob.c.seq <= through))
+                self._apply_forced(conn, body.get("server_rows", []))
             pushed += len([e for e in entries if e["seq"] <= through])
             forked += len(body.get("forked", []))
 
