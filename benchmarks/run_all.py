@@ -62,7 +62,7 @@ def render(results: list[tuple[str, str, bool, float]], load: str) -> str:
         "(seed 1: 5,000 persons, 20,000 interviews, 2,000 workshop sessions with 30,000",
         "attendances, 50,000 invoices) unless a table says otherwise.",
         "",
-        f"- Date: {today}",
+        f"- Date: {today} (each section says when it was run)",
         f"- Machine: {harness.machine_description()}",
         f"- Load average when the run started: {load}",
         "",
@@ -76,7 +76,8 @@ def render(results: list[tuple[str, str, bool, float]], load: str) -> str:
             "",
         ]
     for module, output, ok, seconds in results:
-        parts.append(f"## {module}{'' if ok else ' — FAILED'} ({seconds:.0f} s)")
+        status = "" if ok else " — FAILED"
+        parts.append(f"## {module}{status} ({seconds:.0f} s, run of {today})")
         parts.append("")
         parts.append(_tables_only(output) or "_(no output)_")
         parts.append("")
