@@ -150,3 +150,19 @@ def test_dashboard_is_an_area_of_the_main_window() -> None:
     keys = [spec.key for spec in page_specs()]
     assert "dashboard" in keys
     assert next(s.title for s in page_specs() if s.key == "dashboard") == "Tableau de bord"
+
+
+def test_save_dialogs_propose_a_file_named_after_the_export_and_its_period(page) -> None:  # type: ignore[no-untyped-def]
+    name = page.default_export_path("export-financeurs", "xlsx").name
+    assert name == "export-financeurs-2025-01-01_2025-12-31.xlsx"
+    page.year_combo.setCurrentIndex(0)
+    year = page.year_combo.currentData()
+    assert page.default_export_path("rapport-annuel", "pdf").name == f"rapport-annuel-{year}.pdf"
+    page.tabs.setCurrentIndex(0)
+    assert page.tabs.tabText(0) == "Synthèse"
+    assert page._tab_stem() == "tableau-synthese"
+
+
+def test_month_charts_are_labelled_with_french_month_names(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.flow_chart.categories[:3] == ["janv.", "févr.", "mars"]
+    assert page.turnover_chart.categories[-1] == "déc."

@@ -36,6 +36,7 @@ from app.indicators.drilldown import FigureRef
 from app.indicators.period import Filters, Period
 from app.pdf.annual_report import build_annual_report
 from app.services import reference
+from app.text import fold
 from ui import messages
 from ui.context import AppContext
 from ui.dialogs.drilldown_dialog import DrillDownDialog
@@ -77,6 +78,11 @@ CARD_LISTS = {
     "attendance_hours": FigureRef("workshop_participants"),
     "workshops_held": FigureRef("workshop_participants"),
 }
+
+
+def _month_label(key: str, pattern: str) -> str:
+    """ "2026-10" -> "oct." / "oct. 26" / "octobre 2026" (French, from Babel)."""
+    return formatting.date(dt.date(int(key[:4]), int(key[5:7]), 1), pattern)
 
 
 def _money(cents: int) -> str:
@@ -201,11 +207,26 @@ class DashboardPage(QWidget):
     def _build_actions(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         for text, handler in (
-            ("Exporter (XLSX)…", lambda: self._ask("xlsx", self.export_dashboard_to)),
-            ("Exporter (CSV)…", lambda: self._ask("csv", self.export_dashboard_to)),
-            ("Exporter le tableau affiché…", lambda: self._ask("xlsx", self.export_tab_to)),
-            ("Export financeur…", lambda: self._ask("xlsx", self.export_funder_to)),
-            ("Rapport annuel (PDF)…", lambda: self._ask("pdf", self.annual_report_to)),
+            (
+                "Exporter (XLSX)…",
+                lambda: self._ask("xlsx", self.export_dashboard_to, "tableau-de-bord"),
+            ),
+            (
+                "Exporter (CSV)…",
+                lambda: self._ask("csv", self.export_dashboard_to, "tableau-de-bord"),
+            ),
+            (
+                "Exporter le tableau affiché…",
+                lambda: self._ask("xlsx", self.export_tab_to, self._tab_stem()),
+            ),
+            (
+                "Exporter pour les financeurs…",
+                lambda: self._ask("xlsx", self.export_funder_to, "export-financeurs"),
+            ),
+            (
+                "Rapport annuel (PDF)…",
+                lambda: self._ask("pdf", self.annual_report_to, "rapport-annuel"),
+            ),
         ):
             button = QPushButton(text, self)
             button.clicked.connect(handler)
@@ -213,13 +234,27 @@ class DashboardPage(QWidget):
         bar.addStretch(1)
         return bar
 
-    def _ask(self, suffix: str, action: Callable[[Path], None]) -> None:
+    def default_export_path(self, stem: str, suffix: str) -> Path:
+        """Where the save dialog starts: named after what is exported and its period."""
+        year = self.year_combo.currentData()
+        if year == CUSTOM:
+            start, end = self.start_edit.date(), self.end_edit.date()
+            period = f"{start.toString('yyyy-MM-dd')}_{end.toString('yyyy-MM-dd')}"
+        else:
+            period = str(year)
+        return self.ctx.profile.paths.documents / f"{stem}-{period}.{suffix}"
+
+    def _tab_stem(self) -> str:
+        title = fold(self.tabs.tabText(self.tabs.currentIndex()))
+        return "tableau-" + "-".join("".join(c if c.isalnum() else " " for c in title).split())
+
+    def _ask(self, suffix: str, action: Callable[[Path], None], stem: str) -> None:
         filters = {
             "xlsx": "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
             "csv": "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)",
             "pdf": "PDF (*.pdf)",
         }[suffix]
-        default = self.ctx.profile.paths.documents / f"tableau-de-bord.{suffix}"
+        default = self.default_export_path(stem, suffix)
         name, _chosen = QFileDialog.getSaveFileName(self, "Enregistrer", str(default), filters)
         if name:
             action(Path(name))
@@ -317,7 +352,8 @@ class DashboardPage(QWidget):
         for key, read in CARDS:
             self.cards[key].set_value(read(data))
         months = [b.key for b in data.entries.intakes_by_month]
-        short = [m[5:7] + "/" + m[2:4] for m in months]
+        one_year = len({m[:4] for m in months}) <= 1
+        short = [_month_label(m, "LLL" if one_year else "LLL yy") for m in months]
         self.flow_chart.set_data(
             "Entrées et sorties par mois",
             short,
@@ -370,7 +406,8 @@ class DashboardPage(QWidget):
     def _month_clicked(self, index: int) -> None:
         if self.data is not None:
             line = self.data.turnover.by_month[index]
-            self.drill(FigureRef("turnover_invoiced", "month", line.key), f"Factures — {line.key}")
+            title = f"Factures — {_month_label(line.key, 'LLLL yyyy')}"
+            self.drill(FigureRef("turnover_invoiced", "month", line.key), title)
 
     def _on_changed(self, areas: frozenset[str]) -> None:
         # Recompute only when seen: other pages' edits should not cost a query each.
