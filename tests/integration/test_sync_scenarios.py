@@ -248,3 +248,42 @@ def test_first_sync_cancelled_midway_resumes_where_it_stopped(siege: Siege, tmp_
         )
     with b.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(SyncConflict)) == 0
+
+
+def test_double_issue_resolves_even_when_the_other_issue_was_already_pulled(
+    siege: Siege, tmp_path: Path
+) -> None:
+    from app.sync.client import SyncClient
+
+    a, b = _laptops(siege, tmp_path)
+    person_id = _person(a)
+    with a.uow() as uow:
+        client = Client(entrepreneur_id=person_id, name="SARL Vigne")
+        uow.session.add(client)
+        uow.session.flush()
+        invoice = Invoice(entrepreneur_id=person_id, client_id=client.id)
+        uow.session.add(invoice)
+        uow.commit()
+        invoice_id = invoice.id
+    _sync(siege, a, b)
+    numbers = {}
+    for name, laptop in (("a", a), ("b", b)):  # B validates last: its stamps are newer
+        with laptop.uow() as uow:
+            row = uow.session.get(Invoice, invoice_id)
+            allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
+            row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
+            row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)
+            uow.commit()
+            numbers[name] = allocation.number
+    _sync(siege, a)
+    # B pulls A's issue while its own issue still waits (as when it validated mid-sync).
+    with siege.http(service._token_store(b, service._device(b).device_id).load()) as http:
+        SyncClient(b.engine, http, b.sync_capture).pull()
+    with b.session_factory() as session:
+        assert session.get(Invoice, invoice_id).number == numbers["b"]
+    _sync(siege, b)
+    _converged(siege, a, b)
+    with b.session_factory() as session:
+        assert session.get(Invoice, invoice_id).number == numbers["a"]
+        issued = session.scalars(select(Invoice.number).where(Invoice.status == "emise")).all()
+        assert sorted(issued) == sorted(numbers.values())
