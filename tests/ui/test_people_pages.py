@@ -221,3 +221,13 @@ def test_record_and_option_actions_are_greyed_out_until_they_can_work(qtbot, ctx
     assert not any(b.isEnabled() for b in page.selection_buttons)
     page.items.setCurrentRow(0)
     assert all(b.isEnabled() for b in page.selection_buttons)
+
+
+def test_empty_attention_and_retention_lists_say_so(qtbot, ctx, window):
+    page = window.show_page("interviews")
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.loading, timeout=5000)
+    assert page.alert_model.rowCount() == 0 and page.no_alert_label.isVisibleTo(page)
+    assert page.retention_model.rowCount() == 0
+    assert page.no_retention_label.isVisibleTo(page.no_retention_label.parentWidget())
+    assert not page.anonymise_button.isEnabled()

@@ -130,6 +130,10 @@ class InterviewsPage(QWidget):
         self.alert_model: RowTableModel[Alert] = RowTableModel(ALERT_COLUMNS)
         self.alert_view = _view(self, self.alert_model)
         self.alert_view.doubleClicked.connect(self._alert_activated)
+        self.no_alert_label = QLabel(
+            "Aucun point d'attention : conventions, suivis et échéances sont à jour.", self
+        )
+        self.no_alert_label.hide()
 
         today_tab = QWidget(self)
         today_layout = QVBoxLayout(today_tab)
@@ -138,6 +142,7 @@ class InterviewsPage(QWidget):
         today_layout.addWidget(self.empty_label)
         today_layout.addWidget(QLabel("<b>Points d'attention</b>", self))
         today_layout.addWidget(self.alert_view, 1)
+        today_layout.addWidget(self.no_alert_label)
 
         self.recent_model: RowTableModel[RecentInterview] = RowTableModel(RECENT_COLUMNS)
         self.recent_view = _view(self, self.recent_model)
@@ -145,8 +150,16 @@ class InterviewsPage(QWidget):
 
         self.retention_model: RowTableModel[RetentionCandidate] = RowTableModel(RETENTION_COLUMNS)
         self.retention_view = _view(self, self.retention_model)
-        anonymise = QPushButton("Anonymiser la sélection…", self)
-        anonymise.clicked.connect(self.anonymise_selected)
+        self.anonymise_button = QPushButton("Anonymiser la sélection…", self)
+        self.anonymise_button.clicked.connect(self.anonymise_selected)
+        self.anonymise_button.setEnabled(False)
+        self.retention_view.selectionModel().selectionChanged.connect(
+            lambda *_a: self.anonymise_button.setEnabled(
+                self.retention_view.selectionModel().hasSelection()
+            )
+        )
+        self.no_retention_label = QLabel("Aucune donnée à anonymiser pour le moment.", self)
+        self.no_retention_label.hide()
         retention_tab = QWidget(self)
         retention_layout = QVBoxLayout(retention_tab)
         explanation = QLabel(
@@ -157,7 +170,8 @@ class InterviewsPage(QWidget):
         explanation.setWordWrap(True)
         retention_layout.addWidget(explanation)
         retention_layout.addWidget(self.retention_view)
-        retention_layout.addWidget(anonymise)
+        retention_layout.addWidget(self.no_retention_label)
+        retention_layout.addWidget(self.anonymise_button)
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(today_tab, "Aujourd'hui")
@@ -198,6 +212,9 @@ class InterviewsPage(QWidget):
         self.recent_model.set_rows(recent)
         self.retention_model.set_rows(retention)
         self.alert_view.resizeColumnsToContents()
+        self.no_alert_label.setVisible(not alerts)
+        self.no_retention_label.setVisible(not retention)
+        self.anonymise_button.setEnabled(self.retention_view.selectionModel().hasSelection())
         self.loading = False
 
     def refresh_agenda(self) -> None:
