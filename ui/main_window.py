@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, Qt
@@ -37,25 +38,57 @@ class PageSpec:
     opens: tuple[str, ...] = ()
 
 
+def _lazy(module: str, name: str) -> Callable[[AppContext], QWidget]:
+    """Import a page's module only when the page is first shown: start-up pays for the
+    first page alone, not for every area's libraries (openpyxl, factur-x, reportlab...)."""
+
+    def build(ctx: AppContext) -> QWidget:
+        page_class = getattr(importlib.import_module(module), name)
+        return page_class(ctx)  # type: ignore[no-any-return]
+
+    return build
+
+
 def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
-    from ui.pages.dashboard_page import DashboardPage
-    from ui.pages.interviews_page import InterviewsPage
-    from ui.pages.invoices_page import InvoicesPage
-    from ui.pages.options_page import OptionsPage
-    from ui.pages.people_area import PeopleArea
-    from ui.pages.sync_page import SyncPage
-    from ui.pages.workshops_page import WorkshopsPage
-
     return [
-        PageSpec("persons", "Personnes", PeopleArea, ("person",)),
-        PageSpec("interviews", "Entretiens", InterviewsPage, ()),
-        PageSpec("workshops", "Ateliers", WorkshopsPage, ("activity",)),
-        PageSpec("invoices", "Factures", InvoicesPage, ("invoice",)),
-        PageSpec("sync", "Synchronisation", SyncPage, ()),
-        PageSpec("dashboard", "Tableau de bord", DashboardPage, ()),
-        PageSpec("options", "Listes de choix", OptionsPage, ()),
+        PageSpec("persons", "Personnes", _lazy("ui.pages.people_area", "PeopleArea"), ("person",)),
+        PageSpec("interviews", "Entretiens", _lazy("ui.pages.interviews_page", "InterviewsPage")),
+        PageSpec(
+            "workshops",
+            "Ateliers",
+            _lazy("ui.pages.workshops_page", "WorkshopsPage"),
+            ("activity",),
+        ),
+        PageSpec(
+            "invoices", "Factures", _lazy("ui.pages.invoices_page", "InvoicesPage"), ("invoice",)
+        ),
+        PageSpec("sync", "Synchronisation", _lazy("ui.pages.sync_page", "SyncPage")),
+        PageSpec("dashboard", "Tableau de bord", _lazy("ui.pages.dashboard_page", "DashboardPage")),
+        PageSpec("options", "Listes de choix", _lazy("ui.pages.options_page", "OptionsPage")),
     ]
+
+
+class LazyPages(Mapping[str, QWidget]):
+    """The window's pages by key; a page is built the first time it is asked for."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._built:
+            self._built[key] = self._window._build_page(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(spec.key for spec in self._window._specs)
+
+    def __len__(self) -> int:
+        return len(self._window._specs)
+
+    def built(self) -> list[QWidget]:
+        return list(self._built.values())
 
 
 class MainWindow(QMainWindow):
@@ -68,16 +101,13 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget(self)
-        self.pages: dict[str, QWidget] = {}
         self._specs = specs if specs is not None else page_specs()
+        self.pages = LazyPages(self)
         for spec in self._specs:
-            page = spec.factory(ctx)
-            page.setObjectName(f"page_{spec.key}")
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget(self.stack))  # slot, replaced when first shown
             item = QListWidgetItem(spec.title, self.nav)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._row_changed)
         self.nav.setCurrentRow(0)
         central = QWidget(self)
         layout = QHBoxLayout(central)
@@ -92,6 +122,24 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # Navigation ----------------------------------------------------------------
+    def _build_page(self, key: str) -> QWidget:
+        index = next(i for i, spec in enumerate(self._specs) if spec.key == key)
+        page = self._specs[index].factory(self.ctx)
+        page.setObjectName(f"page_{key}")
+        slot = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        if slot is not None:
+            self.stack.removeWidget(slot)
+            slot.deleteLater()
+        self.stack.setCurrentIndex(current)
+        return page
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._specs):
+            page = self.pages[self._specs[row].key]
+            self.stack.setCurrentWidget(page)
+
     def show_page(self, key: str) -> QWidget:
         for row in range(self.nav.count()):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
@@ -183,7 +231,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("main_window/geometry", self.saveGeometry())
-        for page in self.pages.values():
+        for page in self.pages.built():
             closer = getattr(page, "confirm_close", None)
             if closer is not None and not closer():
                 event.ignore()
