@@ -33,6 +33,7 @@ from ui.dialogs.invoice_dialog import InvoiceDialog
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.shortcuts import add_list_shortcuts
 
 SEARCH_DELAY_MS = 120
 
@@ -82,6 +83,7 @@ class InvoicesPage(QWidget):
         fill_combo(self.status, [(k, texts.STATUS_LABELS[k]) for k in queries.STATUS_FILTERS])
         self.new_button = QPushButton("Nouvelle facture…", self)
         self.new_button.clicked.connect(lambda: self.open_invoice(None))
+        add_list_shortcuts(self, self.new_button, self.search)
         self.identity_button = QPushButton("Identité de la CAE…", self)
         self.identity_button.clicked.connect(self.edit_identity)
         self.export_button = QPushButton("Exporter les PDF…", self)

@@ -22,6 +22,7 @@ from app.services.person_directory import PersonRow
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.shortcuts import add_list_shortcuts
 
 SEARCH_DELAY_MS = 120  # long enough to skip intermediate keystrokes, short enough to feel live
 
@@ -51,6 +52,7 @@ class PersonsPage(QWidget):
         self.search.setObjectName("personSearch")
         self.new_button = QPushButton("Nouvelle personne…", self)
         self.new_button.clicked.connect(self.new_person_requested)
+        add_list_shortcuts(self, self.new_button, self.search)
         self.count_label = QLabel(self)
         self.model: RowTableModel[PersonRow] = RowTableModel(COLUMNS)
         self.table = QTableView(self)

@@ -33,6 +33,7 @@ from ui.pages.person_tabs import register_person_tab
 from ui.pages.workshop_person_tab import PersonWorkshopsTab
 from ui.pages.workshop_session_panel import AREA, SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
+from ui.widgets.shortcuts import add_list_shortcuts
 
 SEARCH_DELAY_MS = 150
 REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
@@ -87,6 +88,7 @@ class WorkshopsPage(QWidget):
         self.missing_only = QCheckBox("Émargement non rempli", self)
         self.new_button = QPushButton("Nouvelle session…", self)
         self.new_button.clicked.connect(self.new_session)
+        add_list_shortcuts(self, self.new_button, self.search)
         self.batch_button = QPushButton("Attestations des sessions sélectionnées", self)
         self.batch_button.setEnabled(False)
         self.batch_button.clicked.connect(self.batch_attestations)
