@@ -103,6 +103,8 @@ class InvoicesPage(QWidget):
         self.table.doubleClicked.connect(self._activate)
         self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("LOC-AV-2026-000000"))
         self.table.setColumnWidth(3, 200)
+        self.table.setColumnWidth(4, 180)  # "SÁNCHEZ Delphine" wrapped onto two lines
+        self.table.setWordWrap(False)
         self.count_label = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
