@@ -155,14 +155,13 @@ def _open_engine(paths: ProfilePaths, settings: ProfileSettings, passphrase: str
 
 def _migrate_with_backup(engine: Engine, paths: ProfilePaths, passphrase: str | None) -> None:
     current = migrate.current_revision(engine)
-    head = migrate.head_revision()
-    if current is not None and current not in migrate.known_revisions():
-        engine.dispose()
-        raise ProfileError("too_new", path=str(paths.database), revision=current)
-    if current == head:
+    if current == migrate.head_revision():
         if _backup_is_stale(paths):
             migrate.backup_database(engine, paths.backups, BACKUPS_KEPT, passphrase=passphrase)
         return
+    if current is not None and current not in migrate.known_revisions():
+        engine.dispose()
+        raise ProfileError("too_new", path=str(paths.database), revision=current)
     backup = None
     if current is not None:
         backup = migrate.backup_database(

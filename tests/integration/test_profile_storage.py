@@ -174,3 +174,8 @@ def test_creating_over_an_existing_profile_is_refused(profile) -> None:  # type:
     with pytest.raises(ProfileError) as info:
         create_profile(profile.paths.root, ProfileSettings())
     assert info.value.code == "already_exists"
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    # The constant lets start-up skip importing Alembic; it must name the real head.
+    assert migrate.SCHEMA_HEAD == migrate.alembic_head()
