@@ -67,15 +67,15 @@ class FirstRunDialog(QDialog):
 
         form = QFormLayout()
         self.errors = FormErrors()
-        self.errors.add_row(form, "Nom du profil :", "display_name", self.display_name)
-        self.errors.add_row(form, "Votre prénom :", "first_name", self.first_name)
-        self.errors.add_row(form, "Votre nom :", "last_name", self.last_name)
-        self.errors.add_row(form, "Votre e-mail :", "email", self.email)
-        form.addRow("Permanence habituelle :", self.permanence)
+        self.errors.add_row(form, "Nom du profil", "display_name", self.display_name)
+        self.errors.add_row(form, "Votre prénom", "first_name", self.first_name)
+        self.errors.add_row(form, "Votre nom", "last_name", self.last_name)
+        self.errors.add_row(form, "Votre e-mail", "email", self.email)
+        form.addRow("Permanence habituelle", self.permanence)
         form.addRow("", self.encrypt)
-        self.errors.add_row(form, "Phrase de passe :", "passphrase", self.passphrase)
+        self.errors.add_row(form, "Phrase de passe", "passphrase", self.passphrase)
         self.errors.add_row(
-            form, "Confirmation :", "passphrase_confirmation", self.passphrase_confirmation
+            form, "Confirmation", "passphrase_confirmation", self.passphrase_confirmation
         )
         form.addRow("", warning)
         buttons = QDialogButtonBox(
