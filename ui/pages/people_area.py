@@ -5,14 +5,18 @@ Entrée, or ``hub.open_requested.emit("person", id)`` shows the record."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QStackedWidget, QWidget
 
 from app.services.person_directory import PersonRow
 from ui.context import AppContext
 from ui.dialogs.person_dialog import PersonDialog
 from ui.models.row_table_model import RowTableModel
-from ui.pages.person_detail_page import PersonDetailPage
 from ui.pages.persons_page import PersonsPage
+
+if TYPE_CHECKING:
+    from ui.pages.person_detail_page import PersonDetailPage
 
 
 class PeopleArea(QStackedWidget):
@@ -22,14 +26,25 @@ class PeopleArea(QStackedWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.list_page = PersonsPage(ctx, self)
-        self.detail_page = PersonDetailPage(ctx, self)
         self.addWidget(self.list_page)
-        self.addWidget(self.detail_page)
+        self._detail_page: PersonDetailPage | None = None
         self.active_dialog: PersonDialog | None = None
         self.list_page.new_person_requested.connect(self.new_person)
         self.list_page.person_activated.connect(self.show_person)
-        self.detail_page.back_requested.connect(self.show_list)
-        self.detail_page.open_person.connect(self.show_person)
+
+    @property
+    def detail_page(self) -> PersonDetailPage:
+        """Built on first use: the record pulls in every area's tabs and the PDF library,
+        which start-up on the list does not need."""
+        if self._detail_page is None:
+            from ui.pages.person_detail_page import PersonDetailPage
+
+            page = PersonDetailPage(self.ctx, self)
+            self.addWidget(page)
+            page.back_requested.connect(self.show_list)
+            page.open_person.connect(self.show_person)
+            self._detail_page = page
+        return self._detail_page
 
     # The list's widgets, reachable as before this area wrapped the foundation's page.
     @property
