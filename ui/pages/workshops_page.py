@@ -50,7 +50,7 @@ def _registered(row: SessionRow) -> str:
 COLUMNS: list[Column[SessionRow]] = [
     Column("Date", lambda r: formatting.date(r.held_on)),
     Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
-    Column("Intitulé", lambda r: r.title),
+    Column("Intitulé", lambda r: r.title, tooltip=lambda r: r.title),
     Column("Thème", lambda r: r.theme_name or ""),
     Column("Lieu", lambda r: r.place_label),
     Column("Inscrits", _registered, align_right=True),
@@ -105,6 +105,7 @@ class WorkshopsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line per session; a capped title is elided
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.count_label = QLabel(self)
@@ -131,8 +132,8 @@ class WorkshopsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.panel)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -191,6 +192,9 @@ class WorkshopsPage(QWidget):
         self.count_label.setText(text if total else "Aucune session.")
         if not self._sized and total:
             self.table.resizeColumnsToContents()
+            # Long titles (fairs "— Châlons-en-Champagne") would push Thème, Lieu and the
+            # attendance columns out of sight; the full title is in the panel.
+            self.table.setColumnWidth(2, min(self.table.columnWidth(2), 300))
             self._sized = True
         self._reselect()
 
