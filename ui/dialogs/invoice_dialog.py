@@ -31,7 +31,7 @@ from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
-from ui.widgets.forms import FormErrors, general_error_label, show_failure
+from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
 
 
@@ -69,6 +69,7 @@ class InvoiceDialog(QDialog):
                 self._set_entrepreneur(entrepreneur_id)
             self.lines.add_line()
             self._refresh_state()
+        tab_in_layout_order(self)
 
     # Building ----------------------------------------------------------------------
     def _build(self) -> None:

@@ -30,7 +30,7 @@ from app.services import reference, workshop_catalogue, workshops
 from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
-from ui.widgets.forms import FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
 
 HALF_DAY_MINUTES = 210
 
@@ -101,6 +101,7 @@ class SlotsEditor(QWidget):
         row.remove.clicked.connect(lambda: self.remove(row))
         self.rows.append(row)
         self.rows_layout.addWidget(row)
+        tab_in_layout_order(self.window())  # the new row's fields follow the rows above
         return row
 
     def add_default(self, span: tuple[dt.time, dt.time]) -> SlotRow:
@@ -181,6 +182,7 @@ class WorkshopSessionDialog(QDialog):
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.theme.currentIndexChanged.connect(self._theme_changed)
         self._fill(detail, kind)
+        tab_in_layout_order(self)
 
     # Building ------------------------------------------------------------------
     def _place_widget(self) -> QWidget:

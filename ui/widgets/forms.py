@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLayout,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -136,4 +139,46 @@ def dialog_frame(
             layout.addWidget(item)
     layout.addWidget(general)
     layout.addWidget(buttons)
+    tab_in_layout_order(dialog)
     return DialogFrame(layout, general, buttons)
+
+
+def _focusable_in_order(layout: QLayout) -> list[QWidget]:
+    found: list[QWidget] = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        if item is None:
+            continue
+        child_layout = item.layout()
+        if child_layout is not None:
+            found.extend(_focusable_in_order(child_layout))
+            continue
+        widget = item.widget()
+        if widget is None:
+            continue
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            found.append(widget)  # a leaf: date edits, tables… keep their inner order
+            continue
+        if isinstance(widget, QScrollArea):
+            content = widget.widget()
+            inner = content.layout() if content is not None else None
+        else:
+            inner = widget.layout()
+        if inner is not None:
+            found.extend(_focusable_in_order(inner))
+    return found
+
+
+def tab_in_layout_order(widget: QWidget) -> None:
+    """Make Tab follow the reading order of the widget's layout.
+
+    Qt's tab order is creation (and re-parenting) order: wrapping a field in FieldWithError
+    moves it to the end, so a form mixing wrapped and bare widgets (check boxes, button rows)
+    tabbed out of order. Call again after adding rows dynamically.
+    """
+    layout = widget.layout()
+    if layout is None:
+        return
+    chain = _focusable_in_order(layout)
+    for first, second in pairwise(chain):
+        QWidget.setTabOrder(first, second)
