@@ -200,3 +200,23 @@ def test_new_invoice_from_a_person_shows_their_name_not_an_id(qtbot, ctx) -> Non
     qtbot.addWidget(dialog)
     assert dialog.entrepreneur.currentText() == "Céline Marchal"
     assert dialog.entrepreneur.currentData() == person
+
+
+def test_client_country_is_chosen_by_its_french_name(qtbot, ctx) -> None:
+    from ui.dialogs.client_dialog import ClientDialog
+
+    person = add_entrepreneur(ctx.uow)
+    dialog = ClientDialog(ctx, person)
+    qtbot.addWidget(dialog)
+    assert dialog.country.currentText() == "France"
+    dialog.kind.setCurrentIndex(dialog.kind.findData("particulier"))
+    dialog.edits["name"].setText("Lucie Peeters")
+    dialog.edits["address"].setText("12 rue Haute")
+    dialog.edits["postcode"].setText("1000")
+    dialog.edits["city"].setText("Bruxelles")
+    dialog.country.setCurrentIndex(dialog.country.findText("Belgique"))
+    dialog.save()
+    assert dialog.saved is not None and dialog.saved.data.country_code == "BE"
+    again = ClientDialog(ctx, person, dialog.saved)
+    qtbot.addWidget(again)
+    assert again.country.currentText() == "Belgique"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -12,10 +13,22 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
+from app.text import fold
 from ui import messages_invoicing  # noqa: F401  (registers the French messages)
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
+
+
+def country_items() -> list[tuple[str, str]]:
+    """Countries by their French name (Babel/CLDR); France first, the rest alphabetical."""
+    names = Locale.parse("fr_FR").territories
+    countries = sorted(
+        ((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()),
+        key=lambda item: fold(item[1]),
+    )
+    return [("FR", names["FR"]), *(c for c in countries if c[0] != "FR")]
+
 
 KINDS = [("entreprise", "Professionnel (entreprise, association…)"), ("particulier", "Particulier")]
 
@@ -50,7 +63,6 @@ class ClientDialog(QDialog):
             ("address", "Adresse"),
             ("postcode", "Code postal"),
             ("city", "Commune"),
-            ("country_code", "Pays (code)"),
             ("delivery_address", "Adresse de livraison (si différente)"),
             ("delivery_postcode", "Code postal de livraison"),
             ("delivery_city", "Commune de livraison"),
@@ -59,6 +71,14 @@ class ClientDialog(QDialog):
             edit.setObjectName(f"client_{name}")
             self.edits[name] = edit
             self.rows[name] = self.errors.add_row(form, label, name, edit)
+            if name == "city":
+                self.country = QComboBox(self)
+                self.country.setObjectName("client_country")
+                self.country.setEditable(True)  # type the first letters of the country
+                self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                self.rows["country_code"] = self.errors.add_row(
+                    form, "Pays", "country_code", self.country
+                )
         self.form = form
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -66,6 +86,7 @@ class ClientDialog(QDialog):
         fill_combo(self.kind, KINDS, data.kind)
         for name, edit in self.edits.items():
             edit.setText(str(getattr(data, name)))
+        fill_combo(self.country, country_items(), data.country_code or "FR")
         self._kind_changed()
 
     def _kind_changed(self, *_args: object) -> None:
@@ -76,7 +97,10 @@ class ClientDialog(QDialog):
     def value(self) -> ClientData:
         values = {name: edit.text() for name, edit in self.edits.items()}
         return ClientData(
-            entrepreneur_id=self.entrepreneur_id, kind=self.kind.currentData(), **values
+            entrepreneur_id=self.entrepreneur_id,
+            kind=self.kind.currentData(),
+            country_code=self.country.currentData() or "",
+            **values,
         )
 
     def save(self) -> None:
