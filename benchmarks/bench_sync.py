@@ -100,7 +100,9 @@ def _floor_insert(rows: list[tuple[str, list[dict[str, Any]]]], folder: Path) ->
     return (time.perf_counter() - start) * 1000
 
 
-def _first_sync(folder: Path, source: Path | None, label: str) -> tuple[float, float, int, Any]:
+def _first_sync(
+    folder: Path, source: Path | None, label: str
+) -> tuple[float, list[float], int, Any]:
     from app.jobs import JobControl
     from app.sync import service
 
@@ -108,15 +110,23 @@ def _first_sync(folder: Path, source: Path | None, label: str) -> tuple[float, f
     engine, app = _siege(folder / label, source)
     laptop, http = _laptop(folder / label, "nouveau", engine, app)
     steps: list[int] = []
-    job = JobControl(on_progress=lambda done, total, _l: steps.append(done))
+    peaks: list[float] = []
+
+    def on_progress(done: int, _total: int, _label: str) -> None:
+        steps.append(done)
+        if len(steps) % 25 == 0:  # peak memory per stretch of 25 pages
+            peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+            tracemalloc.reset_peak()
+
+    job = JobControl(on_progress=on_progress)
     tracemalloc.start()
     start = time.perf_counter()
     report = service.run_sync(laptop, job, http_factory=http, page_size=1000)
     elapsed = (time.perf_counter() - start) * 1000
-    _current, peak = tracemalloc.get_traced_memory()
+    peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
     tracemalloc.stop()
     laptop.close()
-    return elapsed, peak / 1e6, report.pulled, (engine, app, len(steps))
+    return elapsed, peaks, report.pulled, (engine, app, len(steps))
 
 
 def main() -> None:
@@ -197,9 +207,11 @@ def main() -> None:
     ]
     harness.print_table("Synchronisation (decade)", table_rows)
     print(f"progression : {progress_steps} étapes signalées pendant la première synchro")
+    stretches = ", ".join(f"{p:.0f}" for p in peak_decade)
     print(
-        f"mémoire Python max (tracemalloc) pendant une première synchro : "
-        f"decade {peak_decade:.1f} Mo ({pulled} lignes), demo {peak_demo:.1f} Mo ({pulled_demo} lignes)"
+        "mémoire Python max (tracemalloc, client et siège dans le même processus) par tranche "
+        f"de 25 pages pendant la première synchro decade : {stretches} Mo "
+        f"(demo entière : {max(peak_demo):.0f} Mo pour {pulled_demo} lignes)"
     )
 
 

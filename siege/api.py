@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
 from app.migrate import head_revision
@@ -142,8 +142,10 @@ def create_app(engine: Engine) -> FastAPI:
     def changes(
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    ) -> dict[str, Any]:
-        return feed.changes(engine, after, limit)
+    ) -> Response:
+        # Already plain JSON types: skip FastAPI's recursive encoder (most of a page's cost).
+        body = json.dumps(feed.changes(engine, after, limit), ensure_ascii=False)
+        return Response(body.encode("utf-8"), media_type="application/json")
 
     return app
 

@@ -94,20 +94,25 @@ def apply_rows(conn: Connection, rows: list[Row]) -> int:
                 log.warning(
                     "pulled row %s/%s conflicts locally: %s", plan.table, plan.row_id, exc.orig
                 )
-                record_local_conflict(
-                    conn, "apply_failed", plan.table, plan.row_id, "", plan.raw[:4000]
-                )
+                raw = json.dumps(plan.row.values, ensure_ascii=False)
+                record_local_conflict(conn, "apply_failed", plan.table, plan.row_id, "", raw[:4000])
     return sum(1 for p in plans if p.insert or p.writes)
 
 
 @dataclass
 class _Plan:
-    table: str
-    row_id: str
+    row: Row
     insert: bool
     writes: dict[str, Any]
     clocks: dict[str, str]
-    raw: str
+
+    @property
+    def table(self) -> str:
+        return self.row.table
+
+    @property
+    def row_id(self) -> str:
+        return self.row.row_id
 
 
 def _plan(row: Row, local: dict[str, Any] | None, waiting: dict[str, str]) -> _Plan | None:
@@ -124,30 +129,26 @@ def _plan(row: Row, local: dict[str, Any] | None, waiting: dict[str, str]) -> _P
         except CodecError:
             log.warning("pulled value of %s.%s refused", row.table, name)
             return None
-    writes: dict[str, Any] = {}
-    clocks: dict[str, str] = {}
-    for name, value in values.items():
-        stamp = row.clocks.get(name, "")
-        mine = waiting.get(name)
-        if mine is not None and mine > stamp:
-            continue
-        if local is None or local.get(name) != value:
-            writes[name] = value
-        if stamp and spec.columns[name].free_text:
-            clocks[name] = stamp
+    clocks = {
+        name: stamp
+        for name, stamp in row.clocks.items()
+        if stamp and name in values and spec.columns[name].free_text
+    }
     if local is None:
-        return _Plan(
-            row.table,
-            row.row_id,
-            True,
-            {"id": row.row_id, **values},
-            clocks,
-            json.dumps(row.values),
-        )
+        # A row new to this laptop has nothing waiting locally: take it whole.
+        return _Plan(row, True, {"id": row.row_id, **values}, clocks)
+    writes: dict[str, Any] = {}
+    for name, value in values.items():
+        mine = waiting.get(name)
+        if mine is not None and mine > row.clocks.get(name, ""):
+            clocks.pop(name, None)
+            continue
+        if local.get(name) != value:
+            writes[name] = value
     if writes:
         # Core applies Column.onupdate to a column left out of an UPDATE: name it.
         writes.setdefault("updated_at", local["updated_at"])
-    return _Plan(row.table, row.row_id, False, writes, clocks, "")
+    return _Plan(row, False, writes, clocks)
 
 
 def _execute(conn: Connection, plans: list[_Plan]) -> None:
