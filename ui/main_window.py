@@ -36,6 +36,27 @@ class PageSpec:
     title: str
     factory: Callable[[AppContext], QWidget]
     opens: tuple[str, ...] = ()
+    # (tab title, module, class): the area's tab on every person record, imported
+    # only when a record is first shown (not when the area's page is).
+    person_tab: tuple[str, str, str] | None = None
+
+
+def _lazy_tab(module: str, name: str) -> Callable[[AppContext, QWidget], QWidget]:
+    def build(ctx: AppContext, parent: QWidget) -> QWidget:
+        tab_class = getattr(importlib.import_module(module), name)
+        return tab_class(ctx, parent)  # type: ignore[no-any-return]
+
+    return build
+
+
+def register_person_tabs(specs: list[PageSpec]) -> None:
+    """Give every person record the tabs the areas declare (idempotent)."""
+    from ui.pages.person_tabs import register_person_tab
+
+    for spec in specs:
+        if spec.person_tab is not None:
+            title, module, name = spec.person_tab
+            register_person_tab(title, _lazy_tab(module, name))
 
 
 def _lazy(module: str, name: str) -> Callable[[AppContext], QWidget]:
@@ -59,9 +80,14 @@ def page_specs() -> list[PageSpec]:
             "Ateliers",
             _lazy("ui.pages.workshops_page", "WorkshopsPage"),
             ("activity",),
+            ("Ateliers", "ui.pages.workshop_person_tab", "PersonWorkshopsTab"),
         ),
         PageSpec(
-            "invoices", "Factures", _lazy("ui.pages.invoices_page", "InvoicesPage"), ("invoice",)
+            "invoices",
+            "Factures",
+            _lazy("ui.pages.invoices_page", "InvoicesPage"),
+            ("invoice",),
+            ("Facturation", "ui.pages.person_invoicing_tab", "PersonInvoicingTab"),
         ),
         PageSpec("sync", "Synchronisation", _lazy("ui.pages.sync_page", "SyncPage")),
         PageSpec("dashboard", "Tableau de bord", _lazy("ui.pages.dashboard_page", "DashboardPage")),
@@ -102,6 +128,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget(self)
         self._specs = specs if specs is not None else page_specs()
+        register_person_tabs(self._specs)
         self.pages = LazyPages(self)
         for spec in self._specs:
             self.stack.addWidget(QWidget(self.stack))  # slot, replaced when first shown

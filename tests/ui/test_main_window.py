@@ -79,3 +79,18 @@ def test_money_and_dates_in_the_ui_are_french() -> None:
 
     assert formatting.money(123456).replace("\u202f", " ").replace("\xa0", " ") == "1 234,56 €"
     assert formatting.date(dt.date(2026, 3, 1)) == "01/03/2026"
+
+
+def test_person_record_has_the_areas_tabs_right_after_start_up(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    # The Ateliers and Factures pages are built lazily; their tabs on the person record
+    # must be there before those pages are ever shown.
+    with ctx.profile.uow() as uow:
+        person = Person(first_name="Hélène", last_name="Dupré")
+        uow.session.add(person)
+        uow.commit()
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.open_item("person", person.id)
+    detail = window.pages["persons"].detail_page
+    titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
+    assert {"Ateliers", "Facturation"} <= set(titles)

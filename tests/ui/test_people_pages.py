@@ -144,7 +144,8 @@ def test_other_areas_can_add_a_tab_to_the_person_record(qtbot, ctx, monkeypatch)
     ctx.hub.open_requested.emit("person", pid)
     detail = main.pages["persons"].detail_page
     titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
-    assert titles[-1] == "Ateliers" and shown == [pid]
+    tab = detail.tabs.widget(titles.index("Ateliers"))
+    assert isinstance(tab, WorkshopsTab) and shown == [pid]
 
 
 def test_option_lists_page_adds_and_deactivates_a_choice_seen_in_the_person_form(qtbot, ctx):

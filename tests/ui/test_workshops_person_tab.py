@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.services import attendance, registrations, workshops
 from tests.workshops_support import DURING, add_persons, new_session
-from ui.pages import workshops_page  # noqa: F401 - registers the tab, as page_specs() does
+from ui.main_window import page_specs, register_person_tabs
 from ui.pages.person_detail_page import PersonDetailPage
 from ui.pages.workshop_person_tab import PersonWorkshopsTab
 
@@ -15,6 +15,7 @@ def test_person_record_has_an_ateliers_tab_with_hours_by_theme(qtbot, ctx) -> No
     registrations.register_person(ctx.uow, activity_id, person_id)
     morning, _afternoon = workshops.get_session(ctx.uow, activity_id).slots
     attendance.mark_attendance(ctx.uow, morning.id, person_id, "present", now=DURING)
+    register_person_tabs(page_specs())  # as the main window does at start-up
     page = PersonDetailPage(ctx)
     qtbot.addWidget(page)
     titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]

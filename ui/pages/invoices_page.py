@@ -212,13 +212,3 @@ class InvoicesPage(QWidget):
         self.ctx.tasks.run_db(
             lambda: documents.export_pdfs(uow, docs, ids, target, control), done, failed
         )
-
-
-def _register_person_tab() -> None:
-    from ui.pages.person_invoicing_tab import PersonInvoicingTab
-    from ui.pages.person_tabs import register_person_tab
-
-    register_person_tab("Facturation", lambda ctx, parent: PersonInvoicingTab(ctx, parent))
-
-
-_register_person_tab()

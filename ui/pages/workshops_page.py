@@ -29,17 +29,12 @@ from ui.context import AppContext
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.models.row_table_model import Column, RowTableModel
-from ui.pages.person_tabs import register_person_tab
-from ui.pages.workshop_person_tab import PersonWorkshopsTab
 from ui.pages.workshop_session_panel import AREA, SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.widgets.shortcuts import add_list_shortcuts
 
 SEARCH_DELAY_MS = 150
 REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
-
-# Hours attended per theme on every person's record (hook of the persons area).
-register_person_tab("Ateliers", PersonWorkshopsTab)
 
 
 def _registered(row: SessionRow) -> str:
