@@ -178,4 +178,4 @@ def test_creating_over_an_existing_profile_is_refused(profile) -> None:  # type:
 
 def test_schema_head_constant_is_alembics_head() -> None:
     # The constant lets start-up skip importing Alembic; it must name the real head.
-    assert migrate.SCHEMA_HEAD == migrate.alembic_head()
+    assert migrate.alembic_head() == migrate.SCHEMA_HEAD

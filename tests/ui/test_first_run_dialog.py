@@ -37,7 +37,9 @@ def test_mismatched_passphrases_are_refused(qtbot, tmp_path: Path) -> None:  # t
     )
 
 
-def test_valid_input_creates_an_encrypted_profile_with_its_accompagnateur(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_valid_input_creates_an_encrypted_profile_with_its_accompagnateur(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "profil"
     dialog = FirstRunDialog(root)
     qtbot.addWidget(dialog)
@@ -56,7 +58,9 @@ def test_valid_input_creates_an_encrypted_profile_with_its_accompagnateur(qtbot,
         people = reference.list_accompagnateurs(profile.uow)
         assert [p.full_name for p in people] == ["Claire Martin"]
         permanence = next(
-            p for p in reference.list_permanences(profile.uow) if p.id == profile.settings.permanence_id
+            p
+            for p in reference.list_permanences(profile.uow)
+            if p.id == profile.settings.permanence_id
         )
         assert permanence.town == "Vouziers"
     finally:
