@@ -17,7 +17,9 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
@@ -26,6 +28,7 @@ FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 PAGE_SIZE = A4
+FOOTER_SIZE = 7
 MARGIN = 18 * mm
 
 __all__ = ["FONT", "FONT_BOLD", "MARGIN", "PAGE_SIZE", "LayoutError", "build_pdf", "styles"]
@@ -113,17 +116,25 @@ class _NumberedDoc(BaseDocTemplate):
         canvas.saveState()
         if self.decorate is not None:
             self.decorate(canvas, doc)
-        canvas.setFont(FONT, 7)
+        canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(colors.HexColor("#555555"))
         width, _height = PAGE_SIZE
-        y = MARGIN - 2 * mm
-        if self.footer_text:
-            text = canvas.beginText(MARGIN, y)
-            for line in self.footer_text.splitlines():
-                text.textLine(line)
-            canvas.drawText(text)
         total = f" / {self.page_total}" if self.page_total else ""
-        canvas.drawRightString(width - MARGIN, y, f"Page {doc.page}{total}")
+        page_label = f"Page {doc.page}{total}"
+        # The footer text wraps short of the page number so the two never overlap.
+        room = width - 2 * MARGIN - stringWidth(page_label, FONT, FOOTER_SIZE) - 4 * mm
+        lines = [
+            wrapped
+            for line in self.footer_text.splitlines()
+            for wrapped in simpleSplit(line, FONT, FOOTER_SIZE, room)
+        ]
+        top = MARGIN + 2 * mm  # up to 4 lines stay clear of printers' unprintable edge
+        text = canvas.beginText(MARGIN, top)
+        text.setLeading(FOOTER_SIZE * 1.25)
+        for line in lines:
+            text.textLine(line)
+        canvas.drawText(text)
+        canvas.drawRightString(width - MARGIN, top, page_label)
         canvas.restoreState()
 
 
