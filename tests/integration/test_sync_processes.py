@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
@@ -272,7 +273,7 @@ def test_siege_serves_over_tls_and_laptop_syncs_through_it(tmp_path: Path) -> No
         _add_persons(laptop, 3, "tls")
         trusted = lambda url, token: httpx.Client(  # noqa: E731
             base_url=url,
-            verify=str(cert),
+            verify=ssl.create_default_context(cafile=str(cert)),
             headers={"Authorization": f"Bearer {token}"} if token else {},
         )
         service.enrol(laptop, server.url, code, http_factory=trusted)

@@ -520,7 +520,8 @@ SyncMachine.TestCase.settings = settings(
     stateful_step_count=25,
     deadline=None,
     derandomize=True,
-    phases=None if os.environ.get("SYNC_MACHINE_SHRINK", "1") == "1" else list(Phase)[:3],
+    # No shrinking by default: CI stays bounded; SYNC_MACHINE_SHRINK=1 to minimise a failure.
+    phases=list(Phase) if os.environ.get("SYNC_MACHINE_SHRINK") == "1" else list(Phase)[:3],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 TestSyncMachine = pytest.mark.slow(SyncMachine.TestCase)

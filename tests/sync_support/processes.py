@@ -7,6 +7,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -71,7 +72,7 @@ class SiegeProcess:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                verify = str(self.tls[0]) if self.tls else True
+                verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
                 health = httpx.get(f"{self.url}/api/v1/health", timeout=0.5, verify=verify)
                 if health.status_code == 200:
                     return
