@@ -25,8 +25,8 @@ def complete_identity(uow: UnitOfWorkFactory) -> CaeIdentityData:
         uow,
         current.with_changes(
             name="Coopérative Champagne Entreprendre",
-            legal_form="SCOP SA à capital variable",
-            capital_wording="Capital variable",
+            legal_form="SCOP SA",
+            capital_wording="à capital variable",
             address="12 rue de Vesle",
             postcode="51100",
             city="Reims",

@@ -283,8 +283,9 @@ def _cae_identity(b: DemoBuilder, session: Session) -> None:
     siren = b.siren()
     values: dict[str, Any] = {
         "name": "Coopérative d'activités Champagne-Ardenne (démonstration)",
-        "legal_form": "SCOP SA à capital variable",
-        "capital_wording": "Société coopérative et participative à capital variable",
+        # The PDF prints "<legal form> <capital wording>": neither repeats the other.
+        "legal_form": "Société coopérative et participative (SCOP) SA",
+        "capital_wording": "à capital variable",
         "address": "12 rue de Vesle",
         "postcode": "51100",
         "city": "Reims",

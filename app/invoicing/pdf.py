@@ -12,19 +12,22 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app import formatting
 from app.invoicing.document import InvoiceDocument, Party
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
-from app.pdf.common import FONT, FONT_BOLD, PAGE_SIZE, build_pdf, styles
+from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
 
 NATURE_LABELS = {
     "services": "Prestation de services",
     "biens": "Livraison de biens",
     "mixte": "Opération mixte (livraison de biens et prestation de services)",
 }
+LINE_FONT_SIZE = 8.5
+CELL_PADDING = 12  # reportlab's default 6 pt on each side of a cell
 GRID = colors.HexColor("#999999")
 HEADER_BG = colors.HexColor("#e8eef4")
 
@@ -50,7 +53,8 @@ def _address(party: Party) -> list[str]:
 def footer_text(doc: InvoiceDocument) -> str:
     """Three short lines (the right end of the first one holds "Page n / N")."""
     s, x = doc.seller, doc.seller_extras
-    first = " — ".join(p for p in (s.name, x.legal_form, x.capital_wording) if p)
+    form = " ".join(p for p in (x.legal_form, x.capital_wording) if p)  # as in the header
+    first = " — ".join(p for p in (s.name, form) if p)
     address = ", ".join(p for p in (s.address, f"{s.postcode} {s.city}".strip()) if p)
     ids = [
         f"SIRET {s.siret}" if s.siret else (f"SIREN {s.siren}" if s.siren else ""),
@@ -130,7 +134,8 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
             f"{formatting.date(doc.credited_issue_date)}"
         )
     if doc.activity:
-        facts.append(f"Facture émise par la CAE pour l'activité de : {_e(doc.activity)}")
+        issued = "Avoir émis" if doc.kind == "avoir" else "Facture émise"
+        facts.append(f"{issued} par la CAE pour l'activité de : {_e(doc.activity)}")
     story += [_p("<br/>".join(facts)), Spacer(1, 4 * mm), _parties(doc), Spacer(1, 6 * mm)]
     return story
 
@@ -151,24 +156,22 @@ def _lines_table(doc: InvoiceDocument) -> Table:
                 formatting.money(line.amounts.net_cents),
             ]
         )
-    width = PAGE_SIZE[0] - 36 * mm
+    # Figures keep their natural width; the description takes what is left.
+    numeric = [
+        max(stringWidth(str(row[col]), FONT_BOLD, LINE_FONT_SIZE) for row in rows) + CELL_PADDING
+        for col in range(1, 6)
+    ]
+    width = PAGE_SIZE[0] - 2 * MARGIN - CELL_PADDING  # the frame's own padding
     table = Table(
         rows,
-        colWidths=[
-            width * 0.40,
-            width * 0.11,
-            width * 0.14,
-            width * 0.09,
-            width * 0.09,
-            width * 0.17,
-        ],
+        colWidths=[max(width - sum(numeric), width * 0.3), *numeric],
         repeatRows=1,
     )
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
+                ("FONT", (0, 0), (-1, -1), FONT, LINE_FONT_SIZE),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, LINE_FONT_SIZE),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -218,7 +221,17 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
         text.append(f"<b>{_e(doc.vat_exemption_text)}</b>")
     if doc.vat_on_debits:
         text.append("Option pour le paiement de la taxe d'après les débits.")
-    if doc.kind != "avoir":
+    if doc.kind == "avoir":
+        # An avoir asks for nothing: it says what it cancels and what is owed back.
+        refund = formatting.money(abs(doc.totals.incl_cents))
+        original = (
+            f" de la facture n° {_e(doc.credited_number)}" if doc.credited_number else ""
+        )
+        text.append(
+            f"<b>Montant de l'avoir : {refund} TTC, à déduire{original}"
+            " ou à rembourser au client.</b>"
+        )
+    else:
         if doc.due_date:
             text.append(f"<b>Date d'échéance du paiement : {formatting.date(doc.due_date)}</b>")
         if doc.payment_terms:

@@ -237,3 +237,38 @@ def test_b2b_indemnity_is_added_when_the_cae_wording_lacks_it(setup) -> None:
     assert "Indemnité forfaitaire pour frais de recouvrement" in text and "40 €" in text
     _id, pdf = _issue(profile, person, add_client(profile.uow, person, business=False))
     assert "Indemnité forfaitaire" not in _text(pdf)  # B2C: not applicable
+
+
+def test_credit_note_speaks_as_a_credit_note_not_as_an_invoice(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    invoice_id, _pdf = _issue(profile, person, client)
+    credit = cancel_invoice(profile.uow, profile.paths.documents, invoice_id, DAY)
+    text = _text(credit.pdf_path.read_bytes())
+    assert "Avoir émis par la CAE pour l'activité de : Céline Martin — Couture" in text
+    assert "Facture émise" not in text
+    assert "Date d'échéance" not in text and "Conditions de paiement" not in text
+    flat = " ".join(text.split())
+    assert (
+        "Montant de l'avoir : 95,74 € TTC, à déduire de la facture n° LOC-2026-00001"
+        " ou à rembourser au client." in flat
+    )
+
+
+def test_description_takes_the_free_width_and_does_not_wrap(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    description = "Atelier collectif de création (demi-journée)"
+    lines = (LineData(description, 10000, 25000, 2000),)
+    _id, pdf = _issue(profile, person, client, lines=lines)
+    # One text line of the PDF holds the whole description (it wrapped in a 40 % column).
+    assert any(description in line for line in _text(pdf).splitlines())
+
+
+def test_seller_legal_form_and_capital_read_as_one_phrase(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    _id, pdf = _issue(profile, person, client)
+    text = " ".join(_text(pdf).split())
+    assert "Coopérative Champagne Entreprendre — SCOP SA à capital variable" in text
+    assert "capital variable Capital variable" not in text

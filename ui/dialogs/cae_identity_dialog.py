@@ -32,8 +32,8 @@ from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 TEXT_FIELDS = (
     ("name", "Raison sociale"),
-    ("legal_form", "Forme juridique (ex. SCOP SA à capital variable)"),
-    ("capital_wording", "Capital (mention)"),
+    ("legal_form", "Forme juridique (ex. SCOP SA)"),
+    ("capital_wording", "Capital (mention, ex. à capital variable)"),
     ("address", "Adresse"),
     ("postcode", "Code postal"),
     ("city", "Commune"),
