@@ -12,8 +12,8 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app import formatting
@@ -224,9 +224,7 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
     if doc.kind == "avoir":
         # An avoir asks for nothing: it says what it cancels and what is owed back.
         refund = formatting.money(abs(doc.totals.incl_cents))
-        original = (
-            f" de la facture n° {_e(doc.credited_number)}" if doc.credited_number else ""
-        )
+        original = f" de la facture n° {_e(doc.credited_number)}" if doc.credited_number else ""
         text.append(
             f"<b>Montant de l'avoir : {refund} TTC, à déduire{original}"
             " ou à rembourser au client.</b>"
