@@ -23,6 +23,7 @@ from app.pdf.workshop_blocks import (
     funders_block,
     info_table,
     slot_heading,
+    state_label,
 )
 from app.services.workshop_values import ABSENT, EXCUSED, SessionDetail, SlotInfo
 
@@ -31,7 +32,7 @@ ROW_HEIGHT = 12 * mm
 NUMBER_WIDTH = 9 * mm
 NAME_WIDTH = 52 * mm
 BLANK_EXTRA_ROWS = 3  # on the blank sheet, room for walk-ins to sign
-MARKS = {ABSENT: "ABSENT(E)", EXCUSED: "EXCUSÉ(E)"}
+MARKED = (ABSENT, EXCUSED)  # shown in capitals in the signature cell
 
 
 def render_attendance_sheet(
@@ -114,8 +115,8 @@ def _participants_table(
         cells: list[Any] = []
         for column, slot in enumerate(slots, start=2):
             state = detail.state(slot.id, person.person_id) if filled else ""
-            cells.append(MARKS.get(state, ""))
-            if state in MARKS:
+            cells.append(state_label(state, person.civility).upper() if state in MARKED else "")
+            if state in MARKED:
                 marked.append(("BACKGROUND", (column, number), (column, number), SHADE))
         rows.append([str(number), Paragraph(esc(person.full_name), sheet["Body"]), *cells])
     if not filled:

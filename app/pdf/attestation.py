@@ -15,11 +15,11 @@ from app.pdf.workshop_blocks import (
     GRID,
     KIND_LABELS,
     SHADE,
-    STATE_LABELS,
     esc,
     funders_block,
     half_day,
     info_table,
+    state_label,
 )
 from app.services.workshop_values import PRESENT, RegistrationInfo, SessionDetail, duration_text
 
@@ -112,7 +112,7 @@ def _slots_table(detail: SessionDetail, participant: RegistrationInfo, width: fl
                 half_day(slot),
                 slot.hours_label,
                 duration_text(slot.minutes) if state == PRESENT else "—",
-                STATE_LABELS[state],
+                state_label(state, participant.civility),
             ]
         )
     fifth = width / 5

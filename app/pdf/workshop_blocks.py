@@ -40,6 +40,11 @@ STATE_LABELS = {
     ABSENT: "Absent(e)",
     EXCUSED: "Excusé(e)",
 }
+# Agreed with the person's civility where it is known; "(e)" only when it is not.
+GENDERED_STATE_LABELS = {
+    "Mme": {PRESENT: "Présente", ABSENT: "Absente", EXCUSED: "Excusée"},
+    "M.": {PRESENT: "Présent", ABSENT: "Absent", EXCUSED: "Excusé"},
+}
 NOON_HOUR = 13
 EMBLEM_HEIGHT = 14 * mm
 GRID = colors.HexColor("#777777")
@@ -52,6 +57,11 @@ EU_FUNDER_CODE = "FSE+"  # seeded code (app/seed.py): its sheets carry the EU em
 def esc(text: str) -> str:
     """Paragraphs read a little XML: escape what users typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def state_label(state: str, civility: str) -> str:
+    """The attendance state in French, agreed with ``civility`` ("Mme", "M." or "")."""
+    return GENDERED_STATE_LABELS.get(civility, {}).get(state) or STATE_LABELS[state]
 
 
 def half_day(slot: SlotInfo) -> str:

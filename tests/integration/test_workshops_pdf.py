@@ -205,3 +205,38 @@ def test_typed_markup_characters_print_as_typed(profile, uow) -> None:
     text = " ".join(_pages(path))
     assert "Prix & marges <niveau 2>" in text
     assert "Dupont & Fils" in text
+
+
+def _with_civilities(uow, civilities: list[str]) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    from app.models import Person
+
+    activity_id, people = _session_with(uow, len(civilities))
+    with uow() as work:
+        for person_id, civility in zip(people, civilities, strict=True):
+            work.session.get(Person, person_id).civility = civility
+        work.commit()
+    morning, afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    attendance.mark_attendance(uow, morning.id, people[0], ABSENT, now=DURING)
+    attendance.mark_attendance(uow, afternoon.id, people[1], EXCUSED, now=DURING)
+    return activity_id, people
+
+
+def test_attestation_agrees_with_the_known_civility(profile, uow) -> None:
+    activity_id, people = _with_civilities(uow, ["Mme", "M.", ""])
+    paths = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, p) for p in people]
+    )
+    madame, monsieur, unknown = (" ".join(_pages(path)) for path in paths)
+    assert "Absente" in madame and "Présente" in madame and "(e)" not in madame
+    assert "Excusé " in monsieur and "Présent " in monsieur and "(e)" not in monsieur
+    assert "Présent(e)" in unknown
+
+
+def test_filled_sheet_marks_agree_with_the_known_civility(profile, uow) -> None:
+    activity_id, _people = _with_civilities(uow, ["Mme", "M."])
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=True
+    )
+    text = " ".join(_pages(path))
+    assert "ABSENTE" in text and "EXCUSÉ" in text and "(E)" not in text
