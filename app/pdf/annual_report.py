@@ -172,12 +172,13 @@ def _story(
         Paragraph("Activité économique", s["Heading"]),
         Chart(
             lambda: compare_bars(
-                "Chiffre d'affaires facturé HT par mois (€)",
+                "Chiffre d'affaires facturé HT par mois",
                 month_names(months),
                 # Chart geometry only: the amounts printed come from the integer cents.
                 [float(as_decimal("cents", b.value)) for b in cur.turnover.by_month],
                 [float(as_decimal("cents", b.value)) for b in prev.turnover.by_month],
                 names,
+                unit="€",
             )
         ),
         _table(

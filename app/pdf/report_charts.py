@@ -4,6 +4,7 @@ so the bundle stays small)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from reportlab.graphics import renderPDF
@@ -13,6 +14,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
+from app import formatting
 from app.pdf.common import FONT, FONT_BOLD
 
 CURRENT = colors.HexColor("#2b6cb0")
@@ -48,6 +50,22 @@ def _legend(drawing: Drawing, names: Sequence[str], x: float) -> None:
     drawing.add(legend)
 
 
+def axis_label(value: float, unit: str = "") -> str:
+    """An axis graduation in French: 8000 -> "8 000", 1.5 -> "1,5", with ``unit`` after."""
+    exact = Decimal(str(round(value, 2))).normalize()
+    decimals = max(0, -int(exact.as_tuple().exponent))
+    text = formatting.number(exact, decimals)
+    return f"{text}\u00a0{unit}" if unit else text
+
+
+def _french_axis(axis: Any, unit: str, top: float) -> None:
+    axis.labels.fontName = FONT
+    axis.labels.fontSize = 7
+    axis.labelTextFormat = lambda value: axis_label(value, unit)
+    if top <= 5:  # counts: no "0,5 person" graduations
+        axis.valueStep = 1
+
+
 def _nice_max(values: Sequence[float]) -> float:
     top = max([*values, 0.0])
     if top <= 0:
@@ -62,12 +80,13 @@ def compare_bars(
     current: Sequence[float],
     previous: Sequence[float] | None,
     names: Sequence[str],
+    unit: str = "",
 ) -> Drawing:
-    """Vertical bars, this year beside the previous one."""
+    """Vertical bars, this year beside the previous one; ``unit`` follows each graduation."""
     drawing = Drawing(WIDTH, HEIGHT)
     _title(drawing, title)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 30, WIDTH - 50, HEIGHT - 60
+    chart.x, chart.y, chart.width, chart.height = 50, 30, WIDTH - 60, HEIGHT - 60
     chart.data = [list(current)] + ([list(previous)] if previous is not None else [])
     chart.bars[0].fillColor = CURRENT
     if previous is not None:
@@ -75,12 +94,9 @@ def compare_bars(
     chart.categoryAxis.categoryNames = list(categories)
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = min([0.0, *current, *(previous or [])])
     chart.valueAxis.valueMax = _nice_max([*current, *(previous or [])])
-    if chart.valueAxis.valueMax <= 5:
-        chart.valueAxis.valueStep = 1
+    _french_axis(chart.valueAxis, unit, chart.valueAxis.valueMax)
     chart.barSpacing = 1
     drawing.add(chart)
     _legend(drawing, names, WIDTH)
@@ -94,17 +110,17 @@ def horizontal_bars(title: str, labels: Sequence[str], values: Sequence[float]) 
     drawing = Drawing(WIDTH, height)
     drawing.add(String(0, height - 12, title, fontName=FONT_BOLD, fontSize=9.5))
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 190, 10, WIDTH - 200, height - 30
+    # The graduations need ~15 pt under the bars, else they touch what follows.
+    chart.x, chart.y, chart.width, chart.height = 190, 18, WIDTH - 200, height - 38
     chart.data = [list(values) or [0]]
     chart.bars[0].fillColor = CURRENT
     chart.categoryAxis.categoryNames = [label[:38] for label in labels] or ["—"]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.boxAnchor = "e"
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = min([0.0, *values])
     chart.valueAxis.valueMax = _nice_max(values)
+    _french_axis(chart.valueAxis, "", chart.valueAxis.valueMax)
     drawing.add(chart)
     return drawing
 

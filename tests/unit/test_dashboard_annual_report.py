@@ -66,3 +66,21 @@ def test_evolution_never_divides_by_zero() -> None:
     assert evolution(0, 4) == "−100\u00a0%"
     assert evolution(3, 2) == "+50\u00a0%"
     assert evolution(2, 3) == "−33\u00a0%"
+
+
+def test_chart_graduations_are_in_french_number_format(uow, two_years, tmp_path) -> None:
+    path = build_annual_report(uow, 2025, tmp_path / "rapport.pdf", today=D(2026, 1, 15))
+    text = _text(path)
+    # Turnover axis up to 2 000 €, in euros with grouped thousands.
+    assert "1 000 €" in text and "2 000 €" in text
+    assert "1000" not in text and "2000" not in text
+    # Counts (2 exits at most) are graduated in whole units, never "0.5" nor "0,5".
+    assert "0.5" not in text and "0,5" not in text and "1.5" not in text
+
+
+def test_axis_label_formats_like_the_rest_of_the_app() -> None:
+    from app.pdf.report_charts import axis_label
+
+    assert axis_label(8000.0) == "8\u202f000"
+    assert axis_label(1.5) == "1,5"
+    assert axis_label(2500.0, "€") == "2\u202f500\u00a0€"
