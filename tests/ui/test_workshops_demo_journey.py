@@ -69,7 +69,7 @@ def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx)
     assert {p.person_id for p in detail.participants} == {p.id for p in people}
 
     # 3. Print the blank sheet.
-    qtbot.mouseClick(page.panel.blank_button, Qt.MouseButton.LeftButton)
+    page.panel.blank_action.trigger()  # "Imprimer ▾" menu entry
     qtbot.waitUntil(lambda: len(opened) == 1, timeout=10000)
     sheet = _text(opened[0])
     assert "Langres" in sheet and "Gestion : fixer ses prix" in sheet
@@ -84,7 +84,7 @@ def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx)
     qtbot.keyClick(view, "a")
 
     # 5. Attestations for everyone who attended.
-    qtbot.mouseClick(page.panel.attestations_button, Qt.MouseButton.LeftButton)
+    page.panel.attestations_action.trigger()  # "Imprimer ▾" menu entry
     qtbot.waitUntil(lambda: len(opened) == 2, timeout=20000)
     assert len(page.panel.last_paths) == 3
     texts = sorted(_text(path) for path in page.panel.last_paths)

@@ -116,7 +116,7 @@ def test_print_blank_sheet_opens_the_pdf_from_the_documents_folder(qtbot, ctx) -
     activity_id = new_session(ctx.uow)
     page = _page(qtbot, ctx)
     page.open_item("activity", activity_id)
-    qtbot.mouseClick(page.panel.blank_button, Qt.MouseButton.LeftButton)
+    page.panel.blank_action.trigger()  # "Imprimer ▾" menu entry
     qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=10000)
     path = page.opened[0]
     assert path.name == "emargement-vierge.pdf" and path.exists()
@@ -131,7 +131,7 @@ def test_attestations_batch_from_the_page(qtbot, ctx) -> None:  # type: ignore[n
     attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
     page = _page(qtbot, ctx)
     page.open_item("activity", activity_id)
-    qtbot.mouseClick(page.panel.attestations_button, Qt.MouseButton.LeftButton)
+    page.panel.attestations_action.trigger()  # "Imprimer ▾" menu entry
     qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
     assert len(page.panel.last_paths) == 3
     assert page.opened[0] == page.panel.last_paths[0].parent
@@ -237,3 +237,29 @@ def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ct
     first, second = (r.value() for r in dialog.slots.rows)
     assert second.starts_at.date() > first.starts_at.date()
     assert second.starts_at.weekday() < 5
+
+
+def test_session_list_fits_a_1200_px_window_without_sideways_scrolling(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    long_title = "Marché de Noël des créateurs et artisans de la coopérative — Châlons-en-Champagne"
+    activity_id = new_session(ctx.uow, title=long_title, capacity=None)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1200, 780)
+    window.show()
+    ctx.hub.open_requested.emit("activity", activity_id)
+    page = window.pages["workshops"]
+    qtbot.waitUntil(lambda: page.table.viewport().width() > 0)
+    qtbot.wait(50)
+    assert window.width() <= 1200  # no widget forces a wider window
+    assert not page.table.horizontalScrollBar().isVisible()
+    header = page.table.horizontalHeader()
+    right_edge = max(header.sectionPosition(c) + header.sectionSize(c) for c in range(8))
+    assert right_edge <= page.table.viewport().width()
+    assert all(header.sectionSize(c) >= 40 for c in range(5))  # Date … Lieu in sight
+    # The three documents are one "Imprimer" menu, not three wide buttons.
+    entries = [a.text() for a in page.panel.print_button.menu().actions()]
+    assert entries == [
+        "Feuille d'émargement vierge",
+        "Feuille d'émargement remplie",
+        "Attestations de présence",
+    ]

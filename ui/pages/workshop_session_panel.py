@@ -11,10 +11,12 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -65,14 +67,22 @@ class SessionPanel(QWidget):
         self.message.setObjectName("sessionMessage")
         self.message.setWordWrap(True)
         self.edit_button = QPushButton("Modifier…", self)
-        self.blank_button = QPushButton("Feuille d'émargement vierge", self)
-        self.filled_button = QPushButton("Feuille remplie", self)
-        self.attestations_button = QPushButton("Attestations de présence", self)
+        # The three documents share one "Imprimer" menu: five buttons in a row made the
+        # panel so wide that the session list scrolled sideways on a 1200 px screen.
+        self.print_button = QToolButton(self)
+        self.print_button.setText("Imprimer")
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(self.print_button)
+        self.blank_action = menu.addAction("Feuille d'émargement vierge")
+        self.filled_action = menu.addAction("Feuille d'émargement remplie")
+        self.attestations_action = menu.addAction("Attestations de présence")
+        self.print_button.setMenu(menu)
         self.delete_button = QPushButton("Supprimer", self)
         self.edit_button.clicked.connect(self.edit)
-        self.blank_button.clicked.connect(lambda: self.print_sheet(filled=False))
-        self.filled_button.clicked.connect(lambda: self.print_sheet(filled=True))
-        self.attestations_button.clicked.connect(self.print_attestations)
+        self.blank_action.triggered.connect(lambda: self.print_sheet(filled=False))
+        self.filled_action.triggered.connect(lambda: self.print_sheet(filled=True))
+        self.attestations_action.triggered.connect(self.print_attestations)
         self.delete_button.clicked.connect(self.delete)
         self.registrations = RegistrationsPanel(ctx.uow, self)
         self.registrations.register_requested.connect(self.register)
@@ -87,13 +97,8 @@ class SessionPanel(QWidget):
         self.tabs.addTab(self.registrations, "Inscriptions")
         self.tabs.addTab(self.grid, "Émargement")
         buttons = QHBoxLayout()
-        for button in (
-            self.edit_button,
-            self.blank_button,
-            self.filled_button,
-            self.attestations_button,
-        ):
-            buttons.addWidget(button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
@@ -119,9 +124,7 @@ class SessionPanel(QWidget):
         self.detail = detail
         for widget in (
             self.edit_button,
-            self.blank_button,
-            self.filled_button,
-            self.attestations_button,
+            self.print_button,
             self.delete_button,
             self.tabs,
         ):

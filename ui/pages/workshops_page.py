@@ -6,7 +6,7 @@ right, the selected session (registrations, attendance grid, printing).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,6 +35,10 @@ from ui.widgets.shortcuts import add_list_shortcuts
 
 SEARCH_DELAY_MS = 150
 REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
+TITLE, THEME, PLACE = 2, 3, 4
+# Share of the width left by the short columns that Thème and Lieu may take at most
+# (capped at their content); Intitulé stretches over the rest.
+SHARES = {THEME: 0.22, PLACE: 0.30}
 
 
 def _registered(row: SessionRow) -> str:
@@ -46,8 +50,8 @@ COLUMNS: list[Column[SessionRow]] = [
     Column("Date", lambda r: formatting.date(r.held_on)),
     Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
     Column("Intitulé", lambda r: r.title, tooltip=lambda r: r.title),
-    Column("Thème", lambda r: r.theme_name or ""),
-    Column("Lieu", lambda r: r.place_label),
+    Column("Thème", lambda r: r.theme_name or "", tooltip=lambda r: r.theme_name or ""),
+    Column("Lieu", lambda r: r.place_label, tooltip=lambda r: r.place_label),
     Column("Inscrits", _registered, align_right=True),
     Column(
         "Présence",
@@ -84,7 +88,10 @@ class WorkshopsPage(QWidget):
         self.new_button = QPushButton("Nouvelle session…", self)
         self.new_button.clicked.connect(self.new_session)
         add_list_shortcuts(self, self.new_button, self.search)
-        self.batch_button = QPushButton("Attestations des sessions sélectionnées", self)
+        self.batch_button = QPushButton("Attestations de la sélection", self)
+        self.batch_button.setToolTip(
+            "Attestations de présence pour toutes les sessions sélectionnées dans la liste"
+        )
         self.batch_button.setEnabled(False)
         self.batch_button.clicked.connect(self.batch_attestations)
         self.catalogue_button = QPushButton("Thèmes et financeurs…", self)
@@ -98,8 +105,13 @@ class WorkshopsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (THEME, PLACE):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.viewport().installEventFilter(self)
         self.table.setWordWrap(False)  # one line per session; a capped title is elided
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -111,8 +123,8 @@ class WorkshopsPage(QWidget):
         filters.addWidget(self.search, 1)
         filters.addWidget(self.kind)
         filters.addWidget(self.theme)
+        filters.addWidget(self.missing_only)
         second = QHBoxLayout()
-        second.addWidget(self.missing_only)
         second.addStretch(1)
         second.addWidget(self.batch_button)
         second.addWidget(self.catalogue_button)
@@ -129,6 +141,7 @@ class WorkshopsPage(QWidget):
         splitter.addWidget(self.panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -141,7 +154,6 @@ class WorkshopsPage(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.missing_only.toggled.connect(lambda _c: self.refresh())
         ctx.hub.changed.connect(self._on_changed)
-        self._sized = False
         self.refresh()
 
     def _fill_themes(self) -> None:
@@ -185,13 +197,28 @@ class WorkshopsPage(QWidget):
         if missing:
             text += f" — ⚠ {missing} émargement{'s' if missing > 1 else ''} non rempli{'s' if missing > 1 else ''}"
         self.count_label.setText(text if total else "Aucune session.")
-        if not self._sized and total:
-            self.table.resizeColumnsToContents()
-            # Long titles (fairs "— Châlons-en-Champagne") would push Thème, Lieu and the
-            # attendance columns out of sight; the full title is in the panel.
-            self.table.setColumnWidth(2, min(self.table.columnWidth(2), 300))
-            self._sized = True
+        self._fit_columns()
         self._reselect()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Every column in sight, no sideways scrolling: the short columns at their content,
+        Thème and Lieu at most a share of what is left (elided, full text in the tooltip),
+        Intitulé over the rest (full title in its tooltip and in the panel)."""
+        header = self.table.horizontalHeader()
+        fixed = sum(
+            header.sectionSize(c)
+            for c in range(self.model.columnCount())
+            if c not in (TITLE, THEME, PLACE)
+        )
+        free = max(self.table.viewport().width() - fixed, 0)
+        for column, share in SHARES.items():
+            content = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            header.resizeSection(column, max(min(content, int(free * share)), 40))
 
     def _reselect(self) -> None:
         current = self.panel.detail.id if self.panel.detail else None
