@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from app.pdf.common import build_pdf, styles
 from app.pdf.interview_report import facts_table
+from app.pdf.person_export_labels import label, shown, value_text
 
 TABLE_TITLES = {
     "parcours_stage": "Étapes du parcours",
@@ -23,14 +24,13 @@ TABLE_TITLES = {
     "invoice_line": "Lignes de facture",
     "payment": "Paiements",
 }
-HIDDEN = {"search_key"}
 
 
 def _facts(row: dict[str, Any]) -> list[tuple[str, str]]:
     return [
-        (key, "" if value is None else str(value))
+        (label(key), value_text(key, value))
         for key, value in row.items()
-        if key not in HIDDEN and value not in (None, "")
+        if shown(key) and value not in (None, "")
     ]
 
 
@@ -42,8 +42,9 @@ def build_person_export(target: Any, data: dict[str, Any]) -> None:
         Paragraph("Données personnelles détenues", sheet["Title"]),
         Paragraph(escape(name), sheet["Heading"]),
         Paragraph(
-            f"Extraction du {escape(str(data.get('exported_at', ''))[:10])}. Le fichier JSON "
-            "joint contient les mêmes données dans un format lisible par machine.",
+            f"Extraction du {escape(value_text('exported_at', data.get('exported_at', '')))}. "
+            "Le fichier JSON joint contient les mêmes données (avec les identifiants "
+            "techniques) dans un format lisible par machine.",
             sheet["Body"],
         ),
         Paragraph("Fiche", sheet["Heading"]),
