@@ -55,12 +55,13 @@ def summary_story(summary: ParcoursSummary) -> list[Flowable]:
         Paragraph("Synthèse du parcours", sheet["Title"]),
         Paragraph(escape(summary.person_name), sheet["Heading"]),
         Paragraph(f"Situation actuelle : <b>{escape(summary.status)}</b>", sheet["Body"]),
-        facts_table(summary.facts),
+        # A record with no contact details has no facts: an empty table cannot be drawn.
+        *([facts_table(summary.facts)] if summary.facts else []),
         Paragraph("Étapes du parcours", sheet["Heading"]),
     ]
     if summary.stages:
         story.append(
-            grid(("Étape", "Du", "Au", "Précisions"), summary.stages, [0.34, 0.14, 0.14, 0.38])
+            grid(("Étape", "Du", "Au", "Précisions"), summary.stages, [0.44, 0.14, 0.14, 0.28])
         )
     else:
         story.append(Paragraph("Aucune étape enregistrée.", sheet["Body"]))
@@ -70,7 +71,7 @@ def summary_story(summary: ParcoursSummary) -> list[Flowable]:
             grid(
                 ("Date", "Entretien", "Accompagnateur", "Résumé"),
                 summary.interviews,
-                [0.15, 0.15, 0.22, 0.48],
+                [0.14, 0.22, 0.21, 0.43],
             )
         )
     else:

@@ -97,3 +97,16 @@ def test_summary_prints_labels_not_codes(uow, tmp_path):
     assert "Déménagement" in summary and "demenagement" not in summary
     assert "Bénéficiaire du RSA" in summary and "Cap emploi" in summary
     assert "Situation actuelle : Sorti" in summary
+
+
+def test_summary_short_cells_stay_on_one_line(uow, tmp_path):
+    pid = create_person(uow, PersonInput(first_name="Léa", last_name="Roux")).id
+    add_stage(uow, StageInput(pid, "cape", dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    interviews.save_followup(
+        uow, FollowupInput(pid, dt.date(2026, 11, 20), 50, points_discussed="Relance des devis")
+    )
+    lines = pdf_text(people_reports.write_parcours_summary(uow, pid, tmp_path)).splitlines()
+    # Stage names, interview kinds, dates and the "Accompagnateur" heading were cut in two.
+    assert any("Convention d'accompagnement (CAPE)" in line for line in lines)
+    assert any("20/11/2026" in line and "Entretien de suivi" in line for line in lines)
+    assert any("Accompagnateur" in line for line in lines)
