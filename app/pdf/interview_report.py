@@ -35,7 +35,7 @@ def facts_table(facts: list[tuple[str, str]]) -> Table:
     width = PAGE_SIZE[0] - 2 * MARGIN
     table = Table(
         [
-            [Paragraph(escape(k), sheet["Label"]), Paragraph(escape(v) or "—", sheet["Body"])]
+            [Paragraph(escape(k), sheet["Label"]), Paragraph(paragraph_text(v), sheet["Body"])]
             for k, v in facts
         ],
         colWidths=[45 * mm, width - 45 * mm],

@@ -124,8 +124,15 @@ def test_retention_list_proposes_only_old_non_admitted_applicants(uow, staff_id)
 
 def test_readable_export_speaks_french_and_hides_technical_ids(uow, staff_id, tmp_path):
     pid = applicant(uow, staff_id, "Inès", dt.date(2026, 5, 1), "admis")
+    plan = "- Appeler trois clients\n- Préparer le devis"
+    interviews.save_followup(
+        uow,
+        FollowupInput(pid, dt.date(2026, 6, 1), points_discussed="Tarifs", action_plan=plan),
+        today=TODAY,
+    )
     _json_path, pdf_path = personal_data.write_export(uow, pid, tmp_path)
     text = "\n".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    assert "\n- Préparer le devis" in text  # typed line breaks kept
     assert "Prénom" in text and "E-mail" in text and "Dernier contact" in text
     assert "01/05/2026" in text  # dates as everywhere else in the app
     for raw in ("first_name", "last_contact_on", "2026-05-01", "_id", pid):
