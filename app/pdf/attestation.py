@@ -43,11 +43,9 @@ def render_attestation(
 ) -> None:
     width = PAGE_SIZE[0] - 2 * MARGIN
     sheet = styles()
-    person = " ".join(
-        p
-        for p in (participant.civility, participant.first_name, participant.last_name.upper())
-        if p
-    )
+    name = " ".join(p for p in (participant.first_name, participant.last_name.upper()) if p)
+    # A no-break space: "M." alone at the end of a line, the name on the next, reads badly.
+    person = "\u00a0".join(p for p in (participant.civility, name) if p)
     attended = detail.minutes_attended(participant.person_id)
     kind = KIND_LABELS.get(detail.kind, detail.kind).lower()
     signer = esc(issuer.signer) if issuer.signer else "Le/la soussigné(e)"

@@ -231,6 +231,11 @@ def test_attestation_agrees_with_the_known_civility(profile, uow) -> None:
     assert "Absente" in madame and "Présente" in madame and "(e)" not in madame
     assert "Excusé " in monsieur and "Présent " in monsieur and "(e)" not in monsieur
     assert "Présent(e)" in unknown
+    first = workshops.get_session(uow, activity_id).participants
+    madame_name = next(p for p in first if p.person_id == people[0]).first_name
+    # Civility and name are tied by a no-break space (never "Mme" alone at a line end);
+    # text extraction turns it into a plain space, the document title keeps it.
+    assert f"Mme\u00a0{madame_name}" in PdfReader(paths[0]).metadata.title
 
 
 def test_filled_sheet_marks_agree_with_the_known_civility(profile, uow) -> None:
