@@ -20,6 +20,7 @@ from app import formatting
 from app.invoicing.document import InvoiceDocument, Party
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
+from app.validation import display_phone
 
 NATURE_LABELS = {
     "services": "Prestation de services",
@@ -63,7 +64,7 @@ def footer_text(doc: InvoiceDocument) -> str:
         f"TVA {s.vat_number}" if s.vat_number else "",
     ]
     second = " — ".join(p for p in (address, *ids) if p)
-    contact = " — ".join(p for p in (s.email, x.phone) if p)
+    contact = " — ".join(p for p in (s.email, display_phone(x.phone)) if p)
     return "\n".join(line for line in (first, second, contact) if line)
 
 

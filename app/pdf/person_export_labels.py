@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from app import formatting
+from app.validation import display_phone
 
 LABELS = {
     "action_plan": "Plan d'action",
@@ -110,6 +111,8 @@ def label(key: str) -> str:
 
 def value_text(key: str, value: Any) -> str:
     """A value as the rest of the app shows it: French dates, euros, percents, oui/non."""
+    if key == "phone" and isinstance(value, str):
+        return display_phone(value)
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, int) and key.endswith("_cents"):

@@ -272,3 +272,14 @@ def test_seller_legal_form_and_capital_read_as_one_phrase(setup) -> None:
     text = " ".join(_text(pdf).split())
     assert "Coopérative Champagne Entreprendre — SCOP SA à capital variable" in text
     assert "capital variable Capital variable" not in text
+
+
+def test_footer_prints_the_phone_the_french_way(setup) -> None:
+    from app.invoicing.cae_identity import get_cae_identity, save_cae_identity
+
+    profile, person = setup
+    save_cae_identity(profile.uow, get_cae_identity(profile.uow).with_changes(phone="0326835337"))
+    client = add_client(profile.uow, person)
+    _id, pdf = _issue(profile, person, client)
+    text = _text(pdf)
+    assert "03 26 83 53 37" in text and "+33326835337" not in text

@@ -124,6 +124,11 @@ def test_retention_list_proposes_only_old_non_admitted_applicants(uow, staff_id)
 
 def test_readable_export_speaks_french_and_hides_technical_ids(uow, staff_id, tmp_path):
     pid = applicant(uow, staff_id, "Inès", dt.date(2026, 5, 1), "admis")
+    with uow() as unit:
+        from app.models import Person
+
+        unit.session.get(Person, pid).phone = "+33325873806"
+        unit.commit()
     plan = "- Appeler trois clients\n- Préparer le devis"
     interviews.save_followup(
         uow,
@@ -135,5 +140,6 @@ def test_readable_export_speaks_french_and_hides_technical_ids(uow, staff_id, tm
     assert "\n- Préparer le devis" in text  # typed line breaks kept
     assert "Prénom" in text and "E-mail" in text and "Dernier contact" in text
     assert "01/05/2026" in text  # dates as everywhere else in the app
-    for raw in ("first_name", "last_contact_on", "2026-05-01", "_id", pid):
+    assert "03 25 87 38 06" in text
+    for raw in ("first_name", "last_contact_on", "2026-05-01", "_id", pid, "+33"):
         assert raw not in text, raw
