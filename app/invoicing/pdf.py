@@ -141,12 +141,30 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
     return story
 
 
+def unit_text(unit: str, quantity_e4: int) -> str:
+    """The unit agreed with the quantity: "2 forfaits", "1,5 h", "1 pot".
+
+    French plural from 2 on; only whole lowercase words take the "s" (symbols and
+    abbreviations such as h, kg, m² never do). Hand-written: Babel has no noun plurals.
+    """
+    word = unit.strip()
+    if (
+        abs(quantity_e4) >= 20000
+        and len(word) > 2
+        and word.isalpha()
+        and word.islower()
+        and word[-1] not in "sxz"
+    ):
+        return word + "s"
+    return word
+
+
 def _lines_table(doc: InvoiceDocument) -> Table:
     rows: list[list[Any]] = [
         [_p("Désignation", "Label"), "Qté", "PU HT", "Remise", "TVA", "Total HT"]
     ]
     for line in doc.lines:
-        unit = f" {_e(line.unit)}" if line.unit else ""
+        unit = f" {_e(unit_text(line.unit, line.quantity_e4))}" if line.unit else ""
         rows.append(
             [
                 _p(_e(line.description)),

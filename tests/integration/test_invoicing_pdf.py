@@ -283,3 +283,22 @@ def test_footer_prints_the_phone_the_french_way(setup) -> None:
     _id, pdf = _issue(profile, person, client)
     text = _text(pdf)
     assert "03 26 83 53 37" in text and "+33326835337" not in text
+
+
+def test_units_agree_with_the_quantity() -> None:
+    from app.invoicing.pdf import unit_text
+
+    assert unit_text("forfait", 20000) == "forfaits"
+    assert unit_text("unité", -100000) == "unités"  # credit notes carry negative quantities
+    assert unit_text("pot", 10000) == "pot"
+    assert unit_text("jour", 15000) == "jour"  # 1,5 jour: singular below 2
+    assert unit_text("colis", 30000) == "colis"
+    assert unit_text("h", 30000) == "h" and unit_text("kg", 50000) == "kg"
+
+
+def test_invoice_prints_plural_units(setup) -> None:
+    profile, person = setup
+    client = add_client(profile.uow, person)
+    lines = (LineData("Pots de miel", 120000, 1020, 550, unit="pot"),)
+    _id, pdf = _issue(profile, person, client, lines=lines)
+    assert "12 pots" in _text(pdf)
