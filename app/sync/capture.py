@@ -80,8 +80,7 @@ class ChangeCapture:
             frozen = _frozen_rows(conn, issued)
             changes = [c for c in changes if (c[0], c[1]) not in frozen] + list(frozen.values())
             changes.sort(key=lambda change: (order.get(change[0], 0), change[3] != FREEZE))
-            for table, row_id, fields, kind in changes:
-                record_change(conn, clock.now(), table, row_id, fields, kind)
+            record_changes(conn, [(clock.now(), *change) for change in changes])
 
 
 @cache
@@ -126,31 +125,57 @@ def _row_change(obj: Synced, *, every_field: bool) -> Change:
     return table, obj.id, fields, ""
 
 
-def record_change(
-    conn: Connection, stamp: str, table: str, row_id: str, fields: dict[str, Any], kind: str = ""
+def record_changes(
+    conn: Connection, stamped: list[tuple[str, str, str, dict[str, Any], str]]
 ) -> None:
-    """Append one outbox entry and move the fields' clocks to ``stamp``."""
+    """Append outbox entries (stamp, table, row id, fields, kind) in order and move the
+    fields' clocks to their stamps: three statements per flush, not three per row
+    ("tous présents" on 60 attendance cells is one flush)."""
+    if not stamped:
+        return
     fc = table_of(FieldClock)
-    previous = dict(
-        conn.execute(
-            select(fc.c.field, fc.c.hlc).where(fc.c.table_name == table, fc.c.row_id == row_id)
-        ).all()
-    )
-    cols = table_specs()[table].columns
-    # Only free-text fields need a base: their concurrent overwrites become conflicts.
-    bases = {name: previous.get(name, "") for name in fields if cols[name].free_text}
-    conn.execute(
-        insert(table_of(OutboxEntry)).values(
-            table_name=table,
-            row_id=row_id,
-            fields_json=json.dumps(fields, ensure_ascii=False),
-            bases_json=json.dumps(bases),
-            hlc=stamp,
-            kind=kind,
-            created_at=utcnow(),
+    specs = table_specs()
+    # Only free-text fields need a base (their concurrent overwrites become conflicts),
+    # so only rows touching one read their previous clocks.
+    needs_base = {
+        (table, row_id)
+        for _stamp, table, row_id, fields, _kind in stamped
+        if any(specs[table].columns[name].free_text for name in fields)
+    }
+    previous: dict[tuple[str, str], dict[str, str]] = {key: {} for key in needs_base}
+    for table, row_id in needs_base:
+        previous[(table, row_id)] = dict(
+            conn.execute(
+                select(fc.c.field, fc.c.hlc).where(fc.c.table_name == table, fc.c.row_id == row_id)
+            ).all()
         )
+    now = utcnow()
+    entries: list[dict[str, Any]] = []
+    clocks: dict[tuple[str, str, str], str] = {}
+    for stamp, table, row_id, fields, kind in stamped:
+        cols = specs[table].columns
+        before = previous.get((table, row_id), {})
+        bases = {name: before.get(name, "") for name in fields if cols[name].free_text}
+        entries.append(
+            {
+                "table_name": table,
+                "row_id": row_id,
+                "fields_json": json.dumps(fields, ensure_ascii=False),
+                "bases_json": json.dumps(bases),
+                "hlc": stamp,
+                "kind": kind,
+                "created_at": now,
+            }
+        )
+        for name in fields:
+            clocks[(table, row_id, name)] = stamp
+            before[name] = stamp  # a later entry for the same row sees this write
+        previous[(table, row_id)] = before
+    conn.execute(insert(table_of(OutboxEntry)), entries)
+    upsert_clock_rows(
+        conn,
+        [{"table_name": t, "row_id": r, "field": f, "hlc": h} for (t, r, f), h in clocks.items()],
     )
-    set_clocks(conn, table, row_id, dict.fromkeys(fields, stamp))
 
 
 def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
