@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.models import Antenne, IntakeInterview, ParcoursStage, Person
-from app.services.parcours import stage_info
 from app.services.parcours_rules import StageInfo, derive_status
 from app.text import fold
 from app.uow import UnitOfWorkFactory
@@ -62,12 +61,30 @@ def _with_statuses(session: Session, rows: Sequence[Any]) -> list[PersonRow]:
     stages: dict[str, list[StageInfo]] = defaultdict(list)
     decisions: dict[str, str] = {}
     if ids:
-        for stage in session.scalars(
-            select(ParcoursStage).where(
-                ParcoursStage.person_id.in_(ids), ParcoursStage.deleted_at.is_(None)
-            )
+        # Plain columns, not ORM entities: building 600 objects per keystroke cost more
+        # than the search itself.
+        for row in session.execute(
+            select(
+                ParcoursStage.id,
+                ParcoursStage.person_id,
+                ParcoursStage.kind,
+                ParcoursStage.start_date,
+                ParcoursStage.end_date,
+                ParcoursStage.outcome,
+                ParcoursStage.exit_reason_code,
+            ).where(ParcoursStage.person_id.in_(ids), ParcoursStage.deleted_at.is_(None))
         ):
-            stages[stage.person_id].append(stage_info(stage))
+            stages[row.person_id].append(
+                StageInfo(
+                    id=row.id,
+                    person_id=row.person_id,
+                    kind=row.kind,
+                    start_date=row.start_date,
+                    end_date=row.end_date,
+                    outcome=row.outcome,
+                    exit_reason_code=row.exit_reason_code,
+                )
+            )
         latest = (
             select(IntakeInterview.person_id, IntakeInterview.decision)
             .where(
@@ -122,17 +139,25 @@ def search_page(
     antenne_id: str | None = None,
     limit: int = 200,
 ) -> PersonPage:
-    """First page of a search and the number of matches, in ONE scan (per keystroke)."""
+    """First page of a search and the number of matches, in one unit of work.
+
+    Two statements rather than one with ``count(*) OVER ()``: the window forces SQLite to
+    materialise and sort every match, while a plain count plus a page read in
+    ``search_key`` index order stops after ``limit`` rows (3× faster on "a")."""
     with uow_factory() as uow:
+        total = int(
+            uow.session.scalar(_filtered(select(func.count(Person.id)), text, antenne_id)) or 0
+        )
+        if total == 0:
+            return PersonPage([], 0)
         query = _filtered(
-            select(*_row_columns(), func.count().over().label("total")).outerjoin(  # type: ignore[call-overload]
+            select(*_row_columns()).outerjoin(  # type: ignore[call-overload]
                 Antenne, Antenne.id == Person.antenne_id
             ),
             text,
             antenne_id,
         )
         rows = list(uow.session.execute(query.order_by(Person.search_key, Person.id).limit(limit)))
-        total = int(rows[0][8]) if rows else 0
         return PersonPage(_with_statuses(uow.session, rows), total)
 
 
