@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,9 +33,8 @@ from ui.dialogs.invoice_dialog import InvoiceDialog
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
-
-SEARCH_DELAY_MS = 120
 
 
 class _ProgressRelay(QObject):
@@ -116,11 +115,7 @@ class InvoicesPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._timer = debounced_search(self.search, self.refresh)
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
         ctx.hub.changed.connect(self._on_changed)
         self.dialogs: list[InvoiceDialog] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,9 +22,8 @@ from app.services.person_directory import PersonRow
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
-
-SEARCH_DELAY_MS = 120  # long enough to skip intermediate keystrokes, short enough to feel live
 
 COLUMNS: list[Column[PersonRow]] = [
     Column("Nom", lambda r: r.last_name.upper()),
@@ -79,11 +78,7 @@ class PersonsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self._timer = debounced_search(self.search, self.refresh)
         self.search.returnPressed.connect(self._open_first)
         ctx.hub.changed.connect(self._on_changed)
         self.refresh()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 from app.services import person_directory
 from app.services.workshop_values import SessionDetail
 from app.uow import UnitOfWorkFactory
+from ui.widgets.search import debounced_search
 
-SEARCH_DELAY_MS = 120
 RESULTS_SHOWN = 8
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -73,11 +73,7 @@ class RegistrationsPanel(QWidget):
         layout.addWidget(self.waiting_label)
         layout.addWidget(self.waiting)
         layout.addLayout(buttons)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh_results)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._timer = debounced_search(self.search, self.refresh_results)
         self.search.returnPressed.connect(self._register_current)
         self.search.down_pressed.connect(self._focus_results)
         self.results.itemActivated.connect(lambda item: self._register(item))

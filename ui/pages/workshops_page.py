@@ -6,7 +6,7 @@ right, the selected session (registrations, attendance grid, printing).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,9 +31,9 @@ from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshop_session_panel import AREA, SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
+from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
-SEARCH_DELAY_MS = 150
 REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
 TITLE, THEME, PLACE = 2, 3, 4
 # Share of the width left by the short columns that Thème and Lieu may take at most
@@ -145,11 +145,7 @@ class WorkshopsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._timer = debounced_search(self.search, self.refresh)
         for combo in (self.kind, self.theme):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.missing_only.toggled.connect(lambda _c: self.refresh())
