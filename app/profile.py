@@ -94,7 +94,9 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
     settings = load_settings(paths)
     if settings.encrypted and not passphrase:
         raise ProfileError("passphrase_required")
-    lock = FileLock(str(paths.lock))
+    # Not thread-local: the desktop app opens the profile on a worker thread (the window
+    # is already on screen) and closes it on the GUI thread.
+    lock = FileLock(str(paths.lock), thread_local=False)
     try:
         lock.acquire(timeout=0.2)
     except Timeout as exc:

@@ -222,25 +222,39 @@ def child_env() -> dict[str, str]:
 def time_until_line(args: Sequence[str], marker: str, timeout: float = 120) -> tuple[float, str]:
     """Start a process and time (ms) until it prints a line starting with ``marker``;
     returns the time and that line. The process is then left to finish by itself."""
+    times, lines = time_until_lines(args, (marker,), timeout)
+    return times[marker], lines[marker]
+
+
+def time_until_lines(
+    args: Sequence[str], markers: Sequence[str], timeout: float = 120
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Start a process and time (ms, from spawn) each line starting with one of
+    ``markers``, in the order they come; returns the times and the lines."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(args), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env=child_env(), cwd=str(ROOT),
     )  # fmt: skip
     assert proc.stdout is not None
-    line = ""
+    times: dict[str, float] = {}
+    lines: dict[str, str] = {}
     try:
         for line in proc.stdout:
-            if line.startswith(marker):
-                elapsed = (time.perf_counter() - start) * 1000
-                break
-        else:
-            raise RuntimeError(f"{args!r} ended without printing {marker!r}")
+            marker = next((m for m in markers if line.startswith(m) and m not in times), None)
+            if marker is not None:
+                times[marker] = (time.perf_counter() - start) * 1000
+                lines[marker] = line.strip()
+                if len(times) == len(markers):
+                    break
+        missing = [m for m in markers if m not in times]
+        if missing:
+            raise RuntimeError(f"{args!r} ended without printing {missing!r}")
         proc.wait(timeout=timeout)
     finally:
         if proc.poll() is None:
             proc.kill()
-    return elapsed, line.strip()
+    return times, lines
 
 
 # Machine --------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Child process of the start-up and memory benchmarks (run offscreen by bench_foundation).
 
 ``floor``: an empty PySide6 window. ``app PROFILE``: the real entry point
-(``app.__main__.main(["--profile", PROFILE])``); with ``--persons-only`` the main window
-carries only the Personnes page (the foundation shell). Both print ``shown <rss_mb>`` once the
-window has been shown and the event loop has run, then (``app`` only, with ``--pages``)
-visit every page and print ``pages <rss_mb>``, and quit.
+(``app.__main__.main(["--profile", PROFILE])``). Both print ``shown <rss_mb>`` once the
+window has been shown and the event loop has run. ``app`` then prints ``ready <rss_mb>`` once
+the profile is open and the person list is filled (the window is shown before the data
+layer is loaded), then with ``--pages`` visits every page and prints ``pages <rss_mb>``,
+and quits.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def floor() -> int:
     return int(app.exec())
 
 
-def real_app(profile: str, visit_pages: bool, persons_only: bool = False) -> int:
+def real_app(profile: str, visit_pages: bool) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -51,6 +52,13 @@ def real_app(profile: str, visit_pages: bool, persons_only: bool = False) -> int
 
     def after_show(window: Any) -> None:
         print(f"shown {rss_mb():.1f}", flush=True)
+        if window.attached is not None:
+            after_ready(window)
+        else:
+            window.ready.connect(lambda: QTimer.singleShot(0, lambda: after_ready(window)))
+
+    def after_ready(window: Any) -> None:
+        print(f"ready {rss_mb():.1f}", flush=True)
         if visit_pages:
             for key in list(window.pages):
                 window.show_page(key)
@@ -61,14 +69,6 @@ def real_app(profile: str, visit_pages: bool, persons_only: bool = False) -> int
         QApplication.quit()
 
     main_window.MainWindow.show = show  # type: ignore[method-assign]
-    if persons_only:
-        # The foundation shell alone: what the other pages add to start-up is the difference.
-        def persons_spec() -> list[Any]:
-            from ui.pages.persons_page import PersonsPage
-
-            return [main_window.PageSpec("persons", "Personnes", PersonsPage)]
-
-        main_window.page_specs = persons_spec  # type: ignore[assignment]
     return main(["--profile", profile])
 
 
@@ -83,4 +83,4 @@ if __name__ == "__main__":
     watchdog.start()
     if sys.argv[1] == "floor":
         sys.exit(floor())
-    sys.exit(real_app(sys.argv[2], "--pages" in sys.argv, "--persons-only" in sys.argv))
+    sys.exit(real_app(sys.argv[2], "--pages" in sys.argv))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.profile import Profile
-from app.uow import UnitOfWorkFactory
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:  # the data layer is loaded after the main window is shown
+    from app.profile import Profile
+    from app.uow import UnitOfWorkFactory
 
 
 class ChangeHub(QObject):

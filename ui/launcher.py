@@ -55,55 +55,65 @@ def make_application(argv: list[str]) -> object:
     return app
 
 
-def _open_or_create(root: Path) -> object | None:
-    from PySide6.QtWidgets import QMessageBox
+def _first_run(root: Path) -> object | None:
+    from ui.dialogs.first_run_dialog import FirstRunDialog
 
-    from app.config import ProfilePaths, load_settings
-    from app.errors import ProfileError
-    from app.profile import open_profile
-    from ui.dialogs.first_run_dialog import FirstRunDialog, PassphraseDialog
-    from ui.messages import error_message
+    dialog = FirstRunDialog(root)
+    return dialog.profile if dialog.exec() else None
 
-    paths = ProfilePaths(root)
-    if not paths.settings.exists():
-        dialog = FirstRunDialog(root)
-        return dialog.profile if dialog.exec() else None
-    settings = load_settings(paths)
-    message = ""
-    while True:
-        passphrase = None
-        if settings.encrypted:
-            ask = PassphraseDialog(settings.display_name, message)
-            if not ask.exec():
-                return None
-            passphrase = ask.passphrase.text()
-        try:
-            return open_profile(root, passphrase)
-        except ProfileError as exc:
-            if exc.code == "bad_passphrase":
-                message = error_message(exc)
-                continue
-            QMessageBox.critical(None, "Permanence", error_message(exc))
-            return None
+
+def _ask_passphrase(profile_name: str) -> str | None:
+    from ui.dialogs.passphrase_dialog import PassphraseDialog
+
+    ask = PassphraseDialog(profile_name)
+    return ask.passphrase.text() if ask.exec() else None
 
 
 def run_gui(root: Path) -> int:
+    """Show the main window, then open the profile behind it (see ui.opening).
+
+    Only Qt and the profile's settings file are read before the window is shown; the
+    first run (no profile yet) is the exception: its dialog creates the profile.
+    """
+    from app.config import ProfilePaths, load_settings
     from ui.context import AppContext, ChangeHub
     from ui.main_window import MainWindow
     from ui.tasks import TaskManager
 
     app = make_application(sys.argv)
-    profile = _open_or_create(root)
-    if profile is None:
-        return 1
-    ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())  # type: ignore[arg-type]
-    window = MainWindow(ctx)
+    tasks, hub = TaskManager(), ChangeHub()
+    paths = ProfilePaths(root)
+    opening = None
+    if not paths.settings.exists():
+        profile = _first_run(root)
+        if profile is None:
+            return 1
+        window = MainWindow(AppContext(profile=profile, tasks=tasks, hub=hub))  # type: ignore[arg-type]
+    else:
+        from ui.opening import ProfileOpening
+
+        settings = load_settings(paths)
+        passphrase = None
+        if settings.encrypted:
+            passphrase = _ask_passphrase(settings.display_name)
+            if passphrase is None:
+                return 1
+        window = MainWindow(profile_name=settings.display_name)
+        opening = ProfileOpening(window, root, settings.display_name, passphrase, tasks, hub)
+        from PySide6.QtCore import QTimer
+
+        # After the first paint: the window is on screen while the profile opens.
+        QTimer.singleShot(0, opening.start)
     window.show()
     try:
         return int(app.exec())  # type: ignore[attr-defined]
     finally:
-        ctx.tasks.wait_idle()
-        ctx.profile.close()
+        tasks.wait_idle()
+        opened = window.attached.profile if window.attached is not None else None
+        if opened is None and opening is not None:
+            opened = opening.profile  # opened after the window was closed
+        if opened is not None:
+            opened.close()
 
 
 def self_test() -> int:

@@ -1,13 +1,21 @@
-"""Main window: navigation between the areas, the pages, and the status bar."""
+"""Main window: navigation between the areas, the pages, and the status bar.
+
+The window is built in two steps so that it is on screen before the data layer
+(SQLAlchemy, the models, the services) is even imported: first the chrome (navigation,
+menus, profile name, date), then :meth:`MainWindow.attach` once the profile is open.
+``MainWindow(ctx)`` does both at once. This module therefore imports only Qt and light
+helpers at import time; what needs the database is imported in ``attach``.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QDate, QLocale, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import formatting
 from app.clock import today
-from app.services import reference
-from ui.context import AppContext
 from ui.messages import error_message
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
 
 
 @dataclass(frozen=True)
@@ -59,15 +67,26 @@ def register_person_tabs(specs: list[PageSpec]) -> None:
             register_person_tab(title, _lazy_tab(module, name))
 
 
-def _lazy(module: str, name: str) -> Callable[[AppContext], QWidget]:
-    """Import a page's module only when the page is first shown: start-up pays for the
-    first page alone, not for every area's libraries (openpyxl, factur-x, reportlab...)."""
+@dataclass(frozen=True)
+class LazyPage:
+    """A page factory that imports the page's module only when the page is first shown:
+    start-up pays for the first page alone, not for every area's libraries (openpyxl,
+    factur-x, reportlab...)."""
 
-    def build(ctx: AppContext) -> QWidget:
-        page_class = getattr(importlib.import_module(module), name)
+    module: str
+    name: str
+
+    def preload(self) -> None:
+        """Import the module (safe off the GUI thread: no widget is made)."""
+        importlib.import_module(self.module)
+
+    def __call__(self, ctx: AppContext) -> QWidget:
+        page_class = getattr(importlib.import_module(self.module), self.name)
         return page_class(ctx)  # type: ignore[no-any-return]
 
-    return build
+
+def _lazy(module: str, name: str) -> LazyPage:
+    return LazyPage(module, name)
 
 
 def page_specs() -> list[PageSpec]:
@@ -118,24 +137,41 @@ class LazyPages(Mapping[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, specs: list[PageSpec] | None = None) -> None:
+    # Emitted by attach(): the profile is open and the first page is filled.
+    ready = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext | None = None,
+        specs: list[PageSpec] | None = None,
+        *,
+        profile_name: str = "",
+    ) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.setWindowTitle(f"Permanence — {ctx.profile.settings.display_name}")
+        self._ctx: AppContext | None = None
+        if ctx is not None:
+            profile_name = ctx.profile.settings.display_name
+        self.setWindowTitle(f"Permanence — {profile_name}")
         self.resize(1200, 780)
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget(self)
         self._specs = specs if specs is not None else page_specs()
-        register_person_tabs(self._specs)
         self.pages = LazyPages(self)
         for spec in self._specs:
             self.stack.addWidget(QWidget(self.stack))  # slot, replaced when first shown
             item = QListWidgetItem(spec.title, self.nav)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
-        self.nav.currentRowChanged.connect(self._row_changed)
         self.nav.setCurrentRow(0)
+        # Shown while the profile opens (a few hundred milliseconds, longer when the
+        # database is migrated); the navigation is disabled until then.
+        self.opening_label = QLabel("Ouverture du profil…", self.stack)
+        self.opening_label.setObjectName("openingProfile")
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening_label)
+        self.stack.setCurrentWidget(self.opening_label)
+        self.nav.setEnabled(False)
         central = QWidget(self)
         layout = QHBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -143,10 +179,45 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_menu()
-        self._build_status_bar()
+        self._build_status_bar(profile_name)
+        self._restore_geometry()
+        if ctx is not None:
+            self.attach(ctx)
+
+    @property
+    def ctx(self) -> AppContext:
+        if self._ctx is None:
+            raise RuntimeError("the profile is not open yet")
+        return self._ctx
+
+    @property
+    def attached(self) -> AppContext | None:
+        """The open profile's context, or None while it is still opening."""
+        return self._ctx
+
+    @property
+    def first_page(self) -> PageSpec:
+        return self._specs[0]
+
+    def attach(self, ctx: AppContext) -> None:
+        """The profile is open: fill the status bar, enable the navigation, show the
+        first page."""
+        self._ctx = ctx
+        register_person_tabs(self._specs)
+        name = ctx.profile.settings.display_name
+        self.setWindowTitle(f"Permanence — {name}")
+        self.profile_label.setText(f"Profil : {name}")
+        self.profile_label.setToolTip(str(ctx.profile.paths.root))
+        self._build_profile_status()
         ctx.hub.open_requested.connect(self.open_item)
         ctx.tasks.default_error_handler = self.show_error
-        self._restore_geometry()
+        self.stack.removeWidget(self.opening_label)
+        self.opening_label.deleteLater()
+        self.nav.setEnabled(True)
+        self.needs_profile.setEnabled(True)
+        self.nav.currentRowChanged.connect(self._row_changed)
+        self._row_changed(self.nav.currentRow())
+        self.ready.emit()
 
     # Navigation ----------------------------------------------------------------
     def _build_page(self, key: str) -> QWidget:
@@ -186,8 +257,12 @@ class MainWindow(QMainWindow):
 
     # Chrome --------------------------------------------------------------------
     def _build_menu(self) -> None:
+        # The actions that need the open profile, disabled until attach().
+        self.needs_profile = QActionGroup(self)
+        self.needs_profile.setExclusive(False)
+        self.needs_profile.setEnabled(False)
         file_menu = self.menuBar().addMenu("&Fichier")
-        backup = QAction("Sauvegarder la base maintenant", self)
+        backup = QAction("Sauvegarder la base maintenant", self.needs_profile)
         backup.triggered.connect(self._backup_now)
         file_menu.addAction(backup)
         file_menu.addSeparator()
@@ -197,17 +272,27 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         go_menu = self.menuBar().addMenu("&Aller à")
         for index, spec in enumerate(self._specs):
-            action = QAction(spec.title, self)
+            action = QAction(spec.title, self.needs_profile)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
 
-    def _build_status_bar(self) -> None:
+    def _build_status_bar(self, profile_name: str) -> None:
+        bar = self.statusBar()
+        self.profile_label = QLabel(f"Profil : {profile_name}", self)
+        # Qt's French locale (set by the launcher) rather than Babel: the date is shown
+        # before the data layer and its formatting helpers are loaded.
+        long_date = QLocale().toString(QDate(today()), QLocale.FormatType.LongFormat)
+        self.date_label = QLabel(long_date[:1].upper() + long_date[1:], self)
+        bar.addWidget(self.profile_label)
+        bar.addWidget(self.date_label)
+
+    def _build_profile_status(self) -> None:
+        from app.services import reference
+        from ui.widgets.sync_status import SyncStatusLabel
+
         bar = self.statusBar()
         settings = self.ctx.profile.settings
-        self.profile_label = QLabel(f"Profil : {settings.display_name}", self)
-        self.profile_label.setToolTip(str(self.ctx.profile.paths.root))
-        self.date_label = QLabel(formatting.date(today(), "full").capitalize(), self)
         self.permanence_combo = QComboBox(self)
         self.permanence_combo.setObjectName("permanenceOfTheDay")
         self.permanence_combo.setToolTip("Permanence du jour")
@@ -219,16 +304,14 @@ class MainWindow(QMainWindow):
         current = self.permanence_combo.findData(settings.permanence_id)
         self.permanence_combo.setCurrentIndex(max(current, 0))
         self.permanence_combo.currentIndexChanged.connect(self._permanence_changed)
-        bar.addWidget(self.profile_label)
-        bar.addWidget(self.date_label)
         bar.addPermanentWidget(self.permanence_combo)
-        from ui.widgets.sync_status import SyncStatusLabel
-
         self.sync_status = SyncStatusLabel(self.ctx, self)
         bar.addPermanentWidget(self.sync_status)
         self.sync_status.worker.start_periodic()
 
     def _permanence_changed(self, _index: int) -> None:
+        from app.services import reference
+
         permanence_id = self.permanence_combo.currentData()
         antenne_id = next(
             (
@@ -263,5 +346,6 @@ class MainWindow(QMainWindow):
             if closer is not None and not closer():
                 event.ignore()
                 return
-        self.ctx.tasks.wait_idle(10000)
+        if self._ctx is not None:
+            self._ctx.tasks.wait_idle(10000)
         super().closeEvent(event)

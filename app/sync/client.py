@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from sqlalchemy import Connection, Engine, delete, select
 
 from app.errors import PermanenceError
@@ -32,6 +31,11 @@ from app.sync.apply import apply_rows, get_state, record_local_conflict, set_sta
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
+
+if TYPE_CHECKING:
+    # httpx (200 ms of imports) is loaded when a sync runs, not when the app starts.
+    import httpx
+
 from app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -87,6 +91,8 @@ def request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.
     The token travels in the client's default headers and is never formatted into an
     error or a log line.
     """
+    import httpx
+
     headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: schema_version()}
     try:
         response = http.request(method, API_PREFIX + path, headers=headers, **kwargs)

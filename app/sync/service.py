@@ -8,9 +8,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from sqlalchemy import func, insert, select, update
 
 from app.clock import utcnow
@@ -22,15 +21,22 @@ from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
 from app.sync.token_store import TokenStore
 
+if TYPE_CHECKING:
+    # httpx (200 ms of imports) is loaded when a sync runs, not when the app starts.
+    import httpx
+
 log = logging.getLogger(__name__)
 
-HttpFactory = Callable[[str, str | None], httpx.Client]
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+HttpFactory = Callable[[str, str | None], "httpx.Client"]
+TIMEOUT_SECONDS, CONNECT_TIMEOUT_SECONDS = 30.0, 5.0
 
 
 def default_http(server_url: str, token: str | None) -> httpx.Client:
+    import httpx
+
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.Client(base_url=server_url.rstrip("/"), headers=headers, timeout=TIMEOUT)
+    timeout = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
+    return httpx.Client(base_url=server_url.rstrip("/"), headers=headers, timeout=timeout)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QStackedWidget, QWidge
 
 from app.services.person_directory import PersonRow
 from ui.context import AppContext
-from ui.dialogs.person_dialog import PersonDialog
 from ui.models.row_table_model import RowTableModel
 from ui.pages.persons_page import PersonsPage
 
 if TYPE_CHECKING:
+    from ui.dialogs.person_dialog import PersonDialog
     from ui.pages.person_detail_page import PersonDetailPage
 
 
@@ -72,6 +72,8 @@ class PeopleArea(QStackedWidget):
         self.list_page.search.setFocus()
 
     def new_person(self) -> None:
+        from ui.dialogs.person_dialog import PersonDialog  # loaded when first needed
+
         dialog = PersonDialog(self.ctx, parent=self)
         self.active_dialog = dialog
 

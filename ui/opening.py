@@ -1,0 +1,93 @@
+"""Open an existing profile while the main window is already on screen.
+
+Start-up used to import SQLAlchemy, the models and the services, open and migrate the
+database, and only then show a window: about a second of nothing on these laptops. Now
+the launcher shows the main window's chrome first (Qt only), and this controller opens
+the profile on the database worker thread, then attaches it to the window on the GUI
+thread. A profile that cannot be opened gets its French message over the window, which
+then closes; a wrong passphrase is asked again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.errors import ProfileError
+from ui.context import AppContext, ChangeHub
+from ui.dialogs.passphrase_dialog import PassphraseDialog
+from ui.main_window import LazyPage, MainWindow
+from ui.messages import error_message
+from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from app.profile import Profile
+
+log = logging.getLogger(__name__)
+
+# Imported on the worker thread with the profile, so that the GUI thread only builds
+# widgets: what the status bar needs (permanence list, sync state).
+WARM_MODULES = ("app.services.reference", "ui.widgets.sync_status")
+
+
+class ProfileOpening(QObject):
+    """Opens ``root`` off the GUI thread and attaches it to ``window``.
+
+    ``profile`` is set as soon as the database is open, even if the window was closed in
+    the meantime, so that the launcher can always close what was opened.
+    """
+
+    def __init__(
+        self,
+        window: MainWindow,
+        root: Path,
+        profile_name: str,
+        passphrase: str | None,
+        tasks: TaskManager,
+        hub: ChangeHub,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.root = root
+        self.profile_name = profile_name
+        self.passphrase = passphrase
+        self.tasks = tasks
+        self.hub = hub
+        self.profile: Profile | None = None
+
+    def start(self) -> None:
+        self.tasks.run_db(self._open, self._opened, self._failed)
+
+    def _open(self) -> Profile:
+        from app.profile import open_profile
+
+        profile = open_profile(self.root, self.passphrase)
+        self.profile = profile
+        for module in WARM_MODULES:
+            importlib.import_module(module)
+        first = self.window.first_page.factory
+        if isinstance(first, LazyPage):
+            first.preload()
+        return profile
+
+    def _opened(self, profile: Profile) -> None:
+        self.window.attach(AppContext(profile=profile, tasks=self.tasks, hub=self.hub))
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, ProfileError) and error.code == "bad_passphrase":
+            ask = PassphraseDialog(self.profile_name, error_message(error), self.window)
+            if ask.exec():
+                self.passphrase = ask.passphrase.text()
+                self.start()
+                return
+        elif isinstance(error, ProfileError):
+            QMessageBox.critical(self.window, "Permanence", error_message(error))
+        else:
+            log.exception("opening the profile failed", exc_info=error)
+            QMessageBox.critical(self.window, "Permanence", error_message(error))
+        QApplication.exit(1)
