@@ -45,6 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The siège's administrators read French, like every other user.
+ADMIN_MESSAGES = {
+    "invalid_device_name": (
+        "nom d'appareil invalide : de 1 à 120 caractères, lettres, chiffres, espaces, "
+        "tirets, points ou apostrophes."
+    ),
+    "device_revoked": "l'appareil « {name} » est révoqué ; enrôlez-le sous un nouveau nom.",
+    "no_active_device": "aucun appareil actif ne s'appelle « {name} ».",
+    "unknown_town": (
+        "« {town} » n'est ni une antenne ni une permanence de la CAE. Villes connues : {known}."
+    ),
+}
+
+
+def admin_message(exc: devices.DeviceAdminError) -> str:
+    template = ADMIN_MESSAGES.get(exc.reason)
+    return template.format(**exc.details) if template else exc.reason
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url = db.database_url(getattr(args, "serve_database_url", None) or args.database_url)
@@ -52,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             db.migrate(engine)
-            print("database up to date")
+            print("base à jour")
             return 0
         if args.command == "serve":
             return _serve(engine, args)
@@ -62,11 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             from siege.importer import import_profile
 
             db.migrate(engine)
-            print(f"rows imported: {import_profile(engine, Path(args.profile))}")
+            print(f"lignes importées : {import_profile(engine, Path(args.profile))}")
             return 0
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
-        print(f"error: {exc.reason}", file=sys.stderr)
+        print(f"erreur : {admin_message(exc)}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
@@ -94,18 +113,18 @@ def _serve(engine: object, args: argparse.Namespace) -> int:
 def _device(engine: object, args: argparse.Namespace) -> int:
     if args.action == "enroll":
         code, prefix = devices.enroll(engine, args.name, args.antenne)  # type: ignore[arg-type]
-        print(f"device:        {args.name}")
-        print(f"one-time code: {code}   (valid 7 days, usable once)")
-        print(f"series prefix: {prefix}")
+        print(f"appareil :             {args.name}")
+        print(f"code d'enrôlement :    {code}   (valable 7 jours, une seule fois)")
+        print(f"préfixe de facturation : {prefix}")
         return 0
     if args.action == "list":
         for d in devices.list_devices(engine):  # type: ignore[arg-type]
-            state = "revoked" if d.revoked_at else ("enrolled" if d.enrolled_at else "waiting")
-            seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "-"
-            print(f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {state:9} last seen {seen}")
+            state = "révoqué" if d.revoked_at else ("enrôlé" if d.enrolled_at else "en attente")
+            seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "jamais"
+            print(f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {state:10} vu : {seen}")
         return 0
     devices.revoke(engine, args.name)  # type: ignore[arg-type]
-    print(f"revoked: {args.name}")
+    print(f"révoqué : {args.name}")
     return 0
 
 

@@ -9,9 +9,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from app.clock import utcnow
+from app.models.base import Base
 from app.text import fold
 from siege.tables import device
 
@@ -21,10 +22,12 @@ NAME_PATTERN = re.compile(r"^[\w .'-]{1,120}$")
 
 
 class DeviceAdminError(Exception):
-    """Admin command refused; ``reason`` is printed to the administrator."""
+    """Admin command refused; ``reason`` is a code the CLI turns into a French message,
+    ``details`` fill it in."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **details: str) -> None:
         self.reason = reason
+        self.details = details
         super().__init__(reason)
 
 
@@ -76,11 +79,34 @@ def _prefix_base(antenne: str) -> str:
     return (letters[:3] or "DEV").ljust(3, "X")
 
 
+def known_towns(conn: Connection) -> list[str]:
+    """The towns a device can belong to: the CAE's antennes and permanences (seeded at
+    migration, then kept up to date by sync), in their own spelling."""
+    antenne = Base.metadata.tables["antenne"]
+    permanence = Base.metadata.tables["permanence"]
+    names = conn.execute(select(antenne.c.name).where(antenne.c.deleted_at.is_(None))).scalars()
+    towns = conn.execute(
+        select(permanence.c.town).where(permanence.c.deleted_at.is_(None))
+    ).scalars()
+    return sorted({*names, *towns}, key=fold)
+
+
+def resolve_town(conn: Connection, town: str) -> str:
+    """``town`` in the CAE's spelling ("epernay" gives "Épernay"); an unknown town is
+    refused: it would give the device's invoices a meaningless series prefix."""
+    known = known_towns(conn)
+    wanted = fold(town).strip()
+    for candidate in known:
+        if fold(candidate) == wanted:
+            return candidate
+    raise DeviceAdminError("unknown_town", town=town.strip(), known=", ".join(known))
+
+
 def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
     """Create (or re-issue a code for) a device; returns (one-time code, series prefix)."""
     name = name.strip()
     if not NAME_PATTERN.match(name):
-        raise DeviceAdminError("invalid device name")
+        raise DeviceAdminError("invalid_device_name")
     code = _new_code()
     now = utcnow()
     with engine.begin() as conn:
@@ -91,11 +117,12 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
         }
         if existing is not None:
             if existing._mapping["revoked_at"] is not None:
-                raise DeviceAdminError("device revoked; enrol it under a new name")
+                raise DeviceAdminError("device_revoked", name=name)
             conn.execute(
                 update(device).where(device.c.id == existing._mapping["id"]).values(**values)
             )
             return code, str(existing._mapping["series_prefix"])
+        antenne = resolve_town(conn, antenne)
         base = _prefix_base(antenne)
         taken = conn.execute(
             select(func.count()).select_from(device).where(device.c.series_prefix.like(base + "%"))
@@ -104,7 +131,7 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
         conn.execute(
             insert(device).values(
                 name=name,
-                antenne=antenne.strip(),
+                antenne=antenne,
                 series_prefix=prefix,
                 created_at=now,
                 last_op=0,
@@ -179,4 +206,4 @@ def revoke(engine: Engine, name: str) -> None:
             .values(revoked_at=utcnow(), token_hash=None, code_hash=None)
         )
         if result.rowcount == 0:
-            raise DeviceAdminError("no such active device")
+            raise DeviceAdminError("no_active_device", name=name)

@@ -5,6 +5,8 @@ nothing changed, never a 5xx)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from app.sync.protocol import PROTOCOL_HEADER, SCHEMA_HEADER
 from siege import devices
 from siege.tables import counter, device
 from tests.sync_support import Siege, new_laptop
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HEADERS = {PROTOCOL_HEADER: "1", SCHEMA_HEADER: head_revision()}
 
@@ -467,3 +471,29 @@ def test_outbox_kept_when_the_siege_is_unreachable(tmp_path: Path) -> None:
     with laptop.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(OutboxEntry)).scalar() == 1
     laptop.close()
+
+
+def test_enrolling_a_device_for_an_unknown_town_is_refused_in_french(siege: Siege) -> None:
+    # The real administrator's command, against the same database.
+    url = siege.engine.url.render_as_string(hide_password=False)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "siege", "--database-url", url, "device", "enroll", *args],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+
+    refused = cli("Portable Nulle-part", "--antenne", "Nulle-part")
+    assert refused.returncode == 2
+    assert "« Nulle-part » n'est ni une antenne ni une permanence" in refused.stderr
+    assert "Vouziers" in refused.stderr  # the towns it could have been
+    with siege.engine.connect() as conn:
+        assert conn.execute(
+            select(device).where(device.c.name == "Portable Nulle-part")
+        ).first() is None  # fmt: skip
+    accepted = cli("Portable Épernay 9", "--antenne", "epernay")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "EPE" in accepted.stdout
+    with siege.engine.connect() as conn:
+        row = conn.execute(select(device).where(device.c.name == "Portable Épernay 9")).one()
+    assert row.antenne == "Épernay"  # stored in the CAE's spelling
