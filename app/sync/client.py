@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from app.errors import PermanenceError
 from app.jobs import JobControl
@@ -124,6 +124,50 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
+SENT_KEY = "sent_through"  # highest operation number this database ever sent
+
+
+def reconcile_operation_numbers(conn: Connection, last_op: int) -> int:
+    """Make sure changes the siège has never seen carry numbers above ``last_op``, the
+    highest operation number it has applied for this device; returns how many moved.
+
+    The siège skips an operation whose number it has already applied (that is what makes
+    a resent batch harmless). When a backup is put back, the database forgets the numbers
+    it used after the backup: the changes made since the restore would reuse them and be
+    skipped, lost without a word. The sign is the siège knowing more numbers than this
+    database ever sent. Then every entry not sent from this database's history moves
+    above ``last_op``, in order (resending an entry that was in fact applied is harmless:
+    its field clocks lose to anything newer), and the AUTOINCREMENT counter follows.
+    """
+    sent = int(get_state(conn, SENT_KEY, "0") or 0)
+    if last_op <= sent:
+        return 0
+    ob = table_of(OutboxEntry)
+    shift = last_op - sent
+    # Two steps: shifting in place could collide with a primary key not yet moved.
+    moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
+    conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
+    highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
+    updated = conn.exec_driver_sql(
+        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+        (highest, OutboxEntry.__tablename__),
+    ).rowcount
+    if not updated:
+        conn.exec_driver_sql(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+            (OutboxEntry.__tablename__, highest),
+        )
+    set_state(conn, SENT_KEY, str(last_op))
+    if moved:
+        log.warning(
+            "database older than the siège's record (restored backup?): %d pending "
+            "operation(s) renumbered after %d",
+            moved,
+            last_op,
+        )
+    return int(moved)
+
+
 class SyncClient:
     def __init__(
         self,
@@ -155,6 +199,7 @@ class SyncClient:
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
             last_op = int(body.get("device", {}).get("last_op", 0))
+            reconcile_operation_numbers(conn, last_op)
             # Acknowledged before a lost answer: the siège already has these.
             conn.execute(
                 delete(table_of(OutboxEntry)).where(table_of(OutboxEntry).c.seq <= last_op)
@@ -207,6 +252,11 @@ class SyncClient:
                 for e in entries
             ]
             batch_id = f"{entries[0]['seq']}-{entries[-1]['seq']}"
+            with self.engine.begin() as conn:
+                # Durable before the request: hello() tells a lost answer (numbers this
+                # database sent) from a restored backup (numbers it never sent).
+                sent = int(get_state(conn, SENT_KEY, "0") or 0)
+                set_state(conn, SENT_KEY, str(max(sent, int(entries[-1]["seq"]))))
             response = request(self.http, "POST", "/push", json={"batch_id": batch_id, "ops": ops})
             body = _json(response)
             self.fault("push_answered")

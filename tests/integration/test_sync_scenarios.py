@@ -287,3 +287,43 @@ def test_double_issue_resolves_even_when_the_other_issue_was_already_pulled(
         assert session.get(Invoice, invoice_id).number == numbers["a"]
         issued = session.scalars(select(Invoice.number).where(Invoice.status == "emise")).all()
         assert sorted(issued) == sorted(numbers.values())
+
+
+def test_changes_made_after_restoring_a_backup_reach_the_siège(
+    siege: Siege, tmp_path: Path
+) -> None:
+    # README's restore: put a backup back, reopen, go on working. The changes made since
+    # reuse operation numbers the siège already applied (made after the backup, lost with
+    # the restore); they must still reach the siège, and what the restore lost comes back.
+    from app.migrate import restore_backup
+    from app.profile import open_profile
+
+    (laptop,) = _laptops(siege, tmp_path, count=1)
+    before = _person(laptop, last_name="Avant")
+    _sync(siege, laptop)
+    backup = laptop.backup()
+    lost = _person(laptop, last_name="Perdue")
+    lost_too = _person(laptop, last_name="Perdue-bis")
+    _sync(siege, laptop)
+    root, database = laptop.paths.root, laptop.paths.database
+    laptop.close()
+    restore_backup(backup, database)
+    laptop = open_profile(root)
+    try:
+        with laptop.uow() as uow:
+            assert uow.session.get(Person, lost) is None  # the restore lost it locally
+        after = _person(laptop, last_name="Après")
+        also_after = _person(laptop, last_name="Après-bis")
+        _sync(siege, laptop)
+        server = snapshot(siege.engine, ["person"])["person"]
+        assert {before, lost, lost_too, after, also_after} <= set(server)
+        with laptop.uow() as uow:
+            names = {p.last_name for p in uow.session.scalars(select(Person))}
+        assert {"Avant", "Perdue", "Perdue-bis", "Après", "Après-bis"} <= names
+        assert service.status(laptop).pending == 0
+        # And the numbers go on above the siège's: a later change is not skipped either.
+        later = _person(laptop, last_name="Plus-tard")
+        _sync(siege, laptop)
+        assert later in snapshot(siege.engine, ["person"])["person"]
+    finally:
+        laptop.close()
