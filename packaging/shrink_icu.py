@@ -49,6 +49,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 KEPT_LANGUAGES = ("fr", "en")
@@ -85,7 +86,7 @@ def find_data_symbol(lib: bytes) -> tuple[str, int, int]:
     raise ShrinkError("no icudtNN_dat symbol")
 
 
-def items_to_remove(names: list[str], read_item) -> list[str]:
+def items_to_remove(names: list[str], read_item: Callable[[str], bytes]) -> list[str]:
     removed = []
     for name in names:
         base = name.rsplit("/", 1)[-1]
