@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from app.clock import today
 from app.models import Antenne, IntakeInterview, ParcoursStage, Person
@@ -36,66 +35,128 @@ class PersonRow:
         return f"{self.last_name.upper()} {self.first_name}"
 
 
-def _filtered(query: Select, text: str, antenne_id: str | None) -> Select:  # type: ignore[type-arg]
-    query = query.where(Person.deleted_at.is_(None), Person.merged_into_id.is_(None))
-    if antenne_id:
-        query = query.where(Person.antenne_id == antenne_id)
+def _tokens(text: str) -> list[str]:
+    """The typed words as LIKE patterns: every word must appear somewhere in the search
+    key ("helene reims" finds Hélène of Reims)."""
+    out = []
     for token in fold(text).split():
-        # Every typed word must appear somewhere: "helene reims" finds Hélène of Reims.
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Person.search_key.like(f"%{escaped}%", escape="\\"))
+        out.append(f"%{escaped}%")
+    return out
+
+
+def _filtered(query: Select, words: int, by_antenne: bool) -> Select:  # type: ignore[type-arg]
+    """``query`` restricted to live persons matching ``words`` bound patterns (``w0``,
+    ``w1``…) and, if ``by_antenne``, the bound ``antenne_id``."""
+    query = query.where(Person.deleted_at.is_(None), Person.merged_into_id.is_(None))
+    if by_antenne:
+        query = query.where(Person.antenne_id == bindparam("antenne_id"))
+    for index in range(words):
+        query = query.where(Person.search_key.like(bindparam(f"w{index}"), escape="\\"))
     return query
+
+
+def _params(text: str, antenne_id: str | None, **extra: object) -> tuple[int, dict[str, Any]]:
+    patterns = _tokens(text)
+    params: dict[str, Any] = {f"w{i}": pattern for i, pattern in enumerate(patterns)}
+    if antenne_id:
+        params["antenne_id"] = antenne_id
+    return len(patterns), {**params, **extra}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    count: Select  # type: ignore[type-arg]
+    page: Select  # type: ignore[type-arg]
+    stages: Select  # type: ignore[type-arg]
+    decisions: Select  # type: ignore[type-arg]
+
+
+@cache
+def _statements(words: int, by_antenne: bool) -> _Statements:
+    """The search's statements for a number of typed words, built once and reused with
+    bound parameters: per keystroke, building the expressions anew cost more than
+    SQLite running them. The stages and intake decisions of the page's persons select
+    the page again as a subquery (SQLite stops after ``limit`` rows in index order)
+    rather than binding a list of ids."""
+    page = _filtered(
+        select(*_row_columns()).outerjoin(Antenne, Antenne.id == Person.antenne_id),  # type: ignore[call-overload]
+        words,
+        by_antenne,
+    )
+    # search_key starts with the folded last and first names: accent-blind French order
+    # ("Bénard" before "Brunet"), which SQLite's binary collation alone gets wrong.
+    page = (
+        page.order_by(Person.search_key, Person.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    page_ids = (
+        _filtered(select(Person.id), words, by_antenne)
+        .order_by(Person.search_key, Person.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .scalar_subquery()
+    )
+    # Plain columns, not ORM entities: building 600 objects per keystroke cost more
+    # than the search itself.
+    stages = select(
+        ParcoursStage.id,
+        ParcoursStage.person_id,
+        ParcoursStage.kind,
+        ParcoursStage.start_date,
+        ParcoursStage.end_date,
+        ParcoursStage.outcome,
+        ParcoursStage.exit_reason_code,
+    ).where(ParcoursStage.person_id.in_(page_ids), ParcoursStage.deleted_at.is_(None))
+    decisions = (
+        select(IntakeInterview.person_id, IntakeInterview.decision)
+        .where(
+            IntakeInterview.person_id.in_(page_ids),
+            IntakeInterview.deleted_at.is_(None),
+            IntakeInterview.is_draft.is_(False),
+        )
+        .order_by(IntakeInterview.held_on, IntakeInterview.created_at)
+    )
+    return _Statements(
+        count=_filtered(select(func.count(Person.id)), words, by_antenne),
+        page=page,
+        stages=stages,
+        decisions=decisions,
+    )
 
 
 def count_persons(
     uow_factory: UnitOfWorkFactory, text: str = "", antenne_id: str | None = None
 ) -> int:
+    words, params = _params(text, antenne_id)
     with uow_factory() as uow:
-        query = _filtered(select(func.count(Person.id)), text, antenne_id)
-        return int(uow.session.scalar(query) or 0)
+        conn = uow.session.connection()
+        return int(conn.execute(_statements(words, bool(antenne_id)).count, params).scalar() or 0)
 
 
-def _with_statuses(session: Session, rows: Sequence[Any]) -> list[PersonRow]:
-    """Rows of one page with their derived status: two queries for the whole page."""
-    ids = [r[0] for r in rows]
+def _page(conn: Connection, statements: _Statements, params: dict[str, Any]) -> list[PersonRow]:
+    """One page of persons with their derived status: three statements for the page."""
+    rows = conn.execute(statements.page, params).all()
+    if not rows:
+        return []
     stages: dict[str, list[StageInfo]] = defaultdict(list)
-    decisions: dict[str, str] = {}
-    if ids:
-        # Plain columns, not ORM entities: building 600 objects per keystroke cost more
-        # than the search itself.
-        for row in session.execute(
-            select(
-                ParcoursStage.id,
-                ParcoursStage.person_id,
-                ParcoursStage.kind,
-                ParcoursStage.start_date,
-                ParcoursStage.end_date,
-                ParcoursStage.outcome,
-                ParcoursStage.exit_reason_code,
-            ).where(ParcoursStage.person_id.in_(ids), ParcoursStage.deleted_at.is_(None))
-        ):
-            stages[row.person_id].append(
-                StageInfo(
-                    id=row.id,
-                    person_id=row.person_id,
-                    kind=row.kind,
-                    start_date=row.start_date,
-                    end_date=row.end_date,
-                    outcome=row.outcome,
-                    exit_reason_code=row.exit_reason_code,
-                )
+    for row in conn.execute(statements.stages, params):
+        stages[row.person_id].append(
+            StageInfo(
+                id=row.id,
+                person_id=row.person_id,
+                kind=row.kind,
+                start_date=row.start_date,
+                end_date=row.end_date,
+                outcome=row.outcome,
+                exit_reason_code=row.exit_reason_code,
             )
-        latest = (
-            select(IntakeInterview.person_id, IntakeInterview.decision)
-            .where(
-                IntakeInterview.person_id.in_(ids),
-                IntakeInterview.deleted_at.is_(None),
-                IntakeInterview.is_draft.is_(False),
-            )
-            .order_by(IntakeInterview.held_on, IntakeInterview.created_at)
         )
-        for person_id, decision in session.execute(latest):
-            decisions[person_id] = decision  # ordered: the latest intake wins
+    # Ordered by date: the latest intake wins.
+    decisions: dict[str, str] = {
+        person_id: decision for person_id, decision in conn.execute(statements.decisions, params)
+    }
     day = today()
     return [
         PersonRow(
@@ -144,21 +205,14 @@ def search_page(
     Two statements rather than one with ``count(*) OVER ()``: the window forces SQLite to
     materialise and sort every match, while a plain count plus a page read in
     ``search_key`` index order stops after ``limit`` rows (3× faster on "a")."""
+    words, params = _params(text, antenne_id, offset=0, limit=limit)
+    statements = _statements(words, bool(antenne_id))
     with uow_factory() as uow:
-        total = int(
-            uow.session.scalar(_filtered(select(func.count(Person.id)), text, antenne_id)) or 0
-        )
+        conn = uow.session.connection()
+        total = int(conn.execute(statements.count, params).scalar() or 0)
         if total == 0:
             return PersonPage([], 0)
-        query = _filtered(
-            select(*_row_columns()).outerjoin(  # type: ignore[call-overload]
-                Antenne, Antenne.id == Person.antenne_id
-            ),
-            text,
-            antenne_id,
-        )
-        rows = list(uow.session.execute(query.order_by(Person.search_key, Person.id).limit(limit)))
-        return PersonPage(_with_statuses(uow.session, rows), total)
+        return PersonPage(_page(conn, statements, params), total)
 
 
 def search_persons(
@@ -169,16 +223,6 @@ def search_persons(
     offset: int = 0,
     limit: int = 200,
 ) -> list[PersonRow]:
+    words, params = _params(text, antenne_id, offset=offset, limit=limit)
     with uow_factory() as uow:
-        query = _filtered(
-            select(*_row_columns()).outerjoin(  # type: ignore[call-overload]
-                Antenne, Antenne.id == Person.antenne_id
-            ),
-            text,
-            antenne_id,
-        )
-        # search_key starts with the folded last and first names: accent-blind French order
-        # ("Bénard" before "Brunet"), which SQLite's binary collation alone gets wrong.
-        query = query.order_by(Person.search_key, Person.id)
-        rows = list(uow.session.execute(query.offset(offset).limit(limit)))
-        return _with_statuses(uow.session, rows)
+        return _page(uow.session.connection(), _statements(words, bool(antenne_id)), params)

@@ -130,3 +130,53 @@ def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:  # type: 
         u.commit()
     statuses = {r.last_name: r.status for r in person_directory.search_page(uow, "").rows}
     assert statuses == {"Convention": "cape", "Étape": "nouveau"}
+
+
+def test_later_pages_and_antenne_filter_keep_each_persons_own_status(uow) -> None:  # type: ignore[no-untyped-def]
+    # The page's statuses are read for the page's persons only: a later page (offset) or
+    # an antenne filter must not pick up another person's parcours.
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from app.models import Antenne, ParcoursStage
+
+    day = dt.date.today()
+    with uow() as u:
+        reims, troyes = (
+            u.session.scalar(select(Antenne.id).where(Antenne.name == name))
+            for name in ("Reims", "Troyes")
+        )
+        for i in range(6):
+            person = Person(
+                first_name="Zoé",
+                last_name=f"Nom{i}",
+                antenne_id=reims if i % 2 else troyes,
+            )
+            u.session.add(person)
+            u.session.flush()
+            if i % 3 == 0:  # Nom0 and Nom3 are in CAPE
+                u.session.add_all(
+                    [
+                        ParcoursStage(person_id=person.id, kind="accueil", start_date=day),
+                        ParcoursStage(
+                            person_id=person.id,
+                            kind="cape",
+                            start_date=day,
+                            end_date=day + dt.timedelta(days=300),
+                        ),
+                    ]
+                )
+        u.commit()
+    second_page = person_directory.search_persons(uow, "zoe", offset=2, limit=2)
+    assert [(r.last_name, r.status) for r in second_page] == [
+        ("Nom2", "nouveau"),
+        ("Nom3", "cape"),
+    ]
+    in_reims = person_directory.search_page(uow, "zoe", antenne_id=reims)
+    assert in_reims.total == 3
+    assert [(r.last_name, r.status) for r in in_reims.rows] == [
+        ("Nom1", "nouveau"),
+        ("Nom3", "cape"),
+        ("Nom5", "nouveau"),
+    ]
