@@ -49,9 +49,7 @@ def make_application(argv: list[str]) -> object:
         QFontDatabase.addApplicationFont(str(font_file))
     if not QFontDatabase.families():
         app.setFont(QFont("DejaVu Sans", 10))
-    style = resources_dir() / "style.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    # Style sheets are set on the widgets they style (ui/style.py), not here.
     return app
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from ui.messages import error_message
+from ui.style import stylesheet
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 780)
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet(stylesheet("navigation"))
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget(self)
         self._specs = specs if specs is not None else page_specs()

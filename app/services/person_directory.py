@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, Select, TextClause, bindparam, select, text
 
 from app.clock import today
 from app.models import Antenne, IntakeInterview, ParcoursStage, Person
@@ -64,9 +64,24 @@ def _params(text: str, antenne_id: str | None, **extra: object) -> tuple[int, di
     return len(patterns), {**params, **extra}
 
 
+def _count_statement(words: int, by_antenne: bool) -> TextClause:
+    """The number of matches, written out because it needs ``INDEXED BY``, which
+    SQLAlchemy cannot render for SQLite: the planner scans the wide person rows, while the
+    search_key index tests LIKE on the narrow key and reads a row only for a match (twice
+    as fast on decade). Only fixed fragments go into the text; every value is bound."""
+    conditions = ["deleted_at IS NULL", "merged_into_id IS NULL"]
+    if by_antenne:
+        conditions.append("antenne_id = :antenne_id")
+    conditions += [f"search_key LIKE :w{index} ESCAPE '\\'" for index in range(words)]
+    return text(
+        "SELECT count(*) FROM person INDEXED BY ix_person_search_key WHERE "
+        + " AND ".join(conditions)
+    )
+
+
 @dataclass(frozen=True)
 class _Statements:
-    count: Select  # type: ignore[type-arg]
+    count: TextClause
     page: Select  # type: ignore[type-arg]
     stages: Select  # type: ignore[type-arg]
     decisions: Select  # type: ignore[type-arg]
@@ -119,7 +134,7 @@ def _statements(words: int, by_antenne: bool) -> _Statements:
         .order_by(IntakeInterview.held_on, IntakeInterview.created_at)
     )
     return _Statements(
-        count=_filtered(select(func.count(Person.id)), words, by_antenne),
+        count=_count_statement(words, by_antenne),
         page=page,
         stages=stages,
         decisions=decisions,

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from app.services.workshop_values import FunderInfo, ThemeInfo
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages
+from ui.style import tab_widget
 from ui.widgets.forms import FormErrors
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -225,7 +225,7 @@ class WorkshopCatalogueDialog(QDialog):
         self.resize(760, 420)
         self.themes = ThemesTab(ctx, self)
         self.funders = FundersTab(ctx, self)
-        tabs = QTabWidget(self)
+        tabs = tab_widget(self)
         tabs.addTab(self.themes, "Thèmes d'ateliers")
         tabs.addTab(self.funders, "Financeurs")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -33,6 +33,9 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self.columns = list(columns)
         self.page_size = page_size
         self._rows: list[Row] = []
+        # Display texts by (row, column), made once per load: a repaint asks for every
+        # visible cell again, and some texts are costly (phone numbers, dates).
+        self._texts: dict[tuple[int, int], str] = {}
         self._total = 0
         self._fetch: Callable[[int, int], list[Row]] | None = None
 
@@ -46,6 +49,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         """Start over with a new query: first page now (given, or fetched), the rest as the
         view scrolls."""
         self.beginResetModel()
+        self._texts.clear()
         self._fetch = fetch
         self._total = total
         if first_page is not None:
@@ -56,6 +60,7 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()
+        self._texts.clear()
         self._fetch = None
         self._rows = list(rows)
         self._total = len(self._rows)
@@ -103,10 +108,14 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            key = (index.row(), index.column())
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = self.columns[key[1]].text(self._rows[key[0]])
+            return text
         row = self._rows[index.row()]
         column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from ui.dialogs.people_widgets import date_edit, fill_combo, permanence_items
 from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
 from ui.models.row_table_model import Column, RowTableModel
+from ui.style import tab_widget
 
 REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda", "permanence_of_the_day"}
 
@@ -173,7 +173,7 @@ class InterviewsPage(QWidget):
         retention_layout.addWidget(self.no_retention_label)
         retention_layout.addWidget(self.anonymise_button)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = tab_widget(self)
         self.tabs.addTab(today_tab, "Aujourd'hui")
         self.tabs.addTab(self.recent_view, "Entretiens récents")
         self.tabs.addTab(retention_tab, "Données à anonymiser")

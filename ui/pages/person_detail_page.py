@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
+from ui.style import tab_widget
 
 REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
 
@@ -110,7 +110,7 @@ class PersonDetailPage(QWidget):
         bar.addWidget(more)
         bar.addStretch(1)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = tab_widget(self)
         self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(timeline_columns({}))
         self.timeline = _table(self, self.timeline_model)
         self.timeline.doubleClicked.connect(self._timeline_activated)

@@ -53,8 +53,9 @@ class PersonsPage(QWidget):
         self.new_button.clicked.connect(self.new_person_requested)
         add_list_shortcuts(self, self.new_button, self.search)
         self.count_label = QLabel(self)
-        # A screenful is ~30 rows: the first page of 100 keeps each keystroke cheap.
-        self.model: RowTableModel[PersonRow] = RowTableModel(COLUMNS, page_size=100)
+        # A screenful is ~30 rows: a first page of 50 keeps each keystroke cheap; the rest
+        # comes as the list scrolls.
+        self.model: RowTableModel[PersonRow] = RowTableModel(COLUMNS, page_size=50)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

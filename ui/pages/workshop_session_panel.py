@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.messages import error_message
 from ui.pages.workshop_registrations import RegistrationsPanel
 from ui.pages.workshops_texts import KIND_LABELS
+from ui.style import tab_widget
 from ui.widgets.attendance_grid import AttendanceGrid
 
 AREA = "workshops"
@@ -93,7 +93,7 @@ class SessionPanel(QWidget):
         self.grid = AttendanceGrid(self)
         self.grid.marks_requested.connect(self.mark)
         self.grid.all_present_requested.connect(self.all_present)
-        self.tabs = QTabWidget(self)
+        self.tabs = tab_widget(self)
         self.tabs.addTab(self.registrations, "Inscriptions")
         self.tabs.addTab(self.grid, "Émargement")
         buttons = QHBoxLayout()
