@@ -115,18 +115,26 @@ def run_gui(root: Path) -> int:
 
 
 def self_test() -> int:
-    """Offscreen smoke test of a fresh profile; used by CI on the bundle."""
+    """Offscreen smoke test of a fresh profile; used by CI on the bundle.
+
+    It goes the way a real start does: the profile is created, closed, then opened behind
+    the shown main window (ui.opening); every page is then visited."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
     from app import migrate
     from app.services import setup
-    from ui.context import AppContext, ChangeHub
+    from ui.context import ChangeHub
     from ui.main_window import MainWindow
+    from ui.opening import ProfileOpening
     from ui.tasks import TaskManager
 
     app = make_application([sys.argv[0]])
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="permanence-selftest-") as tmp:
-        profile = setup.initialize_profile(
-            Path(tmp) / "profil",
+        root = Path(tmp) / "profil"
+        created = setup.initialize_profile(
+            root,
             setup.SetupRequest(
                 display_name="Auto-test",
                 first_name="Test",
@@ -136,23 +144,34 @@ def self_test() -> int:
                 encrypt=False,
             ),
         )
+        created.close()
+        tasks = TaskManager()
+        window = MainWindow(profile_name="Auto-test")
+        window.show()
+        opening = ProfileOpening(window, root, "Auto-test", None, tasks, ChangeHub())
+        waiting = QEventLoop()
+        window.ready.connect(waiting.quit)
+        QTimer.singleShot(60_000, waiting.quit)
+        opening.start()
+        waiting.exec()
         try:
-            problems: list[str] = []
-            if migrate.current_revision(profile.engine) != migrate.head_revision():
-                problems.append("database is not at the migration head")
-            if not profile.integrity_ok():
-                problems.append("integrity_check failed")
-            ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
-            window = MainWindow(ctx)
-            window.show()
-            for key in window.pages:
-                window.show_page(key)
-                app.processEvents()  # type: ignore[attr-defined]
-            ctx.tasks.wait_idle()
+            profile = opening.profile
+            if window.attached is None or profile is None:
+                problems.append("the profile did not open behind the main window")
+            else:
+                if migrate.current_revision(profile.engine) != migrate.head_revision():
+                    problems.append("database is not at the migration head")
+                if not profile.integrity_ok():
+                    problems.append("integrity_check failed")
+                for key in window.pages:
+                    window.show_page(key)
+                    app.processEvents()  # type: ignore[attr-defined]
+                tasks.wait_idle()
             window.close()
-            ctx.tasks.wait_idle()
+            tasks.wait_idle()
         finally:
-            profile.close()
+            if opening.profile is not None:
+                opening.profile.close()
     if problems:
         print("; ".join(problems), file=sys.stderr)
         return 1
