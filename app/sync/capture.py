@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event, func, insert, inspect, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from app.clock import utcnow
 from app.models import DeviceIdentity, FieldClock, OutboxEntry, SyncState
@@ -33,6 +33,30 @@ OFFSET_KEY = "clock_offset_ms"
 FREEZE = "freeze"
 # (table, row id, {field: JSON value}, kind)
 Change = tuple[str, str, dict[str, Any], str]
+
+
+class UncapturedChange(RuntimeError):
+    """A programming error: a statement would change synced rows behind the capture."""
+
+
+@cache
+def _synced_table_names() -> frozenset[str]:
+    return frozenset(synced_tables())
+
+
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """ORM bulk UPDATE/DELETE (``update(Person).where(...)``) skip the flush this capture
+    listens to: the change would stay on this laptop and never reach the siège. Refused
+    loudly instead (the transaction then rolls back); load the rows and change them.
+    Statements on a ``Table`` (the demo generator's seeding) are a deliberate low-level
+    choice and pass."""
+    if not (state.is_update or state.is_delete) or state.session.info.get("sync_capture") is False:
+        return
+    mapper = state.bind_arguments.get("mapper")
+    name = getattr(getattr(mapper, "local_table", None), "name", None)
+    if name in _synced_table_names():
+        verb = "UPDATE" if state.is_update else "DELETE"
+        raise UncapturedChange(f"bulk {verb} of synced table {name!r} would not be synced")
 
 
 class ChangeCapture:
@@ -48,6 +72,7 @@ class ChangeCapture:
 
     def install(self, session_factory: sessionmaker[Session]) -> None:
         event.listen(session_factory, "after_flush", self._after_flush)
+        event.listen(session_factory, "do_orm_execute", _refuse_bulk_changes)
 
     def _after_flush(self, session: Session, _context: Any) -> None:
         if session.info.get("sync_capture") is False:

@@ -112,6 +112,31 @@ def test_an_edit_and_its_outbox_entry_commit_together(profile: Profile) -> None:
     assert fields["created_at"] and "notes" in fields  # a new row travels whole
 
 
+def test_a_bulk_orm_update_of_a_synced_table_is_refused_and_changes_nothing(
+    profile: Profile,
+) -> None:
+    # An ORM bulk UPDATE skips the flush the capture listens to: the change would never
+    # leave the laptop. It is refused, and the unit of work rolls back.
+    from sqlalchemy import update
+
+    from app.sync.capture import UncapturedChange
+
+    with profile.uow() as uow:
+        uow.session.add(Person(first_name="Jeanne", last_name="Martin"))
+        uow.commit()
+    with pytest.raises(UncapturedChange), profile.uow() as uow:
+        uow.session.execute(update(Person).values(city="Sedan"))
+        uow.commit()
+    with profile.uow() as uow:
+        assert uow.session.scalar(select(Person.city)) == ""
+        people = uow.session.scalars(select(Person)).all()
+        people[0].city = "Sedan"  # the way that syncs
+        uow.commit()
+    with profile.uow() as uow:
+        sent = [json.loads(e.fields_json) for e in uow.session.scalars(select(OutboxEntry))]
+    assert any(fields.get("city") == "Sedan" for fields in sent[1:])
+
+
 def test_an_update_sends_only_changed_fields_with_the_previous_text_clock(profile: Profile) -> None:
     with profile.uow() as uow:
         person = Person(first_name="Jeanne", last_name="Martin", notes="A")
