@@ -124,7 +124,7 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-SENT_KEY = "sent_through"  # highest operation number this database ever sent
+SENT_KEY = "sent_through"  # highest operation number this database has set out to send
 
 
 def reconcile_operation_numbers(conn: Connection, last_op: int) -> int:
@@ -200,6 +200,15 @@ class SyncClient:
             set_state(conn, OFFSET_KEY, str(offset))
             last_op = int(body.get("device", {}).get("last_op", 0))
             reconcile_operation_numbers(conn, last_op)
+            # What this sync is about to push counts as sent from here on (in the same
+            # transaction as the clock offset, so no extra commit). The outbox goes out
+            # in order: if the siège ever knows a number above this mark, everything up
+            # to it did reach it. A mark left behind (a push without hello) only means
+            # harmless resends after a restore.
+            highest = conn.execute(select(func.max(table_of(OutboxEntry).c.seq))).scalar()
+            sent = int(get_state(conn, SENT_KEY, "0") or 0)
+            if highest is not None and int(highest) > sent:
+                set_state(conn, SENT_KEY, str(highest))
             # Acknowledged before a lost answer: the siège already has these.
             conn.execute(
                 delete(table_of(OutboxEntry)).where(table_of(OutboxEntry).c.seq <= last_op)
@@ -252,11 +261,6 @@ class SyncClient:
                 for e in entries
             ]
             batch_id = f"{entries[0]['seq']}-{entries[-1]['seq']}"
-            with self.engine.begin() as conn:
-                # Durable before the request: hello() tells a lost answer (numbers this
-                # database sent) from a restored backup (numbers it never sent).
-                sent = int(get_state(conn, SENT_KEY, "0") or 0)
-                set_state(conn, SENT_KEY, str(max(sent, int(entries[-1]["seq"]))))
             response = request(self.http, "POST", "/push", json={"batch_id": batch_id, "ops": ops})
             body = _json(response)
             self.fault("push_answered")
