@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import logging.handlers
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class Profile:
 
     def close(self) -> None:
         self.engine.dispose()
+        _stop_logging(self.paths)
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -185,6 +187,16 @@ def _backup_is_stale(paths: ProfilePaths) -> bool:
         return True
     age = dt.datetime.now() - dt.datetime.fromtimestamp(latest.stat().st_mtime)
     return age > DAILY_BACKUP_AGE
+
+
+def _stop_logging(paths: ProfilePaths) -> None:
+    """Detach the profile's log file (several profiles open and close in one process in
+    the tests and the benchmarks; a handler left behind writes into a deleted folder)."""
+    target = os.path.abspath(paths.logs / "permanence.log")
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == target]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 def _setup_logging(paths: ProfilePaths) -> None:
