@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import harness
+from ui.pages.invoices_page import PAGE_SIZE
 
 
 def bare_page() -> None:
@@ -93,7 +94,7 @@ BARE_LIST = (
     "p.first_name, i.total_incl_cents FROM invoice i JOIN client c ON c.id = i.client_id "
     "JOIN person p ON p.id = i.entrepreneur_id WHERE i.deleted_at IS NULL {where} "
     "ORDER BY CASE WHEN i.status = 'brouillon' THEN 0 ELSE 1 END, i.issue_date DESC, "
-    "i.number DESC, i.id DESC LIMIT 200"
+    "i.number DESC, i.id DESC LIMIT {limit}"
 )
 
 
@@ -101,7 +102,8 @@ def _bare(conn: sqlite3.Connection, where: str = "", params: tuple[str, ...] = (
     conn.execute(
         f"SELECT count(id) FROM invoice i WHERE deleted_at IS NULL {where}", params
     ).fetchone()
-    conn.execute(BARE_LIST.format(where=where), params).fetchall()
+    # The floor reads as many rows as the page's first page.
+    conn.execute(BARE_LIST.format(where=where, limit=PAGE_SIZE), params).fetchall()
 
 
 def listing(profile: Any, root: Path) -> list[harness.Row]:
@@ -112,7 +114,7 @@ def listing(profile: Any, root: Path) -> list[harness.Row]:
 
     def open_list(text: str = "", status: str = "tous") -> None:
         queries.count_invoices(uow, text, status)
-        queries.search_invoices(uow, text, status, limit=200)
+        queries.search_invoices(uow, text, status, limit=PAGE_SIZE)
 
     names = [
         r[0]

@@ -67,6 +67,11 @@ COLUMNS: list[Column[InvoiceRow]] = [
 ]
 
 
+# A screenful is ~30 rows: each keystroke reads a first page of 50 (with its payment
+# sums); the rest comes as the list scrolls.
+PAGE_SIZE = 50
+
+
 class InvoicesPage(QWidget):
     title = "Factures"
 
@@ -87,7 +92,7 @@ class InvoicesPage(QWidget):
         self.identity_button.clicked.connect(self.edit_identity)
         self.export_button = QPushButton("Exporter les PDF…", self)
         self.export_button.clicked.connect(self.choose_export)
-        self.model: RowTableModel[InvoiceRow] = RowTableModel(COLUMNS)
+        self.model: RowTableModel[InvoiceRow] = RowTableModel(COLUMNS, page_size=PAGE_SIZE)
         self.table = QTableView(self)
         self.table.setObjectName("invoiceTable")
         self.table.setModel(self.model)
