@@ -127,44 +127,51 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 SENT_KEY = "sent_through"  # highest operation number this database has set out to send
 
 
-def reconcile_operation_numbers(conn: Connection, last_op: int) -> int:
-    """Make sure changes the siège has never seen carry numbers above ``last_op``, the
-    highest operation number it has applied for this device; returns how many moved.
+def settle_operation_numbers(conn: Connection, last_op: int) -> int:
+    """At hello, square the outbox with ``last_op``, the highest operation number the
+    siège has applied for this device; returns how many entries were renumbered.
 
-    The siège skips an operation whose number it has already applied (that is what makes
-    a resent batch harmless). When a backup is put back, the database forgets the numbers
-    it used after the backup: the changes made since the restore would reuse them and be
-    skipped, lost without a word. The sign is the siège knowing more numbers than this
-    database ever sent. Then every entry not sent from this database's history moves
-    above ``last_op``, in order (resending an entry that was in fact applied is harmless:
-    its field clocks lose to anything newer), and the AUTOINCREMENT counter follows.
+    - Entries numbered up to ``last_op`` are acknowledged (an answer may have been lost).
+    - A restored backup forgets the numbers it used after the backup: the changes made
+      since would reuse them and the siège would skip them, lost without a word. The sign
+      is the siège knowing more numbers than this database ever set out to send
+      (``SENT_KEY``). Then every entry above that mark moves above ``last_op``, in order
+      (resending an entry that was in fact applied is harmless: its field clocks lose to
+      anything newer), and the AUTOINCREMENT counter follows.
+    - What this sync is about to push is marked as sent, in the caller's transaction (no
+      commit of its own). The outbox goes out in order: if the siège ever knows a number
+      above the mark, everything up to it did reach it. A mark left behind (a push
+      without hello) only means harmless resends after a restore.
     """
-    sent = int(get_state(conn, SENT_KEY, "0") or 0)
-    if last_op <= sent:
-        return 0
     ob = table_of(OutboxEntry)
-    shift = last_op - sent
-    # Two steps: shifting in place could collide with a primary key not yet moved.
-    moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
-    conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
-    highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
-    updated = conn.exec_driver_sql(
-        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
-        (highest, OutboxEntry.__tablename__),
-    ).rowcount
-    if not updated:
-        conn.exec_driver_sql(
-            "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-            (OutboxEntry.__tablename__, highest),
-        )
-    set_state(conn, SENT_KEY, str(last_op))
-    if moved:
-        log.warning(
-            "database older than the siège's record (restored backup?): %d pending "
-            "operation(s) renumbered after %d",
-            moved,
-            last_op,
-        )
+    sent = int(get_state(conn, SENT_KEY, "0") or 0)
+    moved = 0
+    if last_op > sent:
+        shift = last_op - sent
+        # Two steps: shifting in place could collide with a primary key not yet moved.
+        moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
+        conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
+        highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
+        updated = conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+            (highest, OutboxEntry.__tablename__),
+        ).rowcount
+        if not updated:
+            conn.exec_driver_sql(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                (OutboxEntry.__tablename__, highest),
+            )
+        sent = last_op
+        if moved:
+            log.warning(
+                "database older than the siège's record (restored backup?): %d pending "
+                "operation(s) renumbered after %d",
+                moved,
+                last_op,
+            )
+    conn.execute(delete(ob).where(ob.c.seq <= last_op))
+    pending = conn.execute(select(func.max(ob.c.seq))).scalar()
+    set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
     return int(moved)
 
 
@@ -199,20 +206,7 @@ class SyncClient:
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
             last_op = int(body.get("device", {}).get("last_op", 0))
-            reconcile_operation_numbers(conn, last_op)
-            # What this sync is about to push counts as sent from here on (in the same
-            # transaction as the clock offset, so no extra commit). The outbox goes out
-            # in order: if the siège ever knows a number above this mark, everything up
-            # to it did reach it. A mark left behind (a push without hello) only means
-            # harmless resends after a restore.
-            highest = conn.execute(select(func.max(table_of(OutboxEntry).c.seq))).scalar()
-            sent = int(get_state(conn, SENT_KEY, "0") or 0)
-            if highest is not None and int(highest) > sent:
-                set_state(conn, SENT_KEY, str(highest))
-            # Acknowledged before a lost answer: the siège already has these.
-            conn.execute(
-                delete(table_of(OutboxEntry)).where(table_of(OutboxEntry).c.seq <= last_op)
-            )
+            settle_operation_numbers(conn, last_op)
         if self.capture is not None and self.capture.clock is not None:
             self.capture.clock.offset_ms = offset
         body["clock_offset_ms"] = offset
