@@ -14,15 +14,9 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from ui.resources import resources_dir
+
 log = logging.getLogger(__name__)
-
-
-def resources_dir() -> Path:
-    # In a PyInstaller bundle, data files live under sys._MEIPASS.
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def make_application(argv: list[str]) -> object:

@@ -12,7 +12,7 @@ from functools import cache
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from ui.launcher import resources_dir
+from ui.resources import resources_dir
 
 
 @cache
