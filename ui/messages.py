@@ -31,6 +31,10 @@ FIELD_MESSAGES: dict[str, str] = {
 ERROR_MESSAGES: dict[str, str] = {
     "not_found": "L'élément demandé n'existe pas ou a été supprimé.",
     "conflict": "Cette action n'est pas possible dans l'état actuel.",
+    "person_has_invoices": (
+        "Cette fiche ne peut pas être supprimée : {invoices} facture(s) ou avoir(s) émis à "
+        "son nom doivent être conservés dix ans. Elle peut être anonymisée quand la loi le permet."
+    ),
     "missing": "Aucun profil n'existe à cet emplacement : {path}",
     "already_exists": "Un profil existe déjà à cet emplacement : {path}",
     "not_a_database": (

@@ -17,7 +17,6 @@ from app.indicators.sql import (
     dialect,
     materialize,
     month_of,
-    person_live,
 )
 from app.models import Invoice, Payment, Person
 from app.uow import UnitOfWorkFactory
@@ -93,58 +92,6 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
     return antenne_filter(query, filters)
 
 
-def _with_antenne(sums: Any, filters: Filters) -> Query:
-    """Per-entrepreneur sums joined to the entrepreneur once (not once per invoice)."""
-    query = (
-        select(
-            sums.c.person_id,
-            Person.antenne_id.label("antenne"),
-            *(c for c in sums.c if c.name not in ("person_id",)),
-        )
-        .join(Person, Person.id == sums.c.person_id)
-        .where(person_live())
-    )
-    return antenne_filter(query, filters)
-
-
-def invoiced_per_month(filters: Filters, dialect_name: str) -> Query:
-    """Sums per entrepreneur, month and kind — read from the covering index alone."""
-    month = month_of(Invoice.issue_date, dialect_name).label("month")
-    sums = (
-        select(
-            Invoice.entrepreneur_id.label("person_id"),
-            month,
-            Invoice.kind.label("kind"),
-            func.sum(_signed(Invoice.total_excl_cents)).label("amount"),
-            func.count().label("n"),
-        )
-        .where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
-        .group_by(Invoice.entrepreneur_id, month, Invoice.kind)
-        .subquery("invoice_sums")
-    )
-    return _with_antenne(sums, filters)
-
-
-def cashed_per_month(filters: Filters, dialect_name: str) -> Query:
-    month = month_of(Payment.paid_on, dialect_name).label("month")
-    sums = (
-        select(
-            Invoice.entrepreneur_id.label("person_id"),
-            month,
-            func.sum(_signed(Payment.amount_cents)).label("amount"),
-        )
-        .join(Invoice, Invoice.id == Payment.invoice_id)
-        .where(
-            Payment.deleted_at.is_(None),
-            *_issued(),
-            Payment.paid_on.between(filters.period.start, filters.period.end),
-        )
-        .group_by(Invoice.entrepreneur_id, month)
-        .subquery("payment_sums")
-    )
-    return _with_antenne(sums, filters)
-
-
 def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
     col = members.c[column]
     rows = session.execute(select(col, func.sum(members.c.amount)).group_by(col))
@@ -152,13 +99,17 @@ def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
 
 
 def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
+    """The card, its breakdowns and the drill-down list read the same member rows
+    (:func:`invoice_members`, :func:`payment_members`): they cannot disagree. Every issued
+    invoice counts whatever happened to its entrepreneur since (deleted, merged): the
+    ten-year retention keeps the invoice, so the turnover keeps it too."""
     name = dialect(session)
-    invoiced = materialize(session, "ind_invoiced", invoiced_per_month(filters, name), ())
-    cashed = materialize(session, "ind_cashed", cashed_per_month(filters, name), ())
+    invoiced = materialize(session, "ind_invoiced", invoice_members(filters, name), ())
+    cashed = materialize(session, "ind_cashed", payment_members(filters, name), ())
     kinds = {
         k: int(n)
         for k, n in session.execute(
-            select(invoiced.c.kind, func.sum(invoiced.c.n)).group_by(invoiced.c.kind)
+            select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind)
         )
     }
     antenne_names = labels.antennes(session)
@@ -211,7 +162,7 @@ def _people(
         return {}
     rows = session.execute(
         select(Person.id, Person.last_name, Person.first_name, Person.antenne_id).where(
-            Person.id.in_(ids), person_live()
+            Person.id.in_(ids)
         )
     )
     return {

@@ -16,7 +16,7 @@ from stdnum.fr import nir as std_nir
 
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError, ValidationError
-from app.models import Accompagnateur, Antenne, OptionItem, Person
+from app.models import Accompagnateur, Antenne, Invoice, OptionItem, Person
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 from app.validation import is_postcode, normalize_email, normalize_phone
@@ -301,9 +301,22 @@ def update_person(
 
 
 def delete_person(uow_factory: UnitOfWorkFactory, person_id: str) -> None:
-    """Tombstone: the row stays so the delete syncs like any change."""
+    """Tombstone: the row stays so the delete syncs like any change.
+
+    Refused (``person_has_invoices``) for an entrepreneur with issued invoices: invoices
+    are kept ten years and count in the turnover whatever happens to their entrepreneur
+    (docs/indicators.md); such a person can only be anonymised when the law allows."""
     with uow_factory() as uow:
         person = live_person(uow.session, person_id)
+        issued = uow.session.scalar(
+            select(func.count(Invoice.id)).where(
+                Invoice.entrepreneur_id == person.id,
+                Invoice.deleted_at.is_(None),
+                Invoice.status != "brouillon",
+            )
+        )
+        if issued:
+            raise ConflictError("person_has_invoices", invoices=int(issued))
         person.deleted_at = utcnow()
         uow.commit()
 

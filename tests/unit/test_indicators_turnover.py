@@ -66,3 +66,23 @@ def test_turnover_of_one_antenne_and_of_an_empty_one(uow, invoices) -> None:
     empty = turnover(uow, Filters(YEAR, antenne("Saint-Dizier")))
     assert (empty.invoiced_cents, empty.cashed_cents, empty.by_entrepreneur) == (0, 0, ())
     assert all(b.value == 0 for b in empty.by_month)
+
+
+def test_invoices_of_a_deleted_or_merged_entrepreneur_still_count(uow, invoices) -> None:
+    from app.indicators.drilldown import FigureRef, list_invoices
+    from app.models import Person
+
+    with Builder(uow) as b:
+        b.delete(Person, invoices["alice"])  # a tombstone written by sync or an old version
+    with uow() as unit:
+        unit.session.get(Person, invoices["bruno"]).merged_into_id = invoices["alice"]
+        unit.commit()
+    figures = turnover(uow, Filters(YEAR))
+    assert (figures.invoiced_cents, figures.cashed_cents) == (150000, 204000)
+    assert sum(e.invoiced_cents for e in figures.by_entrepreneur) == 150000
+    for key, total in (("turnover_invoiced", 150000), ("turnover_cashed", 204000)):
+        lines = list_invoices(uow, Filters(YEAR), FigureRef(key))
+        assert sum(line.amount_cents for line in lines) == total  # card == its list
+    troyes = Filters(YEAR, antenne("Troyes"))
+    listed = list_invoices(uow, troyes, FigureRef("turnover_invoiced"))
+    assert sum(line.amount_cents for line in listed) == turnover(uow, troyes).invoiced_cents

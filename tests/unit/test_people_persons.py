@@ -156,3 +156,31 @@ def test_any_phone_text_is_either_stored_as_e164_or_refused_by_field(uow, text):
         assert codes(exc) == {"phone": "invalid_phone"}
     else:
         assert person.phone == "" or person.phone.startswith("+")
+
+
+def test_an_entrepreneur_with_issued_invoices_cannot_be_deleted(uow):
+    from app.errors import ConflictError
+    from app.indicators.period import Filters, Period
+    from app.indicators.turnover import turnover
+    from tests.indicators_data import Builder
+
+    person = create_person(uow, HELENE)
+    with Builder(uow) as b:
+        b.invoice(person.id, dt.date(2025, 3, 1), 120000)
+        b.invoice(person.id, None, 5000, status="brouillon")  # a draft alone would not block
+    with pytest.raises(ConflictError) as refused:
+        delete_person(uow, person.id)
+    assert (refused.value.code, refused.value.details) == ("person_has_invoices", {"invoices": 1})
+    assert get_person(uow, person.id).id == person.id  # still there
+    assert turnover(uow, Filters(Period.year(2025))).invoiced_cents == 120000
+
+
+def test_a_person_with_only_draft_invoices_can_be_deleted(uow):
+    from tests.indicators_data import Builder
+
+    person = create_person(uow, HELENE)
+    with Builder(uow) as b:
+        b.invoice(person.id, None, 5000, status="brouillon")
+    delete_person(uow, person.id)
+    with pytest.raises(NotFoundError):
+        get_person(uow, person.id)
