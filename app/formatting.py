@@ -12,6 +12,8 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_currency, format_decimal
 
+from app.clock import to_local
+
 LOCALE = "fr_FR"
 
 
@@ -49,6 +51,14 @@ def date(value: dt.date | None, style: str = "short") -> str:
 
 
 def datetime(value: dt.datetime | None) -> str:
+    """A wall-clock date and time as people wrote it (an appointment at 10:00)."""
     if value is None:
         return ""
     return _format_datetime(value, format="dd/MM/yyyy HH:mm", locale=LOCALE)
+
+
+def timestamp(stored: dt.datetime | None) -> str:
+    """A stored timestamp (naive UTC, or aware) in French local time: "26/11/2026 10:42"."""
+    if stored is None:
+        return ""
+    return datetime(to_local(stored).replace(tzinfo=None))

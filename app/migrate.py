@@ -14,9 +14,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
+from app.clock import PARIS, localnow
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
+# Backups are named after the local time they were taken at (people read the names).
+BACKUP_STAMP = "%Y%m%d-%H%M%S-%f"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The newest revision in migrations/versions. Kept as a constant so that a normal
@@ -84,7 +88,7 @@ def backup_database(
     the backup is encrypted too.
     """
     backups_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = localnow().strftime(BACKUP_STAMP)
     target = backups_dir / f"permanence-{stamp}-{label}.sqlite3"
     dest = open_raw(target, passphrase)
     raw = engine.raw_connection()
@@ -131,3 +135,16 @@ def prune_backups(backups_dir: Path, keep: int) -> None:
 def latest_backup(backups_dir: Path) -> Path | None:
     backups = sorted(backups_dir.glob("permanence-*.sqlite3"))
     return backups[-1] if backups else None
+
+
+def backup_taken_at(backup: Path) -> dt.datetime | None:
+    """When a backup was taken, from its name (written with the app's clock, in French
+    local time), as an aware instant; None for a file not named by :func:`backup`."""
+    parts = backup.name.split("-")
+    if len(parts) < 4:
+        return None
+    try:
+        taken = dt.datetime.strptime("-".join(parts[1:4]), BACKUP_STAMP)
+    except ValueError:
+        return None
+    return taken.replace(tzinfo=PARIS)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit, migrate
+from app.clock import file_time, now
 from app.config import BACKUPS_KEPT, ProfilePaths, ProfileSettings, load_settings, save_settings
 from app.db import make_engine, make_session_factory
 from app.errors import ProfileError
@@ -185,8 +186,8 @@ def _backup_is_stale(paths: ProfilePaths) -> bool:
     latest = migrate.latest_backup(paths.backups)
     if latest is None:
         return True
-    age = dt.datetime.now() - dt.datetime.fromtimestamp(latest.stat().st_mtime)
-    return age > DAILY_BACKUP_AGE
+    taken = migrate.backup_taken_at(latest) or file_time(latest.stat().st_mtime)
+    return now() - taken > DAILY_BACKUP_AGE
 
 
 def _stop_logging(paths: ProfilePaths) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app import formatting
 from siege import db, devices
 
 
@@ -120,7 +121,7 @@ def _device(engine: object, args: argparse.Namespace) -> int:
     if args.action == "list":
         for d in devices.list_devices(engine):  # type: ignore[arg-type]
             state = "révoqué" if d.revoked_at else ("enrôlé" if d.enrolled_at else "en attente")
-            seen = d.last_seen_at.isoformat(timespec="seconds") if d.last_seen_at else "jamais"
+            seen = formatting.timestamp(d.last_seen_at) if d.last_seen_at else "jamais"
             print(f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {state:10} vu : {seen}")
         return 0
     devices.revoke(engine, args.name)  # type: ignore[arg-type]

@@ -10,8 +10,18 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app import clock
 from app.config import ProfileSettings
 from app.profile import Profile, create_profile
+from tests.clock_support import SUITE_INSTANT
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock() -> Iterator[clock.PinnedClock]:
+    """Every test sees the same date (SUITE_INSTANT, then running at the real pace);
+    a test that needs another moment calls ``pinned_clock.set(...)``."""
+    with clock.pinned(SUITE_INSTANT) as pinned:
+        yield pinned
 
 
 @pytest.fixture

@@ -118,5 +118,4 @@ def stamp(by: str, at: object) -> str:
 
     if not isinstance(at, dt.datetime):
         return by or "inconnu"
-    local = at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-    return f"{by or 'inconnu'}, le {formatting.datetime(local)}"
+    return f"{by or 'inconnu'}, le {formatting.timestamp(at)}"

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import today
 from app.invoicing.cae_identity import CaeIdentityData, read_identity
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -197,7 +198,7 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         kind=invoice.kind,
         is_draft=invoice.status != "emise" and not issuing,
         number=invoice.number or "",
-        issue_date=invoice.issue_date or dt.date.today(),
+        issue_date=invoice.issue_date or today(),
         sale_date=invoice.sale_date,
         due_date=invoice.due_date,
         nature=invoice.nature,

@@ -122,7 +122,11 @@ def value_text(key: str, value: Any) -> str:
     if isinstance(value, int) and key.endswith("_e4"):
         return formatting.quantity(value)
     if isinstance(value, str) and _DATETIME.match(value):
-        return formatting.datetime(dt.datetime.fromisoformat(value))
+        moment = dt.datetime.fromisoformat(value)
+        # "*_at" columns are stored UTC timestamps; other date-times are wall-clock times.
+        if key.endswith("_at"):
+            return formatting.timestamp(moment)
+        return formatting.datetime(moment)
     if isinstance(value, str) and _DATE.match(value):
         return formatting.date(dt.date.fromisoformat(value))
     return str(value)

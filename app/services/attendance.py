@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import localnow
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.ids import deterministic_id
 from app.models import Activity, ActivitySlot, Attendance, Registration, WorkshopTheme
@@ -37,7 +38,7 @@ def attendance_id(slot_id: str, person_id: str) -> str:
 
 def local_now() -> dt.datetime:
     """Slots are kept in the place's wall time, so "has it started" compares with local time."""
-    return dt.datetime.now().replace(microsecond=0)
+    return localnow().replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)

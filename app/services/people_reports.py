@@ -41,7 +41,7 @@ def _permanence(session: Session, permanence_id: str | None) -> str:
 
 
 def _footer(by: str | None, at: dt.datetime | None) -> str:
-    stamp = formatting.datetime(at) if at else ""
+    stamp = formatting.timestamp(at)
     return f"Dernière modification : {by or 'inconnu'} {('le ' + stamp) if stamp else ''}".strip()
 
 

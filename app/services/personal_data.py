@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from app.clock import now, utcnow
 from app.clock import today as clock_today
-from app.clock import utcnow
 from app.errors import ConflictError
 from app.models import (
     Appointment,
@@ -92,7 +92,7 @@ def export_person(uow_factory: UnitOfWorkFactory, person_id: str) -> dict[str, A
         ).one()
         data: dict[str, Any] = {
             "format": "permanence-export-personne/1",
-            "exported_at": utcnow().isoformat(),
+            "exported_at": now().isoformat(timespec="seconds"),
             "person": {k: _plain(v) for k, v in person_row._mapping.items()},
         }
         collected: dict[str, list[str]] = {"person": [person.id]}
@@ -122,7 +122,7 @@ def write_export(uow_factory: UnitOfWorkFactory, person_id: str, folder: Path) -
 
     data = export_person(uow_factory, person_id)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"donnees-{data['person']['last_name']}-{data['person']['first_name']}-{dt.date.today()}"
+    stem = f"donnees-{data['person']['last_name']}-{data['person']['first_name']}-{clock_today()}"
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
     json_path = folder / f"{stem}.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

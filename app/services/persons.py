@@ -17,6 +17,7 @@ from stdnum.fr import nir as std_nir
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError, ValidationError
 from app.models import Accompagnateur, Antenne, Invoice, OptionItem, Person
+from app.services.parcours_rules import add_months
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 from app.validation import is_postcode, normalize_email, normalize_phone
@@ -159,8 +160,10 @@ def normalized(data: PersonInput, session: Session) -> PersonInput:
     if values["postcode"] and not is_postcode(values["postcode"]):
         errors.add("postcode", "invalid_postcode")
     if data.birth_date is not None:
-        latest = today().replace(year=today().year - MIN_AGE_YEARS)
-        if data.birth_date > today():
+        day = today()
+        # Month arithmetic: on 29 February, "15 years ago" is 28 February of a common year.
+        latest = add_months(day, -12 * MIN_AGE_YEARS)
+        if data.birth_date > day:
             errors.add("birth_date", "date_in_future")
         elif data.birth_date < OLDEST_BIRTH_DATE or data.birth_date > latest:
             errors.add("birth_date", "implausible_birth_date", min_age=MIN_AGE_YEARS)

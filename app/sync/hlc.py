@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from app.clock import wall_ms
 
 WALL_HEX = 12
 COUNTER_HEX = 4
@@ -65,7 +66,7 @@ def is_stamp(value: object) -> bool:
 
 
 def wall_now_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return wall_ms()
 
 
 def clamp_future(stamp: str, now_ms: int) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.config import ProfileSettings
 from app.models import Person
 from app.profile import create_profile, open_profile
+from tests.clock_support import child_env
 
 WRITER = textwrap.dedent(
     """
@@ -42,7 +43,7 @@ def test_committed_rows_survive_repeated_sigkill(tmp_path: Path) -> None:
     create_profile(root, ProfileSettings()).close()
     script = tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = child_env()
     rng = random.Random(20261126)
     acknowledged: list[str] = []
     for _round in range(6):

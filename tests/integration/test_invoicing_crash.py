@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import signal
 import subprocess
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from app.models import Invoice, InvoiceSeries
 from app.profile import Profile, open_profile
+from tests.clock_support import child_env
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 
 
@@ -45,7 +45,7 @@ def test_sigkill_during_validation_leaves_drafts_or_numbered_invoices_only(
     root = profile.paths.root
     profile.close()  # the child takes the profile lock
     rng = random.Random(20261126)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     for _ in range(KILLS):
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.invoicing_crash_child", str(root)],

@@ -3,7 +3,6 @@ cut a connection in the middle of an exchange."""
 
 from __future__ import annotations
 
-import os
 import select
 import signal
 import socket
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.clock_support import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,8 +27,7 @@ def free_port() -> int:
 
 
 def python_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_env()
     env["PERMANENCE_NO_KEYRING"] = "1"
     return env
 

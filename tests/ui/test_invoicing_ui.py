@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
+from app.clock import today
 from app.invoicing import drafts, payments
 from app.invoicing.validation import validate_invoice
 from app.services.parcours import list_stages
@@ -69,7 +70,7 @@ def test_new_invoice_live_totals_then_validation_proposes_salarie(qtbot, ctx, op
     table.item(0, 3).setText("40")
     assert "Total TTC : 72,00" in dialog.lines.totals_label.text().replace("\u202f", " ")
     dialog.validate()
-    assert dialog.detail is not None and dialog.detail.number == f"LOC-{dt.date.today().year}-00001"
+    assert dialog.detail is not None and dialog.detail.number == f"LOC-{today().year}-00001"
     assert "émise" in dialog.status_label.text()
     assert not dialog.buttons["save"].isVisible() or dialog.isHidden()
     assert {s.kind for s in list_stages(ctx.uow, person)} == {"cape", "salarie"}

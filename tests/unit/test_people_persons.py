@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.clock import today
 from app.errors import NotFoundError, ValidationError
 from app.services import person_directory
 from app.services.persons import (
@@ -57,7 +58,7 @@ def test_every_invalid_field_is_reported_and_nothing_is_saved(uow):
         email="pas-une-adresse",
         phone="12",
         postcode="8400",
-        birth_date=dt.date.today() + dt.timedelta(days=3),
+        birth_date=today() + dt.timedelta(days=3),
         situation_code="inconnu",
     )
     with pytest.raises(ValidationError) as caught:

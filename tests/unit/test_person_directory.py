@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.clock import today
 from app.models import Person
 from app.services import person_directory
 from app.text import fold
@@ -113,7 +114,7 @@ def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:  # type: 
         from sqlalchemy import select
 
         person_id = u.session.scalar(select(Person.id).where(Person.last_name == "Convention"))
-        day = dt.date.today()
+        day = today()
         u.session.add(
             ParcoursStage(
                 person_id=person_id, kind="accueil", start_date=day - dt.timedelta(days=90)
@@ -141,7 +142,7 @@ def test_later_pages_and_antenne_filter_keep_each_persons_own_status(uow) -> Non
 
     from app.models import Antenne, ParcoursStage
 
-    day = dt.date.today()
+    day = today()
     with uow() as u:
         reims, troyes = (
             u.session.scalar(select(Antenne.id).where(Antenne.name == name))

@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QComboBox, QDateEdit, QPlainTextEdit, QWidget
 
+from app.clock import today
 from app.services import reference
 from app.uow import UnitOfWorkFactory
 
@@ -22,7 +23,7 @@ def date_edit(parent: QWidget, value: dt.date | None = None) -> QDateEdit:
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DATE_FORMAT)
-    edit.setDate(QDate(value) if value else QDate.currentDate())
+    edit.setDate(QDate(value or today()))
     return edit
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.services.attendance import Mark
+from app.services.attendance import Mark, local_now
 from app.services.workshop_values import (
     ABSENT,
     EXCUSED,
@@ -55,7 +55,7 @@ class AttendanceModel(QAbstractTableModel):
         self.people: list[RegistrationInfo] = []
         self.slots: list[SlotInfo] = []
         self.states: dict[tuple[str, str], str] = {}
-        self.now = dt.datetime.now()
+        self.now = local_now()
 
     def reset(self, detail: SessionDetail, now: dt.datetime) -> None:
         self.beginResetModel()
