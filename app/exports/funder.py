@@ -4,13 +4,19 @@ ask for this shape). One SQL query with per-person aggregates, never a row-by-ro
 A participant is a person accompanied during the period (definition
 ``accompanied``), received in an intake interview during it, or present at a
 collective action during it.
+
+Reproducible (docs/indicators.md, "Exports"): every dated column reads only facts dated
+on or before the period's end, so a closed period's export does not change when later
+stages, intakes or exits are recorded. Per antenne: the persons of the antenne with
+*all* their presences and interviews, wherever held, so the per-antenne exports (plus
+the persons without antenne) add up exactly to the all-antennes export.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session
 
 from app.exports.table import Cell, Col, Table
@@ -57,21 +63,25 @@ COLUMNS = [
 
 
 def _participants(filters: Filters, dialect_name: str, spans: Spans) -> Any:
-    marks = attendance_rows(filters, dialect_name).subquery("marks")
+    # Every antenne here: the antenne filter is on the person (funder_table_in).
+    everywhere = Filters(filters.period)
+    marks = attendance_rows(everywhere, dialect_name).subquery("marks")
     present = select(marks.c.person_id).where(marks.c.state == "present")
     accompanied = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
-    received = select(intake_members(filters).subquery("rec").c.person_id)
+    received = select(intake_members(everywhere).subquery("rec").c.person_id)
     return union(accompanied, received, present).subquery("participants")
 
 
-def _stage_dates() -> Any:
+def _stage_dates(filters: Filters) -> Any:
+    """Stages started by the period's end; a CAPE end date after it is not known yet."""
     s = ParcoursStage
-    live = s.deleted_at.is_(None)
+    end = filters.period.end
+    live = and_(s.deleted_at.is_(None), s.start_date <= end)
     return (
         select(
             s.person_id,
             func.min(s.start_date).filter(s.kind == "cape").label("cape_start"),
-            func.max(s.end_date).filter(s.kind == "cape").label("cape_end"),
+            func.max(s.end_date).filter(s.kind == "cape", s.end_date <= end).label("cape_end"),
             func.max(s.renewals).filter(s.kind == "cape").label("renewals"),
             func.min(s.start_date).filter(s.kind == "salarie").label("contract_start"),
             func.max(s.contract_type).filter(s.kind == "salarie").label("contract"),
@@ -101,22 +111,23 @@ def _last_exit(filters: Filters) -> Any:
     return select(ranked).where(ranked.c.rank == 1).subquery("last_exit")
 
 
-def _first_intakes() -> Any:
+def _first_intakes(filters: Filters) -> Any:
     i = IntakeInterview
     return (
         select(i.person_id, func.min(i.held_on).label("first_on"))
-        .where(i.deleted_at.is_(None))
+        .where(i.deleted_at.is_(None), i.held_on <= filters.period.end)
         .group_by(i.person_id)
         .subquery("intakes")
     )
 
 
-def _latest_decision() -> Any:
-    """Decision of the person's latest intake: one indexed look-up per exported row."""
+def _latest_decision(filters: Filters) -> Any:
+    """Decision of the person's latest intake held by the period's end: one indexed
+    look-up per exported row."""
     i = IntakeInterview
     return (
         select(i.decision)
-        .where(i.person_id == Person.id, i.deleted_at.is_(None))
+        .where(i.person_id == Person.id, i.deleted_at.is_(None), i.held_on <= filters.period.end)
         .order_by(i.held_on.desc(), i.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -138,7 +149,8 @@ def _followups(filters: Filters) -> Any:
 
 
 def _workshop_minutes(filters: Filters, dialect_name: str) -> Any:
-    marks = attendance_rows(filters, dialect_name).subquery("marks_min")
+    # All the person's presences, at actions of any antenne.
+    marks = attendance_rows(Filters(filters.period), dialect_name).subquery("marks_min")
     return (
         select(marks.c.person_id, func.sum(marks.c.minutes).label("minutes"))
         .where(marks.c.state == "present")
@@ -150,7 +162,7 @@ def _workshop_minutes(filters: Filters, dialect_name: str) -> Any:
 def funder_table_in(session: Session, filters: Filters) -> Table:
     name = dialect(session)
     who = _participants(filters, name, session_spans(session))
-    stages, exits, intakes = _stage_dates(), _last_exit(filters), _first_intakes()
+    stages, exits, intakes = _stage_dates(filters), _last_exit(filters), _first_intakes(filters)
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
     query = antenne_filter(
         select(
@@ -162,7 +174,7 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
             Person.situation_code,
             Person.prescriber_code,
             intakes.c.first_on,
-            _latest_decision(),
+            _latest_decision(filters),
             stages.c.cape_start,
             stages.c.cape_end,
             stages.c.renewals,

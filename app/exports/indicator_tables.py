@@ -2,25 +2,72 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from app import formatting
+from app.clock import today as clock_today
 from app.exports.table import Cell, Col, Table, as_decimal
 from app.indicators.dashboard import DashboardData
 from app.indicators.definitions import DEFINITIONS
+from app.indicators.period import Filters, Period
 from app.indicators.sql import Breakdown
 
 EMPTY_NOTE = "Aucune donnée pour cette période et ce filtre."
 DEADLINE_KINDS = {"cape": "Fin de CAPE", "associe": "Échéance d'association (CESA)"}
 
 
-def about(data: DashboardData, antenne_label: str) -> list[tuple[str, str]]:
-    period = data.filters.period
+FUNDER_ANTENNE_RULE = (
+    "Chaque personne compte pour l'antenne de sa fiche, avec toutes ses présences et tous "
+    "ses entretiens de la période, où qu'ils aient eu lieu : les fichiers des antennes, plus "
+    "celui des personnes sans antenne, s'additionnent exactement au fichier « toutes les "
+    "antennes »."
+)
+DASHBOARD_ANTENNE_RULE = (
+    "Personnes, entretiens, parcours et chiffre d'affaires : antenne de la fiche de la "
+    "personne. Actions, participants et heures : antenne de la permanence où l'action a "
+    "lieu. Les antennes, plus « sans antenne », s'additionnent au total."
+)
+
+
+def reproducibility(period: Period, today: dt.date) -> tuple[str, str]:
+    """What regenerating this file later gives (docs/indicators.md, "Exports")."""
+    end = formatting.date(period.end)
+    if period.end < today:
+        text = (
+            f"Période close : seuls les faits datés au plus tard le {end} sont lus (étapes, "
+            "entretiens, présences, factures, paiements) ; régénérer ce fichier donne les "
+            "mêmes chiffres, sauf saisie ou correction d'un fait daté dans la période, ou "
+            "suppression d'une fiche (droit à l'effacement). Nom, commune, antenne, situation "
+            "et prescripteur sont ceux de la fiche au jour de l'export."
+        )
+    else:
+        text = (
+            f"Période en cours (jusqu'au {end}) : les chiffres évolueront avec les saisies "
+            "et synchronisations à venir."
+        )
+    return ("Reproductibilité", text)
+
+
+def about_lines(
+    filters: Filters, antenne_label: str, rule: str, today: dt.date
+) -> list[tuple[str, str]]:
+    period = filters.period
     return [
         ("Période", f"du {formatting.date(period.start)} au {formatting.date(period.end)}"),
         ("Antenne", antenne_label),
-        ("Périmètre", data.scope.label),
+        ("Règle des antennes", rule),
+        reproducibility(period, today),
+        ("Généré le", formatting.date(today)),
     ]
+
+
+def about(
+    data: DashboardData, antenne_label: str, today: dt.date | None = None
+) -> list[tuple[str, str]]:
+    day = today or clock_today()
+    lines = about_lines(data.filters, antenne_label, DASHBOARD_ANTENNE_RULE, day)
+    return [*lines[:2], ("Périmètre", data.scope.label), *lines[2:]]
 
 
 def summary(data: DashboardData) -> Table:

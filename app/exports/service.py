@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from app.clock import today as clock_today
 from app.errors import ValidationError
 from app.exports.funder import funder_table
-from app.exports.indicator_tables import about, dashboard_tables
+from app.exports.indicator_tables import FUNDER_ANTENNE_RULE, about, dashboard_tables
+from app.exports.indicator_tables import about_lines as about_lines_for
 from app.exports.table import Cell, Col, Table
 from app.exports.writers import csv_cell, write_csv, write_xlsx
 from app.indicators.dashboard import DashboardData, dashboard
@@ -40,11 +42,13 @@ def long_table(tables: list[Table]) -> Table:
     )
 
 
-def write_dashboard(data: DashboardData, target: Path, antenne_label: str) -> Path:
+def write_dashboard(
+    data: DashboardData, target: Path, antenne_label: str, today: dt.date | None = None
+) -> Path:
     suffix = check_target(target)
     tables = dashboard_tables(data)
     if suffix == ".xlsx":
-        write_xlsx(tables, target, about=about(data, antenne_label))
+        write_xlsx(tables, target, about=about(data, antenne_label, today))
     else:
         write_csv(long_table(tables), target)
     return target
@@ -63,7 +67,7 @@ def export_dashboard(
     data = dashboard(uow_factory, filters, today=today)
     if control is not None:
         control.progress(1, 2, "écriture")
-    return write_dashboard(data, target, antenne_label)
+    return write_dashboard(data, target, antenne_label, today)
 
 
 def export_table(
@@ -84,7 +88,15 @@ def export_funder(
     *,
     about_lines: list[tuple[str, str]] | None = None,
     control: JobControl | None = None,
+    today: dt.date | None = None,
 ) -> Path:
+    """The funder table; its "À propos" sheet adds, after ``about_lines`` (period,
+    antenne, scope given by the caller), the antenne rule and what regenerating it gives."""
     check_target(target)
     table = funder_table(uow_factory, filters, control)
-    return export_table(table, target, about_lines)
+    given = dict(about_lines or [])
+    lines = about_lines_for(
+        filters, given.get("Antenne", "Toutes"), FUNDER_ANTENNE_RULE, today or clock_today()
+    )
+    merged = [*(about_lines or []), *((k, v) for k, v in lines if k not in given)]
+    return export_table(table, target, merged)

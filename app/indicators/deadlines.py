@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today as clock_today
+from app.indicators.period import NO_ANTENNE
 from app.indicators.sql import person_live, session_spans, status_on
 from app.models import ParcoursStage, Person
 from app.services.parcours_rules import StageInfo, cape_max_end, cesa_associe_deadline
@@ -59,7 +60,9 @@ def deadlines_in(
             | ((status.c.kind == "salarie") & (status.c.contract_type == "CESA")),
         )
     )
-    if antenne_id:
+    if antenne_id == NO_ANTENNE:
+        query = query.where(Person.antenne_id.is_(None))
+    elif antenne_id:
         query = query.where(Person.antenne_id == antenne_id)
     found: list[tuple[str, str, str, dt.date]] = []
     cesa_names: dict[str, str] = {}

@@ -59,9 +59,15 @@ def add_years(day: dt.date, years: int) -> dt.date:
     return _minus_years(day, -years)
 
 
+# ``Filters.antenne_id`` for the persons (and actions) attached to no antenne: with it the
+# per-antenne figures and exports partition the all-antennes ones (docs/indicators.md).
+NO_ANTENNE = "-"
+
+
 @dataclass(frozen=True)
 class Filters:
-    """What every indicator is computed over: a period and optionally one antenne."""
+    """What every indicator is computed over: a period and optionally one antenne
+    (an antenne id, or :data:`NO_ANTENNE`)."""
 
     period: Period
     antenne_id: str | None = None

@@ -49,7 +49,7 @@ def accompanied_members(filters: Filters, spans: Spans) -> Query:
             Person.id.label("person_id"),
             status.c.kind.label("status"),
             Person.antenne_id.label("antenne"),
-            last_intake_permanence().label("permanence"),
+            last_intake_permanence(filters.period.end).label("permanence"),
             Person.referent_id.label("accompagnateur"),
         )
         .outerjoin(status, status.c.person_id == Person.id)

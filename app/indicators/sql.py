@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause, column, table
 
-from app.indicators.period import Filters, Period
+from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.models import IntakeInterview, ParcoursStage, Person
 from app.services.parcours_rules import RANK
 
@@ -162,12 +162,17 @@ def status_on(
     )
 
 
-def last_intake_permanence() -> ColumnElement[str]:
-    """Permanence of the person's latest intake: one indexed look-up per person listed
+def last_intake_permanence(until: dt.date) -> ColumnElement[str]:
+    """Permanence of the person's latest intake held on or before ``until`` (a later
+    intake must not rewrite a past period): one indexed look-up per person listed
     (cheaper than ranking every intake ever held)."""
     return (
         select(IntakeInterview.permanence_id)
-        .where(IntakeInterview.person_id == Person.id, IntakeInterview.deleted_at.is_(None))
+        .where(
+            IntakeInterview.person_id == Person.id,
+            IntakeInterview.deleted_at.is_(None),
+            IntakeInterview.held_on <= until,
+        )
         .order_by(IntakeInterview.held_on.desc(), IntakeInterview.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -175,7 +180,10 @@ def last_intake_permanence() -> ColumnElement[str]:
 
 
 def antenne_filter(query: Query, filters: Filters) -> Query:
-    """Restrict a query already joined to ``Person`` to the chosen antenne."""
+    """Restrict a query already joined to ``Person`` to the chosen antenne (or to the
+    persons without antenne, :data:`NO_ANTENNE`)."""
+    if filters.antenne_id == NO_ANTENNE:
+        return query.where(Person.antenne_id.is_(None))
     if filters.antenne_id:
         return query.where(Person.antenne_id == filters.antenne_id)
     return query

@@ -108,9 +108,7 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     cashed = materialize(session, "ind_cashed", payment_members(filters, name), ())
     kinds = {
         k: int(n)
-        for k, n in session.execute(
-            select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind)
-        )
+        for k, n in session.execute(select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind))
     }
     antenne_names = labels.antennes(session)
     inv_antenne = _sums(session, invoiced, "antenne")

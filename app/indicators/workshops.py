@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators.definitions import ACTIVITY_KIND_LABELS
-from app.indicators.period import Filters
+from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.indicators.sql import Breakdown, Query, dialect, minutes_between, ordered, person_live
 from app.models import Activity, ActivitySlot, Attendance, Permanence, Person
 from app.uow import UnitOfWorkFactory
@@ -24,30 +25,45 @@ class WorkshopFigures:
     excused_marks: int
     attendance_minutes: int
 
-    @property
-    def attendance_rate_bp(self) -> int | None:
-        """Present / (present + absent + excused), basis points; None if nobody was marked."""
-        marked = self.present_marks + self.absent_marks + self.excused_marks
-        if not marked:
-            return None
-        return (self.present_marks * 10000 + marked // 2) // marked
 
-
-def _activities(filters: Filters) -> Query:
-    query = select(Activity.id, Activity.kind).where(
-        Activity.deleted_at.is_(None),
-        Activity.held_on.between(filters.period.start, filters.period.end),
-    )
+def _place_filter(query: Query, filters: Filters) -> Query:
+    """Actions of the chosen antenne: the antenne of the permanence where they are held
+    (:data:`NO_ANTENNE`: actions with no permanence)."""
+    if filters.antenne_id == NO_ANTENNE:
+        return query.where(Activity.permanence_id.is_(None))
     if filters.antenne_id:
-        query = query.join(Permanence, Permanence.id == Activity.permanence_id).where(
+        return query.join(Permanence, Permanence.id == Activity.permanence_id).where(
             Permanence.antenne_id == filters.antenne_id
         )
     return query
 
 
+def _activities(filters: Filters) -> Query:
+    """Actions dated (``held_on``, their first day) in the period."""
+    query = select(Activity.id, Activity.kind).where(
+        Activity.deleted_at.is_(None),
+        Activity.held_on.between(filters.period.start, filters.period.end),
+    )
+    return _place_filter(query, filters)
+
+
+def slot_in_period(period: Period) -> ColumnElement[bool]:
+    """A slot (half-day) belongs to the period of its own day, not to its action's first
+    day: an action from 30/12 to 02/01 splits its hours between the two years."""
+    after_end = period.end + dt.timedelta(days=1)
+    return and_(
+        ActivitySlot.starts_at >= dt.datetime.combine(period.start, dt.time()),
+        ActivitySlot.starts_at < dt.datetime.combine(after_end, dt.time()),
+    )
+
+
 def attendance_rows(filters: Filters, dialect_name: str) -> Query:
-    """One row per attendance mark of the period: person_id, state, minutes of its slot."""
-    activities = _activities(filters).subquery("activities")
+    """One row per attendance mark on a slot of the period: person_id, state, minutes of
+    its slot. The antenne filter is the action's place (funder exports pass no antenne
+    and filter on the person instead)."""
+    places = _place_filter(
+        select(Activity.id).where(Activity.deleted_at.is_(None)), filters
+    ).subquery("places")
     return (
         select(
             Attendance.person_id.label("person_id"),
@@ -57,9 +73,14 @@ def attendance_rows(filters: Filters, dialect_name: str) -> Query:
             ),
         )
         .join(ActivitySlot, ActivitySlot.id == Attendance.slot_id)
-        .join(activities, activities.c.id == ActivitySlot.activity_id)
+        .join(places, places.c.id == ActivitySlot.activity_id)
         .join(Person, Person.id == Attendance.person_id)
-        .where(Attendance.deleted_at.is_(None), ActivitySlot.deleted_at.is_(None), person_live())
+        .where(
+            Attendance.deleted_at.is_(None),
+            ActivitySlot.deleted_at.is_(None),
+            slot_in_period(filters.period),
+            person_live(),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.indicators.rates import rate_bp
 from app.models import Activity, ActivitySlot, Attendance, Permanence, Registration, WorkshopTheme
 from app.services.attendance import local_now
 from app.services.workshop_values import (
@@ -24,8 +25,6 @@ from app.services.workshop_values import (
 )
 from app.text import fold
 from app.uow import UnitOfWorkFactory
-
-FULL_RATE_BP = 10_000
 
 
 def attendance_missing(now: dt.datetime) -> ColumnElement[bool]:
@@ -202,6 +201,7 @@ def _rates(
     rates: dict[str, int] = {}
     for activity_id in ids:
         expected = started.get(activity_id, 0) * counts[activity_id][REGISTERED]
-        if expected:
-            rates[activity_id] = present.get(activity_id, 0) * FULL_RATE_BP // expected
+        rate = rate_bp(present.get(activity_id, 0), expected)  # definition attendance_rate
+        if rate is not None:
+            rates[activity_id] = rate
     return rates

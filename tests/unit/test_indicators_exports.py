@@ -154,3 +154,71 @@ def test_csv_cells_use_decimal_comma_and_quote_separators(tmp_path) -> None:
     path = export_table(table, tmp_path / "table.xlsx")
     sheet = load_workbook(path)["t"]
     assert sheet["B2"].value == -1234.56 and sheet["C2"].value == 1.5
+
+
+def _funder_rows(uow, filters):  # type: ignore[no-untyped-def]
+    from app.exports.funder import funder_table
+
+    return [list(r) for r in funder_table(uow, filters).rows]
+
+
+def test_per_antenne_funder_exports_add_up_to_all_antennes(uow, participants) -> None:
+    from app.indicators.period import NO_ANTENNE
+
+    with Builder(uow) as b:
+        nomad = b.person("Errant", "Eva", None)  # no antenne, present at a Reims action
+        b.mark(b.slot(b.activity(D(2025, 4, 4), "Reims"), D(2025, 4, 4), 9, 90), nomad, "present")
+    everyone = _funder_rows(uow, YEAR)
+    parts = [
+        _funder_rows(uow, Filters(YEAR.period, key))
+        for key in (antenne("Reims"), antenne("Troyes"), antenne("Épernay"), NO_ANTENNE)
+    ]
+    # Denis (Reims) keeps his hour at the Troyes action in the Reims file.
+    assert sorted(r for part in parts for r in part) == sorted(everyone)
+    assert sum(r[15] for part in parts for r in part) == 300 + 60 + 90  # minutes
+
+
+def test_a_closed_period_export_is_unchanged_by_later_facts(uow, participants, tmp_path) -> None:
+    from app.exports.indicator_tables import dashboard_tables
+    from app.indicators.dashboard import dashboard
+    from app.models import Person
+
+    def snapshot():  # type: ignore[no-untyped-def]
+        data = dashboard(uow, YEAR, today=D(2026, 1, 15))
+        tables = [(t.title, [list(r) for r in t.rows]) for t in dashboard_tables(data)]
+        return _funder_rows(uow, YEAR), tables
+
+    before = snapshot()
+    with uow() as unit:
+        ids = {p.last_name: p.id for p in unit.session.query(Person)}
+    alice, bruno, denis = ids["Martin"], ids["Bernard"], ids["Durand"]
+    with Builder(uow) as b:
+        b.intake(alice, D(2026, 2, 1), "non_retenu", town="Troyes")  # a later intake
+        b.stage(alice, "associe", D(2026, 3, 1))
+        b.stage(alice, "sortie", D(2026, 9, 1), outcome="creation_entreprise")
+        b.intake(bruno, D(2026, 1, 5), "admis")
+        b.stage(bruno, "cape", D(2026, 1, 10), D(2026, 12, 31))
+        b.stage(denis, "cape", D(2026, 2, 2))
+        b.followup(alice, D(2026, 1, 2))
+        b.invoice(alice, D(2026, 1, 3), 5000)
+        late = b.activity(D(2026, 1, 6), "Reims")
+        b.mark(b.slot(late, D(2026, 1, 6), 9, 60), bruno, "present")
+    assert snapshot() == before
+
+
+def test_funder_about_sheet_states_rule_and_reproducibility(uow, participants, tmp_path) -> None:
+    path = export_funder(
+        uow,
+        YEAR,
+        tmp_path / "financeur.xlsx",
+        about_lines=[("Période", "2025"), ("Antenne", "Reims")],
+        today=D(2026, 1, 15),
+    )
+    about = {r[0].value: r[1].value for r in load_workbook(path)["À propos"].iter_rows()}
+    assert about["Antenne"] == "Reims" and about["Période"] == "2025"
+    assert about["Reproductibilité"].startswith("Période close")
+    assert "31/12/2025" in about["Reproductibilité"]
+    assert "s'additionnent exactement" in about["Règle des antennes"]
+    current = export_funder(uow, YEAR, tmp_path / "en-cours.xlsx", today=D(2025, 6, 1))
+    about = {r[0].value: r[1].value for r in load_workbook(current)["À propos"].iter_rows()}
+    assert about["Reproductibilité"].startswith("Période en cours")
