@@ -19,36 +19,60 @@ class Definition:
     computed_by: str  # dotted path of the function, for the docs
 
 
+# Shared wording (one place, quoted by several definitions).
+_STAGE_SPAN = (
+    "Une étape de parcours dure de sa date de début jusqu'à sa date de fin incluse, ou "
+    "jusqu'à la veille du début de l'étape suivante de la personne si celle-ci commence "
+    "avant ; le jour où une nouvelle étape commence n'appartient qu'à elle (deux étapes "
+    "le même jour : seule la plus avancée du parcours compte ce jour-là)."
+)
+_STATUS_AT_END = (
+    "Statut en fin de période : l'étape en cours le dernier jour de la période (la "
+    "dernière commencée au plus tard ce jour-là, si sa date de fin n'est pas dépassée ; "
+    "sinon « étape terminée, sans suite saisie »)."
+)
+_PERSON_ANTENNE = (
+    "Le filtre antenne porte sur l'antenne de la fiche de la personne (celle du jour du calcul)."
+)
+_PLACE_ANTENNE = (
+    "Le filtre antenne porte sur l'antenne de la permanence où l'action a lieu (« sans "
+    "antenne » : action sans permanence)."
+)
+
 _DEFS = [
     Definition(
         "accompanied",
         "Personnes accompagnées",
-        "Personnes ayant au moins une étape de parcours CAPE, entrepreneur salarié ou "
-        "associé en cours pendant la période (une étape dure de sa date de début jusqu'à "
-        "sa date de fin ou jusqu'au début de l'étape suivante). Réparties selon leur "
-        "statut en fin de période, leur antenne, la permanence de leur dernier entretien "
-        "d'accueil et leur accompagnateur référent. Le filtre antenne porte sur l'antenne "
-        "de la personne.",
+        "Personnes ayant au moins une étape CAPE, entrepreneur salarié ou associé en cours "
+        "au moins un jour de la période (bornes incluses). "
+        + _STAGE_SPAN
+        + " Réparties selon leur statut en fin de période, leur antenne, la permanence de "
+        "leur dernier entretien d'accueil tenu au plus tard en fin de période et leur "
+        "accompagnateur référent. " + _STATUS_AT_END + " " + _PERSON_ANTENNE,
         "app.indicators.persons.accompanied",
     ),
     Definition(
         "intakes",
         "Entretiens d'accueil",
-        "Entretiens d'accueil tenus pendant la période (date de l'entretien), répartis "
-        "selon la décision : admis, orienté vers un partenaire, en réflexion, non retenu, "
-        "ou décision en attente.",
+        "Entretiens d'accueil dont la date est dans la période (bornes incluses), compte "
+        "rendu terminé ou non, répartis selon la décision : admis, orienté vers un "
+        "partenaire, en réflexion, non retenu, ou décision en attente. Un entretien compte "
+        "pour l'antenne de la permanence où il a eu lieu (« sans antenne » : permanence non "
+        "saisie), quelle que soit l'antenne actuelle de la personne.",
         "app.indicators.flows.entries",
     ),
     Definition(
         "admissions",
         "Admissions",
-        "Entretiens d'accueil de la période dont la décision est « admis ».",
+        "Entretiens d'accueil de la période dont la décision est « admis » (même règle "
+        "d'antenne que les entretiens d'accueil).",
         "app.indicators.flows.entries",
     ),
     Definition(
         "capes_started",
         "CAPE signés",
-        "Étapes de parcours CAPE commençant pendant la période (hors renouvellements).",
+        "Étapes CAPE dont la date de début est dans la période (un renouvellement prolonge "
+        "l'étape et ne compte pas). " + _PERSON_ANTENNE,
         "app.indicators.flows.entries",
     ),
     Definition(
@@ -56,81 +80,101 @@ _DEFS = [
         "Sorties",
         "Étapes « sortie » dont la date est dans la période, par issue : création de sa "
         "propre entreprise, retour à la situation initiale, reste comme associé (les trois "
-        "issues des textes fondateurs) ou autre motif de sortie de la liste « motifs de "
-        "sortie ».",
+        "issues des textes fondateurs) ; à défaut, le motif de la liste « motifs de "
+        "sortie » ; à défaut « autre ». " + _PERSON_ANTENNE,
         "app.indicators.flows.exits",
     ),
     Definition(
         "followups",
         "Entretiens de suivi",
-        "Entretiens individuels de suivi tenus pendant la période, par entrepreneur "
-        "salarié ou associé accompagné pendant la période.",
+        "Entretiens individuels de suivi dont la date est dans la période, des personnes "
+        "ayant une étape entrepreneur salarié ou associé en cours au moins un jour de la "
+        "période (ces personnes sont comptées même sans entretien). " + _PERSON_ANTENNE,
         "app.indicators.persons.followups",
     ),
     Definition(
         "followups_below_minimum",
         "Moins de deux suivis par an",
-        "Entrepreneurs salariés ou associés en cours en fin de période ayant eu moins de "
-        "deux entretiens de suivi dans les douze mois qui se terminent à la fin de la "
-        "période (minimum attendu : deux par an).",
+        "Parmi ces personnes, celles dont le statut en fin de période est entrepreneur "
+        "salarié ou associé et qui ont eu moins de deux entretiens de suivi dans les douze "
+        "mois qui finissent le dernier jour de la période (du lendemain de la même date un "
+        "an plus tôt jusqu'à ce jour inclus ; minimum attendu : deux par an).",
         "app.indicators.persons.followups",
     ),
     Definition(
         "workshops_held",
         "Actions collectives tenues",
-        "Ateliers, réunions coopératives et manifestations dont la date est dans la "
-        "période, hors actions supprimées. Le filtre antenne porte sur l'antenne de la "
-        "permanence où l'action a lieu.",
+        "Ateliers, réunions coopératives et manifestations dont la date (premier jour) est "
+        "dans la période, hors actions supprimées. " + _PLACE_ANTENNE,
         "app.indicators.workshops.workshops",
     ),
     Definition(
         "workshop_participants",
         "Participants aux actions",
-        "Personnes distinctes marquées présentes à au moins un créneau d'une action de la période.",
+        "Personnes distinctes marquées présentes à au moins un créneau (demi-journée) dont "
+        "le jour est dans la période. " + _PLACE_ANTENNE,
         "app.indicators.workshops.workshops",
     ),
     Definition(
         "attendance_hours",
         "Heures de présence",
-        "Somme, sur toutes les présences de la période, de la durée du créneau "
-        "(heure de fin moins heure de début). Les absences et absences excusées ne "
-        "comptent pas.",
+        "Somme, sur les présences marquées à des créneaux dont le jour est dans la période, "
+        "de la durée du créneau (heure de fin moins heure de début, à la minute). Chaque "
+        "demi-journée compte pour son propre jour : une action du 30/12 au 02/01 répartit "
+        "ses heures entre les deux années. Les absences et absences excusées ne comptent "
+        "pas. " + _PLACE_ANTENNE,
         "app.indicators.workshops.workshops",
+    ),
+    Definition(
+        "attendance_rate",
+        "Taux de présence",
+        "Pour une action : présences marquées des inscrits sur les créneaux déjà commencés, "
+        "divisées par le nombre de présences attendues (inscrits × créneaux commencés), "
+        "arrondi au centième de pour cent le plus proche ; non calculé avant le premier "
+        "créneau ou sans inscrit. C'est la seule formule de taux de présence de Permanence.",
+        "app.services.workshop_list.attendance_rate",
     ),
     Definition(
         "turnover_invoiced",
         "Chiffre d'affaires facturé (HT)",
-        "Total hors taxes des factures émises (validées) dont la date d'émission est dans "
-        "la période, moins les avoirs émis dans la période ; les brouillons ne comptent "
-        "pas. Par entrepreneur, par antenne de l'entrepreneur et par mois.",
+        "Total hors taxes des factures émises (validées) dont la date d'émission est dans la "
+        "période, moins les avoirs émis dans la période : un avoir compte à sa propre date "
+        "d'émission, même s'il annule une facture d'une autre période. Les brouillons ne "
+        "comptent pas ; une facture émise compte toujours, même si la fiche de "
+        "l'entrepreneur a été fusionnée ou supprimée. Par entrepreneur, par mois et par "
+        "antenne de la fiche de l'entrepreneur (celle du jour du calcul).",
         "app.indicators.turnover.turnover",
     ),
     Definition(
         "turnover_cashed",
         "Encaissements (TTC)",
-        "Somme des paiements reçus pendant la période (date du paiement) sur les factures "
-        "émises, remboursements d'avoirs déduits.",
+        "Somme des paiements dont la date est dans la période, sur les factures émises "
+        "(quelle que soit leur date d'émission) ; un remboursement enregistré sur un avoir "
+        "est déduit. Même règle d'antenne que le chiffre d'affaires facturé.",
         "app.indicators.turnover.turnover",
     ),
     Definition(
         "salaries",
         "Entrepreneurs salariés",
-        "Personnes dont le statut en fin de période est « entrepreneur salarié » "
-        "(dernière étape de parcours commencée au plus tard ce jour-là).",
+        "Personnes dont le statut en fin de période est « entrepreneur salarié ». "
+        + _STATUS_AT_END
+        + " "
+        + _PERSON_ANTENNE,
         "app.indicators.persons.headcount",
     ),
     Definition(
         "associes",
         "Entrepreneurs associés",
-        "Personnes dont le statut en fin de période est « associé ».",
+        "Personnes dont le statut en fin de période est « associé » (même règle que les "
+        "entrepreneurs salariés).",
         "app.indicators.persons.headcount",
     ),
     Definition(
         "deadline_cape",
         "Fins de CAPE à venir",
-        "Personnes en CAPE dont la fin (date de fin saisie, sinon début + 12 mois par "
-        "période renouvelée) tombe dans l'horizon choisi, ou est déjà passée sans nouvelle "
-        "étape.",
+        "Personnes en CAPE aujourd'hui dont la fin (date de fin saisie, sinon début + 12 "
+        "mois par période renouvelée) tombe dans l'horizon choisi, ou est déjà passée sans "
+        "nouvelle étape. Ne dépend pas de la période choisie.",
         "app.indicators.deadlines.deadlines",
     ),
     Definition(
@@ -195,19 +239,60 @@ def markdown() -> str:
         "Every figure is computed in the database (SQL aggregates), never by loading",
         "all rows into Python.",
         "",
-        "Common rules: deleted rows (tombstones) and persons merged into another are",
-        "never counted; a period is inclusive of both dates; an end before the start is",
-        "refused (`end_before_start`). On a laptop the figures cover the data the",
-        'laptop holds ("laptop copy"); on the siège\'s copy, holding everything synced,',
-        'they are consolidated ("consolidated (siège)"); reports and exports say which.',
+        "Common rules (every function below follows them; the property test",
+        "`tests/unit/test_indicators_properties.py` checks them against a plain-Python",
+        "reading of this page on random histories):",
+        "",
+        "- A period is inclusive of both dates; an end before the start is refused",
+        "  (`end_before_start`). A fact counts in a period when *its own date* is in it:",
+        "  an intake, a follow-up, an exit or a stage start by its date, an invoice or a",
+        "  credit note by its issue date, a payment by its payment date, an attendance by",
+        "  the day of its slot (half-day), an action held by its first day.",
+        "- Stages: a stage runs from its start date to its end date *inclusive*, or to the",
+        "  day before the person's next stage starts if that comes first. On the day a new",
+        "  stage starts only the new stage runs; two stages starting the same day are",
+        "  ordered by the parcours (accueil, diagnostic, CAPE, salarié, associé, sortie) and",
+        "  only the furthest runs that day. The status at the end of a period is the stage",
+        "  running on its last day; a stage whose end date has passed with nothing after it",
+        '  gives "étape terminée, sans suite saisie".',
+        "- Deleted rows (tombstones) and persons deleted or merged into another are never",
+        "  counted, *except invoices and payments*: an issued invoice counts whatever",
+        "  happens to its entrepreneur, and a person with issued invoices cannot be deleted",
+        "  (`person_has_invoices`; anonymisation keeps the figures).",
+        "- Antenne filter: persons, stages, follow-ups, exits and turnover by the antenne",
+        "  of the person's record *today* (not yet historised: moving a person moves their",
+        "  past figures); intakes by the antenne of the permanence where they were held;",
+        "  actions, participants and hours by the antenne of the action's permanence.",
+        '  `NO_ANTENNE` ("sans antenne") selects what has none: the antennes plus "sans',
+        '  antenne" add up exactly to the all-antennes figure, for every figure.',
+        "- Attendance rate: one formula (`attendance_rate` below, `app/indicators/rates.py`),",
+        "  rounded half up to the basis point, never truncated.",
+        '- On a laptop the figures cover the data the laptop holds ("laptop copy"); on',
+        "  the siège's copy, holding everything synced, they are consolidated",
+        '  ("consolidated (siège)"); reports and exports say which.',
         "",
         "Exports (`app/exports`): XLSX through openpyxl (numbers, amounts and dates kept",
-        'typed, an "À propos" sheet with the period, antenne and scope) and CSV that',
-        "French Excel opens as is: UTF-8 with a BOM, `;` separator, decimal comma, dates",
-        "dd/mm/yyyy, amounts without thousands separator. The dashboard CSV is one figure",
-        "per line (table; line; column; value). The funder export has one row per",
-        "participant: persons accompanied during the period, received in an intake",
-        "interview during it, or present at a collective action during it.",
+        'typed, an "À propos" sheet with the period, antenne, scope, antenne rule and',
+        "reproducibility) and CSV that French Excel opens as is: UTF-8 with a BOM, `;`",
+        "separator, decimal comma, dates dd/mm/yyyy, amounts without thousands separator.",
+        "The dashboard CSV is one figure per line (table; line; column; value).",
+        "",
+        "The funder export has one row per participant: persons accompanied during the",
+        "period, received in an intake interview during it, or present at a slot during",
+        "it. Per antenne it holds the persons whose record is in that antenne, with *all*",
+        "their presences and interviews of the period wherever they took place; the",
+        'per-antenne files plus the "sans antenne" file add up exactly to the',
+        "all-antennes file (same rows, same hours).",
+        "",
+        "Reproducibility: every dated column of the funder export and every dashboard",
+        "figure reads only facts dated on or before the period's end (first intake and",
+        "latest decision by then, stages started by then, a CAPE end date only once",
+        "reached, the last exit by then). Regenerating the export of a closed period",
+        "gives the same figures unless a fact dated within the period is entered or",
+        "corrected, or a record is deleted (right to erasure). Not dated, hence read as",
+        "they are on the day of the export: name, birth date, town, antenne, situation,",
+        "prescriber, and the CAPE renewal counter. The dashboard export's deadlines",
+        "sheet is as of the day of the export (it does not depend on the period).",
         "",
     ]
     for d in _DEFS:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.indicators import labels
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
-from app.indicators.period import Filters
+from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
     Query,
@@ -20,10 +20,11 @@ from app.indicators.sql import (
     ordered,
     person_live,
 )
-from app.models import IntakeInterview, ParcoursStage, Person
+from app.models import IntakeInterview, ParcoursStage, Permanence, Person
+from app.states import IntakeDecision, StageKind
 from app.uow import UnitOfWorkFactory
 
-DECISIONS = ("admis", "oriente", "reflexion", "non_retenu", "")
+DECISIONS = (*IntakeDecision, "")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class ExitFigures:
 
 
 def intake_members(filters: Filters, decision: str | None = None) -> Query:
-    """One row per intake interview of the period (person_id, decision, held_on)."""
+    """One row per intake interview of the period (person_id, decision, held_on). An
+    intake counts for the antenne of the permanence where it was held (a fact of its
+    day), not for the person's current antenne; :data:`NO_ANTENNE`: held nowhere recorded."""
     query = (
         select(
             IntakeInterview.person_id.label("person_id"),
@@ -59,7 +62,12 @@ def intake_members(filters: Filters, decision: str | None = None) -> Query:
     )
     if decision is not None:
         query = query.where(IntakeInterview.decision == decision)
-    return antenne_filter(query, filters)
+    if filters.antenne_id == NO_ANTENNE:
+        return query.where(IntakeInterview.permanence_id.is_(None))
+    if filters.antenne_id:
+        held_in = select(Permanence.id).where(Permanence.antenne_id == filters.antenne_id)
+        return query.where(IntakeInterview.permanence_id.in_(held_in))
+    return query
 
 
 def cape_start_members(filters: Filters) -> Query:
@@ -69,7 +77,7 @@ def cape_start_members(filters: Filters) -> Query:
         .where(
             ParcoursStage.deleted_at.is_(None),
             person_live(),
-            ParcoursStage.kind == "cape",
+            ParcoursStage.kind == StageKind.CAPE,
             ParcoursStage.start_date.between(filters.period.start, filters.period.end),
         )
     )
@@ -93,7 +101,7 @@ def entries_in(session: Session, filters: Filters) -> EntryFigures:
     capes = cape_start_members(filters).subquery("capes")
     return EntryFigures(
         intakes=sum(counts.values()),
-        admissions=counts.get("admis", 0),
+        admissions=counts.get(IntakeDecision.ADMITTED, 0),
         capes_started=int(session.scalar(select(func.count()).select_from(capes)) or 0),
         by_decision=ordered(counts, DECISION_LABELS, keep=DECISIONS),
         intakes_by_month=_monthly(session, members, filters),
@@ -129,7 +137,7 @@ def exit_members(filters: Filters, outcome: str | None = None) -> Query:
         .where(
             ParcoursStage.deleted_at.is_(None),
             person_live(),
-            ParcoursStage.kind == "sortie",
+            ParcoursStage.kind == StageKind.SORTIE,
             ParcoursStage.start_date.between(filters.period.start, filters.period.end),
         )
     )

@@ -28,13 +28,14 @@ from sqlalchemy.sql.expression import TableClause, column, table
 from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.models import IntakeInterview, ParcoursStage, Person
 from app.services.parcours_rules import RANK
+from app.states import ACCOMPANIED_STAGES, SALARIED_STAGES
 
 # Any select, whatever its columns (Select is variadic in SQLAlchemy 2.1).
 Query = Select[*tuple[Any, ...]]
 Spans = TableClause  # the materialized stage spans (see session_spans)
 
-ACCOMPANIED_KINDS = ("cape", "salarie", "associe")
-SALARIED_KINDS = ("salarie", "associe")
+ACCOMPANIED_KINDS = ACCOMPANIED_STAGES
+SALARIED_KINDS = SALARIED_STAGES
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ def session_spans(session: Session) -> Spans:
 
 
 def overlapping(spans: Spans, period: Period, kinds: tuple[str, ...]) -> Query:
-    """Persons with a stage of one of ``kinds`` running at some point of ``period``."""
+    """Persons with a stage of one of ``kinds`` running at some point of ``period``: a
+    stage runs from its start date to its end date (inclusive) or to the day before the
+    person's next stage starts, whichever comes first."""
     return (
         select(spans.c.person_id)
         .where(
@@ -130,6 +133,10 @@ def overlapping(spans: Spans, period: Period, kinds: tuple[str, ...]) -> Query:
             spans.c.start_date <= period.end,
             or_(spans.c.end_date.is_(None), spans.c.end_date >= period.start),
             or_(spans.c.next_start.is_(None), spans.c.next_start > period.start),
+            # Not empty: a stage followed by another the same day never runs (the day
+            # belongs to the new stage), nor one ending before it starts.
+            or_(spans.c.next_start.is_(None), spans.c.next_start > spans.c.start_date),
+            or_(spans.c.end_date.is_(None), spans.c.end_date >= spans.c.start_date),
         )
         .distinct()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.indicators.flows import entries, exits
-from app.indicators.period import Filters, Period
+from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.models import IntakeInterview
 from tests.indicators_data import Builder, D, antenne
 
@@ -16,11 +16,11 @@ YEAR = Period.year(2025)
 def flows(uow):  # type: ignore[no-untyped-def]
     with Builder(uow) as b:
         bruno = b.person("Bernard", "Bruno", "Troyes")
-        b.intake(bruno, D(2025, 5, 1), "admis")
+        b.intake(bruno, D(2025, 5, 1), "admis", town="Romilly-sur-Seine")  # Troyes antenne
         b.stage(bruno, "cape", D(2025, 6, 1))
         b.stage(bruno, "sortie", D(2025, 11, 15), outcome="creation_entreprise")
         denis = b.person("Durand", "Denis", "Charleville-Mézières")
-        b.intake(denis, D(2025, 3, 1), "non_retenu")
+        b.intake(denis, D(2025, 3, 1), "non_retenu", town="Troyes")  # received in Troyes
         zoe = b.person("Zola", "Zoé", "Reims")
         b.intake(zoe, D(2025, 12, 31), "")  # last day counts; decision pending
         yves = b.person("Yvon", "Yves", "Reims")
@@ -76,8 +76,18 @@ def test_exits_split_into_the_three_outcomes_and_other_reasons(uow, flows) -> No
 
 def test_flows_filtered_by_antenne(uow, flows) -> None:
     troyes = Filters(YEAR, antenne("Troyes"))
-    assert entries(uow, troyes).intakes == 1
-    assert exits(uow, troyes).total == 2  # Bruno and Yasmine
+    # Intakes count where they were held: Bruno's (Romilly) and Denis's, although
+    # Denis belongs to Charleville-Mézières.
+    assert (entries(uow, troyes).intakes, entries(uow, troyes).admissions) == (2, 1)
+    assert exits(uow, troyes).total == 2  # Bruno and Yasmine (the person's antenne)
+    charleville = Filters(YEAR, antenne("Charleville-Mézières"))
+    assert entries(uow, charleville).intakes == 0
+    # Zoé's intake has no permanence: it counts under "sans antenne"; the parts add up.
+    parts = [
+        entries(uow, Filters(YEAR, key)).intakes
+        for key in (antenne("Reims"), antenne("Troyes"), charleville.antenne_id, NO_ANTENNE)
+    ]
+    assert parts == [0, 2, 0, 1] and sum(parts) == entries(uow, Filters(YEAR)).intakes
 
 
 def test_empty_period_gives_zero_lines_not_an_error(uow, flows) -> None:

@@ -85,6 +85,10 @@ def _month_label(key: str, pattern: str) -> str:
     return formatting.date(dt.date(int(key[:4]), int(key[5:7]), 1), pattern)
 
 
+def _quoted(*keys: str) -> str:
+    return "\n\n".join(f"{DEFINITIONS[k].label} : {DEFINITIONS[k].text}" for k in keys)
+
+
 def _money(cents: int) -> str:
     return formatting.money(cents)
 
@@ -121,6 +125,11 @@ class DashboardPage(QWidget):
         self.antenne_chart.bar_clicked.connect(self._antenne_clicked)
         self.turnover_chart = BarChart(parent=self)
         self.turnover_chart.bar_clicked.connect(self._month_clicked)
+        # Each chart's tooltip quotes the definitions it draws (docs/indicators.md).
+        self.flow_chart.setToolTip(_quoted("intakes", "exits"))
+        self.turnover_chart.setToolTip(_quoted("turnover_invoiced"))
+        self.outcome_chart.setToolTip(_quoted("exits"))
+        self.antenne_chart.setToolTip(_quoted("turnover_invoiced"))
         charts = QGridLayout()
         charts.addWidget(self.flow_chart, 0, 0)
         charts.addWidget(self.turnover_chart, 0, 1)
