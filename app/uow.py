@@ -6,14 +6,9 @@ Shape from Cosmic Python (chapter 6), written for SQLAlchemy 2. Services take a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
-
-# Called with the session just before commit; sync registers one to stamp
-# the outbox in the same transaction as the edit.
-CommitHook = Callable[[Session], None]
 
 
 class UnitOfWork:
@@ -24,12 +19,10 @@ class UnitOfWork:
         session_factory: sessionmaker[Session],
         *,
         actor: str | None = None,
-        before_commit: list[CommitHook] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
         self.actor = actor
-        self._before_commit = before_commit if before_commit is not None else []
 
     @property
     def session(self) -> Session:
@@ -56,11 +49,9 @@ class UnitOfWork:
             self._session = None
 
     def commit(self) -> None:
-        session = self.session
-        session.flush()
-        for hook in self._before_commit:
-            hook(session)
-        session.commit()
+        # The sync capture (app/sync/capture.py) records the outbox from the session's
+        # flush events, so it is written in this same transaction.
+        self.session.commit()
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -72,7 +63,6 @@ class UnitOfWorkFactory:
     def __init__(self, session_factory: sessionmaker[Session], actor: str | None = None) -> None:
         self.session_factory = session_factory
         self.actor = actor
-        self.before_commit: list[CommitHook] = []
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, actor=self.actor, before_commit=self.before_commit)
+        return UnitOfWork(self.session_factory, actor=self.actor)

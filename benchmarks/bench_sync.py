@@ -47,11 +47,11 @@ def _laptop(folder: Path, name: str, engine: Any, app: Any) -> tuple[Any, Any]:
 
     def http(_url: str, token: str | None) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return TestClient(app, base_url="http://siege.bench", headers=headers)
+        return TestClient(app, base_url="http://localhost", headers=headers)
 
     profile = create_profile(folder / name, ProfileSettings(display_name=name))
     code, _prefix = devices.enroll(engine, name, "Reims")
-    service.enrol(profile, "http://siege.bench", code, http_factory=http)
+    service.enrol(profile, "http://localhost", code, http_factory=http)
     return profile, http
 
 

@@ -27,8 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,10 +164,6 @@ def decade_profile() -> Path:
     return generated_profile("decade")
 
 
-def demo_profile() -> Path:
-    return generated_profile("demo")
-
-
 def _settle(root: Path) -> None:
     """Open once so the start-of-day backup is done and SQLite statistics exist: timed
     runs then measure the steady state, not a one-off backup of 200 MB."""
@@ -178,19 +173,6 @@ def _settle(root: Path) -> None:
     try:
         with profile.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-    finally:
-        profile.close()
-
-
-@contextmanager
-def open_generated(size: str = "decade") -> Iterator[Any]:
-    """The cached profile, opened; it stays locked meanwhile (use :func:`scratch_copy` to
-    write, or when another process must open it)."""
-    from app.profile import open_profile
-
-    profile = open_profile(generated_profile(size))
-    try:
-        yield profile
     finally:
         profile.close()
 

@@ -7,6 +7,7 @@ module), so this file does not grow into a catch-all.
 from __future__ import annotations
 
 from app.errors import FieldError, PermanenceError, ProfileError, ValidationError
+from app.sync import wording as sync_wording
 
 FIELD_MESSAGES: dict[str, str] = {
     "required": "Ce champ est obligatoire.",
@@ -56,6 +57,11 @@ ERROR_MESSAGES: dict[str, str] = {
         "restaurée : aucune donnée n'est perdue. Contactez le support."
     ),
 }
+
+
+# Sync's words live with the headless sync (app/sync/wording.py), which prints them too.
+FIELD_MESSAGES.update(sync_wording.FIELD_ERRORS)
+ERROR_MESSAGES.update(sync_wording.ERRORS)
 
 
 def register(

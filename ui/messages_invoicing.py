@@ -102,6 +102,10 @@ register(
         "invoice_pdf_altered": (
             "Le PDF enregistré a été modifié depuis l'émission ({path}) : il n'est pas ouvert."
         ),
+        "invoice_pdf_path_unsafe": (
+            "L'emplacement enregistré pour le PDF de cette facture sort du dossier des "
+            "documents du profil ({path}) : il n'est pas ouvert."
+        ),
     },
 )
 

@@ -8,7 +8,6 @@ service), then filled with bulk inserts (see :mod:`app.demo.builder` for why).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,19 +324,3 @@ def _permanence_schedule(b: DemoBuilder, session: Session, places: list[Place]) 
                 update(Permanence.__table__).where(Permanence.__table__.c.id == permanence_id)  # type: ignore[arg-type]
                 .values(**values)
             )  # fmt: skip
-
-
-def describe(root: Path) -> str:
-    """Counts per table of a generated profile, as JSON (used by the benchmarks)."""
-    from app.profile import open_profile
-
-    profile = open_profile(root)
-    try:
-        with profile.engine.connect() as conn:
-            counts = {
-                name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
-                for name in synced_tables()
-            }
-    finally:
-        profile.close()
-    return json.dumps(counts, indent=2)

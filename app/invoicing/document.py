@@ -18,6 +18,7 @@ from app.clock import today
 from app.invoicing.cae_identity import CaeIdentityData, read_identity
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
+from app.states import InvoiceStatus
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     return InvoiceDocument(
         id=invoice.id,
         kind=invoice.kind,
-        is_draft=invoice.status != "emise" and not issuing,
+        is_draft=invoice.status != InvoiceStatus.ISSUED and not issuing,
         number=invoice.number or "",
         issue_date=invoice.issue_date or today(),
         sale_date=invoice.sale_date,

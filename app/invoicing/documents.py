@@ -20,6 +20,7 @@ from app.invoicing.document import build_document
 from app.invoicing.pdf import render_pdf
 from app.jobs import JobControl
 from app.models import Invoice
+from app.states import InvoiceStatus
 from app.uow import UnitOfWorkFactory
 
 COPIES = "copies"  # re-rendered copies of invoices issued on another laptop
@@ -36,10 +37,10 @@ def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id:
         invoice = uow.session.get(Invoice, invoice_id)
         if invoice is None or invoice.deleted_at is not None:
             raise NotFoundError("not_found", what="invoice")
-        if invoice.status != "emise":
+        if invoice.status != InvoiceStatus.ISSUED:
             raise ConflictError("invoice_not_issued")
         relative, expected, number = invoice.pdf_path, invoice.pdf_sha256, invoice.number or ""
-    if relative and (documents_dir / relative).is_file():
+    if relative and storage.resolve(documents_dir, relative).is_file():
         return storage.verified_path(documents_dir, relative, expected)
     if relative and expected:
         # Issued here, file gone: say so rather than print a different file.
@@ -80,7 +81,7 @@ class ExportResult:
 
 def issued_ids(uow_factory: UnitOfWorkFactory, ids: list[str] | None = None) -> list[str]:
     with uow_factory() as uow:
-        query = select(Invoice.id).where(Invoice.status == "emise", Invoice.deleted_at.is_(None))
+        query = select(Invoice.id).where(Invoice.status == InvoiceStatus.ISSUED, Invoice.deleted_at.is_(None))
         if ids is not None:
             query = query.where(Invoice.id.in_(ids))
         return list(uow.session.scalars(query.order_by(Invoice.issue_date, Invoice.number)))
@@ -106,10 +107,13 @@ def export_pdfs(
         control.progress(done, total)
         with uow_factory() as uow:
             row = uow.session.get(Invoice, invoice_id)
-            if row is None or row.status != "emise":
+            if row is None or row.status != InvoiceStatus.ISSUED:
                 continue
             number, relative, expected = row.number or "", row.pdf_path, row.pdf_sha256
         name = Path(storage.relative_path(number, 0)).name
+        if relative and not storage.is_safe_relative(relative):
+            refused.append(number)
+            continue
         source = documents_dir / relative
         if relative and source.is_file():
             try:

@@ -17,6 +17,7 @@ from app.invoicing.document import load_lines
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
 from app.models.invoicing import IssuedInvoiceImmutable
+from app.states import InvoiceKind, InvoiceStatus
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 
@@ -70,7 +71,7 @@ class InvoiceDetail:
 
     @property
     def is_draft(self) -> bool:
-        return self.status == "brouillon"
+        return self.status == InvoiceStatus.DRAFT
 
 
 def totals_of(lines: tuple[LineData, ...] | list[LineData]) -> Totals:
@@ -86,9 +87,9 @@ def check_lines(data: DraftData, errors: Collector) -> None:
         errors.check(bool(line.description.strip()), prefix + "description", "required")
         if line.quantity_e4 == 0:
             errors.add(prefix + "quantity", "quantity_zero")
-        elif line.quantity_e4 < 0 and data.kind != "avoir":
+        elif line.quantity_e4 < 0 and data.kind != InvoiceKind.CREDIT_NOTE:
             errors.add(prefix + "quantity", "negative_quantity_invoice")
-        elif line.quantity_e4 > 0 and data.kind == "avoir":
+        elif line.quantity_e4 > 0 and data.kind == InvoiceKind.CREDIT_NOTE:
             errors.add(prefix + "quantity", "positive_quantity_credit_note")
         errors.check(abs(line.quantity_e4) <= MAX_QUANTITY_E4, prefix + "quantity", "too_large")
         errors.check(line.unit_price_cents >= 0, prefix + "unit_price", "negative")
@@ -109,7 +110,7 @@ def _check(session: Session, data: DraftData) -> None:
         errors.add("client_id", "client_of_other_entrepreneur")
     if data.sale_date and data.due_date and data.due_date < data.sale_date:
         errors.add("due_date", "end_before_start")
-    if data.kind == "avoir":
+    if data.kind == InvoiceKind.CREDIT_NOTE:
         errors.check(bool(data.credited_invoice_id), "credited_invoice_id", "required")
     check_lines(data, errors)
     errors.raise_if_any()
@@ -119,7 +120,7 @@ def _draft(session: Session, invoice_id: str) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.deleted_at is not None:
         raise NotFoundError("not_found", what="invoice")
-    if invoice.status != "brouillon":
+    if invoice.status != InvoiceStatus.DRAFT:
         raise IssuedInvoiceImmutable(invoice_id=invoice_id)
     return invoice
 
@@ -142,7 +143,7 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
     )
     _check(session, clean)
     if invoice_id is None:
-        invoice = Invoice(status="brouillon")
+        invoice = Invoice(status=InvoiceStatus.DRAFT)
         session.add(invoice)
     else:
         invoice = _draft(session, invoice_id)

@@ -32,6 +32,7 @@ from pypdf.generic import (
 
 from app.invoicing.document import DocumentLine, InvoiceDocument, Party
 from app.invoicing.money import decimal_text
+from app.states import InvoiceKind
 
 LEVEL = "en16931"
 TYPE_INVOICE = "380"
@@ -105,7 +106,7 @@ def _line(line: DocumentLine, sign: int, exemption: str) -> dict[str, Any]:
 
 def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
     """The EN 16931 business terms of ``doc`` as the factur-x library expects them."""
-    credit = doc.kind == "avoir"
+    credit = doc.kind == InvoiceKind.CREDIT_NOTE
     sign = -1 if credit else 1
     extras = doc.seller_extras
     legal_info = " — ".join(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, ValidationError
 from app.models import CaeIdentity, DeviceIdentity, InvoiceSeries
+from app.states import InvoiceKind
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9+\-_/]{1,35}$")
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9]{1,12}$")
@@ -53,7 +54,7 @@ def rules(session: Session) -> NumberingRules:
 
 def format_number(prefix: str, kind: str, year: int, sequence: int) -> str:
     parts = [prefix]
-    if kind == "avoir":
+    if kind == InvoiceKind.CREDIT_NOTE:
         parts.append(CREDIT_NOTE_MARK)
     parts += [f"{year:04d}", f"{sequence:05d}"]
     number = "-".join(parts)
@@ -78,7 +79,7 @@ def next_number(session: Session, kind: str, issue_date: dt.date) -> Allocation:
     numbering = rules(session)
     if not PREFIX_PATTERN.match(numbering.prefix):
         raise ValidationError.single("prefix", "invalid_series_prefix", prefix=numbering.prefix)
-    series_kind = "avoir" if kind == "avoir" and numbering.credit_notes_own_series else "facture"
+    series_kind = InvoiceKind.CREDIT_NOTE if kind == InvoiceKind.CREDIT_NOTE and numbering.credit_notes_own_series else "facture"
     series = session.scalars(
         select(InvoiceSeries).where(
             InvoiceSeries.prefix == numbering.prefix, InvoiceSeries.kind == series_kind

@@ -18,6 +18,7 @@ from app import formatting
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError
 from app.models import Invoice, Payment
+from app.states import InvoiceKind, InvoiceStatus
 from app.uow import UnitOfWorkFactory
 
 MODES = ("virement", "cheque", "especes", "carte")
@@ -63,7 +64,7 @@ def _credited(session: Session, invoice_id: str) -> int:
     value = session.scalar(
         select(func.coalesce(func.sum(Invoice.total_incl_cents), 0)).where(
             Invoice.credited_invoice_id == invoice_id,
-            Invoice.status == "emise",
+            Invoice.status == InvoiceStatus.ISSUED,
             Invoice.deleted_at.is_(None),
         )
     )
@@ -103,7 +104,7 @@ def _issued_invoice(session: Session, invoice_id: str) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.deleted_at is not None:
         raise NotFoundError("not_found", what="invoice")
-    if invoice.status != "emise" or invoice.kind != "facture":
+    if invoice.status != InvoiceStatus.ISSUED or invoice.kind != InvoiceKind.INVOICE:
         raise ConflictError("payment_needs_issued_invoice")
     return invoice
 

@@ -20,6 +20,7 @@ from app import formatting
 from app.invoicing.document import InvoiceDocument, Party
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
+from app.states import InvoiceKind
 from app.validation import display_phone
 
 NATURE_LABELS = {
@@ -112,7 +113,7 @@ def _parties(doc: InvoiceDocument) -> Table:
 
 
 def _header(doc: InvoiceDocument) -> list[Flowable]:
-    title = "AVOIR" if doc.kind == "avoir" else "FACTURE"
+    title = "AVOIR" if doc.kind == InvoiceKind.CREDIT_NOTE else "FACTURE"
     number = doc.number or "brouillon (pas encore de numéro)"
     story: list[Flowable] = []
     if doc.logo_png:
@@ -129,13 +130,13 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
     if doc.sale_date:
         facts.append(f"Date de la vente ou de la prestation : {formatting.date(doc.sale_date)}")
     facts.append(f"Nature de l'opération : {NATURE_LABELS.get(doc.nature, doc.nature)}")
-    if doc.kind == "avoir" and doc.credited_number:
+    if doc.kind == InvoiceKind.CREDIT_NOTE and doc.credited_number:
         facts.append(
             f"Avoir sur la facture n° {_e(doc.credited_number)} du "
             f"{formatting.date(doc.credited_issue_date)}"
         )
     if doc.activity:
-        issued = "Avoir émis" if doc.kind == "avoir" else "Facture émise"
+        issued = "Avoir émis" if doc.kind == InvoiceKind.CREDIT_NOTE else "Facture émise"
         facts.append(f"{issued} par la CAE pour l'activité de : {_e(doc.activity)}")
     story += [_p("<br/>".join(facts)), Spacer(1, 4 * mm), _parties(doc), Spacer(1, 6 * mm)]
     return story
@@ -240,7 +241,7 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
         text.append(f"<b>{_e(doc.vat_exemption_text)}</b>")
     if doc.vat_on_debits:
         text.append("Option pour le paiement de la taxe d'après les débits.")
-    if doc.kind == "avoir":
+    if doc.kind == InvoiceKind.CREDIT_NOTE:
         # An avoir asks for nothing: it says what it cancels and what is owed back.
         refund = formatting.money(abs(doc.totals.incl_cents))
         original = f" de la facture n° {_e(doc.credited_number)}" if doc.credited_number else ""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from app.clock import today
 from app.invoicing.payments import derive_status
 from app.models import Client, Invoice, Payment, Person
+from app.states import InvoiceKind, InvoiceStatus
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 
@@ -42,7 +43,7 @@ _credited = (
     select(func.coalesce(-func.sum(_credit.total_incl_cents), 0))
     .where(
         _credit.credited_invoice_id == Invoice.id,
-        _credit.status == "emise",
+        _credit.status == InvoiceStatus.ISSUED,
         _credit.deleted_at.is_(None),
     )
     .correlate(Invoice)
@@ -71,9 +72,9 @@ class InvoiceRow:
 
     @property
     def payment_status(self) -> str:
-        if self.status == "brouillon":
+        if self.status == InvoiceStatus.DRAFT:
             return "brouillon"
-        if self.kind == "avoir":
+        if self.kind == InvoiceKind.CREDIT_NOTE:
             return "avoir"
         return derive_status(self.total_incl_cents, self.credited_cents, self.paid_cents)
 
@@ -98,7 +99,7 @@ _credited_by_invoice = (
     )
     .where(
         _credit.credited_invoice_id.is_not(None),
-        _credit.status == "emise",
+        _credit.status == InvoiceStatus.ISSUED,
         _credit.deleted_at.is_(None),
     )
     .group_by(_credit.credited_invoice_id)
@@ -119,10 +120,10 @@ def _filtered(
     for token in fold(text).split():
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Invoice.search_key.like(f"%{escaped}%", escape="\\"))
-    if status == "brouillon":
-        return query.where(Invoice.status == "brouillon")
+    if status == InvoiceStatus.DRAFT:
+        return query.where(Invoice.status == InvoiceStatus.DRAFT)
     if status == "avoir":
-        return query.where(Invoice.kind == "avoir", Invoice.status == "emise")
+        return query.where(Invoice.kind == InvoiceKind.CREDIT_NOTE, Invoice.status == InvoiceStatus.ISSUED)
     if status not in (
         "a_payer",
         "en_retard",
@@ -139,7 +140,7 @@ def _filtered(
     query = (
         query.outerjoin(_paid_by_invoice, _paid_by_invoice.c.invoice_id == Invoice.id)
         .outerjoin(_credited_by_invoice, _credited_by_invoice.c.invoice_id == Invoice.id)
-        .where(Invoice.status == "emise", Invoice.kind == "facture")
+        .where(Invoice.status == InvoiceStatus.ISSUED, Invoice.kind == InvoiceKind.INVOICE)
     )
     conditions = {
         "a_payer": [due > 0],
@@ -181,7 +182,7 @@ def search_invoices(
     with uow_factory() as uow:
         page = _filtered(select(Invoice.id), text, status, entrepreneur_id, today())
         page = page.order_by(
-            case((Invoice.status == "brouillon", 0), else_=1),
+            case((Invoice.status == InvoiceStatus.DRAFT, 0), else_=1),
             Invoice.issue_date.desc(),
             Invoice.number.desc(),
             Invoice.id.desc(),
@@ -258,7 +259,7 @@ def turnover(
         for issued_on, excl in uow.session.execute(
             select(Invoice.issue_date, Invoice.total_excl_cents).where(
                 Invoice.entrepreneur_id == entrepreneur_id,
-                Invoice.status == "emise",
+                Invoice.status == InvoiceStatus.ISSUED,
                 Invoice.deleted_at.is_(None),
             )
         ):
@@ -281,6 +282,6 @@ def issued_ids_matching(
     """Ids of the issued invoices and credit notes the list shows (for a batch export)."""
     with uow_factory() as uow:
         query = _filtered(select(Invoice.id), text, status, None, today()).where(
-            Invoice.status == "emise"
+            Invoice.status == InvoiceStatus.ISSUED
         )
         return list(uow.session.scalars(query.order_by(Invoice.issue_date, Invoice.number)))

@@ -129,31 +129,35 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     person = session.get(Person, invoice.entrepreneur_id)
     assert client is not None
     seller, extras = seller_from_identity(identity)
-    buyer = buyer_from_client(client)
-    invoice.number = allocation.number
-    invoice.sequence = allocation.sequence
-    invoice.series_id = allocation.series_id
-    invoice.issue_date = issue_date
-    invoice.sale_date = invoice.sale_date or issue_date
-    if invoice.kind == "facture" and invoice.due_date is None:
-        invoice.due_date = issue_date + dt.timedelta(days=identity.payment_terms_days)
-    if invoice.kind == "facture" and not invoice.payment_terms:
-        invoice.payment_terms = f"Paiement à {identity.payment_terms_days} jours"
-    invoice.seller_snapshot = seller_snapshot(seller, extras, activity_label(person))
-    invoice.buyer_snapshot = buyer_snapshot(buyer)
-    invoice.search_key = search_key(allocation.number, client.name, person)
-    doc = build_document(session, invoice, issuing=True)
-    pdf = facturx.embed(render_pdf(doc), doc)
-    relative = storage.relative_path(allocation.number, issue_date.year)
-    path = storage.write_atomically(documents_dir, relative, pdf)
-    # Last, in one UPDATE with the status: once "emise" is flushed nothing may change.
-    invoice.total_excl_cents = doc.totals.excl_cents
-    invoice.total_vat_cents = doc.totals.vat_cents
-    invoice.total_incl_cents = doc.totals.incl_cents
-    invoice.pdf_path = relative
-    invoice.pdf_sha256 = storage.sha256(pdf)
-    invoice.issued_at = utcnow()
-    invoice.status = "emise"
+    # No flush until the status is set: an autoflush in between (build_document reads the
+    # database) would send the half-issued row (number, no status) as its own change,
+    # which the siège refuses. One flush, one frozen outbox entry per row.
+    with session.no_autoflush:
+        buyer = buyer_from_client(client)
+        invoice.number = allocation.number
+        invoice.sequence = allocation.sequence
+        invoice.series_id = allocation.series_id
+        invoice.issue_date = issue_date
+        invoice.sale_date = invoice.sale_date or issue_date
+        if invoice.kind == "facture" and invoice.due_date is None:
+            invoice.due_date = issue_date + dt.timedelta(days=identity.payment_terms_days)
+        if invoice.kind == "facture" and not invoice.payment_terms:
+            invoice.payment_terms = f"Paiement à {identity.payment_terms_days} jours"
+        invoice.seller_snapshot = seller_snapshot(seller, extras, activity_label(person))
+        invoice.buyer_snapshot = buyer_snapshot(buyer)
+        invoice.search_key = search_key(allocation.number, client.name, person)
+        doc = build_document(session, invoice, issuing=True)
+        pdf = facturx.embed(render_pdf(doc), doc)
+        relative = storage.relative_path(allocation.number, issue_date.year)
+        path = storage.write_atomically(documents_dir, relative, pdf)
+        # Last, in one UPDATE with the status: once "emise" is flushed nothing may change.
+        invoice.total_excl_cents = doc.totals.excl_cents
+        invoice.total_vat_cents = doc.totals.vat_cents
+        invoice.total_incl_cents = doc.totals.incl_cents
+        invoice.pdf_path = relative
+        invoice.pdf_sha256 = storage.sha256(pdf)
+        invoice.issued_at = utcnow()
+        invoice.status = "emise"
     session.flush()
     return path
 

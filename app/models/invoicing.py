@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from app.errors import ConflictError
 from app.models.base import Base, Synced
+from app.states import InvoiceStatus
 
 
 class Client(Synced, Base):
@@ -67,7 +68,7 @@ class InvoiceSeries(Synced, Base):
 
 
 class Invoice(Synced, Base):
-    """An invoice or a credit note (kind = "avoir"). Drafts have no number."""
+    """An invoice or a credit note (kind = InvoiceKind.CREDIT_NOTE). Drafts have no number."""
 
     __tablename__ = "invoice"
     __table_args__ = (
@@ -174,7 +175,7 @@ class Payment(Synced, Base):
 # Registered here, with the models, so it is active for every session of
 # every profile (laptop and siège) and cannot be forgotten by a caller.
 
-ISSUED = "emise"
+ISSUED = InvoiceStatus.ISSUED
 
 
 class IssuedInvoiceImmutable(ConflictError):

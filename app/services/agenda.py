@@ -169,27 +169,6 @@ def _interviews_on(
     return found
 
 
-def upcoming_for_person(
-    uow_factory: UnitOfWorkFactory, person_id: str, today: dt.date | None = None
-) -> list[AgendaEntry]:
-    start, _end = _day_bounds(today or clock_today())
-    with uow_factory() as uow:
-        query = (
-            select(Appointment, Permanence.town)
-            .outerjoin(Permanence, Permanence.id == Appointment.permanence_id)
-            .where(
-                Appointment.person_id == person_id,
-                Appointment.deleted_at.is_(None),
-                Appointment.starts_at >= start,
-            )
-            .order_by(Appointment.starts_at)
-        )
-        return [
-            AgendaEntry(a.id, a.starts_at, a.kind, a.person_id, "", town or "", a.note)
-            for a, town in uow.session.execute(query)
-        ]
-
-
 def recent_interviews(
     uow_factory: UnitOfWorkFactory, limit: int = 50, accompagnateur_id: str | None = None
 ) -> list[RecentInterview]:

@@ -23,6 +23,7 @@ from app.models import (
 from app.services.parcours import StageInput, validate_stage
 from app.services.parcours_rules import INTAKE_DECISIONS, cape_max_end
 from app.services.persons import check_free_text, live_person, touch_contact
+from app.states import IntakeDecision, StageKind
 from app.uow import UnitOfWorkFactory
 
 MODES = ("presentiel", "telephone", "visio")
@@ -39,7 +40,7 @@ INTAKE_TEXTS = (
     "decision_reason",
     "next_step",
 )
-DECISIONS_NEEDING_REASON = ("oriente", "non_retenu")
+DECISIONS_NEEDING_REASON = (IntakeDecision.REDIRECTED, IntakeDecision.NOT_RETAINED)
 
 
 @dataclass(frozen=True)
@@ -223,14 +224,14 @@ def finalize_intake(
 def _planned_cape(
     errors: Collector, session: Session, data: IntakeInput, day: dt.date
 ) -> StageInput | None:
-    if data.decision != "admis" or data.convention_start is None:
+    if data.decision != IntakeDecision.ADMITTED or data.convention_start is None:
         return None
     if data.convention_start < data.held_on:
         errors.add("convention_start", "convention_before_intake")
         return None
     stage = StageInput(
         person_id=data.person_id,
-        kind="cape",
+        kind=StageKind.CAPE,
         start_date=data.convention_start,
         end_date=cape_max_end(data.convention_start, 0),
     )
@@ -367,9 +368,3 @@ def _sync_next_appointment(
 def get_followup(uow_factory: UnitOfWorkFactory, followup_id: str) -> FollowupInfo:
     with uow_factory() as uow:
         return _followup_info(_followup_row(uow.session, followup_id))
-
-
-def delete_followup(uow_factory: UnitOfWorkFactory, followup_id: str) -> None:
-    with uow_factory() as uow:
-        _followup_row(uow.session, followup_id).deleted_at = utcnow()
-        uow.commit()

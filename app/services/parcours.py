@@ -32,6 +32,7 @@ from app.services.parcours_rules import (
     derive_status,
 )
 from app.services.persons import check_free_text, live_person
+from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 
 EARLIEST_STAGE = dt.date(1990, 1, 1)
@@ -113,19 +114,19 @@ def validate_stage(
         errors.add("end_date", "end_before_start")
     others = [s for s in stages_of(session, data.person_id) if s.id != stage_id]
     clean = replace(data, notes=data.notes.strip())
-    if data.kind == "cape":
+    if data.kind == StageKind.CAPE:
         _check_cape(errors, data, others)
     else:
         clean = replace(clean, renewals=0)
-    if data.kind == "salarie":
+    if data.kind == StageKind.SALARIE:
         errors.check(data.contract_type in CONTRACT_TYPES, "contract_type", "required")
     else:
         clean = replace(clean, contract_type="")
-    if data.kind == "associe" and not any(
-        s.kind == "salarie" and s.start_date <= data.start_date for s in others
+    if data.kind == StageKind.ASSOCIE and not any(
+        s.kind == StageKind.SALARIE and s.start_date <= data.start_date for s in others
     ):
         errors.add("start_date", "associe_needs_salarie")
-    if data.kind == "sortie":
+    if data.kind == StageKind.SORTIE:
         _check_exit(errors, session, data, others)
         clean = replace(clean, end_date=None)
     else:
@@ -147,7 +148,7 @@ def _check_cape(errors: Collector, data: StageInput, others: list[StageInfo]) ->
     end = data.end_date or data.start_date
     for other in others:
         if (
-            other.kind == "cape"
+            other.kind == StageKind.CAPE
             and other.start_date <= end
             and data.start_date <= (other.end_date or other.start_date)
         ):
@@ -171,7 +172,7 @@ def _check_exit(
         errors.check(known is not None, "exit_reason_code", "unknown_option")
     if not data.outcome and not data.exit_reason_code:
         errors.add("outcome", "exit_reason_required")
-    latest = max((s.start_date for s in others if s.kind != "sortie"), default=None)
+    latest = max((s.start_date for s in others if s.kind != StageKind.SORTIE), default=None)
     if latest is not None and data.start_date < latest:
         errors.add("start_date", "exit_before_stage", last=formatting.date(latest))
 
@@ -213,7 +214,7 @@ def renew_cape(uow_factory: UnitOfWorkFactory, stage_id: str) -> StageInfo:
     """Renew a CAPE for 12 more months; a third renewal is refused."""
     with uow_factory() as uow:
         row = _live_stage(uow.session, stage_id)
-        if row.kind != "cape":
+        if row.kind != StageKind.CAPE:
             raise ConflictError("not_a_cape")
         if row.renewals >= CAPE_MAX_RENEWALS:
             raise ConflictError("cape_max_renewals", max=CAPE_MAX_RENEWALS)
@@ -234,14 +235,14 @@ def ensure_salaried(
     existing = session.scalar(
         select(ParcoursStage.id).where(
             ParcoursStage.person_id == person_id,
-            ParcoursStage.kind == "salarie",
+            ParcoursStage.kind == StageKind.SALARIE,
             ParcoursStage.deleted_at.is_(None),
         )
     )
     if existing is not None:
         return None
     row = ParcoursStage(
-        person_id=person_id, kind="salarie", start_date=on, contract_type=contract_type
+        person_id=person_id, kind=StageKind.SALARIE, start_date=on, contract_type=contract_type
     )
     session.add(row)
     session.flush()
@@ -294,13 +295,13 @@ def list_alerts(
         stage = ParcoursStage.__table__.c
         later = ParcoursStage.__table__.alias("later")
         exited = select(stage.person_id).where(
-            stage.kind == "sortie",
+            stage.kind == StageKind.SORTIE,
             stage.deleted_at.is_(None),
             stage.start_date <= day,
             ~exists().where(
                 later.c.person_id == stage.person_id,
                 later.c.deleted_at.is_(None),
-                later.c.kind != "sortie",
+                later.c.kind != StageKind.SORTIE,
                 later.c.start_date > stage.start_date,
                 later.c.start_date <= day,
             ),
@@ -308,7 +309,7 @@ def list_alerts(
         concerned = (
             select(stage.person_id)
             .where(
-                stage.kind.in_(("cape", "salarie")),
+                stage.kind.in_((StageKind.CAPE, StageKind.SALARIE)),
                 stage.deleted_at.is_(None),
                 stage.person_id.not_in(exited),
             )

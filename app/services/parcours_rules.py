@@ -12,13 +12,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-KINDS = ("accueil", "diagnostic", "cape", "salarie", "associe", "sortie")
+from app.states import IntakeDecision, StageKind
+
+KINDS = tuple(StageKind)
 # Same-day tie-break: the further step in the journey wins.
 RANK = {kind: position for position, kind in enumerate(KINDS)}
 CONTRACT_TYPES = ("CDI", "CESA")
 # The three outcomes of the seed documents (DESIGN §2.4); other exits use an option code.
 OUTCOMES = ("creation_entreprise", "retour_situation", "associe")
-INTAKE_DECISIONS = ("admis", "oriente", "reflexion", "non_retenu")
+INTAKE_DECISIONS = tuple(IntakeDecision)
 CAPE_MONTHS = 12
 CAPE_MAX_RENEWALS = 2
 CAPE_ALERT_DAYS = 30
@@ -99,11 +101,11 @@ def derive_status(stages: Sequence[StageInfo], today: dt.date, intake_decision: 
         return Status(_decision_status(intake_decision) or "nouveau")
     code = stage.kind
     ended = stage.end_date is not None and stage.end_date < today
-    if stage.kind == "sortie":
+    if stage.kind == StageKind.SORTIE:
         code = "sorti"
-    elif stage.kind == "cape" and ended:
+    elif stage.kind == StageKind.CAPE and ended:
         code = "cape_terminee"
-    elif stage.kind == "salarie" and ended:
+    elif stage.kind == StageKind.SALARIE and ended:
         code = "contrat_termine"
     elif stage.kind in ("accueil", "diagnostic"):
         code = _decision_status(intake_decision) or stage.kind
@@ -121,7 +123,7 @@ def _decision_status(decision: str) -> str:
 
 def cesa_associe_deadline(stages: Sequence[StageInfo]) -> dt.date | None:
     """3 years after the CESA start, minus the time spent in CAPE (DESIGN §2.4)."""
-    cesa = [s for s in stages if s.kind == "salarie" and s.contract_type == "CESA"]
+    cesa = [s for s in stages if s.kind == StageKind.SALARIE and s.contract_type == "CESA"]
     if not cesa:
         return None
     start = min(s.start_date for s in cesa)
@@ -130,7 +132,7 @@ def cesa_associe_deadline(stages: Sequence[StageInfo]) -> dt.date | None:
     cape_days = sum(
         ((min(s.end_date or last_cape_day, last_cape_day) - s.start_date).days + 1)
         for s in stages
-        if s.kind == "cape" and s.start_date < start
+        if s.kind == StageKind.CAPE and s.start_date < start
     )
     return add_months(start, 12 * CESA_YEARS) - dt.timedelta(days=cape_days)
 
@@ -147,7 +149,7 @@ def alerts_for(
     alerts: list[Alert] = []
     current = next((s for s in stages if s.id == status.stage_id), None)
     if (
-        status.code == "cape"
+        status.code == StageKind.CAPE
         and current is not None
         and current.end_date is not None
         and current.end_date <= today + dt.timedelta(days=CAPE_ALERT_DAYS)
@@ -163,7 +165,7 @@ def alerts_for(
             )
         )
     deadline = cesa_associe_deadline(stages)
-    has_associe = any(s.kind == "associe" for s in stages)
+    has_associe = any(s.kind == StageKind.ASSOCIE for s in stages)
     if (
         status.code == "salarie"
         and deadline is not None

@@ -19,6 +19,7 @@ from app.pdf.interview_report import InterviewReport, build_interview_report
 from app.pdf.parcours_summary import ParcoursSummary, build_parcours_summary
 from app.services.person_file import load_person_file
 from app.services.persons import live_person
+from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 from app.validation import display_phone
 
@@ -132,7 +133,7 @@ def parcours_summary(
             stage.contract_type,
             labels.OUTCOMES.get(stage.outcome, ""),
             file.exit_reasons.get(stage.exit_reason_code, ""),
-            f"{stage.renewals} renouvellement(s)" if stage.kind == "cape" else "",
+            f"{stage.renewals} renouvellement(s)" if stage.kind == StageKind.CAPE else "",
             stage.notes,
         ]
         stages.append(

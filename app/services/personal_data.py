@@ -27,12 +27,13 @@ from app.models import (
 )
 from app.services.parcours_rules import add_months
 from app.services.persons import live_person
+from app.states import ACCOMPANIED_STAGES, IntakeDecision
 from app.uow import UnitOfWorkFactory
 
 RETENTION_MONTHS_NOT_ADMITTED = 24
 INVOICE_RETENTION_YEARS = 10
 ANONYMOUS_NAME = "Anonyme"
-ADMITTED_KINDS = ("cape", "salarie", "associe")
+ADMITTED_KINDS = ACCOMPANIED_STAGES
 # Free text that may identify the person: cleared on anonymisation. Dates, codes and
 # decisions stay so the network's statistics still count the accompaniment.
 CLEARED_TEXT = {
@@ -237,7 +238,7 @@ def retention_candidates(
         ) in session.execute(query):
             dates = [d for d in (contact, followup_on, intake_on) if d]
             last = max(dates) if dates else created.date()
-            if last < cutoff and decision != "admis":
+            if last < cutoff and decision != IntakeDecision.ADMITTED:
                 found.append(
                     RetentionCandidate(pid, f"{last_name.upper()} {first}", last, decision or "")
                 )

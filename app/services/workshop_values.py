@@ -9,19 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from app.states import AttendanceMark, RegistrationStatus
+
 KINDS = ("atelier", "reunion", "manifestation")
 
 # Attendance states, as stored (enDi's per-timeslot states).
-EXPECTED = "attendu"
-PRESENT = "present"
-ABSENT = "absent"
-EXCUSED = "excuse"
-STATES = (EXPECTED, PRESENT, ABSENT, EXCUSED)
+EXPECTED = AttendanceMark.EXPECTED
+PRESENT = AttendanceMark.PRESENT
+ABSENT = AttendanceMark.ABSENT
+EXCUSED = AttendanceMark.EXCUSED
+STATES = tuple(AttendanceMark)
 
 # Registration statuses.
-REGISTERED = "inscrit"
-WAITING = "liste_attente"
-CANCELLED = "annule"
+REGISTERED = RegistrationStatus.REGISTERED
+WAITING = RegistrationStatus.WAITING_LIST
+CANCELLED = RegistrationStatus.CANCELLED
 
 MORNING = (dt.time(9, 0), dt.time(12, 30))
 AFTERNOON = (dt.time(14, 0), dt.time(17, 30))
@@ -152,10 +154,6 @@ class SessionDetail:
     @property
     def total_minutes(self) -> int:
         return sum(slot.minutes for slot in self.slots)
-
-    @property
-    def places_left(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - len(self.participants), 0)
 
     def minutes_attended(self, person_id: str) -> int:
         return sum(s.minutes for s in self.slots if self.state(s.id, person_id) == PRESENT)

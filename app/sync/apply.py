@@ -186,11 +186,25 @@ def _execute(conn: Connection, plans: list[_Plan]) -> None:
 
 
 def record_local_conflict(
-    conn: Connection, kind: str, table: str, row_id: str, field: str, lost: str, detail: str = ""
+    conn: Connection,
+    kind: str,
+    table: str,
+    row_id: str,
+    field: str,
+    lost: str,
+    detail: str = "",
+    *,
+    kept: str = "",
 ) -> None:
     conn.execute(
         insert(table_of(SyncConflict)).values(
-            kind=kind, table_name=table, row_id=row_id, field=field, lost_value=lost, detail=detail
+            kind=kind,
+            table_name=table,
+            row_id=row_id,
+            field=field,
+            kept_value=kept,
+            lost_value=lost,
+            detail=detail,
         )
     )
 

@@ -18,47 +18,46 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from app.errors import PermanenceError
 from app.jobs import JobControl
-from app.migrate import head_revision
 from app.models import OutboxEntry
+from app.sync import pulled
 from app.sync.apply import apply_rows, get_state, record_local_conflict, set_state, store_conflicts
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
+from app.sync.protocol import DEFAULT_PAGE, Op, ProtocolError, PushRequest, Refusal, Row
+from app.sync.pulled import RowRefusal
+from app.sync.transport import SyncError, json_body, request, schema_version
 
 if TYPE_CHECKING:
     # httpx (200 ms of imports) is loaded when a sync runs, not when the app starts.
     import httpx
 
-from app.sync.protocol import (
-    API_PREFIX,
-    DEFAULT_PAGE,
-    PROTOCOL_HEADER,
-    PROTOCOL_VERSION,
-    SCHEMA_HEADER,
-    Conflict,
-    Row,
-)
+__all__ = ["SyncClient", "SyncError", "SyncReport", "request", "schema_version"]
 
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
 MAX_REJECTION_ROUNDS = 20
+# However large the siège, a sync that needs more pages than this is not a sync.
+MAX_PULL_PAGES = 100_000
+# Fields every change carries; a refusal is explained by the others.
+BOOKKEEPING = frozenset({"updated_at", "updated_by", "created_at", "created_by", "search_key"})
 FaultHook = Callable[[str], None]
 
 
-class SyncError(PermanenceError):
-    """Sync could not complete; ``code``: offline, unauthorized, update_required,
-    server_error, bad_response, not_enrolled, enrol_refused. Local data is untouched
-    and the outbox keeps every waiting change."""
+@dataclass(frozen=True)
+class RefusedChange:
+    """A local change the siège refused: kept as a conflict to review, reported."""
 
-    code = "sync"
+    table: str
+    row_id: str
+    reason: str
+    fields: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,8 @@ class SyncReport:
     forked: int
     conflicts: int
     clock_offset_ms: int
+    refused: tuple[RefusedChange, ...] = ()
+    pull_refused: tuple[RowRefusal, ...] = ()
 
     @property
     def clock_warning(self) -> bool:
@@ -79,49 +80,9 @@ def _no_fault(_point: str) -> None:
     return None
 
 
-@cache
-def schema_version() -> str:
-    """This program's schema revision (read from the migration scripts once)."""
-    return head_revision()
-
-
-def request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """One HTTP exchange; transport failures become ``SyncError("offline")``.
-
-    The token travels in the client's default headers and is never formatted into an
-    error or a log line.
-    """
-    import httpx
-
-    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: schema_version()}
-    try:
-        response = http.request(method, API_PREFIX + path, headers=headers, **kwargs)
-    except httpx.HTTPError as exc:
-        raise SyncError("offline", reason=type(exc).__name__) from None
-    if response.status_code == 401:
-        raise SyncError("unauthorized")
-    if response.status_code == 426:
-        raise SyncError("update_required", detail=_detail(response))
-    if response.status_code >= 500:
-        raise SyncError("server_error", status=response.status_code)
-    return response
-
-
-def _detail(response: httpx.Response) -> Any:
-    try:
-        return response.json().get("detail")
-    except (ValueError, AttributeError):
-        return None
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise SyncError("bad_response", status=response.status_code) from None
-    if not isinstance(body, dict):
-        raise SyncError("bad_response", status=response.status_code)
-    return body
+def _bad(reason: str, status: int = 200) -> SyncError:
+    log.warning("answer of the siège refused: %s", reason)
+    return SyncError("bad_response", reason=reason[:200], status=status)
 
 
 SENT_KEY = "sent_through"  # highest operation number this database has set out to send
@@ -192,20 +153,26 @@ class SyncClient:
         self.batch_size = batch_size
         self.page_size = page_size
         self.fault = fault
+        self.server_ms = wall_now_ms()
+        self.refused: list[RefusedChange] = []
+        self.pull_refused: list[pulled.RowRefusal] = []
 
     # -- handshake ---------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
         sent = wall_now_ms()
         response = request(self.http, "GET", "/hello")
-        body = _json(response)
+        body = json_body(response)
         if response.status_code != 200:
             raise SyncError("bad_response", status=response.status_code)
         received = wall_now_ms()
-        server_ms = int(body.get("server_time_ms", received))
-        offset = server_ms - (sent + received) // 2
+        try:
+            self.server_ms = pulled.check_server_time(body)
+            last_op = pulled.check_last_op(body)
+        except pulled.PullRefused as exc:
+            raise _bad(exc.reason) from None
+        offset = self.server_ms - (sent + received) // 2
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
-            last_op = int(body.get("device", {}).get("last_op", 0))
             settle_operation_numbers(conn, last_op)
         if self.capture is not None and self.capture.clock is not None:
             self.capture.clock.offset_ms = offset
@@ -237,106 +204,169 @@ class SyncClient:
                     if nxt is None or nxt["kind"] != FREEZE or nxt["table_name"] == "invoice":
                         break
                     entries.append(nxt)
-                total_waiting = conn.execute(select(ob.c.seq)).all()
+                waiting = int(conn.execute(select(func.count()).select_from(ob)).scalar_one())
+                newest = int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0)
             if not entries:
                 return pushed, rejected, forked
             if job is not None:
-                job.progress(pushed, pushed + len(total_waiting), "push")
-            ops = [
-                {
-                    "op": e["seq"],
-                    "table": e["table_name"],
-                    "row_id": e["row_id"],
-                    "hlc": e["hlc"],
-                    "fields": json.loads(e["fields_json"]),
-                    "bases": json.loads(e["bases_json"] or "{}"),
-                    "freeze": e["kind"] == FREEZE,
-                }
-                for e in entries
-            ]
-            batch_id = f"{entries[0]['seq']}-{entries[-1]['seq']}"
-            response = request(self.http, "POST", "/push", json={"batch_id": batch_id, "ops": ops})
-            body = _json(response)
+                job.progress(pushed, pushed + waiting, "push")
+            batch = PushRequest(
+                f"{entries[0]['seq']}-{entries[-1]['seq']}",
+                tuple(
+                    Op(
+                        e["seq"],
+                        e["table_name"],
+                        e["row_id"],
+                        e["hlc"],
+                        json.loads(e["fields_json"]),
+                        json.loads(e["bases_json"] or "{}"),
+                        e["kind"] == FREEZE,
+                    )
+                    for e in entries
+                ),
+            )
+            response = request(self.http, "POST", "/push", json=batch.to_json())
+            body = json_body(response)
             self.fault("push_answered")
             if response.status_code == 409:
                 rounds += 1
                 if rounds > MAX_REJECTION_ROUNDS:
                     raise SyncError("server_error", status=409)
-                rejected += self._drop_rejected(body.get("detail", {}), entries)
+                rejected += self._drop_rejected(body.get("detail"), entries)
                 continue
             if response.status_code != 200:
                 raise SyncError("bad_response", status=response.status_code)
-            through = int(body["accepted_through"])
+            through, forked_ids, server_rows = self._check_answer(body, entries[-1]["seq"], newest)
             with relaxed_links(self.engine) as conn:
                 # Acknowledged first: the siège's rows then replace the forked local copy
                 # instead of losing to the very changes just acknowledged.
                 conn.execute(delete(ob).where(ob.c.seq <= through))
-                self._apply_forced(conn, body.get("server_rows", []))
+                self._apply_forced(conn, server_rows, forked_ids)
             pushed += len([e for e in entries if e["seq"] <= through])
-            forked += len(body.get("forked", []))
+            forked += len(forked_ids)
 
-    def _drop_rejected(self, detail: dict[str, Any], entries: list[Any]) -> int:
-        refused = {int(r["op"]): str(r.get("reason", "")) for r in detail.get("rejected", [])}
-        if not refused:
-            raise SyncError("bad_response", status=409)
+    @staticmethod
+    def _check_answer(
+        body: dict[str, Any], last_sent: int, newest: int
+    ) -> tuple[int, frozenset[str], list[Row]]:
+        """A 200 answer must acknowledge the batch (or the siège would be asked again for
+        ever) and nothing this laptop never numbered (or unsent changes would be lost)."""
+        through = body.get("accepted_through")
+        if (
+            isinstance(through, bool)
+            or not isinstance(through, int)
+            or not last_sent <= through <= newest
+        ):
+            raise _bad(f"accepted_through {str(through)[:40]!r} outside [{last_sent}, {newest}]")
+        raw_forks = body.get("forked", [])
+        if not isinstance(raw_forks, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("row_id"), str) for f in raw_forks
+        ):
+            raise _bad("forked: list of {row_id, new_row_id} expected")
+        try:
+            rows = pulled.check_rows(body.get("server_rows", []))
+        except pulled.PullRefused as exc:
+            raise _bad(exc.reason) from None
+        return through, frozenset(f["row_id"] for f in raw_forks), rows
+
+    def _drop_rejected(self, detail: Any, entries: list[Any]) -> int:
+        """Refused changes leave the outbox, never silently: each becomes a conflict to
+        review holding the user's values, the local row goes back to the siège's state,
+        and the sync reports it."""
         by_seq = {e["seq"]: e for e in entries}
+        try:
+            if not isinstance(detail, dict) or not isinstance(detail.get("rejected"), list):
+                raise ProtocolError("detail.rejected: list expected")
+            refusals = [Refusal.from_json(r) for r in detail["rejected"]]
+            server_rows = pulled.check_rows(detail.get("server_rows", []))
+        except (ProtocolError, pulled.PullRefused) as exc:
+            raise _bad(getattr(exc, "reason", str(exc)), 409) from None
+        mine = [r for r in refusals if r.op in by_seq]
+        if not mine:
+            # Nothing of this batch named: dropping nothing and sending it again would loop.
+            raise _bad("409 naming no operation of the batch", 409)
         ob = table_of(OutboxEntry)
+        theirs = {(r.table, r.row_id): r.values for r in server_rows}
         with relaxed_links(self.engine) as conn:
-            for seq, reason in refused.items():
-                entry = by_seq.get(seq)
-                if entry is None:
-                    continue
+            for refusal in mine:
+                entry = by_seq[refusal.op]
+                values = json.loads(entry["fields_json"])
+                names = tuple(sorted(n for n in values if n not in BOOKKEEPING)) or tuple(values)
                 log.warning(
-                    "change %s of %s refused by the siège: %s", seq, entry["table_name"], reason
+                    "change %s of %s/%s refused by the siège: %s",
+                    refusal.op,
+                    entry["table_name"],
+                    entry["row_id"],
+                    refusal.reason,
                 )
+                held = theirs.get((entry["table_name"], entry["row_id"]))
+                kept = {n: held.get(n) for n in names} if held is not None else {}
                 record_local_conflict(
                     conn,
                     "rejected",
                     entry["table_name"],
                     entry["row_id"],
-                    "",
-                    entry["fields_json"][:4000],
-                    reason,
+                    ",".join(names)[:60],
+                    json.dumps({n: values[n] for n in names}, ensure_ascii=False),
+                    refusal.reason,
+                    kept=json.dumps(kept, ensure_ascii=False) if kept else "",
                 )
-                conn.execute(delete(ob).where(ob.c.seq == seq))
-            self._apply_forced(conn, detail.get("server_rows", []))
-        return len(refused)
+                self.refused.append(
+                    RefusedChange(entry["table_name"], entry["row_id"], refusal.reason, names)
+                )
+                conn.execute(delete(ob).where(ob.c.seq == refusal.op))
+            self._apply_forced(conn, server_rows)
+        return len(mine)
 
-    def _apply_forced(self, conn: Connection, raw_rows: list[Any]) -> None:
-        rows = [Row.from_json(r) for r in raw_rows]
-        if rows:
-            apply_rows(conn, rows)
+    def _apply_forced(
+        self, conn: Connection, rows: list[Row], forked: frozenset[str] = frozenset()
+    ) -> None:
+        kept, refused = pulled.screen(conn, rows, self.server_ms, replaceable=forked)
+        self._record_pull_refusals(conn, refused)
+        if kept:
+            apply_rows(conn, kept)
+
+    def _record_pull_refusals(self, conn: Connection, refused: list[pulled.RowRefusal]) -> None:
+        for item in refused:
+            record_local_conflict(conn, "pull_refused", item.table, item.row_id, "", "", item.reason)
+        self.pull_refused.extend(refused)
 
     # -- pull --------------------------------------------------------------------
     def pull(self, job: JobControl | None = None) -> tuple[int, int]:
         """Fetch and apply pages after the saved cursor; returns (rows, conflicts)."""
-        pulled = conflicts = 0
-        while True:
+        pulled_rows = conflicts = 0
+        last_seq = 0
+        for _page in range(MAX_PULL_PAGES):
             with self.engine.connect() as conn:
                 cursor = int(get_state(conn, CURSOR_KEY, "0"))
             response = request(
                 self.http, "GET", "/changes", params={"after": cursor, "limit": self.page_size}
             )
-            body = _json(response)
+            body = json_body(response)
             if response.status_code != 200:
                 raise SyncError("bad_response", status=response.status_code)
-            rows = [Row.from_json(r) for r in body.get("rows", [])]
-            found = [Conflict.from_json(c) for c in body.get("conflicts", [])]
-            next_cursor = int(body["next_cursor"])
-            self._apply_page(rows, found, next_cursor)
-            pulled += len(rows)
-            conflicts += len(found)
+            try:
+                page = pulled.check_page(body, cursor, self.page_size, last_seq)
+            except pulled.PullRefused as exc:
+                raise _bad(exc.reason) from None
+            last_seq = page.last_seq
+            self._apply_page(page)
+            pulled_rows += len(page.rows)
+            conflicts += len(page.conflicts)
             if job is not None:
-                job.progress(next_cursor, int(body.get("last_seq", next_cursor)), "pull")
-            if not body.get("has_more"):
-                return pulled, conflicts
+                job.progress(page.next_cursor, page.last_seq, "pull")
+            if not page.has_more:
+                return pulled_rows, conflicts
+        raise _bad(f"more than {MAX_PULL_PAGES} pages")
 
-    def _apply_page(self, rows: list[Row], conflicts: list[Conflict], cursor: int) -> None:
+    def _apply_page(self, page: pulled.Page) -> None:
         with relaxed_links(self.engine) as conn:
+            rows, refused = pulled.screen(conn, page.rows, self.server_ms)
+            self._record_pull_refusals(conn, refused)
             apply_rows(conn, rows)
-            store_conflicts(conn, conflicts)
+            store_conflicts(conn, page.conflicts)
             self.fault("page_applied")
-            set_state(conn, CURSOR_KEY, str(cursor))
+            set_state(conn, CURSOR_KEY, str(page.next_cursor))
         if self.capture is not None and self.capture.clock is not None:
             for row in rows:
                 for stamp in row.clocks.values():
@@ -347,17 +377,26 @@ class SyncClient:
         started = time.monotonic()
         hello = self.hello()
         pushed, rejected, forked = self.push(job)
-        pulled, conflicts = self.pull(job)
+        pulled_rows, conflicts = self.pull(job)
         log.info(
-            "sync done in %.2fs: pushed %d, pulled %d, rejected %d, forked %d",
+            "sync done in %.2fs: pushed %d, pulled %d, rejected %d, forked %d, "
+            "pulled rows refused %d",
             time.monotonic() - started,
             pushed,
-            pulled,
+            pulled_rows,
             rejected,
             forked,
+            len(self.pull_refused),
         )
         return SyncReport(
-            pushed, pulled, rejected, forked, conflicts, int(hello["clock_offset_ms"])
+            pushed,
+            pulled_rows,
+            rejected,
+            forked,
+            conflicts,
+            int(hello["clock_offset_ms"]),
+            tuple(self.refused),
+            tuple(self.pull_refused),
         )
 
 

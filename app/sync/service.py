@@ -20,6 +20,7 @@ from app.profile import Profile
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
 from app.sync.token_store import TokenStore
+from app.sync.transport import allowed_url
 
 if TYPE_CHECKING:
     # httpx (200 ms of imports) is loaded when a sync runs, not when the app starts.
@@ -96,6 +97,8 @@ def enrol(
     server_url = server_url.strip().rstrip("/")
     if not server_url.startswith(("https://", "http://")):
         raise ValidationError.single("server_url", "invalid_url")
+    if not allowed_url(server_url):
+        raise ValidationError.single("server_url", "insecure_url")
     if not code.strip():
         raise ValidationError.single("code", "required")
     device = _device(profile)
@@ -131,20 +134,28 @@ def run_sync(
     device = _device(profile)
     if not device.server_url or device.enrolled_at is None:
         raise SyncError("not_enrolled")
+    if not allowed_url(device.server_url):
+        raise SyncError("insecure_url")
     token = _token_store(profile, device.device_id).load()
     if not token:
         raise SyncError("not_enrolled")
+    close_interrupted_runs(profile)
     runs = table_of(SyncRun)
     with profile.engine.begin() as conn:
         inserted = conn.execute(insert(runs).values(started_at=utcnow())).inserted_primary_key
         assert inserted is not None
         run_id = inserted[0]
+    _RUNNING.add((id(profile), run_id))
     outcome, detail, report = "error", "", None
     try:
         with http_factory(device.server_url, token) as http:
             client = SyncClient(profile.engine, http, profile.sync_capture, **client_options)
             report = client.sync(job)
-        outcome = "ok"
+        outcome = "refused" if report.refused or report.pull_refused else "ok"
+        if outcome == "refused":
+            detail = json.dumps(
+                {"refused": len(report.refused), "pull_refused": len(report.pull_refused)}
+            )
         return report
     except Cancelled:
         outcome = "cancelled"
@@ -153,6 +164,7 @@ def run_sync(
         outcome, detail = exc.code, json.dumps(exc.details, default=str)[:500]
         raise
     finally:
+        _RUNNING.discard((id(profile), run_id))
         with profile.engine.begin() as conn:
             conn.execute(
                 update(runs)
@@ -167,12 +179,32 @@ def run_sync(
             )
 
 
+# Runs of this process still going: any other row left "running" was cut short.
+_RUNNING: set[tuple[int, int]] = set()
+SUCCESS = ("ok", "refused")
+
+
+def close_interrupted_runs(profile: Profile) -> int:
+    """Mark history rows left "running" by a crash or a kill as interrupted."""
+    runs = table_of(SyncRun)
+    mine = [run_id for key, run_id in _RUNNING if key == id(profile)]
+    with profile.engine.begin() as conn:
+        closed = conn.execute(
+            update(runs)
+            .where(runs.c.finished_at.is_(None), runs.c.outcome == "running", runs.c.id.not_in(mine))
+            .values(outcome="interrupted")
+        ).rowcount
+    if closed:
+        log.warning("%d sync run(s) left running by an earlier start marked interrupted", closed)
+    return int(closed)
+
+
 def status(profile: Profile) -> SyncStatus:
     with profile.session_factory() as session:
         device = session.scalars(select(DeviceIdentity).limit(1)).first()
         pending = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
         last_ok = session.scalar(
-            select(func.max(SyncRun.finished_at)).where(SyncRun.outcome == "ok")
+            select(func.max(SyncRun.finished_at)).where(SyncRun.outcome.in_(SUCCESS))
         )
         last = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(1)).first()
         open_conflicts = (
@@ -196,6 +228,7 @@ def status(profile: Profile) -> SyncStatus:
 
 
 def history(profile: Profile, limit: int = 50) -> list[SyncRunView]:
+    close_interrupted_runs(profile)
     with profile.session_factory() as session:
         runs = session.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)).all()
         return [

@@ -174,7 +174,7 @@ def test_client_told_to_update_keeps_its_outbox_and_works_offline(
     with laptop.uow() as uow:
         uow.session.add(Person(first_name="Yanis", last_name="Girard"))
         uow.commit()
-    monkeypatch.setattr("app.sync.client.PROTOCOL_VERSION", 0)
+    monkeypatch.setattr("app.sync.transport.PROTOCOL_VERSION", 0)
     with pytest.raises(SyncError) as caught:
         service.run_sync(laptop, http_factory=siege.http_factory)
     assert caught.value.code == "update_required"

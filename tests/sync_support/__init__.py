@@ -22,7 +22,7 @@ from siege import db, devices
 from siege.api import create_app
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-BASE_URL = "http://siege.test"
+BASE_URL = "http://localhost"  # plain http only to loopback (app/sync/transport.py)
 os.environ.setdefault("PERMANENCE_NO_KEYRING", "1")
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.errors import ValidationError
-from app.sync import merge, service
+from app.sync import merge, service, wording
 from app.sync.client import SyncReport
 from ui.context import AppContext
 from ui.messages import error_message
@@ -37,23 +37,31 @@ OUTCOMES = {
     "unauthorized": "Poste refusé",
     "update_required": "Mise à jour requise",
     "server_error": "Erreur du siège",
+    "refused": "Réussie, avec des modifications refusées",
+    "interrupted": "Interrompue (application fermée)",
+    "certificate": "Certificat du siège non reconnu",
+    "insecure_url": "Adresse non sécurisée",
+    "bad_response": "Réponse du siège refusée",
 }
-CONFLICT_KINDS = {
-    "field": "Texte remplacé par une modification simultanée",
-    "invoice_double_issue": "Facture émise deux fois : proposer un avoir",
-    "rejected": "Modification refusée par le siège",
-    "apply_failed": "Donnée reçue en double",
-}
-TABLES = {
-    "person": "Personne",
-    "invoice": "Facture",
-    "invoice_line": "Ligne de facture",
-    "intake_interview": "Entretien d'accueil",
-    "followup_interview": "Entretien de suivi",
-    "parcours_stage": "Parcours",
-    "activity": "Atelier",
-    "attendance": "Émargement",
-}
+CONFLICT_KINDS = wording.KINDS
+TABLES = wording.TABLES
+
+
+def conflict_cells(c: service.ConflictView) -> list[str]:
+    """Type, record, fields, kept and lost values of a conflict, in French: a refusal
+    says why, and values stored as JSON read as "Champ : valeur"."""
+    kind = CONFLICT_KINDS.get(c.kind, c.kind)
+    field, kept, lost = c.field, c.kept_value, c.lost_value
+    if c.kind == "rejected":
+        kind = f"{kind} : {wording.push_reason(c.detail)}"
+        field, kept, lost = (
+            wording.fields_text(c.field),
+            wording.values_text(kept),
+            wording.values_text(lost),
+        )
+    elif c.kind == "pull_refused":
+        kind = f"{kind} : {wording.pull_reason(c.detail)}"
+    return [kind, wording.table_name(c.table_name), field, kept, lost, _when(c.detected_at)]
 
 
 def _when(moment: object) -> str:
@@ -225,17 +233,7 @@ class SyncPage(QWidget):
         self.conflicts = list(conflicts)
         self._fill(
             self.conflict_table,
-            [
-                [
-                    CONFLICT_KINDS.get(c.kind, c.kind),
-                    TABLES.get(c.table_name, c.table_name),
-                    c.field,
-                    c.kept_value,
-                    c.lost_value,
-                    _when(c.detected_at),
-                ]
-                for c in self.conflicts
-            ],
+            [conflict_cells(c) for c in self.conflicts],
         )
         self.duplicates = list(duplicates)
         self._fill(
@@ -345,6 +343,14 @@ class SyncPage(QWidget):
     def _on_finished(self, report: object) -> None:
         assert isinstance(report, SyncReport)
         text = f"Synchronisation réussie : {report.pushed} envoyée(s), {report.pulled} reçue(s)."
+        refusals = [
+            wording.refused_change_line(r.table, r.row_id, r.reason, r.fields)
+            for r in report.refused
+        ] + [wording.pulled_refusal_line(r.table, r.row_id, r.reason) for r in report.pull_refused]
+        if refusals:
+            text += "\n" + "\n".join(refusals[:5])
+            if len(refusals) > 5:
+                text += f"\n… et {len(refusals) - 5} autre(s), listées ci-dessous."
         if report.clock_warning:
             text += " L'horloge de cet ordinateur n'est pas à l'heure : vérifiez-la."
         self._stopped(text)

@@ -1,0 +1,168 @@
+"""French words for what sync reports to people: refused changes, rows refused from the
+siège, the tables they belong to.
+
+The one place these codes become French. ``python -m app sync`` (a user interface that
+lives in ``app/`` because it must run without Qt) and the app's Synchronisation page
+(``ui/``) both read it, so a reason is explained the same way in both. The codes are
+the siège's (``siege/rules.py``, ``siege/store.py``) and the laptop's own
+(``app/sync/pulled.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.pdf.person_export_labels import label, value_text
+
+TABLES = {
+    "accompagnateur": "Accompagnateur",
+    "activity": "Atelier",
+    "activity_funder": "Financeur d'atelier",
+    "activity_slot": "Séance d'atelier",
+    "antenne": "Antenne",
+    "appointment": "Rendez-vous",
+    "attendance": "Émargement",
+    "cae_identity": "Identité de la CAE",
+    "client": "Client",
+    "followup_interview": "Entretien de suivi",
+    "funder": "Financeur",
+    "intake_interview": "Entretien d'accueil",
+    "invoice": "Facture",
+    "invoice_line": "Ligne de facture",
+    "invoice_series": "Série de factures",
+    "option_item": "Liste de choix",
+    "parcours_stage": "Parcours",
+    "payment": "Paiement",
+    "permanence": "Permanence",
+    "person": "Personne",
+    "registration": "Inscription à un atelier",
+    "workshop_theme": "Thème d'atelier",
+}
+
+# Refusals by the siège of a change pushed by this laptop.
+PUSH_REASONS = {
+    "issued_invoice_immutable": "une facture émise ne peut plus être modifiée",
+    "invoice_of_another_device": "cette facture appartient à la série d'un autre poste",
+    "series_of_another_device": "cette série de factures appartient à un autre poste",
+    "series_owner_change": "une série de factures ne change pas de poste",
+    "series_prefix_of_another_device": "ce préfixe de série est celui d'un autre poste",
+    "number_not_of_its_series": "ce numéro n'appartient pas à la série de la facture",
+    "number_already_used": "ce numéro de facture est déjà utilisé",
+    "number_skips_ahead": "ce numéro saute des numéros de la série",
+    "number_without_issue_date_or_sequence": "numéro de facture sans date d'émission",
+    "issued_invoice_without_number": "facture émise sans numéro",
+    "freeze_of_unissued_invoice": "facture figée sans être émise",
+    "freeze_out_of_issue": "ligne figée hors de l'émission de sa facture",
+    "person_of_another_antenne": "cette personne est suivie par une autre antenne",
+    "row_of_another_antenne": "cette fiche dépend d'une autre antenne",
+    "activity_of_another_antenne": "cet atelier appartient à une autre antenne",
+    "workshop_of_another_antenne": "cet atelier appartient à une autre antenne",
+    "reference_data_siege_only": (
+        "les listes de référence et l'identité de la CAE ne se modifient qu'au siège"
+    ),
+    "siege_device_writes_reference_data_only": (
+        "un poste du siège ne modifie que les données de référence"
+    ),
+    "table_not_writable": "ce type de donnée ne se modifie pas depuis un poste",
+    "unique_key_taken": "une autre fiche porte déjà ce nom ou ce code",
+    "incomplete_row": "la fiche envoyée est incomplète",
+    "constraint": "la base du siège a refusé la valeur",
+}
+
+# Rows sent by the siège that this laptop refused (app/sync/pulled.py).
+PULL_REASONS = {
+    "unknown_table": "type de donnée inconnu",
+    "unknown_field": "champ inconnu",
+    "bad_row_id": "identifiant invalide",
+    "bad_value": "valeur invalide ou trop longue",
+    "bad_clock": "horodatage invalide",
+    "clock_in_future": "horodatage de plus d'un jour dans le futur du siège",
+    "unsafe_path": "emplacement de fichier hors du dossier des documents",
+    "issued_invoice_immutable": "elle modifierait une facture émise",
+}
+
+# Sync failures new with transport checks (the older ones are worded in ui/sync_worker.py).
+ERRORS = {
+    "certificate": (
+        "Le certificat du siège n'est pas reconnu par cet ordinateur : la connexion a été "
+        "refusée, rien n'a été échangé. Si le siège utilise sa propre autorité de "
+        "certification, indiquez son certificat dans la variable SSL_CERT_FILE ; sinon "
+        "prévenez le siège. Vos modifications sont gardées."
+    ),
+    "insecure_url": (
+        "Adresse du siège refusée : hors de cet ordinateur, la synchronisation passe "
+        "uniquement par https://. Vos modifications sont gardées."
+    ),
+    "bad_response": (
+        "Réponse du siège refusée par ce poste (incohérente ou trop volumineuse) ; rien "
+        "n'en a été appliqué. Nouvelle tentative plus tard ; si cela dure, prévenez le siège."
+    ),
+}
+FIELD_ERRORS = {
+    "insecure_url": (
+        "Adresse non sécurisée : utilisez https:// (http:// seulement vers cet ordinateur)."
+    ),
+}
+
+KINDS = {
+    "field": "Texte remplacé par une modification simultanée",
+    "invoice_double_issue": "Facture émise deux fois : proposer un avoir",
+    "rejected": "Modification refusée par le siège",
+    "pull_refused": "Donnée du siège refusée par ce poste",
+    "apply_failed": "Donnée reçue en double",
+}
+
+
+def table_name(table: str) -> str:
+    return TABLES.get(table, table)
+
+
+def push_reason(reason: str) -> str:
+    """``"unique_key_taken: name"`` → the French of ``unique_key_taken``."""
+    code = reason.split(":", 1)[0].strip()
+    return PUSH_REASONS.get(code, f"règle du siège non respectée ({code[:60]})")
+
+
+def pull_reason(reason: str) -> str:
+    return PULL_REASONS.get(reason, f"donnée non conforme ({reason[:60]})")
+
+
+def refused_change_line(table: str, row_id: str, reason: str, fields: tuple[str, ...]) -> str:
+    what = table_name(table)
+    champs = f" (champs : {', '.join(label(f) for f in fields)})" if fields else ""
+    return (
+        f"Modification refusée par le siège — {what} {row_id[:8]}…{champs} : "
+        f"{push_reason(reason)}. Votre saisie est gardée dans « Conflits à vérifier »."
+    )
+
+
+def pulled_refusal_line(table: str, row_id: str, reason: str) -> str:
+    return (
+        f"Donnée du siège refusée — {table_name(table)} {row_id[:8]}… : {pull_reason(reason)}."
+    )
+
+
+def values_text(raw: str) -> str:
+    """A stored JSON object of field values as ``champ : valeur ; …`` (raw text as is)."""
+    try:
+        values: Any = json.loads(raw) if raw else {}
+    except ValueError:
+        return raw
+    if not isinstance(values, dict):
+        return raw
+    return " ; ".join(f"{label(name)} : {_value(name, v)}" for name, v in values.items())
+
+
+def fields_text(fields: str) -> str:
+    """Stored comma-separated column names as French labels."""
+    return ", ".join(label(f) for f in fields.split(",") if f)
+
+
+def _value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(vide)"
+    try:
+        return value_text(name, value)[:200]
+    except (ValueError, TypeError):
+        return str(value)[:200]
