@@ -16,7 +16,7 @@ from app.models import (
     WorkshopTheme,
 )
 
-# (antenne, département, head office?, [permanence towns]) — DESIGN.md §1.
+# (antenne, département, head office?, [permanence towns]) — docs/architecture.md §1.
 ANTENNES: list[tuple[str, str, bool, list[str]]] = [
     (
         "Reims",

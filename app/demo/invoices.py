@@ -1,7 +1,7 @@
 """Clients, invoices (drafts and issued), credit notes, payments and number series.
 
 Issued documents are numbered ``PREFIX-YYYY-NNNNN``, gapless and chronological per
-series and per year (DESIGN.md §5); each antenne's laptop has its own series. Totals use
+series and per year (docs/architecture.md §7); each antenne's laptop has its own series. Totals use
 the invoicing module's arithmetic so the generated amounts are exactly what the app
 would compute.
 """

@@ -34,7 +34,7 @@ DECISIONS = ("admis", "oriente", "reflexion", "non_retenu")
 DECISION_WEIGHTS = (62, 13, 15, 10)
 SITUATION_WEIGHTS = (45, 20, 15, 5, 5, 10)
 PRESCRIBER_WEIGHTS = (35, 10, 5, 10, 25, 10, 5)
-FOLLOWUP_SPACING_DAYS = 182  # two a year (DESIGN §2.2)
+FOLLOWUP_SPACING_DAYS = 182  # two a year (docs/architecture.md §2)
 THEMES = ("Gestion", "Commercialisation", "Méthodologie de projet", "Informatique")
 
 
@@ -283,7 +283,7 @@ def write_followups(b: DemoBuilder, plan: PersonPlan, count: int) -> None:
     last = plan.active_until(b.today)
     days = _spread(b, plan.cape_start, last, count)
     if plan.salarie_start is not None and plan.end is None and b.chance(92):
-        # Salariés are seen at least twice a year (DESIGN §2.2); a few are left behind so
+        # Salariés are seen at least twice a year (docs/architecture.md §2); a few are left behind so
         # the "fewer than two follow-ups" alert has something to show.
         since = max(plan.cape_start, b.today - dt.timedelta(days=330))
         while sum(1 for d in days if d > b.today - dt.timedelta(days=365)) < 2:

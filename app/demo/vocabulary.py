@@ -2,7 +2,7 @@
 (with their postcodes), streets, and the activities entrepreneurs test in a CAE.
 
 Plain data, no logic. The communes are real towns of Champagne-Ardenne around the
-permanences of DESIGN.md §1; the people and businesses are invented.
+permanences of docs/architecture.md §1; the people and businesses are invented.
 """
 
 from __future__ import annotations

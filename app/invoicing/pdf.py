@@ -1,4 +1,4 @@
-"""The invoice PDF (reportlab): every mandatory mention of DESIGN §5, B2B and B2C.
+"""The invoice PDF (reportlab): every mandatory mention of docs/architecture.md §7, B2B and B2C.
 
 Made once at validation from :class:`InvoiceDocument`; the CAE's identity is in
 the footer of every page with "Page n / N". Drafts carry a "BROUILLON" mark.

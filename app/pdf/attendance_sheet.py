@@ -1,4 +1,4 @@
-"""Feuille d'émargement: what funders and Qualiopi auditors check (DESIGN.md §6).
+"""Feuille d'émargement: what funders and Qualiopi auditors check (docs/architecture.md §8).
 
 The action's exact title, date, hours and place; the animateur's name and
 signature; one row per participant with one signature cell per half-day slot;

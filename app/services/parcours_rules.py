@@ -18,7 +18,7 @@ KINDS = tuple(StageKind)
 # Same-day tie-break: the further step in the journey wins.
 RANK = {kind: position for position, kind in enumerate(KINDS)}
 CONTRACT_TYPES = ("CDI", "CESA")
-# The three outcomes of the seed documents (DESIGN §2.4); other exits use an option code.
+# The three outcomes of the seed documents (docs/architecture.md §2); other exits use an option code.
 OUTCOMES = ("creation_entreprise", "retour_situation", "associe")
 INTAKE_DECISIONS = tuple(IntakeDecision)
 CAPE_MONTHS = 12
@@ -122,7 +122,7 @@ def _decision_status(decision: str) -> str:
 
 
 def cesa_associe_deadline(stages: Sequence[StageInfo]) -> dt.date | None:
-    """3 years after the CESA start, minus the time spent in CAPE (DESIGN §2.4)."""
+    """3 years after the CESA start, minus the time spent in CAPE (docs/architecture.md §2)."""
     cesa = [s for s in stages if s.kind == StageKind.SALARIE and s.contract_type == "CESA"]
     if not cesa:
         return None
