@@ -4,8 +4,10 @@
     python -m siege import-profile /path/to/profile      # start from existing data
     python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
     python -m siege device enroll "Portable Épernay 1" --antenne Épernay
+    python -m siege device enroll "Poste du siège" --antenne Reims --role siege
     python -m siege device list
     python -m siege device revoke "Portable Épernay 1"
+    python -m siege audit --device "Portable Épernay 1" --since 2026-12-01 --limit 50
 
 The database comes from ``--database-url`` or ``PERMANENCE_SIEGE_DATABASE_URL``
 (default: ``sqlite:///siege.sqlite3`` in the current folder); PostgreSQL URLs look
@@ -15,6 +17,7 @@ like ``postgresql+psycopg://user@host/dbname``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 
 from app import formatting
@@ -40,10 +43,29 @@ def build_parser() -> argparse.ArgumentParser:
     enroll = dev_sub.add_parser("enroll", help="create a device and print its one-time code")
     enroll.add_argument("name")
     enroll.add_argument("--antenne", required=True, help="town of the device's antenne")
+    enroll.add_argument(
+        "--role",
+        choices=devices.ROLES,
+        default=devices.ACCOMPAGNATEUR,
+        help="accompagnateur (a laptop of one antenne) or siege (head-office staff)",
+    )
     dev_sub.add_parser("list", help="list devices")
     revoke = dev_sub.add_parser("revoke", help="revoke a device (stolen or retired laptop)")
     revoke.add_argument("name")
+    aud = sub.add_parser("audit", help="which device applied which change")
+    aud.add_argument("--device", help="device name or id")
+    aud.add_argument("--table")
+    aud.add_argument("--row", help="row id")
+    aud.add_argument("--since", type=_date, help="local date, YYYY-MM-DD")
+    aud.add_argument("--limit", type=int, default=100)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date attendue (AAAA-MM-JJ) : {text!r}") from None
 
 
 # The siège's administrators read French, like every other user.
@@ -54,6 +76,7 @@ ADMIN_MESSAGES = {
     ),
     "device_revoked": "l'appareil « {name} » est révoqué ; enrôlez-le sous un nouveau nom.",
     "no_active_device": "aucun appareil actif ne s'appelle « {name} ».",
+    "invalid_role": "rôle inconnu « {role} » ; rôles possibles : {roles}.",
     "unknown_town": (
         "« {town} » n'est ni une antenne ni une permanence de la CAE. Villes connues : {known}."
     ),
@@ -84,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             db.migrate(engine)
             print(f"lignes importées : {import_profile(engine, Path(args.profile))}")
             return 0
+        if args.command == "audit":
+            return _audit(engine, args)
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
         print(f"erreur : {admin_message(exc)}", file=sys.stderr)
@@ -111,10 +136,34 @@ def _serve(engine: object, args: argparse.Namespace) -> int:
     return 0
 
 
+ROLES_FR = {devices.ACCOMPAGNATEUR: "accompagnateur", devices.SIEGE: "siège"}
+
+
+def _audit(engine: object, args: argparse.Namespace) -> int:
+    from siege import audit
+
+    entries = audit.query(
+        engine,  # type: ignore[arg-type]
+        device=args.device,
+        table=args.table,
+        row_id=args.row,
+        since=args.since,
+        limit=args.limit,
+    )
+    if not entries:
+        print("aucune modification enregistrée pour ces critères")
+        return 0
+    print(f"{len(entries)} modification(s), de la plus récente à la plus ancienne (heure de Paris) :")
+    for entry in entries:
+        print(audit.describe(entry))
+    return 0
+
+
 def _device(engine: object, args: argparse.Namespace) -> int:
     if args.action == "enroll":
-        code, prefix = devices.enroll(engine, args.name, args.antenne)  # type: ignore[arg-type]
+        code, prefix = devices.enroll(engine, args.name, args.antenne, args.role)  # type: ignore[arg-type]
         print(f"appareil :             {args.name}")
+        print(f"rôle :                 {ROLES_FR[args.role]}")
         print(f"code d'enrôlement :    {code}   (valable 7 jours, une seule fois)")
         print(f"préfixe de facturation : {prefix}")
         return 0
@@ -122,7 +171,10 @@ def _device(engine: object, args: argparse.Namespace) -> int:
         for d in devices.list_devices(engine):  # type: ignore[arg-type]
             state = "révoqué" if d.revoked_at else ("enrôlé" if d.enrolled_at else "en attente")
             seen = formatting.timestamp(d.last_seen_at) if d.last_seen_at else "jamais"
-            print(f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {state:10} vu : {seen}")
+            print(
+                f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {ROLES_FR[d.role]:15} "
+                f"{state:10} vu : {seen}"
+            )
         return 0
     devices.revoke(engine, args.name)  # type: ignore[arg-type]
     print(f"révoqué : {args.name}")

@@ -118,22 +118,22 @@ def create_app(engine: Engine) -> FastAPI:
         responses={200: {"model": schemas.EnrollAnswer}, **schemas.ENROLL_ERRORS},
     )
     async def enroll(request: Request) -> dict[str, Any]:
+        # The siège chooses the device id (docs/authority.md): a "device_id" sent by an
+        # older client is accepted in the body and ignored.
         body = await _read_json(request)
-        code, device_id = body.get("code"), body.get("device_id")
-        if not isinstance(code, str) or not isinstance(device_id, str) or len(code) > 40:
-            raise HTTPException(422, {"code": "invalid", "reason": "code and device_id expected"})
-        if not _is_uuid(device_id):
-            raise HTTPException(422, {"code": "invalid", "reason": "device_id: UUID expected"})
+        code = body.get("code")
+        if not isinstance(code, str) or len(code) > 40:
+            raise HTTPException(422, {"code": "invalid", "reason": "code expected"})
         try:
-            record, token = await run_in_threadpool(
-                devices.complete_enrolment, engine, code, device_id
-            )
+            record, token = await run_in_threadpool(devices.complete_enrolment, engine, code)
         except DeviceAdminError as exc:
             raise HTTPException(403, {"code": exc.reason, "reason": "enrolment refused"}) from None
         return {
             "token": token,
+            "device_id": record.device_id,
             "name": record.name,
             "antenne": record.antenne,
+            "role": record.role,
             "series_prefix": record.series_prefix,
         }
 

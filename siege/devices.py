@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -19,6 +20,9 @@ from siege.tables import device
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 CODE_VALIDITY = dt.timedelta(days=7)
 NAME_PATTERN = re.compile(r"^[\w .'-]{1,120}$")
+ACCOMPAGNATEUR = "accompagnateur"
+SIEGE = "siege"
+ROLES = (ACCOMPAGNATEUR, SIEGE)
 
 
 class DeviceAdminError(Exception):
@@ -42,6 +46,7 @@ class DeviceRecord:
     enrolled_at: dt.datetime | None
     revoked_at: dt.datetime | None
     last_seen_at: dt.datetime | None
+    role: str = ACCOMPAGNATEUR
 
 
 def hash_secret(secret: str) -> str:
@@ -62,6 +67,7 @@ def _record(row: object) -> DeviceRecord:
         m["enrolled_at"],
         m["revoked_at"],
         m["last_seen_at"],
+        m["role"],
     )
 
 
@@ -102,11 +108,20 @@ def resolve_town(conn: Connection, town: str) -> str:
     raise DeviceAdminError("unknown_town", town=town.strip(), known=", ".join(known))
 
 
-def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
-    """Create (or re-issue a code for) a device; returns (one-time code, series prefix)."""
+def enroll(
+    engine: Engine, name: str, antenne: str, role: str = ACCOMPAGNATEUR
+) -> tuple[str, str]:
+    """Create (or re-issue a code for) a device; returns (one-time code, series prefix).
+
+    The prefix is bound to the device for good (docs/authority.md): only this device
+    may create or write invoice series with it. A re-issued code keeps the device's
+    name, antenne, role, prefix and device id (a reinstalled laptop continues its
+    series)."""
     name = name.strip()
     if not NAME_PATTERN.match(name):
         raise DeviceAdminError("invalid_device_name")
+    if role not in ROLES:
+        raise DeviceAdminError("invalid_role", role=role, roles=", ".join(ROLES))
     code = _new_code()
     now = utcnow()
     with engine.begin() as conn:
@@ -127,11 +142,12 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
         taken = conn.execute(
             select(func.count()).select_from(device).where(device.c.series_prefix.like(base + "%"))
         ).scalar_one()
-        prefix = f"{base}{int(taken) + 1}"
+        prefix = _free_prefix(conn, base, int(taken) + 1)
         conn.execute(
             insert(device).values(
                 name=name,
                 antenne=antenne,
+                role=role,
                 series_prefix=prefix,
                 created_at=now,
                 last_op=0,
@@ -141,8 +157,28 @@ def enroll(engine: Engine, name: str, antenne: str) -> tuple[str, str]:
     return code, prefix
 
 
-def complete_enrolment(engine: Engine, code: str, device_id: str) -> tuple[DeviceRecord, str]:
-    """Trade a one-time code for a token; raises DeviceAdminError('invalid_code')."""
+def _free_prefix(conn: Connection, base: str, number: int) -> str:
+    """The first ``<base><n>`` no device and no series on the siège uses: a prefix is
+    never shared, not even with a series imported from a profile (siege/importer.py)."""
+    series = Base.metadata.tables["invoice_series"]
+    taken = set(
+        conn.execute(select(series.c.prefix).where(series.c.prefix.like(base + "%"))).scalars()
+    )
+    taken |= set(
+        conn.execute(
+            select(device.c.series_prefix).where(device.c.series_prefix.like(base + "%"))
+        ).scalars()
+    )
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
+
+
+def complete_enrolment(engine: Engine, code: str) -> tuple[DeviceRecord, str]:
+    """Trade a one-time code for a token and the device id the siège chose (a new UUID
+    at first enrolment, the device's own one when a code was re-issued); raises
+    DeviceAdminError('invalid_code'). Whatever id the laptop had is not asked for:
+    an id claimed by the client could take over another device's series."""
     code_hash = hash_secret(normalise_code(code))
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -155,13 +191,8 @@ def complete_enrolment(engine: Engine, code: str, device_id: str) -> tuple[Devic
         m = row._mapping
         if m["code_expires_at"] is None or m["code_expires_at"] < now:
             raise DeviceAdminError("invalid_code")
-        if m["device_id"] not in (None, device_id):
-            raise DeviceAdminError("invalid_code")
-        other = conn.execute(
-            select(device.c.id).where(device.c.device_id == device_id, device.c.id != m["id"])
-        ).first()
-        if other is not None:
-            raise DeviceAdminError("device_already_enrolled")
+        # Random (uuid4), not time-ordered: it says nothing about when it was made.
+        device_id = m["device_id"] or str(uuid.uuid4())
         conn.execute(
             update(device)
             .where(device.c.id == m["id"])

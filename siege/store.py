@@ -49,6 +49,7 @@ class _Batch:
     force: set[tuple[str, str]] = field(default_factory=set)
     redirect: dict[tuple[str, str], str] = field(default_factory=dict)
     issued_now: set[str] = field(default_factory=set)
+    authority: rules.Authority | None = None  # who may write what (siege/authority.py)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -145,18 +146,12 @@ def _apply_op(ctx: _Batch, op: ParsedOp) -> None:
     stamp = clamp_future(op.hlc, ctx.now_ms)
     found = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
     current = dict(found) if found is not None else None
-    assert ctx.dev.device_id is not None
-    verdict = rules.check(
-        conn,
-        ctx.dev.device_id,
-        op.table,
-        current,
-        op.values,
-        freeze=op.freeze,
-        issued_now=ctx.issued_now,
-    )
+    auth = ctx.authority = ctx.authority or rules.Authority(conn, ctx.dev)
+    verdict = rules.check(auth, op.table, current, op.values, row_id=row_id, freeze=op.freeze)
+    action = rules.action_of(current, op.values, op.freeze)
     if verdict == rules.FORK and current is not None:
         _fork_invoice(ctx, op, current, stamp)
+        auth.record(op.table, ctx.redirect[(op.table, row_id)], action, list(op.values), ctx.seq)
         return
     if op.freeze and op.table == "invoice":
         ctx.issued_now.add(row_id)
@@ -171,6 +166,7 @@ def _apply_op(ctx: _Batch, op: ParsedOp) -> None:
     else:
         _merge_fields(ctx, op, row_id, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
+    auth.record(op.table, row_id, action, list(op.values), ctx.seq)
 
 
 def _redirected(ctx: _Batch, op: ParsedOp) -> ParsedOp:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -40,6 +41,9 @@ device = Table(
     Column("revoked_at", DateTime),
     Column("last_op", BigInteger, nullable=False, default=0),
     Column("last_seen_at", DateTime),
+    # "accompagnateur" (a laptop of one antenne) or "siege" (head-office staff:
+    # administers reference data); docs/authority.md.
+    Column("role", String(20), nullable=False, server_default="accompagnateur"),
 )
 
 counter = Table(
@@ -89,4 +93,23 @@ conflict = Table(
     Column("device_name", String(120), nullable=False, default=""),
     Column("detail", Text, nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
+)
+
+# One row per applied operation: which device changed which row, which fields (names
+# only: the values are personal data and stay in the synced tables), and when.
+audit = Table(
+    "siege_audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("device_name", String(120), nullable=False),
+    Column("action", String(10), nullable=False),  # create | update | delete | freeze
+    Column("table_name", String(60), nullable=False),
+    Column("row_id", String(36), nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+    Index("ix_siege_audit_device", "device_name", "id"),
+    Index("ix_siege_audit_row", "table_name", "row_id"),
+    Index("ix_siege_audit_applied_at", "applied_at"),
 )

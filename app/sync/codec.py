@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 import app.models  # noqa: F401  (registers every table)
 from app.models.base import Base, synced_tables
+from app.sync import limits
 
 INT_LIMIT = 2**63 - 1
 MAX_TEXT = 200_000
@@ -50,6 +51,10 @@ class ColumnSpec:
     nullable: bool
     max_length: int | None
     free_text: bool
+    # Inclusive bounds of an integer (app/sync/limits.py); None: the 64-bit range.
+    int_range: tuple[int, int] | None = None
+    # "path": a file under documents/; "sha256": a hex digest (both may be empty).
+    shape: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,16 @@ def _spec(table: Table) -> TableSpec:
             continue
         kind = _kind(col.type)
         length = getattr(col.type, "length", None) if kind == "str" else None
-        cols[col.name] = ColumnSpec(col.name, kind, bool(col.nullable), length, kind == "text")
+        shape = {"pdf_path": "path", "pdf_sha256": "sha256"}.get(col.name, "")
+        cols[col.name] = ColumnSpec(
+            col.name,
+            kind,
+            bool(col.nullable),
+            length,
+            kind == "text",
+            limits.int_range(table.name, col.name),
+            shape,
+        )
         if not col.nullable:
             required.add(col.name)
     return TableSpec(table.name, cols, frozenset(required))
@@ -121,6 +135,12 @@ def decode_value(spec: ColumnSpec, raw: Any) -> Any:
             raise CodecError(f"{spec.name}: longer than {limit} characters")
         if "\x00" in raw:
             raise CodecError(f"{spec.name}: NUL character")
+        if limits.has_lone_surrogate(raw):
+            raise CodecError(f"{spec.name}: lone surrogate")
+        if spec.shape == "path" and not limits.is_document_path(raw):
+            raise CodecError(f"{spec.name}: relative path under documents/ expected")
+        if spec.shape == "sha256" and raw and not limits.SHA256.match(raw):
+            raise CodecError(f"{spec.name}: SHA-256 hex digest expected")
         return raw
     if kind == "bool":
         if not isinstance(raw, bool):
@@ -129,16 +149,20 @@ def decode_value(spec: ColumnSpec, raw: Any) -> Any:
     if kind == "int":
         if isinstance(raw, bool) or not isinstance(raw, int) or abs(raw) > INT_LIMIT:
             raise CodecError(f"{spec.name}: integer expected")
+        if spec.int_range is not None and not spec.int_range[0] <= raw <= spec.int_range[1]:
+            low, high = spec.int_range
+            raise CodecError(f"{spec.name}: out of range {low}..{high}")
         return raw
     if not isinstance(raw, str) or len(raw) > (MAX_BYTES * 2 if kind == "bytes" else 40):
         raise CodecError(f"{spec.name}: {kind} string expected")
     try:
         if kind == "date":
-            return dt.date.fromisoformat(raw)
+            return _in_window(spec, dt.date.fromisoformat(raw))
         if kind == "datetime":
             value = dt.datetime.fromisoformat(raw)
             if value.tzinfo is not None:
                 raise CodecError(f"{spec.name}: naive UTC datetime expected")
+            _in_window(spec, value.date())
             return value
         if kind == "time":
             return dt.time.fromisoformat(raw)
@@ -147,6 +171,12 @@ def decode_value(spec: ColumnSpec, raw: Any) -> Any:
         if isinstance(exc, CodecError):
             raise
         raise CodecError(f"{spec.name}: invalid {kind}") from exc
+
+
+def _in_window(spec: ColumnSpec, day: dt.date) -> dt.date:
+    if not limits.MIN_DATE <= day <= limits.MAX_DATE:
+        raise CodecError(f"{spec.name}: date outside {limits.MIN_DATE}..{limits.MAX_DATE}")
+    return day
 
 
 def encode_row(table: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
+from app.sync.limits import UUID_PATTERN as ROW_ID
 from app.sync.token_store import TokenStore
 from app.sync.transport import allowed_url
 
@@ -103,24 +104,30 @@ def enrol(
         raise ValidationError.single("code", "required")
     device = _device(profile)
     with http_factory(server_url, None) as http:
-        response = request(
-            http, "POST", "/enroll", json={"code": code.strip(), "device_id": device.device_id}
-        )
+        response = request(http, "POST", "/enroll", json={"code": code.strip()})
     if response.status_code in (403, 422):
         raise SyncError("enrol_refused")
     if response.status_code != 200:
         raise SyncError("bad_response", status=response.status_code)
     body = response.json()
-    _token_store(profile, device.device_id).save(str(body["token"]))
+    # The siège chooses the device id (docs/authority.md); this laptop adopts it, and
+    # its clock's node with it (the capture reloads the clock from device_identity).
+    device_id = body.get("device_id")
+    if not isinstance(device_id, str) or not ROW_ID.match(device_id):
+        raise SyncError("bad_response", status=response.status_code)
+    _token_store(profile, device_id).save(str(body["token"]))
     with profile.engine.begin() as conn:
         conn.execute(
             update(table_of(DeviceIdentity)).values(
+                device_id=device_id,
                 server_url=server_url,
                 series_prefix=str(body["series_prefix"]),
                 name=str(body.get("name", device.name)),
                 enrolled_at=utcnow(),
             )
         )
+    if profile.sync_capture is not None:
+        profile.sync_capture.clock = None
     return status(profile)
 
 

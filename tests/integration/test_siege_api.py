@@ -36,12 +36,9 @@ def _device(server: Siege) -> tuple[str, str, str]:
     """Enrol a device by hand; returns (token, device id, device name)."""
     name = f"portable-{uuid.uuid4().hex[:8]}"
     code, _prefix = devices.enroll(server.engine, name, "Épernay")
-    device_id = new_id()
-    response = server.http().post(
-        "/api/v1/enroll", json={"code": code, "device_id": device_id}, headers=HEADERS
-    )
+    response = server.http().post("/api/v1/enroll", json={"code": code}, headers=HEADERS)
     assert response.status_code == 200
-    return response.json()["token"], device_id, name
+    return response.json()["token"], response.json()["device_id"], name
 
 
 def _stamp() -> str:
