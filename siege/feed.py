@@ -1,6 +1,12 @@
 """The change feed laptops pull: rows whose version (sequence number) is after a cursor,
 each sent whole with its per-field clocks, in pages of bounded size so memory stays
-flat however large the first sync of a new laptop is."""
+flat however large the first sync of a new laptop is.
+
+Rows and conflicts share one sequence. A page holds the rows and the conflicts up to
+its ``next_cursor``; when the conflicts of that stretch pass MAX_PAGE_CONFLICTS or
+MAX_PAGE_CONFLICT_BYTES, the page ends at the last conflict it holds (and its rows
+stop there too), so the next page starts right after it: none skipped, none repeated.
+Conflicts kept for the siège's history only (siege/conflicts.py) are not sent."""
 
 from __future__ import annotations
 
@@ -12,7 +18,11 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from app.models.base import Base
 from app.sync.codec import encode_row
 from app.sync.protocol import Conflict, Row
+from siege.conflicts import HISTORY_ONLY
 from siege.tables import conflict, counter, field_clock, row_version
+
+MAX_PAGE_CONFLICTS = 500
+MAX_PAGE_CONFLICT_BYTES = 2_000_000
 
 
 def touch_row(conn: Connection, table: str, row_id: str, seq: int) -> None:
@@ -82,10 +92,42 @@ def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
         ).all()
         has_more = len(versions) == limit and int(versions[-1].seq) < top
         next_cursor = int(versions[-1].seq) if has_more else max(top, after)
+        found, cut = _conflicts(conn, after, next_cursor)
+        if cut is not None:
+            next_cursor, has_more = cut, True
+            versions = [v for v in versions if int(v.seq) <= cut]
         keys = [(v.table_name, v.row_id) for v in versions]
         seqs = {(v.table_name, v.row_id): int(v.seq) for v in versions}
         rows = load_rows(conn, keys, seqs)
-        found = [
+    return {
+        "rows": [r.to_json() for r in rows],
+        "conflicts": [c.to_json() for c in found],
+        "next_cursor": next_cursor,
+        "has_more": has_more,
+        "last_seq": top,
+    }
+
+
+def _conflicts(conn: Connection, after: int, through: int) -> tuple[list[Conflict], int | None]:
+    """Conflicts in (after, through], bounded; the seq to end the page at when cut."""
+    found: list[Conflict] = []
+    size = 0
+    query = (
+        select(conflict)
+        .where(
+            conflict.c.seq > after,
+            conflict.c.seq <= through,
+            conflict.c.kind.not_in(sorted(HISTORY_ONLY)),
+        )
+        .order_by(conflict.c.seq)
+        .limit(MAX_PAGE_CONFLICTS + 1)
+    )
+    for c in conn.execute(query):
+        weight = len(c.kept_value) + len(c.lost_value) + len(c.detail) + 200
+        if found and (len(found) == MAX_PAGE_CONFLICTS or size + weight > MAX_PAGE_CONFLICT_BYTES):
+            return found, found[-1].seq
+        size += weight
+        found.append(
             Conflict(
                 int(c.seq),
                 c.kind,
@@ -98,16 +140,5 @@ def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
                 c.device_name,
                 c.detail,
             )
-            for c in conn.execute(
-                select(conflict)
-                .where(conflict.c.seq > after, conflict.c.seq <= next_cursor)
-                .order_by(conflict.c.seq)
-            )
-        ]
-    return {
-        "rows": [r.to_json() for r in rows],
-        "conflicts": [c.to_json() for c in found],
-        "next_cursor": next_cursor,
-        "has_more": has_more,
-        "last_seq": top,
-    }
+        )
+    return found, None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import Collector, NotFoundError
+from app.ids import deterministic_id, new_id
 from app.models import Funder, WorkshopTheme
 from app.services.workshop_values import FunderInfo, ThemeInfo
+from app.text import fold
 from app.uow import UnitOfWorkFactory
 
 NAME_MAX = 120
@@ -48,8 +51,7 @@ def save_theme(
             errors.add("name", "theme_exists")
             errors.raise_if_any()
         if theme_id is None:
-            theme = WorkshopTheme(name=clean)
-            session.add(theme)
+            theme = _new_or_revived_theme(session, clean)
         else:
             found = session.get(WorkshopTheme, theme_id)
             if found is None or found.deleted_at is not None:
@@ -93,6 +95,25 @@ def update_funder(
         funder.emblem_png = emblem_png
         uow.commit()
         return FunderInfo(funder.id, funder.code, funder.name, funder.statement, funder.emblem_png)
+
+
+def theme_id_for(name: str) -> str:
+    """Two laptops creating the same theme offline make one row (docs/sync.md)."""
+    return deterministic_id("theme-name", fold(name))
+
+
+def _new_or_revived_theme(session: Session, name: str) -> WorkshopTheme:
+    """A deleted theme of the same name comes back (names stay unique, tombstones
+    included); else the row whose id the name gives, unless a renamed theme already took
+    that id (the siège then merges any clash, siege/keys.py)."""
+    deleted = session.scalar(select(WorkshopTheme).where(WorkshopTheme.name == name))
+    if deleted is not None:
+        deleted.deleted_at = None
+        return deleted
+    wanted = theme_id_for(name)
+    theme = WorkshopTheme(id=wanted if session.get(WorkshopTheme, wanted) is None else new_id())
+    session.add(theme)
+    return theme
 
 
 def _theme(theme: WorkshopTheme) -> ThemeInfo:
