@@ -166,3 +166,59 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
     assert service.status(profile).pending == 0
+
+
+def test_a_refused_change_is_explained_in_french_and_kept_for_review(
+    ctx: Any, qtbot: Any, siege_thread: ThreadedSiege, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from app.invoicing.numbering import next_number
+    from app.models import Client, Invoice
+
+    page = _page(ctx, qtbot)
+    page.server_edit.setText("http://siege.example.fr")
+    page.code_edit.setText("ABCD")
+    page.enrol_button.click()
+    _until(qtbot, lambda: "non sécurisée" in page.form_errors.error_text("server_url"))
+
+    profile: Profile = ctx.profile
+    service.enrol(profile, siege_thread.url, siege_thread.code("Portable A"))
+    other = new_laptop(tmp_path, "B")
+    service.enrol(other, siege_thread.url, siege_thread.code("Portable B"))
+    with other.uow() as uow:
+        person = Person(first_name="Jeanne", last_name="Martin")
+        uow.session.add(person)
+        uow.session.flush()
+        client = Client(entrepreneur_id=person.id, name="SARL Vigne")
+        uow.session.add(client)
+        uow.session.flush()
+        invoice = Invoice(entrepreneur_id=person.id, client_id=client.id, notes="v1")
+        uow.session.add(invoice)
+        uow.commit()
+        invoice_id = invoice.id
+    service.run_sync(other)
+    service.run_sync(profile)
+    with other.uow() as uow:
+        row = uow.session.get(Invoice, invoice_id)
+        allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
+        row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
+        row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)
+        uow.commit()
+    service.run_sync(other)
+    with ctx.uow() as uow:
+        uow.session.get(Invoice, invoice_id).notes = "v2 (trop tard)"
+        uow.commit()
+    page.sync_button.click()
+    _wait_message(qtbot, page, "Modification refusée par le siège — Facture")
+    _until(qtbot, lambda: page.conflict_table.rowCount() == 1)
+    cells = [page.conflict_table.item(0, column).text() for column in range(5)]
+    assert cells[0].startswith("Modification refusée par le siège : ")
+    assert "{" not in cells[0] and "_" not in cells[0]  # French, not a code or raw JSON
+    assert cells[1:] == ["Facture", "Notes", "Notes : v1", "Notes : v2 (trop tard)"]
+    _until(
+        qtbot,
+        lambda: page.history.rowCount() >= 1
+        and page.history.item(0, 2).text() == "Réussie, avec des modifications refusées",
+    )
+    other.close()
