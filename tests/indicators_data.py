@@ -125,7 +125,9 @@ class Builder:
         excl_cents: int,
         kind: str = "facture",
         status: str = "emise",
+        frozen_antenne: str | None = None,
     ) -> str:
+        """``frozen_antenne``: the antenne validation froze on the invoice (a name)."""
         client = self._clients.get(pid)
         if client is None:
             client = self._clients[pid] = self.add(Client(entrepreneur_id=pid, name="Client"))
@@ -139,6 +141,7 @@ class Builder:
                 total_excl_cents=excl_cents,
                 total_vat_cents=excl_cents // 5,
                 total_incl_cents=excl_cents + excl_cents // 5,
+                antenne_id=antenne(frozen_antenne) if frozen_antenne else None,
             )
         )
 

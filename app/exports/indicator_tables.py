@@ -24,9 +24,11 @@ FUNDER_ANTENNE_RULE = (
     "antennes »."
 )
 DASHBOARD_ANTENNE_RULE = (
-    "Personnes, entretiens, parcours et chiffre d'affaires : antenne de la fiche de la "
-    "personne. Actions, participants et heures : antenne de la permanence où l'action a "
-    "lieu. Les antennes, plus « sans antenne », s'additionnent au total."
+    "Personnes, parcours, suivis et sorties : antenne de la fiche de la personne. "
+    "Entretiens d'accueil : antenne de la permanence où ils ont eu lieu. Actions, "
+    "participants et heures : antenne de la permanence où l'action a lieu. Chiffre "
+    "d'affaires et encaissements : antenne de l'entrepreneur enregistrée sur la facture à "
+    "son émission. Les antennes, plus « sans antenne », s'additionnent au total."
 )
 
 

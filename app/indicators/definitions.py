@@ -142,7 +142,9 @@ _DEFS = [
         "d'émission, même s'il annule une facture d'une autre période. Les brouillons ne "
         "comptent pas ; une facture émise compte toujours, même si la fiche de "
         "l'entrepreneur a été fusionnée ou supprimée. Par entrepreneur, par mois et par "
-        "antenne de la fiche de l'entrepreneur (celle du jour du calcul).",
+        "antenne de l'entrepreneur le jour de l'émission, enregistrée avec la facture à sa "
+        "validation (déménager ensuite la personne ne change pas les périodes passées ; "
+        "facture émise sans antenne enregistrée : antenne actuelle de la fiche).",
         "app.indicators.turnover.turnover",
     ),
     Definition(
@@ -150,7 +152,8 @@ _DEFS = [
         "Encaissements (TTC)",
         "Somme des paiements dont la date est dans la période, sur les factures émises "
         "(quelle que soit leur date d'émission) ; un remboursement enregistré sur un avoir "
-        "est déduit. Même règle d'antenne que le chiffre d'affaires facturé.",
+        "est déduit. Antenne : celle enregistrée sur la facture payée (même règle que le "
+        "chiffre d'affaires facturé).",
         "app.indicators.turnover.turnover",
     ),
     Definition(
@@ -259,10 +262,14 @@ def markdown() -> str:
         "  counted, *except invoices and payments*: an issued invoice counts whatever",
         "  happens to its entrepreneur, and a person with issued invoices cannot be deleted",
         "  (`person_has_invoices`; anonymisation keeps the figures).",
-        "- Antenne filter: persons, stages, follow-ups, exits and turnover by the antenne",
-        "  of the person's record *today* (not yet historised: moving a person moves their",
-        "  past figures); intakes by the antenne of the permanence where they were held;",
-        "  actions, participants and hours by the antenne of the action's permanence.",
+        "- Antenne filter: persons, stages, follow-ups and exits by the antenne of the",
+        "  person's record *today* (not yet historised: moving a person moves these past",
+        "  figures); intakes by the antenne of the permanence where they were held;",
+        "  actions, participants and hours by the antenne of the action's permanence;",
+        "  invoices, credit notes and their payments by `invoice.antenne_id`, the",
+        "  entrepreneur's antenne frozen at validation (migration 0002 filled issued",
+        "  invoices with their entrepreneur's antenne of that day; an issued invoice",
+        "  without one falls back to the entrepreneur's current antenne).",
         '  `NO_ANTENNE` ("sans antenne") selects what has none: the antennes plus "sans',
         '  antenne" add up exactly to the all-antennes figure, for every figure.',
         "- Attendance rate: one formula (`attendance_rate` below, `app/indicators/rates.py`),",

@@ -9,11 +9,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators import labels
-from app.indicators.period import Filters
+from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
     Query,
-    antenne_filter,
     dialect,
     materialize,
     month_of,
@@ -53,13 +52,29 @@ def _issued() -> Any:
     return (Invoice.deleted_at.is_(None), Invoice.status != "brouillon")
 
 
+def _antenne() -> Any:
+    """The antenne an invoice counts for: its entrepreneur's on the issue date, frozen at
+    validation (``invoice.antenne_id``); for a row without one (the entrepreneur had no
+    antenne then, or the row was written outside validation) the entrepreneur's current
+    antenne."""
+    return func.coalesce(Invoice.antenne_id, Person.antenne_id)
+
+
+def _antenne_filter(query: Query, filters: Filters) -> Query:
+    if filters.antenne_id == NO_ANTENNE:
+        return query.where(_antenne().is_(None))
+    if filters.antenne_id:
+        return query.where(_antenne() == filters.antenne_id)
+    return query
+
+
 def invoice_members(filters: Filters, dialect_name: str) -> Query:
     """One row per issued invoice or credit note dated in the period."""
     query = (
         select(
             Invoice.id.label("invoice_id"),
             Invoice.entrepreneur_id.label("person_id"),
-            Person.antenne_id.label("antenne"),
+            _antenne().label("antenne"),
             Invoice.kind.label("kind"),
             month_of(Invoice.issue_date, dialect_name).label("month"),
             _signed(Invoice.total_excl_cents).label("amount"),
@@ -67,7 +82,7 @@ def invoice_members(filters: Filters, dialect_name: str) -> Query:
         .join(Person, Person.id == Invoice.entrepreneur_id)
         .where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
     )
-    return antenne_filter(query, filters)
+    return _antenne_filter(query, filters)
 
 
 def payment_members(filters: Filters, dialect_name: str) -> Query:
@@ -77,7 +92,7 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
             Payment.id.label("payment_id"),
             Payment.invoice_id.label("invoice_id"),
             Invoice.entrepreneur_id.label("person_id"),
-            Person.antenne_id.label("antenne"),
+            _antenne().label("antenne"),
             month_of(Payment.paid_on, dialect_name).label("month"),
             _signed(Payment.amount_cents).label("amount"),
         )
@@ -89,7 +104,7 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
             Payment.paid_on.between(filters.period.start, filters.period.end),
         )
     )
-    return antenne_filter(query, filters)
+    return _antenne_filter(query, filters)
 
 
 def _sums(session: Session, members: Any, column: str) -> dict[str, int]:

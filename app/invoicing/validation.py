@@ -146,6 +146,8 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
         invoice.seller_snapshot = seller_snapshot(seller, extras, activity_label(person))
         invoice.buyer_snapshot = buyer_snapshot(buyer)
         invoice.search_key = search_key(allocation.number, client.name, person)
+        # Frozen with the invoice: its turnover stays with this antenne (docs/indicators.md).
+        invoice.antenne_id = person.antenne_id if person is not None else None
         doc = build_document(session, invoice, issuing=True)
         pdf = facturx.embed(render_pdf(doc), doc)
         relative = storage.relative_path(allocation.number, issue_date.year)

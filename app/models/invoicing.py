@@ -114,6 +114,10 @@ class Invoice(Synced, Base):
     kind: Mapped[str] = mapped_column(String(12), default="facture")  # avoir
     status: Mapped[str] = mapped_column(String(12), default="brouillon", index=True)  # emise
     entrepreneur_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    # The entrepreneur's antenne on the issue date, frozen at validation like the rest of
+    # the issued invoice: the turnover of a past year never moves with the person
+    # (docs/indicators.md). None on drafts.
+    antenne_id: Mapped[str | None] = mapped_column(ForeignKey("antenne.id"), default=None)
     client_id: Mapped[str] = mapped_column(ForeignKey("client.id"), index=True)
     series_id: Mapped[str | None] = mapped_column(ForeignKey("invoice_series.id"), default=None)
     number: Mapped[str | None] = mapped_column(String(35), default=None)

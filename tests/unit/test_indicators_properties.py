@@ -208,6 +208,7 @@ invoice = st.tuples(
     st.sampled_from(("facture", "avoir")),
     st.sampled_from(("emise", "emise", "brouillon")),
     st.lists(st.tuples(st.integers(-2, 14), st.integers(1, 50000)), max_size=2),  # payments
+    st.sampled_from((None, "Reims", "Troyes")),  # antenne frozen at validation
 )
 member = st.fixed_dictionaries(
     {
@@ -252,10 +253,10 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
                 if inside(day(offset)) and _wanted(key, TOWNS[town]):
                     intakes += 1
                     admissions += decision == "admis"
-        if not _wanted(key, m["antenne"]):
-            continue  # turnover: the entrepreneur's antenne; deleted or not
-        for offset, amount, kind, status, payments in m["invoices"]:
-            if status == "brouillon":
+        for offset, amount, kind, status, payments, frozen in m["invoices"]:
+            # The antenne frozen on the invoice at validation, else the entrepreneur's;
+            # the entrepreneur deleted or not.
+            if status == "brouillon" or not _wanted(key, frozen or m["antenne"]):
                 continue
             sign = -1 if kind == "avoir" else 1
             if inside(day(offset)):
@@ -326,8 +327,9 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
             "deleted": True,
             "intakes": [(1, "admis", "Reims")],
             "invoices": [
-                (1, 10000, "facture", "emise", [(2, 12000)]),
-                (3, 4000, "avoir", "emise", []),
+                (1, 10000, "facture", "emise", [(2, 12000)], None),
+                (3, 4000, "avoir", "emise", [], "Troyes"),
+                (4, 9000, "facture", "emise", [], "Reims"),  # issued before a move
             ],
         }
     ],
@@ -343,8 +345,10 @@ def test_event_figures_follow_the_definitions(uow, members, actions, first, leng
         for pid, m in zip(ids, members, strict=True):
             for offset, decision, town in m["intakes"]:
                 b.intake(pid, day(offset), decision, town=town)
-            for offset, amount, kind, status, payments in m["invoices"]:
-                invoice_id = b.invoice(pid, day(offset), amount, kind=kind, status=status)
+            for offset, amount, kind, status, payments, frozen in m["invoices"]:
+                invoice_id = b.invoice(
+                    pid, day(offset), amount, kind=kind, status=status, frozen_antenne=frozen
+                )
                 for paid, cents in payments:
                     b.payment(invoice_id, day(paid), cents)
         for a in actions:

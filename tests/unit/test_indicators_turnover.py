@@ -86,3 +86,40 @@ def test_invoices_of_a_deleted_or_merged_entrepreneur_still_count(uow, invoices)
     troyes = Filters(YEAR, antenne("Troyes"))
     listed = list_invoices(uow, troyes, FigureRef("turnover_invoiced"))
     assert sum(line.amount_cents for line in listed) == turnover(uow, troyes).invoiced_cents
+
+
+def test_moving_an_entrepreneur_does_not_move_past_turnover(uow) -> None:
+    from app.models import Person
+
+    with Builder(uow) as b:
+        carla = b.person("Caron", "Carla", "Reims")
+        b.invoice(carla, D(2025, 4, 1), 80000, frozen_antenne="Troyes")  # issued in Troyes
+        pay = b.invoice(carla, D(2025, 9, 1), 20000, frozen_antenne="Reims")
+        b.payment(pay, D(2025, 10, 1), 24000)
+    with uow() as unit:  # Carla moves to Troyes afterwards
+        unit.session.get(Person, carla).antenne_id = antenne("Troyes")
+        unit.commit()
+    figures = turnover(uow, Filters(YEAR))
+    assert {b.label: b.value for b in figures.by_antenne} == {"Troyes": 80000, "Reims": 20000}
+    assert {b.label: b.value for b in figures.cashed_by_antenne} == {"Reims": 24000}
+    assert turnover(uow, Filters(YEAR, antenne("Reims"))).invoiced_cents == 20000
+
+
+def test_validation_freezes_the_entrepreneur_antenne_on_the_invoice(profile) -> None:
+    from app.invoicing.validation import validate_invoice
+    from app.models import Person
+    from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+
+    complete_identity(profile.uow)
+    person = add_entrepreneur(profile.uow)
+    with profile.uow() as unit:
+        unit.session.get(Person, person).antenne_id = antenne("Troyes")
+        unit.commit()
+    draft = add_draft(profile.uow, person, add_client(profile.uow, person))
+    validate_invoice(profile.uow, profile.paths.documents, draft, D(2026, 3, 2))
+    with profile.uow() as unit:
+        unit.session.get(Person, person).antenne_id = antenne("Reims")  # moves later
+        assert unit.session.get(Invoice, draft).antenne_id == antenne("Troyes")
+        unit.commit()
+    moved = turnover(profile.uow, Filters(Period.year(2026)))
+    assert [b.label for b in moved.by_antenne] == ["Troyes"]

@@ -84,7 +84,8 @@ def test_hours_of_an_action_over_new_year_follow_each_half_day(uow) -> None:
 
 
 @pytest.mark.parametrize(
-    ("part", "whole", "expected"), [(2, 3, 6667), (1, 3, 3333), (1, 8, 1250), (0, 4, 0), (1, 0, None)]
+    ("part", "whole", "expected"),
+    [(2, 3, 6667), (1, 3, 3333), (1, 8, 1250), (0, 4, 0), (1, 0, None)],
 )
 def test_the_one_attendance_rate_is_rounded_not_truncated(part, whole, expected) -> None:
     assert rate_bp(part, whole) == expected
