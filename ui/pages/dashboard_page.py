@@ -33,7 +33,7 @@ from app.exports.table import as_decimal
 from app.indicators.dashboard import DashboardData, dashboard
 from app.indicators.definitions import DEFINITIONS
 from app.indicators.drilldown import FigureRef
-from app.indicators.period import Filters, Period
+from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.pdf.annual_report import build_annual_report
 from app.services import reference
 from app.text import fold
@@ -166,6 +166,8 @@ class DashboardPage(QWidget):
         self.antenne_combo.addItem("Toutes les antennes", None)
         for antenne in reference.list_antennes(self.ctx.uow):
             self.antenne_combo.addItem(antenne.name, antenne.id)
+        # With it the per-antenne figures and exports add up to "Toutes" (docs/indicators.md).
+        self.antenne_combo.addItem("Sans antenne", NO_ANTENNE)
         self.refresh_button = QPushButton("Actualiser", self)
         self.refresh_button.clicked.connect(self.refresh)
         form = QFormLayout()
