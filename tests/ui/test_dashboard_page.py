@@ -71,7 +71,9 @@ def test_period_ending_before_it_starts_shows_a_french_message(qtbot, page) -> N
 
 def test_antenne_without_data_shows_zeros_and_empty_charts(qtbot, page) -> None:
     page.antenne_combo.setCurrentIndex(page.antenne_combo.findText("Saint-Dizier"))
-    qtbot.waitUntil(lambda: not page.busy and page.data.filters.antenne_id is not None)
+    qtbot.waitUntil(
+        lambda: not page.busy and page.data.filters.antenne_id is not None, timeout=30000
+    )
     assert page.cards["accompanied"].value_label.text() == "0"
     assert page.antenne_chart.is_empty and page.flow_chart.is_empty
     page.antenne_chart.grab()  # paints "Aucune donnée" without dividing by zero

@@ -49,11 +49,11 @@ def test_list_filters_as_you_type_and_by_status(qtbot, ctx) -> None:
     assert page.model.rowCount() == 3
     assert page.model.row_at(0).status == "brouillon"  # drafts first
     qtbot.keyClicks(page.search, "DUPRE")  # accents and case ignored
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=30000)
     assert page.model.row_at(0).client_name == "Boulangerie Dupré"
     page.search.clear()
     page.status.setCurrentIndex(page.status.findData("brouillon"))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=30000)
     assert "1 facture" in page.count_label.text()
 
 

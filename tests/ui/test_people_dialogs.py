@@ -83,7 +83,7 @@ def test_intake_is_autosaved_as_draft_and_resumed_after_closing(qtbot, ctx, staf
     dialog.autosave_timer.setInterval(50)
     dialog.texts["project_what"].setFocus()
     qtbot.keyClicks(dialog.texts["project_what"], "Pain au levain")
-    qtbot.waitUntil(lambda: dialog.intake is not None and not dialog.dirty, timeout=3000)
+    qtbot.waitUntil(lambda: dialog.intake is not None and not dialog.dirty, timeout=30000)
     assert "Brouillon enregistré" in dialog.state_label.text()
     qtbot.keyClicks(dialog.texts["needs"], "Un four")
     dialog.close()  # closing keeps what was typed since the last tick
@@ -106,7 +106,7 @@ def test_tab_moves_between_intake_text_fields(qtbot, ctx, staff, person_id):
     qtbot.keyClicks(dialog.texts["project_what"], "Savon")
     qtbot.keyClick(dialog.texts["project_what"], Qt.Key.Key_Tab)
     assert dialog.texts["project_what"].toPlainText() == "Savon"  # no tab character typed
-    qtbot.waitUntil(lambda: dialog.texts["project_how"].hasFocus(), timeout=2000)
+    qtbot.waitUntil(lambda: dialog.texts["project_how"].hasFocus(), timeout=30000)
     dialog.close()
 
 

@@ -62,7 +62,7 @@ def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, 
     qtbot.keyClicks(intake.texts["project_what"], "Couture sur mesure")
     intake.decision.setCurrentIndex(intake.decision.findData("admis"))
     intake.activateWindow()
-    qtbot.waitUntil(intake.isActiveWindow, timeout=2000)
+    qtbot.waitUntil(intake.isActiveWindow, timeout=30000)
     qtbot.keyClick(
         intake.texts["project_what"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
     )
@@ -122,7 +122,7 @@ def test_alerts_list_opens_the_person(qtbot, ctx, window):
     parcours.add_stage(ctx.uow, StageInput(pid, "cape", start, start + dt.timedelta(days=364)))
     page = window.show_page("interviews")
     ctx.hub.notify("parcours")
-    qtbot.waitUntil(lambda: not page.loading and page.alert_model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: not page.loading and page.alert_model.rowCount() == 1, timeout=30000)
     assert "convention d'accompagnement se termine" in page.alert_model.index(0, 2).data()
     page.alert_view.doubleClicked.emit(page.alert_model.index(0, 0))
     assert window.pages["persons"].detail_page.name_label.text() == "Anne FIN"
@@ -227,7 +227,7 @@ def test_record_and_option_actions_are_greyed_out_until_they_can_work(qtbot, ctx
 def test_empty_attention_and_retention_lists_say_so(qtbot, ctx, window):
     page = window.show_page("interviews")
     page.refresh()
-    qtbot.waitUntil(lambda: not page.loading, timeout=5000)
+    qtbot.waitUntil(lambda: not page.loading, timeout=30000)
     assert page.alert_model.rowCount() == 0 and page.no_alert_label.isVisibleTo(page)
     assert page.retention_model.rowCount() == 0
     assert page.no_retention_label.isVisibleTo(page.no_retention_label.parentWidget())

@@ -26,7 +26,7 @@ def test_ctrl_f_and_ctrl_n_act_on_the_page_on_screen(qtbot, ctx) -> None:  # typ
     invoices.open_invoice = opened.append  # type: ignore[attr-defined]
     window.nav.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: invoices.search.hasFocus(), timeout=2000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: invoices.search.hasFocus(), timeout=30000)  # type: ignore[attr-defined]
     persons = window.pages["persons"].list_page  # type: ignore[attr-defined]
     assert not persons.search.hasFocus()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)

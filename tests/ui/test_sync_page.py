@@ -4,9 +4,10 @@ and resolve, duplicates offered for merge."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +20,29 @@ from app.profile import Profile
 from app.sync import service
 from siege import devices
 from tests.sync_support import Siege, new_laptop
-from tests.sync_support.processes import free_port
+from tests.sync_support.processes import LOADED_MACHINE_SECONDS
+
+# Every wait below returns as soon as its condition holds; the bound only has to be
+# generous enough for a loaded 2-core machine.
+WAIT_MS = int(LOADED_MACHINE_SECONDS * 1000)
 
 
 class ThreadedSiege:
     def __init__(self, tmp: Path) -> None:
         self.siege = Siege(f"sqlite:///{tmp}/siege.sqlite3")
-        self.port = free_port()
+        # Bound here and handed to uvicorn: no other test can take the port in between.
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
         self.server = uvicorn.Server(
             uvicorn.Config(self.siege.app, host="127.0.0.1", port=self.port, log_level="warning")
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
+        deadline = time.monotonic() + LOADED_MACHINE_SECONDS
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "siège did not start"
             time.sleep(0.02)
 
     @property
@@ -44,7 +54,8 @@ class ThreadedSiege:
 
     def stop(self) -> None:
         self.server.should_exit = True
-        self.thread.join(5)
+        self.thread.join(LOADED_MACHINE_SECONDS)
+        self.socket.close()
         self.siege.close()
 
 
@@ -63,20 +74,24 @@ def _page(ctx: Any, qtbot: Any) -> Any:
     return page
 
 
+def _until(qtbot: Any, condition: Callable[[], bool]) -> None:
+    qtbot.waitUntil(condition, timeout=WAIT_MS)
+
+
 def _wait_message(qtbot: Any, page: Any, text: str) -> None:
-    qtbot.waitUntil(lambda: text in page.message.text(), timeout=15000)
+    _until(qtbot, lambda: text in page.message.text())
 
 
 def test_enrolment_shows_field_errors_then_enrols_and_syncs(
     ctx: Any, qtbot: Any, siege_thread: ThreadedSiege
 ) -> None:
     page = _page(ctx, qtbot)
-    qtbot.waitUntil(lambda: "pas encore inscrit" in page.enrolled_label.text())
+    _until(qtbot, lambda: "pas encore inscrit" in page.enrolled_label.text())
     assert not page.sync_button.isEnabled()
     page.server_edit.setText("siege.local")
     page.code_edit.setText("ABCD")
     page.enrol_button.click()
-    qtbot.waitUntil(lambda: page.form_errors.error_text("server_url") != "")
+    _until(qtbot, lambda: page.form_errors.error_text("server_url") != "")
     assert "https://" in page.form_errors.error_text("server_url")
     page.server_edit.setText(siege_thread.url)
     page.code_edit.setText("WRONG-CODE")
@@ -85,8 +100,11 @@ def test_enrolment_shows_field_errors_then_enrols_and_syncs(
     page.code_edit.setText(siege_thread.code("Portable Épernay"))
     page.enrol_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
-    assert "EPE1" in page.enrolled_label.text()
-    qtbot.waitUntil(
+    # The label is filled by a read started when the enrolment answered; the first sync
+    # ran beside it and may finish first.
+    _until(qtbot, lambda: "EPE1" in page.enrolled_label.text())
+    _until(
+        qtbot,
         lambda: page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
     )
 
@@ -112,10 +130,10 @@ def test_sync_button_status_bar_conflict_review_and_merge(
         uow.session.add(person)
         uow.commit()
     status.refresh()
-    qtbot.waitUntil(lambda: "1 modification en attente" in status.text())
+    _until(qtbot, lambda: "1 modification en attente" in status.text())
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
-    qtbot.waitUntil(lambda: "en attente" not in status.text() and "à l'instant" in status.text())
+    _until(qtbot, lambda: "en attente" not in status.text() and "à l'instant" in status.text())
 
     service.run_sync(other)
     with other.uow() as uow:
@@ -128,18 +146,18 @@ def test_sync_button_status_bar_conflict_review_and_merge(
     service.run_sync(other)
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
-    qtbot.waitUntil(lambda: page.conflict_table.rowCount() == 1)
+    _until(qtbot, lambda: page.conflict_table.rowCount() == 1)
     assert page.conflict_table.item(0, 4).text() == "Projet : traiteur bio (vu à Sedan)"
-    qtbot.waitUntil(lambda: "1 conflit à vérifier" in status.text())
+    _until(qtbot, lambda: "1 conflit à vérifier" in status.text())
     page.conflict_table.selectRow(0)
     page.resolve_button.click()
-    qtbot.waitUntil(lambda: page.conflict_table.rowCount() == 0)
+    _until(qtbot, lambda: page.conflict_table.rowCount() == 0)
 
-    qtbot.waitUntil(lambda: page.duplicate_table.rowCount() == 1)
+    _until(qtbot, lambda: page.duplicate_table.rowCount() == 1)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.duplicate_table.selectRow(0)
     page.merge_button.click()
-    qtbot.waitUntil(lambda: page.duplicate_table.rowCount() == 0)
+    _until(qtbot, lambda: page.duplicate_table.rowCount() == 0)
     with ctx.uow() as uow:
         kept = uow.session.get(Person, person.id)
         assert kept.city == "Sedan" and kept.deleted_at is None
@@ -160,7 +178,8 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
     page.worker.cancel()  # before the first batch: the job stops at its first check
     _wait_message(qtbot, page, "annulée")
     assert service.status(profile).pending == 30
-    qtbot.waitUntil(
+    _until(
+        qtbot,
         lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée"
     )
     page.sync_button.click()

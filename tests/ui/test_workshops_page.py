@@ -73,7 +73,7 @@ def test_registration_by_search_as_you_type(qtbot, ctx) -> None:  # type: ignore
     search = page.panel.registrations.search
     qtbot.keyClicks(search, "dupre")
     results = page.panel.registrations.results
-    qtbot.waitUntil(lambda: results.count() == 1)
+    qtbot.waitUntil(lambda: results.count() == 1, timeout=30000)
     assert results.item(0).text().startswith("DUPRÉ Hélène")
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert [p.full_name for p in workshops.get_session(ctx.uow, activity_id).participants] == [
@@ -221,7 +221,7 @@ def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:  # t
     assert page.count_label.text() == "1 session — ⚠ 1 émargement non rempli"
     attendance.mark_all_present(ctx.uow, forgotten, now=DURING)
     ctx.hub.notify("workshops")
-    qtbot.waitUntil(lambda: page.count_label.text() == "1 session")
+    qtbot.waitUntil(lambda: page.count_label.text() == "1 session", timeout=30000)
 
 
 def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -248,7 +248,7 @@ def test_session_list_fits_a_1200_px_window_without_sideways_scrolling(qtbot, ct
     window.show()
     ctx.hub.open_requested.emit("activity", activity_id)
     page = window.pages["workshops"]
-    qtbot.waitUntil(lambda: page.table.viewport().width() > 0)
+    qtbot.waitUntil(lambda: page.table.viewport().width() > 0, timeout=30000)
     qtbot.wait(50)
     assert window.width() <= 1200  # no widget forces a wider window
     assert not page.table.horizontalScrollBar().isVisible()
