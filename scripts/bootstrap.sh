@@ -53,7 +53,7 @@ install_python_env() {
 
   local duration=""
   if [ -x "$VENV/bin/python" ]; then
-    echo "Mise à jour de l'environnement Python de Permanence (verrou ou pyproject.toml modifié) :"
+    echo "Mise à jour de l'environnement Python (.venv) selon requirements/lock.txt :"
   else
     duration=" (≈ 1 min)"
     echo "Première mise en place de Permanence :"
