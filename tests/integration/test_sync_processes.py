@@ -26,8 +26,8 @@ from app.profile import Profile, open_profile
 from app.sync import service
 from app.sync.client import SyncError
 from siege import db, devices
+from tests.integration.sync_kill_child import PAUSED
 from tests.sync_support import new_laptop, snapshot
-from tests.sync_support.killable_sync import PAUSED
 from tests.sync_support.processes import (
     LOADED_MACHINE_SECONDS,
     ROOT,
@@ -182,7 +182,7 @@ def _start_killable_sync(root: Path, point: str, nth: int, log: Path) -> subproc
     with log.open("w") as err:
         return subprocess.Popen(
             [
-                *(sys.executable, "-m", "tests.sync_support.killable_sync", point, str(nth)),
+                *(sys.executable, "-m", "tests.integration.sync_kill_child", point, str(nth)),
                 *("--profile", str(root), "sync"),
             ],
             cwd=ROOT,

@@ -7,9 +7,11 @@ transaction of a pulled page, before its cursor is saved). There it prints
 the sync lands whatever the speed of the machine, where a kill after a random sleep
 misses when the sync is quicker than the sleep.
 
-Usage: ``python -m tests.sync_support.killable_sync POINT N <arguments of python -m app>``;
+Usage: ``python -m tests.integration.sync_kill_child POINT N <arguments of python -m app>``;
 POINT ``none`` runs the sync without stopping. If the test goes away without killing it,
 its stdin closes and the child exits with status 70, never passing for a finished sync.
+It lives outside ``tests/sync_support``, whose package imports the siège and FastAPI:
+the child starts with what ``python -m app`` loads, and no more.
 """
 
 from __future__ import annotations
