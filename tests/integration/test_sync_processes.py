@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -83,12 +84,20 @@ def _runs(profile: Profile) -> int:
         return int(conn.execute(select(func.count()).select_from(SyncRun)).scalar_one())
 
 
-def _runs_on_disk(root: Path) -> int:
+def _peek(root: Path, sql: str) -> Any:
     # Read-only peek while the sync process holds the profile (WAL allows readers).
     with sqlite3.connect(
         f"file:{root / 'permanence.sqlite3'}?mode=ro", uri=True, timeout=LOADED_MACHINE_SECONDS
     ) as conn:
-        return int(conn.execute("SELECT count(*) FROM sync_run").fetchone()[0])
+        return conn.execute(sql).fetchone()[0]
+
+
+def _runs_on_disk(root: Path) -> int:
+    return int(_peek(root, "SELECT count(*) FROM sync_run"))
+
+
+def _last_run_finished(root: Path) -> bool:
+    return _peek(root, "SELECT finished_at FROM sync_run ORDER BY id DESC LIMIT 1") is not None
 
 
 def _assert_same(server: SiegeProcess, *profiles: Profile) -> None:
@@ -249,6 +258,8 @@ def _kill_one_sync(
         if alive:
             proc.send_signal(signal.SIGKILL)
         proc.wait(LOADED_MACHINE_SECONDS)
+        # Killed while closing the profile after its sync: not a kill in the middle.
+        alive = alive and not _last_run_finished(root)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -259,6 +270,8 @@ def _kill_one_sync(
     where = f"{point} #{nth}" if point != "none" else "random moment"
     if alive:
         report.landed.append(where)
+    elif proc.returncode == -signal.SIGKILL:
+        report.missed.append(f"{where} (after the sync had ended)")
     else:
         # Not killed: it ran to the end, and a sync that ran to the end must have succeeded.
         assert proc.returncode == 0, f"the sync failed on its own; see {log}"
