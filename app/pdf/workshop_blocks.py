@@ -34,14 +34,14 @@ KIND_LABELS = {
     "reunion": "Réunion coopérative",
     "manifestation": "Manifestation",
 }
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {
     EXPECTED: "Non renseignée",
     PRESENT: "Présent(e)",
     ABSENT: "Absent(e)",
     EXCUSED: "Excusé(e)",
 }
 # Agreed with the person's civility where it is known; "(e)" only when it is not.
-GENDERED_STATE_LABELS = {
+GENDERED_STATE_LABELS: dict[str, dict[str, str]] = {
     "Mme": {PRESENT: "Présente", ABSENT: "Absente", EXCUSED: "Excusée"},
     "M.": {PRESENT: "Présent", ABSENT: "Absent", EXCUSED: "Excusé"},
 }

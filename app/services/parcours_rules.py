@@ -16,7 +16,7 @@ from app.states import IntakeDecision, StageKind
 
 KINDS = tuple(StageKind)
 # Same-day tie-break: the further step in the journey wins.
-RANK = {kind: position for position, kind in enumerate(KINDS)}
+RANK: dict[str, int] = {kind: position for position, kind in enumerate(KINDS)}
 CONTRACT_TYPES = ("CDI", "CESA")
 # The three outcomes of the seed documents (docs/architecture.md §2); other exits use an option code.
 OUTCOMES = ("creation_entreprise", "retour_situation", "associe")

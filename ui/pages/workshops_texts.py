@@ -13,7 +13,7 @@ KIND_LABELS = {
     "reunion": "Réunion coopérative",
     "manifestation": "Manifestation",
 }
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {
     EXPECTED: "Attendu",
     PRESENT: "Présent",
     ABSENT: "Absent",
