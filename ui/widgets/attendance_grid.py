@@ -39,7 +39,7 @@ from app.services.workshop_values import (
 from ui.pages.workshops_texts import STATE_KEYS, STATE_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
-COLORS = {
+COLORS: dict[str, QColor] = {
     PRESENT: QColor("#d7f0d8"),
     ABSENT: QColor("#f7d4d4"),
     EXCUSED: QColor("#fbe9c6"),
@@ -201,7 +201,7 @@ class AttendanceGrid(QWidget):
         return self.model.state(row, slot_column + 1)
 
     def _update_summary(self) -> None:
-        counts = {state: 0 for state in STATE_LABELS}
+        counts: dict[str, int] = {state: 0 for state in STATE_LABELS}
         for row in range(self.model.rowCount()):
             for column in range(1, self.model.columnCount()):
                 if self.model.slots[column - 1].started(self.model.now):
