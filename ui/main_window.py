@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QLocale, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.clock import today
 from ui.messages import error_message
 from ui.style import stylesheet
+from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
         if ctx is not None:
             profile_name = ctx.profile.settings.display_name
         self.setWindowTitle(f"Permanence — {profile_name}")
-        self.resize(1200, 780)
+        fit_to_screen(self, 1200, 780)  # then the size it was left at, if any (below)
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet(stylesheet("navigation"))
@@ -335,14 +336,12 @@ class MainWindow(QMainWindow):
 
         self.ctx.tasks.run_db(lambda: self.ctx.profile.backup("manuel"), done)
 
-    # Window state (QSettings only for geometry, per STYLE.md) ------------------
+    # Window state (QSettings only for geometry, per STYLE.md), per screen size -------
     def _restore_geometry(self) -> None:
-        geometry = QSettings().value("main_window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        restore_geometry(self, "main_window")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        save_geometry(self, "main_window")
         for page in self.pages.built():
             closer = getattr(page, "confirm_close", None)
             if closer is not None and not closer():

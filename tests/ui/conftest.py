@@ -17,3 +17,14 @@ def ctx(qapp, profile: Profile) -> Iterator[object]:  # type: ignore[no-untyped-
     context = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
     yield context
     context.tasks.wait_idle()
+
+
+@pytest.fixture(autouse=True)
+def own_window_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Window sizes remembered by one test (QSettings) are not seen by the next one."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(folder))
+    yield

@@ -29,6 +29,7 @@ from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
+from ui.widgets.screen import fit_to_screen
 
 TEXT_FIELDS = (
     ("name", "Raison sociale"),
@@ -56,7 +57,7 @@ class CaeIdentityDialog(QDialog):
         self.ctx = ctx
         self.errors = FormErrors()
         self.setWindowTitle("Identité de la CAE (mentions des factures)")
-        self.resize(640, 720)
+        fit_to_screen(self, 640, 720)
         self.data = get_cae_identity(ctx.uow)
         self.logo = self.data.logo_png
         form = QFormLayout()

@@ -27,6 +27,7 @@ from app.indicators.period import Filters
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.screen import fit_to_screen
 
 EXPORT_LIMIT = 1_000_000
 DISPLAY_LIMIT = 5_000
@@ -58,7 +59,7 @@ class DrillDownDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.filters, self.ref = ctx, filters, ref
         self.setWindowTitle(title)
-        self.resize(760, 520)
+        fit_to_screen(self, 760, 520)
         self.invoices = ref.lists_invoices
         self.loaded = False
         self.model: RowTableModel[PersonLine] | RowTableModel[InvoiceLine]

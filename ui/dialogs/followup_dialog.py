@@ -36,6 +36,7 @@ from ui.dialogs.people_widgets import (
 )
 from ui.messages_people import MODES, stamp
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
+from ui.widgets.screen import remember_geometry
 
 
 class FollowupDialog(QDialog):
@@ -56,7 +57,7 @@ class FollowupDialog(QDialog):
         )
         self.errors = FormErrors()
         self.setWindowTitle(f"Entretien de suivi — {self.person.full_name}")
-        self.resize(640, 620)
+        remember_geometry(self, "followup", 640, 620)
         self._build()
         self._load()
 

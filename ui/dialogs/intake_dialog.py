@@ -39,6 +39,7 @@ from ui.dialogs.people_widgets import (
 from ui.messages_people import DECISIONS, stamp
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 
+from ui.widgets.screen import remember_geometry
 AUTOSAVE_MS = 4000
 TEXT_FIELDS = (
     ("project_what", "Que veut-elle vendre ? *"),
@@ -73,7 +74,7 @@ class IntakeDialog(QDialog):
         self.dirty = False
         self.errors = FormErrors()
         self.setWindowTitle(f"Entretien d'accueil — {self.person.full_name}")
-        self.resize(760, 820)
+        remember_geometry(self, "intake", 760, 820)
         self._build()
         self._load()
         self.autosave_timer = QTimer(self)

@@ -34,6 +34,7 @@ from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, t
 from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
 
+from ui.widgets.screen import remember_geometry
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """Yes/no question (a seam for tests)."""
@@ -59,7 +60,7 @@ class InvoiceDialog(QDialog):
         self.ctx = ctx
         self.detail: InvoiceDetail | None = None
         self.errors = FormErrors()
-        self.resize(980, 720)
+        remember_geometry(self, "invoice", 980, 720)
         self._build()
         if invoice_id is not None:
             self._show(drafts.get_invoice(ctx.uow, invoice_id))

@@ -31,6 +31,7 @@ from ui.messages import error_message
 from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages
 from ui.style import tab_widget
 from ui.widgets.forms import FormErrors
+from ui.widgets.screen import fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -222,7 +223,7 @@ class WorkshopCatalogueDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Catalogue des ateliers et financeurs")
-        self.resize(760, 420)
+        fit_to_screen(self, 760, 420)
         self.themes = ThemesTab(ctx, self)
         self.funders = FundersTab(ctx, self)
         tabs = tab_widget(self)

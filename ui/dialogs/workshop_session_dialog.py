@@ -31,6 +31,7 @@ from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, Sess
 from ui.context import AppContext
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
+from ui.widgets.screen import fit_to_screen
 
 HALF_DAY_MINUTES = 210
 
@@ -145,7 +146,7 @@ class WorkshopSessionDialog(QDialog):
         self.detail = detail
         self.saved_id: str | None = None
         self.setWindowTitle("Modifier la session" if detail else "Nouvelle session")
-        self.resize(640, 640)
+        fit_to_screen(self, 640, 640)
         self.errors = FormErrors()
         form = QFormLayout()
         self.kind = QComboBox(self)
