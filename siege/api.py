@@ -150,7 +150,9 @@ def create_app(engine: Engine) -> FastAPI:
         except PayloadError as exc:
             raise HTTPException(422, {"code": "invalid", "reason": exc.reason}) from None
         result = await run_in_threadpool(store.push, engine, dev, batch_id, ops)
-        return JSONResponse(result.body, result.status)
+        # 200 applied, 409 refused by a rule (nothing kept), 503 + Retry-After: a
+        # database fault rolled the batch back, send it again (siege/store.py).
+        return JSONResponse(result.body, result.status, headers=result.headers or None)
 
     @app.get(
         f"{API_PREFIX}/changes",

@@ -10,12 +10,17 @@ lists are not flooded. Bookkeeping columns never make a conflict. See docs/sync.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
 from app.models.base import Base
 from app.sync.codec import encode_row, table_specs
+from app.sync.hlc import NODE_HEX
+
+if TYPE_CHECKING:
+    from siege.batch import Batch
+    from siege.payload import ParsedOp
 
 # Stamps and derived columns: written by every edit, meaningless to compare.
 BOOKKEEPING = frozenset(
@@ -25,8 +30,6 @@ FIELD, OVERWRITTEN = "field", "overwritten"
 DELETE_EDIT, OVERPAYMENT, MERGED = "delete_edit", "overpayment", "merged"
 # Kinds kept on the siège only (the feed leaves them out).
 HISTORY_ONLY = frozenset({OVERWRITTEN})
-# A conflict keeps at most this much of each value (stored values are bounded).
-MAX_VALUE_CHARS = 20_000
 
 
 def kind_for(table: str, name: str) -> str | None:
@@ -48,10 +51,6 @@ def as_text(table: str, name: str, value: Any) -> str:
     if encoded is None:
         return ""
     return encoded if isinstance(encoded, str) else json.dumps(encoded)
-
-
-def bounded(text: str) -> str:
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
 
 
 def edited_fields(table: str, current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -82,3 +81,94 @@ def overpaid(conn: Connection, invoice_id: Any) -> tuple[int, int] | None:
         )
     ).scalar_one()
     return (int(paid), int(total)) if paid > total else None
+
+
+def field_conflict(
+    ctx: Batch, table: str, row_id: str, name: str, kind: str, kept: Any, lost: Any, lost_hlc: str
+) -> None:
+    ctx.conflict(
+        table,
+        row_id,
+        name,
+        kept=as_text(table, name, kept),
+        lost=as_text(table, name, lost),
+        lost_hlc=lost_hlc,
+        kind=kind,
+    )
+
+
+def note_delete_edit(
+    ctx: Batch,
+    op: ParsedOp,
+    row_id: str,
+    current: dict[str, Any],
+    stamp: str,
+    clocks: dict[str, str],
+) -> None:
+    """A delete on one laptop and an edit on another: the edit is listed, its values kept.
+
+    - An edit reaching a row already deleted by another laptop (the editor could not
+      have seen the delete: deleted rows are not shown).
+    - A delete reaching a row whose fields another laptop changed after the delete's
+      stamp (so the deleting laptop had not seen them)."""
+    node = stamp[-NODE_HEX:]
+    deleted_at = current.get("deleted_at")
+    if deleted_at is not None and "deleted_at" not in op.values:
+        if clocks.get("deleted_at", node)[-NODE_HEX:] == node:
+            return
+        edit = edited_fields(op.table, current, op.values)
+        lost_hlc = stamp
+    elif deleted_at is None and op.values.get("deleted_at") is not None:
+        unseen = {
+            name
+            for name, held in clocks.items()
+            if held > stamp and held[-NODE_HEX:] != node and name not in BOOKKEEPING
+        }
+        edit = {name: current[name] for name in unseen if name in current and name != "deleted_at"}
+        lost_hlc = max((clocks[n] for n in edit), default="")
+    else:
+        return
+    if not edit:
+        return
+    when = deleted_at if deleted_at is not None else op.values["deleted_at"]
+    ctx.conflict(
+        op.table,
+        row_id,
+        "deleted_at",
+        kept=as_text(op.table, "deleted_at", when),
+        lost=edit_as_json(op.table, edit),
+        lost_hlc=lost_hlc,
+        kind=DELETE_EDIT,
+    )
+
+
+def overpaid_before(
+    ctx: Batch, op: ParsedOp, current: dict[str, Any] | None
+) -> tuple[int, int] | None:
+    if op.table != "payment":
+        return None
+    invoice_id = {**(current or {}), **op.values}.get("invoice_id")
+    return overpaid(ctx.conn, invoice_id)
+
+
+def note_overpayment(
+    ctx: Batch, op: ParsedOp, current: dict[str, Any] | None, before: tuple[int, int] | None
+) -> None:
+    """Payments recorded on two laptops that together exceed the invoice: both stand,
+    and the invoice is listed for review (a refund or a mistaken entry to settle)."""
+    invoice_id = {**(current or {}), **op.values}.get("invoice_id")
+    found = overpaid(ctx.conn, invoice_id)
+    if found is None or before is not None:
+        return
+    paid, total = found
+    detail = {"paid_cents": paid, "total_cents": total, "payment_id": op.row_id}
+    ctx.conflict(
+        "invoice",
+        str(invoice_id),
+        "payments",
+        kept=str(total),
+        lost=str(paid),
+        lost_hlc=op.hlc,
+        kind=OVERPAYMENT,
+        detail=json.dumps(detail),
+    )

@@ -113,3 +113,14 @@ audit = Table(
     Index("ix_siege_audit_row", "table_name", "row_id"),
     Index("ix_siege_audit_applied_at", "applied_at"),
 )
+
+# A row merged into the one holding the same unique business key (docs/sync.md): every
+# later reference to ``row_id`` — the row itself or a link to it — goes to ``target_id``.
+key_alias = Table(
+    "siege_key_alias",
+    metadata,
+    Column("table_name", String(60), primary_key=True),
+    Column("row_id", String(36), primary_key=True),
+    Column("target_id", String(36), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)

@@ -4,8 +4,9 @@ Rule (the siège is the merge point): a field with no local change waiting in th
 outbox takes the siège's value and clock — the siège has already ordered every
 device's writes by HLC. A field with a local change still waiting keeps the local
 value when the local stamp is newer; it is pushed next and wins there too, so both
-sides end equal. Only free-text fields keep a local clock of pulled values: they are
-the ones whose concurrent overwrites the siège reports as conflicts.
+sides end equal. Only tracked fields (free text, fields to review: app/sync/review.py)
+keep a local clock of pulled values: they are the ones whose concurrent overwrites the
+siège lists for review.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _plan(row: Row, local: dict[str, Any] | None, waiting: dict[str, str]) -> _P
     clocks = {
         name: stamp
         for name, stamp in row.clocks.items()
-        if stamp and name in values and spec.columns[name].free_text
+        if stamp and name in values and spec.columns[name].tracked
     }
     if local is None:
         # A row new to this laptop has nothing waiting locally: take it whole.

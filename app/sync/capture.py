@@ -160,12 +160,13 @@ def record_changes(
         return
     fc = table_of(FieldClock)
     specs = table_specs()
-    # Only free-text fields need a base (their concurrent overwrites become conflicts),
-    # so only rows touching one read their previous clocks.
+    # Only tracked fields (free text, fields to review: app/sync/review.py) need a base
+    # (their concurrent overwrites become conflicts), so only rows touching one read
+    # their previous clocks.
     needs_base = {
         (table, row_id)
         for _stamp, table, row_id, fields, _kind in stamped
-        if any(specs[table].columns[name].free_text for name in fields)
+        if any(specs[table].columns[name].tracked for name in fields)
     }
     previous: dict[tuple[str, str], dict[str, str]] = {key: {} for key in needs_base}
     for table, row_id in needs_base:
@@ -180,7 +181,7 @@ def record_changes(
     for stamp, table, row_id, fields, kind in stamped:
         cols = specs[table].columns
         before = previous.get((table, row_id), {})
-        bases = {name: before.get(name, "") for name in fields if cols[name].free_text}
+        bases = {name: before.get(name, "") for name in fields if cols[name].tracked}
         entries.append(
             {
                 "table_name": table,

@@ -30,6 +30,7 @@ from sqlalchemy import (
 import app.models  # noqa: F401  (registers every table)
 from app.models.base import Base, synced_tables
 from app.sync import limits
+from app.sync.review import REVIEW_FIELDS
 
 INT_LIMIT = 2**63 - 1
 MAX_TEXT = 200_000
@@ -55,6 +56,9 @@ class ColumnSpec:
     int_range: tuple[int, int] | None = None
     # "path": a file under documents/; "sha256": a hex digest (both may be empty).
     shape: str = ""
+    # Free text or a field to review (app/sync/review.py): its clock travels as the
+    # change's base, so the siège lists a concurrent overwrite.
+    tracked: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def _spec(table: Table) -> TableSpec:
             kind == "text",
             limits.int_range(table.name, col.name),
             shape,
+            kind == "text" or (table.name, col.name) in REVIEW_FIELDS,
         )
         if not col.nullable:
             required.add(col.name)
