@@ -184,6 +184,8 @@ def _invoice(
             "kind": "facture",
             "status": "brouillon" if draft else "emise",
             "entrepreneur_id": plan.id,
+            # As validation freezes it (app/invoicing/validation.py).
+            "antenne_id": None if draft else plan.place.antenne_id,
             "client_id": client["id"],
             "series_id": None,
             "number": None,

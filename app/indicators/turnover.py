@@ -57,7 +57,9 @@ def _antenne() -> Any:
     validation (``invoice.antenne_id``); for a row without one (the entrepreneur had no
     antenne then, or the row was written outside validation) the entrepreneur's current
     antenne."""
-    return func.coalesce(Invoice.antenne_id, Person.antenne_id)
+    current = select(Person.antenne_id).where(Person.id == Invoice.entrepreneur_id)
+    # Looked up only when the invoice has none (COALESCE stops at its first non-null).
+    return func.coalesce(Invoice.antenne_id, current.scalar_subquery())
 
 
 def _antenne_filter(query: Query, filters: Filters) -> Query:
@@ -70,18 +72,14 @@ def _antenne_filter(query: Query, filters: Filters) -> Query:
 
 def invoice_members(filters: Filters, dialect_name: str) -> Query:
     """One row per issued invoice or credit note dated in the period."""
-    query = (
-        select(
-            Invoice.id.label("invoice_id"),
-            Invoice.entrepreneur_id.label("person_id"),
-            _antenne().label("antenne"),
-            Invoice.kind.label("kind"),
-            month_of(Invoice.issue_date, dialect_name).label("month"),
-            _signed(Invoice.total_excl_cents).label("amount"),
-        )
-        .join(Person, Person.id == Invoice.entrepreneur_id)
-        .where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
-    )
+    query = select(
+        Invoice.id.label("invoice_id"),
+        Invoice.entrepreneur_id.label("person_id"),
+        _antenne().label("antenne"),
+        Invoice.kind.label("kind"),
+        month_of(Invoice.issue_date, dialect_name).label("month"),
+        _signed(Invoice.total_excl_cents).label("amount"),
+    ).where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
     return _antenne_filter(query, filters)
 
 
@@ -97,7 +95,6 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
             _signed(Payment.amount_cents).label("amount"),
         )
         .join(Invoice, Invoice.id == Payment.invoice_id)
-        .join(Person, Person.id == Invoice.entrepreneur_id)
         .where(
             Payment.deleted_at.is_(None),
             *_issued(),
@@ -113,17 +110,32 @@ def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
     return {(k or ""): int(v or 0) for k, v in rows}
 
 
+def _grouped(members: Query, keys: tuple[str, ...]) -> Query:
+    """The member rows summed per ``keys`` (fewer rows to store and re-group than one per
+    invoice): every figure is still a sum of the rows the drill-down lists."""
+    rows = members.subquery("members")
+    columns = [rows.c[k] for k in keys]
+    return select(
+        *columns, func.sum(rows.c.amount).label("amount"), func.count().label("n")
+    ).group_by(*columns)
+
+
 def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     """The card, its breakdowns and the drill-down list read the same member rows
     (:func:`invoice_members`, :func:`payment_members`): they cannot disagree. Every issued
     invoice counts whatever happened to its entrepreneur since (deleted, merged): the
     ten-year retention keeps the invoice, so the turnover keeps it too."""
     name = dialect(session)
-    invoiced = materialize(session, "ind_invoiced", invoice_members(filters, name), ())
-    cashed = materialize(session, "ind_cashed", payment_members(filters, name), ())
+    keys = ("person_id", "antenne", "month")
+    invoiced = materialize(
+        session, "ind_invoiced", _grouped(invoice_members(filters, name), (*keys, "kind")), ()
+    )
+    cashed = materialize(session, "ind_cashed", _grouped(payment_members(filters, name), keys), ())
     kinds = {
         k: int(n)
-        for k, n in session.execute(select(invoiced.c.kind, func.count()).group_by(invoiced.c.kind))
+        for k, n in session.execute(
+            select(invoiced.c.kind, func.sum(invoiced.c.n)).group_by(invoiced.c.kind)
+        )
     }
     antenne_names = labels.antennes(session)
     inv_antenne = _sums(session, invoiced, "antenne")

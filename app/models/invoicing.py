@@ -84,8 +84,17 @@ class Invoice(Synced, Base):
             "total_excl_cents",
             "deleted_at",
             "id",
+            "antenne_id",
         ),
-        Index("ix_invoice_id_figures", "id", "status", "kind", "entrepreneur_id", "deleted_at"),
+        Index(
+            "ix_invoice_id_figures",
+            "id",
+            "status",
+            "kind",
+            "entrepreneur_id",
+            "deleted_at",
+            "antenne_id",
+        ),
         # Covering index of the payment-state filters (à payer, en retard, payée...).
         Index(
             "ix_invoice_dues",

@@ -25,11 +25,30 @@ def upgrade() -> None:
     # Idempotent: a schema already carrying the column (re-stamped) is only backfilled.
     if "antenne_id" not in {c["name"] for c in sa.inspect(bind).get_columns("invoice")}:
         _add_column(bind.dialect.name)
+    # The dashboard's covering indexes carry the antenne too (app/models/invoicing.py):
+    # the turnover sums must not visit rows that hold kilobytes of frozen snapshots.
+    for name, columns in FIGURE_INDEXES.items():
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.create_index(name, "invoice", [*columns, "antenne_id"])
     op.execute(
         "UPDATE invoice SET antenne_id = "
         "(SELECT person.antenne_id FROM person WHERE person.id = invoice.entrepreneur_id) "
         "WHERE status <> 'brouillon' AND antenne_id IS NULL"
     )
+
+
+FIGURE_INDEXES = {
+    "ix_invoice_figures": [
+        "issue_date",
+        "status",
+        "kind",
+        "entrepreneur_id",
+        "total_excl_cents",
+        "deleted_at",
+        "id",
+    ],
+    "ix_invoice_id_figures": ["id", "status", "kind", "entrepreneur_id", "deleted_at"],
+}
 
 
 def _add_column(dialect: str) -> None:
@@ -45,5 +64,8 @@ def _add_column(dialect: str) -> None:
 
 
 def downgrade() -> None:
+    for name, columns in FIGURE_INDEXES.items():
+        op.drop_index(name, "invoice")
+        op.create_index(name, "invoice", columns)
     with op.batch_alter_table("invoice") as batch:
         batch.drop_column("antenne_id")
