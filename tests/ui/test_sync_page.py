@@ -174,8 +174,12 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
             uow.session.add(Person(first_name=f"P{i}", last_name="Essai"))
         uow.commit()
     page = _page(ctx, qtbot)
-    page.worker.start()
-    page.worker.cancel()  # before the first batch: the job stops at its first check
+    # Started and cancelled while the test holds the profile's write lock (every
+    # transaction begins IMMEDIATE): the job waits at its first database access, so it is
+    # cancelled before its first check however the threads are scheduled.
+    with profile.engine.begin():
+        page.worker.start()
+        page.worker.cancel()
     _wait_message(qtbot, page, "annulée")
     assert service.status(profile).pending == 30
     _until(
