@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from ui.tasks import TaskManager
+from ui.widgets.one_window import OpenWindows
 
 if TYPE_CHECKING:  # the data layer is loaded after the main window is shown
     from app.profile import Profile
@@ -33,6 +34,8 @@ class AppContext:
     profile: Profile
     tasks: TaskManager
     hub: ChangeHub
+    # Invoice windows open on screen: opening one again brings it forward.
+    windows: OpenWindows = field(default_factory=OpenWindows)
 
     @property
     def uow(self) -> UnitOfWorkFactory:

@@ -192,7 +192,8 @@ def test_main_window_has_factures_and_the_person_record_a_facturation_tab(qtbot,
     ctx.hub.open_requested.emit("invoice", invoice)
     page = window.pages["invoices"]
     assert window.stack.currentWidget() is page
-    assert page.dialogs[-1].detail.id == invoice
+    shown = ctx.windows.find(("invoice", invoice))
+    assert isinstance(shown, InvoiceDialog) and shown.detail.id == invoice
 
 
 def test_new_invoice_from_a_person_shows_their_name_not_an_id(qtbot, ctx) -> None:

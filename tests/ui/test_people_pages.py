@@ -14,6 +14,7 @@ from app.services import agenda, parcours, reference
 from app.services.agenda import AppointmentInput
 from app.services.parcours import StageInput
 from app.services.persons import PersonInput, create_person
+from tests.ui.clicks import double_click_row
 from ui.dialogs import people_widgets
 from ui.dialogs.intake_dialog import IntakeDialog
 from ui.dialogs.person_dialog import PersonDialog
@@ -124,7 +125,7 @@ def test_alerts_list_opens_the_person(qtbot, ctx, window):
     ctx.hub.notify("parcours")
     qtbot.waitUntil(lambda: not page.loading and page.alert_model.rowCount() == 1, timeout=30000)
     assert "convention d'accompagnement se termine" in page.alert_model.index(0, 2).data()
-    page.alert_view.doubleClicked.emit(page.alert_model.index(0, 0))
+    double_click_row(qtbot, page.alert_view, 0)
     assert window.pages["persons"].detail_page.name_label.text() == "Anne FIN"
     assert "se termine" in window.pages["persons"].detail_page.alerts_label.text()
 

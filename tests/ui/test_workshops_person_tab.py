@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.services import attendance, registrations, workshops
+from tests.ui.clicks import double_click_row
 from tests.workshops_support import DURING, add_persons, new_session
 from ui.main_window import page_specs, register_person_tabs
 from ui.pages.person_detail_page import PersonDetailPage
@@ -36,7 +37,9 @@ def test_double_click_on_a_session_asks_to_open_it(qtbot, ctx) -> None:  # type:
     registrations.register_person(ctx.uow, activity_id, person_id)
     tab = PersonWorkshopsTab(ctx)
     qtbot.addWidget(tab)
+    tab.show()
     tab.show_person(person_id)
-    with qtbot.waitSignal(ctx.hub.open_requested) as signal:
-        tab.history.doubleClicked.emit(tab.history_model.index(0, 0))
-    assert signal.args == ["activity", activity_id]
+    asked: list[tuple[str, str]] = []
+    ctx.hub.open_requested.connect(lambda kind, item: asked.append((kind, item)))
+    double_click_row(qtbot, tab.history, 0)
+    assert asked == [("activity", activity_id)]  # asked once, not once per signal

@@ -72,7 +72,7 @@ class DrillDownDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(self.open_row)
+        self.table.activated.connect(self.open_row)
         self.count_label = QLabel("Chargement…", self)
         hint = "Double-cliquez sur une ligne pour l'ouvrir."
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

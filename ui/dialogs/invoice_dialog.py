@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,8 +34,8 @@ from ui.dialogs.payment_dialog import PaymentDialog
 from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
 from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
-
 from ui.widgets.screen import remember_geometry
+
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
     """Yes/no question (a seam for tests)."""
@@ -59,6 +60,7 @@ class InvoiceDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.detail: InvoiceDetail | None = None
+        self.new_for = entrepreneur_id or ""
         self.errors = FormErrors()
         remember_geometry(self, "invoice", 980, 720)
         self._build()
@@ -71,6 +73,13 @@ class InvoiceDialog(QDialog):
             self.lines.add_line()
             self._refresh_state()
         tab_in_layout_order(self)
+
+    def window_key(self) -> tuple[str, str]:
+        """What this window shows (see ui/widgets/one_window.py): its invoice, or a new one
+        not saved yet for this entrepreneur."""
+        if self.detail is not None:
+            return ("invoice", self.detail.id)
+        return ("new_invoice", self.new_for)
 
     # Building ----------------------------------------------------------------------
     def _build(self) -> None:
@@ -366,8 +375,8 @@ class InvoiceDialog(QDialog):
             return
         self.ctx.hub.notify("invoices")
         self._refresh_state()
-        self.credit_note = InvoiceDialog(self.ctx, result.invoice_id, parent=self.parentWidget())
-        self.credit_note.show()
+        parent = self.parentWidget()
+        self.credit_note = open_invoice_window(self.ctx, result.invoice_id, None, parent)
 
     def partial_credit_note(self) -> None:
         if self.detail is None:
@@ -378,8 +387,7 @@ class InvoiceDialog(QDialog):
             self._show_error(exc)
             return
         self.ctx.hub.notify("invoices")
-        self.credit_note = InvoiceDialog(self.ctx, draft_id, parent=self.parentWidget())
-        self.credit_note.show()
+        self.credit_note = open_invoice_window(self.ctx, draft_id, None, self.parentWidget())
 
     def _add_client(self) -> None:
         person_id = self.entrepreneur.currentData()
@@ -408,3 +416,20 @@ def _wrap(layout: QHBoxLayout, parent: QWidget) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     holder.setLayout(layout)
     return holder
+
+
+def open_invoice_window(
+    ctx: AppContext, invoice_id: str | None, entrepreneur_id: str | None, parent: QWidget | None
+) -> InvoiceDialog:
+    """Show the invoice's window, or a new invoice's: the one already open if there is one
+    (brought forward), otherwise a new non-modal window."""
+    key = ("invoice", invoice_id) if invoice_id else ("new_invoice", entrepreneur_id or "")
+
+    def make() -> InvoiceDialog:
+        dialog = InvoiceDialog(ctx, invoice_id, entrepreneur_id=entrepreneur_id, parent=parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        return dialog
+
+    window = ctx.windows.show(key, make)
+    assert isinstance(window, InvoiceDialog)
+    return window

@@ -129,7 +129,7 @@ class InterviewsPage(QWidget):
 
         self.alert_model: RowTableModel[Alert] = RowTableModel(ALERT_COLUMNS)
         self.alert_view = _view(self, self.alert_model)
-        self.alert_view.doubleClicked.connect(self._alert_activated)
+        self.alert_view.activated.connect(self._alert_activated)
         self.no_alert_label = QLabel(
             "Aucun point d'attention : conventions, suivis et échéances sont à jour.", self
         )
@@ -146,7 +146,7 @@ class InterviewsPage(QWidget):
 
         self.recent_model: RowTableModel[RecentInterview] = RowTableModel(RECENT_COLUMNS)
         self.recent_view = _view(self, self.recent_model)
-        self.recent_view.doubleClicked.connect(self._recent_activated)
+        self.recent_view.activated.connect(self._recent_activated)
 
         self.retention_model: RowTableModel[RetentionCandidate] = RowTableModel(RETENTION_COLUMNS)
         self.retention_view = _view(self, self.retention_model)

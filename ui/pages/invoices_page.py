@@ -29,7 +29,7 @@ from app.jobs import Cancelled, JobControl
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
-from ui.dialogs.invoice_dialog import InvoiceDialog
+from ui.dialogs.invoice_dialog import InvoiceDialog, open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
@@ -104,7 +104,6 @@ class InvoicesPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.activated.connect(self._activate)
-        self.table.doubleClicked.connect(self._activate)
         self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("LOC-AV-2026-000000"))
         self.table.setColumnWidth(3, 200)
         self.table.setColumnWidth(4, 180)  # "SÁNCHEZ Delphine" wrapped onto two lines
@@ -123,7 +122,6 @@ class InvoicesPage(QWidget):
         self._timer = debounced_search(self.search, self.refresh)
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
         ctx.hub.changed.connect(self._on_changed)
-        self.dialogs: list[InvoiceDialog] = []
         self.export_control: JobControl | None = None
         self.refresh()
 
@@ -163,11 +161,8 @@ class InvoicesPage(QWidget):
     def open_invoice(
         self, invoice_id: str | None, entrepreneur_id: str | None = None
     ) -> InvoiceDialog:
-        dialog = InvoiceDialog(self.ctx, invoice_id, entrepreneur_id=entrepreneur_id, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialogs = [d for d in self.dialogs if d.isVisible()] + [dialog]
-        dialog.show()
-        return dialog
+        # The invoice's window if it is already open (one window per invoice).
+        return open_invoice_window(self.ctx, invoice_id, entrepreneur_id, self)
 
     def edit_identity(self) -> None:
         CaeIdentityDialog(self.ctx, self).exec()

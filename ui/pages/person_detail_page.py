@@ -113,7 +113,7 @@ class PersonDetailPage(QWidget):
         self.tabs = tab_widget(self)
         self.timeline_model: RowTableModel[TimelineEvent] = RowTableModel(timeline_columns({}))
         self.timeline = _table(self, self.timeline_model)
-        self.timeline.doubleClicked.connect(self._timeline_activated)
+        self.timeline.activated.connect(self._timeline_activated)
         timeline_tab = QWidget(self)
         timeline_layout = QVBoxLayout(timeline_tab)
         stage_bar = QHBoxLayout()
@@ -131,7 +131,6 @@ class PersonDetailPage(QWidget):
 
         self.interview_model: RowTableModel[InterviewRow] = RowTableModel(INTERVIEW_COLUMNS)
         self.interview_table = _table(self, self.interview_model)
-        self.interview_table.doubleClicked.connect(self._interview_activated)
         self.interview_table.activated.connect(self._interview_activated)
         self.print_interview_button = QPushButton("Imprimer le compte rendu", self)
         self.print_interview_button.clicked.connect(self.print_selected_interview)

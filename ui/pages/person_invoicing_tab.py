@@ -22,7 +22,7 @@ from app.invoicing.queries import InvoiceRow, TurnoverRow
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
-from ui.dialogs.invoice_dialog import InvoiceDialog
+from ui.dialogs.invoice_dialog import open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.models.row_table_model import Column, RowTableModel
 
@@ -68,7 +68,7 @@ class PersonInvoicingTab(QWidget):
         self.turnover_view = _table(self, self.turnover)
         self.invoices: RowTableModel[InvoiceRow] = RowTableModel(INVOICE_COLUMNS)
         self.invoices_view = _table(self, self.invoices)
-        self.invoices_view.doubleClicked.connect(self._open)
+        self.invoices_view.activated.connect(self._open)
         self.summary = QLabel(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Chiffre d'affaires", self))
@@ -115,13 +115,11 @@ class PersonInvoicingTab(QWidget):
     def _open(self, index: QModelIndex) -> None:
         row = self.invoices.row_at(index.row())
         if row is not None:
-            self.dialog = InvoiceDialog(self.ctx, row.id, parent=self)
-            self.dialog.show()
+            self.dialog = open_invoice_window(self.ctx, row.id, None, self)
 
     def _new_invoice(self) -> None:
         if self.person_id:
-            self.dialog = InvoiceDialog(self.ctx, entrepreneur_id=self.person_id, parent=self)
-            self.dialog.show()
+            self.dialog = open_invoice_window(self.ctx, None, self.person_id, self)
 
     def _new_client(self) -> None:
         if self.person_id:

@@ -68,7 +68,6 @@ class PersonsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self._sized = False
-        self.table.doubleClicked.connect(self._activate)
         self.table.activated.connect(self._activate)
 
         top = QHBoxLayout()

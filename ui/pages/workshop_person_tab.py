@@ -53,7 +53,6 @@ class PersonWorkshopsTab(QWidget):
         self.hours = _table(self, self.hours_model)
         self.hours.setMaximumHeight(160)
         self.history = _table(self, self.history_model)
-        self.history.doubleClicked.connect(self._open)
         self.history.activated.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
