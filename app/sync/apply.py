@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.models import OutboxEntry, SyncConflict, SyncState
@@ -244,3 +245,22 @@ def set_state(conn: Connection, key: str, value: str) -> None:
     st = table_of(SyncState)
     stmt = sqlite_insert(st).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=[st.c.key], set_={"value": value}))
+
+
+@contextmanager
+def relaxed_links(engine: Engine) -> Iterator[Connection]:
+    """One transaction in which rows from the siège may arrive child before parent.
+
+    A page may hold a child before its parent (the parent changed later); the siège's
+    data is consistent as a whole, so links are not checked row by row. The pragma
+    only takes effect outside a transaction, hence set on the raw connection first.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

@@ -1,6 +1,6 @@
 """Laptop side of the sync: handshake, push the outbox, pull pages of changes.
 
-Mechanisms borrowed (DESIGN §4): PowerSync's idempotent upload queue (the outbox is
+Mechanisms borrowed (docs/architecture.md §6): PowerSync's idempotent upload queue (the outbox is
 cleared only after the siège acknowledges; operation numbers let the siège skip what
 it already applied), CouchDB checkpoints (each pulled page is applied in the same
 local transaction as its cursor, so a crash resumes at the last whole page), Anki's
@@ -15,20 +15,27 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.jobs import JobControl
 from app.models import OutboxEntry
 from app.sync import pulled
-from app.sync.apply import apply_rows, get_state, record_local_conflict, set_state, store_conflicts
+from app.sync.apply import (
+    apply_rows,
+    get_state,
+    record_local_conflict,
+    relaxed_links,
+    set_state,
+    store_conflicts,
+)
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
+from app.sync.outbox import settle_operation_numbers
 from app.sync.protocol import DEFAULT_PAGE, Op, ProtocolError, PushRequest, Refusal, Row
 from app.sync.pulled import RowRefusal
 from app.sync.transport import SyncError, json_body, request, schema_version
@@ -83,57 +90,6 @@ def _no_fault(_point: str) -> None:
 def _bad(reason: str, status: int = 200) -> SyncError:
     log.warning("answer of the siège refused: %s", reason)
     return SyncError("bad_response", reason=reason[:200], status=status)
-
-
-SENT_KEY = "sent_through"  # highest operation number this database has set out to send
-
-
-def settle_operation_numbers(conn: Connection, last_op: int) -> int:
-    """At hello, square the outbox with ``last_op``, the highest operation number the
-    siège has applied for this device; returns how many entries were renumbered.
-
-    - Entries numbered up to ``last_op`` are acknowledged (an answer may have been lost).
-    - A restored backup forgets the numbers it used after the backup: the changes made
-      since would reuse them and the siège would skip them, lost without a word. The sign
-      is the siège knowing more numbers than this database ever set out to send
-      (``SENT_KEY``). Then every entry above that mark moves above ``last_op``, in order
-      (resending an entry that was in fact applied is harmless: its field clocks lose to
-      anything newer), and the AUTOINCREMENT counter follows.
-    - What this sync is about to push is marked as sent, in the caller's transaction (no
-      commit of its own). The outbox goes out in order: if the siège ever knows a number
-      above the mark, everything up to it did reach it. A mark left behind (a push
-      without hello) only means harmless resends after a restore.
-    """
-    ob = table_of(OutboxEntry)
-    sent = int(get_state(conn, SENT_KEY, "0") or 0)
-    moved = 0
-    if last_op > sent:
-        shift = last_op - sent
-        # Two steps: shifting in place could collide with a primary key not yet moved.
-        moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
-        conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
-        highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
-        updated = conn.exec_driver_sql(
-            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
-            (highest, OutboxEntry.__tablename__),
-        ).rowcount
-        if not updated:
-            conn.exec_driver_sql(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                (OutboxEntry.__tablename__, highest),
-            )
-        sent = last_op
-        if moved:
-            log.warning(
-                "database older than the siège's record (restored backup?): %d pending "
-                "operation(s) renumbered after %d",
-                moved,
-                last_op,
-            )
-    conn.execute(delete(ob).where(ob.c.seq <= last_op))
-    pending = conn.execute(select(func.max(ob.c.seq))).scalar()
-    set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
-    return int(moved)
 
 
 class SyncClient:
@@ -398,22 +354,3 @@ class SyncClient:
             tuple(self.refused),
             tuple(self.pull_refused),
         )
-
-
-@contextmanager
-def relaxed_links(engine: Engine) -> Iterator[Connection]:
-    """One transaction in which rows from the siège may arrive child before parent.
-
-    A page may hold a child before its parent (the parent changed later); the siège's
-    data is consistent as a whole, so links are not checked row by row. The pragma
-    only takes effect outside a transaction, hence set on the raw connection first.
-    """
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        raw.execute("PRAGMA foreign_keys = OFF")
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            raw.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,63 @@
+"""The outbox's operation numbers squared with the siège's record at each handshake."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from app.models import OutboxEntry
+from app.sync.apply import get_state, set_state
+from app.sync.codec import table_of
+
+log = logging.getLogger(__name__)
+
+SENT_KEY = "sent_through"  # highest operation number this database has set out to send
+
+
+def settle_operation_numbers(conn: Connection, last_op: int) -> int:
+    """At hello, square the outbox with ``last_op``, the highest operation number the
+    siège has applied for this device; returns how many entries were renumbered.
+
+    - Entries numbered up to ``last_op`` are acknowledged (an answer may have been lost).
+    - A restored backup forgets the numbers it used after the backup: the changes made
+      since would reuse them and the siège would skip them, lost without a word. The sign
+      is the siège knowing more numbers than this database ever set out to send
+      (``SENT_KEY``). Then every entry above that mark moves above ``last_op``, in order
+      (resending an entry that was in fact applied is harmless: its field clocks lose to
+      anything newer), and the AUTOINCREMENT counter follows.
+    - What this sync is about to push is marked as sent, in the caller's transaction (no
+      commit of its own). The outbox goes out in order: if the siège ever knows a number
+      above the mark, everything up to it did reach it. A mark left behind (a push
+      without hello) only means harmless resends after a restore.
+    """
+    ob = table_of(OutboxEntry)
+    sent = int(get_state(conn, SENT_KEY, "0") or 0)
+    moved = 0
+    if last_op > sent:
+        shift = last_op - sent
+        # Two steps: shifting in place could collide with a primary key not yet moved.
+        moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
+        conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
+        highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
+        updated = conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+            (highest, OutboxEntry.__tablename__),
+        ).rowcount
+        if not updated:
+            conn.exec_driver_sql(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                (OutboxEntry.__tablename__, highest),
+            )
+        sent = last_op
+        if moved:
+            log.warning(
+                "database older than the siège's record (restored backup?): %d pending "
+                "operation(s) renumbered after %d",
+                moved,
+                last_op,
+            )
+    conn.execute(delete(ob).where(ob.c.seq <= last_op))
+    pending = conn.execute(select(func.max(ob.c.seq))).scalar()
+    set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
+    return int(moved)
