@@ -137,6 +137,7 @@ def _first_sync(
 def main() -> None:
     from sqlalchemy import select
 
+    from app.ids import deterministic_id
     from app.models import Person
     from app.sync import service
 
@@ -166,8 +167,18 @@ def main() -> None:
             lambda: service.run_sync(empty_laptop, http_factory=empty_http), repeat=15
         )
 
+        # Persons the Reims laptops follow: the siège refuses edits of another antenne's
+        # persons (docs/authority.md).
+        reims = deterministic_id("antenne", "Reims")
         with laptop.session_factory() as session:
-            ids = list(session.scalars(select(Person.id).order_by(Person.id).limit(100)))
+            ids = list(
+                session.scalars(
+                    select(Person.id)
+                    .where(Person.antenne_id == reims)
+                    .order_by(Person.id)
+                    .limit(100)
+                )
+            )
         round_no = [0]
 
         def hundred_changes() -> None:

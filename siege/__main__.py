@@ -5,6 +5,7 @@
     python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
     python -m siege device enroll "Portable Épernay 1" --antenne Épernay
     python -m siege device enroll "Poste du siège" --antenne Reims --role siege
+    python -m siege device enroll "Portable Reims" --antenne Reims --series REI  # imported
     python -m siege device list
     python -m siege device revoke "Portable Épernay 1"
     python -m siege audit --device "Portable Épernay 1" --since 2026-12-01 --limit 50
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=devices.ACCOMPAGNATEUR,
         help="accompagnateur (a laptop of one antenne) or siege (head-office staff)",
     )
+    enroll.add_argument(
+        "--series",
+        metavar="PREFIX",
+        help="hand over the invoice series imported under PREFIX (import-profile)",
+    )
     dev_sub.add_parser("list", help="list devices")
     revoke = dev_sub.add_parser("revoke", help="revoke a device (stolen or retired laptop)")
     revoke.add_argument("name")
@@ -76,6 +82,8 @@ ADMIN_MESSAGES = {
     ),
     "device_revoked": "l'appareil « {name} » est révoqué ; enrôlez-le sous un nouveau nom.",
     "no_active_device": "aucun appareil actif ne s'appelle « {name} ».",
+    "unknown_series": "aucune série de factures (d'un seul appareil) n'a le préfixe « {prefix} ».",
+    "series_taken": "la série « {prefix} » appartient déjà à l'appareil « {name} ».",
     "invalid_role": "rôle inconnu « {role} » ; rôles possibles : {roles}.",
     "unknown_town": (
         "« {town} » n'est ni une antenne ni une permanence de la CAE. Villes connues : {known}."
@@ -161,7 +169,13 @@ def _audit(engine: object, args: argparse.Namespace) -> int:
 
 def _device(engine: object, args: argparse.Namespace) -> int:
     if args.action == "enroll":
-        code, prefix = devices.enroll(engine, args.name, args.antenne, args.role)  # type: ignore[arg-type]
+        code, prefix = devices.enroll(
+            engine,  # type: ignore[arg-type]
+            args.name,
+            args.antenne,
+            args.role,
+            args.series,
+        )
         print(f"appareil :             {args.name}")
         print(f"rôle :                 {ROLES_FR[args.role]}")
         print(f"code d'enrôlement :    {code}   (valable 7 jours, une seule fois)")

@@ -20,6 +20,7 @@ from siege.devices import ACCOMPAGNATEUR, SIEGE, DeviceRecord
 from siege.tables import audit
 
 _MISSING = object()
+_AUDIT_INSERT = insert(audit)
 
 # Reference data and the CAE's identity: printed on invoices, reported to funders,
 # shared by every antenne. Only the siège's administrator (CLI) or a "siege" device.
@@ -66,38 +67,40 @@ class Authority:
         self.device_id: str = dev.device_id
         self.issued_here: set[str] = set()
         self._antennes: frozenset[str] | None = None
-        self._cache: dict[tuple[str, str, str], Any] = {}
+        # (table, row id) -> {column: value}; "*" holds the whole row (or None).
+        self._cache: dict[tuple[str, str], dict[str, Any]] = {}
         self._restarts_yearly: bool | None = None
+        # One timestamp per batch: its operations are applied in one transaction.
+        self._applied_at = utcnow()
 
     # -- look-ups (cached for the batch) ------------------------------------------------
     def value(self, table: str, row_id: Any, column: str) -> Any:
         """One column of one row, or None when the row is absent."""
         if not row_id:
             return None
-        key = (table, str(row_id), column)
-        found = self._cache.get(key, _MISSING)
+        known = self._cache.setdefault((table, str(row_id)), {})
+        found = known.get(column, _MISSING)
         if found is _MISSING:
             t = Base.metadata.tables[table]
             found = self.conn.execute(select(t.c[column]).where(t.c.id == row_id)).scalar()
-            self._cache[key] = found
+            known[column] = found
         return found
 
     def row(self, table: str, row_id: Any) -> dict[str, Any] | None:
         if not row_id:
             return None
-        key = (table, str(row_id), "*")
-        found = self._cache.get(key, _MISSING)
+        known = self._cache.setdefault((table, str(row_id)), {})
+        found = known.get("*", _MISSING)
         if found is _MISSING:
             t = Base.metadata.tables[table]
             hit = self.conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
             found = dict(hit) if hit is not None else None
-            self._cache[key] = found
+            known["*"] = found
         return found  # type: ignore[no-any-return]
 
     def applied(self, table: str, row_id: str) -> None:
         """The batch changed this row: forget what was cached about it."""
-        for key in [k for k in self._cache if k[0] == table and k[1] == row_id]:
-            del self._cache[key]
+        self._cache.pop((table, row_id), None)
         if table in ("antenne", "permanence"):
             self._antennes = None
         if table == "cae_identity":
@@ -214,14 +217,15 @@ class Authority:
         """Who applied which change (field names only, never values: personal data)."""
         self.applied(table, row_id)
         self.conn.execute(
-            insert(audit).values(
-                seq=seq,
-                device_id=self.device_id,
-                device_name=self.dev.name,
-                action=action,
-                table_name=table,
-                row_id=row_id,
-                fields=json.dumps(sorted(fields)),
-                applied_at=utcnow(),
-            )
+            _AUDIT_INSERT,
+            {
+                "seq": seq,
+                "device_id": self.device_id,
+                "device_name": self.dev.name,
+                "action": action,
+                "table_name": table,
+                "row_id": row_id,
+                "fields": json.dumps(sorted(fields)),
+                "applied_at": self._applied_at,
+            },
         )

@@ -109,14 +109,23 @@ def resolve_town(conn: Connection, town: str) -> str:
 
 
 def enroll(
-    engine: Engine, name: str, antenne: str, role: str = ACCOMPAGNATEUR
+    engine: Engine,
+    name: str,
+    antenne: str,
+    role: str = ACCOMPAGNATEUR,
+    series: str | None = None,
 ) -> tuple[str, str]:
     """Create (or re-issue a code for) a device; returns (one-time code, series prefix).
 
     The prefix is bound to the device for good (docs/authority.md): only this device
     may create or write invoice series with it. A re-issued code keeps the device's
     name, antenne, role, prefix and device id (a reinstalled laptop continues its
-    series)."""
+    series).
+
+    ``series`` hands the invoice series already on the siège under that prefix (imported
+    from the laptop's profile, siege/importer.py) to the new device: it enrols with the
+    series' device id, so that laptop goes on numbering in it. Only the administrator
+    decides this; a laptop never chooses its id."""
     name = name.strip()
     if not NAME_PATTERN.match(name):
         raise DeviceAdminError("invalid_device_name")
@@ -138,23 +147,49 @@ def enroll(
             )
             return code, str(existing._mapping["series_prefix"])
         antenne = resolve_town(conn, antenne)
-        base = _prefix_base(antenne)
-        taken = conn.execute(
-            select(func.count()).select_from(device).where(device.c.series_prefix.like(base + "%"))
-        ).scalar_one()
-        prefix = _free_prefix(conn, base, int(taken) + 1)
+        device_id = None
+        if series is not None:
+            prefix, device_id = _series_to_adopt(conn, series)
+        else:
+            base = _prefix_base(antenne)
+            taken = conn.execute(
+                select(func.count())
+                .select_from(device)
+                .where(device.c.series_prefix.like(base + "%"))
+            ).scalar_one()
+            prefix = _free_prefix(conn, base, int(taken) + 1)
         conn.execute(
             insert(device).values(
                 name=name,
                 antenne=antenne,
                 role=role,
                 series_prefix=prefix,
+                device_id=device_id,
                 created_at=now,
                 last_op=0,
                 **values,
             )
         )
     return code, prefix
+
+
+def _series_to_adopt(conn: Connection, prefix: str) -> tuple[str, str]:
+    """(prefix, device id) of the series held under ``prefix``, if no device has it."""
+    series = Base.metadata.tables["invoice_series"]
+    owners = set(
+        conn.execute(select(series.c.device_id).where(series.c.prefix == prefix)).scalars()
+    )
+    if len(owners) != 1:
+        raise DeviceAdminError("unknown_series", prefix=prefix)
+    owner = owners.pop()
+    taken = conn.execute(
+        select(device.c.name).where(
+            (device.c.device_id == owner) | (device.c.series_prefix == prefix)
+        )
+    ).first()
+    if taken is not None:
+        raise DeviceAdminError("series_taken", prefix=prefix, name=str(taken[0]))
+    return prefix, str(owner)
 
 
 def _free_prefix(conn: Connection, base: str, number: int) -> str:

@@ -137,12 +137,15 @@ def _check_document(auth: Authority, current: dict[str, Any], fields: dict[str, 
 
 def _check_number(auth: Authority, row_id: str, merged: dict[str, Any]) -> None:
     """The number is ``<series prefix>-[AV-]<issue year>-<sequence>``, in a series of
-    this device, its sequence free in the series (and year) and at most one past the
-    highest the siège holds (a laptop restored from a backup may lag behind and is
-    refused a reused number; it never skips ahead)."""
+    this device, for an entrepreneur its antenne follows; its sequence is free in the
+    series (and year) and at most one past the highest the siège holds (a laptop
+    restored from a backup may lag behind and is refused a reused number; it never
+    skips ahead)."""
     series_id = merged.get("series_id")
     if not auth.owns_series(series_id):
         raise Rejected("series_of_another_device")
+    if not auth.follows_person(merged.get("entrepreneur_id")):
+        raise Rejected("person_of_another_antenne")
     issue_date, sequence = merged.get("issue_date"), merged.get("sequence")
     if not isinstance(issue_date, dt.date) or not isinstance(sequence, int) or sequence < 1:
         raise Rejected("number_without_issue_date_or_sequence")

@@ -4,6 +4,7 @@ database to prove a refused batch changed nothing."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,13 @@ class Device:
             self.last_op += 1
             numbered.append({"op": self.last_op, "hlc": self.clock.now(), **op})
         body = {"batch_id": f"b-{uuid.uuid4().hex[:12]}", "ops": numbered}
-        return self.http.post("/api/v1/push", json=body, headers=HEADERS)
+        # ASCII JSON: a lone surrogate travels as the escape "\ud800", as a hostile
+        # client would send it.
+        return self.http.post(
+            "/api/v1/push",
+            content=json.dumps(body).encode("ascii"),
+            headers={**HEADERS, "Content-Type": "application/json"},
+        )
 
 
 def enrol(server: Siege, town: str, role: str = devices.ACCOMPAGNATEUR) -> Device:
