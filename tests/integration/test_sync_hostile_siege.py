@@ -292,10 +292,12 @@ def test_bad_rows_are_refused_one_by_one_and_the_good_ones_applied(
     future = _new_person_row(source, 5)
     future["clocks"] = dict.fromkeys(future["values"], _stamp(now + 3 * DAY_MS))
     bad_id = {**_new_person_row(source, 6), "row_id": "../../etc"}
-    rows = [good, unknown_table, unknown_field, oversize, future, bad_id]
-    server.script.pages = _one_page(rows, 6)
+    bad_clock = _new_person_row(source, 7)
+    bad_clock["clocks"]["notes"] = "demain"
+    rows = [good, unknown_table, unknown_field, oversize, future, bad_id, bad_clock]
+    server.script.pages = _one_page(rows, 7)
     report = service.run_sync(laptop)
-    assert report.pulled == 6
+    assert report.pulled == 7
     reasons = {(r.row_id[:8], r.reason) for r in report.pull_refused}
     assert reasons == {
         (unknown_table["row_id"][:8], "unknown_table"),
@@ -303,11 +305,12 @@ def test_bad_rows_are_refused_one_by_one_and_the_good_ones_applied(
         (oversize["row_id"][:8], "bad_value"),
         (future["row_id"][:8], "clock_in_future"),
         ("../../et", "bad_row_id"),
+        (bad_clock["row_id"][:8], "bad_clock"),
     }
     with laptop.session_factory() as session:
         assert [p.id for p in session.scalars(select(Person))] == [good["row_id"]]
     # Listed for a person to see, and the run says some rows were refused.
-    assert sorted(c.kind for c in service.open_conflicts(laptop)) == ["pull_refused"] * 5
+    assert sorted(c.kind for c in service.open_conflicts(laptop)) == ["pull_refused"] * 6
     assert service.history(laptop)[0].outcome == "refused"
     # The laptop's clock did not jump to the far future stamp: its next edit is stamped now.
     with laptop.uow() as uow:
