@@ -271,3 +271,19 @@ def test_audit_names_the_device_and_fields_never_values(
     )
     assert siege_main(["--database-url", siege.url, "audit", "--row", new_id()]) == 0
     assert "aucune modification" in capsys.readouterr().out
+
+
+def test_cli_enrols_a_siege_staff_device_and_lists_its_role(
+    siege: Siege, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--database-url", siege.url, "device", "enroll", "Poste du siège", "--antenne",
+            "Reims", "--role", "siege"]  # fmt: skip
+    assert siege_main(args) == 0
+    assert "rôle :                 siège" in capsys.readouterr().out
+    assert siege_main(["--database-url", siege.url, "device", "list"]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if "Poste du siège" in line]
+    assert len(listed) == 1 and "siège" in listed[0].split("Poste du siège", 1)[1]
+    bad = ["--database-url", siege.url, "device", "enroll", "X", "--antenne", "Reims",
+           "--series", "ZZZ"]  # fmt: skip
+    assert siege_main(bad) == 2
+    assert "aucune série" in capsys.readouterr().err
