@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from app.clock import utcnow
 from app.errors import ValidationError
@@ -146,9 +146,9 @@ def run_sync(
     token = _token_store(profile, device.device_id).load()
     if not token:
         raise SyncError("not_enrolled")
-    close_interrupted_runs(profile)
     runs = table_of(SyncRun)
     with profile.engine.begin() as conn:
+        _close_interrupted(conn, profile)
         inserted = conn.execute(insert(runs).values(started_at=utcnow())).inserted_primary_key
         assert inserted is not None
         run_id = inserted[0]
@@ -192,15 +192,30 @@ SUCCESS = ("ok", "refused")
 
 
 def close_interrupted_runs(profile: Profile) -> int:
-    """Mark history rows left "running" by a crash or a kill as interrupted."""
+    """Mark history rows left "running" by a crash or a kill as interrupted (a read first:
+    the Synchronisation page calls this on every refresh, and writes only when needed)."""
+    runs = table_of(SyncRun)
+    mine = {run_id for key, run_id in _RUNNING if key == id(profile)}
+    with profile.engine.connect() as conn:
+        open_runs = set(
+            conn.execute(
+                select(runs.c.id).where(runs.c.finished_at.is_(None), runs.c.outcome == "running")
+            ).scalars()
+        )
+    if not open_runs - mine:
+        return 0
+    with profile.engine.begin() as conn:
+        return _close_interrupted(conn, profile)
+
+
+def _close_interrupted(conn: Connection, profile: Profile) -> int:
     runs = table_of(SyncRun)
     mine = [run_id for key, run_id in _RUNNING if key == id(profile)]
-    with profile.engine.begin() as conn:
-        closed = conn.execute(
-            update(runs)
-            .where(runs.c.finished_at.is_(None), runs.c.outcome == "running", runs.c.id.not_in(mine))
-            .values(outcome="interrupted")
-        ).rowcount
+    closed = conn.execute(
+        update(runs)
+        .where(runs.c.finished_at.is_(None), runs.c.outcome == "running", runs.c.id.not_in(mine))
+        .values(outcome="interrupted")
+    ).rowcount
     if closed:
         log.warning("%d sync run(s) left running by an earlier start marked interrupted", closed)
     return int(closed)
