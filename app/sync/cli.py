@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         profile = open_profile(root, os.environ.get("PERMANENCE_PASSPHRASE") or None)
     except ProfileError as exc:
-        print(f"profile cannot be opened: {exc.code}", file=sys.stderr)
+        print(f"profil impossible à ouvrir ({exc.code})", file=sys.stderr)
         return 2
     if getattr(args, "enrol", None):
         return _enrol(profile, *args.enrol)
@@ -46,18 +46,19 @@ def main(args: argparse.Namespace) -> int:
     try:
         report = service.run_sync(profile, **options)
     except SyncError as exc:
-        print(f"sync failed: {exc.code}", file=sys.stderr)
+        print(f"synchronisation impossible ({exc.code})", file=sys.stderr)
         if exc.code in wording.ERRORS:
             print(wording.ERRORS[exc.code], file=sys.stderr)
         return 2 if exc.code == "not_enrolled" else 1
     finally:
         profile.close()
     print(
-        f"sync ok: pushed {report.pushed}, pulled {report.pulled}, "
-        f"refused {report.rejected}, conflicts {report.conflicts}"
+        f"synchronisation réussie : {report.pushed} envoyée(s), {report.pulled} reçue(s), "
+        f"{report.rejected} refusée(s), {report.conflicts} conflit(s)"
     )
     if report.clock_warning:
-        print(f"warning: this computer's clock is off by {report.clock_offset_ms // 1000} s")
+        seconds = report.clock_offset_ms // 1000
+        print(f"attention : l'horloge de cet ordinateur est décalée de {seconds} s")
     for change in report.refused:
         line = wording.refused_change_line(change.table, change.row_id, change.reason, change.fields)
         print(line, file=sys.stderr)
@@ -70,7 +71,7 @@ def _enrol(profile: Profile, server_url: str, code: str) -> int:
     try:
         status = service.enrol(profile, server_url, code)
     except (SyncError, ValidationError) as exc:
-        print(f"enrolment failed: {exc.code}", file=sys.stderr)
+        print(f"inscription impossible ({exc.code})", file=sys.stderr)
         codes = [e.code for e in exc.errors] if isinstance(exc, ValidationError) else [exc.code]
         for code in codes:
             text = wording.ERRORS.get(code) or wording.FIELD_ERRORS.get(code)
@@ -79,5 +80,5 @@ def _enrol(profile: Profile, server_url: str, code: str) -> int:
         return 1
     finally:
         profile.close()
-    print(f"enrolled as {status.device_name}, invoice series {status.series_prefix}")
+    print(f"poste inscrit : {status.device_name}, série de factures {status.series_prefix}")
     return 0

@@ -61,6 +61,8 @@ def conflict_cells(c: service.ConflictView) -> list[str]:
         )
     elif c.kind == "pull_refused":
         kind = f"{kind} : {wording.pull_reason(c.detail)}"
+    elif c.kind == "apply_failed":
+        lost = wording.values_text(lost)
     return [kind, wording.table_name(c.table_name), field, kept, lost, _when(c.detected_at)]
 
 
