@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from app.migrate import head_revision
 from app.sync.hlc import wall_now_ms
@@ -51,6 +52,17 @@ def create_app(engine: Engine) -> FastAPI:
         ]
         return JSONResponse(
             {"detail": {"code": "invalid", "reason": "; ".join(reasons)[:500]}}, 422
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A database fault outside a push's own transaction (the token check, a page
+        # of changes): the same answer as store.push gives, never a 500.
+        log.warning("%s %s: database fault %s", request.method, request.url.path, type(exc.orig))
+        return JSONResponse(
+            {"detail": {"code": "unavailable", "reason": "database fault; try again"}},
+            503,
+            headers={"Retry-After": str(store.RETRY_AFTER_SECONDS)},
         )
 
     def versions(

@@ -21,6 +21,7 @@ from app.profile import Profile
 from app.sync import service
 from app.sync.client import SyncError
 from siege import devices
+from tests.sync_support import PG_ADMIN_URL as PG_ADMIN
 from tests.sync_support import Siege, new_laptop, snapshot
 
 Hook = Callable[[Any, Any], None]
@@ -100,7 +101,7 @@ def test_a_fault_mid_batch_keeps_the_outbox_and_the_edit_lands_next_time(
     service.run_sync(a, http_factory=siege.http_factory)
     (edited_id, _city), = _persons(a.engine, "Avant")
     with a.uow() as uow:
-        uow.session.get(Person, edited_id).city = "Sedan"  # an edit...
+        uow.session.get_one(Person, edited_id).city = "Sedan"  # an edit...
         for i in range(4):  # ...and new rows, one batch
             uow.session.add(Person(first_name=f"P{i}", last_name="Panne"))
         uow.commit()
@@ -193,7 +194,7 @@ def test_the_answer_to_a_fault_is_503_with_retry_after_and_nothing_applied(
     ops = [_person_op(i + 1, new_id(), clock.now()) for i in range(3)]
 
     def fault(_conn: Any, _cursor: Any) -> None:
-        raise error("INSERT", {}, Exception("injected"))  # type: ignore[call-arg]
+        raise error("INSERT", {}, Exception("injected"))
 
     last_op = _last_op(siege, laptop)
     with (
@@ -218,3 +219,99 @@ def _last_op(server: Siege, laptop: Profile) -> int:
     name = service.status(laptop).device_name
     record = next(d for d in devices.list_devices(server.engine) if d.name == name)
     return int(record.last_op)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_siege_process_whose_backends_are_killed_under_load_loses_nothing(
+    pg_siege_url: str, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    """A real ``python -m siege serve`` on PostgreSQL; another connection terminates
+    its busy backends every 100 ms (40 times) while a laptop pushes 400 new persons and
+    100 edits in batches of 10. Every push either lands whole or is answered 503; the
+    laptop retries until its outbox is empty; nothing is lost, doubled or refused."""
+    import threading
+
+    from siege import db
+    from tests.sync_support import postgres_database
+    from tests.sync_support.processes import SiegeProcess
+
+    template = pg_siege_url.rsplit("/", 1)[1]
+    with postgres_database(template) as url:
+        server = SiegeProcess(url, tmp_path / "siege.log")
+        server.start()
+        engine = db.make_engine(url)
+        try:
+            laptops = []
+            for name in ("A", "B"):
+                laptop = new_laptop(tmp_path, name)
+                code, _prefix = devices.enroll(engine, f"{name}-{uuid.uuid4().hex[:6]}", "Reims")
+                service.enrol(laptop, server.url, code)
+                laptops.append(laptop)
+            a, b = laptops
+            with a.uow() as uow:
+                for i in range(100):
+                    uow.session.add(Person(first_name=f"E{i}", last_name="Charge"))
+                uow.commit()
+            service.run_sync(a)
+            with a.uow() as uow:
+                for person in uow.session.query(Person).filter(Person.last_name == "Charge"):
+                    person.city = "Sedan"
+                for i in range(400):
+                    uow.session.add(Person(first_name=f"N{i}", last_name="Charge"))
+                uow.commit()
+            name = url.rsplit("/", 1)[1]
+            stop = threading.Event()
+            kills = [0]
+
+            def killer() -> None:
+                admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    while kills[0] < 40 and not stop.wait(0.1):
+                        kills[0] += conn.execute(
+                            text(
+                                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = :n AND pid <> pg_backend_pid() "
+                                "AND state IN ('idle in transaction', 'active')"
+                            ),
+                            {"n": name},
+                        ).scalar_one()
+                admin.dispose()
+
+            thread = threading.Thread(target=killer, daemon=True)
+            thread.start()
+            failures = 0
+            try:
+                for _attempt in range(200):
+                    try:
+                        report = service.run_sync(a, batch_size=10)
+                    except SyncError as exc:
+                        # A fault, never a 500 nor a refusal: the outbox stays.
+                        assert (exc.code, exc.details.get("status")) == ("server_error", 503)
+                        failures += 1
+                        continue
+                    assert report.rejected == 0
+                    if service.status(a).pending == 0:
+                        break
+            finally:
+                stop.set()
+                thread.join(10)
+            record_property("backends_killed", kills[0])
+            record_property("syncs_failed", failures)
+            assert kills[0] > 0 and failures > 0  # the faults did hit syncs
+            assert service.status(a).pending == 0
+            service.run_sync(a)
+            service.run_sync(b)
+            for profile in (a, b):
+                assert service.open_conflicts(profile) == []
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(Person.first_name, Person.city).where(Person.last_name == "Charge")
+                ).all()
+            assert len(rows) == 500 and len({r.first_name for r in rows}) == 500
+            assert {r.city for r in rows if r.first_name.startswith("E")} == {"Sedan"}
+            for profile in (a, b):
+                assert _persons(profile.engine, "Charge") == _persons(engine, "Charge")
+        finally:
+            server.kill()
+            engine.dispose()
