@@ -58,7 +58,8 @@ def create_app(engine: Engine) -> FastAPI:
     async def _unavailable(request: Request, exc: DBAPIError) -> JSONResponse:
         # A database fault outside a push's own transaction (the token check, a page
         # of changes): the same answer as store.push gives, never a 500.
-        log.warning("%s %s: database fault %s", request.method, request.url.path, type(exc.orig))
+        cause = type(exc.orig).__name__
+        log.warning("%s %s: database fault %s", request.method, request.url.path, cause)
         return JSONResponse(
             {"detail": {"code": "unavailable", "reason": "database fault; try again"}},
             503,

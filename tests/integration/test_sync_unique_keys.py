@@ -9,7 +9,7 @@ import json
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from app.ids import new_id
 from app.models import Activity, ActivitySlot, SyncConflict, WorkshopTheme
@@ -43,8 +43,8 @@ def _session_with_theme(laptop: Profile, theme_id: str, title: str) -> str:
     )
 
 
-def _live_themes(engine: object) -> list[tuple[str, str]]:
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+def _live_themes(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
         return sorted(
             (r.id, r.name)
             for r in conn.execute(
@@ -55,8 +55,8 @@ def _live_themes(engine: object) -> list[tuple[str, str]]:
         )
 
 
-def _sessions(engine: object, titles: set[str]) -> dict[str, str | None]:
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+def _sessions(engine: Engine, titles: set[str]) -> dict[str, str | None]:
+    with engine.connect() as conn:
         return {
             r.title: r.theme_id
             for r in conn.execute(select(Activity.title, Activity.theme_id))
@@ -144,11 +144,11 @@ def test_themes_with_random_ids_from_an_older_version_are_merged_on_the_siege(
             ).all() == []
     # B goes on editing the duplicate it still knew: the edit reaches the kept theme.
     with b.uow() as uow:
-        uow.session.get(WorkshopTheme, kept).description = "Fusionné, repris par B"
+        uow.session.get_one(WorkshopTheme, kept).description = "Fusionné, repris par B"
         uow.commit()
     _converged(siege, a, b)
     with a.session_factory() as session:
-        assert session.get(WorkshopTheme, kept).description == "Fusionné, repris par B"
+        assert session.get_one(WorkshopTheme, kept).description == "Fusionné, repris par B"
 
 
 def test_a_session_sent_in_a_later_batch_than_its_merged_theme_is_repointed(
@@ -170,3 +170,23 @@ def test_a_session_sent_in_a_later_batch_than_its_merged_theme_is_repointed(
     service.run_sync(b, http_factory=siege.http_factory, batch_size=1)
     _converged(siege, a, b)
     _check_one_theme(siege, a, b, {"Plus tard"})
+
+
+def test_a_rename_onto_a_name_another_laptop_took_merges_the_two_themes(
+    siege: Siege, tmp_path: Path
+) -> None:
+    a, b = _laptops(siege, tmp_path)
+    numerique = workshop_catalogue.save_theme(a.uow, "Numérique", 120)
+    _session_with_theme(a, numerique.id, "Numérique avant")
+    _sync(siege, a, b)
+    taken = workshop_catalogue.save_theme(b.uow, THEME, 180)
+    _sync(siege, b)
+    # A, not synced since, renames its theme to the name B just took.
+    workshop_catalogue.save_theme(a.uow, THEME, 120, theme_id=numerique.id)
+    _session_with_theme(a, numerique.id, "Renommé")
+    _sync(siege, a)
+    _converged(siege, a, b)
+    assert _check_one_theme(siege, a, b, {"Numérique avant", "Renommé"}) == taken.id
+    with siege.engine.connect() as conn:
+        old = conn.execute(select(WorkshopTheme).where(WorkshopTheme.id == numerique.id)).one()
+    assert old.deleted_at is not None and old.name.startswith(f"{THEME} ~fusion ")
