@@ -2,7 +2,8 @@
 random but well-formed and ill-formed operations over every synced table and field
 (lone surrogates, huge integers, odd dates, wrong types, existing and new rows,
 freezes, bases). The siège never answers 5xx; a batch that is not applied changes
-nothing; a laptop's batch never changes reference data (docs/authority.md)."""
+nothing; a laptop's batch never changes reference data nor the rows of another
+antenne (docs/authority.md)."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def _op(draw: st.DrawFn, existing: dict[str, list[str]]) -> dict[str, Any]:
         valid = _valid(table, spec.columns[name], existing)
         fields[name] = draw(ODD_SCALARS if name == odd else valid)
     known = existing.get(table, [])
-    existing_row = known and draw(st.booleans())
+    existing_row = bool(known) and draw(st.booleans())
     row_id = draw(st.sampled_from(known) if existing_row else st.uuids().map(str))
     stamp = _stamp(draw(st.integers(-(10**7), 10**9)))
     op: dict[str, Any] = {"table": table, "row_id": row_id, "hlc": stamp, "fields": fields}
@@ -127,8 +128,10 @@ def _state(server: Siege) -> tuple[Any, ...]:
     return seq, snapshot(server.engine)
 
 
-def _other_laptops_rows(server: Siege, tmp_path: Path) -> None:
-    """Rows of another device (persons, a session and its slots) for ops to aim at."""
+def _other_antennes_rows(server: Siege, tmp_path: Path) -> dict[str, set[str]]:
+    """Rows of a device of another antenne (persons it follows, a session at one of its
+    permanences and the session's slots), for ops to aim at; returns their ids."""
+    from app.ids import deterministic_id
     from app.models import Person
     from app.sync import service
     from tests.sync_support import new_laptop
@@ -136,17 +139,25 @@ def _other_laptops_rows(server: Siege, tmp_path: Path) -> None:
 
     laptop = new_laptop(tmp_path, "autre")
     server.enrol(laptop, f"autre-{uuid.uuid4().hex[:6]}", "Sedan")
+    antenne = deterministic_id("antenne", "Charleville-Mézières")
     with laptop.uow() as uow:
         for name in ("Aline", "Bruno"):
-            uow.session.add(Person(first_name=name, last_name="Existant"))
+            uow.session.add(Person(first_name=name, last_name="Existant", antenne_id=antenne))
         uow.commit()
-    new_session(laptop.uow, permanence_id=None, place_address="Mairie")
+    new_session(laptop.uow, permanence_id=deterministic_id("permanence", "Sedan"))
     service.run_sync(laptop, http_factory=server.http_factory)
     laptop.close()
+    rows = snapshot(server.engine, ["person", "activity", "activity_slot"])
+    return {table: set(ids) for table, ids in rows.items()}
+
+
+def _rows_of(server: Siege, ids: dict[str, set[str]]) -> dict[str, Any]:
+    rows = snapshot(server.engine, sorted(ids))
+    return {t: {i: v for i, v in rows[t].items() if i in wanted} for t, wanted in ids.items()}
 
 
 def _fuzz(server: Siege, tmp_path: Path, examples: int) -> None:
-    _other_laptops_rows(server, tmp_path)
+    theirs = _other_antennes_rows(server, tmp_path)
     code, _prefix = devices.enroll(server.engine, f"fuzz-{uuid.uuid4().hex[:8]}", "Épernay")
     enrolled = server.http().post(
         "/api/v1/enroll", json={"code": code}, headers={k: v for k, v in HEADERS.items()}
@@ -157,6 +168,7 @@ def _fuzz(server: Siege, tmp_path: Path, examples: int) -> None:
     # examples wrote).
     existing = {table: sorted(ids)[:30] for table, ids in snapshot(server.engine).items() if ids}
     reference = snapshot(server.engine, REFERENCE)
+    protected = _rows_of(server, theirs)
     next_op = [0]
 
     @settings(
@@ -177,6 +189,7 @@ def _fuzz(server: Siege, tmp_path: Path, examples: int) -> None:
         if response.status_code != 200:
             assert _state(server) == before, response.text[:300]
         assert snapshot(server.engine, REFERENCE) == reference
+        assert _rows_of(server, theirs) == protected
 
     check()
 
