@@ -173,6 +173,29 @@ _DEFS = [
         "app.indicators.persons.headcount",
     ),
     Definition(
+        "persons_received",
+        "Personnes reçues",
+        "Personnes distinctes ayant eu au moins un entretien d'accueil dans la période (une "
+        "personne reçue deux fois compte une fois ; même règle d'antenne que les entretiens "
+        "d'accueil).",
+        "app.indicators.network.network",
+    ),
+    Definition(
+        "cape_entrants",
+        "Personnes entrées en CAPE",
+        "Personnes distinctes ayant une étape CAPE dont la date de début est dans la "
+        "période. " + _PERSON_ANTENNE,
+        "app.indicators.network.network",
+    ),
+    Definition(
+        "salaries_started",
+        "Personnes devenues entrepreneurs salariés",
+        "Personnes distinctes ayant une étape entrepreneur salarié dont la date de début "
+        "est dans la période ; « dont en CESA » : celles dont cette étape est un contrat "
+        "CESA. " + _PERSON_ANTENNE,
+        "app.indicators.network.network",
+    ),
+    Definition(
         "deadline_cape",
         "Fins de CAPE à venir",
         "Personnes en CAPE aujourd'hui dont la fin (date de fin saisie, sinon début + 12 "
@@ -300,6 +323,13 @@ def markdown() -> str:
         "they are on the day of the export: name, birth date, town, antenne, situation,",
         "prescriber, and the CAPE renewal counter. The dashboard export's deadlines",
         "sheet is as of the day of the export (it does not depend on the period).",
+        "",
+        "Network export (`app/exports/network.py`): one file per calendar year, one figure",
+        "per line (SIREN, CAE, year, stable code, wording, count or amount), so a",
+        "federation can stack every CAE's file and sum by code: persons received,",
+        "accompanied, entered CAPE, became entrepreneurs salariés (new CESA among them),",
+        "exits by the three outcomes and other reasons, turnover invoiced excl. VAT,",
+        "salariés and associés on 31 December. It follows the definitions below.",
         "",
     ]
     for d in _DEFS:

@@ -6,14 +6,15 @@ day of the period", sums are plain loops."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
 
 from app.indicators.drilldown import FigureRef, list_invoices, list_persons
 from app.indicators.flows import entries, exits
+from app.indicators.network import network
 from app.indicators.period import NO_ANTENNE, Filters, Period, add_years
 from app.indicators.persons import accompanied, followups, headcount
 from app.indicators.turnover import turnover
@@ -63,7 +64,7 @@ def _empty(uow: Any) -> None:
         ):
             # Core DELETE on the connection: issued invoices refuse ORM bulk deletes,
             # rightly so in the app; here the whole test history is wiped.
-            unit.session.connection().execute(delete(model.__table__))
+            unit.session.connection().execute(delete(cast(Table, model.__table__)))
         unit.commit()
 
 
@@ -245,14 +246,16 @@ def _wanted(antenne_key: str | None, where: str | None) -> bool:
 def _expected_events(members: list[Any], actions: list[Any], period: Period, key: Any) -> Any:
     inside = lambda d: period.start <= d <= period.end  # noqa: E731
     intakes = admissions = 0
+    received: set[int] = set()
     invoiced = cashed = n_invoices = n_credit_notes = 0
-    for m in members:
+    for index, m in enumerate(members):
         if not m["deleted"]:
             for offset, decision, town in m["intakes"]:
                 # An intake counts for the antenne of the permanence where it was held.
                 if inside(day(offset)) and _wanted(key, TOWNS[town]):
                     intakes += 1
                     admissions += decision == "admis"
+                    received.add(index)
         for offset, amount, kind, status, payments, frozen in m["invoices"]:
             # The antenne frozen on the invoice at validation, else the entrepreneur's;
             # the entrepreneur deleted or not.
@@ -284,6 +287,7 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
     return {
         "intakes": intakes,
         "admissions": admissions,
+        "received": len(received),
         "invoiced": invoiced,
         "cashed": cashed,
         "invoices": n_invoices,
@@ -369,6 +373,7 @@ def test_event_figures_follow_the_definitions(uow, members, actions, first, leng
     flows = entries(uow, filters)
     assert (flows.intakes, flows.admissions) == (expected["intakes"], expected["admissions"])
     assert sum(line.value for line in flows.by_decision) == expected["intakes"]
+    assert network(uow, filters).received == expected["received"]
     money = turnover(uow, filters)
     assert money.invoiced_cents == expected["invoiced"]
     assert money.cashed_cents == expected["cashed"]

@@ -1,0 +1,90 @@
+"""Figures of the network's yearly survey (Coopérer pour Entreprendre consolidates every
+CAE's): persons received, accompanied, entered CAPE, became entrepreneurs salariés (new
+CESA among them), exits by outcome, turnover, salariés and associés at the year's end.
+Each is a definition of :mod:`app.indicators.definitions`; most reuse the dashboard's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.indicators.flows import exits_in, intake_members
+from app.indicators.period import Filters
+from app.indicators.persons import accompanied_members, headcount_in
+from app.indicators.sql import Breakdown, Query, antenne_filter, person_live, session_spans
+from app.indicators.turnover import turnover_in
+from app.models import ParcoursStage, Person
+from app.states import StageKind
+from app.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class NetworkFigures:
+    received: int
+    accompanied: int
+    entered_cape: int
+    became_salaries: int
+    new_cesa: int
+    exits: int
+    exits_by_outcome: tuple[Breakdown, ...]
+    invoiced_cents: int
+    salaries: int
+    associes: int
+
+
+def received_members(filters: Filters) -> Query:
+    """Distinct persons received in an intake interview of the period (definition
+    ``persons_received``): a person seen twice counts once."""
+    return select(intake_members(filters).subquery("received").c.person_id).distinct()
+
+
+def stage_start_members(filters: Filters, kind: str, contract: str | None = None) -> Query:
+    """Distinct persons with a stage of ``kind`` (and ``contract``) starting in the period
+    (definitions ``salaries_started`` and ``cesa_started``)."""
+    s = ParcoursStage
+    query = (
+        select(s.person_id.label("person_id"))
+        .join(Person, Person.id == s.person_id)
+        .where(
+            s.deleted_at.is_(None),
+            person_live(),
+            s.kind == kind,
+            s.start_date.between(filters.period.start, filters.period.end),
+        )
+    )
+    if contract is not None:
+        query = query.where(s.contract_type == contract)
+    return antenne_filter(query, filters).distinct()
+
+
+def _count(session: Session, query: Query) -> int:
+    rows = query.subquery("counted")
+    return int(session.scalar(select(func.count()).select_from(rows)) or 0)
+
+
+def network_in(session: Session, filters: Filters) -> NetworkFigures:
+    spans = session_spans(session)
+    exits = exits_in(session, filters)
+    heads = headcount_in(session, filters)
+    return NetworkFigures(
+        received=_count(session, received_members(filters)),
+        accompanied=_count(session, accompanied_members(filters, spans)),
+        entered_cape=_count(session, stage_start_members(filters, StageKind.CAPE)),
+        became_salaries=_count(session, stage_start_members(filters, StageKind.SALARIE)),
+        new_cesa=_count(session, stage_start_members(filters, StageKind.SALARIE, "CESA")),
+        exits=exits.total,
+        exits_by_outcome=exits.by_outcome,
+        invoiced_cents=turnover_in(session, filters).invoiced_cents,
+        salaries=heads.salaries,
+        associes=heads.associes,
+    )
+
+
+def network(uow_factory: UnitOfWorkFactory, filters: Filters) -> NetworkFigures:
+    """Definitions ``persons_received``, ``salaries_started``, ``cesa_started`` and the
+    dashboard's ``accompanied``, ``exits``, ``turnover_invoiced``, ``salaries``,
+    ``associes``."""
+    with uow_factory() as uow:
+        return network_in(uow.session, filters)
