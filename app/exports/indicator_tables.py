@@ -95,6 +95,7 @@ def summary(data: DashboardData) -> Table:
         ("workshop_participants", w.participants, "int"),
         ("attendance_hours", w.attendance_minutes, "minutes"),
         ("turnover_invoiced", t.invoiced_cents, "cents"),
+        ("invoicing_entrepreneurs", t.invoicing_entrepreneurs, "int"),
         ("turnover_cashed", t.cashed_cents, "cents"),
         ("salaries", h.salaries, "int"),
         ("associes", h.associes, "int"),

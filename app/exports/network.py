@@ -64,6 +64,12 @@ def _lines(figures: NetworkFigures) -> list[tuple[str, str, int | None, int | No
     lines += [
         ("sorties_autres", "Sorties : autres motifs", others, None),
         ("ca_facture_ht", "Chiffre d'affaires facturé hors taxes", None, figures.invoiced_cents),
+        (
+            "entrepreneurs_facturant",
+            "Entrepreneurs ayant facturé",
+            figures.invoicing_entrepreneurs,
+            None,
+        ),
         ("entrepreneurs_salaries_31_12", "Entrepreneurs salariés au 31/12", figures.salaries, None),
         ("associes_31_12", "Entrepreneurs associés au 31/12", figures.associes, None),
     ]

@@ -148,6 +148,14 @@ _DEFS = [
         "app.indicators.turnover.turnover",
     ),
     Definition(
+        "invoicing_entrepreneurs",
+        "Entrepreneurs facturant",
+        "Entrepreneurs distincts ayant au moins une facture (pas seulement un avoir) émise "
+        "dans la période ; ni un paiement reçu ni un avoir seul ne suffisent. Même règle "
+        "d'antenne que le chiffre d'affaires facturé.",
+        "app.indicators.turnover.turnover",
+    ),
+    Definition(
         "turnover_cashed",
         "Encaissements (TTC)",
         "Somme des paiements dont la date est dans la période, sur les factures émises "

@@ -30,6 +30,7 @@ class NetworkFigures:
     exits: int
     exits_by_outcome: tuple[Breakdown, ...]
     invoiced_cents: int
+    invoicing_entrepreneurs: int
     salaries: int
     associes: int
 
@@ -68,6 +69,7 @@ def network_in(session: Session, filters: Filters) -> NetworkFigures:
     spans = session_spans(session)
     exits = exits_in(session, filters)
     heads = headcount_in(session, filters)
+    money = turnover_in(session, filters)
     return NetworkFigures(
         received=_count(session, received_members(filters)),
         accompanied=_count(session, accompanied_members(filters, spans)),
@@ -76,15 +78,16 @@ def network_in(session: Session, filters: Filters) -> NetworkFigures:
         new_cesa=_count(session, stage_start_members(filters, StageKind.SALARIE, "CESA")),
         exits=exits.total,
         exits_by_outcome=exits.by_outcome,
-        invoiced_cents=turnover_in(session, filters).invoiced_cents,
+        invoiced_cents=money.invoiced_cents,
+        invoicing_entrepreneurs=money.invoicing_entrepreneurs,
         salaries=heads.salaries,
         associes=heads.associes,
     )
 
 
 def network(uow_factory: UnitOfWorkFactory, filters: Filters) -> NetworkFigures:
-    """Definitions ``persons_received``, ``salaries_started``, ``cesa_started`` and the
-    dashboard's ``accompanied``, ``exits``, ``turnover_invoiced``, ``salaries``,
-    ``associes``."""
+    """Definitions ``persons_received``, ``cape_entrants``, ``salaries_started`` and the
+    dashboard's ``accompanied``, ``exits``, ``turnover_invoiced``,
+    ``invoicing_entrepreneurs``, ``salaries``, ``associes``."""
     with uow_factory() as uow:
         return network_in(uow.session, filters)

@@ -41,6 +41,9 @@ class TurnoverFigures:
     by_month: tuple[Breakdown, ...]  # invoiced, cents
     cashed_by_month: tuple[Breakdown, ...]
     by_entrepreneur: tuple[EntrepreneurTurnover, ...]
+    # Distinct entrepreneurs with at least one invoice (not only a credit note) issued in
+    # the period (definition ``invoicing_entrepreneurs``).
+    invoicing_entrepreneurs: int = 0
 
 
 def _signed(amount: Any) -> Any:
@@ -146,7 +149,13 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     inv_month = _sums(session, invoiced, "month")
     cash_month = _sums(session, cashed, "month")
     months = filters.period.months()
+    invoicing = session.scalar(
+        select(func.count(func.distinct(invoiced.c.person_id))).where(
+            invoiced.c.kind == "facture"
+        )
+    )
     return TurnoverFigures(
+        invoicing_entrepreneurs=int(invoicing or 0),
         invoiced_cents=sum(inv_antenne.values()),
         cashed_cents=sum(cash_antenne.values()),
         invoices=kinds.get("facture", 0),

@@ -29,6 +29,8 @@ def _history(uow) -> None:  # type: ignore[no-untyped-def]
         b.invoice(alice, D(2025, 10, 1), 150000)
         b.invoice(alice, D(2025, 11, 1), 20000, kind="avoir")
         bruno = b.person("Bernard", "Bruno")  # CDI since 2024, associé in 2025
+        b.invoice(bruno, D(2025, 1, 20), 5000, kind="avoir")  # only a credit note
+        b.payment(b.invoice(bruno, D(2024, 12, 1), 9000), D(2025, 1, 5), 10800)  # only cashed
         b.stage(bruno, "salarie", D(2024, 1, 1), contract_type="CDI")
         b.stage(bruno, "associe", D(2025, 6, 1))
         chloe = b.person("Collin", "Chloé")  # received in 2025, left after her CAPE
@@ -54,7 +56,9 @@ def test_network_figures_of_a_year(uow) -> None:
     assert figures.accompanied == 4  # Alice, Bruno, Chloé, Denis
     assert (figures.entered_cape, figures.became_salaries, figures.new_cesa) == (1, 1, 1)
     assert figures.exits == 2
-    assert figures.invoiced_cents == 130000
+    assert figures.invoiced_cents == 125000
+    assert figures.invoicing_entrepreneurs == 1  # Alice; Bruno's lone credit note is not
+
     assert (figures.salaries, figures.associes) == (1, 1)  # Alice, Bruno on 31/12
 
 
@@ -69,7 +73,8 @@ def test_network_csv_lines_carry_the_cae_and_stable_codes(uow, tmp_path) -> None
     assert by_code["nouveaux_cesa"] == ("1", "")
     assert by_code["sorties_creation_entreprise"] == ("1", "")
     assert by_code["sorties_autres"] == ("1", "")  # Denis moved away
-    assert by_code["ca_facture_ht"] == ("", "1300,00")
+    assert by_code["ca_facture_ht"] == ("", "1250,00")
+    assert by_code["entrepreneurs_facturant"] == ("1", "")
     # The outcome lines add up to the exits.
     outcomes = [int(v[0]) for c, v in by_code.items() if c.startswith("sorties_")]
     assert sum(outcomes) == int(by_code["sorties"][0])

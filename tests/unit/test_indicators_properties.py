@@ -248,6 +248,7 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
     intakes = admissions = 0
     received: set[int] = set()
     invoiced = cashed = n_invoices = n_credit_notes = 0
+    invoicing: set[int] = set()
     for index, m in enumerate(members):
         if not m["deleted"]:
             for offset, decision, town in m["intakes"]:
@@ -265,6 +266,8 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
             if inside(day(offset)):
                 invoiced += -abs(amount) if kind == "avoir" else amount
                 n_invoices += kind == "facture"
+                if kind == "facture":
+                    invoicing.add(index)
                 n_credit_notes += kind == "avoir"
             cashed += sum(sign * cents for paid, cents in payments if inside(day(paid)))
     held = minutes = 0
@@ -292,6 +295,7 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
         "cashed": cashed,
         "invoices": n_invoices,
         "credit_notes": n_credit_notes,
+        "invoicing": len(invoicing),
         "held": held,
         "minutes": minutes,
         "marks": marks,
@@ -379,6 +383,7 @@ def test_event_figures_follow_the_definitions(uow, members, actions, first, leng
     assert money.cashed_cents == expected["cashed"]
     assert (money.invoices, money.credit_notes) == (expected["invoices"], expected["credit_notes"])
     assert sum(line.value for line in money.by_month) == expected["invoiced"]
+    assert money.invoicing_entrepreneurs == expected["invoicing"]
     assert sum(e.invoiced_cents for e in money.by_entrepreneur) == expected["invoiced"]
     listed = list_invoices(uow, filters, FigureRef("turnover_invoiced"), limit=1000)
     assert sum(line.amount_cents for line in listed) == expected["invoiced"]  # card == list
