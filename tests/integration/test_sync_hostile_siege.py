@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 from sqlalchemy import func, select
 
 from app.errors import ConflictError
@@ -25,11 +27,12 @@ from app.invoicing.validation import validate_invoice
 from app.models import Invoice, InvoiceLine, OutboxEntry, Person
 from app.models.base import Base
 from app.profile import Profile
-from app.sync import service, transport
+from app.sync import pulled, service, transport
 from app.sync.apply import get_state
 from app.sync.client import CURSOR_KEY, SyncError
 from app.sync.codec import encode_row
 from app.sync.hlc import Stamp, node_of, wall_now_ms
+from app.sync.protocol import Conflict, Op, ProtocolError, PushRequest, Refusal, Row
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.sync_support import new_laptop
 
@@ -429,3 +432,41 @@ def test_an_absurd_push_answer_keeps_the_outbox(hostile, answer) -> None:
     assert _sync_fails(laptop).code == "bad_response"
     assert _count(laptop, OutboxEntry) == 1
     assert len([c for c in server.script.calls if c.endswith("/push")]) == 1
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=3),
+    max_leaves=12,
+)
+PAGE_KEYS = st.sampled_from(["rows", "conflicts", "next_cursor", "has_more", "last_seq"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.dictionaries(PAGE_KEYS, JSON | st.integers(-3, 30), max_size=5),
+    after=st.integers(0, 20),
+)
+def test_any_page_is_either_refused_with_a_reason_or_moves_forward(
+    body: dict[str, Any], after: int
+) -> None:
+    try:
+        page = pulled.check_page(body, after, 10, 0)
+    except pulled.PullRefused as refused:
+        assert refused.reason
+        return
+    assert after <= page.next_cursor <= page.last_seq
+    assert not page.has_more or page.next_cursor > after
+    assert len(page.rows) <= 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=JSON)
+def test_any_message_part_is_parsed_or_refused_with_a_reason(raw: Any) -> None:
+    for parse in (Op.from_json, Row.from_json, Conflict.from_json, Refusal.from_json,
+                  PushRequest.from_json):
+        try:
+            parse(raw)
+        except ProtocolError as refused:
+            assert refused.reason

@@ -84,6 +84,7 @@ class Laptop:
         self.name = name
         self.profile: Profile = new_laptop(root, name)
         self.skew_ms = 0
+        self.logged_through = 0  # outbox entries up to this seq are in the write log
 
     def reopen(self) -> None:
         """What a crash leaves: only the database; in-memory state is gone."""
@@ -149,7 +150,7 @@ class SyncMachine(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------
     def _log(self, laptop: Laptop) -> None:
         """Copy the laptop's new outbox entries into the oracle (before any push)."""
-        seen = getattr(laptop, "logged_through", 0)
+        seen = laptop.logged_through
         with laptop.profile.engine.connect() as conn:
             for entry in conn.execute(
                 select(OutboxEntry.__table__).where(OutboxEntry.__table__.c.seq > seen)
@@ -159,7 +160,7 @@ class SyncMachine(RuleBasedStateMachine):
                     key = (entry["table_name"], entry["row_id"], name)
                     self.writes[key].append((entry["hlc"], value, bases.get(name, "")))
                 seen = max(seen, entry["seq"])
-        laptop.logged_through = seen  # type: ignore[attr-defined]
+        laptop.logged_through = seen
 
     def _ids(self, laptop: Laptop, model: Any, *where: Any) -> list[str]:
         with laptop.profile.session_factory() as session:
@@ -171,7 +172,7 @@ class SyncMachine(RuleBasedStateMachine):
         def http_factory(_url: str, token: str | None) -> Any:
             client = self.siege.http(token)
             if fault == "twice":
-                client._transport = DoubleSend(client._transport)  # type: ignore[attr-defined]
+                client._transport = DoubleSend(client._transport)
             return client
 
         def hook(point: str) -> None:
@@ -227,7 +228,7 @@ class SyncMachine(RuleBasedStateMachine):
         if len(ids) < 2:
             return
         with laptop.profile.uow() as uow:
-            uow.session.get(Person, self._pick(ids, pick)).deleted_at = utcnow()
+            uow.session.get_one(Person, self._pick(ids, pick)).deleted_at = utcnow()
             uow.commit()
         self._log(laptop)
 
@@ -281,7 +282,7 @@ class SyncMachine(RuleBasedStateMachine):
         if invoice_id is None:
             return
         with laptop.profile.uow() as uow:
-            uow.session.get(Invoice, invoice_id).notes = note
+            uow.session.get_one(Invoice, invoice_id).notes = note
             uow.commit()
 
     @rule(who=WHO, pick=PICK)
@@ -293,7 +294,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _validate(self, laptop: Laptop, invoice_id: str) -> None:
         with laptop.profile.uow() as uow:
-            invoice = uow.session.get(Invoice, invoice_id)
+            invoice = uow.session.get_one(Invoice, invoice_id)
             allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
             invoice.status, invoice.number = "emise", allocation.number
             invoice.sequence, invoice.series_id = allocation.sequence, allocation.series_id
@@ -428,7 +429,9 @@ class SyncMachine(RuleBasedStateMachine):
         for (table, row_id, name), writes in self.writes.items():
             if (table, name) != ("person", "notes"):
                 continue
-            final = self._server_row(table, row_id)[name]  # type: ignore[index]
+            server_row = self._server_row(table, row_id)
+            assert server_row is not None
+            final = server_row[name]
             superseded_knowingly = {base for _s, _v, base in writes}
             for stamp, value, _base in writes:
                 if value == final or stamp in superseded_knowingly:
@@ -455,12 +458,14 @@ class SyncMachine(RuleBasedStateMachine):
                 )
             ).all()
         assert bare == []  # every issued invoice kept its lines, forks included
-        by_series: dict[str, list[int]] = defaultdict(list)
-        for series_id, sequence, _number in issued:
+        by_series: dict[str | None, list[int]] = defaultdict(list)
+        numbers: list[str] = []
+        for series_id, sequence, number in issued:
+            assert sequence is not None and number is not None  # an issued invoice is numbered
             by_series[series_id].append(sequence)
+            numbers.append(number)
         for sequences in by_series.values():
             assert sorted(sequences) == list(range(1, len(sequences) + 1))
-        numbers = [n for _s, _q, n in issued]
         assert sorted(numbers) == sorted(self.issued_numbers)
         drafts_issued_twice = len(numbers) - len({self._origin(n) for n in numbers})
         assert forks == drafts_issued_twice

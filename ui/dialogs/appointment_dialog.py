@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QWidget,
@@ -18,6 +17,7 @@ from app.services.agenda import AppointmentInput
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
 from ui.messages_people import APPOINTMENT_KINDS
+from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
@@ -32,9 +32,7 @@ class AppointmentDialog(QDialog):
         self.errors = FormErrors()
         self.setWindowTitle("Nouveau rendez-vous")
         settings = ctx.profile.settings
-        self.starts_at = QDateTimeEdit(self)
-        self.starts_at.setCalendarPopup(True)
-        self.starts_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.starts_at = DateTimeField(self)
         self.starts_at.setDateTime(QDateTime(QDate(today()).addDays(7), QTime(10, 0)))
         self.kind = QComboBox(self)
         fill_combo(self.kind, list(APPOINTMENT_KINDS.items()), kind)
@@ -63,6 +61,8 @@ class AppointmentDialog(QDialog):
 
     def save(self) -> None:
         self.errors.clear()
+        if refuse_bad_input(self):  # a date or time not understood: said under it, not saved
+            return
         try:
             self.saved_id = agenda.schedule_appointment(self.ctx.uow, self.value())
         except PermanenceError as exc:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import MODES, stamp
+from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
 
@@ -79,9 +79,7 @@ class FollowupDialog(QDialog):
         self.points = text_area(self, lines=5)
         self.plan = text_area(self, lines=4)
         self.has_next = QCheckBox("Fixer le prochain rendez-vous", self)
-        self.next_appointment = QDateTimeEdit(self)
-        self.next_appointment.setCalendarPopup(True)
-        self.next_appointment.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.next_appointment = DateTimeField(self)
         self.next_appointment.setDateTime(QDateTime(QDate(today()).addMonths(1), QTime(10, 0)))
         self.next_appointment.setEnabled(False)
         self.has_next.toggled.connect(self.next_appointment.setEnabled)
@@ -153,6 +151,8 @@ class FollowupDialog(QDialog):
     def save(self) -> bool:
         self.errors.clear()
         self.general_error.hide()
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return False
         try:
             self.followup = interviews.save_followup(
                 self.ctx.uow, self.value(), self.followup.id if self.followup else None

@@ -37,9 +37,10 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DECISIONS, stamp
+from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
-
 from ui.widgets.screen import remember_geometry
+
 AUTOSAVE_MS = 4000
 TEXT_FIELDS = (
     ("project_what", "Que veut-elle vendre ? *"),
@@ -243,6 +244,8 @@ class IntakeDialog(QDialog):
         """Write the draft if anything changed; True when nothing is left unsaved."""
         if self.is_final or not (self.dirty or force):
             return True
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return False
         try:
             self.intake = interviews.save_intake_draft(
                 self.ctx.uow, self.value(), self.intake.id if self.intake else None
@@ -260,6 +263,8 @@ class IntakeDialog(QDialog):
     def finalize(self) -> None:
         self.errors.clear()
         self.general_error.hide()
+        if refuse_bad_input(self):
+            return
         try:
             self.intake = interviews.finalize_intake(
                 self.ctx.uow, self.value(), self.intake.id if self.intake else None

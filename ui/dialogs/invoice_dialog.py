@@ -32,6 +32,7 @@ from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
+from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
 from ui.widgets.screen import remember_geometry
@@ -286,6 +287,8 @@ class InvoiceDialog(QDialog):
         show_failure(self.errors, self.general_error, exc)
 
     def save_draft(self) -> bool:
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return False
         data, parse_errors = self.value()
         if parse_errors:
             self._show_error(ValidationError(parse_errors))

@@ -19,6 +19,7 @@ from app.invoicing.payments import Balance, PaymentData, get_balance, record_pay
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import date_edit, fill_combo
+from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
@@ -53,6 +54,8 @@ class PaymentDialog(QDialog):
         self.setMinimumWidth(460)  # the reference hint and French amounts need the room
 
     def save(self) -> None:
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return
         try:
             amount = parse_amount_cents(self.amount.text())
         except ValueError:

@@ -7,43 +7,25 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QDateEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 
 from app.clock import today
 from app.services import reference
 from app.uow import UnitOfWorkFactory
-
-EMPTY_DATE = QDate(1900, 1, 1)
-DATE_FORMAT = "dd/MM/yyyy"
-
-
-def date_edit(parent: QWidget, value: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setDate(QDate(value or today()))
-    return edit
+from ui.widgets.date_time_fields import DateField
+from ui.widgets.documents import document_ready
 
 
-class OptionalDateEdit(QDateEdit):
-    """A date that may be left empty: the minimum date stands for "none" and shows blank."""
+def date_edit(parent: QWidget, value: dt.date | None = None) -> DateField:
+    """A date that must be given (today unless ``value``): see ui/widgets/date_time_fields.py."""
+    return DateField(parent, value or today())
+
+
+class OptionalDateEdit(DateField):
+    """A date that may be left empty."""
 
     def __init__(self, parent: QWidget | None = None, value: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat(DATE_FORMAT)
-        self.setMinimumDate(EMPTY_DATE)
-        self.setSpecialValueText(" ")
-        self.set_value(value)
-
-    def value(self) -> dt.date | None:
-        current = self.date()
-        return None if current == EMPTY_DATE else current.toPython()  # type: ignore[return-value]
-
-    def set_value(self, value: dt.date | None) -> None:
-        self.setDate(QDate(value) if value else EMPTY_DATE)
+        super().__init__(parent, value, optional=True)
 
 
 def text_area(parent: QWidget, text: str = "", lines: int = 3) -> QPlainTextEdit:
@@ -86,4 +68,5 @@ def staff_items(uow: UnitOfWorkFactory) -> list[tuple[str | None, str]]:
 
 
 def open_file(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    """A generated document: where it is, with Ouvrir / Ouvrir le dossier / Imprimer."""
+    document_ready(path)

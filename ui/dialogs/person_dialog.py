@@ -34,6 +34,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DUPLICATE_REASONS, stamp
+from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
 
@@ -232,6 +233,8 @@ class PersonDialog(QDialog):
     def save(self) -> None:
         self.errors.clear()
         self.general_error.hide()
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return
         try:
             if self.person is None:
                 self.saved = persons.create_person(

@@ -18,6 +18,7 @@ from app.errors import PermanenceError
 from app.services import parcours
 from app.services.parcours import StageInput
 from app.services.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
+from app.states import StageKind
 from ui.context import AppContext
 from ui.dialogs.people_widgets import (
     OptionalDateEdit,
@@ -27,6 +28,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
+from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
 
@@ -36,7 +38,7 @@ class StageDialog(QDialog):
         ctx: AppContext,
         person_id: str,
         stage: StageInfo | None = None,
-        kind: str = "cape",
+        kind: str = StageKind.CAPE,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,6 +84,9 @@ class StageDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.start.dateChanged.connect(self._suggest_end)
         self.renewals.valueChanged.connect(self._suggest_end)
+        # An end date the person typed is theirs: never replaced by the suggestion.
+        self.end_typed = False
+        self.end.edit.textEdited.connect(lambda _text: setattr(self, "end_typed", True))
 
     def _load(self, stage: StageInfo | None, kind: str) -> None:
         if stage is None:
@@ -108,23 +113,25 @@ class StageDialog(QDialog):
         kind = self.kind.currentData()
         visible = {
             "end_date": kind not in ("sortie", "associe"),
-            "renewals": kind == "cape",
-            "contract_type": kind == "salarie",
-            "outcome": kind == "sortie",
-            "exit_reason_code": kind == "sortie",
+            "renewals": kind == StageKind.CAPE,
+            "contract_type": kind == StageKind.SALARIE,
+            "outcome": kind == StageKind.SORTIE,
+            "exit_reason_code": kind == StageKind.SORTIE,
         }
         for name, shown in visible.items():
             self.form.setRowVisible(self.rows[name], shown)
-        if kind == "cape" and self.stage is None:
+        if kind == StageKind.CAPE and self.stage is None:
             self.hint.setText(
                 f"Une convention dure 12 mois, renouvelable {CAPE_MAX_RENEWALS} fois."
             )
         self._suggest_end()
 
     def _suggest_end(self, *_args: object) -> None:
-        if self.kind.currentData() == "cape" and self.stage is None:
-            start = self.start.date().toPython()
-            self.end.set_value(cape_max_end(start, min(self.renewals.value(), 2)))  # type: ignore[arg-type]
+        start = self.start.value()
+        if self.end_typed or start is None:
+            return
+        if self.kind.currentData() == StageKind.CAPE and self.stage is None:
+            self.end.set_value(cape_max_end(start, min(self.renewals.value(), 2)))
 
     def value(self) -> StageInput:
         kind = self.kind.currentData()
@@ -143,6 +150,8 @@ class StageDialog(QDialog):
     def save(self) -> None:
         self.errors.clear()
         self.general_error.hide()
+        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
+            return
         try:
             if self.stage is None:
                 self.saved = parcours.add_stage(self.ctx.uow, self.value())

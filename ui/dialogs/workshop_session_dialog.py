@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.services import reference, workshop_catalogue, workshops
 from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
+from ui.widgets.date_time_fields import DateField, TimeField, not_before, refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
 from ui.widgets.screen import fit_to_screen
 
@@ -47,13 +46,10 @@ class SlotRow(QWidget):
     def __init__(self, slot: SlotInput, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.slot_id = slot.id
-        self.day = QDateEdit(QDate(slot.starts_at.date()), self)
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.start = QTimeEdit(QTime(slot.starts_at.hour, slot.starts_at.minute), self)
-        self.end = QTimeEdit(QTime(slot.ends_at.hour, slot.ends_at.minute), self)
-        for edit in (self.start, self.end):
-            edit.setDisplayFormat("HH:mm")
+        self.day = DateField(self, slot.starts_at.date())
+        self.start = TimeField(self, slot.starts_at.time())
+        self.end = TimeField(self, slot.ends_at.time())
+        not_before(self.end, self.start, "La fin ({end}) est avant le début ({start}).")
         self.remove = QPushButton("Retirer", self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -63,13 +59,14 @@ class SlotRow(QWidget):
         layout.addWidget(QLabel("à", self))
         layout.addWidget(self.end)
         layout.addWidget(self.remove)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)  # a field's reason opens beneath it
 
     def value(self) -> SlotInput:
-        day = self.day.date().toPython()
-        assert isinstance(day, dt.date)
-        start = self.start.time().toPython()
-        end = self.end.time().toPython()
-        assert isinstance(start, dt.time) and isinstance(end, dt.time)
+        # Fields not understood (refused at saving, see refuse_bad_input) read as the
+        # usual morning, so that "+ Matin" can still find the next free half-day.
+        day = self.day.value() or today()
+        start = self.start.value() or MORNING[0]
+        end = self.end.value() or MORNING[1]
         return SlotInput(
             dt.datetime.combine(day, start), dt.datetime.combine(day, end), self.slot_id
         )
@@ -290,6 +287,8 @@ class WorkshopSessionDialog(QDialog):
     def save(self) -> None:
         self.errors.clear()
         self.general_error.hide()
+        if refuse_bad_input(self):  # a date or time not understood, an end before its start
+            return
         data = self.value()
         try:
             if self.detail is None:

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -33,12 +33,17 @@ from ui.pages.workshop_registrations import RegistrationsPanel
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.style import tab_widget
 from ui.widgets.attendance_grid import AttendanceGrid
+from ui.widgets.documents import document_ready, open_folder
 
 AREA = "workshops"
 
 
 def open_with_desktop(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    """A sheet: where it is, with Ouvrir / Ouvrir le dossier / Imprimer; a folder: open it."""
+    if path.is_dir():
+        open_folder(QApplication.activeWindow(), path)
+    else:
+        document_ready(path)
 
 
 class _ProgressRelay(QObject):
