@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
+from ui.help_menu import build_help_menu
 from ui.messages import error_message
 from ui.style import stylesheet
 from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
@@ -154,7 +155,8 @@ class MainWindow(QMainWindow):
         if ctx is not None:
             profile_name = ctx.profile.settings.display_name
         self.setWindowTitle(f"Permanence — {profile_name}")
-        fit_to_screen(self, 1200, 780)  # then the size it was left at, if any (below)
+        # A laptop's whole screen; then the size it was left at, if any (below).
+        fit_to_screen(self, 1400, 900)
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setStyleSheet(stylesheet("navigation"))
@@ -240,6 +242,9 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self._specs):
             page = self.pages[self._specs[row].key]
             self.stack.setCurrentWidget(page)
+            find = QKeySequence(QKeySequence.StandardKey.Find)
+            own = any(s.key() == find for s in page.findChildren(QShortcut))
+            self.find_anywhere.setEnabled(not own)
 
     def show_page(self, key: str) -> QWidget:
         for row in range(self.nav.count()):
@@ -279,6 +284,18 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
+        # Ctrl+F on a page without a search of its own (Entretiens, Tableau de bord…) goes
+        # to the person search; pages with one keep theirs (two active would cancel out).
+        self.find_anywhere = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self.find_anywhere.activated.connect(self._find_person)
+        build_help_menu(self, lambda: self._ctx.profile.paths.root if self._ctx else None)
+
+    def _find_person(self) -> None:
+        if self._ctx is not None:
+            self.show_page(self._specs[0].key)
+            show_list = getattr(self.pages[self._specs[0].key], "show_list", None)
+            if show_list is not None:
+                show_list()
 
     def _build_status_bar(self, profile_name: str) -> None:
         bar = self.statusBar()

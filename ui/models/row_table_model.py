@@ -118,8 +118,11 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text when a narrow column elides it (ui/widgets/columns.py).
+            if column.tooltip is not None:
+                return column.tooltip(row)
+            return self.data(index) or None
         if role == ROW_ROLE:
             return row
         return None

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressDialog,
@@ -33,6 +32,7 @@ from ui.dialogs.invoice_dialog import InvoiceDialog, open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.widgets.columns import size_columns
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
@@ -100,14 +100,12 @@ class InvoicesPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.activated.connect(self._activate)
-        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance("LOC-AV-2026-000000"))
-        self.table.setColumnWidth(3, 200)
-        self.table.setColumnWidth(4, 180)  # "SÁNCHEZ Delphine" wrapped onto two lines
-        self.table.setWordWrap(False)
+        # Every column on a 1366 px screen: client and entrepreneur share what is left.
+        money, day = "-99 999,99 €", "00/00/0000"
+        samples = {0: "LOC-AV-2026-000000", 1: "Facture", 2: day, 5: money, 6: money, 7: day}
+        size_columns(self.table, {**samples, 8: "Partiellement payée"}, stretch=(3, 4))
         self.count_label = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

@@ -70,6 +70,7 @@ class PeopleArea(QStackedWidget):
     def show_list(self) -> None:
         self.setCurrentWidget(self.list_page)
         self.list_page.search.setFocus()
+        self.list_page.search.selectAll()  # typing replaces the last search
 
     def new_person(self) -> None:
         from ui.dialogs.person_dialog import PersonDialog  # loaded when first needed

@@ -39,6 +39,7 @@ from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import tab_widget
+from ui.widgets.shortcuts import add_record_shortcuts
 
 REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
 
@@ -170,6 +171,8 @@ class PersonDetailPage(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.alerts_label)
         layout.addWidget(self.tabs, 1)
+        # Escape / Alt+Left back to the list, Ctrl+F to its search, Ctrl+Tab tab to tab.
+        add_record_shortcuts(self, self.back_requested.emit, self.tabs, self.back_requested.emit)
         layout.addWidget(self.stamp_label)
 
     # Showing -------------------------------------------------------------------

@@ -54,7 +54,7 @@ class InvoiceLinesEditor(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.cellChanged.connect(lambda *_a: self._recompute())
         self.add_button = QPushButton("Ajouter une ligne", self)
-        self.add_button.clicked.connect(lambda: self.add_line())
+        self.add_button.clicked.connect(self.add_new_line)
         self.remove_button = QPushButton("Supprimer la ligne", self)
         self.remove_button.clicked.connect(self.remove_current)
         self.totals_label = QLabel(self)
@@ -97,6 +97,14 @@ class InvoiceLinesEditor(QWidget):
         self.table.setCellWidget(row, VAT, combo)
         self.table.blockSignals(False)
         self._recompute()
+
+    def add_new_line(self) -> None:
+        """« Ajouter une ligne »: the new line's description is ready to be typed."""
+        self.add_line()
+        row = self.table.rowCount() - 1
+        self.table.setCurrentCell(row, DESCRIPTION)
+        self.table.setFocus()
+        self.table.edit(self.table.model().index(row, DESCRIPTION))
 
     def remove_current(self) -> None:
         row = self.table.currentRow()
