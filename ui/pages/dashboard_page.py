@@ -12,7 +12,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -41,6 +40,7 @@ from ui import messages
 from ui.context import AppContext
 from ui.dialogs.drilldown_dialog import DrillDownDialog
 from ui.widgets.charts import BarChart, FigureCard, Series
+from ui.widgets.date_time_fields import DateField
 from ui.widgets.forms import FormErrors
 from ui.widgets.table_tabs import TableTabs
 
@@ -183,11 +183,8 @@ class DashboardPage(QWidget):
         self.antenne_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self._year_changed()
 
-    def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        return edit
+    def _date_edit(self) -> DateField:
+        return DateField(self, today())
 
     def _year_changed(self, _index: int = 0) -> None:
         year = self.year_combo.currentData()
@@ -206,8 +203,9 @@ class DashboardPage(QWidget):
 
     def filters(self) -> Filters:
         """The chosen filters; a period ending before it starts raises ValidationError."""
-        start: dt.date = self.start_edit.date().toPython()  # type: ignore[assignment]
-        end: dt.date = self.end_edit.date().toPython()  # type: ignore[assignment]
+        start, end = self.start_edit.value(), self.end_edit.value()
+        if start is None or end is None:  # the field says why under it
+            raise ValidationError.single("start" if start is None else "end", "invalid_date")
         return Filters(Period.of(start, end), self.antenne_combo.currentData())
 
     @property
