@@ -34,5 +34,5 @@ def profile(tmp_path: Path) -> Iterator[Profile]:
 
 
 @pytest.fixture
-def uow(profile: Profile):  # type: ignore[no-untyped-def]
+def uow(profile: Profile):
     return profile.uow

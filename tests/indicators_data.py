@@ -151,5 +151,5 @@ class Builder:
         )
 
     def delete(self, model: Any, row_id: str) -> None:
-        row = self._uow.session.get(model, row_id)
+        row = self._uow.session.get_one(model, row_id)
         row.deleted_at = dt.datetime(2026, 1, 1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
 from app.ids import deterministic_id
 from app.models import Person
@@ -44,18 +46,17 @@ def add_persons(uow: UnitOfWorkFactory, count: int, prefix: str = "") -> list[st
     return ids
 
 
-def session_input(**changes: object) -> SessionInput:
-    values: dict[str, object] = {
-        "title": "Atelier gestion : fixer ses prix",
-        "slots": default_slots(DAY),
-        "theme_id": GESTION,
-        "permanence_id": LANGRES,
-        "animateurs": "Claire Testeuse",
-        "capacity": 12,
-        "funder_ids": [FSE],
-    }
-    values.update(changes)
-    return SessionInput(**values)  # type: ignore[arg-type]
+def session_input(**changes: Any) -> SessionInput:
+    usual = SessionInput(
+        title="Atelier gestion : fixer ses prix",
+        slots=default_slots(DAY),
+        theme_id=GESTION,
+        permanence_id=LANGRES,
+        animateurs="Claire Testeuse",
+        capacity=12,
+        funder_ids=[FSE],
+    )
+    return dataclasses.replace(usual, **changes)
 
 
 def new_session(uow: UnitOfWorkFactory, **changes: object) -> str:

@@ -45,7 +45,7 @@ def stop_at(point: str, nth: int) -> None:
     def run_sync(profile: Any, *args: Any, **options: Any) -> Any:
         return real_run_sync(profile, *args, fault=fault, **options)
 
-    service.run_sync = run_sync  # type: ignore[assignment]
+    service.run_sync = run_sync
 
 
 if __name__ == "__main__":

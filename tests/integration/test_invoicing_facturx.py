@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from facturx import get_facturx_xml_from_pdf, xml_check_xsd
@@ -248,7 +249,8 @@ def test_credit_note_is_type_381_with_positive_amounts_and_preceding_invoice(
 
 def test_pdf_is_pdfa3_with_colour_profile_and_attached_xml(issued) -> None:
     reader = PdfReader(io.BytesIO(issued[2]))
-    root = reader.trailer["/Root"]
+    # pypdf types every dictionary value as PdfObject: the test walks the tree untyped.
+    root: Any = reader.trailer["/Root"]
     intent = root["/OutputIntents"][0].get_object()
     assert intent["/S"] == "/GTS_PDFA1"
     assert intent["/DestOutputProfile"].get_object().get_data()[36:40] == b"acsp"  # ICC magic
@@ -257,7 +259,8 @@ def test_pdf_is_pdfa3_with_colour_profile_and_attached_xml(issued) -> None:
     attached = root["/AF"][0].get_object()
     assert attached["/F"] == "factur-x.xml" and attached["/AFRelationship"] == "/Data"
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]
+        for font in resources["/Font"].values():
             descendants = font.get_object().get("/DescendantFonts")
             fonts = [d.get_object() for d in descendants] if descendants else [font.get_object()]
             for f in fonts:  # PDF/A: every font embedded

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from typing import cast
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import Table
 
 from app.errors import ConflictError
 from app.invoicing.documents import draft_preview, invoice_pdf
@@ -32,8 +34,14 @@ def setup(profile: Profile) -> tuple[Profile, str]:
     return profile, add_entrepreneur(profile.uow)
 
 
-def _issue(profile: Profile, person: str, client: str, **changes: object) -> tuple[str, bytes]:
-    draft = add_draft(profile.uow, person, client, **changes)
+def _issue(
+    profile: Profile,
+    person: str,
+    client: str,
+    lines: tuple[LineData, ...] | None = None,
+    **changes: object,
+) -> tuple[str, bytes]:
+    draft = add_draft(profile.uow, person, client, lines, **changes)
     result = validate_invoice(profile.uow, profile.paths.documents, draft, DAY)
     return result.invoice_id, invoice_pdf(
         profile.uow, profile.paths.documents, result.invoice_id
@@ -181,7 +189,8 @@ def test_invoice_issued_elsewhere_is_rendered_from_its_snapshots(setup) -> None:
     # As sync delivers it from another laptop: the row, without the file.
     with profile.engine.begin() as conn:
         conn.execute(
-            Invoice.__table__.update()
+            cast(Table, Invoice.__table__)
+            .update()
             .where(Invoice.__table__.c.id == invoice_id)
             .values(pdf_path="", pdf_sha256="")
         )

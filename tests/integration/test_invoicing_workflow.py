@@ -33,8 +33,14 @@ def ready(profile: Profile) -> tuple[Profile, str, str]:
     return profile, person, add_client(profile.uow, person)
 
 
-def _issue(profile: Profile, person: str, client: str, **changes: object) -> str:
-    draft = add_draft(profile.uow, person, client, **changes)
+def _issue(
+    profile: Profile,
+    person: str,
+    client: str,
+    lines: tuple[LineData, ...] | None = None,
+    **changes: object,
+) -> str:
+    draft = add_draft(profile.uow, person, client, lines, **changes)
     return validate_invoice(profile.uow, profile.paths.documents, draft, DAY).invoice_id
 
 

@@ -32,14 +32,14 @@ def test_new_profile_has_wal_foreign_keys_busy_timeout_and_seed(tmp_path: Path) 
         profile.close()
 
 
-def test_foreign_keys_are_enforced(profile) -> None:  # type: ignore[no-untyped-def]
+def test_foreign_keys_are_enforced(profile) -> None:
     with profile.uow() as uow:
         uow.session.add(Person(first_name="A", last_name="B", antenne_id="nope"))
         with pytest.raises(Exception, match="FOREIGN KEY"):
             uow.commit()
 
 
-def test_synced_rows_get_uuid7_ids_timestamps_and_author(profile) -> None:  # type: ignore[no-untyped-def]
+def test_synced_rows_get_uuid7_ids_timestamps_and_author(profile) -> None:
     with profile.uow() as uow:
         person = Person(first_name="Hélène", last_name="Dupré")
         uow.session.add(person)
@@ -49,7 +49,7 @@ def test_synced_rows_get_uuid7_ids_timestamps_and_author(profile) -> None:  # ty
         assert person.created_by == "Claire Testeuse"
 
 
-def test_unit_of_work_rolls_back_unless_committed(profile) -> None:  # type: ignore[no-untyped-def]
+def test_unit_of_work_rolls_back_unless_committed(profile) -> None:
     with profile.uow() as uow:
         uow.session.add(Person(first_name="Non", last_name="Enregistré"))
         uow.session.flush()
@@ -57,7 +57,7 @@ def test_unit_of_work_rolls_back_unless_committed(profile) -> None:  # type: ign
         assert uow.session.scalar(select(Person).where(Person.last_name == "Enregistré")) is None
 
 
-def test_second_instance_is_refused_while_profile_is_open(profile) -> None:  # type: ignore[no-untyped-def]
+def test_second_instance_is_refused_while_profile_is_open(profile) -> None:
     with pytest.raises(ProfileError) as info:
         open_profile(profile.paths.root)
     assert info.value.code == "locked"
@@ -108,7 +108,7 @@ def test_failed_migration_restores_the_backup(tmp_path: Path, monkeypatch: pytes
     # Pretend a newer head exists whose upgrade breaks half-way.
     monkeypatch.setattr(migrate, "head_revision", lambda: "0002_broken")
 
-    def broken_upgrade(engine, target="head"):  # type: ignore[no-untyped-def]
+    def broken_upgrade(engine, target="head"):
         with engine.begin() as c:
             c.execute(text("DELETE FROM person"))
         raise RuntimeError("migration exploded")
@@ -127,7 +127,7 @@ def test_failed_migration_restores_the_backup(tmp_path: Path, monkeypatch: pytes
         reopened.close()
 
 
-def test_backups_are_pruned_to_the_last_n(profile) -> None:  # type: ignore[no-untyped-def]
+def test_backups_are_pruned_to_the_last_n(profile) -> None:
     from app.config import BACKUPS_KEPT
 
     made = [profile.backup(label=f"t{i}") for i in range(BACKUPS_KEPT + 3)]
@@ -170,7 +170,7 @@ def test_encrypted_profile_is_unreadable_without_its_passphrase(tmp_path: Path) 
         reopened.close()
 
 
-def test_creating_over_an_existing_profile_is_refused(profile) -> None:  # type: ignore[no-untyped-def]
+def test_creating_over_an_existing_profile_is_refused(profile) -> None:
     with pytest.raises(ProfileError) as info:
         create_profile(profile.paths.root, ProfileSettings())
     assert info.value.code == "already_exists"

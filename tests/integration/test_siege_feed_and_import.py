@@ -98,7 +98,7 @@ def test_import_profile_brings_the_profiles_identity_and_schedules(
     # A laptop changes a seeded theme through sync: the siège keeps that change.
     gestion = deterministic_id("theme", "Gestion")
     with laptop.uow() as uow:
-        uow.session.get(WorkshopTheme, gestion).description = "Revu par L"
+        uow.session.get_one(WorkshopTheme, gestion).description = "Revu par L"
         uow.commit()
     service.run_sync(laptop, http_factory=siege.http_factory)
     # The profile in use before the siège existed: its real identity and schedule.
@@ -106,9 +106,9 @@ def test_import_profile_brings_the_profiles_identity_and_schedules(
     complete_identity(old.uow)
     reims = deterministic_id("permanence", "Reims")
     with old.uow() as uow:
-        permanence = uow.session.get(Permanence, reims)
+        permanence = uow.session.get_one(Permanence, reims)
         permanence.weekday, permanence.starts_at = 1, dt.time(9, 30)
-        uow.session.get(WorkshopTheme, gestion).description = "Ancienne description"
+        uow.session.get_one(WorkshopTheme, gestion).description = "Ancienne description"
         uow.commit()
     old.close()
     imported = import_profile(siege.engine, old.paths.root)

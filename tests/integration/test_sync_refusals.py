@@ -85,14 +85,14 @@ def _draft_issued_on_a_then_edited_on_b(server: SiegeProcess, tmp_path: Path) ->
     service.run_sync(a)
     service.run_sync(b)
     with a.uow() as uow:
-        row = uow.session.get(Invoice, invoice_id)
+        row = uow.session.get_one(Invoice, invoice_id)
         allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
         row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
         row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)
         uow.commit()
     service.run_sync(a)
     with b.uow() as uow:
-        uow.session.get(Invoice, invoice_id).notes = "v2 (trop tard)"
+        uow.session.get_one(Invoice, invoice_id).notes = "v2 (trop tard)"
         uow.commit()
     a.close()
     b.close()

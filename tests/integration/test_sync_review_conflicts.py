@@ -135,7 +135,7 @@ def test_an_edit_reaching_a_row_deleted_elsewhere_is_listed_with_its_values(
         assert (kind, field) == ("delete_edit", "deleted_at")
         assert json.loads(lost) == {"phone": "0611223344", "notes": "Rappeler lundi"}
         with laptop.session_factory() as session:
-            row = session.get(Person, person_id)
+            row = session.get_one(Person, person_id)
             assert row.deleted_at is not None and row.phone == "0611223344"
 
 

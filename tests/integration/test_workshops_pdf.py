@@ -29,7 +29,7 @@ def _pages(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
 
 
-def _session_with(uow, count: int, **changes) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+def _session_with(uow, count: int, **changes) -> tuple[str, list[str]]:
     activity_id = new_session(uow, capacity=None, **changes)
     people = add_persons(uow, count)
     for person_id in people:
@@ -37,7 +37,7 @@ def _session_with(uow, count: int, **changes) -> tuple[str, list[str]]:  # type:
     return activity_id, people
 
 
-def _names(uow, activity_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _names(uow, activity_id: str) -> list[str]:
     return [p.full_name for p in workshops.get_session(uow, activity_id).participants]
 
 
@@ -177,7 +177,9 @@ def test_attestation_batch_writes_one_file_per_participant(profile, uow) -> None
 
 
 def _fill_colours(path: Path) -> set[str]:
-    content = PdfReader(path).pages[0].get_contents().get_data().decode("latin-1")
+    contents = PdfReader(path).pages[0].get_contents()
+    assert contents is not None
+    content = contents.get_data().decode("latin-1")
     return {line for line in content.splitlines() if line.endswith(" rg")}
 
 
@@ -207,7 +209,7 @@ def test_typed_markup_characters_print_as_typed(profile, uow) -> None:
     assert "Dupont & Fils" in text
 
 
-def _with_civilities(uow, civilities: list[str]) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+def _with_civilities(uow, civilities: list[str]) -> tuple[str, list[str]]:
     from app.models import Person
 
     activity_id, people = _session_with(uow, len(civilities))
@@ -235,7 +237,9 @@ def test_attestation_agrees_with_the_known_civility(profile, uow) -> None:
     madame_name = next(p for p in first if p.person_id == people[0]).first_name
     # Civility and name are tied by a no-break space (never "Mme" alone at a line end);
     # text extraction turns it into a plain space, the document title keeps it.
-    assert f"Mme\u00a0{madame_name}" in PdfReader(paths[0]).metadata.title
+    metadata = PdfReader(paths[0]).metadata
+    assert metadata is not None and metadata.title is not None
+    assert f"Mme\u00a0{madame_name}" in metadata.title
 
 
 def test_filled_sheet_marks_agree_with_the_known_civility(profile, uow) -> None:

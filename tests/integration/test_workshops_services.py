@@ -39,7 +39,7 @@ def _fields(error: ValidationError) -> set[tuple[str, str]]:
     return {(e.field, e.code) for e in error.errors}
 
 
-def _count(uow, model) -> int:  # type: ignore[no-untyped-def]
+def _count(uow, model) -> int:
     with uow() as work:
         return int(work.session.scalar(select(func.count(model.id))) or 0)
 

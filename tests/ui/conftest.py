@@ -10,7 +10,7 @@ from app.profile import Profile
 
 
 @pytest.fixture
-def ctx(qapp, profile: Profile) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def ctx(qapp, profile: Profile) -> Iterator[object]:
     from ui.context import AppContext, ChangeHub
     from ui.tasks import TaskManager
 

@@ -139,6 +139,8 @@ def tour(width: int, height: int, shots: Path | None) -> dict[str, Any]:
     from ui.context import AppContext, ChangeHub
     from ui.launcher import make_application
     from ui.main_window import MainWindow
+    from ui.pages.people_area import PeopleArea
+    from ui.pages.workshops_page import WorkshopsPage
     from ui.tasks import TaskManager
 
     # Remembered window sizes of this run stay in the run's folder.
@@ -171,12 +173,15 @@ def tour(width: int, height: int, shots: Path | None) -> dict[str, Any]:
             check(window, f"page_{key}")
         ids = _ids(profile)
         window.open_item("person", ids["person"])
-        detail = window.pages["persons"].detail_page
+        people = window.pages["persons"]
+        assert isinstance(people, PeopleArea)
+        detail = people.detail_page
         for index in range(detail.tabs.count()):
             detail.tabs.setCurrentIndex(index)
             check(window, f"person_tab_{index}")
         window.show_page("workshops")
         workshops = window.pages["workshops"]
+        assert isinstance(workshops, WorkshopsPage)
         workshops.open_item("activity", ids["activity"])
         check(window, "workshop_session")
         for name, make in _dialogs(ctx, window, ids):

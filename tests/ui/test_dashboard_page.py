@@ -12,7 +12,7 @@ from tests.indicators_data import Builder, D
 
 
 @pytest.fixture
-def filled(profile):  # type: ignore[no-untyped-def]
+def filled(profile):
     with Builder(profile.uow) as b:
         alice = b.person("Martin", "Alice", "Reims")
         b.intake(alice, D(2025, 1, 5), "admis", town="Épernay")
@@ -29,7 +29,7 @@ def filled(profile):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(qtbot, ctx, filled):  # type: ignore[no-untyped-def]
+def page(qtbot, ctx, filled):
     from ui.pages.dashboard_page import DashboardPage
 
     widget = DashboardPage(ctx)
@@ -40,7 +40,7 @@ def page(qtbot, ctx, filled):  # type: ignore[no-untyped-def]
     return widget
 
 
-def _show_period(qtbot, widget, start, end) -> None:  # type: ignore[no-untyped-def]
+def _show_period(qtbot, widget, start, end) -> None:
     widget.set_period(start, end)
     widget.refresh()
     qtbot.waitUntil(lambda: not widget.busy and widget.data is not None, timeout=10000)
@@ -154,7 +154,7 @@ def test_dashboard_is_an_area_of_the_main_window() -> None:
     assert next(s.title for s in page_specs() if s.key == "dashboard") == "Tableau de bord"
 
 
-def test_save_dialogs_propose_a_file_named_after_the_export_and_its_period(page) -> None:  # type: ignore[no-untyped-def]
+def test_save_dialogs_propose_a_file_named_after_the_export_and_its_period(page) -> None:
     name = page.default_export_path("export-financeurs", "xlsx").name
     assert name == "export-financeurs-2025-01-01_2025-12-31.xlsx"
     page.year_combo.setCurrentIndex(0)
@@ -165,6 +165,6 @@ def test_save_dialogs_propose_a_file_named_after_the_export_and_its_period(page)
     assert page._tab_stem() == "tableau-synthese"
 
 
-def test_month_charts_are_labelled_with_french_month_names(page) -> None:  # type: ignore[no-untyped-def]
+def test_month_charts_are_labelled_with_french_month_names(page) -> None:
     assert page.flow_chart.categories[:3] == ["janv.", "févr.", "mars"]
     assert page.turnover_chart.categories[-1] == "déc."

@@ -10,7 +10,7 @@ from app.services import reference
 from ui.dialogs.first_run_dialog import FirstRunDialog
 
 
-def test_missing_fields_are_flagged_and_nothing_is_created(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_fields_are_flagged_and_nothing_is_created(qtbot, tmp_path: Path) -> None:
     dialog = FirstRunDialog(tmp_path / "profil")
     qtbot.addWidget(dialog)
     dialog.passphrase.setText("court")
@@ -22,7 +22,7 @@ def test_missing_fields_are_flagged_and_nothing_is_created(qtbot, tmp_path: Path
     assert not ProfilePaths(tmp_path / "profil").database.exists()
 
 
-def test_mismatched_passphrases_are_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_mismatched_passphrases_are_refused(qtbot, tmp_path: Path) -> None:
     dialog = FirstRunDialog(tmp_path / "profil")
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.display_name, "Portable de Claire")
@@ -39,7 +39,7 @@ def test_mismatched_passphrases_are_refused(qtbot, tmp_path: Path) -> None:  # t
 
 def test_valid_input_creates_an_encrypted_profile_with_its_accompagnateur(
     qtbot, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     root = tmp_path / "profil"
     dialog = FirstRunDialog(root)
     qtbot.addWidget(dialog)

@@ -7,20 +7,29 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
 
 from app.clock import today
 from app.invoicing import drafts, payments
 from app.invoicing.validation import validate_invoice
 from app.services.parcours import list_stages
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+from tests.ui.typed import page_of
 from ui.dialogs import invoice_dialog
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
 from ui.dialogs.invoice_dialog import InvoiceDialog
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.pages.invoices_page import InvoicesPage
+from ui.pages.people_area import PeopleArea
 from ui.pages.person_invoicing_tab import PersonInvoicingTab
 
 DAY = dt.date(2026, 3, 2)
+
+
+def _set_cell(table: QTableWidget, row: int, column: int, text: str) -> None:
+    item = table.item(row, column)
+    assert item is not None
+    item.setText(text)
 
 
 @pytest.fixture
@@ -31,8 +40,10 @@ def opened(monkeypatch) -> list[object]:
     return shown
 
 
-def _issue(ctx, person: str, client: str, **changes: object) -> str:
-    draft = add_draft(ctx.uow, person, client, **changes)
+def _issue(
+    ctx, person: str, client: str, lines: tuple[drafts.LineData, ...] | None = None, **changes: object
+) -> str:
+    draft = add_draft(ctx.uow, person, client, lines, **changes)
     return validate_invoice(ctx.uow, ctx.profile.paths.documents, draft, DAY).invoice_id
 
 
@@ -47,10 +58,12 @@ def test_list_filters_as_you_type_and_by_status(qtbot, ctx) -> None:
     page = InvoicesPage(ctx)
     qtbot.addWidget(page)
     assert page.model.rowCount() == 3
-    assert page.model.row_at(0).status == "brouillon"  # drafts first
+    first = page.model.row_at(0)
+    assert first is not None and first.status == "brouillon"  # drafts first
     qtbot.keyClicks(page.search, "DUPRE")  # accents and case ignored
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=30000)
-    assert page.model.row_at(0).client_name == "Boulangerie Dupré"
+    first = page.model.row_at(0)
+    assert first is not None and first.client_name == "Boulangerie Dupré"
     page.search.clear()
     page.status.setCurrentIndex(page.status.findData("brouillon"))
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=30000)
@@ -65,9 +78,9 @@ def test_new_invoice_live_totals_then_validation_proposes_salarie(qtbot, ctx, op
     qtbot.addWidget(dialog)
     dialog.client.setCurrentIndex(dialog.client.findData(client))
     table = dialog.lines.table
-    table.item(0, 0).setText("Retouche de robe")
-    table.item(0, 1).setText("1,5")
-    table.item(0, 3).setText("40")
+    _set_cell(table, 0, 0, "Retouche de robe")
+    _set_cell(table, 0, 1, "1,5")
+    _set_cell(table, 0, 3, "40")
     assert "Total TTC : 72,00" in dialog.lines.totals_label.text().replace("\u202f", " ")
     dialog.validate()
     assert dialog.detail is not None and dialog.detail.number == f"LOC-{today().year}-00001"
@@ -88,6 +101,7 @@ def test_validation_refusal_lists_what_is_missing(qtbot, ctx, opened) -> None:
     assert "Client : l'adresse manque." in text
     assert "Client professionnel : le SIREN manque." in text
     assert "Identité de la CAE incomplète : le SIREN manque." in text
+    assert dialog.detail is not None
     assert drafts.get_invoice(ctx.uow, dialog.detail.id).status == "brouillon"
 
 
@@ -97,9 +111,9 @@ def test_bad_line_is_shown_on_its_line(qtbot, ctx) -> None:
     dialog = InvoiceDialog(ctx, entrepreneur_id=person)
     qtbot.addWidget(dialog)
     dialog.client.setCurrentIndex(dialog.client.findData(client))
-    dialog.lines.table.item(0, 0).setText("Remboursement")
-    dialog.lines.table.item(0, 1).setText("-2")
-    dialog.lines.table.item(0, 3).setText("10")
+    _set_cell(dialog.lines.table, 0, 0, "Remboursement")
+    _set_cell(dialog.lines.table, 0, 1, "-2")
+    _set_cell(dialog.lines.table, 0, 3, "10")
     assert not dialog.save_draft()
     assert "Ligne 1 : Quantité négative" in dialog.lines.error_label.text()
 
@@ -129,6 +143,7 @@ def test_cancel_by_credit_note_from_the_dialog(qtbot, ctx, opened) -> None:
     assert dialog.buttons["cancel"].isVisibleTo(dialog)
     dialog.cancel_by_credit_note()
     qtbot.addWidget(dialog.credit_note)
+    assert dialog.credit_note.detail is not None
     assert dialog.credit_note.detail.credited_number == "LOC-2026-00001"
     assert "Annulée par avoir" in dialog.status_label.text()
     assert "Avoir n° LOC-2026-00002 émis le" in dialog.credit_note.status_label.text()
@@ -184,13 +199,14 @@ def test_main_window_has_factures_and_the_person_record_a_facturation_tab(qtbot,
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles.index("Factures") == titles.index("Ateliers") + 1
     ctx.hub.open_requested.emit("person", person)
-    detail = window.pages["persons"].detail_page
+    detail = page_of(window, "persons", PeopleArea).detail_page
     tabs = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
     assert "Facturation" in tabs
     tab = detail.tabs.widget(tabs.index("Facturation"))
+    assert isinstance(tab, PersonInvoicingTab)
     assert tab.invoices.rowCount() == 1
     ctx.hub.open_requested.emit("invoice", invoice)
-    page = window.pages["invoices"]
+    page = page_of(window, "invoices", InvoicesPage)
     assert window.stack.currentWidget() is page
     shown = ctx.windows.find(("invoice", invoice))
     assert isinstance(shown, InvoiceDialog) and shown.detail.id == invoice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from app.clock import today
 from app.services import interviews, parcours, reference
-from app.services.persons import PersonInput, create_person, get_person
+from app.services.persons import PersonDetail, PersonInput, create_person, get_person
 from ui.dialogs import people_widgets
 from ui.dialogs.followup_dialog import FollowupDialog
 from ui.dialogs.intake_dialog import IntakeDialog
@@ -28,6 +29,12 @@ def staff(ctx):
 @pytest.fixture
 def person_id(ctx) -> str:
     return create_person(ctx.uow, PersonInput(first_name="Léa", last_name="Roux")).id
+
+
+def _saved(dialog: PersonDialog) -> PersonDetail:
+    """What the dialog saved; read again after ``save()`` (mypy keeps an earlier ``is None``)."""
+    assert dialog.saved is not None
+    return dialog.saved
 
 
 def test_person_form_shows_each_reason_by_its_field_then_saves_and_reopens(qtbot, ctx):
@@ -48,7 +55,7 @@ def test_person_form_shows_each_reason_by_its_field_then_saves_and_reopens(qtbot
     dialog.situation.setCurrentIndex(dialog.situation.findText("Bénéficiaire du RSA"))
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    saved = get_person(ctx.uow, dialog.saved.id)
+    saved = get_person(ctx.uow, _saved(dialog).id)
     assert (saved.phone, saved.situation_code) == ("+33612345678", "rsa")
     again = PersonDialog(ctx, saved)
     qtbot.addWidget(again)
@@ -88,10 +95,11 @@ def test_intake_is_autosaved_as_draft_and_resumed_after_closing(qtbot, ctx, staf
     qtbot.keyClicks(dialog.texts["needs"], "Un four")
     dialog.close()  # closing keeps what was typed since the last tick
     draft = interviews.draft_intake_for(ctx.uow, person_id)
+    assert draft is not None
     assert (draft.project_what, draft.needs) == ("Pain au levain", "Un four")
     resumed = IntakeDialog(ctx, person_id)
     qtbot.addWidget(resumed)
-    assert resumed.intake.id == draft.id
+    assert resumed.intake is not None and resumed.intake.id == draft.id
     assert resumed.texts["needs"].toPlainText() == "Un four"
     resumed.close()
 
@@ -111,7 +119,7 @@ def test_tab_moves_between_intake_text_fields(qtbot, ctx, staff, person_id):
 
 
 def test_intake_finalised_admits_and_prints_the_report(qtbot, ctx, staff, person_id, monkeypatch):
-    opened = []
+    opened: list[Path] = []
     monkeypatch.setattr(people_widgets, "open_file", opened.append)
     dialog = IntakeDialog(ctx, person_id)
     qtbot.addWidget(dialog)
@@ -145,6 +153,7 @@ def test_followup_refuses_empty_report_and_future_date(qtbot, ctx, staff, person
     qtbot.keyClicks(dialog.points, "Relance clients")
     dialog.has_next.setChecked(True)
     assert dialog.save()
+    assert dialog.followup is not None
     reopened = FollowupDialog(ctx, person_id, dialog.followup.id)
     qtbot.addWidget(reopened)
     assert reopened.points.toPlainText() == "Relance clients"
@@ -190,4 +199,5 @@ def test_intake_with_a_social_security_number_stays_open_with_the_reason(
     dialog.texts["needs"].setPlainText("Local")
     dialog.close()
     assert not dialog.isVisible()
-    assert interviews.draft_intake_for(ctx.uow, person_id).motivation == "Reconversion"
+    kept = interviews.draft_intake_for(ctx.uow, person_id)
+    assert kept is not None and kept.motivation == "Reconversion"

@@ -15,6 +15,7 @@ def _tab_positions(dialog: QWidget) -> dict[int, int]:
     positions: dict[int, int] = {}
     widget = dialog.nextInFocusChain()
     while widget is not dialog and id(widget) not in positions:
+        assert widget is not None
         positions[id(widget)] = len(positions)
         widget = widget.nextInFocusChain()
     return positions
@@ -28,7 +29,7 @@ def _in_order(dialog: QWidget, *widgets: QWidget) -> bool:
     return steps == sorted(steps)
 
 
-def test_invoice_form_tabs_top_to_bottom(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_invoice_form_tabs_top_to_bottom(qtbot, ctx) -> None:
     dialog = InvoiceDialog(ctx, entrepreneur_id=add_entrepreneur(ctx.uow))
     qtbot.addWidget(dialog)
     assert _in_order(
@@ -45,7 +46,7 @@ def test_invoice_form_tabs_top_to_bottom(qtbot, ctx) -> None:  # type: ignore[no
     )
 
 
-def test_session_form_tabs_through_slots_before_the_place(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_session_form_tabs_through_slots_before_the_place(qtbot, ctx) -> None:
     dialog = WorkshopSessionDialog(ctx)
     qtbot.addWidget(dialog)
     added = dialog.slots.add_default(AFTERNOON)

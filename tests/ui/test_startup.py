@@ -43,20 +43,20 @@ def closed_profile(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def tasks(qapp) -> Iterator[TaskManager]:  # type: ignore[no-untyped-def]
+def tasks(qapp) -> Iterator[TaskManager]:
     manager = TaskManager()
     yield manager
     manager.wait_idle()
 
 
-def _opening_window(qtbot, root: Path, tasks: TaskManager, passphrase: str | None = None):  # type: ignore[no-untyped-def]
+def _opening_window(qtbot, root: Path, tasks: TaskManager, passphrase: str | None = None):
     window = MainWindow(profile_name="Langres")
     qtbot.addWidget(window)
     opening = ProfileOpening(window, root, "Langres", passphrase, tasks, ChangeHub())
     return window, opening
 
 
-def _answer_next_modal(action) -> list[str]:  # type: ignore[no-untyped-def]
+def _answer_next_modal(action) -> list[str]:
     """Run ``action`` on the next modal dialog (a real one, offscreen); returns the texts
     seen, so the test can check what the user was told."""
     seen: list[str] = []
@@ -66,14 +66,18 @@ def _answer_next_modal(action) -> list[str]:  # type: ignore[no-untyped-def]
         if modal is None:
             QTimer.singleShot(20, poll)
             return
-        seen.append(modal.text() if isinstance(modal, QMessageBox) else modal.error.text())
+        if isinstance(modal, QMessageBox):
+            seen.append(modal.text())
+        else:
+            assert isinstance(modal, PassphraseDialog), modal
+            seen.append(modal.error.text())
         action(modal)
 
     QTimer.singleShot(20, poll)
     return seen
 
 
-def test_window_is_shown_before_the_profile_opens_then_filled(qtbot, closed_profile, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_window_is_shown_before_the_profile_opens_then_filled(qtbot, closed_profile, tasks) -> None:
     window, opening = _opening_window(qtbot, closed_profile, tasks)
     window.show()
     assert window.attached is None
@@ -91,12 +95,12 @@ def test_window_is_shown_before_the_profile_opens_then_filled(qtbot, closed_prof
     assert page.model.rowCount() == 2
     assert window.permanence_combo.count() > 1  # the permanences of the CAE
     window.close()
-    opening.profile.close()  # type: ignore[union-attr]
+    opening.profile.close()
 
 
 def test_locked_profile_says_so_and_the_app_stops(
     qtbot, closed_profile, tasks, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     other_instance = open_profile(closed_profile)
     try:
         exits: list[int] = []
@@ -112,7 +116,7 @@ def test_locked_profile_says_so_and_the_app_stops(
         other_instance.close()
 
 
-def test_wrong_passphrase_is_asked_again(qtbot, tmp_path, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passphrase_is_asked_again(qtbot, tmp_path, tasks) -> None:
     root = tmp_path / "chiffre"
     create_profile(
         root, ProfileSettings(display_name="Langres", encrypted=True), passphrase="Vouziers 2026!"
@@ -121,7 +125,9 @@ def test_wrong_passphrase_is_asked_again(qtbot, tmp_path, tasks) -> None:  # typ
     window.show()
 
     def type_right_passphrase(dialog: PassphraseDialog) -> None:
-        dialog.findChild(QLineEdit).setText("Vouziers 2026!")
+        field = dialog.findChild(QLineEdit)
+        assert field is not None
+        field.setText("Vouziers 2026!")
         dialog.accept()
 
     seen = _answer_next_modal(type_right_passphrase)
@@ -130,7 +136,7 @@ def test_wrong_passphrase_is_asked_again(qtbot, tmp_path, tasks) -> None:  # typ
     assert seen and seen[0]  # the dialog came back with the reason
     assert window.attached is not None
     window.close()
-    opening.profile.close()  # type: ignore[union-attr]
+    opening.profile.close()
 
 
 def test_showing_the_window_does_not_load_the_data_layer() -> None:

@@ -137,7 +137,7 @@ def test_sync_button_status_bar_conflict_review_and_merge(
 
     service.run_sync(other)
     with other.uow() as uow:
-        uow.session.get(Person, person.id).notes = "Projet : traiteur bio (vu à Sedan)"
+        uow.session.get_one(Person, person.id).notes = "Projet : traiteur bio (vu à Sedan)"
         uow.session.add(Person(first_name="Jeanne", last_name="MARTIN", city="Sedan"))
         uow.commit()
     with ctx.uow() as uow:
@@ -223,7 +223,7 @@ def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     service.run_sync(other)
     service.run_sync(profile)
     with other.uow() as uow:
-        row = uow.session.get(Invoice, invoice_id)
+        row = uow.session.get_one(Invoice, invoice_id)
         allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
         row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
         row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)

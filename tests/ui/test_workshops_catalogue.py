@@ -12,7 +12,7 @@ from tests.workshops_support import FSE
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 
 
-def test_new_theme_is_added_to_the_catalogue(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_new_theme_is_added_to_the_catalogue(qtbot, ctx) -> None:
     dialog = WorkshopCatalogueDialog(ctx)
     qtbot.addWidget(dialog)
     tab = dialog.themes
@@ -24,7 +24,7 @@ def test_new_theme_is_added_to_the_catalogue(qtbot, ctx) -> None:  # type: ignor
     assert tab.list.currentItem().text() == "Communication visuelle"
 
 
-def test_duplicate_theme_name_is_refused_under_the_field(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_theme_name_is_refused_under_the_field(qtbot, ctx) -> None:
     dialog = WorkshopCatalogueDialog(ctx)
     qtbot.addWidget(dialog)
     tab = dialog.themes
@@ -34,7 +34,7 @@ def test_duplicate_theme_name_is_refused_under_the_field(qtbot, ctx) -> None:  #
     assert len(workshop_catalogue.list_themes(ctx.uow)) == 6
 
 
-def test_funder_statement_and_emblem_are_saved(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_funder_statement_and_emblem_are_saved(qtbot, ctx) -> None:
     dialog = WorkshopCatalogueDialog(ctx)
     qtbot.addWidget(dialog)
     tab = dialog.funders

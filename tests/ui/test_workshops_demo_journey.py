@@ -24,7 +24,7 @@ from ui.tasks import TaskManager
 
 
 @pytest.fixture
-def demo_ctx(qapp, tmp_path: Path) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+def demo_ctx(qapp, tmp_path: Path) -> Iterator[AppContext]:
     generate(tmp_path / "demo", size="demo", seed=1)
     profile: Profile = open_profile(tmp_path / "demo")
     context = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
@@ -38,7 +38,7 @@ def _text(path: Path) -> str:
 
 
 @pytest.mark.slow  # generates the demo profile (~4 s) then drives the whole page
-def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx) -> None:  # type: ignore[no-untyped-def]
+def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx) -> None:
     ctx = demo_ctx
     window = MainWindow(ctx)
     qtbot.addWidget(window)

@@ -12,7 +12,7 @@ from tests.workshops_support import DAY, DURING, add_persons, new_session
 from ui.pages.workshop_session_panel import SessionPanel
 
 
-def _panel(qtbot, ctx, count: int = 3, now: dt.datetime = DURING):  # type: ignore[no-untyped-def]
+def _panel(qtbot, ctx, count: int = 3, now: dt.datetime = DURING):
     activity_id = new_session(ctx.uow)
     for person_id in add_persons(ctx.uow, count):
         registrations.register_person(ctx.uow, activity_id, person_id)
@@ -26,12 +26,12 @@ def _panel(qtbot, ctx, count: int = 3, now: dt.datetime = DURING):  # type: igno
     return panel, activity_id
 
 
-def _saved(ctx, activity_id: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _saved(ctx, activity_id: str) -> list[list[str]]:
     detail = workshops.get_session(ctx.uow, activity_id)
     return [[detail.state(s.id, p.person_id) for s in detail.slots] for p in detail.participants]
 
 
-def test_one_key_per_state_marks_and_moves_down(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_one_key_per_state_marks_and_moves_down(qtbot, ctx) -> None:
     panel, activity_id = _panel(qtbot, ctx)
     view = panel.grid.view
     qtbot.keyClick(view, "p")
@@ -50,7 +50,7 @@ def test_one_key_per_state_marks_and_moves_down(qtbot, ctx) -> None:  # type: ig
     assert panel.grid.state_at(1, 0) == ABSENT
 
 
-def test_delete_or_t_resets_to_expected(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_delete_or_t_resets_to_expected(qtbot, ctx) -> None:
     panel, activity_id = _panel(qtbot, ctx, count=2)
     view = panel.grid.view
     qtbot.keyClick(view, "a")
@@ -59,7 +59,7 @@ def test_delete_or_t_resets_to_expected(qtbot, ctx) -> None:  # type: ignore[no-
     assert _saved(ctx, activity_id)[0] == [EXPECTED, EXPECTED]
 
 
-def test_a_key_on_a_selection_marks_every_selected_cell(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_on_a_selection_marks_every_selected_cell(qtbot, ctx) -> None:
     panel, activity_id = _panel(qtbot, ctx, count=3)
     view, model = panel.grid.view, panel.grid.model
     selection = view.selectionModel()
@@ -70,7 +70,7 @@ def test_a_key_on_a_selection_marks_every_selected_cell(qtbot, ctx) -> None:  # 
     assert [states[1] for states in _saved(ctx, activity_id)] == [EXCUSED] * 3
 
 
-def test_all_present_button_fills_the_grid_but_keeps_absences(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_all_present_button_fills_the_grid_but_keeps_absences(qtbot, ctx) -> None:
     panel, activity_id = _panel(qtbot, ctx, count=3)
     qtbot.keyClick(panel.grid.view, Qt.Key.Key_Down)
     qtbot.keyClick(panel.grid.view, "a")
@@ -84,7 +84,7 @@ def test_all_present_button_fills_the_grid_but_keeps_absences(qtbot, ctx) -> Non
     assert panel.grid.state_at(1, 0) == ABSENT
 
 
-def test_marking_a_slot_not_started_is_refused_in_french(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_marking_a_slot_not_started_is_refused_in_french(qtbot, ctx) -> None:
     lunch = dt.datetime.combine(DAY, dt.time(13))
     panel, activity_id = _panel(qtbot, ctx, count=1, now=lunch)
     view = panel.grid.view

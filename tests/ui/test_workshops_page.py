@@ -8,24 +8,29 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QMessageBox
 
 from app.services import attendance, registrations, workshop_list, workshops
+from tests.ui.typed import page_of
 from tests.workshops_support import DAY, DURING, LANGRES, add_persons, new_session
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.main_window import MainWindow
 from ui.pages.workshops_page import WorkshopsPage
 
 
-def _page(qtbot, ctx) -> WorkshopsPage:  # type: ignore[no-untyped-def]
+def _page_opening(qtbot, ctx) -> tuple[WorkshopsPage, list[Path]]:
+    """The page, and the list of the files it opened (instead of opening them)."""
     page = WorkshopsPage(ctx)
     qtbot.addWidget(page)
     page.panel.clock = lambda: DURING
     opened: list[Path] = []
     page.panel.open_file = opened.append
-    page.opened = opened  # type: ignore[attr-defined]
     page.show()
-    return page
+    return page, opened
 
 
-def test_new_session_dialog_saves_a_workshop_at_langres(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def _page(qtbot, ctx) -> WorkshopsPage:
+    return _page_opening(qtbot, ctx)[0]
+
+
+def test_new_session_dialog_saves_a_workshop_at_langres(qtbot, ctx) -> None:
     ctx.profile.save_settings(ctx.profile.settings.with_changes(permanence_id=LANGRES))
     dialog = WorkshopSessionDialog(ctx)
     qtbot.addWidget(dialog)
@@ -34,13 +39,14 @@ def test_new_session_dialog_saves_a_workshop_at_langres(qtbot, ctx) -> None:  # 
     dialog.capacity.setValue(10)
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.saved_id is not None
     detail = workshops.get_session(ctx.uow, dialog.saved_id)
     assert detail.permanence_town == "Langres"
     assert [s.hours_label for s in detail.slots] == ["9 h 00 – 12 h 30", "14 h 00 – 17 h 30"]
     assert detail.capacity == 10
 
 
-def test_session_without_title_shows_the_reason_under_the_field(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_session_without_title_shows_the_reason_under_the_field(qtbot, ctx) -> None:
     dialog = WorkshopSessionDialog(ctx)
     qtbot.addWidget(dialog)
     row = dialog.slots.rows[0]
@@ -56,7 +62,7 @@ def test_session_without_title_shows_the_reason_under_the_field(qtbot, ctx) -> N
     assert workshop_list.count_sessions(ctx.uow) == 0
 
 
-def test_editing_keeps_slot_identity_and_changes_the_date(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_editing_keeps_slot_identity_and_changes_the_date(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow)
     before = workshops.get_session(ctx.uow, activity_id)
     dialog = WorkshopSessionDialog(ctx, before)
@@ -69,7 +75,7 @@ def test_editing_keeps_slot_identity_and_changes_the_date(qtbot, ctx) -> None:  
     assert {s.starts_at.day for s in after.slots} == {19}
 
 
-def test_registration_by_search_as_you_type(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_registration_by_search_as_you_type(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow)
     add_persons(ctx.uow, 8)
     page = _page(qtbot, ctx)
@@ -89,7 +95,7 @@ def test_registration_by_search_as_you_type(qtbot, ctx) -> None:  # type: ignore
     assert "déjà inscrit(e)" in page.panel.message.text()
 
 
-def test_full_session_without_waiting_list_refuses_in_french(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_full_session_without_waiting_list_refuses_in_french(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow, capacity=1, has_waiting_list=False)
     first, second = add_persons(ctx.uow, 2)
     page = _page(qtbot, ctx)
@@ -100,7 +106,7 @@ def test_full_session_without_waiting_list_refuses_in_french(qtbot, ctx) -> None
     assert page.panel.registrations.participants.count() == 1
 
 
-def test_cancelling_promotes_from_the_waiting_list_on_screen(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_promotes_from_the_waiting_list_on_screen(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow, capacity=1)
     first, second = add_persons(ctx.uow, 2)
     page = _page(qtbot, ctx)
@@ -116,32 +122,32 @@ def test_cancelling_promotes_from_the_waiting_list_on_screen(qtbot, ctx) -> None
     assert panel.waiting.count() == 0 and panel.participants.count() == 1
 
 
-def test_print_blank_sheet_opens_the_pdf_from_the_documents_folder(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_print_blank_sheet_opens_the_pdf_from_the_documents_folder(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow)
-    page = _page(qtbot, ctx)
+    page, opened = _page_opening(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.blank_action.trigger()  # "Imprimer ▾" menu entry
-    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=10000)
-    path = page.opened[0]
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=10000)
+    path = opened[0]
     assert path.name == "emargement-vierge.pdf" and path.exists()
     assert ctx.profile.paths.documents in path.parents
 
 
-def test_attestations_batch_from_the_page(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_attestations_batch_from_the_page(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow)
     people = add_persons(ctx.uow, 3)
     for person_id in people:
         registrations.register_person(ctx.uow, activity_id, person_id)
     attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
-    page = _page(qtbot, ctx)
+    page, opened = _page_opening(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.attestations_action.trigger()  # "Imprimer ▾" menu entry
-    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
     assert len(page.panel.last_paths) == 3
-    assert page.opened[0] == page.panel.last_paths[0].parent
+    assert opened[0] == page.panel.last_paths[0].parent
 
 
-def test_unfilled_filter_lists_only_forgotten_sheets(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_unfilled_filter_lists_only_forgotten_sheets(qtbot, ctx) -> None:
     forgotten = new_session(ctx.uow, title="Atelier oublié")
     filled = new_session(ctx.uow, title="Atelier rempli")
     (person_id,) = add_persons(ctx.uow, 1)
@@ -157,7 +163,7 @@ def test_unfilled_filter_lists_only_forgotten_sheets(qtbot, ctx) -> None:  # typ
     assert page.model.data(page.model.index(0, flag_column)) == "⚠ à remplir"
 
 
-def test_delete_is_refused_once_attendance_exists(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_delete_is_refused_once_attendance_exists(qtbot, ctx, monkeypatch) -> None:
     activity_id = new_session(ctx.uow)
     (person_id,) = add_persons(ctx.uow, 1)
     registrations.register_person(ctx.uow, activity_id, person_id)
@@ -170,24 +176,24 @@ def test_delete_is_refused_once_attendance_exists(qtbot, ctx, monkeypatch) -> No
     assert workshops.get_session(ctx.uow, activity_id).title
 
 
-def test_main_window_opens_an_activity_on_the_ateliers_page(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_main_window_opens_an_activity_on_the_ateliers_page(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow, title="Réunion coopérative de printemps", kind="reunion")
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     ctx.hub.open_requested.emit("activity", activity_id)
-    page = window.pages["workshops"]
+    page = page_of(window, "workshops", WorkshopsPage)
     assert window.stack.currentWidget() is page
     assert page.panel.detail is not None and page.panel.detail.id == activity_id
     assert page.panel.detail.held_on == DAY
 
 
-def test_attestation_batch_can_be_cancelled_from_the_progress_dialog(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_attestation_batch_can_be_cancelled_from_the_progress_dialog(qtbot, ctx) -> None:
     activity_id = new_session(ctx.uow, capacity=None)
     people = add_persons(ctx.uow, 40)
     for person_id in people:
         registrations.register_person(ctx.uow, activity_id, person_id)
     attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
-    page = _page(qtbot, ctx)
+    page, opened = _page_opening(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.run_attestations([(activity_id, p) for p in people])
     assert page.panel.progress_dialog is not None
@@ -195,28 +201,28 @@ def test_attestation_batch_can_be_cancelled_from_the_progress_dialog(qtbot, ctx)
     qtbot.waitUntil(lambda: "annulée" in page.panel.message.text(), timeout=15000)
     written = list(ctx.profile.paths.documents.rglob("attestation-*.pdf"))
     assert len(written) < len(people)
-    assert page.opened == []
+    assert opened == []
 
 
-def test_attestations_for_several_selected_sessions_in_one_batch(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_attestations_for_several_selected_sessions_in_one_batch(qtbot, ctx) -> None:
     people = add_persons(ctx.uow, 3)
     sessions = [new_session(ctx.uow, title=f"Atelier {n}") for n in (1, 2)]
     for activity_id in sessions:
         for person_id in people:
             registrations.register_person(ctx.uow, activity_id, person_id)
         attendance.mark_all_present(ctx.uow, activity_id, now=DURING)
-    page = _page(qtbot, ctx)
+    page, opened = _page_opening(qtbot, ctx)
     page.refresh()
     assert not page.batch_button.isEnabled()
     page.table.selectAll()
     assert sorted(page.selected_sessions()) == sorted(sessions)
     qtbot.mouseClick(page.batch_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(page.opened) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=15000)
     assert len(page.panel.last_paths) == 6
-    assert page.opened[0] == ctx.profile.paths.documents / "ateliers"
+    assert opened[0] == ctx.profile.paths.documents / "ateliers"
 
 
-def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:
     forgotten = new_session(ctx.uow, title="Atelier oublié")
     (person_id,) = add_persons(ctx.uow, 1)
     registrations.register_person(ctx.uow, forgotten, person_id)
@@ -228,7 +234,7 @@ def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:  # t
     qtbot.waitUntil(lambda: page.count_label.text() == "1 session", timeout=30000)
 
 
-def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ctx) -> None:
     from app.services import workshop_catalogue
 
     short = workshop_catalogue.save_theme(ctx.uow, "Atelier court", 180)
@@ -243,7 +249,7 @@ def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ct
     assert second.starts_at.weekday() < 5
 
 
-def test_session_list_fits_a_1200_px_window_without_sideways_scrolling(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_session_list_fits_a_1200_px_window_without_sideways_scrolling(qtbot, ctx) -> None:
     long_title = "Marché de Noël des créateurs et artisans de la coopérative — Châlons-en-Champagne"
     activity_id = new_session(ctx.uow, title=long_title, capacity=None)
     window = MainWindow(ctx)
@@ -251,7 +257,7 @@ def test_session_list_fits_a_1200_px_window_without_sideways_scrolling(qtbot, ct
     window.resize(1200, 780)
     window.show()
     ctx.hub.open_requested.emit("activity", activity_id)
-    page = window.pages["workshops"]
+    page = page_of(window, "workshops", WorkshopsPage)
     qtbot.waitUntil(lambda: page.table.viewport().width() > 0, timeout=30000)
     qtbot.wait(50)
     assert window.width() <= 1200  # no widget forces a wider window

@@ -12,7 +12,7 @@ from app.pdf.annual_report import build_annual_report, evolution
 from tests.indicators_data import Builder, D
 
 
-def _text(path) -> str:  # type: ignore[no-untyped-def]
+def _text(path) -> str:
     # pdftotext -layout keeps table rows on one line, so a row can be checked whole.
     out = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
@@ -21,7 +21,7 @@ def _text(path) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def two_years(uow):  # type: ignore[no-untyped-def]
+def two_years(uow):
     with Builder(uow) as b:
         # 2024: two intakes, one CAPE; 2025: four intakes, two exits, 1 500 € invoiced.
         for i, day in enumerate([D(2024, 3, 1), D(2024, 9, 1)]):

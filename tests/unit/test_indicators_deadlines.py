@@ -11,7 +11,7 @@ TODAY = D(2026, 1, 15)
 
 
 @pytest.fixture
-def contracts(uow):  # type: ignore[no-untyped-def]
+def contracts(uow):
     with Builder(uow) as b:
         ids = {}
         ids["p"] = p = b.person("Petit", "Paul")

@@ -20,7 +20,7 @@ YEAR = Filters(Period.year(2025))
 
 
 @pytest.fixture
-def data(uow):  # type: ignore[no-untyped-def]
+def data(uow):
     with Builder(uow) as b:
         alice = b.person("Martin", "Alice", "Reims")
         b.intake(alice, D(2025, 1, 5), "admis", town="Épernay")
@@ -46,7 +46,7 @@ def data(uow):  # type: ignore[no-untyped-def]
     return {"alice": alice, "emma": emma, "bruno": bruno}
 
 
-def _names(uow, ref):  # type: ignore[no-untyped-def]
+def _names(uow, ref):
     return [p.full_name for p in list_persons(uow, YEAR, ref)]
 
 

@@ -20,13 +20,13 @@ YEAR = Filters(Period.year(2025))
 
 
 @pytest.fixture
-def participants(uow):  # type: ignore[no-untyped-def]
+def participants(uow):
     with Builder(uow) as b:
         alice = b.person("Martin", "Alice", "Reims")
         b._uow.session.flush()
         from app.models import Person
 
-        row = b._uow.session.get(Person, alice)
+        row = b._uow.session.get_one(Person, alice)
         row.birth_date, row.city = D(1980, 5, 4), "Épernay"
         row.situation_code, row.prescriber_code = "rsa", "france_travail"
         b.intake(alice, D(2024, 2, 1), "admis", town="Épernay")
@@ -50,7 +50,7 @@ def participants(uow):  # type: ignore[no-untyped-def]
         b.invoice(alice, D(2025, 3, 1), 123456)
 
 
-def _csv_rows(path):  # type: ignore[no-untyped-def]
+def _csv_rows(path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM so Excel reads the accents"
     return list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
@@ -156,7 +156,7 @@ def test_csv_cells_use_decimal_comma_and_quote_separators(tmp_path) -> None:
     assert sheet["B2"].value == -1234.56 and sheet["C2"].value == 1.5
 
 
-def _funder_rows(uow, filters):  # type: ignore[no-untyped-def]
+def _funder_rows(uow, filters):
     from app.exports.funder import funder_table
 
     return [list(r) for r in funder_table(uow, filters).rows]
@@ -183,7 +183,7 @@ def test_a_closed_period_export_is_unchanged_by_later_facts(uow, participants, t
     from app.indicators.dashboard import dashboard
     from app.models import Person
 
-    def snapshot():  # type: ignore[no-untyped-def]
+    def snapshot():
         data = dashboard(uow, YEAR, today=D(2026, 1, 15))
         tables = [(t.title, [list(r) for r in t.rows]) for t in dashboard_tables(data)]
         return _funder_rows(uow, YEAR), tables

@@ -13,7 +13,7 @@ YEAR = Period.year(2025)
 
 
 @pytest.fixture
-def flows(uow):  # type: ignore[no-untyped-def]
+def flows(uow):
     with Builder(uow) as b:
         bruno = b.person("Bernard", "Bruno", "Troyes")
         b.intake(bruno, D(2025, 5, 1), "admis", town="Romilly-sur-Seine")  # Troyes antenne
@@ -40,7 +40,7 @@ def flows(uow):  # type: ignore[no-untyped-def]
         b.stage(chloe, "sortie", D(2024, 12, 31), outcome="retour_situation")
 
 
-def _values(lines):  # type: ignore[no-untyped-def]
+def _values(lines):
     return {line.label: line.value for line in lines}
 
 

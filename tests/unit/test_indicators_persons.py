@@ -16,7 +16,7 @@ YEAR = Period.year(2025)
 
 
 @pytest.fixture
-def people(uow):  # type: ignore[no-untyped-def]
+def people(uow):
     with Builder(uow) as b:
         marie = b.accompagnateur("Marie", "Curie")
         # Alice: CAPE 2024 then salariée from Feb 2025 -> accompanied, salarié at end.
@@ -49,7 +49,7 @@ def people(uow):  # type: ignore[no-untyped-def]
         b.delete(ParcoursStage, b.stage(gaston, "cape", D(2025, 2, 1)))
         ivan = b.person("Ivanov", "Ivan")
         b.stage(ivan, "cape", D(2025, 1, 1))
-        b._uow.session.get(Person, ivan).merged_into_id = emma
+        b._uow.session.get_one(Person, ivan).merged_into_id = emma
         # Follow-ups: Alice 2 in 2025; Emma 1 in 2025 (+1 in Dec 2024, +1 deleted);
         # Bruno's does not count (not salaried).
         b.followup(alice, D(2025, 3, 10))
@@ -61,7 +61,7 @@ def people(uow):  # type: ignore[no-untyped-def]
     return {"alice": alice, "bruno": bruno, "emma": emma}
 
 
-def _values(lines):  # type: ignore[no-untyped-def]
+def _values(lines):
     return {line.label: line.value for line in lines}
 
 

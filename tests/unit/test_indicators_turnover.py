@@ -13,7 +13,7 @@ YEAR = Period.year(2025)
 
 
 @pytest.fixture
-def invoices(uow):  # type: ignore[no-untyped-def]
+def invoices(uow):
     with Builder(uow) as b:
         alice = b.person("Martin", "Alice", "Reims")
         inv1 = b.invoice(alice, D(2025, 1, 15), 100000)

@@ -14,7 +14,7 @@ YEAR = Period.year(2025)
 
 
 @pytest.fixture
-def sessions(uow):  # type: ignore[no-untyped-def]
+def sessions(uow):
     with Builder(uow) as b:
         p1, p2, p3, p4, p5 = (b.person(f"P{i}") for i in range(1, 6))
         a1 = b.activity(D(2025, 3, 10), "Reims")  # two 3-hour half-days

@@ -23,10 +23,23 @@ def person_id(uow) -> str:
     return create_person(uow, PersonInput(first_name="Léa", last_name="Roux")).id
 
 
-def stage(kind: str, start: dt.date, end: dt.date | None = None, **kw: object) -> StageInfo:
+def stage(
+    kind: str,
+    start: dt.date,
+    end: dt.date | None = None,
+    *,
+    contract_type: str = "",
+    outcome: str = "",
+) -> StageInfo:
     return StageInfo(
-        id=f"{kind}-{start}", person_id="p", kind=kind, start_date=start, end_date=end, **kw
-    )  # type: ignore[arg-type]
+        id=f"{kind}-{start}",
+        person_id="p",
+        kind=kind,
+        start_date=start,
+        end_date=end,
+        contract_type=contract_type,
+        outcome=outcome,
+    )
 
 
 def codes(error: ValidationError) -> dict[str, str]:

@@ -5,12 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject
 
 from app.services import interviews, people_reports, reference
 from app.services.interviews import FollowupInput, IntakeInput
 from app.services.parcours import StageInput, add_stage
 from app.services.persons import PersonInput, create_person
+
+
+def _fonts(page: PageObject) -> DictionaryObject:
+    """The page's font dictionary (pypdf types every dictionary value as ``PdfObject``)."""
+    resources = page["/Resources"]
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"]
+    assert isinstance(fonts, DictionaryObject)
+    return fonts
 
 
 def pdf_text(path) -> str:
@@ -49,12 +59,12 @@ def test_intake_report_prints_project_decision_and_signature_boxes(uow, tmp_path
     fonts = {
         str(font["/BaseFont"])
         for page in PdfReader(path).pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in _fonts(page).values()
     }
     embedded = [
         font
         for page in PdfReader(path).pages
-        for font in (f.get_object() for f in page["/Resources"]["/Font"].values())
+        for font in (f.get_object() for f in _fonts(page).values())
         if "/DescendantFonts" in font or "/FontDescriptor" in font
     ]
     assert fonts and all("DejaVu" in f for f in fonts) and len(embedded) == len(fonts)

@@ -11,13 +11,13 @@ from app.services import person_directory
 from app.text import fold
 
 
-def _add(uow, **fields):  # type: ignore[no-untyped-def]
+def _add(uow, **fields):
     with uow() as u:
         u.session.add(Person(**fields))
         u.commit()
 
 
-def test_helene_finds_hélène_whatever_the_case(uow) -> None:  # type: ignore[no-untyped-def]
+def test_helene_finds_hélène_whatever_the_case(uow) -> None:
     _add(uow, first_name="Hélène", last_name="Dupré", city="Langres")
     _add(uow, first_name="Marc", last_name="Hélie", city="Sedan")
     _add(uow, first_name="Paul", last_name="Martin", city="Vouziers")
@@ -27,32 +27,32 @@ def test_helene_finds_hélène_whatever_the_case(uow) -> None:  # type: ignore[n
     assert person_directory.count_persons(uow, "hel") == 2
 
 
-def test_every_word_must_match_across_fields(uow) -> None:  # type: ignore[no-untyped-def]
+def test_every_word_must_match_across_fields(uow) -> None:
     _add(uow, first_name="Hélène", last_name="Dupré", city="Langres")
     _add(uow, first_name="Hélène", last_name="Martin", city="Sedan")
     rows = person_directory.search_persons(uow, "hélène sedan")
     assert [r.last_name for r in rows] == ["Martin"]
 
 
-def test_phone_search_ignores_spaces(uow) -> None:  # type: ignore[no-untyped-def]
+def test_phone_search_ignores_spaces(uow) -> None:
     _add(uow, first_name="Inès", last_name="Roux", phone="+33612345678")
     assert [r.first_name for r in person_directory.search_persons(uow, "612345")] == ["Inès"]
 
 
-def test_wildcards_typed_by_the_user_are_literal(uow) -> None:  # type: ignore[no-untyped-def]
+def test_wildcards_typed_by_the_user_are_literal(uow) -> None:
     _add(uow, first_name="Anne", last_name="Percent")
     assert person_directory.search_persons(uow, "%") == []
     assert person_directory.search_persons(uow, "_") == []
 
 
-def test_deleted_persons_are_not_listed(uow) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_persons_are_not_listed(uow) -> None:
     import datetime as dt
 
     _add(uow, first_name="Supprimée", last_name="Ancienne", deleted_at=dt.datetime(2026, 1, 1))
     assert person_directory.count_persons(uow) == 0
 
 
-def test_pages_cover_the_list_without_overlap(uow) -> None:  # type: ignore[no-untyped-def]
+def test_pages_cover_the_list_without_overlap(uow) -> None:
     for i in range(25):
         _add(uow, first_name=f"P{i:02d}", last_name="Même")
     first = person_directory.search_persons(uow, "", offset=0, limit=10)
@@ -63,7 +63,7 @@ def test_pages_cover_the_list_without_overlap(uow) -> None:  # type: ignore[no-u
 
 @settings(max_examples=40, deadline=None)
 @given(name=st.text(alphabet="aàâäeéèêëiîïoôöuùûüçœAÉÈÇ -'", min_size=1, max_size=12))
-def test_a_name_is_always_found_by_its_folded_form(tmp_path_factory, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_is_always_found_by_its_folded_form(tmp_path_factory, name: str) -> None:
     from app.config import ProfileSettings
     from app.profile import create_profile
 
@@ -78,7 +78,7 @@ def test_a_name_is_always_found_by_its_folded_form(tmp_path_factory, name: str) 
         profile.close()
 
 
-def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:  # type: ignore[no-untyped-def]
+def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:
     for last in ("Brunet", "Bénard", "Gérard", "Guyot", "Éluard", "Dupont"):
         _add(uow, first_name="X", last_name=last)
     rows = person_directory.search_persons(uow, "")
@@ -92,7 +92,7 @@ def test_list_is_in_accent_blind_alphabetical_order(uow) -> None:  # type: ignor
     ]
 
 
-def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:
     for i in range(7):
         _add(uow, first_name=f"Hélène{i}", last_name="Dupré")
     _add(uow, first_name="Paul", last_name="Martin")
@@ -103,7 +103,7 @@ def test_search_page_returns_first_rows_and_total_of_matches(uow) -> None:  # ty
     assert (empty.rows, empty.total) == ([], 0)
 
 
-def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:  # type: ignore[no-untyped-def]
+def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:
     import datetime as dt
 
     from app.models import ParcoursStage
@@ -133,7 +133,7 @@ def test_list_shows_the_status_derived_from_the_parcours(uow) -> None:  # type: 
     assert statuses == {"Convention": "cape", "Étape": "nouveau"}
 
 
-def test_later_pages_and_antenne_filter_keep_each_persons_own_status(uow) -> None:  # type: ignore[no-untyped-def]
+def test_later_pages_and_antenne_filter_keep_each_persons_own_status(uow) -> None:
     # The page's statuses are read for the page's persons only: a later page (offset) or
     # an antenne filter must not pick up another person's parcours.
     import datetime as dt

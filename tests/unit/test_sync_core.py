@@ -8,12 +8,12 @@ import logging
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import hypothesis.strategies as st
 import pytest
 from hypothesis import given
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from app.ids import deterministic_id
 from app.models import (
@@ -143,7 +143,7 @@ def test_an_update_sends_only_changed_fields_with_the_previous_text_clock(profil
         uow.session.add(person)
         uow.commit()
     with profile.uow() as uow:
-        uow.session.get(Person, person.id).notes = "B"
+        uow.session.get_one(Person, person.id).notes = "B"
         uow.commit()
     first, second = _outbox(profile)
     assert set(json.loads(second["fields_json"])) == {"notes", "updated_at"}
@@ -197,7 +197,7 @@ def test_rows_applied_from_the_siege_are_not_sent_back(profile: Profile) -> None
         assert apply_rows(conn, [row]) == 1
     assert _outbox(profile) == []
     with profile.session_factory() as session:
-        assert session.get(Person, row.row_id).first_name == "Awa"
+        assert session.get_one(Person, row.row_id).first_name == "Awa"
         assert (
             session.scalar(
                 select(func.count()).select_from(FieldClock).where(FieldClock.row_id == row.row_id)
@@ -212,9 +212,9 @@ def test_waiting_local_edit_newer_than_the_pulled_value_is_kept(profile: Profile
         uow.session.add(person)
         uow.commit()
     with profile.engine.begin() as conn:  # as if pushed and acknowledged
-        conn.execute(OutboxEntry.__table__.delete())
+        conn.execute(cast(Table, OutboxEntry.__table__).delete())
     with profile.uow() as uow:
-        uow.session.get(Person, person.id).city = "Reims"
+        uow.session.get_one(Person, person.id).city = "Reims"
         uow.commit()
     with profile.engine.connect() as conn:
         values = dict(
@@ -230,7 +230,7 @@ def test_waiting_local_edit_newer_than_the_pulled_value_is_kept(profile: Profile
     with profile.engine.begin() as conn:
         apply_rows(conn, [Row(2, "person", person.id, pulled, dict.fromkeys(pulled, older))])
     with profile.session_factory() as session:
-        fresh = session.get(Person, person.id)
+        fresh = session.get_one(Person, person.id)
         assert fresh.city == "Reims"  # the local edit waits in the outbox and is newer
         assert fresh.email == "j@x.fr"  # a field not edited locally takes the siège's value
 
@@ -290,7 +290,7 @@ def test_merging_duplicates_repoints_references_and_tombstones_the_copy(profile:
     assert {pair.keep.id, pair.other.id} == {keep.id, copy.id}
     merge_persons(profile.uow, pair.keep.id, pair.other.id)
     with profile.session_factory() as session:
-        kept, gone = session.get(Person, pair.keep.id), session.get(Person, pair.other.id)
+        kept, gone = session.get_one(Person, pair.keep.id), session.get_one(Person, pair.other.id)
         assert gone.deleted_at is not None and gone.merged_into_id == kept.id
         assert kept.email == "jeanne@exemple.fr" and "vue à Sedan" in kept.notes
         interviews = session.scalars(select(FollowupInterview)).all()
