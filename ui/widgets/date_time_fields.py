@@ -178,7 +178,7 @@ class DateField(_TypedField):
         super().__init__(parent, optional)
         self.edit.setPlaceholderText("jj/mm/aaaa")
         self.edit.setToolTip(f"Tapez {DATE_HINT}.")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
+        self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
         self.calendar_button = QToolButton(self)
         self.calendar_button.setText("▾")
         self.calendar_button.setToolTip("Choisir dans le calendrier")
@@ -249,7 +249,7 @@ class TimeField(_TypedField):
         super().__init__(parent, optional)
         self.edit.setPlaceholderText("hh:mm")
         self.edit.setToolTip(f"Tapez l'heure, {TIME_HINT}.")
-        self.edit.setMaximumWidth(self.edit.fontMetrics().horizontalAdvance("00:000") + 24)
+        self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("00:000") + 24)
         self._last: dt.time | None = None
         self.set_value(value)
 
