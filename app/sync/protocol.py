@@ -54,8 +54,8 @@ class ProtocolError(ValueError):
         super().__init__(reason)
 
 
-ROW_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-BATCH_ID = re.compile(r"^[A-Za-z0-9:_-]{1,80}$")
+ROW_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+BATCH_ID = re.compile(r"^[A-Za-z0-9:_-]{1,80}\Z")
 MAX_OP_NUMBER = 2**62
 
 

@@ -178,7 +178,7 @@ def screen(
                 clocks = {k: v for k, v in row.clocks.items() if k in fill}
                 kept.append(Row(row.seq, row.table, row.row_id, fill, clocks))
             continue
-        log.warning("row %s/%s from the siège refused: %s", row.table[:60], row.row_id[:60], reason)
+        log.warning("row %r/%r from the siège refused: %s", row.table[:60], row.row_id[:60], reason)
         refused.append(RowRefusal(row.table[:60], row.row_id[:60], reason))
     return kept, refused
 

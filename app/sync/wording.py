@@ -67,6 +67,7 @@ PUSH_REASONS = {
     "table_not_writable": "ce type de donnée ne se modifie pas depuis un poste",
     "unique_key_taken": "une autre fiche porte déjà ce nom ou ce code",
     "incomplete_row": "la fiche envoyée est incomplète",
+    "missing_link": "elle renvoie à une fiche que le siège ne connaît pas",
     "constraint": "la base du siège a refusé la valeur",
 }
 
