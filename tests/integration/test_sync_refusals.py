@@ -236,3 +236,13 @@ def test_validation_writes_one_outbox_entry_per_row(profile: Profile) -> None:
     assert invoice_entries == [("invoice", draft, "freeze")]
     rows = [(table, row_id) for table, row_id, _kind in entries]
     assert len(rows) == len(set(rows))
+
+
+def test_every_refusal_code_of_the_siege_has_french_words() -> None:
+    import re
+
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "siege").glob("*.py"))
+    codes = set(re.findall(r'Rejected\(f?"([a-z_]+)', sources))
+    assert len(codes) >= 10  # the pattern still finds the siège's refusals
+    assert codes <= set(wording.PUSH_REASONS), codes - set(wording.PUSH_REASONS)
+    assert "{" not in wording.push_reason("unique_key_taken: name")
