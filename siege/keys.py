@@ -92,7 +92,10 @@ def links_to_mergeable(table_name: str) -> dict[str, str]:
 def links_of(table_name: str) -> dict[str, str]:
     """{column: referenced table} of every foreign key of ``table_name``."""
     table = Base.metadata.tables[table_name]
-    return {fk.parent.name: fk.column.table.name for fk in table.foreign_keys}
+    # In column order (table.foreign_keys is a set): the refusal names the same link
+    # on every run.
+    found = {fk.parent.name: fk.column.table.name for fk in table.foreign_keys}
+    return {c.name: found[c.name] for c in table.columns if c.name in found}
 
 
 def holder(
