@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
 
-def double_click_row(qtbot, view: QAbstractItemView, row: int, column: int = 0) -> None:  # type: ignore[no-untyped-def]
+def double_click_row(qtbot, view: QAbstractItemView, row: int, column: int = 0) -> None:
     model = view.model()
     center = view.visualRect(model.index(row, column)).center()
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)

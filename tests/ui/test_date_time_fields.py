@@ -59,14 +59,14 @@ def _show(dialog: QWidget) -> None:
     assert QTest.qWaitForWindowActive(dialog)
 
 
-def _type_then_tab(qtbot, field, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type_then_tab(qtbot, field, text: str) -> None:
     field.edit.setFocus()
     field.edit.selectAll()
     qtbot.keyClicks(field.edit, text)
     qtbot.keyClick(field.edit, Qt.Key.Key_Tab)
 
 
-def test_birth_date_typed_as_digits_is_kept_and_tab_moves_on(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_birth_date_typed_as_digits_is_kept_and_tab_moves_on(qtbot, ctx) -> None:
     dialog = PersonDialog(ctx)
     qtbot.addWidget(dialog)
     _show(dialog)
@@ -81,7 +81,7 @@ def test_birth_date_typed_as_digits_is_kept_and_tab_moves_on(qtbot, ctx) -> None
     assert dialog.birth_date.value() is None and dialog.birth_date.problem() is None
 
 
-def test_impossible_birth_date_is_refused_by_the_field_and_nothing_saved(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_impossible_birth_date_is_refused_by_the_field_and_nothing_saved(qtbot, ctx) -> None:
     dialog = PersonDialog(ctx)
     qtbot.addWidget(dialog)
     _show(dialog)
@@ -99,7 +99,7 @@ def test_impossible_birth_date_is_refused_by_the_field_and_nothing_saved(qtbot, 
     assert dialog.birth_date.error_label.isHidden()
 
 
-def test_typed_end_date_is_not_replaced_by_the_suggestion(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_typed_end_date_is_not_replaced_by_the_suggestion(qtbot, ctx) -> None:
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id
     dialog = StageDialog(ctx, person, kind="cape")
     qtbot.addWidget(dialog)
@@ -111,7 +111,7 @@ def test_typed_end_date_is_not_replaced_by_the_suggestion(qtbot, ctx) -> None:  
     assert dialog.end.edit.text() == "01/06/2025"
 
 
-def test_workshop_end_before_start_is_refused_next_to_it(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_workshop_end_before_start_is_refused_next_to_it(qtbot, ctx) -> None:
     reference.add_accompagnateur(ctx.uow, "Claire", "Testeuse")
     dialog = WorkshopSessionDialog(ctx)
     qtbot.addWidget(dialog)
@@ -129,7 +129,7 @@ def test_workshop_end_before_start_is_refused_next_to_it(qtbot, ctx) -> None:  #
     assert row.end.error_label.isHidden()
 
 
-def test_appointment_time_typed_loosely_is_saved_and_a_bad_one_is_not(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_appointment_time_typed_loosely_is_saved_and_a_bad_one_is_not(qtbot, ctx) -> None:
     from app.services import agenda
     from ui.dialogs.appointment_dialog import AppointmentDialog
 

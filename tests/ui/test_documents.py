@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from ui.widgets.documents import DocumentReadyDialog, document_ready
 
@@ -23,13 +23,14 @@ def _answer_next_message(said: list[str]) -> None:
     QTimer.singleShot(20, close)
 
 
-def test_document_ready_says_where_and_no_viewer_is_said_not_silent(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_document_ready_says_where_and_no_viewer_is_said_not_silent(qtbot, tmp_path: Path) -> None:
     pdf = tmp_path / "feuille.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
     dialog = document_ready(pdf)
     qtbot.addWidget(dialog)
     assert isinstance(dialog, DocumentReadyDialog)
-    assert str(tmp_path) in dialog.findChild(type(dialog.layout().itemAt(0).widget())).text()
+    where = dialog.findChild(QLabel)  # the first label: the document's place
+    assert where is not None and str(tmp_path) in where.text()
     labels = [b.text() for b in (dialog.open_button, dialog.folder_button, dialog.print_button)]
     assert labels == ["Ouvrir", "Ouvrir le dossier", "Imprimer"]
     said: list[str] = []

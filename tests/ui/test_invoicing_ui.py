@@ -209,7 +209,8 @@ def test_main_window_has_factures_and_the_person_record_a_facturation_tab(qtbot,
     page = page_of(window, "invoices", InvoicesPage)
     assert window.stack.currentWidget() is page
     shown = ctx.windows.find(("invoice", invoice))
-    assert isinstance(shown, InvoiceDialog) and shown.detail.id == invoice
+    assert isinstance(shown, InvoiceDialog)
+    assert shown.detail is not None and shown.detail.id == invoice
 
 
 def test_new_invoice_from_a_person_shows_their_name_not_an_id(qtbot, ctx) -> None:

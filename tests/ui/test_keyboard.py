@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu
 
 from app.services.persons import PersonInput, create_person
 from tests.invoicing_fixtures import add_entrepreneur
+from tests.ui.typed import page_of
 from ui.dialogs.invoice_dialog import InvoiceDialog
 from ui.help_menu import about_text
 from ui.main_window import MainWindow
+from ui.pages.invoices_page import InvoicesPage
+from ui.pages.people_area import PeopleArea
 
 
-def _window(qtbot, ctx) -> MainWindow:  # type: ignore[no-untyped-def]
+def _window(qtbot, ctx) -> MainWindow:
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -23,10 +26,10 @@ def _window(qtbot, ctx) -> MainWindow:  # type: ignore[no-untyped-def]
     return window
 
 
-def test_escape_and_alt_left_go_back_and_ctrl_tab_moves_between_tabs(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_escape_and_alt_left_go_back_and_ctrl_tab_moves_between_tabs(qtbot, ctx) -> None:
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id
     window = _window(qtbot, ctx)
-    area = window.pages["persons"]
+    area = page_of(window, "persons", PeopleArea)
     for back in ((Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
                  (Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)):  # fmt: skip
         window.open_item("person", person)
@@ -43,10 +46,10 @@ def test_escape_and_alt_left_go_back_and_ctrl_tab_moves_between_tabs(qtbot, ctx)
         assert QApplication.focusWidget() is area.search
 
 
-def test_ctrl_f_searches_people_from_a_record_and_from_a_page_without_search(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_f_searches_people_from_a_record_and_from_a_page_without_search(qtbot, ctx) -> None:
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id
     window = _window(qtbot, ctx)
-    area = window.pages["persons"]
+    area = page_of(window, "persons", PeopleArea)
     window.open_item("person", person)
     area.detail_page.tabs.setFocus()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -57,11 +60,12 @@ def test_ctrl_f_searches_people_from_a_record_and_from_a_page_without_search(qtb
     assert window.stack.currentWidget() is area
     assert QApplication.focusWidget() is area.search
     window.show_page("invoices")  # a page with its own search keeps it
-    qtbot.keyClick(window.pages["invoices"].search, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    invoices = page_of(window, "invoices", InvoicesPage)
+    qtbot.keyClick(invoices.search, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.pages["invoices"]
 
 
-def test_a_new_invoice_line_is_ready_to_type(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_invoice_line_is_ready_to_type(qtbot, ctx) -> None:
     dialog = InvoiceDialog(ctx, entrepreneur_id=add_entrepreneur(ctx.uow))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -73,13 +77,15 @@ def test_a_new_invoice_line_is_ready_to_type(qtbot, ctx) -> None:  # type: ignor
     assert table.state() == QAbstractItemView.State.EditingState
     qtbot.keyClicks(QApplication.focusWidget(), "Ourlet")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    assert table.item(1, 0).text() == "Ourlet"
+    typed = table.item(1, 0)
+    assert typed is not None and typed.text() == "Ourlet"
 
 
-def test_aide_menu_lists_shortcuts_version_and_profile_folder(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_aide_menu_lists_shortcuts_version_and_profile_folder(qtbot, ctx) -> None:
     window = _window(qtbot, ctx)
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
     aide = menus["Ai&de"]
+    assert isinstance(aide, QMenu)
     assert [a.text() for a in aide.actions() if a.text()] == [
         "Raccourcis clavier", "Guide d'utilisation", "Ouvrir le dossier du profil",
         "À propos de Permanence",

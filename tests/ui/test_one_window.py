@@ -8,19 +8,22 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.services.persons import PersonInput, create_person
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
 from tests.ui.clicks import double_click_row
+from tests.ui.typed import page_of
+from ui.dialogs.intake_dialog import IntakeDialog
 from ui.dialogs.invoice_dialog import InvoiceDialog
 from ui.main_window import MainWindow
 from ui.pages.invoices_page import InvoicesPage
+from ui.pages.people_area import PeopleArea
 from ui.pages.person_invoicing_tab import PersonInvoicingTab
 
 
-def _shown(ctx, kind: type[QDialog] = InvoiceDialog) -> list[QDialog]:  # type: ignore[no-untyped-def]
+def _shown(ctx, kind: type[QDialog] = InvoiceDialog) -> list[QDialog]:
     """The windows of this test's app on screen (earlier tests' windows are not counted)."""
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind)
             and w.isVisible() and getattr(w, "ctx", None) is ctx]  # fmt: skip
 
 
-def test_double_click_on_an_invoice_opens_one_window_and_again_brings_it_forward(qtbot, ctx):  # type: ignore[no-untyped-def]
+def test_double_click_on_an_invoice_opens_one_window_and_again_brings_it_forward(qtbot, ctx):
     person = add_entrepreneur(ctx.uow)
     draft = add_draft(ctx.uow, person, add_client(ctx.uow, person))
     page = InvoicesPage(ctx)
@@ -28,7 +31,8 @@ def test_double_click_on_an_invoice_opens_one_window_and_again_brings_it_forward
     page.show()
     double_click_row(qtbot, page.table, 0)
     windows = _shown(ctx)
-    assert len(windows) == 1 and windows[0].window_key() == ("invoice", draft)
+    assert len(windows) == 1 and isinstance(windows[0], InvoiceDialog)
+    assert windows[0].window_key() == ("invoice", draft)
     first = windows[0]
     double_click_row(qtbot, page.table, 0)
     assert _shown(ctx) == [first]
@@ -36,7 +40,7 @@ def test_double_click_on_an_invoice_opens_one_window_and_again_brings_it_forward
     qtbot.waitUntil(lambda: not _shown(ctx))
 
 
-def test_new_invoice_twice_shows_the_same_blank_invoice(qtbot, ctx):  # type: ignore[no-untyped-def]
+def test_new_invoice_twice_shows_the_same_blank_invoice(qtbot, ctx):
     person = add_entrepreneur(ctx.uow)
     page = InvoicesPage(ctx)
     qtbot.addWidget(page)
@@ -54,7 +58,7 @@ def test_new_invoice_twice_shows_the_same_blank_invoice(qtbot, ctx):  # type: ig
         window.close()
 
 
-def test_the_same_invoice_from_the_list_and_from_the_person_is_one_window(qtbot, ctx):  # type: ignore[no-untyped-def]
+def test_the_same_invoice_from_the_list_and_from_the_person_is_one_window(qtbot, ctx):
     person = add_entrepreneur(ctx.uow)
     draft = add_draft(ctx.uow, person, add_client(ctx.uow, person))
     page = InvoicesPage(ctx)
@@ -69,12 +73,12 @@ def test_the_same_invoice_from_the_list_and_from_the_person_is_one_window(qtbot,
     first.close()
 
 
-def test_double_click_on_a_person_opens_the_record_once(qtbot, ctx):  # type: ignore[no-untyped-def]
+def test_double_click_on_a_person_opens_the_record_once(qtbot, ctx):
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
-    area = window.pages["persons"]
+    area = page_of(window, "persons", PeopleArea)
     opened: list[str] = []
     area.list_page.person_activated.connect(opened.append)
     double_click_row(qtbot, area.list_page.table, 0)
@@ -82,16 +86,16 @@ def test_double_click_on_a_person_opens_the_record_once(qtbot, ctx):  # type: ig
     assert area.currentWidget() is area.detail_page
 
 
-def test_double_click_on_an_interview_opens_one_dialog(qtbot, ctx):  # type: ignore[no-untyped-def]
+def test_double_click_on_an_interview_opens_one_dialog(qtbot, ctx):
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
     window.open_item("person", person)
-    detail = window.pages["persons"].detail_page
+    detail = page_of(window, "persons", PeopleArea).detail_page
     detail.start_intake()
     first = detail.active_dialog
-    assert first is not None
+    assert isinstance(first, IntakeDialog)
     first.texts["project_what"].setPlainText("Pain au levain")
     assert first.autosave(force=True)
     first.close()

@@ -4,6 +4,7 @@ the intake, admit, print; agenda of the day; alerts; the tab hook for other area
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,11 +16,13 @@ from app.services.agenda import AppointmentInput
 from app.services.parcours import StageInput
 from app.services.persons import PersonInput, create_person
 from tests.ui.clicks import double_click_row
+from tests.ui.typed import page_of
 from ui.dialogs import people_widgets
 from ui.dialogs.intake_dialog import IntakeDialog
 from ui.dialogs.person_dialog import PersonDialog
 from ui.main_window import MainWindow
 from ui.pages import person_tabs
+from ui.pages.people_area import PeopleArea
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def click(qtbot, button) -> None:
 
 
 def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, monkeypatch):
-    printed = []
+    printed: list[Path] = []
     monkeypatch.setattr(people_widgets, "open_file", printed.append)
     area = window.pages["persons"]
     click(qtbot, area.list_page.new_button)
@@ -143,7 +146,7 @@ def test_other_areas_can_add_a_tab_to_the_person_record(qtbot, ctx, monkeypatch)
     qtbot.addWidget(main)
     pid = create_person(ctx.uow, PersonInput(first_name="Bob", last_name="Tab")).id
     ctx.hub.open_requested.emit("person", pid)
-    detail = main.pages["persons"].detail_page
+    detail = page_of(main, "persons", PeopleArea).detail_page
     titles = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
     tab = detail.tabs.widget(titles.index("Ateliers"))
     assert isinstance(tab, WorkshopsTab) and shown == [pid]

@@ -10,7 +10,7 @@ from ui.pages.person_detail_page import PersonDetailPage
 from ui.pages.workshop_person_tab import PersonWorkshopsTab
 
 
-def test_person_record_has_an_ateliers_tab_with_hours_by_theme(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_person_record_has_an_ateliers_tab_with_hours_by_theme(qtbot, ctx) -> None:
     (person_id,) = add_persons(ctx.uow, 1)
     activity_id = new_session(ctx.uow)
     registrations.register_person(ctx.uow, activity_id, person_id)
@@ -31,7 +31,7 @@ def test_person_record_has_an_ateliers_tab_with_hours_by_theme(qtbot, ctx) -> No
     assert history.data(history.index(0, 4)) == "3 h 30 / 7 h"
 
 
-def test_double_click_on_a_session_asks_to_open_it(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_double_click_on_a_session_asks_to_open_it(qtbot, ctx) -> None:
     (person_id,) = add_persons(ctx.uow, 1)
     activity_id = new_session(ctx.uow)
     registrations.register_person(ctx.uow, activity_id, person_id)

@@ -14,7 +14,7 @@ from tests.indicators_data import Builder, D
 YEAR = 2025
 
 
-def _history(uow) -> None:  # type: ignore[no-untyped-def]
+def _history(uow) -> None:
     with uow() as unit:
         identity = unit.session.query(CaeIdentity).first() or CaeIdentity()
         identity.name, identity.siren = "Coopérative Champagne Entreprendre", "123456782"
