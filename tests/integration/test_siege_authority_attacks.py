@@ -66,7 +66,8 @@ def test_freeze_of_another_devices_issued_invoice_naming_your_series(siege: Sieg
     assert _refused(siege, colleague, op("invoice", world.draft, freeze=True, **forged)) == [
         "issued_invoice_immutable"
     ]
-    assert row(siege, "invoice", world.draft)["total_incl_cents"] == 12000  # type: ignore[index]
+    stored = row(siege, "invoice", world.draft)
+    assert stored is not None and stored["total_incl_cents"] == 12000
     # The other antenne's laptop cannot even fork it: the entrepreneur is not theirs.
     other_series = new_id()
     assert world.other.push(op("invoice_series", other_series, **series_fields(world.other))).status_code == 200  # fmt: skip
@@ -151,7 +152,8 @@ def test_pdf_path_is_written_once_by_the_issuing_device_under_documents(siege: S
     assert world.own.push(op("invoice", world.draft, **path)).status_code == 200
     again = op("invoice", world.draft, pdf_path="factures/2026/Y.pdf")
     assert _refused(siege, world.own, again) == ["issued_invoice_immutable"]
-    assert row(siege, "invoice", world.draft)["pdf_path"] == "factures/2026/X.pdf"  # type: ignore[index]
+    stored = row(siege, "invoice", world.draft)
+    assert stored is not None and stored["pdf_path"] == "factures/2026/X.pdf"
 
 
 def test_reference_data_and_identity_are_the_sieges(siege: Siege) -> None:
