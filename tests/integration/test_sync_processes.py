@@ -1,7 +1,8 @@
 """Sync with real processes: a uvicorn siège on loopback, connections cut mid-request by a
 proxy, the siège killed and restarted mid-sync, and a laptop's sync process SIGKILLed
-at random moments 20+ times. Each ends with the same data everywhere, nothing lost,
-nothing doubled, and an intact database."""
+22 times in the middle of its sync (at named points of the sync and at random moments).
+Each ends with the same data everywhere, nothing lost, nothing doubled, and an intact
+database."""
 
 from __future__ import annotations
 
