@@ -18,7 +18,7 @@ from app.clock import utcnow
 from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import validate_invoice
 from app.migrate import restore_backup
-from app.models import Payment, Person
+from app.models import Invoice, Payment, Person
 from app.profile import Profile, open_profile
 from app.sync import service
 from siege.importer import import_profile
@@ -119,6 +119,37 @@ def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
             assert (listed.kept_value, listed.lost_value) == (str(total), str(2 * total))
     finally:
         a.close()
+
+
+def test_two_laptops_of_the_antenne_recording_the_same_payment_offline_are_both_kept(
+    siege: Siege, tmp_path: Path
+) -> None:
+    admin = new_laptop(tmp_path, "admin")
+    complete_identity(admin.uow)
+    admin.close()
+    import_profile(siege.engine, admin.paths.root)
+    a, b = _laptops(siege, tmp_path)
+    _sync(siege, a)
+    person_id = add_entrepreneur(a.uow)
+    draft = add_draft(a.uow, person_id, add_client(a.uow, person_id))
+    invoice_id = validate_invoice(a.uow, a.paths.documents, draft, DAY).invoice_id
+    _sync(siege, a, b)
+    with b.session_factory() as session:
+        total = session.scalars(
+            select(Invoice.total_incl_cents).where(Invoice.id == invoice_id)
+        ).one()
+    # Offline, the client's transfer is recorded at Épernay on both laptops.
+    record_payment(a.uow, invoice_id, PaymentData(DAY, total, "virement"))
+    record_payment(b.uow, invoice_id, PaymentData(DAY, total, "virement"))
+    _sync(siege, a, b, a)
+    for laptop in (a, b):
+        with laptop.session_factory() as session:
+            amounts = session.scalars(
+                select(Payment.amount_cents).where(Payment.invoice_id == invoice_id)
+            ).all()
+        assert amounts == [total, total]
+        (listed,) = service.open_conflicts(laptop)
+        assert (listed.kind, listed.row_id) == ("overpayment", invoice_id)
 
 
 def test_an_edit_reaching_a_row_deleted_elsewhere_is_listed_with_its_values(
