@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
 
 from app.clock import today
 from app.invoicing import drafts, payments
@@ -239,3 +239,46 @@ def test_client_country_is_chosen_by_its_french_name(qtbot, ctx) -> None:
     again = ClientDialog(ctx, person, dialog.saved)
     qtbot.addWidget(again)
     assert again.country.currentText() == "Belgique"
+
+
+def _answer_question(button: QMessageBox.StandardButton) -> None:
+    """Answer the next modal question box the way a person would, once it is shown."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        target = box.button(button)
+        assert target is not None
+        target.click()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(
+    qtbot, ctx
+) -> None:
+    complete_identity(ctx.uow)
+    person = add_entrepreneur(ctx.uow)
+    invoice = _issue(ctx, person, add_client(ctx.uow, person))
+    payments.record_payment(ctx.uow, invoice, payments.PaymentData(today(), 5000, "cheque", "CHQ 42"))
+    dialog = InvoiceDialog(ctx, invoice)
+    qtbot.addWidget(dialog)
+    assert dialog.payments.isVisibleTo(dialog)
+    assert dialog.payments.list.count() == 1
+    assert "50,00" in dialog.payments.list.item(0).text()
+    assert "CHQ 42" in dialog.payments.list.item(0).text()
+    assert not dialog.payments.cancel_button.isEnabled()  # nothing selected yet
+
+    dialog.payments.list.setCurrentRow(0)
+    _answer_question(QMessageBox.StandardButton.No)
+    dialog.payments.cancel_button.click()
+    assert payments.get_balance(ctx.uow, invoice).paid_cents == 5000  # "No" keeps it
+
+    _answer_question(QMessageBox.StandardButton.Yes)
+    dialog.payments.cancel_button.click()
+    balance = payments.get_balance(ctx.uow, invoice)
+    assert (balance.paid_cents, balance.status) == (0, "a_payer")
+    assert not dialog.payments.isVisibleTo(dialog)
+    assert "à payer" in dialog.status_label.text().lower()

@@ -27,6 +27,7 @@ from app.invoicing import documents, drafts, payments, validation
 from app.invoicing.clients import get_client, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.services import person_directory, persons
+from app.states import InvoiceKind
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
@@ -35,6 +36,7 @@ from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, t
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
+from ui.widgets.payments_panel import PaymentsPanel
 from ui.widgets.screen import remember_geometry
 
 
@@ -153,6 +155,9 @@ class InvoiceDialog(QDialog):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
+        self.payments = PaymentsPanel(self.ctx, self)
+        self.payments.changed.connect(self._refresh_state)
+        layout.addWidget(self.payments)
         layout.addLayout(form)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.general_error)
@@ -205,12 +210,13 @@ class InvoiceDialog(QDialog):
         self.vat_on_debits.setChecked(data.vat_on_debits)
         self.exemption.setText(data.vat_exemption_text)
         self.notes.setPlainText(data.notes)
-        self.lines.credit_note = data.kind == "avoir"
+        self.lines.credit_note = data.kind == InvoiceKind.CREDIT_NOTE
         self.lines.set_lines(data.lines)
         self._refresh_state()
 
     def _refresh_state(self) -> None:
         detail = self.detail
+        self.payments.show_balance(None)  # shown again below for an issued invoice
         issued = detail is not None and not detail.is_draft
         kind = detail.data.kind if detail else "facture"
         label = texts.KIND_LABELS[kind]
@@ -222,10 +228,11 @@ class InvoiceDialog(QDialog):
             self.status_label.setText(f"{label} — brouillon{extra}")
         else:
             self.setWindowTitle(f"{label} {detail.number}")
-            verb = "émise" if kind == "facture" else "émis"  # « un avoir », masculine
+            verb = "émise" if kind == InvoiceKind.INVOICE else "émis"  # « un avoir », masculine
             text = f"{label} n° {detail.number} {verb} le {formatting.date(detail.issue_date)}"
-            if kind == "facture":
+            if kind == InvoiceKind.INVOICE:
                 balance = payments.get_balance(self.ctx.uow, detail.id)
+                self.payments.show_balance(balance)
                 text += (
                     f" — {texts.STATUS_LABELS.get(balance.status, balance.status)}"
                     f" — reste dû : {formatting.money(balance.due_cents)}"
@@ -255,9 +262,9 @@ class InvoiceDialog(QDialog):
             "validate": not issued,
             "delete": detail is not None and not issued,
             "pdf": issued,
-            "payment": issued and kind == "facture",
-            "cancel": issued and kind == "facture",
-            "partial": issued and kind == "facture",
+            "payment": issued and kind == InvoiceKind.INVOICE,
+            "cancel": issued and kind == InvoiceKind.INVOICE,
+            "partial": issued and kind == InvoiceKind.INVOICE,
         }
         for key, shown in visible.items():
             self.buttons[key].setVisible(shown)
