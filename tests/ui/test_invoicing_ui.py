@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QTableWidget
 
 from app.clock import today
 from app.invoicing import drafts, payments
 from app.invoicing.validation import validate_invoice
 from app.services.parcours import list_stages
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+from tests.ui.clicks import answer_next_question
 from tests.ui.typed import page_of
 from ui.dialogs import invoice_dialog
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
@@ -241,21 +242,6 @@ def test_client_country_is_chosen_by_its_french_name(qtbot, ctx) -> None:
     assert again.country.currentText() == "Belgique"
 
 
-def _answer_question(button: QMessageBox.StandardButton) -> None:
-    """Answer the next modal question box the way a person would, once it is shown."""
-
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, answer)
-            return
-        target = box.button(button)
-        assert target is not None
-        target.click()
-
-    QTimer.singleShot(0, answer)
-
-
 def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(
     qtbot, ctx
 ) -> None:
@@ -272,11 +258,11 @@ def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(
     assert not dialog.payments.cancel_button.isEnabled()  # nothing selected yet
 
     dialog.payments.list.setCurrentRow(0)
-    _answer_question(QMessageBox.StandardButton.No)
+    answer_next_question(QMessageBox.StandardButton.No)
     dialog.payments.cancel_button.click()
     assert payments.get_balance(ctx.uow, invoice).paid_cents == 5000  # "No" keeps it
 
-    _answer_question(QMessageBox.StandardButton.Yes)
+    answer_next_question(QMessageBox.StandardButton.Yes)
     dialog.payments.cancel_button.click()
     balance = payments.get_balance(ctx.uow, invoice)
     assert (balance.paid_cents, balance.status) == (0, "a_payer")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.clock import today
 from app.services import interviews, parcours, reference
 from app.services.persons import PersonDetail, PersonInput, create_person, get_person
+from tests.ui.clicks import answer_next_question
 from ui.dialogs import people_widgets
 from ui.dialogs.followup_dialog import FollowupDialog
 from ui.dialogs.intake_dialog import IntakeDialog
@@ -102,6 +103,26 @@ def test_intake_is_autosaved_as_draft_and_resumed_after_closing(qtbot, ctx, staf
     assert resumed.intake is not None and resumed.intake.id == draft.id
     assert resumed.texts["needs"].toPlainText() == "Un four"
     resumed.close()
+
+
+def test_an_intake_draft_started_by_mistake_is_deleted_after_a_confirmation(
+    qtbot, ctx, staff, person_id
+):
+    dialog = IntakeDialog(ctx, person_id)
+    qtbot.addWidget(dialog)
+    assert not dialog.discard_button.isEnabled()  # nothing saved yet, nothing to delete
+    qtbot.keyClicks(dialog.texts["project_what"], "Mauvaise personne")
+    assert dialog.autosave(force=True)
+    assert dialog.discard_button.isEnabled()
+    answer_next_question(QMessageBox.StandardButton.No)
+    dialog.discard_button.click()
+    assert interviews.draft_intake_for(ctx.uow, person_id) is not None  # "No" keeps it
+    seen = answer_next_question(QMessageBox.StandardButton.Yes)
+    dialog.discard_button.click()
+    assert seen and "Supprimer ce brouillon" in seen[0]
+    assert interviews.draft_intake_for(ctx.uow, person_id) is None
+    assert dialog.result() == QDialog.DialogCode.Accepted  # closed, nothing autosaved again
+    assert interviews.draft_intake_for(ctx.uow, person_id) is None
 
 
 def test_tab_moves_between_intake_text_fields(qtbot, ctx, staff, person_id):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from app.clock import today
 from app.errors import PermanenceError
 from app.services import interviews, people_reports, persons
 from app.services.interviews import IntakeInfo, IntakeInput
+from app.states import IntakeDecision
 from ui.context import AppContext
 from ui.dialogs import people_widgets
 from ui.dialogs.people_widgets import (
@@ -141,6 +143,8 @@ class IntakeDialog(QDialog):
         self.finalize_button.setDefault(True)
         self.print_button = QPushButton("Imprimer le compte rendu", self)
         self.close_button = QPushButton("Fermer", self)
+        self.discard_button = QPushButton("Supprimer le brouillon…", self)
+        self.discard_button.clicked.connect(self.discard_draft)
         self.save_draft_button.clicked.connect(lambda: self.autosave(force=True))
         self.finalize_button.clicked.connect(self.finalize)
         self.print_button.clicked.connect(self.print_report)
@@ -150,6 +154,7 @@ class IntakeDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.autosave(force=True))
         buttons = QHBoxLayout()
         buttons.addWidget(self.state_label, 1)
+        buttons.addWidget(self.discard_button)
         buttons.addWidget(self.save_draft_button)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.finalize_button)
@@ -202,7 +207,7 @@ class IntakeDialog(QDialog):
 
     def _decision_changed(self, *_args: object) -> None:
         # The CAPE is opened from here only when admitting, and only once.
-        admitted = self.decision.currentData() == "admis" and not self.is_final
+        admitted = self.decision.currentData() == IntakeDecision.ADMITTED and not self.is_final
         self.decision_form.setRowVisible(self.convention_row, admitted)
 
     def _show_state(self) -> None:
@@ -218,13 +223,14 @@ class IntakeDialog(QDialog):
                 f"Entretien finalisé — {stamp(intake.updated_by, intake.updated_at)}"
             )
         self.print_button.setEnabled(intake is not None)
+        self.discard_button.setEnabled(intake is not None and intake.is_draft)
         self.save_draft_button.setEnabled(not self.is_final)
         self.finalize_button.setText(
             "Enregistrer (Ctrl+Entrée)" if self.is_final else "Finaliser l'entretien (Ctrl+Entrée)"
         )
 
     def value(self) -> IntakeInput:
-        admitted = self.decision.currentData() == "admis" and not self.is_final
+        admitted = self.decision.currentData() == IntakeDecision.ADMITTED and not self.is_final
         return IntakeInput(
             person_id=self.person.id,
             held_on=self.held_on.date().toPython(),  # type: ignore[arg-type]
@@ -280,6 +286,28 @@ class IntakeDialog(QDialog):
             f"Entretien du {formatting.date(self.intake.held_on)} finalisé. "
             "Vous pouvez imprimer le compte rendu."
         )
+
+    def discard_draft(self) -> None:
+        """An intake started by mistake (wrong person, duplicate): its draft is deleted
+        (a tombstone, synced like any change), after a confirmation."""
+        if self.intake is None or not self.intake.is_draft:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Supprimer le brouillon",
+            "Supprimer ce brouillon d'entretien d'accueil ? Ce qui y est écrit sera perdu.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            interviews.discard_intake_draft(self.ctx.uow, self.intake.id)
+        except PermanenceError as exc:
+            show_failure(self.errors, self.general_error, exc)
+            return
+        self.intake = None
+        self.dirty = False  # nothing left to autosave on closing
+        self.ctx.hub.notify("interviews")
+        self.accept()
 
     def print_report(self) -> None:
         if not self.autosave() or self.intake is None:
