@@ -36,6 +36,7 @@ from app.indicators.sql import (
 from app.indicators.workshops import attendance_rows
 from app.jobs import JobControl
 from app.models import FollowupInterview, IntakeInterview, ParcoursStage, Person
+from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 
 COLUMNS = [
@@ -80,12 +81,12 @@ def _stage_dates(filters: Filters) -> Any:
     return (
         select(
             s.person_id,
-            func.min(s.start_date).filter(s.kind == "cape").label("cape_start"),
-            func.max(s.end_date).filter(s.kind == "cape", s.end_date <= end).label("cape_end"),
-            func.max(s.renewals).filter(s.kind == "cape").label("renewals"),
-            func.min(s.start_date).filter(s.kind == "salarie").label("contract_start"),
-            func.max(s.contract_type).filter(s.kind == "salarie").label("contract"),
-            func.min(s.start_date).filter(s.kind == "associe").label("associe_on"),
+            func.min(s.start_date).filter(s.kind == StageKind.CAPE).label("cape_start"),
+            func.max(s.end_date).filter(s.kind == StageKind.CAPE, s.end_date <= end).label("cape_end"),
+            func.max(s.renewals).filter(s.kind == StageKind.CAPE).label("renewals"),
+            func.min(s.start_date).filter(s.kind == StageKind.SALARIE).label("contract_start"),
+            func.max(s.contract_type).filter(s.kind == StageKind.SALARIE).label("contract"),
+            func.min(s.start_date).filter(s.kind == StageKind.ASSOCIE).label("associe_on"),
         )
         .where(live)
         .group_by(s.person_id)
@@ -105,7 +106,7 @@ def _last_exit(filters: Filters) -> Any:
             outcome_key().label("outcome"),
             rank.label("rank"),
         )
-        .where(s.deleted_at.is_(None), s.kind == "sortie", s.start_date <= filters.period.end)
+        .where(s.deleted_at.is_(None), s.kind == StageKind.SORTIE, s.start_date <= filters.period.end)
         .subquery("ranked_exit")
     )
     return select(ranked).where(ranked.c.rank == 1).subquery("last_exit")

@@ -19,6 +19,7 @@ from app.indicators.period import NO_ANTENNE
 from app.indicators.sql import person_live, session_spans, status_on
 from app.models import ParcoursStage, Person
 from app.services.parcours_rules import StageInfo, cape_max_end, cesa_associe_deadline
+from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 
 DEFAULT_HORIZON_DAYS = 183  # about six months, as the parcours alerts
@@ -56,8 +57,8 @@ def deadlines_in(
         .join(status, status.c.person_id == Person.id)
         .where(
             person_live(),
-            (status.c.kind == "cape")
-            | ((status.c.kind == "salarie") & (status.c.contract_type == "CESA")),
+            (status.c.kind == StageKind.CAPE)
+            | ((status.c.kind == StageKind.SALARIE) & (status.c.contract_type == "CESA")),
         )
     )
     if antenne_id == NO_ANTENNE:
@@ -68,8 +69,8 @@ def deadlines_in(
     cesa_names: dict[str, str] = {}
     for pid, last, first, kind, start, end, renewals in session.execute(query):
         name = f"{last.upper()} {first}"
-        if kind == "cape":
-            found.append((pid, name, "cape", end or cape_max_end(start, renewals)))
+        if kind == StageKind.CAPE:
+            found.append((pid, name, StageKind.CAPE, end or cape_max_end(start, renewals)))
         else:
             cesa_names[pid] = name
     for pid, stages in _stages_of(session, list(cesa_names)).items():
@@ -99,7 +100,7 @@ def _stages_of(session: Session, person_ids: list[str]) -> dict[str, list[StageI
         ).where(
             s.person_id.in_(person_ids),
             s.deleted_at.is_(None),
-            s.kind.in_(("cape", "salarie")),
+            s.kind.in_((StageKind.CAPE, StageKind.SALARIE)),
         )
     )
     for stage_id, pid, kind, start, end, renewals, contract in rows:

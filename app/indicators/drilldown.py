@@ -26,6 +26,7 @@ from app.indicators.sql import Query, dialect, session_spans
 from app.indicators.turnover import invoice_members, payment_members
 from app.indicators.workshops import participant_members
 from app.models import Antenne, Invoice, Payment, Person
+from app.states import IntakeDecision
 from app.uow import UnitOfWorkFactory
 
 PERSON_FIGURES: dict[str, tuple[str, ...]] = {
@@ -105,7 +106,7 @@ def _person_members(session: Session, filters: Filters, ref: FigureRef) -> Any:
     elif name == "intakes":
         query = intake_members(filters)
     elif name == "admissions":
-        query = intake_members(filters, "admis")
+        query = intake_members(filters, IntakeDecision.ADMITTED)
     elif name == "capes_started":
         query = cape_start_members(filters)
     elif name == "exits":

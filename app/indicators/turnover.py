@@ -18,6 +18,7 @@ from app.indicators.sql import (
     month_of,
 )
 from app.models import Invoice, Payment, Person
+from app.states import InvoiceKind, InvoiceStatus
 from app.uow import UnitOfWorkFactory
 
 
@@ -48,11 +49,11 @@ class TurnoverFigures:
 
 def _signed(amount: Any) -> Any:
     # Credit notes subtract whatever sign the invoicing code stores them with.
-    return case((Invoice.kind == "avoir", -func.abs(amount)), else_=amount)
+    return case((Invoice.kind == InvoiceKind.CREDIT_NOTE, -func.abs(amount)), else_=amount)
 
 
 def _issued() -> Any:
-    return (Invoice.deleted_at.is_(None), Invoice.status != "brouillon")
+    return (Invoice.deleted_at.is_(None), Invoice.status != InvoiceStatus.DRAFT)
 
 
 def _antenne() -> Any:

@@ -32,6 +32,7 @@ from app.invoicing.document import (
 from app.invoicing.drafts import DraftData, LineData, detail, search_key, write_draft
 from app.invoicing.pdf import render_pdf
 from app.models import Client, Invoice, ParcoursStage, Person
+from app.states import InvoiceKind, InvoiceStatus, StageKind
 from app.uow import UnitOfWorkFactory
 
 
@@ -42,7 +43,7 @@ class ValidationResult:
     issue_date: dt.date
     pdf_path: Path
     # First issued invoice of a person in convention (CAPE): offer the switch
-    # to entrepreneur salarié (DESIGN §2.3).
+    # to entrepreneur salarié (docs/architecture.md §2).
     propose_salarie_stage: bool
     entrepreneur_id: str
 
@@ -65,12 +66,12 @@ def _missing(session: Session, invoice: Invoice) -> list[FieldError]:
 
 def _credit_checks(session: Session, invoice: Invoice) -> None:
     original = session.get(Invoice, invoice.credited_invoice_id or "")
-    if original is None or original.status != "emise" or original.kind != "facture":
+    if original is None or original.status != InvoiceStatus.ISSUED or original.kind != InvoiceKind.INVOICE:
         raise ConflictError("credit_note_needs_issued_invoice")
     already = session.scalar(
         select(func.coalesce(func.sum(Invoice.total_incl_cents), 0)).where(
             Invoice.credited_invoice_id == original.id,
-            Invoice.status == "emise",
+            Invoice.status == InvoiceStatus.ISSUED,
             Invoice.deleted_at.is_(None),
         )
     )
@@ -90,8 +91,8 @@ def _first_invoice_in_cape(session: Session, entrepreneur_id: str) -> bool:
         .select_from(Invoice)
         .where(
             Invoice.entrepreneur_id == entrepreneur_id,
-            Invoice.kind == "facture",
-            Invoice.status == "emise",
+            Invoice.kind == InvoiceKind.INVOICE,
+            Invoice.status == InvoiceStatus.ISSUED,
             Invoice.deleted_at.is_(None),
         )
     )
@@ -106,12 +107,12 @@ def _first_invoice_in_cape(session: Session, entrepreneur_id: str) -> bool:
     )
     if any(s.kind in ("salarie", "associe", "sortie") for s in stages):
         return False
-    return bool(stages) and stages[-1].kind == "cape"
+    return bool(stages) and stages[-1].kind == StageKind.CAPE
 
 
 def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: dt.date) -> Path:
     """Number, freeze, render and store ``invoice`` in the caller's transaction."""
-    if invoice.status != "brouillon":
+    if invoice.status != InvoiceStatus.DRAFT:
         raise ConflictError("invoice_not_draft", invoice_id=invoice.id)
     lines = detail(session, invoice).data.lines
     if not lines:
@@ -121,7 +122,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
         errors.append(FieldError("vat_exemption_text", "missing_vat_exemption_text"))
     if errors:
         raise ValidationError(errors)
-    if invoice.kind == "avoir":
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
         _credit_checks(session, invoice)
     identity = read_identity(session)
     allocation = numbering.next_number(session, invoice.kind, issue_date)
@@ -139,9 +140,9 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
         invoice.series_id = allocation.series_id
         invoice.issue_date = issue_date
         invoice.sale_date = invoice.sale_date or issue_date
-        if invoice.kind == "facture" and invoice.due_date is None:
+        if invoice.kind == InvoiceKind.INVOICE and invoice.due_date is None:
             invoice.due_date = issue_date + dt.timedelta(days=identity.payment_terms_days)
-        if invoice.kind == "facture" and not invoice.payment_terms:
+        if invoice.kind == InvoiceKind.INVOICE and not invoice.payment_terms:
             invoice.payment_terms = f"Paiement à {identity.payment_terms_days} jours"
         invoice.seller_snapshot = seller_snapshot(seller, extras, activity_label(person))
         invoice.buyer_snapshot = buyer_snapshot(buyer)
@@ -159,7 +160,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
         invoice.pdf_path = relative
         invoice.pdf_sha256 = storage.sha256(pdf)
         invoice.issued_at = utcnow()
-        invoice.status = "emise"
+        invoice.status = InvoiceStatus.ISSUED
     session.flush()
     return path
 
@@ -178,7 +179,7 @@ def validate_invoice(
         if invoice is None or invoice.deleted_at is not None:
             raise NotFoundError("not_found", what="invoice")
         path = issue(session, documents_dir, invoice, when)
-        propose = invoice.kind == "facture" and _first_invoice_in_cape(
+        propose = invoice.kind == InvoiceKind.INVOICE and _first_invoice_in_cape(
             session, invoice.entrepreneur_id
         )
         uow.commit()
@@ -194,7 +195,7 @@ def credit_note_draft(
     with uow_factory() as uow:
         session = uow.session
         original = session.get(Invoice, invoice_id)
-        if original is None or original.status != "emise" or original.kind != "facture":
+        if original is None or original.status != InvoiceStatus.ISSUED or original.kind != InvoiceKind.INVOICE:
             raise ConflictError("credit_note_needs_issued_invoice")
         source = detail(session, original).data
         credit_lines = (
@@ -218,7 +219,7 @@ def credit_note_draft(
                 entrepreneur_id=original.entrepreneur_id,
                 client_id=original.client_id,
                 lines=credit_lines,
-                kind="avoir",
+                kind=InvoiceKind.CREDIT_NOTE,
                 sale_date=original.sale_date,
                 nature=original.nature,
                 vat_on_debits=original.vat_on_debits,

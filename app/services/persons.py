@@ -1,6 +1,6 @@
 """Person records: create, read, update, tombstone, with validation and duplicate detection.
 
-Only what the accompaniment needs (DESIGN §7): no social security number (NIR),
+Only what the accompaniment needs (docs/architecture.md §9): no social security number (NIR),
 no health data. Free text that contains a valid NIR is refused.
 """
 
@@ -18,6 +18,7 @@ from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError, ValidationError
 from app.models import Accompagnateur, Antenne, Invoice, OptionItem, Person
 from app.services.parcours_rules import add_months
+from app.states import InvoiceStatus
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 from app.validation import is_postcode, normalize_email, normalize_phone
@@ -315,7 +316,7 @@ def delete_person(uow_factory: UnitOfWorkFactory, person_id: str) -> None:
             select(func.count(Invoice.id)).where(
                 Invoice.entrepreneur_id == person.id,
                 Invoice.deleted_at.is_(None),
-                Invoice.status != "brouillon",
+                Invoice.status != InvoiceStatus.DRAFT,
             )
         )
         if issued:

@@ -18,7 +18,7 @@ import json
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, inspect, select, text
+from sqlalchemy import Connection, event, func, insert, inspect, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -204,13 +204,6 @@ def record_changes(
     )
 
 
-def set_clocks(conn: Connection, table: str, row_id: str, clocks: dict[str, str]) -> None:
-    upsert_clock_rows(
-        conn,
-        [{"table_name": table, "row_id": row_id, "field": f, "hlc": h} for f, h in clocks.items()],
-    )
-
-
 def upsert_clock_rows(conn: Connection, rows: list[dict[str, str]]) -> None:
     if not rows:
         return
@@ -231,7 +224,3 @@ def load_clock(conn: Connection) -> HybridClock:
     clock = HybridClock(device_id or "unknown-device", offset_ms=int(offset or 0))
     clock.observe(last)
     return clock
-
-
-def pending_count(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT count(*) FROM sync_outbox")).scalar_one())

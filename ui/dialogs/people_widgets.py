@@ -46,12 +46,6 @@ def fill_combo(
     combo.setCurrentIndex(max(index, 0))
 
 
-def select_data(combo: QComboBox, value: str | None) -> None:
-    index = combo.findData(value)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
 def option_items(
     uow: UnitOfWorkFactory, kind: str, blank: str = "—"
 ) -> list[tuple[str | None, str]]:

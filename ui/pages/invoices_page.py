@@ -25,6 +25,7 @@ from app.clock import today
 from app.invoicing import documents, queries
 from app.invoicing.queries import InvoiceRow
 from app.jobs import Cancelled, JobControl
+from app.states import InvoiceKind, InvoiceStatus
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
@@ -58,7 +59,7 @@ COLUMNS: list[Column[InvoiceRow]] = [
     Column(
         "Reste dû",
         lambda r: texts.money_or_blank(
-            r.due_cents if r.kind == "facture" and r.status == "emise" else 0
+            r.due_cents if r.kind == InvoiceKind.INVOICE and r.status == InvoiceStatus.ISSUED else 0
         ),
         align_right=True,
     ),

@@ -26,6 +26,7 @@ from app import formatting
 from app.errors import PermanenceError
 from app.services import agenda, parcours, people_reports, personal_data, persons
 from app.services.person_file import InterviewRow, PersonFile, TimelineEvent, load_person_file
+from app.states import StageKind
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.dialogs import people_widgets
@@ -215,7 +216,7 @@ class PersonDetailPage(QWidget):
     def _update_actions(self, *_args: object) -> None:
         f = self.file
         writable = f is not None and f.person.anonymised_at is None
-        has_cape = f is not None and any(s.kind == "cape" for s in f.stages)
+        has_cape = f is not None and any(s.kind == StageKind.CAPE for s in f.stages)
         self.renew_button.setEnabled(writable and has_cape)
         self.delete_stage_button.setEnabled(writable and self._selected_stage_id() is not None)
         self.print_interview_button.setEnabled(self.interview_table.currentIndex().isValid())
@@ -339,7 +340,7 @@ class PersonDetailPage(QWidget):
     def renew_cape(self) -> None:
         stage_id = self._selected_stage_id()
         if stage_id is None:
-            cape = [s for s in (self.file.stages if self.file else []) if s.kind == "cape"]
+            cape = [s for s in (self.file.stages if self.file else []) if s.kind == StageKind.CAPE]
             stage_id = cape[-1].id if cape else None
         if stage_id is not None:
             self._try(lambda: parcours.renew_cape(self.ctx.uow, stage_id), "parcours", "persons")

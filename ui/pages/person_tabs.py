@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from app import formatting
 from app.services.person_file import InterviewRow, TimelineEvent
+from app.states import StageKind
 from ui.context import AppContext
 from ui.messages_people import (
     DECISIONS,
@@ -51,7 +52,7 @@ def _timeline_detail(event: TimelineEvent, exit_reasons: dict[str, str]) -> str:
     stage = event.stage
     parts: list[str] = []
     if stage is not None and event.kind.startswith("stage_") and "end" not in event.kind:
-        if stage.kind == "cape":
+        if stage.kind == StageKind.CAPE:
             end = formatting.date(stage.end_date)
             parts.append(f"jusqu'au {end}" if end else "")
             if stage.renewals:
