@@ -93,8 +93,8 @@ def _lines(cmd: list[str]) -> dict[str, str]:
 def in_process(root: Path) -> list[harness.Row]:
     from PySide6.QtWidgets import QApplication
 
+    from app.people import person_directory
     from app.profile import open_profile
-    from app.services import person_directory
     from ui.context import AppContext, ChangeHub
     from ui.launcher import make_application
     from ui.pages.persons_page import PersonsPage

@@ -52,7 +52,7 @@ def _bare_search(conn: sqlite3.Connection, text: str) -> None:
 
 
 def search(profile: Any, root: Path) -> harness.Row:
-    from app.services import person_directory
+    from app.people import person_directory
 
     conn = harness.bare_connection(root)
     typed = _keystrokes(_names(conn))
@@ -98,7 +98,7 @@ def _bare_history(conn: sqlite3.Connection, pid: str) -> None:
 def open_person(profile: Any, root: Path) -> tuple[harness.Row, harness.Row]:
     from PySide6.QtWidgets import QApplication
 
-    from app.services.person_file import load_person_file
+    from app.people.person_file import load_person_file
     from ui.context import AppContext, ChangeHub
     from ui.pages.person_detail_page import PersonDetailPage
     from ui.tasks import TaskManager
@@ -123,8 +123,8 @@ def open_person(profile: Any, root: Path) -> tuple[harness.Row, harness.Row]:
 
 def save_interview(profile: Any, root: Path) -> harness.Row:
     from app.ids import new_id
-    from app.services import interviews
-    from app.services.interviews import FollowupInput
+    from app.people import interviews
+    from app.people.interviews import FollowupInput
 
     conn = harness.bare_connection(root)
     conn.isolation_level = None
@@ -170,7 +170,7 @@ def _bare_page(target: Any, lines: list[str]) -> None:
 
 def report(profile: Any, root: Path) -> harness.Row:
     from app.pdf.interview_report import build_interview_report
-    from app.services import people_reports
+    from app.people import people_reports
 
     conn = harness.bare_connection(root)
     intake_id = conn.execute(
@@ -195,7 +195,7 @@ def report(profile: Any, root: Path) -> harness.Row:
 
 
 def entretiens_page(profile: Any, root: Path) -> list[harness.Row]:
-    from app.services import agenda, parcours
+    from app.people import agenda, parcours
 
     conn = harness.bare_connection(root)
     busiest = conn.execute(

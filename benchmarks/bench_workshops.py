@@ -33,8 +33,9 @@ AFTER = dt.datetime(2026, 3, 12, 18, 0)
 def _prepare(profile: Any) -> tuple[str, list[str]]:
     """A 30-participant session at Langres, and the 100 persons used for attestations."""
     from app.ids import deterministic_id
-    from app.services import person_directory, registrations, workshops
-    from app.services.workshop_values import SessionInput, default_slots
+    from app.people import person_directory
+    from app.workshops import registrations, workshops
+    from app.workshops.workshop_values import SessionInput, default_slots
 
     uow = profile.uow
     people = [row.id for row in person_directory.search_persons(uow, "", limit=BATCH)]
@@ -108,7 +109,7 @@ def open_session(profile: Any, root: Path, activity_id: str) -> harness.Row:
 
 
 def all_present(profile: Any, root: Path, activity_id: str) -> harness.Row:
-    from app.services import attendance
+    from app.workshops import attendance
 
     conn = harness.bare_connection(root)
     conn.isolation_level = None
@@ -172,7 +173,7 @@ def _bare_page(target: Any, names: list[str]) -> None:
 
 def sheet(profile: Any, activity_id: str) -> harness.Row:
     from app.pdf.attendance_sheet import render_attendance_sheet
-    from app.services import workshops
+    from app.workshops import workshops
 
     detail = workshops.get_session(profile.uow, activity_id)
     names = [p.full_name for p in detail.participants]
@@ -190,7 +191,7 @@ def sheet(profile: Any, activity_id: str) -> harness.Row:
 
 
 def attestations(profile: Any, activity_id: str, people: list[str]) -> harness.Row:
-    from app.services import attendance, registrations, workshop_documents
+    from app.workshops import attendance, registrations, workshop_documents
 
     uow = profile.uow
     for person_id in people[PARTICIPANTS:BATCH]:
@@ -219,8 +220,8 @@ def attestations(profile: Any, activity_id: str, people: list[str]) -> harness.R
 
 
 def session_list(profile: Any, root: Path) -> harness.Row:
-    from app.services import workshop_list
-    from app.services.workshop_values import SessionFilter
+    from app.workshops import workshop_list
+    from app.workshops.workshop_values import SessionFilter
 
     conn = harness.bare_connection(root)
 

@@ -25,7 +25,7 @@ _AUDIT_INSERT = insert(audit)
 # Reference data and the CAE's identity: printed on invoices, reported to funders,
 # shared by every antenne. Only the siège's administrator (CLI) or a "siege" device.
 REFERENCE = frozenset({"cae_identity", "antenne", "permanence", "option_item", "funder"})
-# The workshop catalogue: themes are created on laptops (app/services/workshop_catalogue.py).
+# The workshop catalogue: themes are created on laptops (app/workshops/workshop_catalogue.py).
 CATALOGUE = frozenset({"workshop_theme"})
 # Rows hanging off one person, and the field naming that person.
 PERSON_CHILDREN = {

@@ -8,9 +8,9 @@ from typing import Any
 
 from app.ids import deterministic_id
 from app.models import Person
-from app.services import workshops
-from app.services.workshop_values import SessionInput, default_slots
 from app.uow import UnitOfWorkFactory
+from app.workshops import workshops
+from app.workshops.workshop_values import SessionInput, default_slots
 
 DAY = dt.date(2026, 3, 12)
 DURING = dt.datetime(2026, 3, 12, 18, 0)  # after both default slots of DAY

@@ -117,7 +117,7 @@ def self_test() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from app import migrate
-    from app.services import setup
+    from app.reference import setup
     from ui.context import ChangeHub
     from ui.main_window import MainWindow
     from ui.opening import ProfileOpening

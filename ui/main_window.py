@@ -308,7 +308,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.date_label)
 
     def _build_profile_status(self) -> None:
-        from app.services import reference
+        from app.reference import reference
         from ui.widgets.sync_status import SyncStatusLabel
 
         bar = self.statusBar()
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         self.sync_status.worker.start_periodic()
 
     def _permanence_changed(self, _index: int) -> None:
-        from app.services import reference
+        from app.reference import reference
 
         permanence_id = self.permanence_combo.currentData()
         antenne_id = next(

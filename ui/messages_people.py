@@ -15,7 +15,7 @@ from app.pdf.people_labels import (
     STAGE_KINDS,
     STATUSES,
 )
-from app.services.parcours_rules import Alert
+from app.people.parcours_rules import Alert
 from ui.messages import register
 
 __all__ = [

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 # Imported on the worker thread with the profile, so that the GUI thread only builds
 # widgets: what the status bar needs (permanence list, sync state).
-WARM_MODULES = ("app.services.reference", "ui.widgets.sync_status")
+WARM_MODULES = ("app.reference.reference", "ui.widgets.sync_status")
 
 
 class ProfileOpening(QObject):

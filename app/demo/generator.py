@@ -33,7 +33,7 @@ from app.demo.people import (
 from app.demo.vocabulary import COMMUNES, PERMANENCE_PLACES
 from app.demo.workshops import write_cooperative_life, write_workshops
 from app.invoicing.cae_identity import read_identity
-from app.invoicing.document import seller_from_identity
+from app.invoicing.printable import seller_from_identity
 from app.models import (
     Accompagnateur,
     Activity,
@@ -57,8 +57,8 @@ from app.models import (
     Registration,
     synced_tables,
 )
+from app.reference.setup import SetupRequest, initialize_profile
 from app.seed import ANTENNES
-from app.services.setup import SetupRequest, initialize_profile
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from app.demo.vocabulary import (
     STREETS,
     LineTemplate,
 )
-from app.invoicing.document import Party, SellerExtras, buyer_from_client, buyer_snapshot
-from app.invoicing.document import seller_snapshot as freeze_seller
 from app.invoicing.money import LineInput, compute_totals
 from app.invoicing.numbering import format_number
+from app.invoicing.printable import Party, SellerExtras, buyer_from_client, buyer_snapshot
+from app.invoicing.printable import seller_snapshot as freeze_seller
 from app.models import Client, Invoice, InvoiceLine, InvoiceSeries, Payment
 from app.text import fold
 

@@ -24,8 +24,8 @@ from app.models import (
     ParcoursStage,
     Person,
 )
+from app.people.parcours_rules import add_months
 from app.seed import OPTION_LISTS
-from app.services.parcours_rules import add_months
 from app.text import fold
 
 # Reserved example domains (RFC 2606): realistic-looking, never someone's real mailbox.

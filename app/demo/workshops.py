@@ -13,8 +13,8 @@ from app.demo.vocabulary import PERMANENCE_PLACES
 from app.ids import deterministic_id
 from app.models import Activity, ActivityFunder, ActivitySlot, Attendance, Registration
 from app.seed import FUNDERS, THEMES
-from app.services.workshop_values import AFTERNOON, MORNING
 from app.text import fold
+from app.workshops.workshop_values import AFTERNOON, MORNING
 
 SUBTITLES = {
     "Gestion": ("Fixer ses prix", "Lire son compte de résultat", "Suivre sa trésorerie"),

@@ -1,6 +1,6 @@
 """Upcoming deadlines: CAPE ends and associé deadlines of CESA contracts.
 
-The date rules are the parcours' own (:mod:`app.services.parcours_rules`), so the
+The date rules are the parcours' own (:mod:`app.people.parcours_rules`), so the
 dashboard and the person's page never disagree; only the current CAPE and CESA
 holders are read (a bounded set), never every stage.
 """
@@ -18,7 +18,7 @@ from app.clock import today as clock_today
 from app.indicators.period import NO_ANTENNE
 from app.indicators.sql import person_live, session_spans, status_on
 from app.models import ParcoursStage, Person
-from app.services.parcours_rules import StageInfo, cape_max_end, cesa_associe_deadline
+from app.people.parcours_rules import StageInfo, cape_max_end, cesa_associe_deadline
 from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 

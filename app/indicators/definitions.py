@@ -132,7 +132,7 @@ _DEFS = [
         "divisées par le nombre de présences attendues (inscrits × créneaux commencés), "
         "arrondi au centième de pour cent le plus proche ; non calculé avant le premier "
         "créneau ou sans inscrit. C'est la seule formule de taux de présence de Permanence.",
-        "app.services.workshop_list.attendance_rate",
+        "app.workshops.workshop_list.attendance_rate",
     ),
     Definition(
         "turnover_invoiced",

@@ -27,7 +27,7 @@ from sqlalchemy.sql.expression import TableClause, column, table
 
 from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.models import IntakeInterview, ParcoursStage, Person
-from app.services.parcours_rules import RANK
+from app.people.parcours_rules import RANK
 from app.states import ACCOMPANIED_STAGES, SALARIED_STAGES
 
 # Any select, whatever its columns (Select is variadic in SQLAlchemy 2.1).

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from app.errors import ConflictError, NotFoundError
 from app.invoicing import facturx, storage
-from app.invoicing.document import build_document
-from app.invoicing.pdf import render_pdf
+from app.invoicing.printable import build_document
 from app.jobs import JobControl
 from app.models import Invoice
+from app.pdf.invoice import render_pdf
 from app.states import InvoiceStatus
 from app.uow import UnitOfWorkFactory
 

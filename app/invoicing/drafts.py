@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Collector, NotFoundError
-from app.invoicing.document import load_lines
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
+from app.invoicing.printable import load_lines
 from app.models import Client, Invoice, InvoiceLine, Person
 from app.models.invoicing import IssuedInvoiceImmutable
 from app.states import InvoiceKind, InvoiceStatus

@@ -30,8 +30,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from app.invoicing.document import DocumentLine, InvoiceDocument, Party
 from app.invoicing.money import decimal_text
+from app.invoicing.printable import DocumentLine, InvoiceDocument, Party
 from app.states import InvoiceKind
 
 LEVEL = "en16931"

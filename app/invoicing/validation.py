@@ -21,7 +21,8 @@ from app.clock import today, utcnow
 from app.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from app.invoicing import facturx, numbering, storage
 from app.invoicing.cae_identity import missing_fields, read_identity
-from app.invoicing.document import (
+from app.invoicing.drafts import DraftData, LineData, detail, search_key, write_draft
+from app.invoicing.printable import (
     activity_label,
     build_document,
     buyer_from_client,
@@ -29,9 +30,8 @@ from app.invoicing.document import (
     seller_from_identity,
     seller_snapshot,
 )
-from app.invoicing.drafts import DraftData, LineData, detail, search_key, write_draft
-from app.invoicing.pdf import render_pdf
 from app.models import Client, Invoice, ParcoursStage, Person
+from app.pdf.invoice import render_pdf
 from app.states import InvoiceKind, InvoiceStatus, StageKind
 from app.uow import UnitOfWorkFactory
 
@@ -255,7 +255,7 @@ def switch_to_salarie(
 
     Delegates to the parcours service (accueil area); False if it already existed.
     """
-    from app.services.parcours import ensure_salaried
+    from app.people.parcours import ensure_salaried
 
     with uow_factory() as uow:
         created = ensure_salaried(uow.session, person_id, on, contract_type)

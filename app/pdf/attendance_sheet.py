@@ -25,7 +25,7 @@ from app.pdf.workshop_blocks import (
     slot_heading,
     state_label,
 )
-from app.services.workshop_values import ABSENT, EXCUSED, SessionDetail, SlotInfo
+from app.workshops.workshop_values import ABSENT, EXCUSED, SessionDetail, SlotInfo
 
 SLOTS_PER_TABLE = 4  # beyond four half-days the cells get too narrow to sign: next page
 ROW_HEIGHT = 12 * mm

@@ -21,7 +21,7 @@ from app.pdf.workshop_blocks import (
     info_table,
     state_label,
 )
-from app.services.workshop_values import PRESENT, RegistrationInfo, SessionDetail, duration_text
+from app.workshops.workshop_values import PRESENT, RegistrationInfo, SessionDetail, duration_text
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from reportlab.platypus.flowables import KeepTogether
 
 from app import formatting
 from app.pdf.common import styles
-from app.services.workshop_values import (
+from app.workshops.workshop_values import (
     ABSENT,
     EXCUSED,
     EXPECTED,

@@ -13,9 +13,9 @@ import pytest
 from app import clock, formatting
 from app.errors import ValidationError
 from app.invoicing.validation import validate_invoice
+from app.people import persons
+from app.people.persons import PersonInput
 from app.profile import Profile, open_profile
-from app.services import persons
-from app.services.persons import PersonInput
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 
 UTC = dt.UTC

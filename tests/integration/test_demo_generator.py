@@ -22,8 +22,8 @@ from app.demo.generator import generate
 from app.ids import deterministic_id
 from app.invoicing.money import LineInput, compute_totals
 from app.models import Activity, Person, synced_tables
+from app.people import person_directory
 from app.profile import Profile, open_profile
-from app.services import person_directory
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
 SEED = 7
@@ -268,8 +268,8 @@ def _plain(name: str) -> str:
 
 
 def test_invoice_search_keys_and_snapshots_are_what_validation_writes(demo: Profile) -> None:
-    from app.invoicing.document import Party
     from app.invoicing.drafts import search_key
+    from app.invoicing.printable import Party
     from app.models import Client, Invoice
 
     with demo.uow() as uow:

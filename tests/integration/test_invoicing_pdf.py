@@ -295,7 +295,7 @@ def test_footer_prints_the_phone_the_french_way(setup) -> None:
 
 
 def test_units_agree_with_the_quantity() -> None:
-    from app.invoicing.pdf import unit_text
+    from app.pdf.invoice import unit_text
 
     assert unit_text("forfait", 20000) == "forfaits"
     assert unit_text("unité", -100000) == "unités"  # credit notes carry negative quantities

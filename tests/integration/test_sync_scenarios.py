@@ -15,9 +15,9 @@ from app.clock import utcnow
 from app.invoicing.numbering import next_number
 from app.jobs import Cancelled, JobControl
 from app.models import Client, FollowupInterview, Invoice, InvoiceLine, Person, SyncConflict
+from app.people.merge import duplicate_candidates, merge_persons
 from app.profile import Profile
 from app.sync import service
-from app.sync.merge import duplicate_candidates, merge_persons
 from tests.sync_support import Siege, new_laptop, snapshot
 
 

@@ -1,4 +1,4 @@
-"""Property-based proof of the sync invariants (DESIGN §4).
+"""Property-based proof of the sync invariants (docs/architecture.md §6).
 
 2–5 real SQLite laptops and an in-process siège (the real FastAPI app over a real
 SQLite database) edit offline and sync in random orders while faults are injected

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from app.ids import new_id
 from app.models import Activity, ActivitySlot, SyncConflict, WorkshopTheme
 from app.profile import Profile
-from app.services import workshop_catalogue
 from app.sync import service
+from app.workshops import workshop_catalogue
 from siege.tables import conflict as siege_conflict
 from siege.tables import key_alias
 from tests.sync_support import Siege, new_laptop, snapshot

@@ -12,14 +12,14 @@ from pypdf import PdfReader
 
 from app.ids import deterministic_id
 from app.jobs import Cancelled, JobControl
-from app.services import (
+from app.workshops import (
     attendance,
     registrations,
     workshop_catalogue,
     workshop_documents,
     workshops,
 )
-from app.services.workshop_values import ABSENT, EXCUSED, PRESENT, SlotInput
+from app.workshops.workshop_values import ABSENT, EXCUSED, PRESENT, SlotInput
 from tests.workshops_support import DAY, DURING, FSE, add_persons, new_session
 
 STATEMENT = "Cette action est cofinancée par l'Union européenne dans le cadre du programme FSE+."

@@ -13,8 +13,8 @@ from app.errors import ConflictError, ValidationError
 from app.ids import deterministic_id
 from app.models import Activity, ActivitySlot, Attendance, Person, Registration
 from app.profile import create_profile
-from app.services import attendance, registrations, workshop_list, workshops
-from app.services.workshop_values import (
+from app.workshops import attendance, registrations, workshop_list, workshops
+from app.workshops.workshop_values import (
     ABSENT,
     EXCUSED,
     PRESENT,

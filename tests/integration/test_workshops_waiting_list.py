@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import ConflictError, NotFoundError
-from app.services import registrations, workshops
+from app.workshops import registrations, workshops
 from tests.workshops_support import add_persons, new_session
 
 PEOPLE = 6

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.services import reference, workshop_list
-from app.services.person_directory import count_persons
-from app.services.persons import PersonInput, create_person
+from app.people.person_directory import count_persons
+from app.people.persons import PersonInput, create_person
+from app.reference import reference
+from app.workshops import workshop_list
 from ui.dialogs.person_dialog import PersonDialog
 from ui.dialogs.stage_dialog import StageDialog
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
@@ -130,7 +131,7 @@ def test_workshop_end_before_start_is_refused_next_to_it(qtbot, ctx) -> None:
 
 
 def test_appointment_time_typed_loosely_is_saved_and_a_bad_one_is_not(qtbot, ctx) -> None:
-    from app.services import agenda
+    from app.people import agenda
     from ui.dialogs.appointment_dialog import AppointmentDialog
 
     person = create_person(ctx.uow, PersonInput(first_name="Lea", last_name="Roux")).id

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.config import ProfilePaths
 from app.profile import open_profile
-from app.services import reference
+from app.reference import reference
 from ui.dialogs.first_run_dialog import FirstRunDialog
 
 

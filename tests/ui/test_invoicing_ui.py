@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QTableWidget
 from app.clock import today
 from app.invoicing import drafts, payments
 from app.invoicing.validation import validate_invoice
-from app.services.parcours import list_stages
+from app.people.parcours import list_stages
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.ui.clicks import answer_next_question
 from tests.ui.typed import page_of

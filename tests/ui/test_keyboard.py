@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu
 
-from app.services.persons import PersonInput, create_person
+from app.people.persons import PersonInput, create_person
 from tests.invoicing_fixtures import add_entrepreneur
 from tests.ui.typed import page_of
 from ui.dialogs.invoice_dialog import InvoiceDialog

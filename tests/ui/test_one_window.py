@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication, QDialog
 
-from app.services.persons import PersonInput, create_person
+from app.people.persons import PersonInput, create_person
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
 from tests.ui.clicks import double_click_row
 from tests.ui.typed import page_of

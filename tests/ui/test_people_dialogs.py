@@ -10,8 +10,9 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.clock import today
-from app.services import interviews, parcours, reference
-from app.services.persons import PersonDetail, PersonInput, create_person, get_person
+from app.people import interviews, parcours
+from app.people.persons import PersonDetail, PersonInput, create_person, get_person
+from app.reference import reference
 from tests.ui.clicks import answer_next_question
 from ui.dialogs import people_widgets
 from ui.dialogs.followup_dialog import FollowupDialog

@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from app.clock import today
-from app.services import agenda, parcours, reference
-from app.services.agenda import AppointmentInput
-from app.services.parcours import StageInput
-from app.services.persons import PersonInput, create_person
+from app.people import agenda, parcours
+from app.people.agenda import AppointmentInput
+from app.people.parcours import StageInput
+from app.people.persons import PersonInput, create_person
+from app.reference import reference
 from tests.ui.clicks import double_click_row
 from tests.ui.typed import page_of
 from ui.dialogs import people_widgets

@@ -7,7 +7,7 @@ import io
 from PIL import Image as PilImage
 from PySide6.QtCore import Qt
 
-from app.services import workshop_catalogue
+from app.workshops import workshop_catalogue
 from tests.workshops_support import FSE
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 

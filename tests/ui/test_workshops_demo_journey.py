@@ -13,9 +13,10 @@ from PySide6.QtCore import Qt
 
 from app.clock import today
 from app.demo.generator import generate
+from app.people import person_directory
 from app.profile import Profile, open_profile
-from app.services import person_directory, workshops
 from app.text import fold
+from app.workshops import workshops
 from ui.context import AppContext, ChangeHub
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.main_window import MainWindow

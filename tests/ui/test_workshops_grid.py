@@ -6,8 +6,8 @@ import datetime as dt
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from app.services import registrations, workshops
-from app.services.workshop_values import ABSENT, EXCUSED, EXPECTED, PRESENT
+from app.workshops import registrations, workshops
+from app.workshops.workshop_values import ABSENT, EXCUSED, EXPECTED, PRESENT
 from tests.workshops_support import DAY, DURING, add_persons, new_session
 from ui.pages.workshop_session_panel import SessionPanel
 

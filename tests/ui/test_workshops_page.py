@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QMessageBox
 
-from app.services import attendance, registrations, workshop_list, workshops
+from app.workshops import attendance, registrations, workshop_list, workshops
 from tests.ui.typed import page_of
 from tests.workshops_support import DAY, DURING, LANGRES, add_persons, new_session
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
@@ -235,7 +235,7 @@ def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:
 
 
 def test_theme_sets_the_usual_length_and_added_half_days_never_overlap(qtbot, ctx) -> None:
-    from app.services import workshop_catalogue
+    from app.workshops import workshop_catalogue
 
     short = workshop_catalogue.save_theme(ctx.uow, "Atelier court", 180)
     dialog = WorkshopSessionDialog(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import attendance, registrations, workshops
+from app.workshops import attendance, registrations, workshops
 from tests.ui.clicks import double_click_row
 from tests.workshops_support import DURING, add_persons, new_session
 from ui.main_window import page_specs, register_person_tabs

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 
 from app.errors import ConflictError, ValidationError
-from app.services import agenda, interviews, parcours, reference
-from app.services.agenda import AppointmentInput
-from app.services.interviews import FollowupInput, IntakeInput
-from app.services.person_file import load_person_file
-from app.services.persons import PersonInput, create_person, get_person
+from app.people import agenda, interviews, parcours
+from app.people.agenda import AppointmentInput
+from app.people.interviews import FollowupInput, IntakeInput
+from app.people.person_file import load_person_file
+from app.people.persons import PersonInput, create_person, get_person
+from app.reference import reference
 
 TODAY = dt.date(2026, 11, 26)
 

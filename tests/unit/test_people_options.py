@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.errors import ConflictError, ValidationError
-from app.services import options, reference
-from app.services.persons import PersonInput, create_person, get_person
+from app.people.persons import PersonInput, create_person, get_person
+from app.reference import options, reference
 
 
 def labels(uow, kind: str, include_inactive: bool = False) -> list[str]:

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.errors import ConflictError, ValidationError
-from app.services import parcours
-from app.services.interviews import FollowupInput, save_followup
-from app.services.parcours import StageInput, add_stage, list_alerts, person_status, renew_cape
-from app.services.parcours_rules import StageInfo, add_months, cesa_associe_deadline, derive_status
-from app.services.persons import PersonInput, create_person
+from app.people import parcours
+from app.people.interviews import FollowupInput, save_followup
+from app.people.parcours import StageInput, add_stage, list_alerts, person_status, renew_cape
+from app.people.parcours_rules import StageInfo, add_months, cesa_associe_deadline, derive_status
+from app.people.persons import PersonInput, create_person
 
 TODAY = dt.date(2026, 11, 26)
 

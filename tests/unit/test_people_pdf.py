@@ -8,10 +8,11 @@ import subprocess
 from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
 
-from app.services import interviews, people_reports, reference
-from app.services.interviews import FollowupInput, IntakeInput
-from app.services.parcours import StageInput, add_stage
-from app.services.persons import PersonInput, create_person
+from app.people import interviews, people_reports
+from app.people.interviews import FollowupInput, IntakeInput
+from app.people.parcours import StageInput, add_stage
+from app.people.persons import PersonInput, create_person
+from app.reference import reference
 
 
 def _fonts(page: PageObject) -> DictionaryObject:

@@ -10,9 +10,10 @@ from pypdf import PdfReader
 
 from app.errors import ConflictError
 from app.models import Client, Invoice
-from app.services import interviews, personal_data, reference
-from app.services.interviews import FollowupInput, IntakeInput
-from app.services.persons import PersonInput, create_person, get_person
+from app.people import interviews, personal_data
+from app.people.interviews import FollowupInput, IntakeInput
+from app.people.persons import PersonInput, create_person, get_person
+from app.reference import reference
 
 TODAY = dt.date(2026, 11, 26)
 

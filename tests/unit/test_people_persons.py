@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from app.clock import today
 from app.errors import NotFoundError, ValidationError
-from app.services import person_directory
-from app.services.persons import (
+from app.people import person_directory
+from app.people.persons import (
     PersonInput,
     PossibleDuplicateError,
     contains_nir,

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from app.clock import today
 from app.models import Person
-from app.services import person_directory
+from app.people import person_directory
 from app.text import fold
 
 

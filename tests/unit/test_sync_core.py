@@ -25,10 +25,10 @@ from app.models import (
     OutboxEntry,
     Person,
 )
+from app.people.merge import duplicate_candidates, merge_persons
 from app.profile import Profile
 from app.sync.apply import apply_rows
 from app.sync.hlc import HybridClock, clamp_future, parse, wall_now_ms
-from app.sync.merge import duplicate_candidates, merge_persons
 from app.sync.protocol import Row
 from app.sync.token_store import TokenStore
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import agenda
-from app.services.agenda import AppointmentInput
+from app.people import agenda
+from app.people.agenda import AppointmentInput
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
 from ui.messages_people import APPOINTMENT_KINDS

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermanenceError, ValidationError
 from app.profile import Profile
-from app.services import setup
+from app.reference import setup
 from ui.messages import error_message
 from ui.widgets.forms import FormErrors
 

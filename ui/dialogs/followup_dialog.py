@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import interviews, people_reports, persons
-from app.services.interviews import FollowupInfo, FollowupInput
+from app.people import interviews, people_reports, persons
+from app.people.interviews import FollowupInfo, FollowupInput
 from ui.context import AppContext
 from ui.dialogs import people_widgets
 from ui.dialogs.people_widgets import (

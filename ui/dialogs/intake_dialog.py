@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import interviews, people_reports, persons
-from app.services.interviews import IntakeInfo, IntakeInput
+from app.people import interviews, people_reports, persons
+from app.people.interviews import IntakeInfo, IntakeInput
 from app.states import IntakeDecision
 from ui.context import AppContext
 from ui.dialogs import people_widgets

@@ -26,7 +26,7 @@ from app.errors import FieldError, PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
 from app.invoicing.clients import get_client, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
-from app.services import person_directory, persons
+from app.people import person_directory, persons
 from app.states import InvoiceKind
 from ui import messages_invoicing as texts
 from ui.context import AppContext

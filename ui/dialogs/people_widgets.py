@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 
 from app.clock import today
-from app.services import reference
+from app.reference import reference
 from app.uow import UnitOfWorkFactory
 from ui.widgets.date_time_fields import DateField
 from ui.widgets.documents import document_ready

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.errors import PermanenceError
-from app.services import persons, reference
-from app.services.persons import DuplicateCandidate, PersonDetail, PersonInput
+from app.people import persons
+from app.people.persons import DuplicateCandidate, PersonDetail, PersonInput
+from app.reference import reference
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.dialogs.people_widgets import (

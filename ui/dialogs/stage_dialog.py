@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import parcours
-from app.services.parcours import StageInput
-from app.services.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
+from app.people import parcours
+from app.people.parcours import StageInput
+from app.people.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
 from app.states import StageKind
 from ui.context import AppContext
 from ui.dialogs.people_widgets import (

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import PermanenceError, ValidationError
-from app.services import workshop_catalogue
-from app.services.workshop_values import FunderInfo, ThemeInfo
+from app.workshops import workshop_catalogue
+from app.workshops.workshop_values import FunderInfo, ThemeInfo
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages

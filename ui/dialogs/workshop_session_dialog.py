@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import reference, workshop_catalogue, workshops
-from app.services.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
+from app.reference import reference
+from app.workshops import workshop_catalogue, workshops
+from app.workshops.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.widgets.date_time_fields import DateField, TimeField, not_before, refuse_bad_input

@@ -34,7 +34,7 @@ from app.indicators.definitions import DEFINITIONS
 from app.indicators.drilldown import FigureRef
 from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.pdf.annual_report import build_annual_report
-from app.services import reference
+from app.reference import reference
 from app.text import fold
 from ui import messages
 from ui.context import AppContext

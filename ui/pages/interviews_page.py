@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.clock import today
 from app.errors import PermanenceError
-from app.services import agenda, parcours, personal_data
-from app.services.agenda import AgendaEntry, RecentInterview
-from app.services.parcours_rules import Alert
-from app.services.personal_data import RetentionCandidate
+from app.people import agenda, parcours, personal_data
+from app.people.agenda import AgendaEntry, RecentInterview
+from app.people.parcours_rules import Alert
+from app.people.personal_data import RetentionCandidate
 from ui.context import AppContext
 from ui.dialogs.followup_dialog import FollowupDialog
 from ui.dialogs.intake_dialog import IntakeDialog

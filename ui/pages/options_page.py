@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import PermanenceError
-from app.services import options, reference
+from app.reference import options, reference
 from ui.context import AppContext
 from ui.messages import error_message, register
 

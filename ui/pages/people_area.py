@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QStackedWidget, QWidget
 
-from app.services.person_directory import PersonRow
+from app.people.person_directory import PersonRow
 from ui.context import AppContext
 from ui.models.row_table_model import RowTableModel
 from ui.pages.persons_page import PersonsPage

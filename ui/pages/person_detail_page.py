@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.errors import PermanenceError
-from app.services import agenda, parcours, people_reports, personal_data, persons
-from app.services.person_file import InterviewRow, PersonFile, TimelineEvent, load_person_file
+from app.people import agenda, parcours, people_reports, personal_data, persons
+from app.people.person_file import InterviewRow, PersonFile, TimelineEvent, load_person_file
 from app.states import StageKind
 from app.validation import display_phone
 from ui.context import AppContext

@@ -18,7 +18,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QWidget
 
 from app import formatting
-from app.services.person_file import InterviewRow, TimelineEvent
+from app.people.person_file import InterviewRow, TimelineEvent
 from app.states import StageKind
 from ui.context import AppContext
 from ui.messages_people import (

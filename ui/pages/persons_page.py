@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.pdf.people_labels import STATUSES
-from app.services import person_directory
-from app.services.person_directory import PersonRow
+from app.people import person_directory
+from app.people.person_directory import PersonRow
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.errors import ValidationError
-from app.sync import merge, service, wording
+from app.people import merge
+from app.sync import service, wording
 from app.sync.client import SyncReport
 from ui.context import AppContext
 from ui.messages import error_message

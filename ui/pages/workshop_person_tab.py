@@ -6,8 +6,8 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from app import formatting
-from app.services import attendance
-from app.services.workshop_values import AttendedSession, ThemeHours, duration_text
+from app.workshops import attendance
+from app.workshops.workshop_values import AttendedSession, ThemeHours, duration_text
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME

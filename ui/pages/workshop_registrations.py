@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import person_directory
-from app.services.workshop_values import SessionDetail
+from app.people import person_directory
 from app.uow import UnitOfWorkFactory
+from app.workshops.workshop_values import SessionDetail
 from ui.widgets.search import debounced_search
 
 RESULTS_SHOWN = 8

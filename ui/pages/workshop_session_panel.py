@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.errors import PermanenceError
 from app.jobs import Cancelled, JobControl
-from app.services import attendance, registrations, workshop_documents, workshop_list, workshops
-from app.services.attendance import Mark
-from app.services.workshop_values import WAITING, SessionDetail, duration_text
+from app.workshops import attendance, registrations, workshop_documents, workshop_list, workshops
+from app.workshops.attendance import Mark
+from app.workshops.workshop_values import WAITING, SessionDetail, duration_text
 from ui.context import AppContext
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.messages import error_message

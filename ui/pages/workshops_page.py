@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.services import workshop_catalogue, workshop_documents, workshop_list
-from app.services.workshop_values import SessionFilter, SessionRow
+from app.workshops import workshop_catalogue, workshop_documents, workshop_list
+from app.workshops.workshop_values import SessionFilter, SessionRow
 from ui.context import AppContext
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog

@@ -5,7 +5,7 @@ Importing this module registers the area's error codes with :mod:`ui.messages`.
 
 from __future__ import annotations
 
-from app.services.workshop_values import ABSENT, EXCUSED, EXPECTED, PRESENT
+from app.workshops.workshop_values import ABSENT, EXCUSED, EXPECTED, PRESENT
 from ui.messages import register
 
 KIND_LABELS = {

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.services.attendance import Mark, local_now
-from app.services.workshop_values import (
+from app.workshops.attendance import Mark, local_now
+from app.workshops.workshop_values import (
     ABSENT,
     EXCUSED,
     EXPECTED,

@@ -17,8 +17,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app import formatting
-from app.invoicing.document import InvoiceDocument, Party
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
+from app.invoicing.printable import InvoiceDocument, Party
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
 from app.states import InvoiceKind
 from app.validation import display_phone

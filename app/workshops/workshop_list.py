@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session, aliased
 
 from app.indicators.rates import rate_bp
 from app.models import Activity, ActivitySlot, Attendance, Permanence, Registration, WorkshopTheme
-from app.services.attendance import local_now
-from app.services.workshop_values import (
+from app.text import fold
+from app.uow import UnitOfWorkFactory
+from app.workshops.attendance import local_now
+from app.workshops.workshop_values import (
     EXPECTED,
     PRESENT,
     REGISTERED,
@@ -23,8 +25,6 @@ from app.services.workshop_values import (
     SessionFilter,
     SessionRow,
 )
-from app.text import fold
-from app.uow import UnitOfWorkFactory
 
 
 def attendance_missing(now: dt.datetime) -> ColumnElement[bool]:

@@ -1,6 +1,6 @@
 """Parcours stages of a person: add, change, renew a CAPE, tombstone; alerts for everyone.
 
-The status is never stored: :func:`app.services.parcours_rules.derive_status`
+The status is never stored: :func:`app.people.parcours_rules.derive_status`
 computes it from the stages each time.
 """
 
@@ -18,7 +18,7 @@ from app.clock import today as clock_today
 from app.clock import utcnow
 from app.errors import Collector, ConflictError, NotFoundError
 from app.models import FollowupInterview, IntakeInterview, OptionItem, ParcoursStage, Person
-from app.services.parcours_rules import (
+from app.people.parcours_rules import (
     CAPE_MAX_RENEWALS,
     CONTRACT_TYPES,
     KINDS,
@@ -31,7 +31,7 @@ from app.services.parcours_rules import (
     cape_max_end,
     derive_status,
 )
-from app.services.persons import check_free_text, live_person
+from app.people.persons import check_free_text, live_person
 from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 

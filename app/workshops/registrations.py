@@ -16,9 +16,9 @@ from app.clock import utcnow
 from app.errors import ConflictError, NotFoundError
 from app.ids import deterministic_id
 from app.models import Activity, Person, Registration
-from app.services.workshop_values import CANCELLED, REGISTERED, WAITING, RegistrationInfo
-from app.services.workshops import activity_or_raise
 from app.uow import UnitOfWorkFactory
+from app.workshops.workshop_values import CANCELLED, REGISTERED, WAITING, RegistrationInfo
+from app.workshops.workshops import activity_or_raise
 
 
 def registration_id(activity_id: str, person_id: str) -> str:

@@ -20,7 +20,7 @@ from app.models import (
     Permanence,
     Person,
 )
-from app.services.persons import check_free_text, live_person
+from app.people.persons import check_free_text, live_person
 from app.uow import UnitOfWorkFactory
 
 KINDS = ("accueil", "suivi")

@@ -17,8 +17,8 @@ from app.models import Accompagnateur, CaeIdentity, FollowupInterview, IntakeInt
 from app.pdf import people_labels as labels
 from app.pdf.interview_report import InterviewReport, build_interview_report
 from app.pdf.parcours_summary import ParcoursSummary, build_parcours_summary
-from app.services.person_file import load_person_file
-from app.services.persons import live_person
+from app.people.person_file import load_person_file
+from app.people.persons import live_person
 from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 from app.validation import display_phone

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import Collector, ConflictError, NotFoundError
 from app.ids import deterministic_id
 from app.models import OptionItem
-from app.services.reference import OptionInfo
+from app.reference.reference import OptionInfo
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 

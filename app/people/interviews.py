@@ -20,9 +20,9 @@ from app.models import (
     ParcoursStage,
     Permanence,
 )
-from app.services.parcours import StageInput, validate_stage
-from app.services.parcours_rules import INTAKE_DECISIONS, cape_max_end
-from app.services.persons import check_free_text, live_person, touch_contact
+from app.people.parcours import StageInput, validate_stage
+from app.people.parcours_rules import INTAKE_DECISIONS, cape_max_end
+from app.people.persons import check_free_text, live_person, touch_contact
 from app.states import IntakeDecision, StageKind
 from app.uow import UnitOfWorkFactory
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.clock import today as clock_today
 from app.models import Accompagnateur, Appointment, FollowupInterview, IntakeInterview
-from app.services.parcours import latest_intake_decision, stages_of
-from app.services.parcours_rules import Alert, StageInfo, Status, alerts_for, derive_status
-from app.services.persons import PersonDetail, live_person, option_label, person_detail
+from app.people.parcours import latest_intake_decision, stages_of
+from app.people.parcours_rules import Alert, StageInfo, Status, alerts_for, derive_status
+from app.people.persons import PersonDetail, live_person, option_label, person_detail
 from app.uow import UnitOfWorkFactory
 
 

@@ -18,10 +18,10 @@ from app.jobs import JobControl
 from app.models import CaeIdentity
 from app.pdf.attendance_sheet import render_attendance_sheet
 from app.pdf.attestation import Issuer, render_attestation
-from app.services.workshop_values import PRESENT, RegistrationInfo, SessionDetail
-from app.services.workshops import load_detail
 from app.text import fold
 from app.uow import UnitOfWorkFactory
+from app.workshops.workshop_values import PRESENT, RegistrationInfo, SessionDetail
+from app.workshops.workshops import load_detail
 
 SLUG_MAX = 60
 

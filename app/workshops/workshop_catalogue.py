@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from app.errors import Collector, NotFoundError
 from app.ids import deterministic_id, new_id
 from app.models import Funder, WorkshopTheme
-from app.services.workshop_values import FunderInfo, ThemeInfo
 from app.text import fold
 from app.uow import UnitOfWorkFactory
+from app.workshops.workshop_values import FunderInfo, ThemeInfo
 
 NAME_MAX = 120
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

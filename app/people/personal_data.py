@@ -25,8 +25,8 @@ from app.models import (
     ParcoursStage,
     Person,
 )
-from app.services.parcours_rules import add_months
-from app.services.persons import live_person
+from app.people.parcours_rules import add_months
+from app.people.persons import live_person
 from app.states import ACCOMPANIED_STAGES, IntakeDecision
 from app.uow import UnitOfWorkFactory
 

@@ -17,7 +17,7 @@ from stdnum.fr import nir as std_nir
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError, ValidationError
 from app.models import Accompagnateur, Antenne, Invoice, OptionItem, Person
-from app.services.parcours_rules import add_months
+from app.people.parcours_rules import add_months
 from app.states import InvoiceStatus
 from app.text import fold
 from app.uow import UnitOfWorkFactory

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Select, TextClause, bindparam, select, text
 
 from app.clock import today
 from app.models import Antenne, IntakeInterview, ParcoursStage, Person
-from app.services.parcours_rules import StageInfo, derive_status
+from app.people.parcours_rules import StageInfo, derive_status
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 
@@ -27,7 +27,7 @@ class PersonRow:
     phone: str
     antenne: str
     last_contact_on: dt.date | None
-    # Derived from the parcours stages (app.services.parcours_rules), never stored.
+    # Derived from the parcours stages (app.people.parcours_rules), never stored.
     status: str = ""
 
     @property

@@ -20,7 +20,8 @@ from app.clock import localnow
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.ids import deterministic_id
 from app.models import Activity, ActivitySlot, Attendance, Registration, WorkshopTheme
-from app.services.workshop_values import (
+from app.uow import UnitOfWorkFactory
+from app.workshops.workshop_values import (
     CANCELLED,
     EXPECTED,
     PRESENT,
@@ -29,7 +30,6 @@ from app.services.workshop_values import (
     AttendedSession,
     ThemeHours,
 )
-from app.uow import UnitOfWorkFactory
 
 
 def attendance_id(slot_id: str, person_id: str) -> str:

@@ -1,7 +1,7 @@
 """Sessions of ateliers, réunions coopératives and manifestations: create, edit, read.
 
-Registrations live in :mod:`app.services.registrations`, attendance and
-follow-up figures in :mod:`app.services.attendance`; all three share these
+Registrations live in :mod:`app.workshops.registrations`, attendance and
+follow-up figures in :mod:`app.workshops.attendance`; all three share these
 tables, whatever the activity's kind.
 """
 
@@ -26,10 +26,11 @@ from app.models import (
     Registration,
     WorkshopTheme,
 )
+from app.uow import UnitOfWorkFactory
 
-# Re-exported: the person's record shows hours per theme (see app.services.attendance).
-from app.services.attendance import hours_by_theme as hours_by_theme
-from app.services.workshop_values import (
+# Re-exported: the person's record shows hours per theme (see app.workshops.attendance).
+from app.workshops.attendance import hours_by_theme as hours_by_theme
+from app.workshops.workshop_values import (
     CANCELLED,
     EXPECTED,
     KINDS,
@@ -41,7 +42,6 @@ from app.services.workshop_values import (
     SessionInput,
     SlotInfo,
 )
-from app.uow import UnitOfWorkFactory
 
 TITLE_MAX = 300
 ADDRESS_MAX = 300
@@ -99,7 +99,7 @@ def create_session(uow_factory: UnitOfWorkFactory, data: SessionInput) -> str:
 
 def update_session(uow_factory: UnitOfWorkFactory, activity_id: str, data: SessionInput) -> None:
     """Save the editor's content; refuses to shrink below the registered or drop a marked slot."""
-    from app.services.registrations import promote_waiting
+    from app.workshops.registrations import promote_waiting
 
     validate_session(data)
     with uow_factory() as uow:

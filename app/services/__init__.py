@@ -1,1 +1,0 @@
-"""Use cases. Each takes a unit of work (or a factory) and returns frozen values."""
