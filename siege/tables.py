@@ -13,10 +13,12 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from app.models.base import NAMING_CONVENTION
@@ -123,4 +125,59 @@ key_alias = Table(
     Column("row_id", String(36), primary_key=True),
     Column("target_id", String(36), nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+# E-invoicing (docs/einvoicing.md): one row per flow handed to the plateforme agréée — an
+# issued invoice ("invoice") or a life-cycle message the siège emits ("cdar", e.g. 212
+# Encaissée). The file's bytes are kept so every retry sends the same bytes (same sha256:
+# the PA's idempotency key); ``tracking_id`` and ``sha256`` are unique: queued once.
+pa_flow = Table(
+    "siege_pa_flow",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("kind", String(20), nullable=False),  # invoice | cdar
+    Column("invoice_id", String(36), nullable=False),
+    Column("invoice_number", String(40), nullable=False),
+    Column("tracking_id", String(80), nullable=False, unique=True),
+    Column("route", String(20), nullable=False),  # e_invoice (domestic B2B)
+    Column("state", String(20), nullable=False),  # queued | sent | failed
+    Column("flow_syntax", String(20), nullable=False),
+    Column("flow_profile", String(20), nullable=False),
+    Column("processing_rule", String(20), nullable=False),
+    Column("file_name", String(120), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("flow_id", String(80)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("last_status", String(10), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_siege_pa_flow_due", "state", "next_attempt_at"),
+    Index("ix_siege_pa_flow_invoice", "invoice_id", "kind"),
+)
+
+# Life-cycle statuses read from the PA (XP Z12-012 codes: 200 Déposée, 213 Rejetée…).
+pa_status = Table(
+    "siege_pa_status",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("flow_id", String(80), nullable=False),
+    Column("invoice_id", String(36), nullable=False),
+    Column("code", String(10), nullable=False),
+    Column("label", String(60), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("status_at", DateTime, nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+    UniqueConstraint("flow_id", "code", "status_at"),
+    Index("ix_siege_pa_status_invoice", "invoice_id"),
+)
+
+# Small key/value state of the e-invoicing worker (the ``updatedAfter`` poll cursor).
+pa_state = Table(
+    "siege_pa_state",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
 )
