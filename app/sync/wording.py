@@ -13,7 +13,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.pdf.person_export_labels import label, value_text
+
+def label(key: str) -> str:
+    # Imported when first needed: ui/messages.py reads this module at start-up, and the
+    # labels bring Babel (docs/architecture.md, start-up shows the window on Qt alone).
+    from app.pdf.person_export_labels import label as field_label
+
+    return field_label(key)
+
+
+def value_text(key: str, value: Any) -> str:
+    from app.pdf.person_export_labels import value_text as field_value
+
+    return field_value(key, value)
+
 
 TABLES = {
     "accompagnateur": "Accompagnateur",
