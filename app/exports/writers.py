@@ -1,6 +1,11 @@
 """Write tables to XLSX (openpyxl) and to CSV that French Excel opens as is:
 UTF-8 with a BOM (else Excel reads ANSI and breaks accents), ``;`` separators
-(``,`` is the decimal mark in fr-FR), decimal comma, dates as dd/mm/yyyy."""
+(``,`` is the decimal mark in fr-FR), decimal comma, dates as dd/mm/yyyy.
+
+No text ever becomes a live formula (OWASP "CSV injection"): a last name typed as
+``=HYPERLINK(…)`` is written as text. In CSV, which has no types, such a value gets a
+leading apostrophe (what Excel itself shows for text it must not evaluate); in XLSX
+the cell is stored as a string cell, so the value reads exactly as typed."""
 
 from __future__ import annotations
 
@@ -28,6 +33,17 @@ XLSX_FORMATS: dict[CellKind, str] = {
     "bp": "0.0%",
 }
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# First characters a spreadsheet reads as the start of a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralised(value: str) -> str:
+    """Text a spreadsheet will not evaluate: a formula-like value gets a leading ``'``."""
+    return "'" + value if is_formula_like(value) else value
 
 
 def csv_cell(kind: CellKind, value: Cell) -> str:
@@ -38,7 +54,8 @@ def csv_cell(kind: CellKind, value: Cell) -> str:
     if isinstance(value, int) and kind != "text":
         # No thousands separator and no unit: Excel then reads a number, not text.
         return str(as_decimal(kind, value)).replace(".", ",")
-    return str(value)
+    # Only text is neutralised: a negative amount ("-12,50") must stay a number.
+    return neutralised(value) if isinstance(value, str) else str(value)
 
 
 def write_csv(table: Table, target: Path | IO[str], control: JobControl | None = None) -> None:
@@ -95,7 +112,7 @@ def write_xlsx(
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 90
         for label, value in about:
-            sheet.append([label, value])
+            sheet.append([_text_cell(sheet, label), _text_cell(sheet, value)])
     for done, table in enumerate(tables):
         _fill_sheet(book.create_sheet(sheet_title(table.title, taken)), table)
         if control is not None:
@@ -113,6 +130,7 @@ def _fill_sheet(ws: Any, table: Table) -> None:
     header = []
     for col in table.columns:
         cell = WriteOnlyCell(ws, value=col.header)
+        cell.data_type = "s"
         cell.font = bold
         header.append(cell)
     ws.append(header)
@@ -121,6 +139,9 @@ def _fill_sheet(ws: Any, table: Table) -> None:
     for row in table.rows:
         out: list[Any] = []
         for kind, fmt, value in zip(kinds, formats, row, strict=True):
+            if isinstance(value, str):
+                out.append(_text_cell(ws, value))
+                continue
             if value is None or fmt is None:
                 out.append(value)
                 continue
@@ -131,4 +152,14 @@ def _fill_sheet(ws: Any, table: Table) -> None:
         ws.append(out)
     for note in table.notes:
         ws.append([])
-        ws.append([note])
+        ws.append([_text_cell(ws, note)])
+
+
+def _text_cell(ws: Any, value: str) -> Any:
+    """A cell holding ``value`` as text. openpyxl turns a string starting with ``=`` into
+    a formula; forcing the string type keeps it text for every first character."""
+    if not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
