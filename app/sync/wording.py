@@ -120,7 +120,10 @@ FIELD_ERRORS = {
 }
 
 KINDS = {
-    "field": "Texte remplacé par une modification simultanée",
+    "field": "Valeur remplacée par une modification simultanée",
+    "delete_edit": "Fiche supprimée sur un poste, modifiée sur un autre",
+    "overpayment": "Facture payée plus que son montant (paiements enregistrés sur deux postes)",
+    "merged": "Doublon fusionné (même nom ou même code créé sur deux postes)",
     "invoice_double_issue": "Facture émise deux fois : proposer un avoir",
     "rejected": "Modification refusée par le siège",
     "pull_refused": "Donnée du siège refusée par ce poste",
@@ -166,6 +169,16 @@ def values_text(raw: str) -> str:
     if not isinstance(values, dict):
         return raw
     return " ; ".join(f"{label(name)} : {_value(name, v)}" for name, v in values.items())
+
+
+def money_text(cents: str) -> str:
+    """A stored amount in cents ("19200") as euros; anything else as is."""
+    from app import formatting
+
+    try:
+        return formatting.money(int(cents))
+    except ValueError:
+        return cents
 
 
 def fields_text(fields: str) -> str:

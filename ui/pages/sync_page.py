@@ -3,6 +3,8 @@ conflicts to review, and duplicate persons to merge."""
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -62,8 +64,17 @@ def conflict_cells(c: service.ConflictView) -> list[str]:
         )
     elif c.kind == "pull_refused":
         kind = f"{kind} : {wording.pull_reason(c.detail)}"
-    elif c.kind == "apply_failed":
+    elif c.kind in ("apply_failed", "delete_edit"):
+        # delete_edit: kept is when it was deleted, lost the other laptop's edit.
         lost = wording.values_text(lost)
+        field = wording.fields_text(field)
+    elif c.kind == "overpayment":
+        field = "Montant TTC / total payé"
+        kept, lost = wording.money_text(kept), wording.money_text(lost)
+    elif c.kind == "field":
+        field = wording.fields_text(field)
+        kept = wording.values_text(json.dumps({c.field: kept})) if kept else ""
+        lost = wording.values_text(json.dumps({c.field: lost})) if lost else ""
     return [kind, wording.table_name(c.table_name), field, kept, lost, _when(c.detected_at)]
 
 
@@ -72,7 +83,7 @@ def _when(moment: object) -> str:
 
     if not isinstance(moment, dt.datetime):
         return ""
-    return f"{formatting.date(moment.date())} {moment:%H:%M}"
+    return formatting.timestamp(moment)
 
 
 def _table(headers: list[str]) -> QTableWidget:
