@@ -68,11 +68,15 @@ def run_gui(root: Path) -> int:
     first run (no profile yet) is the exception: its dialog creates the profile.
     """
     from app.config import ProfilePaths, load_settings
+    from ui import error_hook
     from ui.context import AppContext, ChangeHub
     from ui.main_window import MainWindow
     from ui.tasks import TaskManager
 
     app = make_application(sys.argv)
+    window: MainWindow | None = None
+    # Nothing silent: unexpected errors are logged and shown in French (ui/error_hook.py).
+    error_hook.install(lambda: window)
     tasks, hub = TaskManager(), ChangeHub()
     paths = ProfilePaths(root)
     opening = None

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
 from app.clock import today
+from ui.error_hook import show_error
 from ui.help_menu import build_help_menu
-from ui.messages import error_message
 from ui.style import stylesheet
 from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
 
@@ -261,7 +260,9 @@ class MainWindow(QMainWindow):
                 return
 
     def show_error(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Permanence", error_message(error))
+        """A background failure nobody else handled: its French words, or the
+        unexpected-error dialog with « Copier le détail » (ui/error_hook.py)."""
+        show_error(self, error)
 
     # Chrome --------------------------------------------------------------------
     def _build_menu(self) -> None:

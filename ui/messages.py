@@ -90,4 +90,7 @@ def error_message(error: BaseException) -> str:
         if template:
             return _fill(template, error.details)
         return ERROR_MESSAGES["conflict"]
-    return f"Erreur inattendue : {error}"
+    return (
+        f"Erreur inattendue ({type(error).__name__}) : {error}\n"
+        "Le détail est enregistré dans le journal du profil."
+    )

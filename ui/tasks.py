@@ -4,6 +4,10 @@ network, results delivered back on the GUI thread.
 Widgets call ``tasks.run_db(fn, on_done, on_error)``; ``fn`` runs off the GUI
 thread; the callbacks run on it. Long jobs take an :class:`app.jobs.JobControl`
 so they report progress and can be cancelled.
+
+Nothing silent (issue 14, item 6): a failure that is not one the core raises on purpose
+is written to the log with its traceback; a failure nobody asked to handle is shown to
+the user (the window's handler, else the global hook of :mod:`ui.error_hook`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.jobs import Cancelled
+from ui import error_hook
+from ui.error_hook import is_expected
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +53,10 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except BaseException as exc:
-            log.debug("background task failed: %s", traceback.format_exc())
+            if is_expected(exc) or isinstance(exc, Cancelled):
+                log.info("background task refused: %r", exc)
+            else:
+                log.error("background task failed:\n%s", traceback.format_exc())
             self.relay.finished.emit(self.on_error, None, exc)
         else:
             self.relay.finished.emit(self.on_done, result, None)
@@ -90,7 +101,7 @@ class TaskManager(QObject):
             if handler is not None:
                 handler(error)
             else:
-                log.error("unhandled background error: %r", error)
+                error_hook.report(error)
             return
         if callback is not None:
             callback(result)
