@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from app.exports.table import Col, Table
+from app.exports.table import Cell, Col, Table
 from app.exports.writers import csv_bytes, write_xlsx
 
 HOSTILE = [
@@ -24,7 +24,7 @@ HOSTILE = [
 
 
 def _table() -> Table:
-    rows = [[name, -1250, "Dupont"] for name in HOSTILE]
+    rows: list[list[Cell]] = [[name, -1250, "Dupont"] for name in HOSTILE]
     return Table(
         "Participants",
         [Col("Nom"), Col("Solde", "cents"), Col("=Titre")],
