@@ -181,6 +181,11 @@ def money_text(cents: str) -> str:
         return cents
 
 
+def field_value(name: str, raw: str) -> str:
+    """One field's stored text as the app shows it (a phone number spaced, a mark in words)."""
+    return _value(name, raw) if raw else ""
+
+
 def fields_text(fields: str) -> str:
     """Stored comma-separated column names as French labels."""
     return ", ".join(label(f) for f in fields.split(",") if f)

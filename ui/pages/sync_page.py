@@ -3,8 +3,6 @@ conflicts to review, and duplicate persons to merge."""
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -73,8 +71,7 @@ def conflict_cells(c: service.ConflictView) -> list[str]:
         kept, lost = wording.money_text(kept), wording.money_text(lost)
     elif c.kind == "field":
         field = wording.fields_text(field)
-        kept = wording.values_text(json.dumps({c.field: kept})) if kept else ""
-        lost = wording.values_text(json.dumps({c.field: lost})) if lost else ""
+        kept, lost = wording.field_value(c.field, kept), wording.field_value(c.field, lost)
     return [kind, wording.table_name(c.table_name), field, kept, lost, _when(c.detected_at)]
 
 
