@@ -1,4 +1,10 @@
-"""Attestation de présence: one participant, the slots attended and the hours, signed."""
+"""Attestation de présence: one participant, the slots attended and the hours, signed.
+
+Signed by one person for the CAE (its representative, in the singular: « X,
+représentant(e) de la Coopérative Y, atteste que… »), never by the list of
+animateurs; only half-days whose attendance was recorded are listed; the CAE's
+SIRET and training declaration number (NDA) are printed when known.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +21,30 @@ from app.pdf.workshop_blocks import (
     GRID,
     KIND_LABELS,
     SHADE,
+    Organisation,
     esc,
+    french_date,
     funders_block,
     half_day,
+    hours_span,
     info_table,
     state_label,
 )
-from app.workshops.workshop_values import PRESENT, RegistrationInfo, SessionDetail, duration_text
+from app.workshops.workshop_values import (
+    EXPECTED,
+    PRESENT,
+    RegistrationInfo,
+    SessionDetail,
+    SlotInfo,
+    duration_text,
+)
 
 
 @dataclass(frozen=True)
 class Issuer:
-    """Who delivers the attestation: the CAE, and the person signing it."""
+    """Who delivers the attestation: the CAE, and the one person signing for it."""
 
-    organisation: str
-    address: str
-    town: str
+    organisation: Organisation
     signer: str
 
 
@@ -48,24 +62,24 @@ def render_attestation(
     person = "\u00a0".join(p for p in (participant.civility, name) if p)
     attended = detail.minutes_attended(participant.person_id)
     kind = KIND_LABELS.get(detail.kind, detail.kind).lower()
-    signer = esc(issuer.signer) if issuer.signer else "Le/la soussigné(e)"
-    organisation = f", pour {esc(issuer.organisation)}" if issuer.organisation else ""
+    org = issuer.organisation
     story: list[Flowable] = []
-    if issuer.organisation:
-        story.append(Paragraph(f"<b>{esc(issuer.organisation)}</b>", sheet["Body"]))
-        if issuer.address:
-            story.append(Paragraph(esc(issuer.address), sheet["Small"]))
+    if org.name:
+        story.append(Paragraph(f"<b>{esc(org.name)}</b>", sheet["Body"]))
+        for line in (org.address, org.identifiers()):
+            if line:
+                story.append(Paragraph(esc(line), sheet["Small"]))
         story.append(Spacer(1, 8 * mm))
     story += [
         Paragraph("Attestation de présence", sheet["Title"]),
         Spacer(1, 4 * mm),
         Paragraph(
-            f"{signer}{organisation}, atteste que <b>{esc(person)}</b> a participé "
+            f"{_attesting(issuer)} atteste que <b>{esc(person)}</b> a participé "
             f"à l'action ({esc(kind)}) intitulée « {esc(detail.title)} ».",
             sheet["Body"],
         ),
         Spacer(1, 4 * mm),
-        info_table(detail, width),
+        info_table(detail, width, org),
         Spacer(1, 4 * mm),
         _slots_table(detail, participant, width),
         Spacer(1, 4 * mm),
@@ -76,12 +90,16 @@ def render_attestation(
         ),
         Spacer(1, 10 * mm),
         Paragraph(
-            f"Fait à {esc(issuer.town or detail.permanence_town or '')}, "
-            f"le {formatting.date(issued_on, 'long')}.",
+            f"Fait à {esc(org.town or detail.permanence_town or '')}, "
+            f"le {french_date(issued_on, 'long')}.",
             sheet["Body"],
         ),
         Spacer(1, 3 * mm),
-        Paragraph(f"{signer} — signature et cachet :", sheet["Body"]),
+        Paragraph(
+            f"{esc(issuer.signer) or 'Le/la représentant(e) de l’organisme'}"
+            " — signature et cachet :",
+            sheet["Body"],
+        ),
         Spacer(1, 24 * mm),
         *funders_block(detail.funders, width),
     ]
@@ -89,9 +107,34 @@ def render_attestation(
         target,
         story,
         title=f"Attestation de présence — {person} — {detail.title}",
-        author=issuer.organisation or "Permanence",
-        footer_text=issuer.organisation,
+        author=org.name or "Permanence",
+        footer_text=org.name,
     )
+
+
+# A CAE named by a common noun takes the article: « de la Coopérative X », « de CESAME ».
+FEMININE_NOUNS = ("coopérative", "cooperative", "société", "scop", "cae ", "association")
+
+
+def _of(name: str) -> str:
+    return f"de la {name}" if name.lower().startswith(FEMININE_NOUNS) else f"de {name}"
+
+
+def _attesting(issuer: Issuer) -> str:
+    """The subject of « atteste »: one person, for the CAE (escaped for a Paragraph)."""
+    name = _of(issuer.organisation.name) if issuer.organisation.name else ""
+    if issuer.signer and name:
+        return f"{esc(issuer.signer)}, représentant(e) {esc(name)},"
+    if issuer.signer:
+        return f"{esc(issuer.signer)}, soussigné(e),"
+    if name:
+        return f"Le/la soussigné(e), représentant(e) {esc(name)},"
+    return "Le/la soussigné(e)"
+
+
+def recorded_slots(detail: SessionDetail, person_id: str) -> list[SlotInfo]:
+    """The half-days whose attendance was recorded for ``person_id`` (never "attendu")."""
+    return [s for s in detail.slots if detail.state(s.id, person_id) != EXPECTED]
 
 
 def _slots_table(detail: SessionDetail, participant: RegistrationInfo, width: float) -> Table:
@@ -102,13 +145,13 @@ def _slots_table(detail: SessionDetail, participant: RegistrationInfo, width: fl
             for h in ("Date", "Demi-journée", "Horaires", "Durée", "Présence")
         ]
     ]
-    for slot in detail.slots:
+    for slot in recorded_slots(detail, participant.person_id):
         state = detail.state(slot.id, participant.person_id)
         rows.append(
             [
                 formatting.date(slot.starts_at.date()),
                 half_day(slot),
-                slot.hours_label,
+                hours_span(slot),
                 duration_text(slot.minutes) if state == PRESENT else "—",
                 state_label(state, participant.civility),
             ]

@@ -18,6 +18,7 @@ from app.jobs import JobControl
 from app.models import CaeIdentity
 from app.pdf.attendance_sheet import render_attendance_sheet
 from app.pdf.attestation import Issuer, render_attestation
+from app.pdf.workshop_blocks import Organisation
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 from app.workshops.workshop_values import PRESENT, RegistrationInfo, SessionDetail
@@ -45,7 +46,7 @@ def print_attendance_sheet(
     """Write the blank or filled sheet and return its path."""
     with uow_factory() as uow:
         detail = load_detail(uow.session, activity_id)
-    organisation = _organisation(uow_factory)[0]
+    organisation = organisation_of(uow_factory)
     folder = session_folder(documents, detail)
     folder.mkdir(parents=True, exist_ok=True)
     name = "emargement-rempli.pdf" if filled else "emargement-vierge.pdf"
@@ -74,10 +75,15 @@ def generate_attestations(
     signer: str = "",
     issued_on: dt.date | None = None,
 ) -> list[Path]:
-    """One attestation per (activity, person); progress after each; stops when cancelled."""
+    """One attestation per (activity, person); progress after each; stops when cancelled.
+
+    ``signer``: the one person signing for the CAE; by default the accompagnateur
+    using this laptop (the profile's actor), never the list of animateurs.
+    """
     job = control or JobControl()
     day = issued_on or today()
-    organisation, address, town = _organisation(uow_factory)
+    organisation = organisation_of(uow_factory)
+    issuer = Issuer(organisation, signer or uow_factory.actor or "")
     details: dict[str, SessionDetail] = {}
     paths: list[Path] = []
     total = len(requests)
@@ -88,7 +94,6 @@ def generate_attestations(
             with uow_factory() as uow:
                 detail = details[activity_id] = load_detail(uow.session, activity_id)
         participant = _participant(detail, person_id)
-        issuer = Issuer(organisation, address, town, signer or detail.animateurs)
         folder = session_folder(documents, detail) / "attestations"
         folder.mkdir(parents=True, exist_ok=True)
         path = (
@@ -108,11 +113,14 @@ def _participant(detail: SessionDetail, person_id: str) -> RegistrationInfo:
     raise NotFoundError("not_found", kind="registration", id=person_id)
 
 
-def _organisation(uow_factory: UnitOfWorkFactory) -> tuple[str, str, str]:
-    """The CAE's name, address and town, as printed on attestations."""
+def organisation_of(uow_factory: UnitOfWorkFactory) -> Organisation:
+    """The CAE's name, address, town, SIRET and NDA, as printed on workshop documents."""
     with uow_factory() as uow:
         cae = uow.session.scalar(select(CaeIdentity).where(CaeIdentity.deleted_at.is_(None)))
         if cae is None:
-            return ("", "", "")
+            return Organisation()
         address = ", ".join(p for p in (cae.address, f"{cae.postcode} {cae.city}".strip()) if p)
-        return (cae.name, address, cae.city)
+        # The CAE identity has no training declaration number (NDA) column yet: it is
+        # printed as soon as one exists, without a schema change here (issue 16).
+        nda = str(getattr(cae, "nda", "") or "")
+        return Organisation(cae.name, address, cae.city, cae.siret, nda)

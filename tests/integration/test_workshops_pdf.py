@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -230,8 +231,9 @@ def test_attestation_agrees_with_the_known_civility(profile, uow) -> None:
         uow, profile.paths.documents, [(activity_id, p) for p in people]
     )
     madame, monsieur, unknown = (" ".join(_pages(path)) for path in paths)
-    assert "Absente" in madame and "Présente" in madame and "(e)" not in madame
-    assert "Excusé " in monsieur and "Présent " in monsieur and "(e)" not in monsieur
+    # (The signer's "représentant(e)" is not about the participant: states only here.)
+    assert "Absente" in madame and "Présente" in madame and "Absent(e)" not in madame
+    assert "Excusé " in monsieur and "Présent " in monsieur and "Excusé(e)" not in monsieur
     assert "Présent(e)" in unknown
     first = workshops.get_session(uow, activity_id).participants
     madame_name = next(p for p in first if p.person_id == people[0]).first_name
@@ -249,3 +251,171 @@ def test_filled_sheet_marks_agree_with_the_known_civility(profile, uow) -> None:
     )
     text = " ".join(_pages(path))
     assert "ABSENTE" in text and "EXCUSÉ" in text and "(E)" not in text
+
+
+# Issue 16: the documents an auditor accepts ------------------------------------------
+
+EU_WORDS = "Cofinancé par l'Union européenne"
+
+
+def _raw_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def _cae(uow) -> None:
+    from tests.invoicing_fixtures import complete_identity
+
+    complete_identity(uow)
+
+
+def test_filled_sheet_tells_present_absent_excused_and_not_recorded_apart(profile, uow) -> None:
+    from app.models import Person
+
+    activity_id, people = _session_with(uow, 3)
+    with uow() as work:
+        for person_id in people:
+            work.session.get_one(Person, person_id).civility = "Mme"
+        work.commit()
+    morning, _afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_attendance(uow, morning.id, people[0], PRESENT, now=DURING)
+    attendance.mark_attendance(uow, morning.id, people[1], ABSENT, now=DURING)
+    attendance.mark_attendance(uow, morning.id, people[2], EXCUSED, now=DURING)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=True
+    )
+    text = " ".join(_pages(path))
+    assert text.count("Présente") == 1
+    assert text.count("ABSENTE") == 1 and text.count("EXCUSÉE") == 1
+    # The afternoon was never recorded: said in every cell, not left blank like a presence.
+    assert text.count("non renseigné") == 3 + 1  # three cells and the legend
+
+
+def test_footer_and_running_header_are_never_cut_mid_word(profile, uow) -> None:
+    words = [f"mot{n:02d}" for n in range(40)]
+    activity_id, _people = _session_with(uow, 30, title=" ".join(words))
+    _cae(uow)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    pages = _raw_pages(path)
+    assert len(pages) >= 2
+    for page in pages:
+        tokens = [t.strip("…") for t in page.split() if t.startswith("mot")]
+        assert tokens and all(t in words for t in tokens), tokens
+    # The footer wraps: the whole title is on every page; the header is shortened with "…".
+    assert all(pages[n].count("mot39") >= 1 for n in range(len(pages)))
+    assert "…" in pages[1]
+
+
+def test_slot_hours_never_break_inside(profile, uow) -> None:
+    slots = [
+        SlotInput(
+            dt.datetime.combine(DAY + dt.timedelta(days=d), start),
+            dt.datetime.combine(DAY + dt.timedelta(days=d), end),
+        )
+        for d in range(2)
+        for start, end in ((dt.time(9), dt.time(12, 30)), (dt.time(13, 30), dt.time(17, 30)))
+    ]
+    activity_id, _people = _session_with(uow, 2, slots=slots)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    raw = _raw_pages(path)[0].replace("\u00a0", " ")
+    # Four half-days side by side, the narrowest columns: each span on one line.
+    for span in ("9 h 00 – 12 h 30", "13 h 30 – 17 h 30"):
+        assert raw.count(span) >= 4, span  # two days, participants' and animateur's tables
+    for line in raw.splitlines():  # no line ends inside a time: every "–" joins two whole ones
+        if "–" in line:
+            rest = re.sub(r"\d{1,2} h \d\d – \d{1,2} h \d\d", "", line)
+            assert "–" not in rest and not re.search(r"\d h", rest), line
+    # Bound by no-break spaces: a plain space would let a wider cell break it again.
+    from app.pdf.workshop_blocks import hours_span
+
+    assert " " not in hours_span(workshops.get_session(uow, activity_id).slots[0])
+
+
+def test_sheet_names_the_cae_with_its_siret(profile, uow) -> None:
+    _cae(uow)
+    activity_id, _people = _session_with(uow, 1)
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    first = _pages(path)[0]
+    assert first.startswith("Coopérative Champagne Entreprendre")
+    assert "SIRET 732 829 320 00074" in first
+    assert "Organisme Coopérative Champagne Entreprendre" in first
+    # No training declaration number is known (the CAE identity has no such field yet).
+    assert "déclaration d'activité" not in first
+
+
+def _font_sizes_of(path: Path, words: str) -> list[float]:
+    sizes: list[float] = []
+
+    def visit(text: str, _cm, tm, _font, size: float) -> None:
+        if words.split()[0] in text:
+            sizes.append(size * tm[0])
+
+    PdfReader(path).pages[0].extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_eu_words_stand_beside_the_emblem_at_a_readable_size(profile, uow) -> None:
+    fse_id, _people = _session_with(uow, 1)
+    region_id = new_session(uow, funder_ids=[deterministic_id("funder", "REGION")])
+    fse = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, fse_id, filled=False
+    )
+    region = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, region_id, filled=False
+    )
+    assert EU_WORDS in " ".join(_pages(fse))
+    assert EU_WORDS not in " ".join(_pages(region))
+    sizes = _font_sizes_of(fse, EU_WORDS)
+    assert sizes and min(sizes) >= 10
+
+
+def test_first_of_the_month_reads_1er(profile, uow) -> None:
+    from app.workshops.workshop_values import default_slots
+
+    first = dt.date(2026, 12, 1)
+    activity_id, people = _session_with(uow, 1, slots=default_slots(first))
+    path = workshop_documents.print_attendance_sheet(
+        uow, profile.paths.documents, activity_id, filled=False
+    )
+    assert "mardi 1er décembre 2026" in " ".join(_pages(path))
+    morning, _afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_attendance(uow, morning.id, people[0], PRESENT, now=dt.datetime(2026, 12, 1, 13))
+    (attestation,) = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, people[0])], issued_on=dt.date(2027, 1, 1)
+    )
+    assert "le 1er janvier 2027" in " ".join(_pages(attestation))
+
+
+def test_attestation_is_signed_by_one_representative_of_the_cae(profile, uow) -> None:
+    _cae(uow)
+    activity_id, people = _session_with(uow, 1, animateurs="Sophie Lambert, Marc Delaunay")
+    morning, _afternoon = workshops.get_session(uow, activity_id).slots
+    attendance.mark_attendance(uow, morning.id, people[0], PRESENT, now=DURING)
+    (path,) = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, people[0])], signer="Anne Gérante"
+    )
+    text = " ".join(_pages(path))
+    assert (
+        "Anne Gérante, représentant(e) de la Coopérative Champagne Entreprendre, atteste que"
+        in text
+    )
+    assert "Delaunay, pour" not in text and "Delaunay, représentant" not in text
+    assert "SIRET 732 829 320 00074" in text
+    # Only the recorded half-day is listed: the afternoon was never recorded.
+    assert "Matin" in text and "Après-midi" not in text
+    assert "Durée totale de présence : 3 h 30 sur 7 h" in text
+
+
+def test_attestation_signer_defaults_to_the_laptops_accompagnateur(profile, uow) -> None:
+    activity_id, people = _session_with(uow, 1, animateurs="Sophie Lambert, Marc Delaunay")
+    attendance.mark_all_present(uow, activity_id, now=DURING)
+    (path,) = workshop_documents.generate_attestations(
+        uow, profile.paths.documents, [(activity_id, people[0])]
+    )
+    text = " ".join(_pages(path))
+    assert "Claire Testeuse, soussigné(e), atteste que" in text
