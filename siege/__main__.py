@@ -9,6 +9,7 @@
     python -m siege device list
     python -m siege device revoke "Portable Épernay 1"
     python -m siege audit --device "Portable Épernay 1" --since 2026-12-01 --limit 50
+    python -m siege einvoicing send|status|list|worker      # the plateforme agréée
 
 The database comes from ``--database-url`` or ``PERMANENCE_SIEGE_DATABASE_URL``
 (default: ``sqlite:///siege.sqlite3`` in the current folder); PostgreSQL URLs look
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--row", help="row id")
     aud.add_argument("--since", type=_date, help="local date, YYYY-MM-DD")
     aud.add_argument("--limit", type=int, default=100)
+    from siege.einvoicing import cli as einvoicing_cli
+
+    einvoicing_cli.add_parser(sub)
     return parser
 
 
@@ -117,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "audit":
             return _audit(engine, args)
+        if args.command == "einvoicing":
+            from siege.einvoicing import cli as einvoicing_cli
+
+            db.migrate(engine)
+            return einvoicing_cli.run(engine, args)
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
         print(f"erreur : {admin_message(exc)}", file=sys.stderr)

@@ -129,6 +129,7 @@ class CuttingProxy:
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.cut_push_responses = 0
+        self.cut_marker = b"POST /api/v1/push"  # the requests whose answer is cut
         self.cuts_done = 0
         self._server = socket.socket()
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -180,7 +181,7 @@ class CuttingProxy:
                     if not data:
                         return
                     if sock is client:
-                        if b"POST /api/v1/push" in data and self._take_cut():
+                        if self.cut_marker in data and self._take_cut():
                             cutting = True
                         upstream.sendall(data)
                     elif cutting:

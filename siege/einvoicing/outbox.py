@@ -1,0 +1,211 @@
+"""The siège's outbox of flows to the PA (``siege_pa_flow``, docs/einvoicing.md).
+
+An issued invoice enters once: its Factur-X is rendered here from the frozen rows with the
+app's own code (``app/invoicing/printable.py``, ``app/pdf/invoice.py``,
+``app/invoicing/facturx.py``) and the bytes are stored with the row, so every retry sends
+the very same bytes and sha256. ``tracking_id`` (the invoice id) and ``sha256`` are
+unique: a second enqueue of the same invoice is a no-op, even from two processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.invoicing import facturx
+from app.invoicing.printable import build_document
+from app.models import Client, Invoice, Payment
+from app.pdf.invoice import render_pdf
+from app.states import ClientKind, InvoiceKind, InvoiceStatus
+from siege.einvoicing import cdar
+from siege.einvoicing.adapter import OutgoingFlow
+from siege.einvoicing.routing import Route, route_of
+from siege.tables import pa_flow
+
+INVOICE = "invoice"
+CDAR = "cdar"
+QUEUED, SENT, FAILED = "queued", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class EnqueueReport:
+    queued: int
+    other_routes: dict[str, int]
+
+
+def enqueue_issued(engine: Engine) -> EnqueueReport:
+    """Queue every issued invoice or credit note not queued yet whose route is e-invoice."""
+    queued = 0
+    others: dict[str, int] = {}
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(Invoice.id)
+            .join(Client, Client.id == Invoice.client_id)
+            .where(
+                Invoice.status == InvoiceStatus.ISSUED,
+                Invoice.deleted_at.is_(None),
+                # Cheap pre-filter on the live client (the frozen buyer decides below):
+                # B2C and foreign invoices are not rendered again on every pass.
+                Client.kind == ClientKind.BUSINESS,
+                Client.country_code == "FR",
+                Client.siren != "",
+                ~select(pa_flow.c.id).where(pa_flow.c.tracking_id == Invoice.id).exists(),
+            )
+            .order_by(Invoice.issued_at, Invoice.number)
+        ).all()
+    for invoice_id in ids:
+        with Session(engine) as session:
+            invoice = session.get_one(Invoice, invoice_id)
+            doc = build_document(session, invoice)
+            route = route_of(doc.buyer)
+            if route != Route.E_INVOICE:
+                others[route] = others.get(route, 0) + 1
+                continue
+            payload = facturx.embed(render_pdf(doc), doc)
+            queued += _insert(
+                session,
+                kind=INVOICE,
+                invoice_id=invoice.id,
+                invoice_number=doc.number,
+                tracking_id=invoice.id,
+                flow_syntax="Factur-X",
+                flow_profile="CIUS",  # EN 16931 profile (docs/einvoicing.md)
+                file_name=f"{doc.number.replace('/', '_')}.pdf",
+                payload=payload,
+            )
+    return EnqueueReport(queued, others)
+
+
+def enqueue_payments(engine: Engine) -> int:
+    """Queue a 212 « Encaissée » message per payment of a services invoice already sent
+    (VAT on services is due on collection: the PA must learn of each amount collected)."""
+    sent = pa_flow.alias("already")
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Payment.id, Payment.amount_cents, pa_flow.c.invoice_id, pa_flow.c.invoice_number)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .join(pa_flow, (pa_flow.c.invoice_id == Invoice.id) & (pa_flow.c.kind == INVOICE))
+            .where(
+                Payment.deleted_at.is_(None),
+                Invoice.kind == InvoiceKind.INVOICE,
+                Invoice.nature == "services",
+                pa_flow.c.state == SENT,
+                ~select(sent.c.id).where(sent.c.tracking_id == Payment.id).exists(),
+            )
+            .order_by(Payment.paid_on, Payment.id)
+        ).all()
+        queued = 0
+        for payment_id, amount, invoice_id, number in rows:
+            message = cdar.LifeCycle(number, "212", amount_cents=amount)
+            queued += _insert(
+                session,
+                kind=CDAR,
+                invoice_id=invoice_id,
+                invoice_number=number,
+                tracking_id=payment_id,
+                flow_syntax="CDAR",
+                flow_profile="CIUS",
+                file_name=f"{number.replace('/', '_')}-212-{payment_id[:8]}.xml",
+                payload=cdar.build(message, payment_id),
+            )
+        return queued
+
+
+def _insert(session: Session, **values: object) -> int:
+    payload = values["payload"]
+    assert isinstance(payload, bytes)
+    now = clock.utcnow()
+    try:
+        session.execute(
+            pa_flow.insert().values(
+                route=Route.E_INVOICE,
+                state=QUEUED,
+                processing_rule="B2B",
+                sha256=hashlib.sha256(payload).hexdigest(),
+                attempts=0,
+                next_attempt_at=now,
+                last_error="",
+                last_status="",
+                created_at=now,
+                **values,
+            )
+        )
+        session.commit()
+    except IntegrityError:  # queued meanwhile by another process: once is enough
+        session.rollback()
+        return 0
+    return 1
+
+
+@dataclass(frozen=True)
+class DueFlow:
+    id: int
+    attempts: int
+    flow: OutgoingFlow
+
+
+def due(engine: Engine, limit: int) -> list[DueFlow]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(pa_flow)
+            .where(pa_flow.c.state == QUEUED, pa_flow.c.next_attempt_at <= clock.utcnow())
+            .order_by(pa_flow.c.next_attempt_at, pa_flow.c.id)
+            .limit(limit)
+        ).all()
+    return [
+        DueFlow(
+            row.id,
+            row.attempts,
+            OutgoingFlow(
+                tracking_id=row.tracking_id,
+                file_name=row.file_name,
+                payload=row.payload,
+                sha256=row.sha256,
+                flow_syntax=row.flow_syntax,
+                flow_profile=row.flow_profile,
+                processing_rule=row.processing_rule,
+            ),
+        )
+        for row in rows
+    ]
+
+
+def mark_attempt(engine: Engine, flow_id: int) -> None:
+    """Committed BEFORE the upload: after a crash, attempts > 0 says the PA may hold the
+    flow already, and the next attempt asks it (search by tracking id) before sending."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(pa_flow).where(pa_flow.c.id == flow_id).values(attempts=pa_flow.c.attempts + 1)
+        )
+
+
+def mark_sent(engine: Engine, flow_id: int, pa_flow_id: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(pa_flow)
+            .where(pa_flow.c.id == flow_id)
+            .values(state=SENT, flow_id=pa_flow_id, sent_at=clock.utcnow(), last_error="")
+        )
+
+
+def mark_retry(engine: Engine, flow_id: int, error: str, delay: dt.timedelta) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(pa_flow)
+            .where(pa_flow.c.id == flow_id)
+            .values(last_error=error[:2000], next_attempt_at=clock.utcnow() + delay)
+        )
+
+
+def mark_failed(engine: Engine, flow_id: int, error: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(pa_flow)
+            .where(pa_flow.c.id == flow_id)
+            .values(state=FAILED, last_error=error[:2000])
+        )

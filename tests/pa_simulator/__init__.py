@@ -1,0 +1,1 @@
+"""A plateforme agréée simulator: the XP Z12-013 Flow Service routes the siège uses."""
