@@ -11,26 +11,103 @@ import argparse
 import importlib
 import sys
 
+from app import cli_french
+
+PROFILE_HELP = "dossier du profil (sinon PERMANENCE_HOME, sinon le dossier habituel)"
+
+
+def add_identity_options(parser: argparse.ArgumentParser) -> None:
+    """Who uses a laptop whose profile the command line creates (app/sync/cli_profile.py).
+    Nothing of the data layer is imported here: the window's start does not wait on it."""
+    group = parser.add_argument_group(
+        "création du profil (dossier sans profil)",
+        "Ce qui manque est demandé au terminal ; la phrase de passe est lue dans "
+        "PERMANENCE_PASSPHRASE ou demandée deux fois.",
+    )
+    group.add_argument("--first-name", metavar="PRÉNOM", help="prénom de l'accompagnateur")
+    group.add_argument("--last-name", metavar="NOM", help="nom de l'accompagnateur")
+    group.add_argument(
+        "--email", default="", metavar="E-MAIL", help="e-mail de l'accompagnateur (facultatif)"
+    )
+    group.add_argument(
+        "--permanence",
+        metavar="VILLE",
+        default="",
+        help="ville de sa permanence habituelle (ex. Langres)",
+    )
+    group.add_argument("--name", metavar="NOM", help="nom du profil (par défaut : la permanence)")
+    group.add_argument("--no-encrypt", action="store_true", help="base non chiffrée (déconseillé)")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="permanence", description="Permanence (CAE)")
+    """The command line, in French (app/cli_french.py); build it inside
+    ``cli_french.french()`` so argparse's own words are French too."""
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description="Permanence : l'application des accompagnateurs de la CAE.",
+        epilog="Sans commande : ouvre la fenêtre de l'application.",
+    )
     parser.add_argument("--demo", action="store_true", help="ouvrir le profil de démonstration")
     parser.add_argument("--self-test", action="store_true", help="auto-test hors écran")
-    parser.add_argument("--profile", help="dossier du profil (sinon PERMANENCE_HOME ou défaut)")
-    sub = parser.add_subparsers(dest="command")
-    sync = sub.add_parser("sync", help="synchroniser avec le siège sans interface")
-    sync.add_argument(
-        "--enrol", nargs=2, metavar=("ADRESSE", "CODE"), help="inscrire ce poste auprès du siège"
+    parser.add_argument("--profile", metavar="DOSSIER", help=PROFILE_HELP)
+    # The options of a command may also follow it (python -m app sync --profile DIR):
+    # SUPPRESS keeps a value given before the command when none is given after it.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--profile", metavar="DOSSIER", default=argparse.SUPPRESS, help=PROFILE_HELP)
+    sub = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE")
+    sync = sub.add_parser(
+        "sync",
+        parents=[after],
+        help="synchroniser avec le siège sans interface",
+        description=(
+            "Synchronise le profil avec le siège. Codes de sortie : 0 fait, 1 siège "
+            "injoignable ou refus, 2 profil non inscrit ou impossible à ouvrir, "
+            "3 synchronisé mais une modification refusée."
+        ),
     )
-    demo = sub.add_parser("generate", help="générer un profil de démonstration ou de charge")
-    demo.add_argument("--size", choices=["demo", "decade"], default="demo")
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("target", help="dossier du profil à créer")
+    sync.add_argument(
+        "--enrol",
+        "--enroll",
+        dest="enrol",
+        nargs=2,
+        metavar=("ADRESSE", "CODE"),
+        help=(
+            "inscrire ce poste auprès du siège avec le code d'enrôlement ; sur un dossier "
+            "sans profil, le crée d'abord"
+        ),
+    )
+    sync.add_argument(
+        "--json", action="store_true", help="résumé en JSON sur la sortie standard (scripts)"
+    )
+    add_identity_options(sync)
+    init = sub.add_parser(
+        "init",
+        parents=[after],
+        help="créer un profil sans la fenêtre",
+        description="Crée le profil dans le dossier donné par --profile, sans l'inscrire.",
+    )
+    add_identity_options(init)
+    demo = sub.add_parser(
+        "generate",
+        parents=[after],
+        help="générer un profil de démonstration ou de charge",
+        description="Génère un profil rempli de données fictives.",
+    )
+    demo.add_argument(
+        "--size",
+        choices=["demo", "decade"],
+        default="demo",
+        help="demo : quelques mois ; decade : dix ans de données (mesures)",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=1, metavar="GRAINE", help="graine du hasard (défaut : 1)"
+    )
+    demo.add_argument("target", metavar="DOSSIER", help="dossier du profil à créer")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = cli_french.parse(build_parser, argv)
     if args.command == "generate":
         from pathlib import Path
 
@@ -38,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
         build_demo_profile(Path(args.target), size=args.size, seed=args.seed)
         return 0
-    if args.command == "sync":
+    if args.command in ("sync", "init"):
         cli = importlib.import_module("app.sync.cli")
         return int(cli.main(args))
     launcher = importlib.import_module("ui.launcher")

@@ -20,51 +20,72 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 
-from app import formatting
+from app import cli_french, formatting
 from siege import db, devices
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="siege", description="Permanence: serveur du siège")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: env or SQLite file)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--database-url", dest="serve_database_url")
-    serve.add_argument("--ssl-certfile")
-    serve.add_argument("--ssl-keyfile")
-    serve.add_argument("--no-migrate", action="store_true", help="do not migrate at start")
-    sub.add_parser("migrate", help="create or upgrade the database schema")
-    imp = sub.add_parser("import-profile", help="load the data of a laptop profile folder")
-    imp.add_argument("profile", help="profile folder (holds permanence.sqlite3)")
-    dev = sub.add_parser("device", help="enrolled laptops")
-    dev_sub = dev.add_subparsers(dest="action", required=True)
-    enroll = dev_sub.add_parser("enroll", help="create a device and print its one-time code")
-    enroll.add_argument("name")
-    enroll.add_argument("--antenne", required=True, help="town of the device's antenne")
+    """The administrator's command line, in French (app/cli_french.py: build and parse it
+    inside ``cli_french.french()``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m siege", description="Permanence : le serveur du siège et ses appareils."
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="base SQLAlchemy (sinon PERMANENCE_SIEGE_DATABASE_URL, sinon siege.sqlite3 ici)",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, title="commandes", metavar="COMMANDE"
+    )
+    serve = sub.add_parser("serve", help="servir l'API HTTP aux portables")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="adresse d'écoute (défaut : %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8765, help="port (défaut : %(default)s)")
+    serve.add_argument("--database-url", dest="serve_database_url", metavar="URL", help="base")
+    serve.add_argument("--ssl-certfile", metavar="FICHIER", help="certificat TLS (PEM)")
+    serve.add_argument("--ssl-keyfile", metavar="FICHIER", help="clé privée TLS (PEM)")
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="ne pas mettre la base à jour au démarrage"
+    )
+    sub.add_parser("migrate", help="créer ou mettre à jour le schéma de la base")
+    imp = sub.add_parser("import-profile", help="charger les données d'un profil de portable")
+    imp.add_argument("profile", metavar="DOSSIER", help="dossier du profil (permanence.sqlite3)")
+    dev = sub.add_parser("device", help="appareils inscrits")
+    dev_sub = dev.add_subparsers(dest="action", required=True, title="actions", metavar="ACTION")
+    enroll = dev_sub.add_parser(
+        "enroll", help="créer un appareil et afficher son code à usage unique"
+    )
+    enroll.add_argument("name", metavar="NOM", help="nom de l'appareil")
+    enroll.add_argument("--antenne", required=True, metavar="VILLE", help="ville de son antenne")
     enroll.add_argument(
         "--role",
         choices=devices.ROLES,
         default=devices.ACCOMPAGNATEUR,
-        help="accompagnateur (a laptop of one antenne) or siege (head-office staff)",
+        help="accompagnateur (portable d'une antenne) ou siege (personnel du siège)",
     )
     enroll.add_argument(
         "--series",
-        metavar="PREFIX",
-        help="hand over the invoice series imported under PREFIX (import-profile)",
+        metavar="PRÉFIXE",
+        help="lui confier la série de factures importée sous PRÉFIXE (import-profile)",
     )
-    dev_sub.add_parser("list", help="list devices")
-    revoke = dev_sub.add_parser("revoke", help="revoke a device (stolen or retired laptop)")
-    revoke.add_argument("name")
-    aud = sub.add_parser("audit", help="which device applied which change")
-    aud.add_argument("--device", help="device name or id")
-    aud.add_argument("--table")
-    aud.add_argument("--row", help="row id")
-    aud.add_argument("--since", type=_date, help="local date, YYYY-MM-DD")
-    aud.add_argument("--limit", type=int, default=100)
+    enroll.add_argument("--json", action="store_true", help="résultat en JSON (scripts)")
+    listing = dev_sub.add_parser("list", help="lister les appareils")
+    listing.add_argument("--json", action="store_true", help="liste en JSON (scripts)")
+    revoke = dev_sub.add_parser("revoke", help="révoquer un appareil (volé ou retiré)")
+    revoke.add_argument("name", metavar="NOM", help="nom de l'appareil")
+    aud = sub.add_parser("audit", help="quel appareil a appliqué quelle modification")
+    aud.add_argument("--device", metavar="APPAREIL", help="nom ou identifiant de l'appareil")
+    aud.add_argument("--table", help="table (person, invoice…)")
+    aud.add_argument("--row", metavar="ID", help="identifiant de la ligne")
+    aud.add_argument("--since", type=_date, metavar="DATE", help="date locale, AAAA-MM-JJ")
+    aud.add_argument(
+        "--limit", type=int, default=100, help="nombre de lignes au plus (défaut : %(default)s)"
+    )
     from siege.einvoicing import cli as einvoicing_cli
 
     einvoicing_cli.add_parser(sub)
@@ -101,7 +122,7 @@ def admin_message(exc: devices.DeviceAdminError) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = cli_french.parse(build_parser, argv)
     url = db.database_url(getattr(args, "serve_database_url", None) or args.database_url)
     engine = db.make_engine(url)
     try:
@@ -185,12 +206,31 @@ def _device(engine: object, args: argparse.Namespace) -> int:
             args.role,
             args.series,
         )
+        if args.json:
+            result = {"name": args.name, "role": args.role, "code": code, "series_prefix": prefix}
+            print(json.dumps(result, ensure_ascii=False))
+            return 0
         print(f"appareil :             {args.name}")
         print(f"rôle :                 {ROLES_FR[args.role]}")
         print(f"code d'enrôlement :    {code}   (valable 7 jours, une seule fois)")
         print(f"préfixe de facturation : {prefix}")
         return 0
     if args.action == "list":
+        if args.json:
+            rows = [
+                {
+                    "name": d.name,
+                    "antenne": d.antenne,
+                    "series_prefix": d.series_prefix,
+                    "role": d.role,
+                    "enrolled_at": d.enrolled_at.isoformat() if d.enrolled_at else None,
+                    "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
+                    "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+                }
+                for d in devices.list_devices(engine)  # type: ignore[arg-type]
+            ]
+            print(json.dumps(rows, ensure_ascii=False))
+            return 0
         for d in devices.list_devices(engine):  # type: ignore[arg-type]
             state = "révoqué" if d.revoked_at else ("enrôlé" if d.enrolled_at else "en attente")
             seen = formatting.timestamp(d.last_seen_at) if d.last_seen_at else "jamais"

@@ -20,25 +20,20 @@ log = logging.getLogger(__name__)
 
 
 def make_application(argv: list[str]) -> object:
-    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+    from PySide6.QtCore import QCoreApplication, QLocale
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
+
+    from ui import qt_french
 
     QCoreApplication.setOrganizationName("Permanence")
     QCoreApplication.setApplicationName("Permanence")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    translator = QTranslator(app)
-    # Qt's own strings (OK/Annuler, context menus, file dialogs) in French.
-    if translator.load(
-        QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    ):
-        app.installTranslator(translator)
-    else:
-        bundled = resources_dir() / "translations"
-        if translator.load("qtbase_fr", str(bundled)):
-            app.installTranslator(translator)
+    # Qt's own strings (OK/Annuler, context menus, file and print dialogs) in French.
+    if not qt_french.install(app):
+        log.warning("Qt's French translations not found: Qt's dialogs will speak English")
     for font_file in sorted((resources_dir() / "fonts").glob("*.ttf")):
         QFontDatabase.addApplicationFont(str(font_file))
     if not QFontDatabase.families():

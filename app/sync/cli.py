@@ -2,11 +2,17 @@
 (scripts, scheduled tasks, tests). Exit code 0 when done, 1 when the siège could not be
 reached or refused, 2 when the profile is not enrolled or cannot be opened, 3 when the
 sync went through but some change was refused (one French line each on stderr: what,
-which record, why; the user's values wait under "Conflits à vérifier")."""
+which record, why; the user's values wait under "Conflits à vérifier"). ``--json`` prints
+the summary as one JSON object on stdout for scripts (same exit codes).
+
+``--enrol`` (or ``--enroll``, the siège's word) on a folder without a profile creates it
+first (app/sync/cli_profile.py); if the enrolment then fails, the new folder is removed,
+so nothing half-made is left and the same command can be run again."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -16,7 +22,7 @@ from typing import Any
 from app.config import default_home
 from app.errors import ProfileError, ValidationError
 from app.profile import Profile, open_profile
-from app.sync import service, wording
+from app.sync import cli_profile, service, wording
 from app.sync.client import SyncError
 
 # Tests shrink batches and pages so a kill lands in the middle of a sync.
@@ -30,14 +36,24 @@ def main(args: argparse.Namespace) -> int:
     console.setLevel(logging.WARNING)  # the profile's log file keeps the details
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(console)
-    root = Path(args.profile) if getattr(args, "profile", None) else default_home()
+    root = Path(args.profile).expanduser() if getattr(args, "profile", None) else default_home()
+    enrol = getattr(args, "enrol", None)
+    if getattr(args, "command", None) == "init" or (enrol and cli_profile.is_new_folder(root)):
+        created = _create(root, args)
+        if created is None:
+            return 2
+        if not enrol:
+            created.close()
+            return 0
+        server_url, code = enrol
+        return _enrol(created, server_url, code, new_folder=root)
     try:
-        profile = open_profile(root, os.environ.get("PERMANENCE_PASSPHRASE") or None)
+        profile = open_profile(root, os.environ.get(cli_profile.PASSPHRASE_ENV) or None)
     except ProfileError as exc:
-        print(f"profil impossible à ouvrir ({exc.code})", file=sys.stderr)
+        print(cli_profile.profile_error_line(exc), file=sys.stderr)
         return 2
-    if getattr(args, "enrol", None):
-        return _enrol(profile, *args.enrol)
+    if enrol:
+        return _enrol(profile, *enrol)
     options: dict[str, Any] = {}
     if os.environ.get(BATCH_ENV):
         options["batch_size"] = int(os.environ[BATCH_ENV])
@@ -49,9 +65,15 @@ def main(args: argparse.Namespace) -> int:
         print(f"synchronisation impossible ({exc.code})", file=sys.stderr)
         if exc.code in wording.ERRORS:
             print(wording.ERRORS[exc.code], file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "error": exc.code}))
         return 2 if exc.code == "not_enrolled" else 1
     finally:
         profile.close()
+    exit_code = REFUSED if report.refused or report.pull_refused else 0
+    if getattr(args, "json", False):
+        print(json.dumps(_summary(report, exit_code), ensure_ascii=False))
+        return exit_code
     print(
         f"synchronisation réussie : {report.pushed} envoyée(s), {report.pulled} reçue(s), "
         f"{report.rejected} refusée(s), {report.conflicts} conflit(s)"
@@ -64,10 +86,44 @@ def main(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     for row in report.pull_refused:
         print(wording.pulled_refusal_line(row.table, row.row_id, row.reason), file=sys.stderr)
-    return REFUSED if report.refused or report.pull_refused else 0
+    return exit_code
 
 
-def _enrol(profile: Profile, server_url: str, code: str) -> int:
+def _summary(report: Any, exit_code: int) -> dict[str, Any]:
+    """The machine-readable summary (``--json``): counts and codes, no prose."""
+    return {
+        "ok": exit_code == 0,
+        "pushed": report.pushed,
+        "pulled": report.pulled,
+        "rejected": report.rejected,
+        "conflicts": report.conflicts,
+        "clock_offset_ms": report.clock_offset_ms if report.clock_warning else 0,
+        "refused": [
+            {"table": c.table, "row_id": c.row_id, "reason": c.reason} for c in report.refused
+        ],
+        "pull_refused": [
+            {"table": r.table, "row_id": r.row_id, "reason": r.reason}
+            for r in report.pull_refused
+        ],
+    }
+
+
+def _create(root: Path, args: argparse.Namespace) -> Profile | None:
+    try:
+        profile = cli_profile.create_from_arguments(root, args)
+    except cli_profile.CreationRefused as exc:
+        print("profil non créé :", file=sys.stderr)
+        for line in exc.lines:
+            print(f"  {line}", file=sys.stderr)
+        return None
+    except (EOFError, KeyboardInterrupt):
+        print("\nprofil non créé : saisie interrompue", file=sys.stderr)
+        return None
+    print(f"profil créé : {profile.settings.display_name} ({root})")
+    return profile
+
+
+def _enrol(profile: Profile, server_url: str, code: str, new_folder: Path | None = None) -> int:
     try:
         status = service.enrol(profile, server_url, code)
     except (SyncError, ValidationError) as exc:
@@ -77,6 +133,14 @@ def _enrol(profile: Profile, server_url: str, code: str) -> int:
             text = wording.ERRORS.get(code) or wording.FIELD_ERRORS.get(code)
             if text:
                 print(text, file=sys.stderr)
+        if new_folder is not None:
+            profile.close()
+            cli_profile.remove_new_profile(new_folder)
+            print(
+                "le poste n'est pas inscrit et le profil qui venait d'être créé a été retiré ; "
+                "relancez la même commande avec une adresse et un code valides",
+                file=sys.stderr,
+            )
         return 1
     finally:
         profile.close()
