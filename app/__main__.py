@@ -103,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=1, metavar="GRAINE", help="graine du hasard (défaut : 1)"
     )
     demo.add_argument("target", metavar="DOSSIER", help="dossier du profil à créer")
+    verify = sub.add_parser(
+        "verify-sheet",
+        parents=[after],
+        help="vérifier le sceau et l'intégrité d'une feuille d'émargement signée",
+        description=(
+            "Vérifie le sceau d'une feuille signée sur un poste et les empreintes de ses "
+            "signatures. Codes de sortie : 0 intacte, 1 non conforme, 2 fichier introuvable."
+        ),
+    )
+    verify.add_argument("file", metavar="FICHIER", help="la feuille (PDF) à vérifier")
     return parser
 
 
@@ -115,11 +125,35 @@ def main(argv: list[str] | None = None) -> int:
 
         build_demo_profile(Path(args.target), size=args.size, seed=args.seed)
         return 0
+    if args.command == "verify-sheet":
+        return _verify_sheet(args)
     if args.command in ("sync", "init"):
         cli = importlib.import_module("app.sync.cli")
         return int(cli.main(args))
     launcher = importlib.import_module("ui.launcher")
     return int(launcher.main(args))
+
+
+def _verify_sheet(args: argparse.Namespace) -> int:
+    """French report on stdout; 0 when the sheet is intact, 1 otherwise."""
+    from pathlib import Path
+
+    from app.config import default_home
+    from app.workshops.signing_seal import (
+        CERT_FILE,
+        SEAL_FOLDER,
+        report_lines,
+        verify_sheet,
+    )
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}")
+        return 2
+    root = Path(args.profile) if args.profile else default_home()
+    report = verify_sheet(path.read_bytes(), [root / SEAL_FOLDER / CERT_FILE])
+    print("\n".join(report_lines(report, path.name)))
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":
