@@ -4,6 +4,8 @@
     python -m siege import-profile /path/to/profile      # start from existing data
     python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
     python -m siege device enroll "Portable Épernay 1" --antenne Épernay
+    python -m siege device enroll "Portable itinérant" --antenne Sedan --antenne Vouziers
+    python -m siege device scope "Portable itinérant" --antenne Sedan --antenne Reims
     python -m siege device enroll "Poste du siège" --antenne Reims --role siege
     python -m siege device enroll "Portable Reims" --antenne Reims --series REI  # imported
     python -m siege device list
@@ -24,6 +26,7 @@ import json
 import sys
 
 from app import cli_french, formatting
+from app.clock import utcnow
 from siege import db, devices
 
 
@@ -61,7 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         "enroll", help="créer un appareil et afficher son code à usage unique"
     )
     enroll.add_argument("name", metavar="NOM", help="nom de l'appareil")
-    enroll.add_argument("--antenne", required=True, metavar="VILLE", help="ville de son antenne")
+    enroll.add_argument(
+        "--antenne",
+        required=True,
+        action="append",
+        metavar="VILLE",
+        help="ville d'une antenne qu'il sert (à répéter ; la première nomme sa série)",
+    )
     enroll.add_argument(
         "--role",
         choices=devices.ROLES,
@@ -74,7 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="lui confier la série de factures importée sous PRÉFIXE (import-profile)",
     )
     enroll.add_argument("--json", action="store_true", help="résultat en JSON (scripts)")
-    listing = dev_sub.add_parser("list", help="lister les appareils")
+    scope = dev_sub.add_parser("scope", help="changer les antennes que sert un appareil")
+    scope.add_argument("name", metavar="NOM", help="nom de l'appareil")
+    scope.add_argument(
+        "--antenne", required=True, action="append", metavar="VILLE", help="ville (à répéter)"
+    )
+    listing = dev_sub.add_parser(
+        "list", help="lister les appareils (dernière synchronisation, validité du jeton)"
+    )
     listing.add_argument("--json", action="store_true", help="liste en JSON (scripts)")
     revoke = dev_sub.add_parser("revoke", help="révoquer un appareil (volé ou retiré)")
     revoke.add_argument("name", metavar="NOM", help="nom de l'appareil")
@@ -221,23 +237,43 @@ def _device(engine: object, args: argparse.Namespace) -> int:
                 {
                     "name": d.name,
                     "antenne": d.antenne,
+                    "antennes": list(d.towns),
                     "series_prefix": d.series_prefix,
                     "role": d.role,
                     "enrolled_at": d.enrolled_at.isoformat() if d.enrolled_at else None,
                     "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
                     "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+                    "token_expires_at": (
+                        d.token_expires_at.isoformat() if d.token_expires_at else None
+                    ),
                 }
                 for d in devices.list_devices(engine)  # type: ignore[arg-type]
             ]
             print(json.dumps(rows, ensure_ascii=False))
             return 0
+        now = utcnow()
         for d in devices.list_devices(engine):  # type: ignore[arg-type]
             state = "révoqué" if d.revoked_at else ("enrôlé" if d.enrolled_at else "en attente")
             seen = formatting.timestamp(d.last_seen_at) if d.last_seen_at else "jamais"
+            expires = d.token_expires_at
+            if expires is None:
+                until = "—"
+            elif expires < now:
+                until = "expiré (réenrôler)"
+            else:
+                until = formatting.timestamp(expires)
             print(
-                f"{d.name:30} {d.antenne:20} {d.series_prefix:8} {ROLES_FR[d.role]:15} "
-                f"{state:10} vu : {seen}"
+                f"{d.name:30} {', '.join(d.towns):30} {d.series_prefix:8} "
+                f"{ROLES_FR[d.role]:15} {state:10} dernière synchro : {seen:16}  "
+                f"jeton valable jusqu'au : {until}"
             )
+        return 0
+    if args.action == "scope":
+        record, sent = devices.set_scope(engine, args.name, args.antenne)  # type: ignore[arg-type]
+        print(f"appareil :  {record.name}")
+        print(f"antennes :  {', '.join(record.towns)}")
+        print(f"lignes envoyées à sa prochaine synchronisation : {sent}")
+        print("(les fiches qui sortent de son périmètre restent sur le portable pour l'instant)")
         return 0
     devices.revoke(engine, args.name)  # type: ignore[arg-type]
     print(f"révoqué : {args.name}")

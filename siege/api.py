@@ -111,7 +111,10 @@ def create_app(engine: Engine) -> FastAPI:
         responses={200: {"model": schemas.HelloAnswer}, **schemas.READ_ERRORS},
     )
     def hello(dev: Annotated[DeviceRecord, Depends(device)]) -> dict[str, Any]:
+        # Each sync starts here: the token rotates silently (siege/devices.py).
+        fresh = devices.rotate_token(engine, dev)
         return {
+            "next_token": fresh,
             "protocol_version": PROTOCOL_VERSION,
             "min_protocol_version": MIN_PROTOCOL_VERSION,
             "schema_version": schema,
@@ -119,6 +122,7 @@ def create_app(engine: Engine) -> FastAPI:
             "device": {
                 "name": dev.name,
                 "antenne": dev.antenne,
+                "antennes": list(dev.towns),
                 "series_prefix": dev.series_prefix,
                 "last_op": dev.last_op,
             },
@@ -169,15 +173,16 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.get(
         f"{API_PREFIX}/changes",
-        dependencies=[*checked, Depends(device)],
+        dependencies=checked,
         responses={200: {"model": schemas.ChangesPage}, **schemas.READ_ERRORS},
     )
     def changes(
+        dev: Annotated[DeviceRecord, Depends(device)],
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     ) -> Response:
         # Already plain JSON types: skip FastAPI's recursive encoder (most of a page's cost).
-        body = json.dumps(feed.changes(engine, after, limit), ensure_ascii=False)
+        body = json.dumps(feed.changes(engine, after, limit, dev), ensure_ascii=False)
         return Response(body.encode("utf-8"), media_type="application/json")
 
     default_openapi = app.openapi

@@ -107,17 +107,12 @@ class Authority:
             self._restarts_yearly = None
 
     def antennes(self) -> frozenset[str]:
-        """Ids of the antennes this device works for: its town is an antenne's name, or
-        a permanence's town (resolved to the permanence's antenne)."""
+        """Ids of the antennes this device works for: each of its towns is an antenne's
+        name, or a permanence's town (resolved to the permanence's antenne)."""
         if self._antennes is None:
-            antenne = Base.metadata.tables["antenne"]
-            permanence = Base.metadata.tables["permanence"]
-            town = self.dev.antenne
-            direct = self.conn.execute(select(antenne.c.id).where(antenne.c.name == town))
-            via = self.conn.execute(
-                select(permanence.c.antenne_id).where(permanence.c.town == town)
-            )
-            self._antennes = frozenset([*direct.scalars(), *via.scalars()])
+            from siege.scope import antenne_ids
+
+            self._antennes = antenne_ids(self.conn, self.dev.towns)
         return self._antennes
 
     def restarts_yearly(self) -> bool:

@@ -1,13 +1,17 @@
-"""Enrolled laptops: one-time codes, bearer tokens (kept only as hashes), revocation."""
+"""Enrolled laptops: one-time codes, bearer tokens (kept only as hashes), revocation,
+the towns each device serves (its read and write scope, docs/authority.md) and token
+rotation and expiry (docs/sync.md, "Tokens")."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -19,6 +23,9 @@ from siege.tables import device
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 CODE_VALIDITY = dt.timedelta(days=7)
+# A token not used for this long stops working (a laptop left in a drawer, or stolen
+# and kept offline): the administrator enrols it again.
+TOKEN_IDLE_LIMIT = dt.timedelta(days=90)
 NAME_PATTERN = re.compile(r"^[\w .'-]{1,120}$")
 ACCOMPAGNATEUR = "accompagnateur"
 SIEGE = "siege"
@@ -47,6 +54,19 @@ class DeviceRecord:
     revoked_at: dt.datetime | None
     last_seen_at: dt.datetime | None
     role: str = ACCOMPAGNATEUR
+    scope: tuple[str, ...] = ()
+
+    @property
+    def towns(self) -> tuple[str, ...]:
+        """The towns whose antennes this device serves, its own ``antenne`` first."""
+        return self.scope or (self.antenne,)
+
+    @property
+    def token_expires_at(self) -> dt.datetime | None:
+        since = self.last_seen_at or self.enrolled_at
+        if since is None or self.revoked_at is not None:
+            return None
+        return since + TOKEN_IDLE_LIMIT
 
 
 def hash_secret(secret: str) -> str:
@@ -68,6 +88,7 @@ def _record(row: object) -> DeviceRecord:
         m["revoked_at"],
         m["last_seen_at"],
         m["role"],
+        tuple(json.loads(m["scope"])) if m["scope"] else (),
     )
 
 
@@ -111,7 +132,7 @@ def resolve_town(conn: Connection, town: str) -> str:
 def enroll(
     engine: Engine,
     name: str,
-    antenne: str,
+    antenne: str | Sequence[str],
     role: str = ACCOMPAGNATEUR,
     series: str | None = None,
 ) -> tuple[str, str]:
@@ -125,7 +146,13 @@ def enroll(
     ``series`` hands the invoice series already on the siège under that prefix (imported
     from the laptop's profile, siege/importer.py) to the new device: it enrols with the
     series' device id, so that laptop goes on numbering in it. Only the administrator
-    decides this; a laptop never chooses its id."""
+    decides this; a laptop never chooses its id.
+
+    ``antenne`` may name several towns: the device serves all their antennes; the first
+    names its series prefix."""
+    towns = [antenne] if isinstance(antenne, str) else list(antenne)
+    if not towns:
+        raise DeviceAdminError("unknown_town", town="", known="")
     name = name.strip()
     if not NAME_PATTERN.match(name):
         raise DeviceAdminError("invalid_device_name")
@@ -146,7 +173,8 @@ def enroll(
                 update(device).where(device.c.id == existing._mapping["id"]).values(**values)
             )
             return code, str(existing._mapping["series_prefix"])
-        antenne = resolve_town(conn, antenne)
+        resolved = _resolve_towns(conn, towns)
+        antenne = resolved[0]
         device_id = None
         if series is not None:
             prefix, device_id = _series_to_adopt(conn, series)
@@ -162,6 +190,7 @@ def enroll(
             insert(device).values(
                 name=name,
                 antenne=antenne,
+                scope=json.dumps(resolved, ensure_ascii=False) if len(resolved) > 1 else None,
                 role=role,
                 series_prefix=prefix,
                 device_id=device_id,
@@ -171,6 +200,42 @@ def enroll(
             )
         )
     return code, prefix
+
+
+def _resolve_towns(conn: Connection, towns: Sequence[str]) -> list[str]:
+    resolved: list[str] = []
+    for town in towns:
+        spelled = resolve_town(conn, town)
+        if spelled not in resolved:
+            resolved.append(spelled)
+    return resolved
+
+
+def set_scope(engine: Engine, name: str, towns: Sequence[str]) -> tuple[DeviceRecord, int]:
+    """Give an enrolled device a new set of towns (its ``antenne`` stays first when still
+    served: it names the series prefix). Rows that enter its scope are sent again at its
+    next sync (siege/scope.py); returns the device and how many rows that is. Rows leaving
+    the scope stay on the laptop until eviction exists (docs/authority.md)."""
+    from siege import scope as read_scope
+
+    if not towns:
+        raise DeviceAdminError("unknown_town", town="", known="")
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(device).where(device.c.name == name, device.c.revoked_at.is_(None))
+        ).first()
+        if row is None:
+            raise DeviceAdminError("no_active_device", name=name)
+        before = _record(row)
+        resolved = _resolve_towns(conn, towns)
+        if before.antenne in resolved:
+            resolved.remove(before.antenne)
+            resolved.insert(0, before.antenne)
+        stored = None if resolved == [before.antenne] else json.dumps(resolved, ensure_ascii=False)
+        conn.execute(update(device).where(device.c.id == before.id).values(scope=stored))
+        after = _record(conn.execute(select(device).where(device.c.id == before.id)).one())
+        sent = read_scope.publish_growth(conn, before, after)
+    return after, sent
 
 
 def _series_to_adopt(conn: Connection, prefix: str) -> tuple[str, str]:
@@ -234,6 +299,7 @@ def complete_enrolment(engine: Engine, code: str) -> tuple[DeviceRecord, str]:
             .values(
                 device_id=device_id,
                 token_hash=hash_secret(token),
+                next_token_hash=None,
                 code_hash=None,
                 code_expires_at=None,
                 enrolled_at=now,
@@ -244,19 +310,55 @@ def complete_enrolment(engine: Engine, code: str) -> tuple[DeviceRecord, str]:
 
 
 def authenticate(engine: Engine, token: str) -> DeviceRecord | None:
+    """The device holding ``token``: its current token, or the one handed out by the last
+    rotation (:func:`rotate_token`). Using the new one retires the old one; a token idle
+    for TOKEN_IDLE_LIMIT, or of a revoked device, is refused."""
     if not token or len(token) > 200:
         return None
     wanted = hash_secret(token)
     with engine.connect() as conn:
-        row = conn.execute(select(device).where(device.c.token_hash == wanted)).first()
+        row = conn.execute(
+            select(device).where(
+                (device.c.token_hash == wanted) | (device.c.next_token_hash == wanted)
+            )
+        ).first()
     if row is None:
         return None
     record = _record(row)
     if record.revoked_at is not None or record.device_id is None:
         return None
-    if not hmac.compare_digest(str(row._mapping["token_hash"]), wanted):
+    m = row._mapping
+    is_next = m["next_token_hash"] is not None and hmac.compare_digest(
+        str(m["next_token_hash"]), wanted
+    )
+    if not is_next and not hmac.compare_digest(str(m["token_hash"]), wanted):
         return None
+    expires = record.token_expires_at
+    if expires is not None and expires < utcnow():
+        return None
+    if is_next:
+        # The laptop holds the new token: the old one stops working now.
+        with engine.begin() as conn:
+            conn.execute(
+                update(device)
+                .where(device.c.id == record.id, device.c.next_token_hash == wanted)
+                .values(token_hash=wanted, next_token_hash=None)
+            )
     return record
+
+
+def rotate_token(engine: Engine, dev: DeviceRecord) -> str:
+    """A fresh token for a device that has just synced (handed out in ``/hello``). Its
+    current token keeps working until the new one is used once, so an answer lost on
+    the way never locks a laptop out; a later rotation replaces an unused one."""
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(
+            update(device)
+            .where(device.c.id == dev.id, device.c.revoked_at.is_(None))
+            .values(next_token_hash=hash_secret(token), last_seen_at=utcnow())
+        )
+    return token
 
 
 def list_devices(engine: Engine) -> list[DeviceRecord]:
@@ -269,7 +371,7 @@ def revoke(engine: Engine, name: str) -> None:
         result = conn.execute(
             update(device)
             .where(device.c.name == name, device.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), token_hash=None, code_hash=None)
+            .values(revoked_at=utcnow(), token_hash=None, next_token_hash=None, code_hash=None)
         )
         if result.rowcount == 0:
             raise DeviceAdminError("no_active_device", name=name)

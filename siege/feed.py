@@ -6,7 +6,12 @@ Rows and conflicts share one sequence. A page holds the rows and the conflicts u
 its ``next_cursor``; when the conflicts of that stretch pass MAX_PAGE_CONFLICTS or
 MAX_PAGE_CONFLICT_BYTES, the page ends at the last conflict it holds (and its rows
 stop there too), so the next page starts right after it: none skipped, none repeated.
-Conflicts kept for the siège's history only (siege/conflicts.py) are not sent."""
+Conflicts kept for the siège's history only (siege/conflicts.py) are not sent.
+
+Each device receives only the rows (and the conflicts about rows) of its read scope
+(siege/scope.py, docs/authority.md "Read scope"). The cursor still walks every
+sequence number: a page may hold fewer rows than its stretch of the sequence, never
+a row out of order, so the paging above is unchanged."""
 
 from __future__ import annotations
 
@@ -18,7 +23,9 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from app.models.base import Base
 from app.sync.codec import encode_row
 from app.sync.protocol import Conflict, Row
+from siege import scope as read_scope
 from siege.conflicts import HISTORY_ONLY
+from siege.devices import SIEGE, DeviceRecord
 from siege.tables import conflict, counter, field_clock, row_version
 
 MAX_PAGE_CONFLICTS = 500
@@ -81,7 +88,11 @@ def load_rows(
     ]
 
 
-def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
+def changes(
+    engine: Engine, after: int, limit: int, dev: DeviceRecord | None = None
+) -> dict[str, Any]:
+    """A page of changes after ``after``; for ``dev``, only those of its scope (None:
+    everything, for the administrator's own tools)."""
     with engine.connect() as conn:
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
         versions = conn.execute(
@@ -98,6 +109,12 @@ def changes(engine: Engine, after: int, limit: int) -> dict[str, Any]:
             versions = [v for v in versions if int(v.seq) <= cut]
         keys = [(v.table_name, v.row_id) for v in versions]
         seqs = {(v.table_name, v.row_id): int(v.seq) for v in versions}
+        if dev is not None and dev.role != SIEGE:
+            scope = read_scope.cached.get(conn, dev, top)
+            inside = read_scope.keep(conn, scope, keys)
+            keys = [k for k in keys if k in inside]
+            about = read_scope.keep(conn, scope, [(c.table, c.row_id) for c in found])
+            found = [c for c in found if (c.table, c.row_id) in about]
         rows = load_rows(conn, keys, seqs)
     return {
         "rows": [r.to_json() for r in rows],

@@ -106,6 +106,7 @@ class EnrollAnswer(BaseModel):
 class HelloDevice(BaseModel):
     name: str
     antenne: str
+    antennes: list[str] = Field(default_factory=list, description="the towns it serves")
     series_prefix: str
     last_op: int
 
@@ -116,6 +117,10 @@ class HelloAnswer(BaseModel):
     schema_version: str
     server_time_ms: int
     device: HelloDevice
+    next_token: str | None = Field(
+        None,
+        description="a fresh token for this device; the one used stays valid until it is used",
+    )
 
 
 class ErrorDetail(BaseModel):

@@ -31,7 +31,7 @@ from app.sync.codec import table_specs
 from app.sync.derived import recompute
 from app.sync.hlc import clamp_future, wall_now_ms
 from siege import conflicts as cf
-from siege import keys, rules
+from siege import keys, rules, scope
 from siege.batch import Batch
 from siege.devices import DeviceRecord
 from siege.feed import load_rows, touch_row, upsert_clocks
@@ -189,6 +189,8 @@ def _apply_op(ctx: Batch, op: ParsedOp) -> None:
         _merge_fields(ctx, op, row_id, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
     auth.record(op.table, row_id, action, list(op.values), ctx.seq)
+    # Rows this change brings into a device's read scope are sent again (siege/scope.py).
+    scope.retouch_after(conn, op.table, row_id, current, op.values, ctx.next_seq)
     if op.table == "payment":
         cf.note_overpayment(ctx, op, current, paid_before)
 

@@ -46,6 +46,13 @@ device = Table(
     # "accompagnateur" (a laptop of one antenne) or "siege" (head-office staff:
     # administers reference data); docs/authority.md.
     Column("role", String(20), nullable=False, server_default="accompagnateur"),
+    # The towns (antennes or permanences) whose rows the device reads and writes, as a
+    # JSON list, its ``antenne`` first; NULL: its ``antenne`` alone (docs/authority.md,
+    # "Read scope").
+    Column("scope", Text),
+    # Token rotation (docs/sync.md): the token handed out at the last successful sync,
+    # not used yet. The current one stays valid until this one is used once.
+    Column("next_token_hash", String(64), unique=True),
 )
 
 counter = Table(
