@@ -122,6 +122,7 @@ def create_app(engine: Engine) -> FastAPI:
             "device": {
                 "name": dev.name,
                 "antenne": dev.antenne,
+                "role": dev.role,
                 "antennes": list(dev.towns),
                 "series_prefix": dev.series_prefix,
                 "last_op": dev.last_op,

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.jobs import JobControl
 from app.models import OutboxEntry
-from app.sync import pulled
+from app.sync import pulled, role
 from app.sync.apply import (
     apply_rows,
     get_state,
@@ -130,6 +130,9 @@ class SyncClient:
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
             settle_operation_numbers(conn, last_op)
+            # The role the siège gives this device (read-only screens: app/sync/role.py).
+            answer = body.get("device")
+            role.remember(conn, answer if isinstance(answer, dict) else {})
         if self.capture is not None and self.capture.clock is not None:
             self.capture.clock.offset_ms = offset
         body["clock_offset_ms"] = offset

@@ -17,6 +17,7 @@ from app.errors import ValidationError
 from app.jobs import Cancelled, JobControl
 from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
+from app.sync import role as device_role
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
 from app.sync.limits import UUID_PATTERN as ROW_ID
@@ -51,6 +52,8 @@ class SyncStatus:
     last_success: dt.datetime | None
     last_outcome: str
     conflicts_open: int
+    # What the siège says this device is (None: not enrolled, or not told yet).
+    role: device_role.DeviceRole | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ def enrol(
                 enrolled_at=utcnow(),
             )
         )
+        device_role.remember(conn, body)
     if profile.sync_capture is not None:
         profile.sync_capture.clock = None
     return status(profile)
@@ -246,6 +250,7 @@ def status(profile: Profile) -> SyncStatus:
             last_success=last_ok,
             last_outcome=last.outcome if last else "",
             conflicts_open=int(open_conflicts),
+            role=device_role.stored(session.connection()),
         )
 
 

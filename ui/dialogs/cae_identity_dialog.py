@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QLabel,
@@ -28,6 +29,7 @@ from app.invoicing.cae_identity import (
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
+from ui.roles import Subject, reference_rights
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 from ui.widgets.screen import fit_to_screen
 
@@ -94,9 +96,31 @@ class CaeIdentityDialog(QDialog):
         self.missing_label.setWordWrap(True)
         self.missing_label.setStyleSheet("color: #8a5a00;")
         self._show_missing(self.data)
-        frame = dialog_frame(self, [self.missing_label, scroll], self.save)
+        # Siège staff only, once enrolled (ui/roles.py); the note says which case this is.
+        self.rights = reference_rights(ctx, Subject.CAE_IDENTITY)
+        self.role_note = QLabel(self.rights.note, self)
+        self.role_note.setObjectName("roleNote")
+        self.role_note.setWordWrap(True)
+        frame = dialog_frame(self, [self.role_note, self.missing_label, scroll], self.save)
         frame.layout.setStretchFactor(scroll, 1)
         self.general_error = frame.general_error
+        self.buttons = frame.buttons
+        if not self.rights.editable:
+            self._read_only()
+
+    def _read_only(self) -> None:
+        for edit in self.edits.values():
+            edit.setReadOnly(True)
+        self.terms.setReadOnly(True)
+        self.penalty.setReadOnly(True)
+        self.early.setReadOnly(True)
+        for widget in (self.yearly, self.own_series, self.logo_button):
+            widget.setEnabled(False)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setVisible(False)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        close.setText("Fermer")
+        close.setDefault(True)
 
     def _logo_label(self) -> str:
         return "Changer le logo…" if self.logo else "Choisir un logo (PNG)…"
@@ -129,6 +153,8 @@ class CaeIdentityDialog(QDialog):
         )
 
     def save(self) -> None:
+        if not self.rights.editable:
+            return  # no Save button; guards Ctrl+Enter and the like
         try:
             self.data = save_cae_identity(self.ctx.uow, self.value())
         except PermanenceError as exc:

@@ -23,6 +23,7 @@ from app.errors import PermanenceError
 from app.reference import options, reference
 from ui.context import AppContext
 from ui.messages import error_message, register
+from ui.roles import Subject, reference_rights
 
 LISTS = {
     "situation": "Situations à l'entrée",
@@ -54,6 +55,7 @@ class OptionsPage(QWidget):
         self.items = QListWidget(self)
         self.items.itemDoubleClicked.connect(lambda _item: self.rename())
         buttons = QVBoxLayout()
+        self.add_button: QPushButton | None = None
         self.selection_buttons: list[QPushButton] = []
         for text, slot in (
             ("Ajouter…", self.add),
@@ -67,6 +69,8 @@ class OptionsPage(QWidget):
             buttons.addWidget(button)
             if text != "Ajouter…":
                 self.selection_buttons.append(button)  # need a chosen item
+            else:
+                self.add_button = button
         buttons.addStretch(1)
         self.items.currentRowChanged.connect(self._update_buttons)
         body = QHBoxLayout()
@@ -78,11 +82,31 @@ class OptionsPage(QWidget):
             self,
         )
         hint.setWordWrap(True)
+        # Siège staff only, once enrolled (ui/roles.py); read again after each sync.
+        self.role_note = QLabel(self)
+        self.role_note.setObjectName("roleNote")
+        self.role_note.setWordWrap(True)
+        self.editable = True
         layout = QVBoxLayout(self)
+        layout.addWidget(self.role_note)
         layout.addWidget(self.kind)
         layout.addLayout(body, 1)
         layout.addWidget(hint)
+        ctx.hub.changed.connect(self._changed)
+        self._read_rights()
         self.refresh()
+
+    def _changed(self, areas: frozenset[str]) -> None:
+        if "sync" in areas:
+            self._read_rights()
+
+    def _read_rights(self) -> None:
+        rights = reference_rights(self.ctx, Subject.OPTION_LISTS)
+        self.editable = rights.editable
+        self.role_note.setText(rights.note)
+        if self.add_button is not None:
+            self.add_button.setEnabled(rights.editable)
+        self._update_buttons()
 
     @property
     def current_kind(self) -> str:
@@ -104,12 +128,14 @@ class OptionsPage(QWidget):
 
     def _update_buttons(self, *_args: object) -> None:
         for button in self.selection_buttons:
-            button.setEnabled(self.items.currentItem() is not None)
+            button.setEnabled(self.editable and self.items.currentItem() is not None)
 
     def _selected(self) -> QListWidgetItem | None:
         return self.items.currentItem()
 
     def _run(self, action: Callable[[], object], code: str | None = None) -> None:
+        if not self.editable:
+            return  # buttons are disabled; a double-click on an item lands here too
         try:
             action()
         except PermanenceError as exc:
@@ -119,6 +145,8 @@ class OptionsPage(QWidget):
         self.refresh(code)
 
     def add(self, label: str | None = None) -> None:
+        if not self.editable:
+            return
         if label is None:
             label, ok = QInputDialog.getText(self, self.title, "Nouveau choix :")
             if not ok:
@@ -128,7 +156,7 @@ class OptionsPage(QWidget):
 
     def rename(self, label: str | None = None) -> None:
         item = self._selected()
-        if item is None:
+        if item is None or not self.editable:
             return
         code = item.data(Qt.ItemDataRole.UserRole)
         if label is None:
