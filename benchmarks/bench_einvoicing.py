@@ -1,0 +1,171 @@
+"""E-invoicing benchmark (issue 15): the siège transmits 1,000 queued invoices to the PA
+simulator (tests/pa_simulator, uvicorn on loopback, real HTTP) — target ≤ 30 s — beside
+its floor: the same 1,000 multipart uploads posted bare with one httpx client (no outbox,
+no token, no bookkeeping). The simulator's own EN 16931 validation is switched off: it is
+the platform's cost, not the siège's. Each payload is a real Factur-X invoice rendered by
+the app, made unique by a trailing PDF comment (the outbox refuses a second sha256)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PERMANENCE_NO_KEYRING", "1")
+
+from benchmarks import harness
+
+COUNT = 1000
+RUNS = 3
+
+
+def _invoice_pdf(folder: Path) -> bytes:
+    from app.config import ProfileSettings
+    from app.invoicing.documents import render_from_snapshot
+    from app.invoicing.validation import validate_invoice
+    from app.profile import create_profile
+    from tests.invoicing_fixtures import (
+        add_client,
+        add_draft,
+        add_entrepreneur,
+        complete_identity,
+    )
+
+    profile = create_profile(folder / "laptop", ProfileSettings(display_name="bench"))
+    try:
+        complete_identity(profile.uow)
+        person = add_entrepreneur(profile.uow)
+        draft = add_draft(profile.uow, person, add_client(profile.uow, person))
+        issued = validate_invoice(profile.uow, profile.paths.documents, draft, dt.date(2026, 11, 20))
+        return render_from_snapshot(profile.uow, issued.invoice_id)
+    finally:
+        profile.close()
+
+
+def _payloads(pdf: bytes) -> list[bytes]:
+    return [pdf + f"\n% copie {i}\n".encode() for i in range(COUNT)]
+
+
+def _queued_siege(folder: Path, payloads: list[bytes]) -> object:
+    from app import clock
+    from siege import db
+    from siege.tables import pa_flow
+
+    engine = db.make_engine(f"sqlite:///{folder / 'siege.sqlite3'}")
+    db.migrate(engine)
+    now = clock.utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            pa_flow.insert(),
+            [
+                {
+                    "kind": "invoice",
+                    "invoice_id": f"inv-{i}",
+                    "invoice_number": f"BEN-2026-{i:05d}",
+                    "tracking_id": f"inv-{i}",
+                    "route": "e_invoice",
+                    "state": "queued",
+                    "flow_syntax": "Factur-X",
+                    "flow_profile": "CIUS",
+                    "processing_rule": "B2B",
+                    "file_name": f"BEN-2026-{i:05d}.pdf",
+                    "payload": payload,
+                    "sha256": hashlib.sha256(payload).hexdigest(),
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "last_status": "",
+                    "created_at": now,
+                }
+                for i, payload in enumerate(payloads)
+            ],
+        )
+    return engine
+
+
+def _siege_run(folder: Path, payloads: list[bytes]) -> float:
+    from sqlalchemy import Engine
+
+    from siege.einvoicing import worker
+    from siege.einvoicing.afnor import AfnorFlowAdapter
+    from siege.einvoicing.config import PaConfig
+    from tests.pa_simulator.app import Simulator
+    from tests.pa_simulator.server import running
+
+    engine = _queued_siege(folder, payloads)
+    assert isinstance(engine, Engine)
+    sim = Simulator(validate=False)
+    with running(sim) as url:
+        adapter = AfnorFlowAdapter(
+            PaConfig(url, f"{url}/oauth/token", sim.client_id, sim.client_secret)
+        )
+        start = time.perf_counter()
+        sent = 0
+        while sent < COUNT:
+            sent += worker.send_due(engine, adapter, limit=COUNT).sent
+        elapsed = (time.perf_counter() - start) * 1000
+        adapter.close()
+    assert len(sim.received()) == COUNT
+    engine.dispose()
+    return elapsed
+
+
+def _bare_run(payloads: list[bytes]) -> float:
+    import httpx
+
+    from tests.pa_simulator.app import Simulator
+    from tests.pa_simulator.server import running
+
+    sim = Simulator(validate=False)
+    with running(sim) as url:
+        token = httpx.post(
+            f"{url}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(sim.client_id, sim.client_secret),
+        ).json()["access_token"]
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
+            start = time.perf_counter()
+            for i, payload in enumerate(payloads):
+                info = {"trackingId": f"inv-{i}", "flowSyntax": "Factur-X"}
+                client.post(
+                    f"{url}/v1/flows",
+                    files={
+                        "flowInfo": (None, json.dumps(info), "application/json"),
+                        "file": (f"{i}.pdf", payload, "application/pdf"),
+                    },
+                ).raise_for_status()
+            elapsed = (time.perf_counter() - start) * 1000
+    assert len(sim.received()) == COUNT
+    return elapsed
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        payloads = _payloads(_invoice_pdf(folder))
+        siege_runs = []
+        for run in range(RUNS):
+            target = folder / f"run{run}"
+            target.mkdir()
+            siege_runs.append(_siege_run(target, payloads))
+        bare_runs = [_bare_run(payloads) for _ in range(RUNS)]
+    harness.print_table(
+        f"E-invoicing (siège → simulateur de PA, {COUNT} factures de {len(payloads[0]) // 1024} Ko)",
+        [
+            harness.Row(
+                f"{COUNT} factures en file transmises (outbox, jeton, reprise)",
+                siege_runs,
+                bare_runs,
+                target="≤ 30 s",
+                floor_label=f"{COUNT} POST multipart nus",
+            )
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
