@@ -64,6 +64,8 @@ def add_client(
         name="Boulangerie Dupré" if business else "Jeanne Petit",
         kind="entreprise" if business else "particulier",
         siren=CLIENT_SIREN if business else "",
+        # A private client's invoice is addressed to its e-mail (BT-49, BR-FR-12).
+        email="" if business else "jeanne.petit@example.org",
         address="3 place Ducale",
         postcode="08000",
         city="Charleville-Mézières",

@@ -83,6 +83,53 @@ register(
         "siret_not_of_siren": "Ce SIRET n'appartient pas au SIREN indiqué.",
         "payment_terms_too_long": "Délai de paiement trop long ({max} jours au plus).",
         "invalid_invoice_number": "Numéro de facture invalide : {number}",
+        # French e-invoicing rules (app/invoicing/einvoicing.py, french_rules.py).
+        "missing_client_einvoicing_address": (
+            "Client : l'adresse de facturation électronique manque (son adresse de "
+            "réception sur sa plateforme, ou à défaut un e-mail). Ajoutez-la dans la fiche du client."
+        ),
+        "invalid_einvoicing_address": (
+            "Adresse électronique non reconnue : « 0225:SIREN » (ou SIREN_suffixe), "
+            "« EM:adresse@mail » ou un e-mail ; lettres, chiffres, + - _ . seulement."
+        ),
+        "einvoicing_address_too_long": "Adresse électronique trop longue (125 caractères au plus).",
+        "einvoicing_address_not_of_siren": (
+            "Client professionnel français : l'adresse de facturation électronique est "
+            "« 0225: » suivi de son SIREN (laissez vide pour l'adresse par défaut)."
+        ),
+        "mixed_zero_vat_categories": (
+            "Les lignes à 0 % relèvent de régimes de TVA différents : faites une facture par régime."
+        ),
+        "vat_category_o_mixed": (
+            "Une opération hors champ de la TVA ne se facture pas avec des lignes soumises à la TVA."
+        ),
+        "missing_client_vat_number_intra_eu": (
+            "Livraison intracommunautaire : le numéro de TVA intracommunautaire du client manque."
+        ),
+        "missing_client_vat_number_reverse_charge": (
+            "Autoliquidation : le numéro de TVA intracommunautaire du client manque."
+        ),
+        "invalid_vat_category": "Régime de TVA inconnu.",
+        "vat_category_rate_mismatch": (
+            "Régime de TVA incohérent avec le taux (taux normal au-dessus de 0 %, "
+            "exonération, autoliquidation, export… à 0 %)."
+        ),
+        "french_rule_number": (
+            "Numéro refusé par les règles françaises ({rule}) : 35 caractères au plus, "
+            "lettres, chiffres et + - _ / seulement."
+        ),
+        "french_rule_date": "Date refusée par les règles françaises ({rule}) : entre 2000 et 2099.",
+        "french_rule_due_before_issue": (
+            "La date d'échéance ne peut pas précéder la date d'émission ({rule})."
+        ),
+        "french_rule_mentions": (
+            "Mentions obligatoires manquantes ({rule}) : complétez les pénalités de retard "
+            "dans l'identité de la CAE."
+        ),
+        "french_rule_siren": "SIREN de la CAE manquant ou invalide ({rule}).",
+        "french_rule_vat": "Régime ou taux de TVA refusé par les règles françaises ({rule}).",
+        "french_rule_amount": "Montant ou quantité hors format ({rule}).",
+        "french_rule_failed": "La facture ne respecte pas la règle française {rule}.",
         "invalid_series_prefix": "Préfixe de série invalide : {prefix}",
     },
     {

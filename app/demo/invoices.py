@@ -117,6 +117,8 @@ def _client(b: DemoBuilder, plan: PersonPlan) -> dict[str, Any]:
         last = b.pick(LAST_NAMES)
         name = f"{first} {last}"
         email = b.email(first, last, EMAIL_DOMAINS) if b.chance(70) else ""
+    # BT-49 (BR-FR-12): a private client without e-mail gave its address for invoices.
+    einvoicing = "" if email else f"EM:{fold(name).replace(' ', '.')}@factures.example.org"
     when = b.at(plan.salarie_start or b.today)
     return b.add(
         Client,
@@ -135,6 +137,7 @@ def _client(b: DemoBuilder, plan: PersonPlan) -> dict[str, Any]:
             "delivery_address": "",
             "delivery_postcode": "",
             "delivery_city": "",
+            "einvoicing_address": einvoicing,
         },
     )
 

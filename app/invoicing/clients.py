@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app import validation
 from app.errors import Collector, NotFoundError
+from app.invoicing import einvoicing
 from app.models import Client, Person
 from app.uow import UnitOfWorkFactory
 
@@ -29,6 +30,8 @@ class ClientData:
     delivery_address: str = ""
     delivery_postcode: str = ""
     delivery_city: str = ""
+    # BT-49: "scheme:id" (0225:SIREN…) or an e-mail; "" = derived at issue.
+    einvoicing_address: str = ""
 
     def with_changes(self, **changes: object) -> ClientData:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -78,6 +81,17 @@ def _clean(data: ClientData) -> ClientData:
     if text["kind"] == "particulier":
         text["siren"] = ""
         text["vat_number"] = ""
+    if text["einvoicing_address"]:
+        endpoint = einvoicing.parse_address(text["einvoicing_address"])
+        if endpoint is not None:
+            text["einvoicing_address"] = str(endpoint)
+        problem = einvoicing.address_problem(
+            text["einvoicing_address"],
+            siren=text["siren"],
+            french_business=text["kind"] == "entreprise" and text["country_code"] == "FR",
+        )
+        if problem and all(e.field != "siren" for e in errors.errors):
+            errors.add("einvoicing_address", problem)
     errors.raise_if_any()
     return ClientData(**text)
 

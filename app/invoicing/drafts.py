@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import Collector, NotFoundError
+from app.invoicing.einvoicing import CATEGORIES
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.invoicing.printable import load_lines
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -25,6 +26,7 @@ NATURES = ("services", "biens", "mixte")
 KINDS = ("facture", "avoir")
 MAX_QUANTITY_E4 = 10**12  # 100 million units
 MAX_PRICE_CENTS = 10**11  # 1 billion euros
+MAX_REFERENCE = 100  # BT-10 / BT-13, the column's width
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class LineData:
     vat_rate_bp: int
     discount_bp: int = 0
     unit: str = ""
+    # EN 16931 VAT category; "" = derived at issue (app/invoicing/einvoicing.py).
+    vat_category: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class DraftData:
     vat_exemption_text: str = ""
     notes: str = ""
     credited_invoice_id: str | None = None
+    buyer_reference: str = ""  # BT-10
+    order_reference: str = ""  # BT-13
 
     def with_changes(self, **changes: object) -> DraftData:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -96,6 +102,19 @@ def check_lines(data: DraftData, errors: Collector) -> None:
         errors.check(line.unit_price_cents <= MAX_PRICE_CENTS, prefix + "unit_price", "too_large")
         errors.check(line.vat_rate_bp in VAT_RATES_BP, prefix + "vat_rate", "invalid_vat_rate")
         errors.check(0 <= line.discount_bp <= 10_000, prefix + "discount", "invalid_discount")
+        if line.vat_category:
+            errors.check(
+                line.vat_category in CATEGORIES, prefix + "vat_category", "invalid_vat_category"
+            )
+            errors.check(
+                (line.vat_category == "S") == (line.vat_rate_bp > 0),
+                prefix + "vat_category",
+                "vat_category_rate_mismatch",
+            )
+    for name in ("buyer_reference", "order_reference"):
+        errors.check(
+            len(getattr(data, name)) <= MAX_REFERENCE, name, "too_long", max=MAX_REFERENCE
+        )
 
 
 def _check(session: Session, data: DraftData) -> None:
@@ -136,6 +155,8 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
         payment_terms=data.payment_terms.strip(),
         vat_exemption_text=data.vat_exemption_text.strip(),
         notes=data.notes.strip(),
+        buyer_reference=data.buyer_reference.strip(),
+        order_reference=data.order_reference.strip(),
         lines=tuple(
             replace(ln, description=ln.description.strip(), unit=ln.unit.strip())
             for ln in data.lines
@@ -161,6 +182,8 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
         "vat_exemption_text",
         "notes",
         "credited_invoice_id",
+        "buyer_reference",
+        "order_reference",
     ):
         setattr(invoice, name, getattr(clean, name))
     totals = totals_of(clean.lines)
@@ -183,6 +206,7 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
                 unit_price_cents=line.unit_price_cents,
                 vat_rate_bp=line.vat_rate_bp,
                 discount_bp=line.discount_bp,
+                vat_category=line.vat_category,
             )
         )
     return invoice
@@ -218,6 +242,7 @@ def detail(session: Session, invoice: Invoice) -> InvoiceDetail:
             ln.vat_rate_bp,
             ln.discount_bp,
             ln.unit,
+            ln.vat_category,
         )
         for ln in load_lines(session, invoice.id)
     )
@@ -244,6 +269,8 @@ def detail(session: Session, invoice: Invoice) -> InvoiceDetail:
             vat_exemption_text=invoice.vat_exemption_text,
             notes=invoice.notes,
             credited_invoice_id=invoice.credited_invoice_id,
+            buyer_reference=invoice.buyer_reference,
+            order_reference=invoice.order_reference,
         ),
         totals=totals_of(lines),
         client_name=client.name if client else "",

@@ -5,8 +5,9 @@ by EN 16931 business terms (BT-/BG-) and checks it against the Factur-X XSD;
 ``facturx.generate_from_binary`` turns the reportlab PDF into a PDF/A-3 with
 the XML attached as ``factur-x.xml``, the XMP metadata and the sRGB output
 intent (colour profile). The schematron check needs a Saxon server, which a
-laptop at a permanence does not have: the business rules the schematron
-would check are covered by the tests instead (tests/unit/test_invoicing_facturx.py).
+laptop at a permanence does not have: the French rules (FNFE BR-FR) are checked
+in Python before issue (app/invoicing/french_rules.py), proven equal to the official
+schematron on a corpus by tests/integration/test_invoicing_french_rules.py.
 
 Credit notes (type code 381) carry positive amounts, as EN 16931 expects:
 the signs of our negative credit-note lines are flipped here.
@@ -30,6 +31,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from app.invoicing import einvoicing
 from app.invoicing.money import decimal_text
 from app.invoicing.printable import DocumentLine, InvoiceDocument, Party
 from app.states import InvoiceKind
@@ -45,17 +47,26 @@ B2B_RECOVERY_INDEMNITY = (
     "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 € "
     "(art. L441-10 et D441-5 du Code de commerce)."
 )
+# BR-FR-05 wants the PMD and PMT notes on every invoice; for a private client the B2B
+# mentions (penalties of L441-10, the 40 € indemnity) do not apply and are not printed:
+# the notes say so instead.
+B2C_NO_PENALTY = "Pénalités de retard : sans objet (client particulier)."
+B2C_NO_INDEMNITY = (
+    "Indemnité forfaitaire pour frais de recouvrement : sans objet (client particulier)."
+)
 
 
 def _money(cents: int, sign: int) -> str:
     return decimal_text(cents * sign, 2)
 
 
-def _category(rate_bp: int) -> str:
-    return "S" if rate_bp else "E"
-
-
-def _party(party: Party, *, legal_info: str = "") -> dict[str, Any]:
+def _party(
+    party: Party,
+    endpoint: einvoicing.Endpoint | None,
+    *,
+    legal_info: str = "",
+    with_vat: bool = True,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": party.name,
         "country_code": party.country_code or "FR",
@@ -64,7 +75,7 @@ def _party(party: Party, *, legal_info: str = "") -> dict[str, Any]:
         ("addr_l1", party.address),
         ("postcode", party.postcode),
         ("city", party.city),
-        ("vat_identifier", party.vat_number),
+        ("vat_identifier", party.vat_number if with_vat else ""),
         ("legal_info", legal_info),
     ):
         if value:
@@ -72,23 +83,24 @@ def _party(party: Party, *, legal_info: str = "") -> dict[str, Any]:
     if party.siren:
         out["legal_identifier"] = party.siren
         out["legal_identifier_schemeid"] = SIREN_SCHEME
-    if party.email:
-        out["einvoicing_addr"] = party.email
-        out["einvoicing_addr_schemeid"] = "EM"
+    if endpoint is not None:
+        out["einvoicing_addr"] = endpoint.identifier
+        out["einvoicing_addr_schemeid"] = endpoint.scheme
     return out
 
 
-def _line(line: DocumentLine, sign: int, exemption: str) -> dict[str, Any]:
+def _line(line: DocumentLine, sign: int) -> dict[str, Any]:
     data: dict[str, Any] = {
         "BT-126": str(line.position + 1),
         "BT-129": decimal_text(line.quantity_e4 * sign, 4),
         "BT-130": UNIT_CODES.get(line.unit.strip().lower(), "C62"),
         "BT-131": _money(line.amounts.net_cents, sign),
         "BT-146": decimal_text(line.unit_price_cents, 2),
-        "BT-151": _category(line.vat_rate_bp),
-        "BT-152": decimal_text(line.vat_rate_bp, 2),
+        "BT-151": line.vat_category,
         "BT-153": line.description.splitlines()[0][:200] if line.description else "-",
     }
+    if line.vat_category != "O":  # BR-O-05: no rate on a line not subject to VAT
+        data["BT-152"] = decimal_text(line.vat_rate_bp, 2)
     if "\n" in line.description:
         data["BT-154"] = line.description
     if line.amounts.discount_cents:
@@ -119,23 +131,26 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
         if part
     )
     totals = doc.totals
+    categories = line_categories(doc)
+    # BR-O-02: an invoice "not subject to VAT" carries no VAT identifier of either party.
+    with_vat = "O" not in categories.values()
     data: dict[str, Any] = {
         "BT-1": doc.number or "BROUILLON",
         "BT-2": doc.issue_date,
         "BT-3": TYPE_CREDIT_NOTE if credit else TYPE_INVOICE,
         "BT-5": "EUR",
+        "BT-23": einvoicing.framework_code(doc.nature),
         "BT-24": "urn:cen.eu:en16931:2017",
-        "BG-4": _party(doc.seller, legal_info=legal_info),
-        "BG-7": _party(doc.buyer),
-        "BG-25": [_line(line, sign, doc.vat_exemption_text) for line in doc.lines],
+        "BG-4": _party(
+            doc.seller,
+            einvoicing.seller_endpoint(doc.seller),
+            legal_info=legal_info,
+            with_vat=with_vat,
+        ),
+        "BG-7": _party(doc.buyer, einvoicing.buyer_endpoint(doc.buyer), with_vat=with_vat),
+        "BG-25": [_line(line, sign) for line in doc.lines],
         "BG-23": [
-            {
-                "BT-116": _money(b.base_cents, sign),
-                "BT-117": _money(b.vat_cents, sign),
-                "BT-118": _category(b.rate_bp),
-                "BT-119": decimal_text(b.rate_bp, 2),
-                **({"BT-120": doc.vat_exemption_text} if not b.rate_bp else {}),
-            }
+            _breakdown(b.rate_bp, b.base_cents, b.vat_cents, sign, categories, doc)
             for b in totals.breakdown
         ],
         "BT-106": _money(totals.excl_cents, sign),
@@ -151,6 +166,19 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
         data["BT-20"] = doc.payment_terms
     if doc.sale_date:
         data["BT-72"] = doc.sale_date
+    if doc.buyer_reference:
+        data["BT-10"] = doc.buyer_reference
+    if doc.order_reference:
+        data["BT-13"] = doc.order_reference
+    if "K" in categories.values() and not doc.buyer.has_distinct_delivery:
+        # BR-IC-12: an intra-EU supply names the country the goods go to (BT-80).
+        data["BG-13"] = {
+            "name": doc.buyer.name,
+            "addr_l1": doc.buyer.address,
+            "postcode": doc.buyer.postcode,
+            "city": doc.buyer.city,
+            "country_code": doc.buyer.country_code or "FR",
+        }
     if doc.buyer.has_distinct_delivery:
         data["BG-13"] = {
             "name": doc.buyer.name,
@@ -172,12 +200,49 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
     return data
 
 
+def line_categories(doc: InvoiceDocument) -> dict[int, str]:
+    """VAT category of each rate of the breakdown (one category per rate: validation
+    refuses 0 % lines of two categories on one invoice)."""
+    out: dict[int, str] = {}
+    for line in doc.lines:
+        out.setdefault(line.vat_rate_bp, line.vat_category)
+    return out
+
+
+def _breakdown(
+    rate_bp: int,
+    base_cents: int,
+    vat_cents: int,
+    sign: int,
+    categories: dict[int, str],
+    doc: InvoiceDocument,
+) -> dict[str, Any]:
+    category = categories.get(rate_bp, "S" if rate_bp else "E")
+    text, code = einvoicing.exemption(category, doc.vat_exemption_text)
+    out: dict[str, Any] = {
+        "BT-116": _money(base_cents, sign),
+        "BT-117": _money(vat_cents, sign),
+        "BT-118": category,
+    }
+    if category != "O":  # BR-O-05 and BR-O-09: no VAT rate where VAT does not apply
+        out["BT-119"] = decimal_text(rate_bp, 2)
+    if text:
+        out["BT-120"] = text
+    if code:
+        out["BT-121"] = code
+    return out
+
+
 def _notes(doc: InvoiceDocument) -> list[dict[str, str]]:
     extras = doc.seller_extras
     notes = [{"BT-21": "REG", "BT-22": f"Activité : {doc.activity}"}] if doc.activity else []
-    if extras.late_penalty_text:
-        notes.append({"BT-21": "PMD", "BT-22": extras.late_penalty_text})
-    if doc.buyer.is_business:
+    notes.append({"BT-21": "BAR", "BT-22": einvoicing.treatment(doc.buyer)})
+    if not doc.buyer.is_business:
+        notes.append({"BT-21": "PMD", "BT-22": B2C_NO_PENALTY})
+        notes.append({"BT-21": "PMT", "BT-22": B2C_NO_INDEMNITY})
+    else:
+        if extras.late_penalty_text:
+            notes.append({"BT-21": "PMD", "BT-22": extras.late_penalty_text})
         notes.append({"BT-21": "PMT", "BT-22": B2B_RECOVERY_INDEMNITY})
     notes.append({"BT-21": "AAB", "BT-22": extras.early_payment_text or "Pas d'escompte."})
     if doc.vat_on_debits:
@@ -194,7 +259,7 @@ def cii_xml(doc: InvoiceDocument) -> bytes:
     )
 
 
-def embed(pdf: bytes, doc: InvoiceDocument) -> bytes:
+def embed(pdf: bytes, doc: InvoiceDocument, xml: bytes | None = None) -> bytes:
     """PDF/A-3 with the CII XML attached (``factur-x.xml``) and its XMP metadata."""
     metadata = {
         "author": doc.seller.name or "Permanence",
@@ -204,7 +269,7 @@ def embed(pdf: bytes, doc: InvoiceDocument) -> bytes:
     }
     result = generate_from_binary(
         with_output_intent(pdf),
-        cii_xml(doc),
+        xml if xml is not None else cii_xml(doc),
         flavor="factur-x",
         level=LEVEL,
         check_xsd=False,

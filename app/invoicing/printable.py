@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.invoicing.cae_identity import CaeIdentityData, read_identity
+from app.invoicing.einvoicing import default_category
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
 from app.states import InvoiceStatus
@@ -36,6 +37,8 @@ class Party:
     delivery_address: str = ""
     delivery_postcode: str = ""
     delivery_city: str = ""
+    # BT-34 / BT-49 as entered ("scheme:id" or an e-mail); "" = derived (einvoicing.py).
+    einvoicing_address: str = ""
 
     @property
     def has_distinct_delivery(self) -> bool:
@@ -68,6 +71,7 @@ class DocumentLine:
     vat_rate_bp: int
     discount_bp: int
     amounts: LineAmounts
+    vat_category: str = "S"  # resolved: the line's own, else einvoicing.default_category
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class InvoiceDocument:
     totals: Totals
     credited_number: str = ""
     credited_issue_date: dt.date | None = None
+    buyer_reference: str = ""  # BT-10
+    order_reference: str = ""  # BT-13
     logo_png: bytes | None = field(default=None, repr=False)
 
 
@@ -134,6 +140,7 @@ def buyer_from_client(client: Client) -> Party:
         delivery_address=client.delivery_address,
         delivery_postcode=client.delivery_postcode,
         delivery_city=client.delivery_city,
+        einvoicing_address=client.einvoicing_address,
     )
 
 
@@ -173,6 +180,12 @@ def line_inputs(lines: list[InvoiceLine]) -> list[LineInput]:
     ]
 
 
+def _party(frozen: dict[str, object]) -> Party:
+    """A frozen party; snapshots older than a field simply lack it (its default)."""
+    known = {f.name for f in fields(Party)}
+    return Party(**{k: v for k, v in frozen.items() if k in known})  # type: ignore[arg-type]
+
+
 def build_document(session: Session, invoice: Invoice, *, issuing: bool = False) -> InvoiceDocument:
     """The document as printed: from the snapshots once issued, from live rows for drafts."""
     lines = load_lines(session, invoice.id)
@@ -180,14 +193,14 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     identity = read_identity(session)
     if invoice.seller_snapshot:
         frozen = json.loads(invoice.seller_snapshot)
-        seller = Party(**frozen["party"])
+        seller = _party(frozen["party"])
         extras = SellerExtras(**frozen["extras"])
         activity = frozen["activity"]
     else:
         seller, extras = seller_from_identity(identity)
         activity = activity_label(session.get(Person, invoice.entrepreneur_id))
     if invoice.buyer_snapshot:
-        buyer = Party(**json.loads(invoice.buyer_snapshot))
+        buyer = _party(json.loads(invoice.buyer_snapshot))
     else:
         client = session.get(Client, invoice.client_id)
         buyer = buyer_from_client(client) if client is not None else Party(name="")
@@ -221,11 +234,14 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
                 ln.vat_rate_bp,
                 ln.discount_bp,
                 amounts,
+                ln.vat_category or default_category(ln.vat_rate_bp, buyer, invoice.nature),
             )
             for ln, amounts in zip(lines, totals.lines, strict=True)
         ),
         totals=totals,
         credited_number=(credited.number or "") if credited is not None else "",
         credited_issue_date=credited.issue_date if credited is not None else None,
+        buyer_reference=invoice.buyer_reference,
+        order_reference=invoice.order_reference,
         logo_png=identity.logo_png,
     )

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from app import formatting
 from app.clock import today, utcnow
 from app.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from app.invoicing import facturx, numbering, storage
+from app.invoicing import einvoicing, facturx, french_rules, numbering, storage
 from app.invoicing.cae_identity import missing_fields, read_identity
 from app.invoicing.drafts import DraftData, LineData, detail, search_key, write_draft
 from app.invoicing.printable import (
+    Party,
     activity_label,
     build_document,
     buyer_from_client,
@@ -64,9 +65,47 @@ def _missing(session: Session, invoice: Invoice) -> list[FieldError]:
     return missing
 
 
+def _einvoicing_checks(
+    invoice: Invoice, buyer: Party, lines: tuple[LineData, ...]
+) -> list[FieldError]:
+    """What the French rules need from the entered data, said next to its field
+    (the rest is checked on the XML itself: french_rules.check)."""
+    errors: list[FieldError] = []
+    categories = [
+        ln.vat_category or einvoicing.default_category(ln.vat_rate_bp, buyer, invoice.nature)
+        for ln in lines
+    ]
+    zero = {c for c, ln in zip(categories, lines, strict=True) if ln.vat_rate_bp == 0}
+    if len(zero) > 1:
+        errors.append(FieldError("lines", "mixed_zero_vat_categories"))
+    if "O" in categories and set(categories) != {"O"}:
+        errors.append(FieldError("lines", "vat_category_o_mixed"))
+    if "E" in zero and not invoice.vat_exemption_text.strip():
+        errors.append(FieldError("vat_exemption_text", "missing_vat_exemption_text"))
+    if "K" in zero and not buyer.vat_number:
+        errors.append(FieldError("client.vat_number", "missing_client_vat_number_intra_eu"))
+    if "AE" in zero and not (buyer.vat_number or buyer.siren):
+        errors.append(FieldError("client.vat_number", "missing_client_vat_number_reverse_charge"))
+    if einvoicing.buyer_endpoint(buyer) is None:
+        errors.append(FieldError("client.einvoicing_address", "missing_client_einvoicing_address"))
+    elif buyer.einvoicing_address:
+        problem = einvoicing.address_problem(
+            buyer.einvoicing_address,
+            siren=buyer.siren,
+            french_business=einvoicing.is_french_business(buyer),
+        )
+        if problem:
+            errors.append(FieldError("client.einvoicing_address", problem))
+    return errors
+
+
 def _credit_checks(session: Session, invoice: Invoice) -> None:
     original = session.get(Invoice, invoice.credited_invoice_id or "")
-    if original is None or original.status != InvoiceStatus.ISSUED or original.kind != InvoiceKind.INVOICE:
+    if (
+        original is None
+        or original.status != InvoiceStatus.ISSUED
+        or original.kind != InvoiceKind.INVOICE
+    ):
         raise ConflictError("credit_note_needs_issued_invoice")
     already = session.scalar(
         select(func.coalesce(func.sum(Invoice.total_incl_cents), 0)).where(
@@ -118,8 +157,9 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     if not lines:
         raise ValidationError.single("lines", "no_lines")
     errors = _missing(session, invoice)
-    if any(ln.vat_rate_bp == 0 for ln in lines) and not invoice.vat_exemption_text.strip():
-        errors.append(FieldError("vat_exemption_text", "missing_vat_exemption_text"))
+    client_row = session.get(Client, invoice.client_id)
+    if client_row is not None:
+        errors += _einvoicing_checks(invoice, buyer_from_client(client_row), lines)
     if errors:
         raise ValidationError(errors)
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
@@ -150,7 +190,11 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
         # Frozen with the invoice: its turnover stays with this antenne (docs/indicators.md).
         invoice.antenne_id = person.antenne_id if person is not None else None
         doc = build_document(session, invoice, issuing=True)
-        pdf = facturx.embed(render_pdf(doc), doc)
+        # The French rules on the very XML that will be embedded: a failure raises here,
+        # the transaction rolls back and the number is not taken.
+        xml = facturx.cii_xml(doc)
+        french_rules.raise_if_failed(xml)
+        pdf = facturx.embed(render_pdf(doc), doc, xml)
         relative = storage.relative_path(allocation.number, issue_date.year)
         path = storage.write_atomically(documents_dir, relative, pdf)
         # Last, in one UPDATE with the status: once "emise" is flushed nothing may change.
@@ -195,7 +239,11 @@ def credit_note_draft(
     with uow_factory() as uow:
         session = uow.session
         original = session.get(Invoice, invoice_id)
-        if original is None or original.status != InvoiceStatus.ISSUED or original.kind != InvoiceKind.INVOICE:
+        if (
+            original is None
+            or original.status != InvoiceStatus.ISSUED
+            or original.kind != InvoiceKind.INVOICE
+        ):
             raise ConflictError("credit_note_needs_issued_invoice")
         source = detail(session, original).data
         credit_lines = (
@@ -209,6 +257,7 @@ def credit_note_draft(
                     ln.vat_rate_bp,
                     ln.discount_bp,
                     ln.unit,
+                    ln.vat_category,
                 )
                 for ln in source.lines
             )
@@ -225,6 +274,8 @@ def credit_note_draft(
                 vat_on_debits=original.vat_on_debits,
                 vat_exemption_text=original.vat_exemption_text,
                 credited_invoice_id=original.id,
+                buyer_reference=original.buyer_reference,
+                order_reference=original.order_reference,
             ),
         )
         uow.commit()

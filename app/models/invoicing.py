@@ -50,6 +50,9 @@ class Client(Synced, Base):
     delivery_address: Mapped[str] = mapped_column(String(300), default="")
     delivery_postcode: Mapped[str] = mapped_column(String(10), default="")
     delivery_city: Mapped[str] = mapped_column(String(120), default="")
+    # The client's electronic address (BT-49): "scheme:id" (0225:SIREN in the PA
+    # directory) or an e-mail; empty = derived at issue (app/invoicing/einvoicing.py).
+    einvoicing_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class InvoiceSeries(Synced, Base):
@@ -142,6 +145,9 @@ class Invoice(Synced, Base):
         ForeignKey("invoice.id"), default=None, index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    # BT-10 (the buyer's own reference) and BT-13 (purchase order), printed and in the XML.
+    buyer_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    order_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Folded "number client entrepreneur" for filter-as-you-type over 50,000 rows.
     search_key: Mapped[str] = mapped_column(String(600), default="")
     total_excl_cents: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -166,6 +172,8 @@ class InvoiceLine(Synced, Base):
     unit_price_cents: Mapped[int] = mapped_column(BigInteger)
     vat_rate_bp: Mapped[int] = mapped_column(Integer)  # 2000 = 20 %
     discount_bp: Mapped[int] = mapped_column(Integer, default=0)  # 1000 = 10 %
+    # EN 16931 VAT category (S, Z, E, AE, K, G, O); "" = S above 0 %, else E.
+    vat_category: Mapped[str] = mapped_column(String(2), default="", server_default="")
 
 
 class Payment(Synced, Base):
