@@ -11,6 +11,8 @@ import datetime as dt
 import logging
 import logging.handlers
 import os
+import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAILY_BACKUP_AGE = dt.timedelta(days=1)
+# Draft invoice previews, under documents/: deleted when their dialog closes, and at
+# every start in case the program stopped before.
+PREVIEWS_FOLDER = "apercus"
 
 
 @dataclass
@@ -75,6 +80,7 @@ def create_profile(root: Path, settings: ProfileSettings, passphrase: str | None
     paths = ProfilePaths(root)
     if paths.database.exists():
         raise ProfileError("already_exists", path=str(paths.database))
+    _private_umask()
     if settings.encrypted and not passphrase:
         raise ProfileError("passphrase_required")
     paths.ensure()
@@ -93,6 +99,7 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
     paths = ProfilePaths(root)
     if not paths.settings.exists():
         raise ProfileError("missing", path=str(root))
+    keep_private(paths.root)
     paths.ensure()
     settings = load_settings(paths)
     if settings.encrypted and not passphrase:
@@ -104,6 +111,7 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         lock.acquire(timeout=0.2)
     except Timeout as exc:
         raise ProfileError("locked", path=str(paths.database)) from exc
+    shutil.rmtree(paths.documents / PREVIEWS_FOLDER, ignore_errors=True)
     try:
         _setup_logging(paths)
         engine = _open_engine(paths, settings, passphrase)
@@ -125,6 +133,36 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         sync_capture=capture,
         _lock=lock,
     )
+
+
+def _private_umask() -> None:
+    if os.name == "posix":
+        # Every file this process creates from now on (database, journals, PDFs,
+        # exports, logs, backups) is 0600 and every folder 0700 (README, "A stolen
+        # laptop"); Windows keeps the profile under the user's own folder instead.
+        os.umask(0o077)
+
+
+def keep_private(root: Path) -> None:
+    """User-only modes on the profile folder and everything in it (POSIX): files an
+    older version created 0644 are narrowed at every start."""
+    _private_umask()
+    if os.name != "posix" or not root.exists():
+        return
+    for folder, dirs, files in os.walk(root):
+        _narrow(Path(folder), 0o700)
+        for name in files:
+            _narrow(Path(folder) / name, 0o600)
+        dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
+
+
+def _narrow(path: Path, mode: int) -> None:
+    try:
+        found = path.lstat().st_mode
+        if not stat.S_ISLNK(found) and stat.S_IMODE(found) & 0o077:
+            path.chmod(mode)
+    except OSError:
+        log.warning("could not restrict the permissions of %s", path.name)
 
 
 def _actor_name(engine: Engine, settings: ProfileSettings) -> str | None:

@@ -102,8 +102,11 @@ class SyncClient:
         batch_size: int = 200,
         page_size: int = DEFAULT_PAGE,
         fault: FaultHook = _no_fault,
+        on_new_token: Callable[[str], object] | None = None,
     ) -> None:
         self.engine = engine
+        # Where a token rotated by the siège in /hello is kept (docs/sync.md, "Tokens").
+        self.on_new_token = on_new_token
         self.http = http
         self.capture = capture
         self.batch_size = batch_size
@@ -135,6 +138,11 @@ class SyncClient:
             role.remember(conn, answer if isinstance(answer, dict) else {})
         if self.capture is not None and self.capture.clock is not None:
             self.capture.clock.offset_ms = offset
+        fresh = body.get("next_token")
+        if self.on_new_token is not None and isinstance(fresh, str) and 20 <= len(fresh) <= 200:
+            # The old token stays valid on the siège until this one is used once: a
+            # crash before this line leaves the laptop with a working token.
+            self.on_new_token(fresh)
         body["clock_offset_ms"] = offset
         return body
 

@@ -82,7 +82,7 @@ class ConflictView:
 
 
 def _token_store(profile: Profile, device_id: str) -> TokenStore:
-    return TokenStore(profile.paths.root, device_id)
+    return TokenStore(profile.paths.root, device_id, profile.engine)
 
 
 def _device(profile: Profile) -> DeviceIdentity:
@@ -159,8 +159,15 @@ def run_sync(
     _RUNNING.add((id(profile), run_id))
     outcome, detail, report = "error", "", None
     try:
+        store = _token_store(profile, device.device_id)
         with http_factory(device.server_url, token) as http:
-            client = SyncClient(profile.engine, http, profile.sync_capture, **client_options)
+            client = SyncClient(
+                profile.engine,
+                http,
+                profile.sync_capture,
+                on_new_token=store.save,
+                **client_options,
+            )
             report = client.sync(job)
         outcome = "refused" if report.refused or report.pull_refused else "ok"
         if outcome == "refused":

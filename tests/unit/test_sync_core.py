@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import stat
-from pathlib import Path
 from typing import Any, cast
 
 import hypothesis.strategies as st
@@ -236,8 +233,8 @@ def test_waiting_local_edit_newer_than_the_pulled_value_is_kept(profile: Profile
 
 
 # -- token store --------------------------------------------------------------
-def test_token_file_is_readable_only_by_the_user_and_never_logged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_token_kept_in_the_profile_database_never_in_a_file_nor_logged(
+    profile: Profile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PERMANENCE_NO_KEYRING", "1")
     seen: list[str] = []
@@ -245,15 +242,19 @@ def test_token_file_is_readable_only_by_the_user_and_never_logged(
     handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
     logging.getLogger().addHandler(handler)
     try:
-        store = TokenStore(tmp_path, "device")
-        assert store.save("s3cret-token-value") == "file"
-        assert stat.S_IMODE(os.stat(store.file).st_mode) == 0o600
+        store = TokenStore(profile.paths.root, "device", profile.engine)
+        # An older version's plain file is moved into the database and deleted.
+        store.file.write_text("old-token-value-from-a-file", encoding="utf-8")
+        assert store.load() == "old-token-value-from-a-file"
+        assert not store.file.exists()
+        assert store.save("s3cret-token-value") == "database"
+        assert not store.file.exists()
         assert store.load() == "s3cret-token-value"
         store.clear()
         assert store.load() is None
     finally:
         logging.getLogger().removeHandler(handler)
-    assert not any("s3cret" in m for m in seen)
+    assert not any("s3cret" in m or "old-token" in m for m in seen)
 
 
 # -- merge --------------------------------------------------------------------

@@ -3,7 +3,6 @@ with its PDF, payments and credit notes."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -27,6 +26,7 @@ from app.invoicing import documents, drafts, payments, validation
 from app.invoicing.clients import get_client, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.people import person_directory, persons
+from app.profile import PREVIEWS_FOLDER
 from app.states import InvoiceKind
 from ui import messages_invoicing as texts
 from ui.context import AppContext
@@ -65,6 +65,7 @@ class InvoiceDialog(QDialog):
         self.detail: InvoiceDetail | None = None
         self.new_for = entrepreneur_id or ""
         self.errors = FormErrors()
+        self._previews: set[Path] = set()
         remember_geometry(self, "invoice", 980, 720)
         self._build()
         if invoice_id is not None:
@@ -316,8 +317,18 @@ class InvoiceDialog(QDialog):
 
     def preview(self) -> None:
         if self.save_draft() and self.detail is not None:
-            out = Path(tempfile.gettempdir()) / "permanence-apercus"
-            show_pdf(documents.draft_preview(self.ctx.uow, self.detail.id, out))
+            # Under the profile (user-only modes), never the shared temp folder;
+            # deleted when the dialog closes, else at the next start (app/profile.py).
+            out = self.ctx.profile.paths.documents / PREVIEWS_FOLDER
+            shown = documents.draft_preview(self.ctx.uow, self.detail.id, out)
+            self._previews.add(shown)
+            show_pdf(shown)
+
+    def done(self, result: int) -> None:
+        for shown in self._previews:
+            shown.unlink(missing_ok=True)
+        self._previews.clear()
+        super().done(result)
 
     def validate(self) -> None:
         if not self.save_draft() or self.detail is None:
