@@ -30,6 +30,7 @@ from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
 from ui.roles import Subject, reference_rights
+from ui.style import warning_css
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 from ui.widgets.screen import fit_to_screen
 
@@ -94,7 +95,7 @@ class CaeIdentityDialog(QDialog):
         scroll.setWidget(inner)
         self.missing_label = QLabel(self)
         self.missing_label.setWordWrap(True)
-        self.missing_label.setStyleSheet("color: #8a5a00;")
+        self.missing_label.setStyleSheet(warning_css())
         self._show_missing(self.data)
         # Siège staff only, once enrolled (ui/roles.py); the note says which case this is.
         self.rights = reference_rights(ctx, Subject.CAE_IDENTITY)

@@ -34,6 +34,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import MODES, stamp
+from ui.style import muted_css
 from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
@@ -94,7 +95,7 @@ class FollowupDialog(QDialog):
         form.addRow(self.has_next)
         self.errors.add_row(form, "Prochain rendez-vous", "next_appointment", self.next_appointment)
         self.state_label = QLabel(self)
-        self.state_label.setStyleSheet("color: #555;")
+        self.state_label.setStyleSheet(muted_css())
         self.general_error = general_error_label(self)
         self.save_button = QPushButton("Enregistrer (Ctrl+Entrée)", self)
         self.save_button.setDefault(True)

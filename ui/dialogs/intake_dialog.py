@@ -39,6 +39,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DECISIONS, stamp
+from ui.style import muted_css
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
@@ -136,7 +137,7 @@ class IntakeDialog(QDialog):
 
         self.state_label = QLabel(self)
         self.state_label.setObjectName("draftState")
-        self.state_label.setStyleSheet("color: #555;")
+        self.state_label.setStyleSheet(muted_css())
         self.general_error = general_error_label(self)
         self.save_draft_button = QPushButton("Enregistrer le brouillon", self)
         self.finalize_button = QPushButton("Finaliser l'entretien (Ctrl+Entrée)", self)

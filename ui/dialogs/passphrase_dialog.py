@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.style import error_css
+
 
 class PassphraseDialog(QDialog):
     """Asks for the passphrase of an encrypted profile at start."""
@@ -25,7 +27,7 @@ class PassphraseDialog(QDialog):
         label = QLabel(f"Saisissez la phrase de passe du profil « {profile_name} ».", self)
         label.setWordWrap(True)
         self.error = QLabel(message, self)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(error_css())
         self.error.setVisible(bool(message))
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)

@@ -35,6 +35,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DUPLICATE_REASONS, stamp
+from ui.style import ON_PASTEL, muted_css
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
@@ -46,7 +47,11 @@ class DuplicatePanel(QFrame):
         super().__init__(parent)
         self.setObjectName("duplicatePanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#duplicatePanel { background: #fff4e5; }")
+        # A light panel whatever the theme, so its text is dark too (ui/style.py).
+        self.setStyleSheet(
+            "#duplicatePanel { background: #fff4e5; }"
+            f" #duplicatePanel QLabel {{ color: {ON_PASTEL.name()}; }}"
+        )
         self.title = QLabel("Cette personne existe peut-être déjà :", self)
         self.list = QListWidget(self)
         self.list.setMaximumHeight(90)
@@ -160,7 +165,7 @@ class PersonDialog(QDialog):
         self.duplicates.open_button.clicked.connect(self._open_existing)
         self.duplicates.create_button.clicked.connect(self._create_anyway)
         self.stamp_label = QLabel(self)
-        self.stamp_label.setStyleSheet("color: #555;")
+        self.stamp_label.setStyleSheet(muted_css())
         frame = dialog_frame(self, [self.duplicates, form, self.stamp_label], self.save)
         self.general_error = frame.general_error
         self.buttons = frame.buttons

@@ -28,6 +28,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
+from ui.style import muted_css
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
@@ -78,7 +79,7 @@ class StageDialog(QDialog):
             "notes": add(self.form, "Notes", "notes", self.notes),
         }
         self.hint = QLabel(self)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint.setStyleSheet(muted_css())
         self.hint.setWordWrap(True)
         self.general_error = dialog_frame(self, [self.form, self.hint], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)

@@ -24,6 +24,7 @@ from app.reference import options, reference
 from ui.context import AppContext
 from ui.messages import error_message, register
 from ui.roles import Subject, reference_rights
+from ui.style import muted_colour
 
 LISTS = {
     "situation": "Situations à l'entrée",
@@ -121,7 +122,7 @@ class OptionsPage(QWidget):
             item = QListWidgetItem(text, self.items)
             item.setData(Qt.ItemDataRole.UserRole, option.code)
             if not option.active:
-                item.setForeground(Qt.GlobalColor.gray)
+                item.setForeground(muted_colour())
             if option.code == select_code:
                 self.items.setCurrentItem(item)
         self._update_buttons()

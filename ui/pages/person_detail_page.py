@@ -39,7 +39,7 @@ from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
-from ui.style import tab_widget
+from ui.style import error_css, muted_css, tab_widget
 from ui.widgets.shortcuts import add_record_shortcuts
 
 REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
@@ -82,10 +82,10 @@ class PersonDetailPage(QWidget):
         self.status_label.setObjectName("personStatus")
         self.alerts_label = QLabel(self)
         self.alerts_label.setObjectName("personAlerts")
-        self.alerts_label.setStyleSheet("color: #b00020;")
+        self.alerts_label.setStyleSheet(error_css())
         self.alerts_label.setWordWrap(True)
         self.stamp_label = QLabel(self)
-        self.stamp_label.setStyleSheet("color: #555;")
+        self.stamp_label.setStyleSheet(muted_css())
 
         actions: list[tuple[str, Callable[[], None]]] = [
             ("Modifier…", self.edit_person),

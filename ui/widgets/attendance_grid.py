@@ -37,6 +37,7 @@ from app.workshops.workshop_values import (
     SlotInfo,
 )
 from ui.pages.workshops_texts import STATE_KEYS, STATE_LABELS
+from ui.style import ON_PASTEL
 
 Index = QModelIndex | QPersistentModelIndex
 COLORS: dict[str, QColor] = {
@@ -112,6 +113,9 @@ class AttendanceModel(QAbstractTableModel):
             return STATE_LABELS[state] if started else "à venir"
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(COLORS[state] if started else NOT_STARTED)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            # The state colours are pastel on any theme: dark text on them.
+            return QBrush(ON_PASTEL)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:

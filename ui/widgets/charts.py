@@ -10,8 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
+
+from ui.style import muted_colour
 
 PALETTE = (QColor("#2b6cb0"), QColor("#dd6b20"), QColor("#38a169"), QColor("#805ad5"))
 EMPTY_TEXT = "Aucune donnée pour cette période."
@@ -74,7 +84,7 @@ class BarChart(QWidget):
         self._bars = []
         area = QRectF(4, 24, self.width() - 8, self.height() - 28)
         if self.is_empty:
-            painter.setPen(QColor("#666666"))
+            painter.setPen(muted_colour())
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
             return
         if self.horizontal:
@@ -103,13 +113,13 @@ class BarChart(QWidget):
                 ).normalized()
                 painter.fillRect(rect, PALETTE[number % len(PALETTE)])
                 self._bars.append((rect, index, number))
-            painter.setPen(QColor("#333333"))
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
             painter.drawText(
                 QRectF(plot.left() + index * slot, plot.bottom() + 2, slot, 16),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 label,
             )
-        painter.setPen(QColor("#999999"))
+        painter.setPen(muted_colour())
         painter.drawLine(QPointF(plot.left(), zero_y), QPointF(plot.right(), zero_y))
         painter.drawText(QPointF(plot.left(), plot.top() - 2), f"max. {self.value_text(high)}")
 
@@ -131,7 +141,7 @@ class BarChart(QWidget):
             )
             painter.fillRect(rect, PALETTE[0])
             self._bars.append((rect, index, 0))
-            painter.setPen(QColor("#333333"))
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
             painter.drawText(
                 QRectF(area.left(), top, label_width - 6, row),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -151,7 +161,7 @@ class BarChart(QWidget):
             width = painter.fontMetrics().horizontalAdvance(series.name) + 16
             x -= width
             painter.fillRect(QRectF(x, 5, 10, 10), PALETTE[number % len(PALETTE)])
-            painter.setPen(QColor("#333333"))
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
             painter.drawText(QPointF(x + 13, 14), series.name)
             x -= 8
 

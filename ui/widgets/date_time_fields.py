@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
+from ui.style import error_css
 
-ERROR_STYLE = "color: #b00020; font-size: 11px;"
 DATE_HINT = "jj/mm/aaaa, par ex. 12/03/1985 ou 12031985"
 TIME_HINT = "par ex. 9h30 ou 09:30"
 
@@ -97,7 +97,7 @@ class _TypedField(QWidget):
         self.edit.editingFinished.connect(self._left)
         self.edit.textEdited.connect(lambda _text: self.error_label.hide())
         self.error_label.setObjectName("inputProblem")
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(f"{error_css()} font-size: 11px;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.row = QHBoxLayout()

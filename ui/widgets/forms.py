@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import PermanenceError, ValidationError
 from ui.messages import error_message, field_message
+from ui.style import error_colour, error_css
 
-ERROR_STYLE = "color: #b00020; font-size: 11px;"
-GENERAL_ERROR_STYLE = "color: #b00020;"
+
+def error_style() -> str:
+    """A field's error text: the theme's error red (ui/style.py), a little smaller."""
+    return f"{error_css()} font-size: 11px;"
 
 
 class FieldWithError(QWidget):
@@ -32,7 +35,7 @@ class FieldWithError(QWidget):
         super().__init__(parent)
         self.field_widget = field_widget
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(error_style())
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout = QVBoxLayout(self)
@@ -45,7 +48,9 @@ class FieldWithError(QWidget):
         self.error_label.setText(message or "")
         self.error_label.setVisible(bool(message))
         self.field_widget.setProperty("invalid", bool(message))
-        self.field_widget.setStyleSheet("border: 1px solid #b00020;" if message else "")
+        self.field_widget.setStyleSheet(
+            f"border: 1px solid {error_colour().name()};" if message else ""
+        )
 
 
 class FormErrors:
@@ -89,7 +94,7 @@ class FormErrors:
 def general_error_label(parent: QWidget) -> QLabel:
     """The red label above a dialog's buttons for what belongs to no field (hidden when empty)."""
     label = QLabel(parent)
-    label.setStyleSheet(GENERAL_ERROR_STYLE)
+    label.setStyleSheet(error_css())
     label.setWordWrap(True)
     label.hide()
     return label

@@ -22,6 +22,7 @@ from app.errors import FieldError
 from app.invoicing.drafts import LineData, totals_of
 from app.invoicing.money import VAT_RATES_BP, decimal_text, parse_amount_cents, parse_quantity_e4
 from ui.messages import field_message
+from ui.style import ON_PASTEL, error_css
 
 COLUMNS = ["Désignation", "Quantité", "Unité", "PU HT (€)", "Remise (%)", "TVA"]
 DESCRIPTION, QUANTITY, UNIT, PRICE, DISCOUNT, VAT = range(6)
@@ -32,7 +33,7 @@ FIELD_COLUMNS = {
     "discount": DISCOUNT,
     "vat_rate": VAT,
 }
-INVALID = QBrush(QColor("#f8d7da"))
+INVALID = QBrush(QColor("#f8d7da"))  # light on any theme: its text is ON_PASTEL
 
 
 def _french(value: str) -> str:
@@ -60,7 +61,7 @@ class InvoiceLinesEditor(QWidget):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("invoiceTotals")
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(error_css())
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         buttons = QHBoxLayout()
@@ -205,6 +206,7 @@ class InvoiceLinesEditor(QWidget):
                 item = self.table.item(row, column)
                 if item is not None:
                     item.setBackground(INVALID)
+                    item.setForeground(ON_PASTEL)
                 messages.append(f"Ligne {row + 1} : {field_message(error)}")
             elif error.field == "lines":
                 messages.append(field_message(error))
