@@ -40,13 +40,11 @@ class StrokesDrawing(Flowable):
     def __init__(
         self,
         strokes: list[list[list[float]]],
-        box: tuple[float, float],
         width: float,
         height: float,
     ) -> None:
         super().__init__()
         self.strokes = strokes
-        self.box = box
         self.width = width
         self.height = height
 
@@ -54,10 +52,18 @@ class StrokesDrawing(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        box_width, box_height = (max(v, 1.0) for v in self.box)
-        scale = min(self.width / box_width, self.height / box_height)
-        left = (self.width - box_width * scale) / 2
-        top = self.height - (self.height - box_height * scale) / 2
+        # Scaled to the drawing's own bounds (not the whole canvas): a small signature
+        # on a large screen still fills its cell.
+        points = [(x, y) for stroke in self.strokes for x, y, _t in stroke]
+        if not points:
+            return
+        left_x = min(x for x, _y in points)
+        top_y = min(y for _x, y in points)
+        box_width = max(max(x for x, _y in points) - left_x, 1.0)
+        box_height = max(max(y for _x, y in points) - top_y, 1.0)
+        scale = min(self.width / box_width, self.height / box_height) * 0.9
+        left = (self.width - box_width * scale) / 2 - left_x * scale
+        top = self.height - (self.height - box_height * scale) / 2 + top_y * scale
         canvas = self.canv
         canvas.saveState()
         canvas.setStrokeColor(INK)
@@ -163,11 +169,10 @@ def _signatures_table(record: dict[str, Any], width: float) -> Table:
 def _signed_cells(entry: dict[str, Any], prefix: str = "") -> list[Any]:
     sheet = styles()
     captured = dt.datetime.fromisoformat(entry["captured_at"])
-    box = (float(entry["box"][0]), float(entry["box"][1]))
     digest = entry["sha256"]
     return [
         Paragraph(esc(prefix + entry["name"]), sheet["Body"]),
-        StrokesDrawing(entry["strokes"], box, CELL_WIDTH - 6, CELL_HEIGHT),
+        StrokesDrawing(entry["strokes"], CELL_WIDTH - 6, CELL_HEIGHT),
         captured.strftime("%H:%M:%S"),
         Paragraph(
             f"<font size='7'>{digest[:SHORT_HASH]}<br/>{digest[SHORT_HASH:32]}…</font>",

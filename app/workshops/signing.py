@@ -142,6 +142,17 @@ def signing_window(
     return max(slot.starts_at - margin, day_start), min(slot.ends_at + margin, day_end)
 
 
+def open_slot(
+    detail: SessionDetail, now: dt.datetime, margin: dt.timedelta = DEFAULT_MARGIN
+) -> SlotInfo | None:
+    """The half-day of ``detail`` that can be signed at ``now`` (local wall time), if any."""
+    for slot in detail.slots:
+        opens, closes = signing_window(slot, margin)
+        if opens <= now <= closes:
+            return slot
+    return None
+
+
 def local_wall_time() -> dt.datetime:
     """Now, French local time, naive (slots are kept in the place's wall time)."""
     return localnow().replace(tzinfo=None, microsecond=0)

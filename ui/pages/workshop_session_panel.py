@@ -84,6 +84,11 @@ class SessionPanel(QWidget):
         self.attestations_action = menu.addAction("Attestations de présence")
         self.print_button.setMenu(menu)
         self.delete_button = QPushButton("Supprimer", self)
+        self.sign_button = QPushButton("Faire signer", self)
+        self.sign_button.setToolTip(
+            "Les participants signent sur le poste pendant la demi-journée, puis le formateur"
+        )
+        self.sign_button.clicked.connect(self.sign_on_laptop)
         self.edit_button.clicked.connect(self.edit)
         self.blank_action.triggered.connect(lambda: self.print_sheet(filled=False))
         self.filled_action.triggered.connect(lambda: self.print_sheet(filled=True))
@@ -104,6 +109,7 @@ class SessionPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.sign_button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
@@ -130,6 +136,7 @@ class SessionPanel(QWidget):
         for widget in (
             self.edit_button,
             self.print_button,
+            self.sign_button,
             self.delete_button,
             self.tabs,
         ):
@@ -247,6 +254,34 @@ class SessionPanel(QWidget):
         self.show_session(None)
         self.session_deleted.emit(deleted)
         self.ctx.hub.notify(AREA)
+
+    # Signing on the laptop (issue 16) ---------------------------------------------
+    def sign_on_laptop(self) -> None:
+        """The half-day open now is signed on this laptop (ui/dialogs/signing_dialog.py)."""
+        if self.detail is None:
+            return
+        # Imported here: pyHanko and cryptography need not slow the window's start.
+        from app.workshops.signing import open_slot
+        from ui.dialogs.signing_dialog import SigningDialog
+
+        slot = open_slot(self.detail, self.clock())
+        if slot is None:
+            self.say(
+                "Aucune demi-journée de cette session n'est ouverte à la signature maintenant "
+                "(de 30 minutes avant son début à 30 minutes après sa fin).",
+                error=True,
+            )
+            return
+        try:
+            dialog = SigningDialog(self.ctx, self.detail, slot.id, parent=self)
+        except PermanenceError as error:
+            self.say(error_message(error), error=True)
+            return
+        dialog.exec()
+        if dialog.sealed_path is not None:
+            self.last_paths = [dialog.sealed_path]
+            self.say(f"Feuille signée et scellée : {dialog.sealed_path}")
+            self._changed()
 
     # Printing ---------------------------------------------------------------------
     def print_sheet(self, *, filled: bool) -> None:
