@@ -135,7 +135,7 @@ class AfnorFlowAdapter:
                     flow_id=flow_id,
                     invoice_number=message.invoice_number,
                     code=message.code,
-                    reason=message.reason,
+                    reason=" : ".join(p for p in (message.reason_code, message.reason) if p),
                     status_at=_naive_utc(str(flow["updatedAt"])),
                 )
             )

@@ -4,6 +4,7 @@ administrators)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from sqlalchemy import Engine, select
@@ -45,6 +46,7 @@ def run(engine: Engine, args: argparse.Namespace) -> int:
         return 2
     try:
         if args.action == "worker":
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
             print(f"transmission en continu, un passage toutes les {args.interval:g} s", flush=True)
             worker.run_forever(engine, adapter, args.interval)
             return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.invoicing import facturx
+from app.invoicing.cae_identity import read_identity
 from app.invoicing.printable import build_document
 from app.models import Client, Invoice, Payment
 from app.pdf.invoice import render_pdf
@@ -27,6 +29,7 @@ from siege.einvoicing.adapter import OutgoingFlow
 from siege.einvoicing.routing import Route, route_of
 from siege.tables import pa_flow
 
+log = logging.getLogger(__name__)
 INVOICE = "invoice"
 CDAR = "cdar"
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
@@ -66,7 +69,11 @@ def enqueue_issued(engine: Engine) -> EnqueueReport:
             if route != Route.E_INVOICE:
                 others[route] = others.get(route, 0) + 1
                 continue
-            payload = facturx.embed(render_pdf(doc), doc)
+            try:
+                payload = facturx.embed(render_pdf(doc), doc)
+            except Exception:  # one damaged invoice must not stop the others: logged
+                log.exception("facture %s : rendu Factur-X impossible", doc.number)
+                continue
             queued += _insert(
                 session,
                 kind=INVOICE,
@@ -87,7 +94,13 @@ def enqueue_payments(engine: Engine) -> int:
     sent = pa_flow.alias("already")
     with Session(engine) as session:
         rows = session.execute(
-            select(Payment.id, Payment.amount_cents, pa_flow.c.invoice_id, pa_flow.c.invoice_number)
+            select(
+                Payment.id,
+                Payment.amount_cents,
+                pa_flow.c.invoice_id,
+                pa_flow.c.invoice_number,
+                Invoice.issue_date,
+            )
             .join(Invoice, Invoice.id == Payment.invoice_id)
             .join(pa_flow, (pa_flow.c.invoice_id == Invoice.id) & (pa_flow.c.kind == INVOICE))
             .where(
@@ -100,8 +113,16 @@ def enqueue_payments(engine: Engine) -> int:
             .order_by(Payment.paid_on, Payment.id)
         ).all()
         queued = 0
-        for payment_id, amount, invoice_id, number in rows:
-            message = cdar.LifeCycle(number, "212", amount_cents=amount)
+        siren = read_identity(session).siren if rows else ""
+        for payment_id, amount, invoice_id, number, issue_date in rows:
+            message = cdar.LifeCycle(
+                number,
+                "212",
+                amount_cents=amount,
+                invoice_date=issue_date,
+                seller_siren=siren,
+                issued_at=clock.utcnow(),
+            )
             queued += _insert(
                 session,
                 kind=CDAR,

@@ -11,6 +11,7 @@ Run one worker per siège database."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from siege.einvoicing import cdar, outbox
 from siege.einvoicing.adapter import PaAdapter, PermanentError, TransientError
 from siege.tables import pa_flow, pa_state, pa_status
 
+log = logging.getLogger(__name__)
 BACKOFF_ENV = "PERMANENCE_PA_BACKOFF_SECONDS"
 DEFAULT_BACKOFF = 30.0
 MAX_BACKOFF = dt.timedelta(hours=1)
@@ -146,8 +148,9 @@ def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
         report.failed += more.failed
     try:
         statuses = poll_statuses(engine, adapter)
-    except TransientError:
-        statuses = 0  # the PA is unreachable: the next cycle reads them
+    except (TransientError, PermanentError) as exc:
+        log.warning("statuts non lus (%s) : nouvel essai au prochain passage", exc)
+        statuses = 0  # the next cycle reads them from the same cursor
     return CycleReport(queued, report, statuses)
 
 
@@ -156,5 +159,18 @@ def run_forever(
 ) -> None:
     halt = stop or threading.Event()
     while not halt.is_set():
-        cycle(engine, adapter)
+        try:
+            report = cycle(engine, adapter)
+        except Exception:  # a worker outlives a bad pass (database restart...): logged
+            log.exception("passage de transmission interrompu")
+        else:
+            if report.queued or report.send.sent or report.send.failed or report.statuses:
+                log.info(
+                    "mises en file %d, transmises %d, à réessayer %d, en échec %d, statuts %d",
+                    report.queued,
+                    report.send.sent,
+                    report.send.retried,
+                    report.send.failed,
+                    report.statuses,
+                )
         halt.wait(interval)

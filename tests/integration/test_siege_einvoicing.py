@@ -10,6 +10,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from siege.tables import pa_flow, pa_status
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.pa_simulator.app import Simulator
 from tests.pa_simulator.server import running
+from tests.sync_support import postgres_database
 from tests.sync_support.processes import LOADED_MACHINE_SECONDS, CuttingProxy
 
 DAY = dt.date(2026, 11, 20)
@@ -46,12 +48,18 @@ def sim_url(sim: Simulator) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def siege_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'siege.sqlite3'}")
-    db.migrate(engine)
-    yield engine
-    engine.dispose()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def siege_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    with ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'siege.sqlite3'}"
+            if request.param == "sqlite"
+            else stack.enter_context(postgres_database())
+        )
+        engine = db.make_engine(url)
+        db.migrate(engine)
+        yield engine
+        engine.dispose()
 
 
 def adapter_for(sim: Simulator, url: str) -> AfnorFlowAdapter:
@@ -230,3 +238,39 @@ def test_connection_cut_mid_upload_never_sends_twice(
     with siege_engine.connect() as conn:
         row = conn.execute(select(pa_flow)).one()
     assert (row.state, row.flow_id, row.attempts) == ("sent", sim.received()[0].flow_id, 2)
+
+
+def test_buyer_refusal_recorded_and_shown_in_french(
+    profile: Profile,
+    siege_engine: Engine,
+    sim: Simulator,
+    sim_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    complete_identity(profile.uow)
+    invoice_id = issue(profile)
+    import_profile(siege_engine, profile.paths.root)
+    adapter = adapter_for(sim, sim_url)
+    worker.cycle(siege_engine, adapter)
+    until(lambda: statuses(siege_engine, invoice_id) != [], lambda: worker.poll_statuses(siege_engine, adapter))
+    with profile.uow() as uow:
+        number = uow.session.get_one(Invoice, invoice_id).number or ""
+    sim.refuse(number, "Commande inconnue du service achats")
+    until(lambda: len(statuses(siege_engine, invoice_id)) == 2, lambda: worker.cycle(siege_engine, adapter))
+
+    assert statuses(siege_engine, invoice_id) == [
+        ("200", "Déposée", ""),
+        ("210", "Refusée", "Commande inconnue du service achats"),
+    ]
+    from siege.__main__ import main
+
+    url = siege_engine.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "einvoicing", "status", number]) == 0
+    shown = capsys.readouterr().out
+    assert f"{number} : 200 Déposée le " in shown
+    assert "210 Refusée le " in shown and "— Commande inconnue du service achats" in shown
+    assert main(["--database-url", url, "einvoicing", "list"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"{number} (facture, facture électronique (B2B France)) : transmise, 1 tentative(s) ; "
+        "statut : 210 Refusée"
+    )
