@@ -27,6 +27,16 @@ NATURE_LABELS = {
 }
 MODE_LABELS = {"virement": "Virement", "cheque": "Chèque", "especes": "Espèces", "carte": "Carte"}
 VAT_EXEMPTION_DEFAULT = "TVA non applicable, art. 293 B du CGI"
+# VAT category of the 0 % lines (app/invoicing/einvoicing.py); "" = from the client.
+ZERO_VAT_REGIMES = {
+    "": "Automatique (selon le pays du client)",
+    "E": "Exonération (mention ci-dessous)",
+    "AE": "Autoliquidation par le client",
+    "K": "Livraison intracommunautaire",
+    "G": "Exportation hors Union européenne",
+    "O": "Hors champ de la TVA",
+    "Z": "Taux zéro",
+}
 
 CAE_FIELD_LABELS = {
     "name": "la raison sociale",
@@ -139,6 +149,7 @@ register(
         ),
         "invoice_not_draft": "Cette facture est déjà émise.",
         "invoice_not_issued": "Cette facture n'est pas encore émise.",
+        "invoice_not_paid": "Cette facture n'est pas entièrement payée : pas encore de facture acquittée.",
         "issue_date_before_last": (
             "Date d'émission antérieure à la dernière facture de la série ({last_issue_date}) : "
             "la numérotation doit rester chronologique."

@@ -9,18 +9,20 @@ received by sync) is re-rendered from its frozen snapshots.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.errors import ConflictError, NotFoundError
 from app.invoicing import facturx, storage
+from app.invoicing.payments import balance_of
 from app.invoicing.printable import build_document
 from app.jobs import JobControl
 from app.models import Invoice
 from app.pdf.invoice import render_pdf
-from app.states import InvoiceStatus
+from app.pdf.invoice_receipt import ReceivedPayment, render_receipt
+from app.states import InvoiceKind, InvoiceStatus
 from app.uow import UnitOfWorkFactory
 
 COPIES = "copies"  # re-rendered copies of invoices issued on another laptop
@@ -54,14 +56,40 @@ def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id:
 
 
 def render_from_snapshot(uow_factory: UnitOfWorkFactory, invoice_id: str) -> bytes:
-    """Re-render an invoice (Factur-X included) from its rows and frozen snapshots."""
+    """Re-render an invoice (Factur-X included) from its rows and frozen snapshots; an
+    issued one is marked « Duplicata » and keeps the logo frozen at its issue."""
     with uow_factory() as uow:
         invoice = uow.session.get(Invoice, invoice_id)
         if invoice is None:
             raise NotFoundError("not_found", what="invoice")
         doc = build_document(uow.session, invoice)
+    if not doc.is_draft:
+        doc = replace(doc, is_duplicate=True)  # not the file made at issue: a copy
     pdf = render_pdf(doc)
     return pdf if doc.is_draft else facturx.embed(pdf, doc)
+
+
+RECEIPTS = "recus"  # « facture acquittée » receipts, made again on demand
+
+
+def receipt_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id: str) -> Path:
+    """The « facture acquittée » PDF of a fully paid invoice (refused before that)."""
+    with uow_factory() as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
+        if invoice is None or invoice.deleted_at is not None:
+            raise NotFoundError("not_found", what="invoice")
+        if invoice.status != InvoiceStatus.ISSUED or invoice.kind != InvoiceKind.INVOICE:
+            raise ConflictError("invoice_not_issued")
+        balance = balance_of(uow.session, invoice)
+        if balance.status != "payee":
+            raise ConflictError("invoice_not_paid", due_cents=balance.due_cents)
+        doc = build_document(uow.session, invoice)
+        received = [
+            ReceivedPayment(p.data.paid_on, p.data.amount_cents, p.data.mode, p.data.reference)
+            for p in balance.payments
+        ]
+    name = Path(storage.relative_path(doc.number, 0)).stem + "-acquittee.pdf"
+    return storage.write_atomically(documents_dir / RECEIPTS, name, render_receipt(doc, received))
 
 
 def draft_preview(uow_factory: UnitOfWorkFactory, invoice_id: str, out_dir: Path) -> Path:

@@ -8,6 +8,7 @@ invoice; the PDF and the Factur-X XML are both made from this one value.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
 
@@ -59,6 +60,9 @@ class SellerExtras:
     phone: str = ""
     late_penalty_text: str = ""
     early_payment_text: str = ""
+    # SHA-256 of the logo printed at issue: a copy made later prints that logo or none,
+    # never a logo the CAE chose since.
+    logo_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ class InvoiceDocument:
     credited_issue_date: dt.date | None = None
     buyer_reference: str = ""  # BT-10
     order_reference: str = ""  # BT-13
+    # A copy of an issued invoice made again from its snapshots (not the stored file):
+    # marked « Duplicata » on every page.
+    is_duplicate: bool = False
     logo_png: bytes | None = field(default=None, repr=False)
 
 
@@ -122,6 +129,7 @@ def seller_from_identity(identity: CaeIdentityData) -> tuple[Party, SellerExtras
         phone=identity.phone,
         late_penalty_text=identity.late_penalty_text,
         early_payment_text=identity.early_payment_text,
+        logo_sha256=hashlib.sha256(identity.logo_png).hexdigest() if identity.logo_png else "",
     )
     return party, extras
 
@@ -191,11 +199,14 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     lines = load_lines(session, invoice.id)
     totals = compute_totals(line_inputs(lines))
     identity = read_identity(session)
+    logo = identity.logo_png
     if invoice.seller_snapshot:
         frozen = json.loads(invoice.seller_snapshot)
         seller = _party(frozen["party"])
         extras = SellerExtras(**frozen["extras"])
         activity = frozen["activity"]
+        if "logo_sha256" in frozen["extras"]:  # snapshots before issue 15 did not say
+            logo = _frozen_logo(identity.logo_png, extras.logo_sha256)
     else:
         seller, extras = seller_from_identity(identity)
         activity = activity_label(session.get(Person, invoice.entrepreneur_id))
@@ -243,5 +254,12 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         credited_issue_date=credited.issue_date if credited is not None else None,
         buyer_reference=invoice.buyer_reference,
         order_reference=invoice.order_reference,
-        logo_png=identity.logo_png,
+        logo_png=logo,
     )
+
+
+def _frozen_logo(current: bytes | None, frozen_sha256: str) -> bytes | None:
+    """The logo of the issue if it is still the CAE's logo, else none (docs/invoicing.md)."""
+    if current and frozen_sha256 and hashlib.sha256(current).hexdigest() == frozen_sha256:
+        return current
+    return None

@@ -7,6 +7,7 @@ the footer of every page with "Page n / N". Drafts carry a "BROUILLON" mark.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,6 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from app import formatting
+from app.invoicing import einvoicing
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
 from app.invoicing.printable import InvoiceDocument, Party
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
@@ -130,6 +132,10 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
     if doc.sale_date:
         facts.append(f"Date de la vente ou de la prestation : {formatting.date(doc.sale_date)}")
     facts.append(f"Nature de l'opération : {NATURE_LABELS.get(doc.nature, doc.nature)}")
+    if doc.order_reference:
+        facts.append(f"Bon de commande n° {_e(doc.order_reference)}")
+    if doc.buyer_reference:
+        facts.append(f"Votre référence : {_e(doc.buyer_reference)}")
     if doc.kind == InvoiceKind.CREDIT_NOTE and doc.credited_number:
         facts.append(
             f"Avoir sur la facture n° {_e(doc.credited_number)} du "
@@ -237,8 +243,8 @@ def _totals(doc: InvoiceDocument) -> Flowable:
 def _conditions(doc: InvoiceDocument) -> list[Flowable]:
     x = doc.seller_extras
     text: list[str] = []
-    if any(b.rate_bp == 0 for b in doc.totals.breakdown) and doc.vat_exemption_text:
-        text.append(f"<b>{_e(doc.vat_exemption_text)}</b>")
+    for wording in exemption_wordings(doc):
+        text.append(f"<b>{_e(wording)}</b>")
     if doc.vat_on_debits:
         text.append("Option pour le paiement de la taxe d'après les débits.")
     if doc.kind == InvoiceKind.CREDIT_NOTE:
@@ -260,7 +266,8 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
                 + (f" — BIC {_e(x.bic)}" if x.bic else "")
             )
         text.append(_e(x.early_payment_text or "Pas d'escompte pour paiement anticipé."))
-        if x.late_penalty_text:
+        # Late penalties (L441-10) and the 40 € indemnity are B2B mentions only.
+        if doc.buyer.is_business and x.late_penalty_text:
             text.append(_e(x.late_penalty_text))
         if doc.buyer.is_business and not _mentions_indemnity(x.late_penalty_text):
             text.append(_e(B2B_RECOVERY_INDEMNITY))
@@ -269,10 +276,50 @@ def _conditions(doc: InvoiceDocument) -> list[Flowable]:
     return [Spacer(1, 6 * mm), _p("<br/>".join(text), "Small" if len(text) > 8 else "Body")]
 
 
+def exemption_wordings(doc: InvoiceDocument) -> list[str]:
+    """The legal wording of each 0 % category on the invoice (exemption article,
+    « Autoliquidation »…), as in the XML's BT-120."""
+    out: list[str] = []
+    for category in dict.fromkeys(ln.vat_category for ln in doc.lines if not ln.vat_rate_bp):
+        wording, _code = einvoicing.exemption(category, doc.vat_exemption_text)
+        if wording and wording not in out:
+            out.append(wording)
+    return out
+
+
 def _mentions_indemnity(text: str) -> bool:
     """Whether the CAE's penalty wording already states the 40 € indemnity (L441-10)."""
     flat = text.replace("\u00a0", " ").replace("\u202f", " ").lower()
     return "40 €" in flat or "40 euros" in flat
+
+
+def _continuation(doc: InvoiceDocument) -> Callable[[Any, Any], None]:
+    """From page 2 on, the number and date at the top of the page (a loose page still
+    says which invoice it belongs to)."""
+    title = "Avoir" if doc.kind == InvoiceKind.CREDIT_NOTE else "Facture"
+    number = doc.number or "brouillon"
+    label = f"{title} n° {number} du {formatting.date(doc.issue_date)} (suite)"
+
+    def draw(canvas: Any, page: Any) -> None:
+        if doc.is_draft:
+            _draft_mark(canvas, page)
+        if doc.is_duplicate:
+            _duplicate_mark(canvas, page)
+        if page.page > 1:
+            canvas.saveState()
+            canvas.setFont(FONT, 8)
+            canvas.drawString(MARGIN, PAGE_SIZE[1] - MARGIN / 2, label)
+            canvas.restoreState()
+
+    return draw
+
+
+def _duplicate_mark(canvas: Any, _doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT_BOLD, 14)
+    canvas.setFillColor(colors.Color(0.6, 0.1, 0.1, alpha=1))
+    canvas.drawRightString(PAGE_SIZE[0] - MARGIN, PAGE_SIZE[1] - MARGIN / 2, "DUPLICATA")
+    canvas.restoreState()
 
 
 def _draft_mark(canvas: Any, _doc: Any) -> None:
@@ -296,6 +343,6 @@ def render_pdf(doc: InvoiceDocument) -> bytes:
         title=title,
         author=doc.seller.name or "Permanence",
         footer_text=footer_text(doc),
-        decorate=_draft_mark if doc.is_draft else None,
+        decorate=_continuation(doc),
     )
     return out.getvalue()

@@ -60,6 +60,7 @@ class ClientDialog(QDialog):
             ("siren", "SIREN"),
             ("vat_number", "N° TVA intracommunautaire"),
             ("email", "E-mail"),
+            ("einvoicing_address", "Adresse de facturation électronique"),
             ("address", "Adresse"),
             ("postcode", "Code postal"),
             ("city", "Commune"),
@@ -79,6 +80,13 @@ class ClientDialog(QDialog):
                 self.rows["country_code"] = self.errors.add_row(
                     form, "Pays", "country_code", self.country
                 )
+        self.edits["einvoicing_address"].setPlaceholderText(
+            "Vide : 0225:SIREN (annuaire) ou l'e-mail — ex. 0225:552100554_COMPTA"
+        )
+        self.edits["einvoicing_address"].setToolTip(
+            "Adresse de réception des factures électroniques du client (sa plateforme "
+            "agréée) : « 0225: » suivi de son SIREN (et d'un suffixe éventuel), ou un e-mail."
+        )
         self.form = form
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)

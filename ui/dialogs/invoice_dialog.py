@@ -3,6 +3,7 @@ with its PDF, payments and credit notes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -108,6 +109,14 @@ class InvoiceDialog(QDialog):
         self.vat_on_debits = QCheckBox("Option pour le paiement de la TVA d'après les débits", self)
         self.exemption = QLineEdit(self)
         self.exemption.setPlaceholderText(texts.VAT_EXEMPTION_DEFAULT)
+        # Issue 15: the VAT category of the 0 % lines (auto: from the client's country).
+        self.zero_regime = QComboBox(self)
+        self.zero_regime.setObjectName("invoiceZeroVatRegime")
+        fill_combo(self.zero_regime, list(texts.ZERO_VAT_REGIMES.items()))
+        self.order_reference = QLineEdit(self)
+        self.order_reference.setObjectName("invoiceOrderReference")
+        self.buyer_reference = QLineEdit(self)
+        self.buyer_reference.setObjectName("invoiceBuyerReference")
         self.notes = text_area(self, lines=2)
         self.notes.setMaximumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 12)
         form = QFormLayout()
@@ -125,9 +134,12 @@ class InvoiceDialog(QDialog):
         self.errors.add_row(form, "Date d'échéance", "due_date", self.due_date)
         self.errors.add_row(form, "Conditions de paiement", "payment_terms", self.payment_terms)
         form.addRow("", self.vat_on_debits)
+        self.errors.add_row(form, "Lignes à 0 % de TVA", "vat_category", self.zero_regime)
         self.errors.add_row(
             form, "Mention d'exonération de TVA", "vat_exemption_text", self.exemption
         )
+        self.errors.add_row(form, "N° de bon de commande", "order_reference", self.order_reference)
+        self.errors.add_row(form, "Référence du client", "buyer_reference", self.buyer_reference)
         self.errors.add_row(form, "Notes", "notes", self.notes)
         self.form = form
         self.lines = InvoiceLinesEditor(self)
@@ -144,6 +156,7 @@ class InvoiceDialog(QDialog):
             ("validate", "Valider et émettre…", self.validate),
             ("delete", "Supprimer le brouillon", self.delete_draft),
             ("pdf", "Ouvrir le PDF", self.open_pdf),
+            ("receipt", "Facture acquittée (PDF)", self.open_receipt),
             ("payment", "Enregistrer un paiement…", self.add_payment),
             ("cancel", "Annuler par un avoir", self.cancel_by_credit_note),
             ("partial", "Avoir partiel…", self.partial_credit_note),
@@ -210,6 +223,12 @@ class InvoiceDialog(QDialog):
         self.payment_terms.setText(data.payment_terms)
         self.vat_on_debits.setChecked(data.vat_on_debits)
         self.exemption.setText(data.vat_exemption_text)
+        zero = [ln.vat_category for ln in data.lines if ln.vat_rate_bp == 0 and ln.vat_category]
+        fill_combo(
+            self.zero_regime, list(texts.ZERO_VAT_REGIMES.items()), zero[0] if zero else ""
+        )
+        self.order_reference.setText(data.order_reference)
+        self.buyer_reference.setText(data.buyer_reference)
         self.notes.setPlainText(data.notes)
         self.lines.credit_note = data.kind == InvoiceKind.CREDIT_NOTE
         self.lines.set_lines(data.lines)
@@ -219,6 +238,7 @@ class InvoiceDialog(QDialog):
         detail = self.detail
         self.payments.show_balance(None)  # shown again below for an issued invoice
         issued = detail is not None and not detail.is_draft
+        paid = False
         kind = detail.data.kind if detail else "facture"
         label = texts.KIND_LABELS[kind]
         if detail is None:
@@ -234,6 +254,7 @@ class InvoiceDialog(QDialog):
             if kind == InvoiceKind.INVOICE:
                 balance = payments.get_balance(self.ctx.uow, detail.id)
                 self.payments.show_balance(balance)
+                paid = balance.status == "payee"
                 text += (
                     f" — {texts.STATUS_LABELS.get(balance.status, balance.status)}"
                     f" — reste dû : {formatting.money(balance.due_cents)}"
@@ -251,6 +272,9 @@ class InvoiceDialog(QDialog):
             self.payment_terms,
             self.vat_on_debits,
             self.exemption,
+            self.zero_regime,
+            self.order_reference,
+            self.buyer_reference,
             self.notes,
             self.entrepreneur,
             self.person_search,
@@ -263,6 +287,7 @@ class InvoiceDialog(QDialog):
             "validate": not issued,
             "delete": detail is not None and not issued,
             "pdf": issued,
+            "receipt": issued and paid,
             "payment": issued and kind == InvoiceKind.INVOICE,
             "cancel": issued and kind == InvoiceKind.INVOICE,
             "partial": issued and kind == InvoiceKind.INVOICE,
@@ -272,7 +297,9 @@ class InvoiceDialog(QDialog):
 
     # Actions -----------------------------------------------------------------------
     def value(self) -> tuple[DraftData, list[FieldError]]:
-        lines, errors = self.lines.lines()
+        typed, errors = self.lines.lines()
+        regime = self.zero_regime.currentData() or ""
+        lines = tuple(replace(ln, vat_category=regime if not ln.vat_rate_bp else "") for ln in typed)
         base = self.detail.data if self.detail else DraftData("", "")
         data = base.with_changes(
             entrepreneur_id=self.entrepreneur.currentData() or "",
@@ -285,6 +312,8 @@ class InvoiceDialog(QDialog):
             vat_on_debits=self.vat_on_debits.isChecked(),
             vat_exemption_text=self.exemption.text(),
             notes=self.notes.toPlainText(),
+            order_reference=self.order_reference.text(),
+            buyer_reference=self.buyer_reference.text(),
         )
         return data, errors
 
@@ -370,6 +399,18 @@ class InvoiceDialog(QDialog):
         try:
             show_pdf(
                 documents.invoice_pdf(
+                    self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+                )
+            )
+        except PermanenceError as exc:
+            self._show_error(exc)
+
+    def open_receipt(self) -> None:
+        if self.detail is None:
+            return
+        try:
+            show_pdf(
+                documents.receipt_pdf(
                     self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
                 )
             )
