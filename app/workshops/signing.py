@@ -55,7 +55,11 @@ Stroke = tuple[Point, ...]
 
 def canonical_strokes(strokes: Iterable[Stroke]) -> list[list[list[float]]]:
     """The strokes as plain numbers (two decimals): what is hashed and stored."""
-    return [[[round(p.x, 2), round(p.y, 2), int(p.t_ms)] for p in stroke] for stroke in strokes]
+    # float(): a point given in whole numbers must hash as it reads back from JSON (40.0).
+    return [
+        [[round(float(p.x), 2), round(float(p.y), 2), int(p.t_ms)] for p in stroke]
+        for stroke in strokes
+    ]
 
 
 def strokes_digest(strokes: Iterable[Stroke]) -> str:

@@ -42,8 +42,9 @@ BOX = (600.0, 200.0)
 IN_MORNING = dt.datetime.combine(DAY, dt.time(9, 40), tzinfo=clock.PARIS)
 
 
-def scribble(seed: int, shift: float = 0.0) -> list[Stroke]:
-    """A signature-like drawing, different for each seed (two strokes, ~60 points)."""
+def scribble(seed: int, shift: int = 0) -> list[Stroke]:
+    """A signature-like drawing, different for each seed (two strokes, ~60 points);
+    x in whole numbers, y not: both must hash the same once read back from the PDF."""
     strokes: list[Stroke] = []
     for part in range(2):
         points = tuple(
