@@ -30,6 +30,7 @@ EMAIL_SCHEME = "EM"
 KNOWN_SCHEMES = frozenset({"0225", "0002", "0009", "0088", "0060", "9957", "EM"})
 ROUTING_ID = re.compile(r"^[A-Za-z0-9+\-_.]+$")  # BR-FR-23
 MAX_ADDRESS = 125  # BR-FR-25
+BARE_SIREN = re.compile(r"\d{9}([_\-.+][A-Za-z0-9+\-_.]+)?")
 
 # The other 26 member states of the EU (ISO 3166 alpha-2). Hand-written: a short legal
 # list that changes by treaty, not a library's business.
@@ -87,7 +88,8 @@ class Endpoint:
 
 
 def parse_address(text: str) -> Endpoint | None:
-    """``0225:552100554``, ``EM:a@b.fr`` or a bare e-mail; None when not understood."""
+    """``0225:552100554``, ``EM:a@b.fr``, a bare e-mail or a bare SIREN (+ suffix);
+    None when not understood."""
     value = text.strip()
     if not value:
         return None
@@ -96,6 +98,8 @@ def parse_address(text: str) -> Endpoint | None:
         return Endpoint(scheme.upper(), identifier.strip())
     if "@" in value and ":" not in value:
         return Endpoint(EMAIL_SCHEME, value)
+    if BARE_SIREN.fullmatch(value):  # "552100554" or "552100554_COMPTA": the directory's
+        return Endpoint(DIRECTORY_SCHEME, value)
     return None
 
 
