@@ -79,8 +79,8 @@ def poll_statuses(engine: Engine, adapter: PaAdapter) -> int:
                 select(pa_state.c.value).where(pa_state.c.key == CURSOR_KEY)
             ).scalar_one_or_none()
         events, next_cursor = adapter.statuses_since(cursor or "")
-        if not events:
-            return recorded
+        if not events or next_cursor == (cursor or ""):
+            return recorded  # nothing new, or a page that does not move the cursor
         with engine.begin() as conn:
             for event in events:
                 flow = conn.execute(
