@@ -120,3 +120,20 @@ def test_receipt_of_a_fully_paid_invoice(setup) -> None:
     assert "Facture n° LOC-2026-00001 du 02/03/2026" in text
     assert "Acquittée le 11/03/2026" in text
     assert "VIR-1" in text and "chèque" in text and "Boulangerie Dupré" in text
+
+
+def test_pdf_prints_the_references_and_the_wording_of_the_zero_vat_regime(setup) -> None:
+    profile, person, _client = setup
+    german = add_client(
+        profile.uow, person, country_code="DE", siren="", vat_number="DE136695976",
+        postcode="10115", city="Berlin", email="einkauf@example.de",
+    )  # fmt: skip
+    draft = add_draft(
+        profile.uow, person, german, (LineData("Conseil en couture", 10000, 30000, 0),),
+        order_reference="PO-4711", buyer_reference="Einkauf/Berlin",
+    )  # fmt: skip
+    invoice_id = validate_invoice(profile.uow, profile.paths.documents, draft, DAY).invoice_id
+    text = _pages(invoice_pdf(profile.uow, profile.paths.documents, invoice_id).read_bytes())[0]
+    assert "Bon de commande n° PO-4711" in text and "Votre référence : Einkauf/Berlin" in text
+    assert "Autoliquidation" in text  # services to an EU business: the client pays the VAT
+    assert "Pénalités" in text or "pénalités" in text  # a business: B2B mentions stay
