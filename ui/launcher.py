@@ -38,7 +38,11 @@ def make_application(argv: list[str]) -> object:
         QFontDatabase.addApplicationFont(str(font_file))
     if not QFontDatabase.families():
         app.setFont(QFont("DejaVu Sans", 10))
-    # Style sheets are set on the widgets they style (ui/style.py), not here.
+    # Style sheets are set on the widgets they style (ui/style.py), not here; the focus
+    # ring is one frame that follows the focus (ui/focus_ring.py).
+    from ui import focus_ring
+
+    focus_ring.install(app)
     return app
 
 
