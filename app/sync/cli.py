@@ -39,6 +39,7 @@ def main(args: argparse.Namespace) -> int:
     root = Path(args.profile).expanduser() if getattr(args, "profile", None) else default_home()
     enrol = getattr(args, "enrol", None)
     if getattr(args, "command", None) == "init" or (enrol and cli_profile.is_new_folder(root)):
+        folder_existed = root.exists()
         created = _create(root, args)
         if created is None:
             return 2
@@ -46,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
             created.close()
             return 0
         server_url, code = enrol
-        return _enrol(created, server_url, code, new_folder=root)
+        return _enrol(created, server_url, code, new_folder=(root, folder_existed))
     try:
         profile = open_profile(root, os.environ.get(cli_profile.PASSPHRASE_ENV) or None)
     except ProfileError as exc:
@@ -123,7 +124,9 @@ def _create(root: Path, args: argparse.Namespace) -> Profile | None:
     return profile
 
 
-def _enrol(profile: Profile, server_url: str, code: str, new_folder: Path | None = None) -> int:
+def _enrol(
+    profile: Profile, server_url: str, code: str, new_folder: tuple[Path, bool] | None = None
+) -> int:
     try:
         status = service.enrol(profile, server_url, code)
     except (SyncError, ValidationError) as exc:
@@ -135,7 +138,7 @@ def _enrol(profile: Profile, server_url: str, code: str, new_folder: Path | None
                 print(text, file=sys.stderr)
         if new_folder is not None:
             profile.close()
-            cli_profile.remove_new_profile(new_folder)
+            cli_profile.remove_new_profile(*new_folder)
             print(
                 "le poste n'est pas inscrit et le profil qui venait d'être créé a été retiré ; "
                 "relancez la même commande avec une adresse et un code valides",

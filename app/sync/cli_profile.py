@@ -136,6 +136,14 @@ def is_new_folder(root: Path) -> bool:
     )
 
 
-def remove_new_profile(root: Path) -> None:
-    """Undo a creation whose enrolment failed (the folder was new and empty)."""
-    shutil.rmtree(root, ignore_errors=True)
+def remove_new_profile(root: Path, folder_existed: bool) -> None:
+    """Undo a creation whose enrolment failed: the folder was new, or empty (then it
+    stays, empty, as the user made it)."""
+    if not folder_existed:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in root.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)

@@ -137,6 +137,15 @@ def test_a_refused_enrolment_leaves_no_half_made_profile(
     assert "inscription impossible" in refused.stderr
     assert "le profil qui venait d'être créé a été retiré" in refused.stderr
     assert not folder.exists()
+    # A folder the user made empty for it stays, empty.
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    again = _run(
+        "app", "--profile", str(empty), "sync", "--enroll", siege_process.url, "CODE-FAUX",
+        "--first-name", "Aline", "--last-name", "Poirier", "--no-encrypt",
+    )  # fmt: skip
+    assert again.returncode == 1
+    assert empty.is_dir() and not any(empty.iterdir())
     # Without a passphrase and nobody at the terminal: said, and nothing created.
     no_secret = _run(
         "app", "--profile", str(folder), "sync", "--enrol", siege_process.url, "CODE",
