@@ -106,7 +106,10 @@ class ErrorReporter(QObject):
     def report(self, error: BaseException) -> None:
         """Log ``error`` and show it (callable from any thread)."""
         log.error("erreur inattendue", exc_info=(type(error), error, error.__traceback__))
-        self.reported.emit(detail_of(error))
+        detail = detail_of(error)
+        if sys.stderr is not None:  # None in a windowed bundle
+            print(detail, file=sys.stderr, end="")
+        self.reported.emit(detail)
 
     def _queue(self, detail: str) -> None:
         if detail in self._pending:
