@@ -128,7 +128,41 @@ def _dialogs(ctx: Any, window: Any, ids: dict[str, str]) -> Iterator[tuple[str, 
     yield "passphrase", lambda: PassphraseDialog("Démonstration")
 
 
-def tour(width: int, height: int, shots: Path | None) -> dict[str, Any]:
+def dark_palette() -> Any:
+    """A dark desktop theme (as KDE's Breeze Dark or Windows' dark mode give Qt)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    colours = QPalette()
+    for role, value in (
+        (QPalette.ColorRole.Window, "#2d2d2d"),
+        (QPalette.ColorRole.WindowText, "#eeeeee"),
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.AlternateBase, "#333333"),
+        (QPalette.ColorRole.Text, "#eeeeee"),
+        (QPalette.ColorRole.Button, "#3a3a3a"),
+        (QPalette.ColorRole.ButtonText, "#eeeeee"),
+        (QPalette.ColorRole.Light, "#505050"),
+        (QPalette.ColorRole.Midlight, "#444444"),
+        (QPalette.ColorRole.Mid, "#6a6a6a"),
+        (QPalette.ColorRole.Dark, "#202020"),
+        (QPalette.ColorRole.Highlight, "#3d6fb6"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#3a3a3a"),
+        (QPalette.ColorRole.ToolTipText, "#eeeeee"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9a9a"),
+    ):
+        colours.setColor(role, QColor(value))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        colours.setColor(disabled, role, QColor("#7f7f7f"))
+    return colours
+
+
+def tour(width: int, height: int, shots: Path | None, dark: bool = False) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="permanence-tour-"))
     _configure_screen(width, height, work)
     from PySide6.QtCore import QSettings
@@ -148,6 +182,8 @@ def tour(width: int, height: int, shots: Path | None) -> dict[str, Any]:
         QSettings.setPath(kind, QSettings.Scope.UserScope, str(work / "settings"))
     app = make_application([sys.argv[0]])
     assert isinstance(app, QApplication)
+    if dark:
+        app.setPalette(dark_palette())
     generate(work / "profil", "demo")
     profile = open_profile(work / "profil")
     ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
@@ -201,10 +237,11 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=728)
     parser.add_argument("--shots", type=Path, default=None, help="folder for the PNGs")
+    parser.add_argument("--dark", action="store_true", help="a dark system palette")
     args = parser.parse_args()
     if args.shots is not None:
         args.shots.mkdir(parents=True, exist_ok=True)
-    print(json.dumps(tour(args.width, args.height, args.shots), ensure_ascii=False))
+    print(json.dumps(tour(args.width, args.height, args.shots, args.dark), ensure_ascii=False))
     return 0
 
 
