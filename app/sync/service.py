@@ -17,6 +17,7 @@ from app.errors import ValidationError
 from app.jobs import Cancelled, JobControl
 from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
+from app.states import SyncOutcome
 from app.sync import role as device_role
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
@@ -157,7 +158,9 @@ def run_sync(
         assert inserted is not None
         run_id = inserted[0]
     _RUNNING.add((id(profile), run_id))
-    outcome, detail, report = "error", "", None
+    # A SyncOutcome, or the code of the SyncError that stopped the run.
+    outcome: str = SyncOutcome.ERROR
+    detail, report = "", None
     try:
         store = _token_store(profile, device.device_id)
         with http_factory(device.server_url, token) as http:
@@ -169,14 +172,16 @@ def run_sync(
                 **client_options,
             )
             report = client.sync(job)
-        outcome = "refused" if report.refused or report.pull_refused else "ok"
-        if outcome == "refused":
+        outcome = (
+            SyncOutcome.REFUSED if report.refused or report.pull_refused else SyncOutcome.OK
+        )
+        if outcome == SyncOutcome.REFUSED:
             detail = json.dumps(
                 {"refused": len(report.refused), "pull_refused": len(report.pull_refused)}
             )
         return report
     except Cancelled:
-        outcome = "cancelled"
+        outcome = SyncOutcome.CANCELLED
         raise
     except SyncError as exc:
         outcome, detail = exc.code, json.dumps(exc.details, default=str)[:500]
@@ -199,7 +204,7 @@ def run_sync(
 
 # Runs of this process still going: any other row left "running" was cut short.
 _RUNNING: set[tuple[int, int]] = set()
-SUCCESS = ("ok", "refused")
+SUCCESS = (SyncOutcome.OK, SyncOutcome.REFUSED)
 
 
 def close_interrupted_runs(profile: Profile) -> int:
@@ -210,7 +215,7 @@ def close_interrupted_runs(profile: Profile) -> int:
     with profile.engine.connect() as conn:
         open_runs = set(
             conn.execute(
-                select(runs.c.id).where(runs.c.finished_at.is_(None), runs.c.outcome == "running")
+                select(runs.c.id).where(runs.c.finished_at.is_(None), runs.c.outcome == SyncOutcome.RUNNING)
             ).scalars()
         )
     if not open_runs - mine:
@@ -224,8 +229,12 @@ def _close_interrupted(conn: Connection, profile: Profile) -> int:
     mine = [run_id for key, run_id in _RUNNING if key == id(profile)]
     closed = conn.execute(
         update(runs)
-        .where(runs.c.finished_at.is_(None), runs.c.outcome == "running", runs.c.id.not_in(mine))
-        .values(outcome="interrupted")
+        .where(
+            runs.c.finished_at.is_(None),
+            runs.c.outcome == SyncOutcome.RUNNING,
+            runs.c.id.not_in(mine),
+        )
+        .values(outcome=SyncOutcome.INTERRUPTED)
     ).rowcount
     if closed:
         log.warning("%d sync run(s) left running by an earlier start marked interrupted", closed)

@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import ValidationError
 from app.people import merge
+from app.states import SyncOutcome
 from app.sync import service, wording
 from app.sync.client import SyncReport
 from ui.context import AppContext
@@ -30,16 +32,16 @@ from ui.messages import error_message
 from ui.sync_worker import sync_worker_for
 from ui.widgets.forms import FormErrors
 
-OUTCOMES = {
-    "ok": "Réussie",
-    "running": "En cours",
-    "cancelled": "Annulée",
+OUTCOMES: dict[str, str] = {
+    SyncOutcome.OK: "Réussie",
+    SyncOutcome.RUNNING: "En cours",
+    SyncOutcome.CANCELLED: "Annulée",
     "offline": "Siège injoignable",
     "unauthorized": "Poste refusé",
     "update_required": "Mise à jour requise",
     "server_error": "Erreur du siège",
-    "refused": "Réussie, avec des modifications refusées",
-    "interrupted": "Interrompue (application fermée)",
+    SyncOutcome.REFUSED: "Réussie, avec des modifications refusées",
+    SyncOutcome.INTERRUPTED: "Interrompue (application fermée)",
     "certificate": "Certificat du siège non reconnu",
     "insecure_url": "Adresse non sécurisée",
     "bad_response": "Réponse du siège refusée",
@@ -326,7 +328,7 @@ class SyncPage(QWidget):
         uow = self.ctx.uow
 
         def done(_r: object) -> None:
-            self.ctx.hub.notify("persons")
+            self.ctx.hub.notify(Changes(persons=True))
 
         self.ctx.tasks.run_db(lambda: merge.merge_persons(uow, pair.keep.id, pair.other.id), done)
 
