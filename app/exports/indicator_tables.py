@@ -85,11 +85,14 @@ def summary(data: DashboardData) -> Table:
     )
     lines: list[tuple[str, int, str]] = [
         ("accompanied", a.total, "int"),
+        ("persons_received", data.received, "int"),
         ("intakes", e.intakes, "int"),
         ("admissions", e.admissions, "int"),
         ("capes_started", e.capes_started, "int"),
+        ("cesa_started", data.new_cesa, "int"),
         ("exits", x.total, "int"),
         ("followups", f.interviews, "int"),
+        ("followed_entrepreneurs", followed_entrepreneurs(data), "int"),
         ("followups_below_minimum", f.below_minimum, "int"),
         ("workshops_held", w.held, "int"),
         ("workshop_participants", w.participants, "int"),
@@ -97,6 +100,7 @@ def summary(data: DashboardData) -> Table:
         ("turnover_invoiced", t.invoiced_cents, "cents"),
         ("invoicing_entrepreneurs", t.invoicing_entrepreneurs, "int"),
         ("turnover_cashed", t.cashed_cents, "cents"),
+        ("unpaid", data.receivables.unpaid_cents, "cents"),
         ("salaries", h.salaries, "int"),
         ("associes", h.associes, "int"),
     ]
@@ -104,7 +108,73 @@ def summary(data: DashboardData) -> Table:
         [DEFINITIONS[key].label, _shown(kind, value), DEFINITIONS[key].text]
         for key, value, kind in lines
     ]
+    if data.filters.credit_notes_by_invoice:
+        option = DEFINITIONS["turnover_by_invoice_period"]
+        rows.append([option.label, "oui", option.text])
     return Table("Synthèse", [Col("Indicateur"), Col("Valeur"), Col("Définition")], rows)
+
+
+def followed_entrepreneurs(data: DashboardData) -> int:
+    """Definition ``followed_entrepreneurs``: those of the follow-up list with at least one
+    interview in the period."""
+    return sum(1 for line in data.followups.lines if line.in_period > 0)
+
+
+def theme_hours(data: DashboardData) -> Table:
+    """Definition ``hours_by_theme``: hours of attendance per workshop theme."""
+    lines = data.workshops.minutes_by_theme
+    rows: list[list[Cell]] = [[b.label, b.value] for b in lines]
+    return Table(
+        "Heures par thème",
+        [Col("Thème"), Col("Heures de présence", "minutes")],
+        rows,
+        notes=(EMPTY_NOTE,) if not rows else (),
+    )
+
+
+def period_figures(data: DashboardData) -> list[Table]:
+    """The funder export's « Chiffres de la période » sheet and its hours per theme: the
+    figures funders ask for beside the participants (dashboard definitions)."""
+    t, r = data.turnover, data.receivables
+    lines: list[tuple[str, int, str]] = [
+        ("persons_received", data.received, "int"),
+        ("accompanied", data.accompanied.total, "int"),
+        ("cesa_started", data.new_cesa, "int"),
+        ("attendance_hours", data.workshops.attendance_minutes, "minutes"),
+        ("invoicing_entrepreneurs", t.invoicing_entrepreneurs, "int"),
+        ("turnover_invoiced", t.invoiced_cents, "cents"),
+        ("unpaid", r.unpaid_cents, "cents"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            DEFINITIONS[key].label,
+            value if kind == "int" else None,
+            value if kind == "cents" else None,
+            value if kind == "minutes" else None,
+            DEFINITIONS[key].text,
+        ]
+        for key, value, kind in lines
+    ]
+    option = DEFINITIONS["turnover_by_invoice_period"]
+    rows.append(
+        [option.label, None, None, None, "oui" if data.filters.credit_notes_by_invoice else "non"]
+    )
+    figures = Table(
+        "Chiffres de la période",
+        [
+            Col("Indicateur"),
+            Col("Nombre", "int"),
+            Col("Montant", "cents"),
+            Col("Heures", "minutes"),
+            Col("Définition"),
+        ],
+        rows,
+        notes=(
+            "Règle des antennes de ces chiffres : celle du tableau de bord. "
+            + DASHBOARD_ANTENNE_RULE,
+        ),
+    )
+    return [figures, theme_hours(data)]
 
 
 def _shown(kind: str, value: int) -> str:
@@ -209,6 +279,7 @@ def dashboard_tables(data: DashboardData) -> list[Table]:
         breakdown("Entretiens d'accueil", "Décision", data.entries.by_decision),
         breakdown("Sorties par issue", "Issue", data.exits.by_outcome),
         breakdown("Actions par type", "Type", data.workshops.by_kind),
+        theme_hours(data),
         breakdown("CA par antenne", "Antenne", data.turnover.by_antenne, money=True),
         monthly(data),
         entrepreneurs(data),

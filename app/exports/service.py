@@ -9,7 +9,12 @@ from pathlib import Path
 from app.clock import today as clock_today
 from app.errors import ValidationError
 from app.exports.funder import funder_table
-from app.exports.indicator_tables import FUNDER_ANTENNE_RULE, about, dashboard_tables
+from app.exports.indicator_tables import (
+    FUNDER_ANTENNE_RULE,
+    about,
+    dashboard_tables,
+    period_figures,
+)
 from app.exports.indicator_tables import about_lines as about_lines_for
 from app.exports.table import Cell, Col, Table
 from app.exports.writers import csv_cell, write_csv, write_xlsx
@@ -91,12 +96,20 @@ def export_funder(
     today: dt.date | None = None,
 ) -> Path:
     """The funder table; its "À propos" sheet adds, after ``about_lines`` (period,
-    antenne, scope given by the caller), the antenne rule and what regenerating it gives."""
-    check_target(target)
+    antenne, scope given by the caller), the antenne rule and what regenerating it gives.
+    An .xlsx also gets the period's figures (persons received, new CESA, unpaid amounts,
+    hours per theme...: :func:`period_figures`); a .csv holds the participants only."""
+    suffix = check_target(target)
     table = funder_table(uow_factory, filters, control)
     given = dict(about_lines or [])
     lines = about_lines_for(
         filters, given.get("Antenne", "Toutes"), FUNDER_ANTENNE_RULE, today or clock_today()
     )
     merged = [*(about_lines or []), *((k, v) for k, v in lines if k not in given)]
-    return export_table(table, target, merged)
+    if suffix != ".xlsx":
+        return export_table(table, target, merged)
+    if control is not None:
+        control.progress(1, 2, "chiffres de la période")
+    extra = period_figures(dashboard(uow_factory, filters, today=today))
+    write_xlsx([table, *extra], target, about=merged)
+    return target

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.indicators.deadlines import Deadline, deadlines_in
 from app.indicators.flows import EntryFigures, ExitFigures, entries_in, exits_in
+from app.indicators.network import count_of, received_members, stage_start_members
 from app.indicators.period import Filters
 from app.indicators.persons import (
     AccompaniedFigures,
@@ -16,9 +17,11 @@ from app.indicators.persons import (
     followups_in,
     headcount_in,
 )
+from app.indicators.receivables import Receivables, receivables_in
 from app.indicators.scope import Scope, detect_scope
 from app.indicators.turnover import TurnoverFigures, turnover_in
 from app.indicators.workshops import WorkshopFigures, workshops_in
+from app.states import StageKind
 from app.uow import UnitOfWorkFactory
 
 
@@ -34,6 +37,10 @@ class DashboardData:
     turnover: TurnoverFigures
     headcount: Headcount
     deadlines: tuple[Deadline, ...]
+    # The network's figures (issue 17, item 5), same definitions as the network file.
+    received: int = 0  # persons_received
+    new_cesa: int = 0  # cesa_started
+    receivables: Receivables = field(default_factory=lambda: Receivables(0, 0, 0, 0))  # unpaid
 
 
 def dashboard(
@@ -52,4 +59,7 @@ def dashboard(
             turnover=turnover_in(s, filters),
             headcount=headcount_in(s, filters),
             deadlines=deadlines_in(s, antenne_id=filters.antenne_id, today=today),
+            received=count_of(s, received_members(filters)),
+            new_cesa=count_of(s, stage_start_members(filters, StageKind.SALARIE, "CESA")),
+            receivables=receivables_in(s, filters),
         )

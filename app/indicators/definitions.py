@@ -156,6 +156,29 @@ _DEFS = [
         "app.indicators.turnover.turnover",
     ),
     Definition(
+        "turnover_by_invoice_period",
+        "Option « avoirs imputés à la période de leur facture »",
+        "Option du chiffre d'affaires facturé : un avoir compte à la date d'émission de la "
+        "facture qu'il annule (si cette facture est émise et non supprimée ; sinon à sa "
+        "propre date), et non à sa propre date d'émission. Un avoir émis en 2026 sur une "
+        "facture de 2025 diminue alors le chiffre d'affaires de 2025 : le chiffre d'une "
+        "période close peut donc baisser quand un avoir est émis plus tard. L'antenne reste "
+        "celle enregistrée sur l'avoir. Sans l'option (par défaut), chaque avoir compte à sa "
+        "propre date.",
+        "app.indicators.turnover.turnover",
+    ),
+    Definition(
+        "unpaid",
+        "Impayés en fin de période (TTC)",
+        "Pour chaque facture émise (pas un avoir) dont la date d'émission est au plus tard le "
+        "dernier jour de la période : montant TTC, moins les avoirs émis sur elle au plus "
+        "tard ce jour-là, moins les paiements datés au plus tard ce jour-là ; somme des "
+        "soldes positifs (un trop-perçu ne réduit pas les impayés d'une autre facture). "
+        "« Dont échus » : factures dont la date d'échéance est antérieure au dernier jour de "
+        "la période. Même règle d'antenne que le chiffre d'affaires facturé.",
+        "app.indicators.receivables.receivables",
+    ),
+    Definition(
         "turnover_cashed",
         "Encaissements (TTC)",
         "Somme des paiements dont la date est dans la période, sur les factures émises "
@@ -202,6 +225,30 @@ _DEFS = [
         "est dans la période ; « dont en CESA » : celles dont cette étape est un contrat "
         "CESA. " + _PERSON_ANTENNE,
         "app.indicators.network.network",
+    ),
+    Definition(
+        "cesa_started",
+        "Nouveaux contrats CESA",
+        "Personnes distinctes ayant une étape entrepreneur salarié sous contrat CESA dont la "
+        "date de début est dans la période (le même nombre que « dont en CESA » des "
+        "personnes devenues entrepreneurs salariés). " + _PERSON_ANTENNE,
+        "app.indicators.network.network",
+    ),
+    Definition(
+        "hours_by_theme",
+        "Heures de présence par thème",
+        "Les heures de présence (même définition, même règle d'antenne) réparties selon le "
+        "thème d'atelier de l'action ; « Sans thème » : actions sans thème saisi. La somme "
+        "des thèmes est égale aux heures de présence.",
+        "app.indicators.workshops.workshops",
+    ),
+    Definition(
+        "followed_entrepreneurs",
+        "Entrepreneurs suivis",
+        "Personnes ayant une étape entrepreneur salarié ou associé en cours au moins un jour "
+        "de la période et au moins un entretien de suivi daté dans la période (celles sans "
+        "entretien ne sont pas comptées ici). " + _PERSON_ANTENNE,
+        "app.indicators.persons.followups",
     ),
     Definition(
         "deadline_cape",
@@ -256,6 +303,7 @@ ACTIVITY_KIND_LABELS: dict[str, str] = {
 }
 
 NONE_LABEL = "Non renseigné"
+NO_THEME_LABEL = "Sans thème"
 
 
 def definition(key: str) -> Definition:
@@ -281,7 +329,10 @@ def markdown() -> str:
         "  (`end_before_start`). A fact counts in a period when *its own date* is in it:",
         "  an intake, a follow-up, an exit or a stage start by its date, an invoice or a",
         "  credit note by its issue date, a payment by its payment date, an attendance by",
-        "  the day of its slot (half-day), an action held by its first day.",
+        "  the day of its slot (half-day), an action held by its first day. One option",
+        "  departs from it: `turnover_by_invoice_period` counts a credit note on its",
+        "  invoice's issue date (`Filters.credit_notes_by_invoice`, off by default).",
+        "  Unpaid amounts are a balance on the period's last day, not a flow.",
         "- Stages: a stage runs from its start date to its end date *inclusive*, or to the",
         "  day before the person's next stage starts if that comes first. On the day a new",
         "  stage starts only the new stage runs; two stages starting the same day are",
@@ -338,6 +389,13 @@ def markdown() -> str:
         "accompanied, entered CAPE, became entrepreneurs salariés (new CESA among them),",
         "exits by the three outcomes and other reasons, turnover invoiced excl. VAT,",
         "salariés and associés on 31 December. It follows the definitions below.",
+        "Produced from the dashboard (« Export réseau (année) ») or by",
+        "`python -m app export-network --year 2025 FILE` (.xlsx or .csv).",
+        "",
+        "The funder export's XLSX also has a « Chiffres de la période » sheet: persons",
+        "received, new CESA contracts, entrepreneurs invoicing, turnover (with the",
+        "credit-note option chosen on the dashboard), unpaid amounts at the period's end",
+        "and hours of attendance per theme, under the dashboard's antenne rules.",
         "",
     ]
     for d in _DEFS:

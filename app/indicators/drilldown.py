@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
 from app.indicators.flows import cape_start_members, exit_members, intake_members
+from app.indicators.network import received_members, stage_start_members
 from app.indicators.period import Filters
 from app.indicators.persons import (
     accompanied_members,
@@ -22,11 +23,12 @@ from app.indicators.persons import (
     followup_members,
     status_members,
 )
+from app.indicators.receivables import due_members
 from app.indicators.sql import Query, dialect, session_spans
 from app.indicators.turnover import invoice_members, payment_members
 from app.indicators.workshops import participant_members
 from app.models import Antenne, Invoice, Payment, Person
-from app.states import IntakeDecision
+from app.states import IntakeDecision, InvoiceKind, StageKind
 from app.uow import UnitOfWorkFactory
 
 PERSON_FIGURES: dict[str, tuple[str, ...]] = {
@@ -41,10 +43,14 @@ PERSON_FIGURES: dict[str, tuple[str, ...]] = {
     "cape": ("",),
     "salaries": ("",),
     "associes": ("",),
+    "persons_received": ("",),
+    "cesa_started": ("",),
+    "invoicing_entrepreneurs": ("",),
 }
 INVOICE_FIGURES: dict[str, tuple[str, ...]] = {
     "turnover_invoiced": ("", "antenne", "month", "person_id"),
     "turnover_cashed": ("", "antenne", "month", "person_id"),
+    "unpaid": ("", "person_id"),
 }
 _STATUS_OF = {"cape": "cape", "salaries": "salarie", "associes": "associe"}
 
@@ -115,6 +121,13 @@ def _person_members(session: Session, filters: Filters, ref: FigureRef) -> Any:
         query = followup_members(filters, session_spans(session))
     elif name == "workshop_participants":
         query = participant_members(filters, dialect(session))
+    elif name == "persons_received":
+        query = received_members(filters)
+    elif name == "cesa_started":
+        query = stage_start_members(filters, StageKind.SALARIE, "CESA")
+    elif name == "invoicing_entrepreneurs":
+        invoiced = invoice_members(filters, dialect(session)).subquery("invoiced")
+        query = select(invoiced.c.person_id).where(invoiced.c.kind == InvoiceKind.INVOICE)
     else:
         query = status_members(filters, _STATUS_OF[name], session_spans(session))
     members = query.subquery("members")
@@ -158,8 +171,12 @@ def list_persons(
 def _invoice_query(session: Session, filters: Filters, ref: FigureRef) -> Query:
     _check(ref, INVOICE_FIGURES)
     cashed = ref.indicator == "turnover_cashed"
-    maker = payment_members if cashed else invoice_members
-    members = maker(filters, dialect(session)).subquery("members")
+    if ref.indicator == "unpaid":
+        # Amount: the balance due on the period's last day (definition ``unpaid``).
+        members = due_members(filters).subquery("members")
+    else:
+        maker = payment_members if cashed else invoice_members
+        members = maker(filters, dialect(session)).subquery("members")
     day = Payment.paid_on if cashed else Invoice.issue_date
     query = (
         select(

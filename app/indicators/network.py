@@ -60,7 +60,7 @@ def stage_start_members(filters: Filters, kind: str, contract: str | None = None
     return antenne_filter(query, filters).distinct()
 
 
-def _count(session: Session, query: Query) -> int:
+def count_of(session: Session, query: Query) -> int:
     rows = query.subquery("counted")
     return int(session.scalar(select(func.count()).select_from(rows)) or 0)
 
@@ -71,11 +71,11 @@ def network_in(session: Session, filters: Filters) -> NetworkFigures:
     heads = headcount_in(session, filters)
     money = turnover_in(session, filters)
     return NetworkFigures(
-        received=_count(session, received_members(filters)),
-        accompanied=_count(session, accompanied_members(filters, spans)),
-        entered_cape=_count(session, stage_start_members(filters, StageKind.CAPE)),
-        became_salaries=_count(session, stage_start_members(filters, StageKind.SALARIE)),
-        new_cesa=_count(session, stage_start_members(filters, StageKind.SALARIE, "CESA")),
+        received=count_of(session, received_members(filters)),
+        accompanied=count_of(session, accompanied_members(filters, spans)),
+        entered_cape=count_of(session, stage_start_members(filters, StageKind.CAPE)),
+        became_salaries=count_of(session, stage_start_members(filters, StageKind.SALARIE)),
+        new_cesa=count_of(session, stage_start_members(filters, StageKind.SALARIE, "CESA")),
         exits=exits.total,
         exits_by_outcome=exits.by_outcome,
         invoiced_cents=money.invoiced_cents,

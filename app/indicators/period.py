@@ -67,7 +67,10 @@ NO_ANTENNE = "-"
 @dataclass(frozen=True)
 class Filters:
     """What every indicator is computed over: a period and optionally one antenne
-    (an antenne id, or :data:`NO_ANTENNE`)."""
+    (an antenne id, or :data:`NO_ANTENNE`). ``credit_notes_by_invoice``: the option of
+    definition ``turnover_by_invoice_period`` (a credit note counts in the period of the
+    invoice it cancels, not at its own issue date)."""
 
     period: Period
     antenne_id: str | None = None
+    credit_notes_by_invoice: bool = False

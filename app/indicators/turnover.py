@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.indicators import labels
 from app.indicators.period import NO_ANTENNE, Filters
@@ -66,7 +66,8 @@ def _antenne() -> Any:
     return func.coalesce(Invoice.antenne_id, current.scalar_subquery())
 
 
-def _antenne_filter(query: Query, filters: Filters) -> Query:
+def antenne_filter_of_invoice(query: Query, filters: Filters) -> Query:
+    """The antenne filter of invoices, credit notes and their payments (:func:`_antenne`)."""
     if filters.antenne_id == NO_ANTENNE:
         return query.where(_antenne().is_(None))
     if filters.antenne_id:
@@ -74,17 +75,48 @@ def _antenne_filter(query: Query, filters: Filters) -> Query:
     return query
 
 
+_CREDITED = aliased(Invoice, name="credited")
+
+
+def _counted_on() -> Any:
+    """Option ``credit_notes_by_invoice`` (definition ``turnover_by_invoice_period``): a
+    credit note counts on its credited invoice's issue date when that invoice is issued
+    and live, else on its own; an invoice on its own issue date."""
+    return case(
+        (
+            and_(Invoice.kind == InvoiceKind.CREDIT_NOTE, _CREDITED.id.is_not(None)),
+            _CREDITED.issue_date,
+        ),
+        else_=Invoice.issue_date,
+    )
+
+
 def invoice_members(filters: Filters, dialect_name: str) -> Query:
-    """One row per issued invoice or credit note dated in the period."""
+    """One row per issued invoice or credit note dated in the period (by default each on
+    its own issue date; with ``filters.credit_notes_by_invoice`` a credit note on its
+    invoice's)."""
+    day: Any = Invoice.issue_date
+    if filters.credit_notes_by_invoice:
+        day = _counted_on()
     query = select(
         Invoice.id.label("invoice_id"),
         Invoice.entrepreneur_id.label("person_id"),
         _antenne().label("antenne"),
         Invoice.kind.label("kind"),
-        month_of(Invoice.issue_date, dialect_name).label("month"),
+        month_of(day, dialect_name).label("month"),
         _signed(Invoice.total_excl_cents).label("amount"),
-    ).where(*_issued(), Invoice.issue_date.between(filters.period.start, filters.period.end))
-    return _antenne_filter(query, filters)
+    ).where(*_issued(), day.between(filters.period.start, filters.period.end))
+    if filters.credit_notes_by_invoice:
+        # Only the default path is on the dashboard's covering index; the option joins.
+        query = query.outerjoin(
+            _CREDITED,
+            and_(
+                _CREDITED.id == Invoice.credited_invoice_id,
+                _CREDITED.deleted_at.is_(None),
+                _CREDITED.status != InvoiceStatus.DRAFT,
+            ),
+        )
+    return antenne_filter_of_invoice(query, filters)
 
 
 def payment_members(filters: Filters, dialect_name: str) -> Query:
@@ -105,7 +137,7 @@ def payment_members(filters: Filters, dialect_name: str) -> Query:
             Payment.paid_on.between(filters.period.start, filters.period.end),
         )
     )
-    return _antenne_filter(query, filters)
+    return antenne_filter_of_invoice(query, filters)
 
 
 def _sums(session: Session, members: Any, column: str) -> dict[str, int]:
@@ -151,9 +183,7 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     cash_month = _sums(session, cashed, "month")
     months = filters.period.months()
     invoicing = session.scalar(
-        select(func.count(func.distinct(invoiced.c.person_id))).where(
-            invoiced.c.kind == "facture"
-        )
+        select(func.count(func.distinct(invoiced.c.person_id))).where(invoiced.c.kind == "facture")
     )
     return TurnoverFigures(
         invoicing_entrepreneurs=int(invoicing or 0),

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from app.indicators.definitions import ACTIVITY_KIND_LABELS
+from app.indicators.definitions import ACTIVITY_KIND_LABELS, NO_THEME_LABEL
 from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.indicators.sql import Breakdown, Query, dialect, minutes_between, ordered, person_live
-from app.models import Activity, ActivitySlot, Attendance, Permanence, Person
+from app.models import Activity, ActivitySlot, Attendance, Permanence, Person, WorkshopTheme
 from app.uow import UnitOfWorkFactory
 
 
@@ -24,6 +24,9 @@ class WorkshopFigures:
     absent_marks: int
     excused_marks: int
     attendance_minutes: int
+    # Minutes of presence per workshop theme (definition ``hours_by_theme``), largest
+    # first; key "" is the actions without a theme.
+    minutes_by_theme: tuple[Breakdown, ...] = ()
 
 
 def _place_filter(query: Query, filters: Filters) -> Query:
@@ -62,12 +65,13 @@ def attendance_rows(filters: Filters, dialect_name: str) -> Query:
     its slot. The antenne filter is the action's place (funder exports pass no antenne
     and filter on the person instead)."""
     places = _place_filter(
-        select(Activity.id).where(Activity.deleted_at.is_(None)), filters
+        select(Activity.id, Activity.theme_id).where(Activity.deleted_at.is_(None)), filters
     ).subquery("places")
     return (
         select(
             Attendance.person_id.label("person_id"),
             Attendance.state.label("state"),
+            places.c.theme_id.label("theme_id"),
             minutes_between(ActivitySlot.starts_at, ActivitySlot.ends_at, dialect_name).label(
                 "minutes"
             ),
@@ -110,6 +114,14 @@ def workshops_in(session: Session, filters: Filters) -> WorkshopFigures:
         )
     }
     present = states.get("present", (0, 0, 0))
+    themes = {
+        (theme or ""): int(minutes or 0)
+        for theme, minutes in session.execute(
+            select(marks.c.theme_id, func.sum(marks.c.minutes))
+            .where(marks.c.state == "present")
+            .group_by(marks.c.theme_id)
+        )
+    }
     return WorkshopFigures(
         held=sum(by_kind.values()),
         by_kind=ordered(by_kind, ACTIVITY_KIND_LABELS, keep=("atelier",)),
@@ -118,10 +130,24 @@ def workshops_in(session: Session, filters: Filters) -> WorkshopFigures:
         absent_marks=states.get("absent", (0, 0, 0))[0],
         excused_marks=states.get("excuse", (0, 0, 0))[0],
         attendance_minutes=present[1],
+        minutes_by_theme=_by_theme(session, themes),
     )
 
 
+def _by_theme(session: Session, minutes: dict[str, int]) -> tuple[Breakdown, ...]:
+    rows = session.execute(
+        select(WorkshopTheme.id, WorkshopTheme.name).where(
+            WorkshopTheme.id.in_([k for k in minutes if k])
+        )
+    )
+    names = {theme_id: name for theme_id, name in rows}
+    label = {k: names.get(k, NO_THEME_LABEL) if k else NO_THEME_LABEL for k in minutes}
+    keys = sorted(minutes, key=lambda k: (-minutes[k], label[k]))
+    return tuple(Breakdown(k, label[k], minutes[k]) for k in keys)
+
+
 def workshops(uow_factory: UnitOfWorkFactory, filters: Filters) -> WorkshopFigures:
-    """Definitions ``workshops_held``, ``workshop_participants`` and ``attendance_hours``."""
+    """Definitions ``workshops_held``, ``workshop_participants``, ``attendance_hours`` and
+    ``hours_by_theme``."""
     with uow_factory() as uow:
         return workshops_in(uow.session, filters)

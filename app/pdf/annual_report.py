@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import formatting
 from app.clock import today as clock_today
+from app.exports.indicator_tables import followed_entrepreneurs
 from app.exports.table import as_decimal
 from app.indicators.dashboard import DashboardData, dashboard
 from app.indicators.definitions import DEFINITIONS
@@ -62,26 +63,38 @@ def _shown(kind: str, value: int) -> str:
     return formatting.number(value, 0)
 
 
+def period_name(period: Period) -> str:
+    """ "2025" for a calendar year, "01/03/2025 – 28/02/2026" for any other period."""
+    if period == Period.year(period.start.year):
+        return str(period.start.year)
+    return f"{formatting.date(period.start)} – {formatting.date(period.end)}"
+
+
 def key_figures(current: DashboardData, previous: DashboardData) -> list[list[str]]:
     def pick(d: DashboardData) -> list[tuple[str, int, str]]:
         return [
+            ("persons_received", d.received, "int"),
             ("accompanied", d.accompanied.total, "int"),
             ("intakes", d.entries.intakes, "int"),
             ("admissions", d.entries.admissions, "int"),
             ("capes_started", d.entries.capes_started, "int"),
+            ("cesa_started", d.new_cesa, "int"),
             ("exits", d.exits.total, "int"),
             ("salaries", d.headcount.salaries, "int"),
             ("associes", d.headcount.associes, "int"),
+            ("followed_entrepreneurs", followed_entrepreneurs(d), "int"),
             ("followups", d.followups.interviews, "int"),
             ("workshops_held", d.workshops.held, "int"),
             ("workshop_participants", d.workshops.participants, "int"),
             ("attendance_hours", d.workshops.attendance_minutes, "minutes"),
             ("turnover_invoiced", d.turnover.invoiced_cents, "cents"),
+            ("invoicing_entrepreneurs", d.turnover.invoicing_entrepreneurs, "int"),
             ("turnover_cashed", d.turnover.cashed_cents, "cents"),
+            ("unpaid", d.receivables.unpaid_cents, "cents"),
         ]
 
-    year, before = current.filters.period.start.year, previous.filters.period.start.year
-    rows = [["Indicateur", str(year), str(before), "Évolution"]]
+    year, before = period_name(current.filters.period), period_name(previous.filters.period)
+    rows = [["Indicateur", year, before, "Évolution"]]
     for (key, cur, kind), (_k, prev, _kind) in zip(pick(current), pick(previous), strict=True):
         rows.append(
             [DEFINITIONS[key].label, _shown(kind, cur), _shown(kind, prev), evolution(cur, prev)]
@@ -97,14 +110,17 @@ def _table(rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
 
 def _breakdown_rows(
     header: str,
-    years: tuple[int, int],
+    years: tuple[str, str],
     current: Sequence[Breakdown],
     previous: Sequence[Breakdown],
-    money: bool = False,
+    kind: str = "int",
 ) -> list[list[str]]:
     before = {b.key: b.value for b in previous}
-    show = formatting.money if money else (lambda v: formatting.number(v, 0))
-    rows = [[header, str(years[0]), str(years[1])]]
+
+    def show(value: int) -> str:
+        return _shown(kind, value)
+
+    rows = [[header, years[0], years[1]]]
     seen = set()
     for line in current:
         seen.add(line.key)
@@ -119,16 +135,22 @@ def _story(
     cae_name: str, antenne_label: str, cur: DashboardData, prev: DashboardData
 ) -> list[Flowable]:
     s = styles()
-    year = cur.filters.period.start.year
-    names = [str(year), str(year - 1)]
-    years = (year, year - 1)
+    year, before = period_name(cur.filters.period), period_name(prev.filters.period)
+    names = [year, before]
+    years = (year, before)
     months = [b.key for b in cur.entries.intakes_by_month]
+    option = (
+        [Paragraph(DEFINITIONS["turnover_by_invoice_period"].text, s["Small"])]
+        if cur.filters.credit_notes_by_invoice
+        else []
+    )
     story: list[Flowable] = [
-        Paragraph(f"Rapport d'activité {year}", s["Title"]),
+        Paragraph(title_of(cur.filters.period), s["Title"]),
         Paragraph(cae_name or "Coopérative d'activités et d'emploi", s["Label"]),
-        Paragraph(f"Antenne : {antenne_label}. Comparaison avec {year - 1}.", s["Body"]),
+        Paragraph(f"Antenne : {antenne_label}. Comparaison avec {before}.", s["Body"]),
         Paragraph(f"Périmètre des chiffres : {cur.scope.label}", s["Body"]),
         Paragraph(f"Édité le {formatting.date(clock_today(), 'long')}.", s["Small"]),
+        *option,
         Spacer(1, 8),
         Paragraph("Chiffres clés", s["Heading"]),
         _table(key_figures(cur, prev), [250, 80, 80, 64]),
@@ -187,7 +209,7 @@ def _story(
                 years,
                 cur.turnover.by_antenne,
                 prev.turnover.by_antenne,
-                True,
+                "cents",
             ),
             [250, 112, 112],
         ),
@@ -199,8 +221,21 @@ def _story(
             [250, 112, 112],
         ),
         Spacer(1, 4),
+        _table(
+            _breakdown_rows(
+                "Heures de présence par thème",
+                years,
+                cur.workshops.minutes_by_theme,
+                prev.workshops.minutes_by_theme,
+                "minutes",
+            ),
+            [250, 112, 112],
+        ),
+        Spacer(1, 4),
         Paragraph(
-            f"Entrepreneurs salariés ou associés suivis : {cur.followups.entrepreneurs} ; "
+            f"Entrepreneurs suivis (salariés ou associés ayant eu au moins un entretien de "
+            f"suivi dans la période ; ceux sans entretien ne sont pas comptés) : "
+            f"{followed_entrepreneurs(cur)} sur {cur.followups.entrepreneurs} en parcours ; "
             f"entretiens de suivi : {cur.followups.interviews} ; moins de deux suivis sur "
             f"douze mois : {cur.followups.below_minimum}.",
             s["Body"],
@@ -211,6 +246,15 @@ def _story(
     return story
 
 
+def title_of(period: Period) -> str:
+    """ "Rapport d'activité 2025", or "… du 01/03/2025 au 28/02/2026" for another period."""
+    if period == Period.year(period.start.year):
+        return f"Rapport d'activité {period.start.year}"
+    return (
+        f"Rapport d'activité du {formatting.date(period.start)} au {formatting.date(period.end)}"
+    )
+
+
 def write_annual_report(
     cae_name: str,
     antenne_label: str,
@@ -218,31 +262,39 @@ def write_annual_report(
     previous: DashboardData,
     target: Path | IO[bytes],
 ) -> None:
-    year = current.filters.period.start.year
+    title = title_of(current.filters.period)
     build_pdf(
         target,
         _story(cae_name, antenne_label, current, previous),
-        title=f"Rapport d'activité {year}",
-        footer_text=f"{cae_name or 'CAE'} — rapport d'activité {year}\n{SHORT_SCOPE[current.scope]}",
+        title=title,
+        footer_text=f"{cae_name or 'CAE'} — {title[0].lower()}{title[1:]}\n"
+        f"{SHORT_SCOPE[current.scope]}",
     )
 
 
 def build_annual_report(
     uow_factory: UnitOfWorkFactory,
-    year: int,
+    period: Period | int,
     target: Path | IO[bytes],
     *,
     antenne_id: str | None = None,
     antenne_label: str = "Toutes les antennes",
+    credit_notes_by_invoice: bool = False,
     today: dt.date | None = None,
     control: JobControl | None = None,
 ) -> Any:
-    """Compute both years (SQL aggregates) then lay the PDF out; returns ``target``."""
+    """Compute the period (a year, or any period: a custom period's report covers that
+    period, not the calendar year of its end) and the same period a year earlier (SQL
+    aggregates), then lay the PDF out; returns ``target``."""
+    if isinstance(period, int):
+        period = Period.year(period)
     control = control or JobControl()
-    control.progress(0, 3, "année")
-    current = dashboard(uow_factory, Filters(Period.year(year), antenne_id), today=today)
-    control.progress(1, 3, "année précédente")
-    previous = dashboard(uow_factory, Filters(Period.year(year - 1), antenne_id), today=today)
+    control.progress(0, 3, "période")
+    filters = Filters(period, antenne_id, credit_notes_by_invoice)
+    current = dashboard(uow_factory, filters, today=today)
+    control.progress(1, 3, "période précédente")
+    earlier = Filters(period.previous_year(), antenne_id, credit_notes_by_invoice)
+    previous = dashboard(uow_factory, earlier, today=today)
     with uow_factory() as uow:
         cae_name = uow.session.scalar(select(CaeIdentity.name).limit(1)) or ""
     control.progress(2, 3, "mise en page")

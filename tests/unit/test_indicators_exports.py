@@ -89,7 +89,12 @@ def test_funder_export_csv_one_row_per_participant(uow, participants, tmp_path) 
 def test_funder_export_xlsx_keeps_numbers_and_dates_typed(uow, participants, tmp_path) -> None:
     path = export_funder(uow, YEAR, tmp_path / "financeur.xlsx", about_lines=[("Période", "2025")])
     book = load_workbook(path)
-    assert book.sheetnames == ["À propos", "Participants"]
+    assert book.sheetnames == [
+        "À propos",
+        "Participants",
+        "Chiffres de la période",
+        "Heures par thème",
+    ]
     sheet = book["Participants"]
     header = [c.value for c in sheet[1]]
     martin = [c.value for c in sheet[4]]
@@ -222,3 +227,21 @@ def test_funder_about_sheet_states_rule_and_reproducibility(uow, participants, t
     current = export_funder(uow, YEAR, tmp_path / "en-cours.xlsx", today=D(2025, 6, 1))
     about = {r[0].value: r[1].value for r in load_workbook(current)["À propos"].iter_rows()}
     assert about["Reproductibilité"].startswith("Période en cours")
+
+
+def test_funder_export_xlsx_has_the_figures_funders_ask_for(uow, participants, tmp_path) -> None:
+    path = export_funder(uow, YEAR, tmp_path / "financeur.xlsx")
+    book = load_workbook(path)
+    figures = {
+        row[0]: row[1:4] for row in book["Chiffres de la période"].iter_rows(values_only=True)
+    }
+    assert figures["Personnes reçues"][0] == 1  # Bruno's intake; Alice was received in 2024
+    assert figures["Nouveaux contrats CESA"][0] == 1  # Alice, 01/02/2025
+    assert figures["Entrepreneurs facturant"][0] == 1
+    assert figures["Chiffre d'affaires facturé (HT)"][1] == pytest.approx(1234.56)
+    # Issued 01/03/2025 for 1 481,47 € TTC, nothing paid by 31/12/2025.
+    assert figures["Impayés en fin de période (TTC)"][1] == pytest.approx(1481.47)
+    assert figures["Heures de présence"][2] == 6  # 180 + 120 + 60 minutes
+    themes = list(book["Heures par thème"].iter_rows(values_only=True))
+    assert themes[0] == ("Thème", "Heures de présence")
+    assert themes[1] == ("Sans thème", 6)

@@ -1,18 +1,17 @@
 """Tableau de bord: figures of a period and an antenne, charts, lists behind each figure,
-exports (XLSX, CSV, funder table) and the annual activity report."""
+exports (XLSX, CSV, funder table, network file) and the annual activity report (their
+buttons and jobs: ui/pages/dashboard_actions.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -27,18 +26,16 @@ from app import formatting
 from app.clock import today
 from app.errors import ValidationError
 from app.exports.indicator_tables import dashboard_tables
-from app.exports.service import export_funder, export_table, write_dashboard
 from app.exports.table import as_decimal
 from app.indicators.dashboard import DashboardData, dashboard
 from app.indicators.definitions import DEFINITIONS
 from app.indicators.drilldown import FigureRef
 from app.indicators.period import NO_ANTENNE, Filters, Period
-from app.pdf.annual_report import build_annual_report
 from app.reference import reference
-from app.text import fold
 from ui import messages
 from ui.context import AppContext
 from ui.dialogs.drilldown_dialog import DrillDownDialog
+from ui.pages.dashboard_actions import CUSTOM, DashboardActions
 from ui.widgets.charts import BarChart, FigureCard, Series
 from ui.widgets.date_time_fields import DateField
 from ui.widgets.forms import FormErrors
@@ -51,7 +48,6 @@ messages.register(
     {"unknown_figure": "Ce chiffre n'a pas de liste détaillée."},
 )
 
-CUSTOM = "custom"
 # (indicator key of the card, how to read its value from the data)
 CARDS: list[tuple[str, Callable[[DashboardData], str]]] = [
     ("accompanied", lambda d: formatting.number(d.accompanied.total, 0)),
@@ -71,7 +67,17 @@ CARDS: list[tuple[str, Callable[[DashboardData], str]]] = [
     ),
     ("turnover_invoiced", lambda d: formatting.money(d.turnover.invoiced_cents)),
     ("turnover_cashed", lambda d: formatting.money(d.turnover.cashed_cents)),
+    ("persons_received", lambda d: formatting.number(d.received, 0)),
+    ("cesa_started", lambda d: formatting.number(d.new_cesa, 0)),
+    (
+        "invoicing_entrepreneurs",
+        lambda d: formatting.number(d.turnover.invoicing_entrepreneurs, 0),
+    ),
+    ("unpaid", lambda d: formatting.money(d.receivables.unpaid_cents)),
 ]
+
+# Tabs that show one definition's figure (their tooltip quotes it).
+TAB_DEFINITIONS = {"Heures par thème": "hours_by_theme"}
 
 # Cards whose list is another figure's (hours: who attended; actions: who took part).
 CARD_LISTS = {
@@ -93,7 +99,7 @@ def _money(cents: int) -> str:
     return formatting.money(cents)
 
 
-class DashboardPage(QWidget):
+class DashboardPage(DashboardActions):
     title = "Tableau de bord"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -168,6 +174,8 @@ class DashboardPage(QWidget):
             self.antenne_combo.addItem(antenne.name, antenne.id)
         # With it the per-antenne figures and exports add up to "Toutes" (docs/indicators.md).
         self.antenne_combo.addItem("Sans antenne", NO_ANTENNE)
+        self.credit_box = QCheckBox("Avoirs imputés à la période de leur facture", self)
+        self.credit_box.setToolTip(_quoted("turnover_by_invoice_period"))
         self.refresh_button = QPushButton("Actualiser", self)
         self.refresh_button.clicked.connect(self.refresh)
         form = QFormLayout()
@@ -175,12 +183,14 @@ class DashboardPage(QWidget):
         self.errors.add_row(form, "Du", "start", self.start_edit)
         self.errors.add_row(form, "Au", "end", self.end_edit)
         form.addRow("Antenne", self.antenne_combo)
+        form.addRow("", self.credit_box)
         self.filter_bar = QHBoxLayout()
         self.filter_bar.addLayout(form)
         self.filter_bar.addWidget(self.refresh_button)
         self.filter_bar.addStretch(1)
         self.year_combo.currentIndexChanged.connect(self._year_changed)
         self.antenne_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.credit_box.toggled.connect(lambda _on: self.refresh())
         self._year_changed()
 
     def _date_edit(self) -> DateField:
@@ -206,132 +216,10 @@ class DashboardPage(QWidget):
         start, end = self.start_edit.value(), self.end_edit.value()
         if start is None or end is None:  # the field says why under it
             raise ValidationError.single("start" if start is None else "end", "invalid_date")
-        return Filters(Period.of(start, end), self.antenne_combo.currentData())
-
-    @property
-    def antenne_label(self) -> str:
-        return self.antenne_combo.currentText()
-
-    # Actions -----------------------------------------------------------------------
-    def _build_actions(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        for text, handler in (
-            (
-                "Exporter (XLSX)…",
-                lambda: self._ask("xlsx", self.export_dashboard_to, "tableau-de-bord"),
-            ),
-            (
-                "Exporter (CSV)…",
-                lambda: self._ask("csv", self.export_dashboard_to, "tableau-de-bord"),
-            ),
-            (
-                "Exporter le tableau affiché…",
-                lambda: self._ask("xlsx", self.export_tab_to, self._tab_stem()),
-            ),
-            (
-                "Exporter pour les financeurs…",
-                lambda: self._ask("xlsx", self.export_funder_to, "export-financeurs"),
-            ),
-            (
-                "Rapport annuel (PDF)…",
-                lambda: self._ask("pdf", self.annual_report_to, "rapport-annuel"),
-            ),
-        ):
-            button = QPushButton(text, self)
-            button.clicked.connect(handler)
-            bar.addWidget(button)
-        bar.addStretch(1)
-        return bar
-
-    def default_export_path(self, stem: str, suffix: str) -> Path:
-        """Where the save dialog starts: named after what is exported and its period."""
-        year = self.year_combo.currentData()
-        if year == CUSTOM:
-            start, end = self.start_edit.date(), self.end_edit.date()
-            period = f"{start.toString('yyyy-MM-dd')}_{end.toString('yyyy-MM-dd')}"
-        else:
-            period = str(year)
-        return self.ctx.profile.paths.documents / f"{stem}-{period}.{suffix}"
-
-    def _tab_stem(self) -> str:
-        title = fold(self.tabs.tabText(self.tabs.currentIndex()))
-        return "tableau-" + "-".join("".join(c if c.isalnum() else " " for c in title).split())
-
-    def _ask(self, suffix: str, action: Callable[[Path], None], stem: str) -> None:
-        filters = {
-            "xlsx": "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
-            "csv": "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)",
-            "pdf": "PDF (*.pdf)",
-        }[suffix]
-        default = self.default_export_path(stem, suffix)
-        name, _chosen = QFileDialog.getSaveFileName(self, "Enregistrer", str(default), filters)
-        if name:
-            action(Path(name))
-
-    def _run(self, label: str, job: Callable[[], Any]) -> None:
-        self.status_label.setText(label)
-        self.busy = True
-        self.ctx.tasks.run_db(job, self._job_done, self._job_failed)
-
-    def _job_done(self, path: object) -> None:
-        self.busy = False
-        self.status_label.setText(f"Fichier enregistré : {path}")
-
-    def _job_failed(self, error: BaseException) -> None:
-        self.busy = False
-        self.status_label.setText(messages.error_message(error))
-
-    def _checked_filters(self) -> Filters | None:
-        try:
-            filters = self.filters()
-        except ValidationError as error:
-            self.errors.show(error)
-            self.status_label.setText(messages.error_message(error))
-            return None
-        self.errors.clear()
-        return filters
-
-    def export_dashboard_to(self, path: Path) -> None:
-        data, label = self.data, self.antenne_label
-        if data is not None:
-            self._run("Export en cours…", lambda: write_dashboard(data, path, label))
-
-    def export_tab_to(self, path: Path) -> None:
-        if self.data is None:
-            return
-        table = dashboard_tables(self.data)[self.tabs.currentIndex()]
-        self._run("Export en cours…", lambda: export_table(table, path))
-
-    def export_funder_to(self, path: Path) -> None:
-        filters = self._checked_filters()
-        if filters is None:
-            return
-        period = filters.period
-        about = [
-            ("Période", f"du {formatting.date(period.start)} au {formatting.date(period.end)}"),
-            ("Antenne", self.antenne_label),
-        ]
-        if self.data is not None:
-            about.append(("Périmètre", self.data.scope.label))
-        uow = self.ctx.uow
-        self._run(
-            "Export financeur en cours…",
-            lambda: export_funder(uow, filters, path, about_lines=about),
-        )
-
-    def annual_report_to(self, path: Path) -> None:
-        filters = self._checked_filters()
-        if filters is None:
-            return
-        year, uow, antenne, label = (
-            filters.period.end.year,
-            self.ctx.uow,
-            filters.antenne_id,
-            (self.antenne_label),
-        )
-        self._run(
-            f"Rapport {year} en cours…",
-            lambda: build_annual_report(uow, year, path, antenne_id=antenne, antenne_label=label),
+        return Filters(
+            Period.of(start, end),
+            self.antenne_combo.currentData(),
+            credit_notes_by_invoice=self.credit_box.isChecked(),
         )
 
     # Figures -----------------------------------------------------------------------
@@ -390,7 +278,12 @@ class DashboardPage(QWidget):
             [Series("Facturé", [b.value for b in antennes])],
             _money,
         )
-        self.tabs.show_tables(dashboard_tables(data))
+        tables = dashboard_tables(data)
+        self.tabs.show_tables(tables)
+        # A tab whose table is one definition quotes it, like the cards.
+        for index, table in enumerate(tables):
+            if table.title in TAB_DEFINITIONS:
+                self.tabs.setTabToolTip(index, _quoted(TAB_DEFINITIONS[table.title]))
 
     # Drill-down --------------------------------------------------------------------
     def drill(self, ref: FigureRef, title: str | None = None) -> DrillDownDialog | None:
