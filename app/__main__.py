@@ -1,4 +1,5 @@
-"""``python -m app``: the desktop app; ``python -m app sync``: headless sync.
+"""``python -m app``: the desktop app; ``python -m app sync``: headless sync;
+``python -m app export-network --year 2025 FICHIER``: the network file of a year.
 
 The GUI lives in ``ui`` and the core must not import it (import-linter
 contract), so the launcher is loaded by name: this module is an entry point,
@@ -113,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     verify.add_argument("file", metavar="FICHIER", help="la feuille (PDF) à vérifier")
+    network = sub.add_parser(
+        "export-network",
+        parents=[after],
+        help="écrire le fichier réseau d'une année (.xlsx ou .csv)",
+        description=(
+            "Écrit les chiffres de l'année dans les termes du réseau (une ligne par "
+            "indicateur, code stable, SIREN de la CAE ; docs/indicators.md). Codes de "
+            "sortie : 0 écrit, 1 fichier impossible à écrire, 2 profil impossible à ouvrir."
+        ),
+    )
+    network.add_argument(
+        "--year", type=int, required=True, metavar="ANNÉE", help="l'année civile (ex. 2025)"
+    )
+    network.add_argument("file", metavar="FICHIER", help="le fichier à écrire (.xlsx ou .csv)")
     return parser
 
 
@@ -127,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "verify-sheet":
         return _verify_sheet(args)
+    if args.command == "export-network":
+        network_cli = importlib.import_module("app.exports.network_cli")
+        return int(network_cli.main(args))
     if args.command in ("sync", "init"):
         cli = importlib.import_module("app.sync.cli")
         return int(cli.main(args))

@@ -4,11 +4,14 @@ carrying the CAE's SIREN so files of several CAEs stack and sum."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 
 from app.exports.network import export_network
 from app.indicators.network import network
 from app.indicators.period import Filters, Period
 from app.models import CaeIdentity, Person
+from tests.clock_support import child_env
 from tests.indicators_data import Builder, D
 
 YEAR = 2025
@@ -78,3 +81,43 @@ def test_network_csv_lines_carry_the_cae_and_stable_codes(uow, tmp_path) -> None
     # The outcome lines add up to the exits.
     outcomes = [int(v[0]) for c, v in by_code.items() if c.startswith("sorties_")]
     assert sum(outcomes) == int(by_code["sorties"][0])
+
+
+def test_export_network_command_writes_the_year_in_french(tmp_path) -> None:
+    from app.profile import ProfileSettings, create_profile
+
+    root = tmp_path / "profil"
+    made = create_profile(root, ProfileSettings(display_name="Test"))
+    try:
+        _history(made.uow)
+    finally:
+        made.close()  # the command opens the profile itself (one process at a time)
+    target = tmp_path / "reseau-2025.csv"
+    command = [sys.executable, "-m", "app", "--profile", str(root), "export-network"]
+    done = subprocess.run(
+        [*command, "--year", "2025", str(target)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Export réseau 2025 enregistré : {target}"
+    rows = list(csv.reader(target.read_bytes().decode("utf-8-sig").splitlines(), delimiter=";"))
+    by_code = {r[3]: (r[5], r[6]) for r in rows[1:]}
+    assert by_code["personnes_recues"] == ("2", "")
+    assert by_code["ca_facture_ht"] == ("", "1250,00")
+    wrong = subprocess.run(
+        [*command, "--year", "2025", str(tmp_path / "reseau.pdf")],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
+    )
+    assert wrong.returncode == 1
+    assert "Format non pris en charge (.pdf)" in wrong.stderr
+    missing = subprocess.run(
+        [*command, str(target)], capture_output=True, text=True, env=child_env(), timeout=120
+    )
+    assert missing.returncode == 2  # argparse: --year is required, said in French
+    assert "arguments obligatoires manquants : --year" in missing.stderr
