@@ -39,6 +39,9 @@ PERSON_CHILDREN = {
 ACTIVITY_CHILDREN = {"activity_slot": "activity_id", "activity_funder": "activity_id"}
 WORKSHOP_PERSON = {"registration": "activity_id", "attendance": "slot_id"}
 INVOICING = frozenset({"invoice_series", "invoice", "invoice_line", "payment"})
+# Written by the siège itself, never by a device: the statuses its e-invoicing worker
+# reads from the plateforme agréée (siege/einvoicing/publish.py, docs/einvoicing.md).
+SIEGE_WRITTEN = frozenset({"invoice_pa_status"})
 
 
 class Rejected(Exception):
@@ -153,6 +156,8 @@ class Authority:
     def check_scope(self, table: str, current: dict[str, Any] | None, fields: dict[str, Any]) -> None:
         """Role and antenne rules of every table but the invoicing ones (siege/rules.py)."""
         role = self.dev.role
+        if table in SIEGE_WRITTEN:
+            raise Rejected("pa_status_written_by_siege")
         if table in REFERENCE:
             if role != SIEGE:
                 raise Rejected("reference_data_siege_only")

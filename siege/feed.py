@@ -16,6 +16,7 @@ a row out of order, so the paging above is unchanged."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -30,6 +31,8 @@ from siege.tables import conflict, counter, field_clock, row_version
 
 MAX_PAGE_CONFLICTS = 500
 MAX_PAGE_CONFLICT_BYTES = 2_000_000
+# Stretches of versions a scoped device's page may read to fill itself (see changes()).
+SCAN_STRETCHES = 10
 
 
 def touch_row(conn: Connection, table: str, row_id: str, seq: int) -> None:
@@ -92,37 +95,81 @@ def changes(
     engine: Engine, after: int, limit: int, dev: DeviceRecord | None = None
 ) -> dict[str, Any]:
     """A page of changes after ``after``; for ``dev``, only those of its scope (None:
-    everything, for the administrator's own tools)."""
+    everything, for the administrator's own tools).
+
+    A scoped device's page reads up to SCAN_STRETCHES stretches of ``limit`` versions
+    until it holds ``limit`` rows of its scope: a laptop of a small antenne then gets
+    full pages, not hundreds of nearly empty ones (each costs it a round trip and a
+    commit). A page with conflicts ends with its stretch, keeping conflicts bounded."""
     with engine.connect() as conn:
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
-        versions = conn.execute(
-            select(row_version.c.table_name, row_version.c.row_id, row_version.c.seq)
-            .where(row_version.c.seq > after, row_version.c.seq <= top)
-            .order_by(row_version.c.seq)
-            .limit(limit)
-        ).all()
-        has_more = len(versions) == limit and int(versions[-1].seq) < top
-        next_cursor = int(versions[-1].seq) if has_more else max(top, after)
-        found, cut = _conflicts(conn, after, next_cursor)
-        if cut is not None:
-            next_cursor, has_more = cut, True
-            versions = [v for v in versions if int(v.seq) <= cut]
-        keys = [(v.table_name, v.row_id) for v in versions]
-        seqs = {(v.table_name, v.row_id): int(v.seq) for v in versions}
+        scope = None
         if dev is not None and dev.role != SIEGE:
             scope = read_scope.cached.get(conn, dev, top)
-            inside = read_scope.keep(conn, scope, keys)
-            keys = [k for k in keys if k in inside]
-            about = read_scope.keep(conn, scope, [(c.table, c.row_id) for c in found])
-            found = [c for c in found if (c.table, c.row_id) in about]
+        keys: list[tuple[str, str]] = []
+        seqs: dict[tuple[str, str], int] = {}
+        found: list[Conflict] = []
+        cursor, has_more = after, True
+        for _ in range(SCAN_STRETCHES if scope is not None else 1):
+            part = _stretch(conn, cursor, top, limit, scope)
+            room = limit - len(keys)
+            if len(part.keys) > room:
+                # End the page at the last row that fits: the next one starts after it.
+                part.keys = part.keys[:room]
+                part.next_cursor = part.seqs[part.keys[-1]] if part.keys else cursor
+                part.conflicts = [c for c in part.conflicts if c.seq <= part.next_cursor]
+                part.has_more = True
+            keys += part.keys
+            seqs.update({k: part.seqs[k] for k in part.keys})
+            found += part.conflicts
+            cursor, has_more = part.next_cursor, part.has_more
+            if not has_more or part.cut or found or len(keys) >= limit:
+                break
         rows = load_rows(conn, keys, seqs)
     return {
         "rows": [r.to_json() for r in rows],
         "conflicts": [c.to_json() for c in found],
-        "next_cursor": next_cursor,
+        "next_cursor": cursor,
         "has_more": has_more,
         "last_seq": top,
     }
+
+
+@dataclass
+class _Stretch:
+    keys: list[tuple[str, str]]
+    seqs: dict[tuple[str, str], int]
+    conflicts: list[Conflict]
+    next_cursor: int
+    has_more: bool
+    cut: bool
+
+
+def _stretch(
+    conn: Connection, after: int, top: int, limit: int, scope: read_scope.Scope | None
+) -> _Stretch:
+    """Up to ``limit`` versions after ``after`` and the conflicts of that stretch, kept
+    to ``scope`` (None: everything)."""
+    versions = conn.execute(
+        select(row_version.c.table_name, row_version.c.row_id, row_version.c.seq)
+        .where(row_version.c.seq > after, row_version.c.seq <= top)
+        .order_by(row_version.c.seq)
+        .limit(limit)
+    ).all()
+    has_more = len(versions) == limit and int(versions[-1].seq) < top
+    next_cursor = int(versions[-1].seq) if has_more else max(top, after)
+    found, cut = _conflicts(conn, after, next_cursor)
+    if cut is not None:
+        next_cursor, has_more = cut, True
+        versions = [v for v in versions if int(v.seq) <= cut]
+    keys = [(str(v.table_name), str(v.row_id)) for v in versions]
+    seqs = {k: int(v.seq) for k, v in zip(keys, versions, strict=True)}
+    if scope is not None:
+        inside = read_scope.keep(conn, scope, keys)
+        keys = [k for k in keys if k in inside]
+        about = read_scope.keep(conn, scope, [(c.table, c.row_id) for c in found])
+        found = [c for c in found if (c.table, c.row_id) in about]
+    return _Stretch(keys, seqs, found, next_cursor, has_more, cut is not None)
 
 
 def _conflicts(conn: Connection, after: int, through: int) -> tuple[list[Conflict], int | None]:

@@ -206,7 +206,7 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
         return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table == "invoice":
         cols = [t.c.entrepreneur_id, t.c.series_id]
-    elif table in ("invoice_line", "payment"):
+    elif table in ("invoice_line", "payment", "invoice_pa_status"):
         inv = _t("invoice")
         query = (
             select(t.c.id, inv.c.entrepreneur_id, inv.c.series_id)
@@ -232,7 +232,7 @@ def _in_scope(scope: Scope, table: str, row_id: str, link: tuple[Any, ...]) -> b
         return link[0] in scope.sessions
     if table in ("registration", "attendance"):
         return link[0] in scope.persons or link[1] in scope.place_sessions
-    if table in ("invoice", "invoice_line", "payment"):
+    if table in ("invoice", "invoice_line", "payment", "invoice_pa_status"):
         return link[0] in scope.persons or link[1] in scope.series
     return False
 
@@ -267,7 +267,7 @@ def person_subtree(conn: Connection, person_id: str) -> set[Key]:
         conn.execute(select(inv.c.id).where(inv.c.entrepreneur_id == person_id)).scalars()
     )
     keys.update(("invoice", i) for i in invoices)
-    for table in ("invoice_line", "payment"):
+    for table in ("invoice_line", "payment", "invoice_pa_status"):
         t = _t(table)
         for start in range(0, len(invoices), _CHUNK):
             chunk = invoices[start : start + _CHUNK]

@@ -192,6 +192,24 @@ class Payment(Synced, Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
 
 
+
+class InvoicePaStatus(Synced, Base):
+    """A life-cycle status of an issued invoice at the plateforme agréée (XP Z12-012:
+    200 Déposée, 213 Rejetée, 210 Refusée, 212 Encaissée…). Written only by the
+    siège's e-invoicing worker (siege/einvoicing/worker.py), which reads them from the
+    PA; laptops receive them by sync and never write them (docs/authority.md). The id
+    is deterministic (invoice, code, PA timestamp): a status read twice is one row."""
+
+    __tablename__ = "invoice_pa_status"
+    __table_args__ = (Index("ix_invoice_pa_status_history", "invoice_id", "received_at"),)
+
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id"))
+    code: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # When the PA recorded the status (naive UTC).
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
 # Immutability of issued invoices -------------------------------------------
 # Registered here, with the models, so it is active for every session of
 # every profile (laptop and siège) and cannot be forgotten by a caller.

@@ -43,6 +43,7 @@ TABLES = {
     "intake_interview": "Entretien d'accueil",
     "invoice": "Facture",
     "invoice_line": "Ligne de facture",
+    "invoice_pa_status": "Statut de facture électronique",
     "invoice_series": "Série de factures",
     "option_item": "Liste de choix",
     "parcours_stage": "Parcours",
@@ -76,6 +77,9 @@ PUSH_REASONS = {
     ),
     "siege_device_writes_reference_data_only": (
         "un poste du siège ne modifie que les données de référence"
+    ),
+    "pa_status_written_by_siege": (
+        "les statuts de la plateforme agréée (e-facture) ne sont écrits que par le siège"
     ),
     "table_not_writable": "ce type de donnée ne se modifie pas depuis un poste",
     "unique_key_taken": "une autre fiche porte déjà ce nom ou ce code",

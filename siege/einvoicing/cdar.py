@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from app.invoicing.pa_status import LABELS as STATUS_LABELS
+
 RSM = "urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
@@ -24,23 +26,8 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 REF = "rsm:AcknowledgementDocument/ram:ReferenceReferencedDocument"
 
-# XP Z12-012 life-cycle status codes, named in French.
-LABELS = {
-    "200": "Déposée",
-    "201": "Émise par la plateforme",
-    "202": "Reçue par la plateforme",
-    "203": "Mise à disposition",
-    "204": "Prise en charge",
-    "205": "Approuvée",
-    "206": "Approuvée partiellement",
-    "207": "En litige",
-    "208": "Suspendue",
-    "209": "Complétée",
-    "210": "Refusée",
-    "211": "Paiement transmis",
-    "212": "Encaissée",
-    "213": "Rejetée",
-}
+# XP Z12-012 life-cycle status codes, named in French (shared with the laptop).
+LABELS = STATUS_LABELS
 
 
 def label(code: str) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from siege.einvoicing import cdar, outbox
 from siege.einvoicing.adapter import PaAdapter, PermanentError, TransientError
+from siege.einvoicing.publish import publish, publish_statuses
 from siege.tables import pa_flow, pa_state, pa_status
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ def send_due(
 
 
 def poll_statuses(engine: Engine, adapter: PaAdapter) -> int:
-    """Read the life-cycle statuses since the stored cursor; the statuses and the new
-    cursor are committed together, so a status is recorded once."""
+    """Read the life-cycle statuses since the stored cursor; the statuses, their copies
+    in the synced ``invoice_pa_status`` (siege/einvoicing/publish.py) and the new cursor
+    are committed together, so a status is recorded and published once."""
     recorded = 0
     while True:
         with engine.connect() as conn:
@@ -114,6 +116,7 @@ def poll_statuses(engine: Engine, adapter: PaAdapter) -> int:
                 conn.execute(
                     update(pa_flow).where(pa_flow.c.id == flow.id).values(last_status=event.code)
                 )
+            publish_statuses(conn)
             _store_cursor(conn, next_cursor)
 
 
@@ -151,6 +154,8 @@ def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
     except (TransientError, PermanentError) as exc:
         log.warning("statuts non lus (%s) : nouvel essai au prochain passage", exc)
         statuses = 0  # the next cycle reads them from the same cursor
+    # Statuses recorded before the synced table existed (or by an older worker).
+    publish(engine)
     return CycleReport(queued, report, statuses)
 
 

@@ -55,7 +55,7 @@ def _round_trip(engine: Engine) -> None:
     _insert(engine, "client", id="c1", entrepreneur_id="p1", name="Boulangerie Dupré")
     _insert(engine, "invoice", id="i1", entrepreneur_id="p1", client_id="c1", notes="BC oral")
     _insert(engine, "invoice_line", id="l1", invoice_id="i1", description="Retouche")
-    upgrade(engine)
+    upgrade(engine, "0003")
     assert current_revision(engine) == "0003"
     for table, names in NEW.items():
         assert names <= _columns(engine, table)
@@ -75,7 +75,7 @@ def _round_trip(engine: Engine) -> None:
         assert conn.execute(text("SELECT description FROM invoice_line")).scalar_one() == (
             "Retouche"
         )
-    upgrade(engine)
+    upgrade(engine, "0003")
     assert current_revision(engine) == "0003"
 
 

@@ -33,6 +33,8 @@ from tests.sync_support.authority import (
 )
 
 REFERENCE = {"cae_identity", "antenne", "permanence", "option_item", "funder"}
+# Written by the siège's e-invoicing worker only: every device is refused.
+SIEGE_WRITTEN = {"invoice_pa_status"}
 ROLES = ("own", "other", "staff")
 ACTIONS = ("create", "update", "delete", "freeze")
 DELETED = "2026-11-25T10:00:00"
@@ -58,6 +60,8 @@ UPDATES: dict[str, dict[str, Any]] = {
 
 def expected(table: str, role: str, action: str) -> bool:
     """The authority model of docs/authority.md, as a table."""
+    if table in SIEGE_WRITTEN:
+        return False
     if action == "freeze":
         return table == "invoice" and role == "own"
     if table in REFERENCE:
@@ -126,6 +130,9 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
     if table == "payment":
         return [], complete(table, invoice_id=w.draft, paid_on="2026-11-21", amount_cents=100,
                             mode="virement")  # fmt: skip
+    if table == "invoice_pa_status":
+        return [], complete(table, invoice_id=w.draft, code="213", label="Rejetée",
+                            reason="BR-FR-12", received_at="2026-11-21T10:00:00")  # fmt: skip
     raise AssertionError(f"no row factory for {table}")
 
 
@@ -140,6 +147,8 @@ def _existing(world: World, table: str) -> str:
     """A row of ``table`` in Reims, written by whoever may (staff for reference data)."""
     if table == "invoice_series":
         return world.series
+    if table in SIEGE_WRITTEN:
+        return _written_by_the_siege(world, table)
     prereq, fields = new_row(world, table)
     row_id = new_id()
     writer = world.staff if table in REFERENCE else world.own
@@ -147,6 +156,24 @@ def _existing(world: World, table: str) -> str:
         assert world.own.push(*prereq).status_code == 200
     response = writer.push(op(table, row_id, **fields))
     assert response.status_code == 200, response.text
+    return row_id
+
+
+def _written_by_the_siege(world: World, table: str) -> str:
+    """A row the siège's worker wrote (as siege/einvoicing/publish.py does)."""
+    import datetime as dt
+
+    from app.models.base import Base
+
+    row_id = new_id()
+    stamp = dt.datetime(2026, 11, 21, 10, 0)
+    with world.server.engine.begin() as conn:
+        conn.execute(
+            Base.metadata.tables[table]
+            .insert()
+            .values(id=row_id, invoice_id=world.draft, code="200", label="Déposée", reason="",
+                    received_at=stamp, created_at=stamp, updated_at=stamp)
+        )
     return row_id
 
 

@@ -37,6 +37,7 @@ from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, t
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
 from ui.widgets.invoice_lines import InvoiceLinesEditor
+from ui.widgets.pa_status_panel import PaStatusPanel
 from ui.widgets.payments_panel import PaymentsPanel
 from ui.widgets.screen import remember_geometry
 
@@ -172,6 +173,8 @@ class InvoiceDialog(QDialog):
         self.payments = PaymentsPanel(self.ctx, self)
         self.payments.changed.connect(self._refresh_state)
         layout.addWidget(self.payments)
+        self.pa_statuses = PaStatusPanel(self.ctx, self)
+        layout.addWidget(self.pa_statuses)
         layout.addLayout(form)
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.general_error)
@@ -281,6 +284,7 @@ class InvoiceDialog(QDialog):
         ):
             widget.setEnabled(not issued)
         self.lines.set_read_only(issued)
+        self.pa_statuses.show_invoice(detail.id if detail is not None and issued else None)
         visible = {
             "save": not issued,
             "preview": not issued,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.clock import today
-from app.invoicing import documents, queries
+from app.invoicing import documents, pa_status, queries
 from app.invoicing.queries import InvoiceRow
 from app.jobs import Cancelled, JobControl
 from app.states import InvoiceKind, InvoiceStatus
@@ -33,7 +33,9 @@ from ui.dialogs.invoice_dialog import InvoiceDialog, open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.style import warning_css
 from ui.widgets.columns import size_columns
+from ui.widgets.pa_status_panel import state_text, state_tooltip
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
@@ -93,7 +95,16 @@ class InvoicesPage(QWidget):
         self.identity_button.clicked.connect(self.edit_identity)
         self.export_button = QPushButton("Exporter les PDF…", self)
         self.export_button.clicked.connect(self.choose_export)
-        self.model: RowTableModel[InvoiceRow] = RowTableModel(COLUMNS, page_size=PAGE_SIZE)
+        # The latest status at the plateforme agréée of the rows loaded (docs/einvoicing.md).
+        self.pa_states: dict[str, pa_status.InvoiceState] = {}
+        e_invoice: Column[InvoiceRow] = Column(
+            "E-facture",
+            lambda r: state_text(s) if (s := self.pa_states.get(r.id)) else "",
+            tooltip=lambda r: state_tooltip(s) if (s := self.pa_states.get(r.id)) else "",
+        )
+        self.model: RowTableModel[InvoiceRow] = RowTableModel(
+            [*COLUMNS, e_invoice], page_size=PAGE_SIZE
+        )
         self.table = QTableView(self)
         self.table.setObjectName("invoiceTable")
         self.table.setModel(self.model)
@@ -106,8 +117,16 @@ class InvoicesPage(QWidget):
         # Every column on a 1366 px screen: client and entrepreneur share what is left.
         money, day = "-99 999,99 €", "00/00/0000"
         samples = {0: "LOC-AV-2026-000000", 1: "Facture", 2: day, 5: money, 6: money, 7: day}
-        size_columns(self.table, {**samples, 8: "Partiellement payée"}, stretch=(3, 4))
+        size_columns(
+            self.table, {**samples, 8: "Partiellement payée", 9: "⚠ Encaissée"}, stretch=(3, 4)
+        )
         self.count_label = QLabel(self)
+        # Rejected or refused by the PA, not yet cancelled by a credit note.
+        self.pa_alert = QLabel(self)
+        self.pa_alert.setObjectName("invoicePaAlert")
+        self.pa_alert.setWordWrap(True)
+        self.pa_alert.setStyleSheet(warning_css())
+        self.pa_alert.hide()
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.status)
@@ -116,6 +135,7 @@ class InvoicesPage(QWidget):
         top.addWidget(self.identity_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.pa_alert)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         self._timer = debounced_search(self.search, self.refresh)
@@ -128,12 +148,15 @@ class InvoicesPage(QWidget):
     def refresh(self) -> None:
         text, status, uow = self.search.text(), self.status.currentData(), self.ctx.uow
         total = queries.count_invoices(uow, text, status)
-        self.model.load(
-            lambda offset, limit: queries.search_invoices(
-                uow, text, status, offset=offset, limit=limit
-            ),
-            total,
-        )
+        self.pa_states = {}
+
+        def fetch(offset: int, limit: int) -> list[InvoiceRow]:
+            rows = queries.search_invoices(uow, text, status, offset=offset, limit=limit)
+            self.pa_states.update(pa_status.latest_states(uow, [r.id for r in rows]))
+            return rows
+
+        self.model.load(fetch, total)
+        self._show_alerts()
         if total == 0:
             self.count_label.setText(
                 "Aucune facture ne correspond." if text or status != "tous" else "Aucune facture."
@@ -143,6 +166,20 @@ class InvoicesPage(QWidget):
                 f"{formatting.number(total, 0)} facture{'s' if total > 1 else ''} ou avoir"
                 f"{'s' if total > 1 else ''}"
             )
+
+    def _show_alerts(self) -> None:
+        alerts = pa_status.alerts(self.ctx.uow)
+        if not alerts:
+            self.pa_alert.hide()
+            return
+        numbers = ", ".join(a.number for a in alerts[:5]) + (" …" if len(alerts) > 5 else "")
+        many = len(alerts) > 1
+        self.pa_alert.setText(
+            f"⚠ {len(alerts)} facture{'s' if many else ''} rejetée{'s' if many else ''} ou "
+            f"refusée{'s' if many else ''} par la plateforme agréée : {numbers}. "
+            + pa_status.CORRECTION_ADVICE
+        )
+        self.pa_alert.show()
 
     def _on_changed(self, areas: frozenset[str]) -> None:
         if areas & {"invoices", "payments", "clients", "persons"}:
