@@ -168,3 +168,79 @@ def test_save_dialogs_propose_a_file_named_after_the_export_and_its_period(page)
 def test_month_charts_are_labelled_with_french_month_names(page) -> None:
     assert page.flow_chart.categories[:3] == ["janv.", "févr.", "mars"]
     assert page.turnover_chart.categories[-1] == "déc."
+
+
+def test_the_missing_figures_are_on_the_page_with_their_definitions(qtbot, page) -> None:
+    from app.indicators.definitions import DEFINITIONS
+
+    assert page.cards["persons_received"].value_label.text() == "2"  # Alice, Bruno
+    assert page.cards["cesa_started"].value_label.text() == "1"  # Alice, 01/06/2025
+    assert page.cards["invoicing_entrepreneurs"].value_label.text() == "1"
+    unpaid = page.cards["unpaid"].value_label.text().replace("\u202f", " ").replace("\xa0", " ")
+    assert unpaid == "3 000,00 €"  # 2 500 € HT + 20 % VAT, unpaid on 31/12/2025
+    for key in ("persons_received", "cesa_started", "invoicing_entrepreneurs", "unpaid"):
+        assert DEFINITIONS[key].text in page.cards[key].toolTip()
+    titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    themes = titles.index("Heures par thème")
+    assert DEFINITIONS["hours_by_theme"].text in page.tabs.tabToolTip(themes)
+    assert DEFINITIONS["turnover_by_invoice_period"].text in page.credit_box.toolTip()
+
+
+def test_credit_notes_can_be_counted_in_their_invoice_period(qtbot, ctx, page, filled) -> None:
+    from app.models import Client, Invoice
+
+    with ctx.uow() as unit:
+        invoice = unit.session.query(Invoice).one()
+        unit.session.add(
+            Invoice(
+                kind="avoir",
+                status="emise",
+                entrepreneur_id=filled["alice"],
+                client_id=unit.session.query(Client).one().id,
+                issue_date=D(2026, 1, 10),
+                credited_invoice_id=invoice.id,
+                total_excl_cents=-100000,
+                total_vat_cents=-20000,
+                total_incl_cents=-120000,
+            )
+        )
+        unit.commit()
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
+
+    def shown() -> str:
+        text = page.cards["turnover_invoiced"].value_label.text()
+        return text.replace("\u202f", " ").replace("\xa0", " ")
+
+    assert shown() == "2 500,00 €"  # the credit note of 2026 counts in 2026
+    page.credit_box.setChecked(True)
+    qtbot.waitUntil(lambda: not page.busy and page.data.filters.credit_notes_by_invoice)
+    assert shown() == "1 500,00 €"  # counted against its invoice of 08/08/2025
+
+
+def test_network_export_button_writes_the_year_off_the_gui_thread(qtbot, page, tmp_path) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    buttons = [b.text() for b in page.findChildren(QPushButton)]
+    assert "Export réseau (année)…" in buttons
+    assert page.default_export_path("export-reseau", "xlsx", yearly=True).name == (
+        "export-reseau-2025.xlsx"
+    )
+    page.export_network_to(tmp_path / "reseau.csv")
+    assert page.busy and "Export réseau 2025 en cours" in page.status_label.text()
+    qtbot.waitUntil(lambda: not page.busy, timeout=10000)
+    lines = (tmp_path / "reseau.csv").read_bytes().decode("utf-8-sig").splitlines()
+    by_code = {line.split(";")[3]: line.split(";")[5] for line in lines[1:]}
+    assert by_code["personnes_recues"] == "2"
+    assert by_code["nouveaux_cesa"] == "1"
+    assert "Fichier enregistré" in page.status_label.text()
+
+
+def test_annual_report_of_a_custom_period_covers_it(qtbot, page, tmp_path) -> None:
+    _show_period(qtbot, page, D(2025, 3, 1), D(2026, 2, 28))
+    page.annual_report_to(tmp_path / "rapport.pdf")
+    qtbot.waitUntil(lambda: not page.busy, timeout=20000)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "rapport.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Rapport d’activité du 01/03/2025 au 28/02/2026" in text.replace("'", "’")

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from app.indicators.period import Period
 from app.pdf.annual_report import build_annual_report, evolution
 from tests.indicators_data import Builder, D
 
@@ -84,3 +85,69 @@ def test_axis_label_formats_like_the_rest_of_the_app() -> None:
     assert axis_label(8000.0) == "8\u202f000"
     assert axis_label(1.5) == "1,5"
     assert axis_label(2500.0, "€") == "2\u202f500\u00a0€"
+
+
+def test_report_shows_the_figures_funders_and_the_network_ask_for(uow, two_years, tmp_path) -> None:
+    with Builder(uow) as b:
+        followed = b.person("Suivi", "Sam")
+        b.stage(followed, "salarie", D(2025, 2, 1), contract_type="CESA")
+        b.followup(followed, D(2025, 5, 5))
+        unseen = b.person("Sansuivi", "Sacha")  # salarié all year, no follow-up interview
+        b.stage(unseen, "salarie", D(2024, 1, 1), contract_type="CDI")
+    path = build_annual_report(uow, 2025, tmp_path / "rapport.pdf", today=D(2026, 1, 15))
+    text = _text(path)
+    assert "Personnes reçues 4 2 +100 %" in text  # Nouveau0..3 vs Ancien0..1
+    assert "Nouveaux contrats CESA 1 0 —" in text
+    assert "Entrepreneurs facturant 1 0 —" in text
+    # 1 500 € HT issued 01/04/2025, 1 800 € TTC, nothing paid by 31/12/2025.
+    assert "Impayés en fin de période (TTC) 1 800,00 € 0,00 € —" in text
+    assert "Heures de présence par thème" in text
+    # « Entrepreneurs suivis »: only Sam had a follow-up interview in 2025 (the rule said).
+    assert "Entrepreneurs suivis 1 0 —" in text
+    assert "1 sur 2 en parcours" in text
+    assert "ceux sans entretien ne sont pas comptés" in text
+
+
+def test_report_of_a_custom_period_covers_that_period(uow, two_years, tmp_path) -> None:
+    period = Period(D(2025, 3, 1), D(2026, 2, 28))
+    path = build_annual_report(uow, period, tmp_path / "rapport.pdf", today=D(2026, 3, 15))
+    text = _text(path)
+    assert "Rapport d'activité du 01/03/2025 au 28/02/2026" in text
+    assert "Comparaison avec 01/03/2024 – 28/02/2025" in text
+    # Intakes: 01/12/2025 in the period; 01/03/2024 (first day, inclusive), 01/09/2024,
+    # 10/01, 10/02 and 20/02/2025 in the same period a year earlier.
+    assert "Entretiens d'accueil 1 5 −80 %" in text
+    assert "Rapport d'activité 2026" not in text
+
+
+def test_report_can_count_credit_notes_in_their_invoice_period(uow, two_years, tmp_path) -> None:
+    from app.models import Client, Invoice, Person
+
+    with uow() as unit:
+        invoice = unit.session.query(Invoice).one()
+        person = unit.session.get_one(Person, invoice.entrepreneur_id)
+        client = unit.session.query(Client).one()
+        unit.session.add(
+            Invoice(
+                kind="avoir",
+                status="emise",
+                entrepreneur_id=person.id,
+                client_id=client.id,
+                issue_date=D(2026, 2, 1),  # the next year
+                credited_invoice_id=invoice.id,
+                total_excl_cents=-50000,
+                total_vat_cents=-10000,
+                total_incl_cents=-60000,
+            )
+        )
+        unit.commit()
+    plain = _text(build_annual_report(uow, 2025, tmp_path / "a.pdf", today=D(2026, 3, 1)))
+    assert "Chiffre d'affaires facturé (HT) 1 500,00 € 0,00 € —" in plain
+    option = build_annual_report(
+        uow, 2025, tmp_path / "b.pdf", credit_notes_by_invoice=True, today=D(2026, 3, 1)
+    )
+    text = _text(option)
+    assert "Chiffre d'affaires facturé (HT) 1 000,00 € 0,00 € —" in text
+    # The option is stated under the title, besides its definition in the appendix.
+    said = "un avoir compte à la date d'émission de la facture qu'il annule"
+    assert (plain.count(said), text.count(said)) == (1, 2)

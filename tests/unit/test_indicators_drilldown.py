@@ -88,6 +88,9 @@ def test_every_list_has_as_many_rows_as_its_figure(uow, data) -> None:
         "workshop_participants": figures.workshops.participants,
         "salaries": figures.headcount.salaries,
         "associes": figures.headcount.associes,
+        "persons_received": figures.received,
+        "cesa_started": figures.new_cesa,
+        "invoicing_entrepreneurs": figures.turnover.invoicing_entrepreneurs,
     }
     for key, value in expected.items():
         assert count_persons(uow, YEAR, FigureRef(key)) == value, key
