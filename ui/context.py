@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.changes import Changes
 from ui.tasks import TaskManager
 from ui.widgets.one_window import OpenWindows
 
@@ -16,17 +17,20 @@ if TYPE_CHECKING:  # the data layer is loaded after the main window is shown
 
 
 class ChangeHub(QObject):
-    """One signal telling screens what changed, e.g. {"persons"} or {"invoices", "payments"}.
+    """One signal telling screens what changed: a typed ``Changes`` (app/changes.py), e.g.
+    ``Changes(invoices=True, payments=True)``.
 
-    Emitted once per user action (or sync run); pages refresh what concerns them.
+    Emitted once per user action (or sync run); every open view reads the flags it shows
+    and refreshes (or marks itself stale until shown again).
     """
 
-    changed = Signal(frozenset)
+    changed = Signal(Changes)
     # (kind, id): ask the main window to show an item, e.g. ("person", "0190...").
     open_requested = Signal(str, str)
 
-    def notify(self, *areas: str) -> None:
-        self.changed.emit(frozenset(areas))
+    def notify(self, changes: Changes) -> None:
+        if changes:
+            self.changed.emit(changes)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.clock import today
 from ui.error_hook import show_error
 from ui.help_menu import build_help_menu
@@ -346,7 +347,7 @@ class MainWindow(QMainWindow):
         profile.save_settings(
             profile.settings.with_changes(permanence_id=permanence_id, antenne_id=antenne_id)
         )
-        self.ctx.hub.notify("permanence_of_the_day")
+        self.ctx.hub.notify(Changes(permanence_of_the_day=True))
 
     def _backup_now(self) -> None:
         def done(path: object) -> None:

@@ -6,37 +6,24 @@ from __future__ import annotations
 
 from app import formatting
 from app.invoicing.cae_identity import MANDATORY_FOR_INVOICES
+from app.invoicing.labels import (  # the code labels' one place, shared with the PDF
+    KIND_LABELS,
+    MODE_LABELS,
+    NATURE_LABELS,
+    STATUS_LABELS,
+    VAT_EXEMPTION_DEFAULT,
+    ZERO_VAT_REGIMES,
+)
 from ui.messages import register
 
-STATUS_LABELS = {
-    "brouillon": "Brouillon",
-    "a_payer": "À payer",
-    "en_retard": "En retard",
-    "partiellement_payee": "Partiellement payée",
-    "payee": "Payée",
-    "annulee": "Annulée par avoir",
-    "a_rembourser": "Avoir à rembourser",
-    "avoir": "Avoir",
-    "tous": "Toutes",
-}
-KIND_LABELS = {"facture": "Facture", "avoir": "Avoir"}
-NATURE_LABELS = {
-    "services": "Prestation de services",
-    "biens": "Livraison de biens",
-    "mixte": "Mixte (biens et services)",
-}
-MODE_LABELS = {"virement": "Virement", "cheque": "Chèque", "especes": "Espèces", "carte": "Carte"}
-VAT_EXEMPTION_DEFAULT = "TVA non applicable, art. 293 B du CGI"
-# VAT category of the 0 % lines (app/invoicing/einvoicing.py); "" = from the client.
-ZERO_VAT_REGIMES = {
-    "": "Automatique (selon le pays du client)",
-    "E": "Exonération (mention ci-dessous)",
-    "AE": "Autoliquidation par le client",
-    "K": "Livraison intracommunautaire",
-    "G": "Exportation hors Union européenne",
-    "O": "Hors champ de la TVA",
-    "Z": "Taux zéro",
-}
+__all__ = [
+    "KIND_LABELS",
+    "MODE_LABELS",
+    "NATURE_LABELS",
+    "STATUS_LABELS",
+    "VAT_EXEMPTION_DEFAULT",
+    "ZERO_VAT_REGIMES",
+]
 
 CAE_FIELD_LABELS = {
     "name": "la raison sociale",

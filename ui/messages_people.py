@@ -5,8 +5,8 @@ Imported by every accueil widget, so the messages are registered before any form
 from __future__ import annotations
 
 from app import formatting
-from app.pdf import people_labels
-from app.pdf.people_labels import (
+from app.people import labels as people_labels
+from app.people.labels import (
     APPOINTMENT_KINDS,
     CONTRACT_TYPES,
     DECISIONS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.changes import Changes
 from app.jobs import Cancelled, JobControl
 from app.sync import service
 from app.sync.client import SyncError, SyncReport
@@ -89,7 +90,8 @@ class SyncWorker(QObject):
         assert isinstance(report, SyncReport)
         self.finished.emit(report)
         if report.pulled or report.forked or report.rejected:
-            self.ctx.hub.notify("sync", "persons", "workshops", "invoices", "interviews")
+            # Any table may have come from the siège: every view re-reads what it shows.
+            self.ctx.hub.notify(Changes.everything(remote=True))
 
     def _error(self, error: BaseException) -> None:
         self.job = None

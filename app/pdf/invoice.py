@@ -20,16 +20,12 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 from app import formatting
 from app.invoicing import einvoicing
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
+from app.invoicing.labels import NATURE_ON_INVOICE
 from app.invoicing.printable import InvoiceDocument, Party
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
 from app.states import InvoiceKind
 from app.validation import display_phone
 
-NATURE_LABELS = {
-    "services": "Prestation de services",
-    "biens": "Livraison de biens",
-    "mixte": "Opération mixte (livraison de biens et prestation de services)",
-}
 LINE_FONT_SIZE = 8.5
 CELL_PADDING = 12  # reportlab's default 6 pt on each side of a cell
 GRID = colors.HexColor("#999999")
@@ -131,7 +127,7 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
     facts = [f"Date d'émission : {formatting.date(doc.issue_date)}"]
     if doc.sale_date:
         facts.append(f"Date de la vente ou de la prestation : {formatting.date(doc.sale_date)}")
-    facts.append(f"Nature de l'opération : {NATURE_LABELS.get(doc.nature, doc.nature)}")
+    facts.append(f"Nature de l'opération : {NATURE_ON_INVOICE.get(doc.nature, doc.nature)}")
     if doc.order_reference:
         facts.append(f"Bon de commande n° {_e(doc.order_reference)}")
     if doc.buyer_reference:

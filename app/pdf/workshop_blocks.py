@@ -21,11 +21,8 @@ from reportlab.platypus.flowables import KeepTogether
 
 from app import formatting
 from app.pdf.common import FONT, FONT_BOLD, styles
+from app.workshops.labels import GENDERED_STATE_LABELS, KIND_LABELS, SHEET_STATE_LABELS
 from app.workshops.workshop_values import (
-    ABSENT,
-    EXCUSED,
-    EXPECTED,
-    PRESENT,
     FunderInfo,
     SessionDetail,
     SlotInfo,
@@ -33,22 +30,6 @@ from app.workshops.workshop_values import (
     hour_text,
 )
 
-KIND_LABELS = {
-    "atelier": "Atelier collectif",
-    "reunion": "Réunion coopérative",
-    "manifestation": "Manifestation",
-}
-STATE_LABELS: dict[str, str] = {
-    EXPECTED: "Non renseignée",
-    PRESENT: "Présent(e)",
-    ABSENT: "Absent(e)",
-    EXCUSED: "Excusé(e)",
-}
-# Agreed with the person's civility where it is known; "(e)" only when it is not.
-GENDERED_STATE_LABELS: dict[str, dict[str, str]] = {
-    "Mme": {PRESENT: "Présente", ABSENT: "Absente", EXCUSED: "Excusée"},
-    "M.": {PRESENT: "Présent", ABSENT: "Absent", EXCUSED: "Excusé"},
-}
 NOON_HOUR = 13
 EMBLEM_HEIGHT = 14 * mm
 GRID = colors.HexColor("#777777")
@@ -118,7 +99,7 @@ def esc(text: str) -> str:
 
 def state_label(state: str, civility: str) -> str:
     """The attendance state in French, agreed with ``civility`` ("Mme", "M." or "")."""
-    return GENDERED_STATE_LABELS.get(civility, {}).get(state) or STATE_LABELS[state]
+    return GENDERED_STATE_LABELS.get(civility, {}).get(state) or SHEET_STATE_LABELS[state]
 
 
 def half_day(slot: SlotInfo) -> str:

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from app.changes import Changes
 from app.clock import today
 from app.people import agenda, parcours
 from app.people.agenda import AppointmentInput
@@ -108,7 +109,7 @@ def test_agenda_of_the_day_starts_the_expected_intake_in_one_click(qtbot, ctx, w
         AppointmentInput(pid, later, "accueil", ctx.profile.settings.permanence_id),
     )
     page = window.show_page("interviews")
-    ctx.hub.notify("agenda")
+    ctx.hub.notify(Changes(agenda=True))
     assert page.agenda_table.rowCount() == 1
     assert page.agenda_table.item(0, 1).text() == "MOREL Yann"
     button = page.agenda_table.cellWidget(0, 4)
@@ -126,7 +127,7 @@ def test_alerts_list_opens_the_person(qtbot, ctx, window):
     start = today() - dt.timedelta(days=350)
     parcours.add_stage(ctx.uow, StageInput(pid, "cape", start, start + dt.timedelta(days=364)))
     page = window.show_page("interviews")
-    ctx.hub.notify("parcours")
+    ctx.hub.notify(Changes(parcours=True))
     qtbot.waitUntil(lambda: not page.loading and page.alert_model.rowCount() == 1, timeout=30000)
     assert "convention d'accompagnement se termine" in page.alert_model.index(0, 2).data()
     double_click_row(qtbot, page.alert_view, 0)
@@ -210,7 +211,7 @@ def test_record_and_option_actions_are_greyed_out_until_they_can_work(qtbot, ctx
             end_date=today() + dt.timedelta(days=364),
         ),
     )
-    ctx.hub.notify("parcours")
+    ctx.hub.notify(Changes(parcours=True))
     detail.refresh()
     assert detail.renew_button.isEnabled()
     row = next(

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 from sqlalchemy import delete
 
+from app.changes import Changes
 from app.models import SyncState
 from app.reference import reference
 from app.sync import service
@@ -101,7 +102,7 @@ def test_the_role_is_learned_at_each_sync_and_the_screens_follow(
     # ...until a sync: the siège's /hello says "siege", and the open page follows.
     service.run_sync(ctx.profile, http_factory=siege.http_factory)
     assert laptop_role(ctx.profile).role is DeviceRole.SIEGE
-    ctx.hub.notify("sync")
+    ctx.hub.notify(Changes.everything(remote=True))
     assert page.add_button.isEnabled()
     assert page.role_note.text().startswith("Poste du siège")
     dialog = _dialog(qtbot, ctx)

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QMessageBox
 
+from app.changes import Changes
 from app.workshops import attendance, registrations, workshop_list, workshops
 from tests.ui.typed import page_of
 from tests.workshops_support import DAY, DURING, LANGRES, add_persons, new_session
@@ -230,7 +231,7 @@ def test_count_line_warns_about_sheets_never_filled_in(qtbot, ctx) -> None:
     page.refresh()
     assert page.count_label.text() == "1 session — ⚠ 1 émargement non rempli"
     attendance.mark_all_present(ctx.uow, forgotten, now=DURING)
-    ctx.hub.notify("workshops")
+    ctx.hub.notify(Changes(workshops=True))
     qtbot.waitUntil(lambda: page.count_label.text() == "1 session", timeout=30000)
 
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError
 from app.people import agenda
@@ -68,5 +69,5 @@ class AppointmentDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("interviews", "agenda")
+        self.ctx.hub.notify(Changes(interviews=True, agenda=True))
         self.accept()

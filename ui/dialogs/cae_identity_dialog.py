@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.invoicing.cae_identity import (
     CaeIdentityData,
@@ -161,5 +162,5 @@ class CaeIdentityDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("cae_identity")
+        self.ctx.hub.notify(Changes(cae_identity=True))
         self.accept()

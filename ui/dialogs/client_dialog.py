@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
+from app.invoicing.labels import CLIENT_KIND_LABELS
 from app.text import fold
 from ui import messages_invoicing  # noqa: F401  (registers the French messages)
 from ui.context import AppContext
@@ -30,7 +32,7 @@ def country_items() -> list[tuple[str, str]]:
     return [("FR", names["FR"]), *(c for c in countries if c[0] != "FR")]
 
 
-KINDS = [("entreprise", "Professionnel (entreprise, association…)"), ("particulier", "Particulier")]
+KINDS = list(CLIENT_KIND_LABELS.items())
 
 
 class ClientDialog(QDialog):
@@ -119,5 +121,5 @@ class ClientDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("clients")
+        self.ctx.hub.notify(Changes(clients=True))
         self.accept()

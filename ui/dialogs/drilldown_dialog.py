@@ -24,6 +24,7 @@ from app.exports.table import Cell, Col, Table
 from app.indicators import drilldown
 from app.indicators.drilldown import FigureRef, InvoiceLine, PersonLine
 from app.indicators.period import Filters
+from app.invoicing.labels import KIND_LABELS
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
@@ -37,7 +38,6 @@ PERSON_COLUMNS: list[Column[PersonLine]] = [
     Column("Antenne", lambda r: r.antenne),
     Column("Commune", lambda r: r.city),
 ]
-KIND_LABELS = {"facture": "Facture", "avoir": "Avoir"}
 INVOICE_COLUMNS: list[Column[InvoiceLine]] = [
     Column("Date", lambda r: formatting.date(r.day)),
     Column("Numéro", lambda r: r.number),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError
 from app.people import interviews, people_reports, persons
@@ -161,7 +162,7 @@ class FollowupDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return False
-        self.ctx.hub.notify("persons", "interviews")
+        self.ctx.hub.notify(Changes(persons=True, interviews=True))
         self.print_button.setEnabled(True)
         self.state_label.setText(
             f"Enregistré par {stamp(self.followup.updated_by, self.followup.updated_at)}"

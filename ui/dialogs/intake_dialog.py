@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError
 from app.people import interviews, people_reports, persons
@@ -264,7 +265,7 @@ class IntakeDialog(QDialog):
         self.errors.clear()
         self.general_error.hide()
         self._show_state()
-        self.ctx.hub.notify("interviews")
+        self.ctx.hub.notify(Changes(interviews=True))
         return True
 
     def finalize(self) -> None:
@@ -282,7 +283,7 @@ class IntakeDialog(QDialog):
         self.dirty = False
         self._decision_changed()
         self._show_state()
-        self.ctx.hub.notify("persons", "interviews", "parcours")
+        self.ctx.hub.notify(Changes(persons=True, interviews=True, parcours=True))
         self.state_label.setText(
             f"Entretien du {formatting.date(self.intake.held_on)} finalisé. "
             "Vous pouvez imprimer le compte rendu."
@@ -307,7 +308,7 @@ class IntakeDialog(QDialog):
             return
         self.intake = None
         self.dirty = False  # nothing left to autosave on closing
-        self.ctx.hub.notify("interviews")
+        self.ctx.hub.notify(Changes(interviews=True))
         self.accept()
 
     def print_report(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import FieldError, PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
 from app.invoicing.clients import get_client, list_clients
@@ -79,6 +80,15 @@ class InvoiceDialog(QDialog):
             self.lines.add_line()
             self._refresh_state()
         tab_in_layout_order(self)
+        ctx.hub.changed.connect(self._on_changed)
+
+    def _on_changed(self, changes: Changes) -> None:
+        """An issued invoice's balance, payments and credit notes may change elsewhere (a
+        credit note, a payment, a sync): re-read them. A draft keeps what is being typed."""
+        if self.detail is not None and not self.detail.is_draft and changes.touches(
+            Changes(invoices=True, payments=True, remote=True)
+        ):
+            self._refresh_state()
 
     def window_key(self) -> tuple[str, str]:
         """What this window shows (see ui/widgets/one_window.py): its invoice, or a new one
@@ -171,7 +181,6 @@ class InvoiceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
         self.payments = PaymentsPanel(self.ctx, self)
-        self.payments.changed.connect(self._refresh_state)
         layout.addWidget(self.payments)
         self.pa_statuses = PaStatusPanel(self.ctx, self)
         layout.addWidget(self.pa_statuses)
@@ -328,6 +337,13 @@ class InvoiceDialog(QDialog):
         show_failure(self.errors, self.general_error, exc)
 
     def save_draft(self) -> bool:
+        if not self._save():
+            return False
+        self.ctx.hub.notify(Changes(invoices=True))
+        return True
+
+    def _save(self) -> bool:
+        """Save the draft without announcing it (validation announces once for both)."""
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return False
         data, parse_errors = self.value()
@@ -344,7 +360,6 @@ class InvoiceDialog(QDialog):
         self.errors.clear()
         self.lines.show_errors([])
         self.general_error.hide()
-        self.ctx.hub.notify("invoices")
         self._refresh_state()
         return True
 
@@ -364,7 +379,8 @@ class InvoiceDialog(QDialog):
         super().done(result)
 
     def validate(self) -> None:
-        if not self.save_draft() or self.detail is None:
+        """Save, issue and maybe change the person's stage: one notice for the whole action."""
+        if not self._save() or self.detail is None:
             return
         if not ask(
             self,
@@ -372,16 +388,18 @@ class InvoiceDialog(QDialog):
             "Une fois émise, la facture reçoit son numéro et ne peut plus "
             "être modifiée ni supprimée (seul un avoir peut l'annuler). Émettre maintenant ?",
         ):
+            self.ctx.hub.notify(Changes(invoices=True))  # the draft was saved
             return
         try:
             result = validation.validate_invoice(
                 self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
             )
         except PermanenceError as exc:
+            self.ctx.hub.notify(Changes(invoices=True))  # the draft was saved
             self._show_error(exc)
             return
-        self.ctx.hub.notify("invoices")
         self._show(drafts.get_invoice(self.ctx.uow, result.invoice_id))
+        changes = Changes(invoices=True, payments=True)  # a credit note lowers « reste dû »
         if result.propose_salarie_stage and ask(
             self,
             "Entrepreneur salarié",
@@ -389,12 +407,13 @@ class InvoiceDialog(QDialog):
             "Passer la personne en « entrepreneur salarié » (contrat CESA) à cette date ?",
         ):
             validation.switch_to_salarie(self.ctx.uow, result.entrepreneur_id, result.issue_date)
-            self.ctx.hub.notify("persons")
+            changes |= Changes(persons=True, parcours=True)
+        self.ctx.hub.notify(changes)  # once for the whole action
 
     def delete_draft(self) -> None:
         if self.detail and ask(self, "Supprimer", "Supprimer ce brouillon ?"):
             drafts.delete_draft(self.ctx.uow, self.detail.id)
-            self.ctx.hub.notify("invoices")
+            self.ctx.hub.notify(Changes(invoices=True))
             self.accept()
 
     def open_pdf(self) -> None:
@@ -422,8 +441,8 @@ class InvoiceDialog(QDialog):
             self._show_error(exc)
 
     def add_payment(self) -> None:
-        if self.detail and PaymentDialog(self.ctx, self.detail.id, self.detail.number, self).exec():
-            self._refresh_state()
+        if self.detail:  # a recorded payment refreshes this window through the hub's notice
+            PaymentDialog(self.ctx, self.detail.id, self.detail.number, self).exec()
 
     def cancel_by_credit_note(self) -> None:
         if self.detail is None or not ask(
@@ -439,8 +458,7 @@ class InvoiceDialog(QDialog):
         except PermanenceError as exc:
             self._show_error(exc)
             return
-        self.ctx.hub.notify("invoices")
-        self._refresh_state()
+        self.ctx.hub.notify(Changes(invoices=True, payments=True))  # this window refreshes too
         parent = self.parentWidget()
         self.credit_note = open_invoice_window(self.ctx, result.invoice_id, None, parent)
 
@@ -452,7 +470,7 @@ class InvoiceDialog(QDialog):
         except PermanenceError as exc:
             self._show_error(exc)
             return
-        self.ctx.hub.notify("invoices")
+        self.ctx.hub.notify(Changes(invoices=True))
         self.credit_note = open_invoice_window(self.ctx, draft_id, None, self.parentWidget())
 
     def _add_client(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError, ValidationError
 from app.invoicing.money import parse_amount_cents
@@ -72,5 +73,5 @@ class PaymentDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("invoices", "payments")
+        self.ctx.hub.notify(Changes(invoices=True, payments=True))
         self.accept()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.people import persons
 from app.people.persons import DuplicateCandidate, PersonDetail, PersonInput
@@ -255,7 +256,7 @@ class PersonDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("persons")
+        self.ctx.hub.notify(Changes(persons=True))
         self.accept()
 
     def _open_existing(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError
 from app.people import parcours
@@ -161,5 +162,5 @@ class StageDialog(QDialog):
         except PermanenceError as exc:
             show_failure(self.errors, self.general_error, exc)
             return
-        self.ctx.hub.notify("persons", "parcours")
+        self.ctx.hub.notify(Changes(persons=True, parcours=True))
         self.accept()

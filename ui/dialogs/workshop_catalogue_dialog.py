@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.errors import PermanenceError, ValidationError
 from app.workshops import workshop_catalogue
 from app.workshops.workshop_values import FunderInfo, ThemeInfo
@@ -116,7 +117,7 @@ class ThemesTab(QWidget):
             return
         self.errors.clear()
         self.reload(select=theme.id)
-        self.ctx.hub.notify("workshops")
+        self.ctx.hub.notify(Changes(workshops=True))
 
 
 class FundersTab(QWidget):
@@ -216,7 +217,7 @@ class FundersTab(QWidget):
         self.errors.clear()
         self.message.setText("Financeur enregistré.")
         self.reload()
-        self.ctx.hub.notify("workshops")
+        self.ctx.hub.notify(Changes(workshops=True))
 
 
 class WorkshopCatalogueDialog(QDialog):

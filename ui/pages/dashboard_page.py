@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.clock import today
 from app.errors import ValidationError
 from app.exports.indicator_tables import dashboard_tables
@@ -311,9 +312,9 @@ class DashboardPage(DashboardActions):
             title = f"Factures — {_month_label(line.key, 'LLLL yyyy')}"
             self.drill(FigureRef("turnover_invoiced", "month", line.key), title)
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
+    def _on_changed(self, changes: Changes) -> None:
         # Recompute only when seen: other pages' edits should not cost a query each.
-        if areas - {"permanence_of_the_day", "agenda"}:
+        if changes.without(Changes(permanence_of_the_day=True, agenda=True)):
             self._stale = True
             if self.isVisible():
                 self.refresh()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.clock import today
 from app.errors import PermanenceError
 from app.people import agenda, parcours, personal_data
@@ -40,7 +41,14 @@ from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
 from ui.models.row_table_model import Column, RowTableModel
 from ui.style import tab_widget
 
-REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda", "permanence_of_the_day"}
+SHOWN = Changes(
+    persons=True,
+    interviews=True,
+    parcours=True,
+    agenda=True,
+    permanence_of_the_day=True,
+    remote=True,
+)
 
 ALERT_COLUMNS: list[Column[Alert]] = [
     Column("Personne", lambda a: a.person_name),
@@ -237,10 +245,10 @@ class InterviewsPage(QWidget):
         table.resizeColumnsToContents()
         self.empty_label.setVisible(not self.entries)
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if "permanence_of_the_day" in areas:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.permanence_of_the_day or changes.remote:
             self._fill_permanences()
-        if areas & REFRESH_AREAS:
+        if changes.touches(SHOWN):
             if self.isVisible():
                 self.refresh()
             else:
@@ -311,6 +319,6 @@ class InterviewsPage(QWidget):
                 personal_data.anonymise_person(self.ctx.uow, candidate.person_id)
             except PermanenceError as exc:
                 failures.append(f"{candidate.name} : {error_message(exc)}")
-        self.ctx.hub.notify("persons")
+        self.ctx.hub.notify(Changes(persons=True))
         if failures:
             QMessageBox.warning(self, "Anonymiser", "\n".join(failures))

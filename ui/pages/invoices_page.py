@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.clock import today
 from app.invoicing import documents, pa_status, queries
 from app.invoicing.queries import InvoiceRow
@@ -181,8 +182,10 @@ class InvoicesPage(QWidget):
         )
         self.pa_alert.show()
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if areas & {"invoices", "payments", "clients", "persons"}:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches(
+            Changes(invoices=True, payments=True, clients=True, persons=True, remote=True)
+        ):
             self.refresh()
 
     def _activate(self, index: QModelIndex) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.reference import options, reference
 from ui.context import AppContext
@@ -97,8 +98,8 @@ class OptionsPage(QWidget):
         self._read_rights()
         self.refresh()
 
-    def _changed(self, areas: frozenset[str]) -> None:
-        if "sync" in areas:
+    def _changed(self, changes: Changes) -> None:
+        if changes.remote:
             self._read_rights()
 
     def _read_rights(self) -> None:
@@ -142,7 +143,7 @@ class OptionsPage(QWidget):
         except PermanenceError as exc:
             QMessageBox.warning(self, self.title, error_message(exc))
             return
-        self.ctx.hub.notify("options")
+        self.ctx.hub.notify(Changes(options=True))
         self.refresh(code)
 
     def add(self, label: str | None = None) -> None:

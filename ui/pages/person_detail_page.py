@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.people import agenda, parcours, people_reports, personal_data, persons
 from app.people.person_file import InterviewRow, PersonFile, TimelineEvent, load_person_file
@@ -42,7 +43,16 @@ from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import error_css, muted_css, tab_widget
 from ui.widgets.shortcuts import add_record_shortcuts
 
-REFRESH_AREAS = {"persons", "interviews", "parcours", "agenda"}
+# What the record shows (its tabs from other areas included).
+SHOWN = Changes(
+    persons=True,
+    interviews=True,
+    parcours=True,
+    agenda=True,
+    workshops=True,
+    attendance=True,
+    remote=True,
+)
 
 
 def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
@@ -256,8 +266,8 @@ class PersonDetailPage(QWidget):
             self.file = None
             self.back_requested.emit()
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if areas & REFRESH_AREAS:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches(SHOWN):
             if self.isVisible():
                 self.refresh()
             else:
@@ -326,15 +336,16 @@ class PersonDetailPage(QWidget):
         return event.ref_id if event is not None and event.ref_kind == "stage" else None
 
     # Actions -------------------------------------------------------------------
-    def _try(self, action: Callable[[], object], *areas: str) -> bool:
+    def _try(self, action: Callable[[], object], changes: Changes | None = None) -> bool:
         try:
             action()
         except PermanenceError as exc:
             QMessageBox.warning(self, "Permanence", error_message(exc))
             return False
-        if areas:
-            self.ctx.hub.notify(*areas)
-        self.refresh()
+        if changes is not None:
+            self.ctx.hub.notify(changes)  # this page refreshes from the notice too
+        else:
+            self.refresh()
         return True
 
     def renew_cape(self) -> None:
@@ -343,21 +354,21 @@ class PersonDetailPage(QWidget):
             cape = [s for s in (self.file.stages if self.file else []) if s.kind == StageKind.CAPE]
             stage_id = cape[-1].id if cape else None
         if stage_id is not None:
-            self._try(lambda: parcours.renew_cape(self.ctx.uow, stage_id), "parcours", "persons")
+            self._try(lambda: parcours.renew_cape(self.ctx.uow, stage_id), Changes(parcours=True, persons=True))
 
     def delete_stage(self) -> None:
         stage_id = self._selected_stage_id()
         if stage_id is None:
             return
         if self._confirm("Supprimer cette étape du parcours ?"):
-            self._try(lambda: parcours.delete_stage(self.ctx.uow, stage_id), "parcours", "persons")
+            self._try(lambda: parcours.delete_stage(self.ctx.uow, stage_id), Changes(parcours=True, persons=True))
 
     def cancel_appointment(self) -> None:
         row = self.appointments.currentRow()
         if self.file is None or row < 0:
             return
         appointment_id = self.file.appointments[row][0]
-        self._try(lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), "agenda")
+        self._try(lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), Changes(agenda=True))
 
     def print_selected_interview(self) -> None:
         index = self.interview_table.currentIndex()
@@ -403,12 +414,12 @@ class PersonDetailPage(QWidget):
             "seront effacés définitivement ; les dates et étapes restent pour les statistiques."
         ):
             pid = self.person_id
-            self._try(lambda: personal_data.anonymise_person(self.ctx.uow, pid), "persons")
+            self._try(lambda: personal_data.anonymise_person(self.ctx.uow, pid), Changes(persons=True))
 
     def delete_person(self) -> None:
         if self.person_id and self._confirm("Supprimer cette fiche ?"):
             pid = self.person_id
-            if self._try(lambda: persons.delete_person(self.ctx.uow, pid), "persons"):
+            if self._try(lambda: persons.delete_person(self.ctx.uow, pid), Changes(persons=True)):
                 self.file = None
                 self.back_requested.emit()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.invoicing import queries
 from app.invoicing.queries import InvoiceRow, TurnoverRow
 from ui import messages_invoicing as texts
@@ -108,8 +109,8 @@ class PersonInvoicingTab(QWidget):
             count,
         )
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if areas & {"invoices", "payments"}:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches(Changes(invoices=True, payments=True, clients=True, remote=True)):
             self.refresh()
 
     def _open(self, index: QModelIndex) -> None:

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
-from app.pdf.people_labels import STATUSES
+from app.changes import Changes
 from app.people import person_directory
+from app.people.labels import STATUSES
 from app.people.person_directory import PersonRow
 from app.validation import display_phone
 from ui.context import AppContext
@@ -105,8 +106,8 @@ class PersonsPage(QWidget):
                 f"{formatting.number(total, 0)} personne{'s' if total > 1 else ''}"
             )
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if "persons" in areas:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.persons or changes.remote:
             self.refresh()
 
     def _activate(self, index: QModelIndex) -> None:

@@ -7,12 +7,11 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout
 
 from app import formatting
 from app.workshops import attendance
+from app.workshops.labels import REGISTRATION_LABELS
 from app.workshops.workshop_values import AttendedSession, ThemeHours, duration_text
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
-
-STATUS_LABELS = {"inscrit": "Inscrit(e)", "liste_attente": "Liste d'attente"}
 
 HOURS_COLUMNS: list[Column[ThemeHours]] = [
     Column("Thème", lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
@@ -23,7 +22,7 @@ HISTORY_COLUMNS: list[Column[AttendedSession]] = [
     Column("Date", lambda s: formatting.date(s.held_on)),
     Column("Type", lambda s: KIND_LABELS.get(s.kind, s.kind)),
     Column("Intitulé", lambda s: s.title),
-    Column("Inscription", lambda s: STATUS_LABELS.get(s.status, s.status)),
+    Column("Inscription", lambda s: REGISTRATION_LABELS.get(s.status, s.status)),
     Column(
         "Présence",
         lambda s: f"{duration_text(s.minutes_attended)} / {duration_text(s.minutes_total)}",

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.jobs import Cancelled, JobControl
 from app.workshops import attendance, registrations, workshop_documents, workshop_list, workshops
@@ -35,7 +36,8 @@ from ui.style import tab_widget
 from ui.widgets.attendance_grid import AttendanceGrid
 from ui.widgets.documents import document_ready, open_folder
 
-AREA = "workshops"
+# What the open session shows, reloaded in full (attendance alone refreshes the header).
+SHOWN = Changes(workshops=True, persons=True, remote=True)
 
 
 def open_with_desktop(path: Path) -> None:
@@ -118,6 +120,7 @@ class SessionPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         self.show_session(None)
+        ctx.hub.changed.connect(self._on_changed)
 
     # Showing -------------------------------------------------------------------
     def load(self, activity_id: str) -> None:
@@ -208,7 +211,8 @@ class SessionPanel(QWidget):
             return
         self.message.clear()
         self.grid.apply(marks)
-        self.ctx.hub.notify(AREA)
+        # The grid already shows the marks; the header's rate follows from the notice.
+        self.ctx.hub.notify(Changes(attendance=True))
 
     def all_present(self) -> None:
         if self.detail is None:
@@ -223,11 +227,21 @@ class SessionPanel(QWidget):
             if changed
             else "Rien à pointer sur les créneaux commencés."
         )
-        self._changed()
+        self.reload()  # the grid shows the new marks
+        self.ctx.hub.notify(Changes(attendance=True))
 
-    def _changed(self) -> None:
-        self.reload()
-        self.ctx.hub.notify(AREA)
+    def _changed(self, changes: Changes | None = None) -> None:
+        """Announce this panel's change; the panel reloads from the notice like every view."""
+        self.ctx.hub.notify(changes or Changes(workshops=True))
+
+    def _on_changed(self, changes: Changes) -> None:
+        if self.detail is None:
+            return
+        if changes.touches(SHOWN):
+            self.reload()
+        elif changes.attendance:
+            # Only the rate: reloading the grid under the user's cursor would lose their place.
+            self.header.setText(self._header_html(self.detail))
 
     # Editing ----------------------------------------------------------------------
     def edit(self) -> None:
@@ -253,7 +267,7 @@ class SessionPanel(QWidget):
         deleted = self.detail.id
         self.show_session(None)
         self.session_deleted.emit(deleted)
-        self.ctx.hub.notify(AREA)
+        self.ctx.hub.notify(Changes(workshops=True))
 
     # Signing on the laptop (issue 16) ---------------------------------------------
     def sign_on_laptop(self) -> None:
@@ -281,7 +295,7 @@ class SessionPanel(QWidget):
         if dialog.sealed_path is not None:
             self.last_paths = [dialog.sealed_path]
             self.say(f"Feuille signée et scellée : {dialog.sealed_path}")
-            self._changed()
+            self._changed(Changes(workshops=True, attendance=True))
 
     # Printing ---------------------------------------------------------------------
     def print_sheet(self, *, filled: bool) -> None:

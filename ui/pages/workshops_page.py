@@ -23,18 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.workshops import workshop_catalogue, workshop_documents, workshop_list
 from app.workshops.workshop_values import SessionFilter, SessionRow
 from ui.context import AppContext
 from ui.dialogs.workshop_catalogue_dialog import WorkshopCatalogueDialog
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.models.row_table_model import Column, RowTableModel
-from ui.pages.workshop_session_panel import AREA, SessionPanel
+from ui.pages.workshop_session_panel import SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
-REMOTE_AREAS = frozenset({"sync", "all"})  # what a sync run may announce
 TITLE, THEME, PLACE = 2, 3, 4
 # Share of the width left by the short columns that Thème and Lieu may take at most
 # (capped at their content); Intitulé stretches over the rest.
@@ -66,6 +66,10 @@ COLUMNS: list[Column[SessionRow]] = [
         ),
     ),
 ]
+
+
+# What the list shows: sessions, their registrations and presence rates, names.
+SHOWN = Changes(workshops=True, attendance=True, persons=True, remote=True)
 
 
 class WorkshopsPage(QWidget):
@@ -223,10 +227,9 @@ class WorkshopsPage(QWidget):
                 self.table.selectRow(row_index)
                 return
 
-    def _on_changed(self, areas: frozenset[str]) -> None:
-        if areas & REMOTE_AREAS:  # rows changed by another laptop: the open session too
-            self.panel.reload()
-        if areas & ({AREA, "persons"} | REMOTE_AREAS):
+    def _on_changed(self, changes: Changes) -> None:
+        # The open session's panel listens for itself (ui/pages/workshop_session_panel.py).
+        if changes.touches(SHOWN):
             # Coalesced: typing a sheet in the grid notifies on every key.
             self._timer.start()
 
@@ -267,7 +270,7 @@ class WorkshopsPage(QWidget):
         )
         if dialog.exec() and dialog.saved_id:
             self.open_item("activity", dialog.saved_id)
-            self.ctx.hub.notify(AREA)
+            self.ctx.hub.notify(Changes(workshops=True))
 
     def open_item(self, kind: str, item_id: str) -> None:
         if kind == "activity":

@@ -1,27 +1,18 @@
-"""French words of the Ateliers area: labels of kinds and states, and error messages.
+"""French words of the Ateliers area: error messages, and the code labels of
+app/workshops/labels.py (the one place they are written, shared with the sheets).
 
 Importing this module registers the area's error codes with :mod:`ui.messages`.
 """
 
 from __future__ import annotations
 
+from app.workshops.labels import KIND_LABELS, NO_THEME, STATE_LABELS
 from app.workshops.workshop_values import ABSENT, EXCUSED, EXPECTED, PRESENT
 from ui.messages import register
 
-KIND_LABELS = {
-    "atelier": "Atelier collectif",
-    "reunion": "Réunion coopérative",
-    "manifestation": "Manifestation",
-}
-STATE_LABELS: dict[str, str] = {
-    EXPECTED: "Attendu",
-    PRESENT: "Présent",
-    ABSENT: "Absent",
-    EXCUSED: "Excusé",
-}
+__all__ = ["KIND_LABELS", "NO_THEME", "STATE_KEYS", "STATE_LABELS"]
 # One key per state in the attendance grid.
 STATE_KEYS = {"P": PRESENT, "A": ABSENT, "E": EXCUSED, "T": EXPECTED}
-NO_THEME = "Sans thème"
 
 register(
     {

@@ -6,14 +6,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLayout,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
+    QSpinBox,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +34,22 @@ from ui.style import error_colour, error_css
 def error_style() -> str:
     """A field's error text: the theme's error red (ui/style.py), a little smaller."""
     return f"{error_css()} font-size: 11px;"
+
+
+def _edit_signals(widget: QWidget) -> list[SignalInstance]:
+    """The signals saying a person changed what a field holds (scroll bars and the like,
+    which also have ``valueChanged``, are left out)."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        return [widget.textChanged]
+    if isinstance(widget, QComboBox):
+        return [widget.currentIndexChanged, widget.editTextChanged]
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        return [widget.valueChanged]
+    if isinstance(widget, QDateTimeEdit):
+        return [widget.dateTimeChanged]
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        return [widget.toggled]
+    return []
 
 
 class FieldWithError(QWidget):
@@ -43,6 +67,15 @@ class FieldWithError(QWidget):
         layout.setSpacing(2)
         layout.addWidget(field_widget)
         layout.addWidget(self.error_label)
+        for editor in [field_widget, *field_widget.findChildren(QWidget)]:
+            for signal in _edit_signals(editor):
+                signal.connect(self._edited)
+
+    def _edited(self, *_args: object) -> None:
+        """A reason shown for the old value goes as soon as the value changes: the form is
+        checked again on save, and a stale reason under a corrected field misleads."""
+        if not self.error_label.isHidden():
+            self.set_error(None)
 
     def set_error(self, message: str | None) -> None:
         self.error_label.setText(message or "")

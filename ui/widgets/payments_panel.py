@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.invoicing import payments
 from app.invoicing.payments import Balance, PaymentInfo
@@ -92,5 +93,5 @@ class PaymentsPanel(QWidget):
             self.error.setText(error_message(exc))
             self.error.show()
             return
-        self.ctx.hub.notify("invoices")
+        self.ctx.hub.notify(Changes(invoices=True, payments=True))
         self.changed.emit()
