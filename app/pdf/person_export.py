@@ -23,6 +23,7 @@ TABLE_TITLES = {
     "invoice": "Factures",
     "invoice_line": "Lignes de facture",
     "payment": "Paiements",
+    "invoice_pa_status": "Statuts de facture électronique (plateforme agréée)",
 }
 
 

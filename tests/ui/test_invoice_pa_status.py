@@ -140,3 +140,18 @@ def test_draft_and_invoice_without_status_show_nothing(qtbot, ctx) -> None:
     qtbot.addWidget(page)
     assert page.pa_alert.isHidden()
     assert set(cells(page, "E-facture").values()) == {("", "")}
+
+
+def test_right_of_access_export_carries_the_statuses_in_french(ctx, issued, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from app.people import personal_data
+
+    _good, broken = issued
+    person = drafts.get_invoice(ctx.uow, broken).data.entrepreneur_id
+    data = personal_data.export_person(ctx.uow, person)
+    assert sorted(r["code"] for r in data["invoice_pa_status"]) == ["200", "200", "213"]
+    _json, pdf = personal_data.write_export(ctx.uow, person, tmp_path)
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Statuts de facture électronique" in text and "Motif" in text and "Rejetée" in text
+    assert "invoice_pa_status" not in text and "received" not in text
