@@ -63,8 +63,11 @@ class _GeometryKeeper(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Hide:
-            save_geometry(self._window, self._name)
+        # getattr: a full tests/ui run once saw this filter called on a keeper whose
+        # Python attributes were already gone (during a window's teardown).
+        window = getattr(self, "_window", None)
+        if window is not None and watched is window and event.type() == QEvent.Type.Hide:
+            save_geometry(window, self._name)
         return False
 
 
