@@ -65,7 +65,7 @@ class _GeometryKeeper(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # getattr: a full tests/ui run once saw this filter called on a keeper whose
         # Python attributes were already gone (during a window's teardown).
-        window = getattr(self, "_window", None)
+        window: QWidget | None = getattr(self, "_window", None)
         if window is not None and watched is window and event.type() == QEvent.Type.Hide:
             save_geometry(window, self._name)
         return False
