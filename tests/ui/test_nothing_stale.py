@@ -145,3 +145,29 @@ def test_identity_error_goes_when_the_siren_is_retyped(qtbot, ctx) -> None:
     assert dialog.errors.error_text("siren") == "Numéro SIREN invalide."
     qtbot.keyClicks(dialog.edits["siren"], "0")
     assert dialog.errors.error_text("siren") == ""
+
+
+def test_open_person_record_shows_hours_marked_on_the_ateliers_page(qtbot, ctx) -> None:
+    from ui.main_window import page_specs, register_person_tabs
+    from ui.pages.person_detail_page import PersonDetailPage
+    from ui.pages.workshop_person_tab import PersonWorkshopsTab
+
+    (person_id,) = add_persons(ctx.uow, 1)
+    activity_id = new_session(ctx.uow)
+    registrations.register_person(ctx.uow, activity_id, person_id)
+    register_person_tabs(page_specs())  # as the main window does at start-up
+    record = PersonDetailPage(ctx)
+    qtbot.addWidget(record)
+    record.show_person(person_id)
+    record.show()
+    titles = [record.tabs.tabText(i) for i in range(record.tabs.count())]
+    tab = record.tabs.widget(titles.index("Ateliers"))
+    assert isinstance(tab, PersonWorkshopsTab)
+    assert "3 h 30" not in tab.total.text()
+    page = WorkshopsPage(ctx)  # the Ateliers page, open beside the record
+    qtbot.addWidget(page)
+    page.panel.clock = lambda: DURING
+    page.open_item("activity", activity_id)
+    page.panel.grid.view.setFocus()
+    qtbot.keyClick(page.panel.grid.view, "p")  # present at the morning half-day
+    assert tab.total.text() == "Total des heures de présence : 3 h 30"
