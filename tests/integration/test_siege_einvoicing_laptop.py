@@ -4,7 +4,8 @@ siège sends them to the PA simulator over real HTTP; the simulator deposits the
 (200) and rejects the broken one (213, with its rule); the worker fetches the statuses
 and publishes them in the synced ``invoice_pa_status``; the laptop's next sync brings
 them, the rejection raises an alert until a credit note cancels the invoice, and another
-antenne's laptop does not receive them."""
+antenne's laptop does not receive them; a status written on a laptop is refused by the
+siège with its reason in French."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from app.migrate import alembic_config, current_revision, upgrade
 from app.models import Invoice, Person
 from app.models.base import Base
 from app.models.invoicing import InvoicePaStatus
-from app.sync import service
+from app.sync import service, wording
 from siege import devices
 from siege.einvoicing import worker
 from siege.einvoicing.afnor import AfnorFlowAdapter
@@ -38,6 +39,7 @@ from tests.sync_support.authority import REIMS
 from tests.sync_support.processes import LOADED_MACHINE_SECONDS
 
 DAY = dt.date(2026, 11, 20)
+TABLE = "invoice_pa_status"
 
 
 @pytest.fixture
@@ -148,6 +150,19 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
         cancel_invoice(laptop.uow, laptop.paths.documents, broken, DAY)
         assert pa_status.alerts(laptop.uow) == []
         assert pa_status.latest_states(laptop.uow, [broken])[broken].corrected
+
+        # A laptop cannot write a status: the siège refuses it, the laptop lists why.
+        with laptop.uow() as uow:
+            at = dt.datetime(2026, 11, 25, 9, 0)
+            uow.session.add(InvoicePaStatus(invoice_id=good, code="212", received_at=at))
+            uow.commit()
+        sync(laptop)
+        [refused] = [c for c in service.open_conflicts(laptop) if c.table_name == TABLE]
+        assert refused.kind == "rejected" and "pa_status_written_by_siege" in refused.detail
+        assert "ne sont écrits que par le siège" in wording.push_reason(refused.detail)
+        with siege.engine.connect() as conn:
+            held = Base.metadata.tables[TABLE]
+            assert conn.execute(select(func.count()).select_from(held)).scalar_one() == 2
 
         # Another antenne's laptop does not read them (they follow their invoice's scope).
         sync(elsewhere)
