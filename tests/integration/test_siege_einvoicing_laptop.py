@@ -19,7 +19,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, inspect, select, update
 
-from app.invoicing import pa_status
+from app.invoicing import drafts, pa_status
+from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import cancel_invoice, validate_invoice
 from app.migrate import alembic_config, current_revision, upgrade
 from app.models import Invoice, Person
@@ -170,6 +171,48 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
         assert pa_status.history(elsewhere.uow, good) == []
     finally:
         for profile in (laptop, elsewhere, staff):
+            profile.close()
+
+
+def test_a_payment_recorded_on_the_laptop_comes_back_encaissee(
+    tmp_path: Path, siege: Siege, sim: Simulator, sim_url: str
+) -> None:
+    """Issue 15, item 4: a payment on a services invoice becomes the 212 « Encaissée »
+    message the siège sends, which the PA reports back, and the laptop shows it."""
+    laptop = new_laptop(tmp_path, "Portable Reims")
+    staff = new_laptop(tmp_path, "Poste du siège")
+    try:
+        sync = lambda p: service.run_sync(p, http_factory=siege.http_factory)  # noqa: E731
+        code, _prefix = devices.enroll(siege.engine, "Poste du siège", "Reims", role=devices.SIEGE)
+        service.enrol(staff, BASE_URL, code, http_factory=siege.http_factory)
+        complete_identity(staff.uow)
+        sync(staff)
+        siege.enrol(laptop, "Portable Reims", "Reims")
+        sync(laptop)
+        with laptop.uow() as uow:
+            person = Person(first_name="Céline", last_name="Martin", antenne_id=REIMS)
+            uow.session.add(person)
+            uow.commit()
+            person_id = person.id
+        draft = add_draft(laptop.uow, person_id, add_client(laptop.uow, person_id))
+        invoice_id = validate_invoice(laptop.uow, laptop.paths.documents, draft, DAY).invoice_id
+        sync(laptop)
+        adapter = AfnorFlowAdapter(
+            PaConfig(sim_url, f"{sim_url}/oauth/token", sim.client_id, sim.client_secret)
+        )
+        until(lambda: fetched(siege) == 1, lambda: worker.cycle(siege.engine, adapter))
+        total = drafts.get_invoice(laptop.uow, invoice_id).totals.incl_cents
+        record_payment(laptop.uow, invoice_id, PaymentData(DAY, total, "virement"))
+        sync(laptop)
+        until(lambda: fetched(siege) == 2, lambda: worker.cycle(siege.engine, adapter))
+        sync(laptop)
+        history = pa_status.history(laptop.uow, invoice_id)
+        assert [(s.code, s.label) for s in history] == [("200", "Déposée"), ("212", "Encaissée")]
+        state = pa_status.latest_states(laptop.uow, [invoice_id])[invoice_id]
+        assert state.latest.label == "Encaissée" and not state.needs_correction
+        assert pa_status.alerts(laptop.uow) == []
+    finally:
+        for profile in (laptop, staff):
             profile.close()
 
 
