@@ -40,7 +40,7 @@ class DashboardData:
     # The network's figures (issue 17, item 5), same definitions as the network file.
     received: int = 0  # persons_received
     new_cesa: int = 0  # cesa_started
-    receivables: Receivables = field(default_factory=lambda: Receivables(0, 0, 0, 0))  # unpaid
+    receivables: Receivables = field(default_factory=lambda: Receivables(0, 0))  # unpaid
 
 
 def dashboard(

@@ -174,8 +174,7 @@ _DEFS = [
         "dernier jour de la période : montant TTC, moins les avoirs émis sur elle au plus "
         "tard ce jour-là, moins les paiements datés au plus tard ce jour-là ; somme des "
         "soldes positifs (un trop-perçu ne réduit pas les impayés d'une autre facture). "
-        "« Dont échus » : factures dont la date d'échéance est antérieure au dernier jour de "
-        "la période. Même règle d'antenne que le chiffre d'affaires facturé.",
+        "Même règle d'antenne que le chiffre d'affaires facturé.",
         "app.indicators.receivables.receivables",
     ),
     Definition(

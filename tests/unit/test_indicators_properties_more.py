@@ -71,7 +71,7 @@ def _expected_money(people: list[Any], period: Period, key: str | None) -> dict[
     ``turnover_by_invoice_period``."""
     inside = lambda d: period.start <= d <= period.end  # noqa: E731
     end = period.end
-    unpaid = unpaid_n = overdue = overdue_n = 0
+    unpaid = unpaid_n = 0
     by_invoice = by_own_date = 0
     for p in people:  # deleted or not: an issued invoice counts whatever happens to them
         for inv in p["invoices"]:
@@ -102,14 +102,9 @@ def _expected_money(people: list[Any], period: Period, key: str | None) -> dict[
             if due > 0:
                 unpaid += due
                 unpaid_n += 1
-                if inv["due"] is not None and day(inv["due"]) < end:
-                    overdue += due
-                    overdue_n += 1
     return {
         "unpaid": unpaid,
         "unpaid_n": unpaid_n,
-        "overdue": overdue,
-        "overdue_n": overdue_n,
         "by_invoice": by_invoice,
         "by_own_date": by_own_date,
     }
@@ -200,10 +195,6 @@ def test_unpaid_and_credit_note_option_follow_the_definitions(
     filters = Filters(period, antenne_id)
     owed = receivables(uow, filters)
     assert (owed.unpaid_cents, owed.unpaid_invoices) == (expected["unpaid"], expected["unpaid_n"])
-    assert (owed.overdue_cents, owed.overdue_invoices) == (
-        expected["overdue"],
-        expected["overdue_n"],
-    )
     listed = list_invoices(uow, filters, FigureRef("unpaid"), limit=1000)
     assert sum(line.amount_cents for line in listed) == expected["unpaid"]  # card == list
     assert turnover(uow, filters).invoiced_cents == expected["by_own_date"]
@@ -353,4 +344,3 @@ def test_dashboard_cards_equal_the_network_figures(uow) -> None:
     listed = list_persons(uow, filters, FigureRef("invoicing_entrepreneurs"))
     assert [p.id for p in listed] == [alice]
     assert [p.id for p in list_persons(uow, filters, FigureRef("persons_received"))] == [alice]
-
