@@ -139,7 +139,8 @@ class DrillDownDialog(QDialog):
                 Col("Numéro"),
                 Col("Type"),
                 Col("Entrepreneur"),
-                Col("Montant HT", "cents"),
+                # The unpaid list's amounts are balances due incl. VAT (definition "unpaid").
+                Col("Reste dû TTC" if ref.indicator == "unpaid" else "Montant HT", "cents"),
             ]
             rows = [
                 [r.day, r.number, KIND_LABELS.get(r.kind, r.kind), r.entrepreneur, r.amount_cents]
