@@ -3,5 +3,6 @@
 from tests.sync_support.fixtures import (  # noqa: F401  (sync/siège tests)
     pg_siege_url,
     siege,
+    siege_process,
     sqlite_siege_template,
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from app.config import ProfilePaths, load_settings
 from app.errors import ProfileError
 from app.profile import open_profile
 from app.reference import reference
-from siege import db
 from tests.sync_support.processes import ROOT, SiegeProcess, python_env
 
 PASSPHRASE = "Langres au matin 2026"
@@ -43,18 +41,6 @@ def _run(
         timeout=timeout,
         stdin=subprocess.DEVNULL,  # no person at the terminal: nothing may be asked
     )
-
-
-@pytest.fixture
-def siege_process(tmp_path: Path) -> Iterator[SiegeProcess]:
-    url = f"sqlite:///{tmp_path}/siege.sqlite3"
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    engine.dispose()
-    server = SiegeProcess(url, tmp_path / "siege.log")
-    server.start()
-    yield server
-    server.kill()
 
 
 def _enrolment_code(server: SiegeProcess, name: str) -> dict[str, str]:

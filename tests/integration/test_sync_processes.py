@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +37,6 @@ from tests.sync_support.processes import (
     SiegeProcess,
     python_env,
 )
-
-
-@pytest.fixture
-def siege_process(tmp_path: Path) -> Iterator[SiegeProcess]:
-    url = f"sqlite:///{tmp_path}/siege.sqlite3"
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    engine.dispose()
-    server = SiegeProcess(url, tmp_path / "siege.log")
-    server.start()
-    yield server
-    server.kill()
 
 
 def _enrol(server: SiegeProcess, profile: Profile, name: str, url: str | None = None) -> None:

@@ -15,16 +15,14 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
 
 from app.errors import ValidationError
-from app.invoicing.numbering import next_number
 from app.invoicing.validation import validate_invoice
-from app.models import Client, DeviceIdentity, Invoice, OutboxEntry, Person, SyncRun
+from app.models import DeviceIdentity, Invoice, OutboxEntry, Person, SyncRun
 from app.profile import Profile, open_profile
 from app.sync import service, wording
 from app.sync.client import SyncError
@@ -33,19 +31,8 @@ from siege import db, devices
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.sync_support import new_laptop
 from tests.sync_support.processes import ROOT, SiegeProcess, python_env
+from tests.sync_support.scenarios import issued_on_one_then_edited_on_the_other
 from ui.messages import error_message
-
-
-@pytest.fixture
-def siege_process(tmp_path: Path) -> Iterator[SiegeProcess]:
-    url = f"sqlite:///{tmp_path}/siege.sqlite3"
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    engine.dispose()
-    server = SiegeProcess(url, tmp_path / "siege.log")
-    server.start()
-    yield server
-    server.kill()
 
 
 def _enrol(server: SiegeProcess, profile: Profile, name: str) -> None:
@@ -71,29 +58,7 @@ def _draft_issued_on_a_then_edited_on_b(server: SiegeProcess, tmp_path: Path) ->
     a, b = new_laptop(tmp_path, "A"), new_laptop(tmp_path, "B")
     _enrol(server, a, "Portable A")
     _enrol(server, b, "Portable B")
-    with a.uow() as uow:
-        person = Person(first_name="Jeanne", last_name="Martin")
-        uow.session.add(person)
-        uow.session.flush()
-        client = Client(entrepreneur_id=person.id, name="SARL Vigne")
-        uow.session.add(client)
-        uow.session.flush()
-        invoice = Invoice(entrepreneur_id=person.id, client_id=client.id, notes="v1")
-        uow.session.add(invoice)
-        uow.commit()
-        invoice_id = invoice.id
-    service.run_sync(a)
-    service.run_sync(b)
-    with a.uow() as uow:
-        row = uow.session.get_one(Invoice, invoice_id)
-        allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
-        row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
-        row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)
-        uow.commit()
-    service.run_sync(a)
-    with b.uow() as uow:
-        uow.session.get_one(Invoice, invoice_id).notes = "v2 (trop tard)"
-        uow.commit()
+    invoice_id = issued_on_one_then_edited_on_the_other(a, b)
     a.close()
     b.close()
     return invoice_id

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from siege import db
 from tests.sync_support import Siege, postgres_database
+from tests.sync_support.processes import SiegeProcess
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +45,16 @@ def siege(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Siege]:
         return
     yield server
     server.close()
+
+
+@pytest.fixture
+def siege_process(tmp_path: Path) -> Iterator[SiegeProcess]:
+    """A real `python -m siege serve` on loopback, over a migrated SQLite database."""
+    url = f"sqlite:///{tmp_path}/siege.sqlite3"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    engine.dispose()
+    server = SiegeProcess(url, tmp_path / "siege.log")
+    server.start()
+    yield server
+    server.kill()

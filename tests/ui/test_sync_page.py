@@ -21,6 +21,7 @@ from app.sync import service
 from siege import devices
 from tests.sync_support import Siege, new_laptop
 from tests.sync_support.processes import LOADED_MACHINE_SECONDS
+from tests.sync_support.scenarios import issued_on_one_then_edited_on_the_other
 
 # Every wait below returns as soon as its condition holds; the bound only has to be
 # generous enough for a loaded 2-core machine.
@@ -194,10 +195,7 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
 def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     ctx: Any, qtbot: Any, siege_thread: ThreadedSiege, tmp_path: Path
 ) -> None:
-    import datetime as dt
 
-    from app.invoicing.numbering import next_number
-    from app.models import Client, Invoice
 
     page = _page(ctx, qtbot)
     page.server_edit.setText("http://siege.example.fr")
@@ -209,29 +207,7 @@ def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     service.enrol(profile, siege_thread.url, siege_thread.code("Portable A"))
     other = new_laptop(tmp_path, "B")
     service.enrol(other, siege_thread.url, siege_thread.code("Portable B"))
-    with other.uow() as uow:
-        person = Person(first_name="Jeanne", last_name="Martin")
-        uow.session.add(person)
-        uow.session.flush()
-        client = Client(entrepreneur_id=person.id, name="SARL Vigne")
-        uow.session.add(client)
-        uow.session.flush()
-        invoice = Invoice(entrepreneur_id=person.id, client_id=client.id, notes="v1")
-        uow.session.add(invoice)
-        uow.commit()
-        invoice_id = invoice.id
-    service.run_sync(other)
-    service.run_sync(profile)
-    with other.uow() as uow:
-        row = uow.session.get_one(Invoice, invoice_id)
-        allocation = next_number(uow.session, "facture", dt.date(2026, 11, 26))
-        row.status, row.number, row.sequence = "emise", allocation.number, allocation.sequence
-        row.series_id, row.issue_date = allocation.series_id, dt.date(2026, 11, 26)
-        uow.commit()
-    service.run_sync(other)
-    with ctx.uow() as uow:
-        uow.session.get(Invoice, invoice_id).notes = "v2 (trop tard)"
-        uow.commit()
+    issued_on_one_then_edited_on_the_other(other, profile)
     page.sync_button.click()
     _wait_message(qtbot, page, "Modification refusée par le siège — Facture")
     _until(qtbot, lambda: page.conflict_table.rowCount() == 1)
