@@ -132,6 +132,7 @@ def test_sync_button_status_bar_conflict_review_and_merge(
         uow.commit()
     status.refresh()
     _until(qtbot, lambda: "1 modification en attente" in status.text())
+    _until(qtbot, lambda: page.sync_button.isEnabled())
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
     _until(qtbot, lambda: "en attente" not in status.text() and "à l'instant" in status.text())
@@ -208,6 +209,9 @@ def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     other = new_laptop(tmp_path, "B")
     service.enrol(other, siege_thread.url, siege_thread.code("Portable B"))
     issued_on_one_then_edited_on_the_other(other, profile)
+    # Enrolled behind the page's back: it learns it as it would after any change.
+    page.refresh()
+    _until(qtbot, lambda: page.sync_button.isEnabled())
     page.sync_button.click()
     _wait_message(qtbot, page, "Modification refusée par le siège — Facture")
     _until(qtbot, lambda: page.conflict_table.rowCount() == 1)
