@@ -71,10 +71,9 @@ def _on_siege(siege: Siege, row_id: str) -> list[tuple[str, str, str, str]]:
         )
 
 
-def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
-    siege: Siege, tmp_path: Path
-) -> None:
-    # The siège's administrator brings the CAE identity (reference data) from a profile.
+def _invoice_issued_on_a(siege: Siege, tmp_path: Path) -> tuple[Profile, Profile, str]:
+    """Two laptops of one antenne; laptop A has issued an invoice (not yet synced). The
+    siège's administrator first brings the CAE identity (reference data) from a profile."""
     admin = new_laptop(tmp_path, "admin")
     complete_identity(admin.uow)
     admin.close()
@@ -83,7 +82,13 @@ def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
     _sync(siege, a)
     person_id = add_entrepreneur(a.uow)
     draft = add_draft(a.uow, person_id, add_client(a.uow, person_id))
-    invoice_id = validate_invoice(a.uow, a.paths.documents, draft, DAY).invoice_id
+    return a, b, validate_invoice(a.uow, a.paths.documents, draft, DAY).invoice_id
+
+
+def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
+    siege: Siege, tmp_path: Path
+) -> None:
+    a, b, invoice_id = _invoice_issued_on_a(siege, tmp_path)
     _sync(siege, a)
     backup = a.backup()
     total = record_payment(
@@ -124,15 +129,7 @@ def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
 def test_two_laptops_of_the_antenne_recording_the_same_payment_offline_are_both_kept(
     siege: Siege, tmp_path: Path
 ) -> None:
-    admin = new_laptop(tmp_path, "admin")
-    complete_identity(admin.uow)
-    admin.close()
-    import_profile(siege.engine, admin.paths.root)
-    a, b = _laptops(siege, tmp_path)
-    _sync(siege, a)
-    person_id = add_entrepreneur(a.uow)
-    draft = add_draft(a.uow, person_id, add_client(a.uow, person_id))
-    invoice_id = validate_invoice(a.uow, a.paths.documents, draft, DAY).invoice_id
+    a, b, invoice_id = _invoice_issued_on_a(siege, tmp_path)
     _sync(siege, a, b)
     with b.session_factory() as session:
         total = session.scalars(
