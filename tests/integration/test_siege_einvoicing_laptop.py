@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, func, inspect, select, update
 from app.invoicing import drafts, pa_status
 from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import cancel_invoice, validate_invoice
-from app.migrate import alembic_config, current_revision, upgrade
+from app.migrate import SCHEMA_HEAD, alembic_config, current_revision, upgrade
 from app.models import Invoice, Person
 from app.models.base import Base
 from app.models.invoicing import InvoicePaStatus
@@ -222,7 +222,7 @@ def _migration_round_trip(url: str) -> None:
         upgrade(engine, "0003")
         assert "invoice_pa_status" not in inspect(engine).get_table_names()
         upgrade(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == SCHEMA_HEAD
         assert {c["name"] for c in inspect(engine).get_columns("invoice_pa_status")} >= {
             "invoice_id", "code", "label", "reason", "received_at", "deleted_at", "created_by"
         }
@@ -233,7 +233,7 @@ def _migration_round_trip(url: str) -> None:
             command.downgrade(alembic_config(conn), "0003")
         assert "invoice_pa_status" not in inspect(engine).get_table_names()
         upgrade(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == SCHEMA_HEAD
     finally:
         engine.dispose()
 

@@ -1,0 +1,23 @@
+"""attendance signatures
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-05
+
+Reserved in the chain for issue 16: signatures stored and synced, NDA, FSE+ operation reference; its schema change is written with that work.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
