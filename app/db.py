@@ -1,5 +1,11 @@
 """SQLite engine for one profile: WAL, foreign keys, busy timeout, optional SQLCipher.
 
+Two kinds of transaction (issue 14, item 6): a unit of work that writes begins with
+``BEGIN IMMEDIATE`` (it takes the write lock at once, so two writers queue on the busy
+timeout instead of failing half-way); a read-only unit of work (:data:`READ_ONLY_OPTION`
+on its connection, see :mod:`app.uow`) begins a plain deferred transaction, which in WAL
+reads its own snapshot beside a writer (a sync page being applied) without waiting.
+
 Nothing here runs at import time: :func:`make_engine` is called by
 :mod:`app.profile`, the one place that wires a profile up.
 """
@@ -13,6 +19,8 @@ from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
+# Execution option marking a read-only unit of work's connection (app/uow.py).
+READ_ONLY_OPTION = "permanence_read_only"
 
 
 def sqlite_url(path: Path, passphrase: str | None = None) -> URL:
@@ -57,9 +65,20 @@ def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # Deferred: in WAL a reader takes no lock a writer waits on, and waits on none.
+        # It must never write (SQLite would try to upgrade it and fail at once with
+        # "database is locked" if a writer is active): app/uow.py refuses any flush.
+        conn.exec_driver_sql("BEGIN")
+        return
     # IMMEDIATE takes the write lock at BEGIN: two writers wait on the busy
     # timeout instead of failing half-way with "database is locked".
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """The same engine and pool, its connections marked read-only (deferred BEGIN)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
