@@ -38,17 +38,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import PermanenceError, ProfileError, ValidationError
 from ui.messages import error_message
+from ui.texts import common, shell
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED_TITLE = "Permanence — erreur inattendue"
-UNEXPECTED_TEXT = (
-    "Une erreur inattendue s'est produite. Ce que vous faisiez n'a peut-être pas abouti : "
-    "vérifiez-le avant de continuer.\n\n"
-    "Le détail est enregistré dans le journal du profil ; « Copier le détail » le met dans "
-    "le presse-papiers pour le transmettre au support."
-)
-COPY_DETAIL = "Copier le détail"
+UNEXPECTED_TITLE = shell.UNEXPECTED_TITLE
+UNEXPECTED_TEXT = shell.UNEXPECTED_TEXT
+COPY_DETAIL = shell.COPY_DETAIL
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (PermanenceError, ProfileError, ValidationError)
 
@@ -66,7 +62,7 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     """Tell the user about ``error`` now (GUI thread): its French words when it is an
     expected error, else the unexpected-error dialog with its detail."""
     if is_expected(error):
-        QMessageBox.warning(parent, "Permanence", error_message(error))
+        QMessageBox.warning(parent, common.APP_NAME, error_message(error))
         return
     _unexpected_box(parent, detail_of(error)).exec()
 
@@ -86,7 +82,7 @@ def _unexpected_box(parent: QWidget | None, detail: str) -> QMessageBox:
 
 def _copy(detail: str, box: QMessageBox) -> None:
     QApplication.clipboard().setText(detail)
-    box.setInformativeText("Le détail a été copié dans le presse-papiers.")
+    box.setInformativeText(shell.DETAIL_COPIED)
 
 
 class ErrorReporter(QObject):
@@ -177,9 +173,7 @@ def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> N
         print(f"Qt: {message}", file=sys.stderr)
 
 
-def _excepthook(
-    kind: type[BaseException], error: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     if issubclass(kind, KeyboardInterrupt):
         if _saved is not None:
             _saved.excepthook(kind, error, tb)

@@ -10,19 +10,20 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from ui.texts import common, shell
 from ui.widgets.documents import open_document, open_folder
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+1 … Ctrl+7", "Aller à une rubrique (Personnes, Entretiens, Ateliers…)"),
-    ("Ctrl+F", "Rechercher (dans la liste affichée, sinon dans les personnes)"),
-    ("Ctrl+N", "Nouvelle fiche dans la liste affichée (personne, atelier, facture)"),
-    ("Entrée ou double-clic", "Ouvrir la ligne choisie"),
-    ("Échap ou Alt+Gauche", "Revenir de la fiche d'une personne à la liste"),
-    ("Ctrl+Tab, Ctrl+Pg suiv.", "Onglet suivant de la fiche (Maj ou Ctrl+Pg préc. : précédent)"),
-    ("Tab / Maj+Tab", "Champ suivant / précédent"),
-    ("Ctrl+Entrée", "Finaliser l'entretien d'accueil"),
-    ("F1", "Cette liste"),
-    ("Ctrl+Q", "Quitter"),
+    (shell.SHORTCUT_GO_TO_KEYS, shell.SHORTCUT_GO_TO),
+    ("Ctrl+F", shell.SHORTCUT_SEARCH),
+    ("Ctrl+N", shell.SHORTCUT_NEW),
+    (shell.SHORTCUT_OPEN_KEYS, shell.SHORTCUT_OPEN),
+    (shell.SHORTCUT_BACK_KEYS, shell.SHORTCUT_BACK),
+    (shell.SHORTCUT_NEXT_TAB_KEYS, shell.SHORTCUT_NEXT_TAB),
+    (shell.SHORTCUT_NEXT_FIELD_KEYS, shell.SHORTCUT_NEXT_FIELD),
+    (shell.SHORTCUT_FINALISE_KEYS, shell.SHORTCUT_FINALISE),
+    ("F1", shell.SHORTCUT_HELP),
+    ("Ctrl+Q", shell.SHORTCUT_QUIT),
 )
 
 
@@ -51,37 +52,35 @@ def shortcuts_text() -> str:
 
 def build_help_menu(window: QMainWindow, profile_root: Callable[[], Path | None]) -> None:
     menu = window.menuBar().addMenu("Ai&de")
-    keys = QAction("Raccourcis clavier", window)
+    keys = QAction(shell.KEYBOARD_SHORTCUTS, window)
     keys.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     keys.triggered.connect(
-        lambda: QMessageBox.information(window, "Raccourcis clavier", shortcuts_text())
+        lambda: QMessageBox.information(window, shell.KEYBOARD_SHORTCUTS, shortcuts_text())
     )
     menu.addAction(keys)
-    guide = QAction("Guide d'utilisation", window)
+    guide = QAction(shell.USER_GUIDE, window)
     guide.triggered.connect(lambda: _open_guide(window))
     menu.addAction(guide)
-    folder = QAction("Ouvrir le dossier du profil", window)
+    folder = QAction(shell.OPEN_PROFILE_FOLDER, window)
     folder.triggered.connect(lambda: _open_profile_folder(window, profile_root()))
     menu.addAction(folder)
     menu.addSeparator()
-    about = QAction("À propos de Permanence", window)
-    about.triggered.connect(lambda: QMessageBox.about(window, "Permanence", about_text(profile_root())))
+    about = QAction(shell.ABOUT, window)
+    about.triggered.connect(
+        lambda: QMessageBox.about(window, common.APP_NAME, about_text(profile_root()))
+    )
     menu.addAction(about)
 
 
 def about_text(root: Path | None) -> str:
-    where = str(root) if root is not None else "(profil en cours d'ouverture)"
-    return (
-        f"<b>Permanence</b> — version {version()}<br><br>"
-        "Accompagnement, ateliers et factures de la CAE, hors connexion, synchronisés avec "
-        f"le siège.<br><br>Données du profil : {where}"
-    )
+    where = str(root) if root is not None else shell.PROFILE_BEING_OPENED
+    return shell.ABOUT_TEXT.format(version=version(), where=where)
 
 
 def _open_guide(window: QMainWindow) -> None:
     guide = user_guide()
     if guide is None:
-        QMessageBox.information(window, "Permanence", "Le guide d'utilisation n'est pas installé.")
+        QMessageBox.information(window, common.APP_NAME, shell.GUIDE_NOT_INSTALLED)
     else:
         open_document(window, guide)
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from app.sync.role import DeviceRole, laptop_role
 from ui.context import AppContext
+from ui.texts import cae_options
 
 
 class Subject(StrEnum):
@@ -24,30 +25,16 @@ class Subject(StrEnum):
 # (accompagnateur, role not known yet, laptop alone) for each subject.
 NOTES: dict[Subject, tuple[str, str, str]] = {
     Subject.CAE_IDENTITY: (
-        "Lecture seule : ce poste est inscrit auprès du siège comme poste d'accompagnateur. "
-        "L'identité de la CAE est tenue par le personnel du siège et reçue à chaque "
-        "synchronisation ; pour une correction, adressez-vous au siège.",
-        "Lecture seule : ce poste est inscrit auprès du siège, qui n'a pas encore indiqué "
-        "son rôle. Synchronisez-le ; seul un poste du siège modifie l'identité de la CAE.",
-        "Ce poste n'est pas encore inscrit auprès du siège : vous pouvez régler l'identité "
-        "de la CAE vous-même pour travailler seul. Après l'inscription, ce sera celle du "
-        "siège, modifiable par son personnel seulement.",
+        cae_options.IDENTITY_READ_ONLY_ACCOMPAGNATEUR,
+        cae_options.IDENTITY_READ_ONLY_NO_ROLE,
+        cae_options.IDENTITY_NOT_ENROLLED,
     ),
     Subject.OPTION_LISTS: (
-        "Lecture seule : ce poste est inscrit auprès du siège comme poste d'accompagnateur. "
-        "Les listes de choix sont tenues par le personnel du siège et reçues à chaque "
-        "synchronisation ; pour un ajout ou une correction, adressez-vous au siège.",
-        "Lecture seule : ce poste est inscrit auprès du siège, qui n'a pas encore indiqué "
-        "son rôle. Synchronisez-le ; seul un poste du siège modifie les listes de choix.",
-        "Ce poste n'est pas encore inscrit auprès du siège : vous pouvez régler les listes "
-        "de choix vous-même pour travailler seul. Après l'inscription, ce seront celles du "
-        "siège, modifiables par son personnel seulement.",
+        cae_options.OPTIONS_READ_ONLY_ACCOMPAGNATEUR,
+        cae_options.OPTIONS_READ_ONLY_NO_ROLE,
+        cae_options.OPTIONS_NOT_ENROLLED,
     ),
 }
-SIEGE_NOTE = (
-    "Poste du siège : vos modifications sont envoyées à tous les postes à la prochaine "
-    "synchronisation."
-)
 
 
 @dataclass(frozen=True)
@@ -63,5 +50,5 @@ def reference_rights(ctx: AppContext, subject: Subject) -> Rights:
     if not state.enrolled:
         return Rights(True, alone)
     if state.role is DeviceRole.SIEGE:
-        return Rights(True, SIEGE_NOTE)
+        return Rights(True, cae_options.SIEGE_EDITS_SENT)
     return Rights(False, unknown if state.role is None else accompagnateur)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.style import error_css
+from ui.texts import common, shell
 
 
 class PassphraseDialog(QDialog):
@@ -23,8 +24,8 @@ class PassphraseDialog(QDialog):
 
     def __init__(self, profile_name: str, message: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Profil chiffré")
-        label = QLabel(f"Saisissez la phrase de passe du profil « {profile_name} ».", self)
+        self.setWindowTitle(shell.ENCRYPTED_PROFILE_TITLE)
+        label = QLabel(shell.ENTER_PASSPHRASE.format(profile=profile_name), self)
         label.setWordWrap(True)
         self.error = QLabel(message, self)
         self.error.setStyleSheet(error_css())
@@ -34,7 +35,7 @@ class PassphraseDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Ouvrir")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(common.OPEN)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

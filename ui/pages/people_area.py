@@ -13,6 +13,7 @@ from app.people.person_directory import PersonRow
 from ui.context import AppContext
 from ui.models.row_table_model import RowTableModel
 from ui.pages.persons_page import PersonsPage
+from ui.texts import accueil
 
 if TYPE_CHECKING:
     from ui.dialogs.person_dialog import PersonDialog
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class PeopleArea(QStackedWidget):
-    title = "Personnes"
+    title = accueil.PEOPLE_AREA_TITLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

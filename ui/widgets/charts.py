@@ -22,9 +22,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from ui.style import muted_colour
+from ui.texts import common
 
 PALETTE = (QColor("#2b6cb0"), QColor("#dd6b20"), QColor("#38a169"), QColor("#805ad5"))
-EMPTY_TEXT = "Aucune donnée pour cette période."
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class BarChart(QWidget):
         area = QRectF(4, 24, self.width() - 8, self.height() - 28)
         if self.is_empty:
             painter.setPen(muted_colour())
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, common.NO_DATA_FOR_PERIOD)
             return
         if self.horizontal:
             self._paint_horizontal(painter, area)

@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from ui.style import error_css
-
-DATE_HINT = "jj/mm/aaaa, par ex. 12/03/1985 ou 12031985"
-TIME_HINT = "par ex. 9h30 ou 09:30"
+from ui.texts import common
 
 _DATE_SEPARATED = re.compile(r"^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{2}|\d{4})$")
 _DATE_DIGITS = re.compile(r"^(\d{2})(\d{2})(\d{2}|\d{4})$")
@@ -58,16 +56,14 @@ def parse_date(text: str) -> dt.date | None:
         return None
     match = _DATE_SEPARATED.match(text) or _DATE_DIGITS.match(text)
     if match is None:
-        raise InputProblem(f"Date non reconnue : tapez {DATE_HINT}.")
+        raise InputProblem(common.DATE_NOT_UNDERSTOOD)
     day, month, year = (int(part) for part in match.groups())
     if len(match.group(3)) == 2:
         year = _full_year(year)
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise InputProblem(
-            f"Cette date n'existe pas : {day:02d}/{month:02d}/{year}."
-        ) from None
+        raise InputProblem(common.NO_SUCH_DATE.format(day=day, month=month, year=year)) from None
 
 
 def parse_time(text: str) -> dt.time | None:
@@ -77,10 +73,10 @@ def parse_time(text: str) -> dt.time | None:
         return None
     match = _TIME_DIGITS.match(text) or _TIME_SEPARATED.match(text)
     if match is None:
-        raise InputProblem(f"Heure non reconnue : tapez {TIME_HINT}.")
+        raise InputProblem(common.TIME_NOT_UNDERSTOOD)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise InputProblem(f"Cette heure n'existe pas : {hour:02d}:{minute:02d}.")
+        raise InputProblem(common.NO_SUCH_TIME.format(hour=hour, minute=minute))
     return dt.time(hour, minute)
 
 
@@ -111,7 +107,7 @@ class _TypedField(QWidget):
         self.setFocusProxy(self.edit)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.after: _TypedField | None = None  # the field this one must not come before
-        self.after_message = "La fin ({end}) est avant le début ({start})."
+        self.after_message = common.END_BEFORE_START
 
     # What subclasses say -------------------------------------------------------
     def _parse(self, text: str) -> object:
@@ -128,7 +124,7 @@ class _TypedField(QWidget):
         except InputProblem as problem:
             return str(problem)
         if value is None:
-            return None if self.optional else "Ce champ est obligatoire."
+            return None if self.optional else common.FIELD_REQUIRED
         if self.after is not None and self.after.problem() is None:
             start = self.after._parse(self.after.edit.text())
             if start is not None and value < start:  # type: ignore[operator]
@@ -177,11 +173,11 @@ class DateField(_TypedField):
     ) -> None:
         super().__init__(parent, optional)
         self.edit.setPlaceholderText("jj/mm/aaaa")
-        self.edit.setToolTip(f"Tapez {DATE_HINT}.")
+        self.edit.setToolTip(common.DATE_TOOLTIP)
         self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
         self.calendar_button = QToolButton(self)
         self.calendar_button.setText("▾")
-        self.calendar_button.setToolTip("Choisir dans le calendrier")
+        self.calendar_button.setToolTip(common.PICK_IN_CALENDAR)
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
         self.calendar_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.calendar_button)
@@ -248,7 +244,7 @@ class TimeField(_TypedField):
     ) -> None:
         super().__init__(parent, optional)
         self.edit.setPlaceholderText("hh:mm")
-        self.edit.setToolTip(f"Tapez l'heure, {TIME_HINT}.")
+        self.edit.setToolTip(common.TIME_TOOLTIP)
         self.edit.setFixedWidth(self.edit.fontMetrics().horizontalAdvance("00:000") + 24)
         self._last: dt.time | None = None
         self.set_value(value)

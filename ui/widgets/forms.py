@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.errors import PermanenceError, ValidationError
 from ui.messages import error_message, field_message
 from ui.style import error_colour, error_css
+from ui.texts import common
 
 
 def error_style() -> str:
@@ -155,7 +156,7 @@ def dialog_frame(
     dialog: QDialog,
     content: Sequence[QWidget | QLayout],
     on_save: Callable[[], object],
-    save_text: str = "Enregistrer",
+    save_text: str = common.SAVE,
 ) -> DialogFrame:
     """Lay out a form dialog: the content, the general error label, then Save/Cancel.
 
@@ -166,7 +167,7 @@ def dialog_frame(
         QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
     )
     buttons.button(QDialogButtonBox.StandardButton.Save).setText(save_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(common.CANCEL)
     buttons.accepted.connect(on_save)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)

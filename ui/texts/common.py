@@ -1,0 +1,58 @@
+"""Words shared by many screens: buttons, and the field names every area uses.
+
+A word lives here only when it means the same thing everywhere it is shown; a screen's
+own wording is in its area's module (docs/architecture.md §3, "Words").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Buttons
+SAVE: Final[str] = "Enregistrer"
+CANCEL: Final[str] = "Annuler"
+CLOSE: Final[str] = "Fermer"
+OPEN: Final[str] = "Ouvrir"
+
+# Field names and column headers
+DATE: Final[str] = "Date"
+PERMANENCE: Final[str] = "Permanence"
+ANTENNE: Final[str] = "Antenne"
+ACCOMPAGNATEUR: Final[str] = "Accompagnateur"
+TOWN: Final[str] = "Commune"
+TYPE: Final[str] = "Type"
+NAME: Final[str] = "Nom"
+FIRST_NAME: Final[str] = "Prénom"
+ADDRESS: Final[str] = "Adresse"
+POSTCODE: Final[str] = "Code postal"
+PHONE: Final[str] = "Téléphone"
+PERSON: Final[str] = "Personne"
+NOTE: Final[str] = "Note"
+NOTES: Final[str] = "Notes"
+LABEL: Final[str] = "Intitulé"
+AMOUNT: Final[str] = "Montant"
+NUMBER: Final[str] = "Numéro"
+DESCRIPTION: Final[str] = "Description"
+STATE: Final[str] = "État"
+
+# Window titles: the application's name heads every message box
+APP_NAME: Final[str] = "Permanence"
+
+# Suffix of an option or place no longer offered for new records
+DISABLED_SUFFIX: Final[str] = " (désactivé)"
+
+# Date and time fields (ui/widgets/date_time_fields.py)
+DATE_HINT: Final[str] = "jj/mm/aaaa, par ex. 12/03/1985 ou 12031985"
+TIME_HINT: Final[str] = "par ex. 9h30 ou 09:30"
+END_BEFORE_START: Final[str] = "La fin ({end}) est avant le début ({start})."
+FIELD_REQUIRED: Final[str] = "Ce champ est obligatoire."
+DATE_NOT_UNDERSTOOD: Final[str] = f"Date non reconnue : tapez {DATE_HINT}."
+NO_SUCH_DATE: Final[str] = "Cette date n'existe pas : {day:02d}/{month:02d}/{year}."
+TIME_NOT_UNDERSTOOD: Final[str] = f"Heure non reconnue : tapez {TIME_HINT}."
+NO_SUCH_TIME: Final[str] = "Cette heure n'existe pas : {hour:02d}:{minute:02d}."
+DATE_TOOLTIP: Final[str] = f"Tapez {DATE_HINT}."
+TIME_TOOLTIP: Final[str] = f"Tapez l'heure, {TIME_HINT}."
+PICK_IN_CALENDAR: Final[str] = "Choisir dans le calendrier"
+
+# Charts
+NO_DATA_FOR_PERIOD: Final[str] = "Aucune donnée pour cette période."

@@ -1,0 +1,51 @@
+"""French words of the shell screens (docs/architecture.md, "Where wording lives")."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Encrypted profile (ui/dialogs/passphrase_dialog.py)
+ENCRYPTED_PROFILE_TITLE: Final[str] = "Profil chiffré"
+
+ENTER_PASSPHRASE: Final[str] = "Saisissez la phrase de passe du profil « {profile} »."
+
+# Unexpected errors (ui/error_hook.py)
+UNEXPECTED_TITLE: Final[str] = "Permanence — erreur inattendue"
+UNEXPECTED_TEXT: Final[str] = (
+    "Une erreur inattendue s'est produite. Ce que vous faisiez n'a peut-être pas abouti :"
+    " vérifiez-le avant de continuer.\n"
+    "\n"
+    "Le détail est enregistré dans le journal du profil ; « Copier le détail » le met "
+    "dans le presse-papiers pour le transmettre au support."
+)
+COPY_DETAIL: Final[str] = "Copier le détail"
+DETAIL_COPIED: Final[str] = "Le détail a été copié dans le presse-papiers."
+
+# Aide menu (ui/help_menu.py)
+SHORTCUT_GO_TO_KEYS: Final[str] = "Ctrl+1 … Ctrl+7"
+SHORTCUT_GO_TO: Final[str] = "Aller à une rubrique (Personnes, Entretiens, Ateliers…)"
+SHORTCUT_SEARCH: Final[str] = "Rechercher (dans la liste affichée, sinon dans les personnes)"
+SHORTCUT_NEW: Final[str] = "Nouvelle fiche dans la liste affichée (personne, atelier, facture)"
+SHORTCUT_OPEN_KEYS: Final[str] = "Entrée ou double-clic"
+SHORTCUT_OPEN: Final[str] = "Ouvrir la ligne choisie"
+SHORTCUT_BACK_KEYS: Final[str] = "Échap ou Alt+Gauche"
+SHORTCUT_BACK: Final[str] = "Revenir de la fiche d'une personne à la liste"
+SHORTCUT_NEXT_TAB_KEYS: Final[str] = "Ctrl+Tab, Ctrl+Pg suiv."
+SHORTCUT_NEXT_TAB: Final[str] = "Onglet suivant de la fiche (Maj ou Ctrl+Pg préc. : précédent)"
+SHORTCUT_NEXT_FIELD_KEYS: Final[str] = "Tab / Maj+Tab"
+SHORTCUT_NEXT_FIELD: Final[str] = "Champ suivant / précédent"
+SHORTCUT_FINALISE_KEYS: Final[str] = "Ctrl+Entrée"
+SHORTCUT_FINALISE: Final[str] = "Finaliser l'entretien d'accueil"
+SHORTCUT_HELP: Final[str] = "Cette liste"
+SHORTCUT_QUIT: Final[str] = "Quitter"
+KEYBOARD_SHORTCUTS: Final[str] = "Raccourcis clavier"
+USER_GUIDE: Final[str] = "Guide d'utilisation"
+OPEN_PROFILE_FOLDER: Final[str] = "Ouvrir le dossier du profil"
+ABOUT: Final[str] = "À propos de Permanence"
+PROFILE_BEING_OPENED: Final[str] = "(profil en cours d'ouverture)"
+GUIDE_NOT_INSTALLED: Final[str] = "Le guide d'utilisation n'est pas installé."
+ABOUT_TEXT: Final[str] = (
+    "<b>Permanence</b> — version {version}<br><br>Accompagnement, ateliers et factures de"
+    " la CAE, hors connexion, synchronisés avec le siège.<br><br>Données du profil : "
+    "{where}"
+)
