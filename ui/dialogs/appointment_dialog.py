@@ -18,6 +18,7 @@ from app.people.agenda import AppointmentInput
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
 from ui.messages_people import APPOINTMENT_KINDS
+from ui.texts import accueil, common
 from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
@@ -31,7 +32,7 @@ class AppointmentDialog(QDialog):
         self.person_id = person_id
         self.saved_id: str | None = None
         self.errors = FormErrors()
-        self.setWindowTitle("Nouveau rendez-vous")
+        self.setWindowTitle(accueil.APPOINTMENT_TITLE)
         settings = ctx.profile.settings
         self.starts_at = DateTimeField(self)
         self.starts_at.setDateTime(QDateTime(QDate(today()).addDays(7), QTime(10, 0)))
@@ -43,11 +44,11 @@ class AppointmentDialog(QDialog):
         fill_combo(self.accompagnateur, staff_items(ctx.uow), settings.accompagnateur_id)
         self.note = text_area(self, lines=2)
         form = QFormLayout()
-        self.errors.add_row(form, "Date et heure", "starts_at", self.starts_at)
-        self.errors.add_row(form, "Entretien", "kind", self.kind)
-        self.errors.add_row(form, "Permanence", "permanence_id", self.permanence)
-        self.errors.add_row(form, "Accompagnateur", "accompagnateur_id", self.accompagnateur)
-        self.errors.add_row(form, "Note", "note", self.note)
+        self.errors.add_row(form, accueil.APPOINTMENT_WHEN, "starts_at", self.starts_at)
+        self.errors.add_row(form, common.INTERVIEW, "kind", self.kind)
+        self.errors.add_row(form, common.PERMANENCE, "permanence_id", self.permanence)
+        self.errors.add_row(form, common.ACCOMPAGNATEUR, "accompagnateur_id", self.accompagnateur)
+        self.errors.add_row(form, common.NOTE, "note", self.note)
         self.general_error = dialog_frame(self, [form], self.save).general_error
 
     def value(self) -> AppointmentInput:

@@ -36,6 +36,7 @@ from ui.dialogs.people_widgets import (
 )
 from ui.messages_people import MODES, stamp
 from ui.style import muted_css
+from ui.texts import accueil, common
 from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
@@ -58,7 +59,7 @@ class FollowupDialog(QDialog):
             interviews.get_followup(ctx.uow, followup_id) if followup_id else None
         )
         self.errors = FormErrors()
-        self.setWindowTitle(f"Entretien de suivi — {self.person.full_name}")
+        self.setWindowTitle(accueil.FOLLOWUP_TITLE.format(name=self.person.full_name))
         remember_geometry(self, "followup", 640, 620)
         self._build()
         self._load()
@@ -80,28 +81,32 @@ class FollowupDialog(QDialog):
         fill_combo(self.accompagnateur, staff_items(uow), settings.accompagnateur_id)
         self.points = text_area(self, lines=5)
         self.plan = text_area(self, lines=4)
-        self.has_next = QCheckBox("Fixer le prochain rendez-vous", self)
+        self.has_next = QCheckBox(accueil.SET_NEXT_APPOINTMENT, self)
         self.next_appointment = DateTimeField(self)
         self.next_appointment.setDateTime(QDateTime(QDate(today()).addMonths(1), QTime(10, 0)))
         self.next_appointment.setEnabled(False)
         self.has_next.toggled.connect(self.next_appointment.setEnabled)
         form = QFormLayout()
-        self.errors.add_row(form, "Date", "held_on", self.held_on)
-        self.errors.add_row(form, "Durée", "duration_minutes", self.duration)
-        self.errors.add_row(form, "Modalité", "mode", self.mode)
-        self.errors.add_row(form, "Permanence", "permanence_id", self.permanence)
-        self.errors.add_row(form, "Accompagnateur", "accompagnateur_id", self.accompagnateur)
-        self.errors.add_row(form, "Points abordés *", "points_discussed", self.points)
-        self.errors.add_row(form, "Plan d'action", "action_plan", self.plan)
+        self.errors.add_row(form, common.DATE, "held_on", self.held_on)
+        self.errors.add_row(form, accueil.DURATION, "duration_minutes", self.duration)
+        self.errors.add_row(form, accueil.MODE, "mode", self.mode)
+        self.errors.add_row(form, common.PERMANENCE, "permanence_id", self.permanence)
+        self.errors.add_row(form, common.ACCOMPAGNATEUR, "accompagnateur_id", self.accompagnateur)
+        self.errors.add_row(
+            form, accueil.POINTS_DISCUSSED_REQUIRED, "points_discussed", self.points
+        )
+        self.errors.add_row(form, accueil.ACTION_PLAN, "action_plan", self.plan)
         form.addRow(self.has_next)
-        self.errors.add_row(form, "Prochain rendez-vous", "next_appointment", self.next_appointment)
+        self.errors.add_row(
+            form, accueil.NEXT_APPOINTMENT, "next_appointment", self.next_appointment
+        )
         self.state_label = QLabel(self)
         self.state_label.setStyleSheet(muted_css())
         self.general_error = general_error_label(self)
-        self.save_button = QPushButton("Enregistrer (Ctrl+Entrée)", self)
+        self.save_button = QPushButton(common.SAVE_CTRL_ENTER, self)
         self.save_button.setDefault(True)
-        self.print_button = QPushButton("Imprimer le compte rendu", self)
-        self.close_button = QPushButton("Fermer", self)
+        self.print_button = QPushButton(common.PRINT_REPORT, self)
+        self.close_button = QPushButton(common.CLOSE, self)
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_report)
         self.close_button.clicked.connect(self.reject)
@@ -130,7 +135,9 @@ class FollowupDialog(QDialog):
             if f.next_appointment:
                 self.has_next.setChecked(True)
                 self.next_appointment.setDateTime(QDateTime(f.next_appointment))
-            self.state_label.setText(f"Modifié par {stamp(f.updated_by, f.updated_at)}")
+            self.state_label.setText(
+                common.CHANGED_BY.format(stamp=stamp(f.updated_by, f.updated_at))
+            )
         self.print_button.setEnabled(f is not None)
         self.points.setFocus()
 
@@ -165,7 +172,9 @@ class FollowupDialog(QDialog):
         self.ctx.hub.notify(Changes(persons=True, interviews=True))
         self.print_button.setEnabled(True)
         self.state_label.setText(
-            f"Enregistré par {stamp(self.followup.updated_by, self.followup.updated_at)}"
+            accueil.FOLLOWUP_SAVED_BY.format(
+                stamp=stamp(self.followup.updated_by, self.followup.updated_at)
+            )
         )
         return True
 

@@ -41,19 +41,20 @@ from ui.dialogs.people_widgets import (
 )
 from ui.messages_people import DECISIONS, stamp
 from ui.style import muted_css
+from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
 
 AUTOSAVE_MS = 4000
 TEXT_FIELDS = (
-    ("project_what", "Que veut-elle vendre ? *"),
-    ("project_how", "Comment ?"),
-    ("project_to_whom", "À qui ?"),
-    ("project_territory", "Sur quel territoire ?"),
-    ("experience", "Expérience"),
-    ("motivation", "Motivation"),
-    ("needs", "Besoins"),
+    ("project_what", accueil.PROJECT_WHAT_REQUIRED),
+    ("project_how", accueil.PROJECT_HOW),
+    ("project_to_whom", accueil.PROJECT_TO_WHOM),
+    ("project_territory", accueil.PROJECT_TERRITORY),
+    ("experience", accueil.EXPERIENCE),
+    ("motivation", accueil.MOTIVATION),
+    ("needs", accueil.NEEDS),
 )
 
 
@@ -78,7 +79,7 @@ class IntakeDialog(QDialog):
         )
         self.dirty = False
         self.errors = FormErrors()
-        self.setWindowTitle(f"Entretien d'accueil — {self.person.full_name}")
+        self.setWindowTitle(accueil.INTAKE_TITLE.format(name=self.person.full_name))
         remember_geometry(self, "intake", 760, 820)
         self._build()
         self._load()
@@ -100,12 +101,14 @@ class IntakeDialog(QDialog):
         self.accompagnateur = QComboBox(self)
         fill_combo(self.accompagnateur, staff_items(uow), settings.accompagnateur_id)
         head = QFormLayout()
-        self.errors.add_row(head, "Date", "held_on", self.held_on)
-        self.errors.add_row(head, "Permanence", "permanence_id", self.permanence)
-        self.errors.add_row(head, "Accompagnateur *", "accompagnateur_id", self.accompagnateur)
+        self.errors.add_row(head, common.DATE, "held_on", self.held_on)
+        self.errors.add_row(head, common.PERMANENCE, "permanence_id", self.permanence)
+        self.errors.add_row(
+            head, accueil.ACCOMPAGNATEUR_REQUIRED, "accompagnateur_id", self.accompagnateur
+        )
 
         self.texts = {name: text_area(self) for name, _label in TEXT_FIELDS}
-        project = QGroupBox("Le projet", self)
+        project = QGroupBox(accueil.THE_PROJECT, self)
         project_form = QFormLayout(project)
         for name, label in TEXT_FIELDS:
             self.errors.add_row(project_form, label, name, self.texts[name])
@@ -115,16 +118,16 @@ class IntakeDialog(QDialog):
         self.decision_reason = text_area(self, lines=2)
         self.next_step = text_area(self, lines=2)
         self.convention_start = date_edit(self)
-        decision = QGroupBox("Décision", self)
+        decision = QGroupBox(common.DECISION, self)
         decision_form = self.decision_form = QFormLayout(decision)
-        self.errors.add_row(decision_form, "Décision", "decision", self.decision)
+        self.errors.add_row(decision_form, common.DECISION, "decision", self.decision)
         self.errors.add_row(
-            decision_form, "Motif / partenaire", "decision_reason", self.decision_reason
+            decision_form, accueil.DECISION_REASON, "decision_reason", self.decision_reason
         )
         self.convention_row = self.errors.add_row(
-            decision_form, "Début de la convention", "convention_start", self.convention_start
+            decision_form, accueil.CONVENTION_START, "convention_start", self.convention_start
         )
-        self.errors.add_row(decision_form, "Prochaine étape", "next_step", self.next_step)
+        self.errors.add_row(decision_form, accueil.NEXT_STEP, "next_step", self.next_step)
         self.decision.currentIndexChanged.connect(self._decision_changed)
 
         body = QWidget(self)
@@ -140,12 +143,12 @@ class IntakeDialog(QDialog):
         self.state_label.setObjectName("draftState")
         self.state_label.setStyleSheet(muted_css())
         self.general_error = general_error_label(self)
-        self.save_draft_button = QPushButton("Enregistrer le brouillon", self)
-        self.finalize_button = QPushButton("Finaliser l'entretien (Ctrl+Entrée)", self)
+        self.save_draft_button = QPushButton(accueil.SAVE_DRAFT, self)
+        self.finalize_button = QPushButton(accueil.FINALISE_INTAKE_CTRL_ENTER, self)
         self.finalize_button.setDefault(True)
-        self.print_button = QPushButton("Imprimer le compte rendu", self)
-        self.close_button = QPushButton("Fermer", self)
-        self.discard_button = QPushButton("Supprimer le brouillon…", self)
+        self.print_button = QPushButton(common.PRINT_REPORT, self)
+        self.close_button = QPushButton(common.CLOSE, self)
+        self.discard_button = QPushButton(accueil.DISCARD_DRAFT_ELLIPSIS, self)
         self.discard_button.clicked.connect(self.discard_draft)
         self.save_draft_button.clicked.connect(lambda: self.autosave(force=True))
         self.finalize_button.clicked.connect(self.finalize)
@@ -215,20 +218,20 @@ class IntakeDialog(QDialog):
     def _show_state(self) -> None:
         intake = self.intake
         if intake is None:
-            self.state_label.setText("Nouveau brouillon (enregistré automatiquement)")
+            self.state_label.setText(accueil.NEW_DRAFT_AUTOSAVED)
         elif intake.is_draft:
             self.state_label.setText(
-                f"Brouillon enregistré — {stamp(intake.updated_by, intake.updated_at)}"
+                accueil.INTAKE_DRAFT_SAVED.format(stamp=stamp(intake.updated_by, intake.updated_at))
             )
         else:
             self.state_label.setText(
-                f"Entretien finalisé — {stamp(intake.updated_by, intake.updated_at)}"
+                accueil.INTAKE_FINALISED.format(stamp=stamp(intake.updated_by, intake.updated_at))
             )
         self.print_button.setEnabled(intake is not None)
         self.discard_button.setEnabled(intake is not None and intake.is_draft)
         self.save_draft_button.setEnabled(not self.is_final)
         self.finalize_button.setText(
-            "Enregistrer (Ctrl+Entrée)" if self.is_final else "Finaliser l'entretien (Ctrl+Entrée)"
+            common.SAVE_CTRL_ENTER if self.is_final else accueil.FINALISE_INTAKE_CTRL_ENTER
         )
 
     def value(self) -> IntakeInput:
@@ -285,8 +288,7 @@ class IntakeDialog(QDialog):
         self._show_state()
         self.ctx.hub.notify(Changes(persons=True, interviews=True, parcours=True))
         self.state_label.setText(
-            f"Entretien du {formatting.date(self.intake.held_on)} finalisé. "
-            "Vous pouvez imprimer le compte rendu."
+            accueil.INTAKE_FINALISED_ON.format(date=formatting.date(self.intake.held_on))
         )
 
     def discard_draft(self) -> None:
@@ -296,8 +298,8 @@ class IntakeDialog(QDialog):
             return
         answer = QMessageBox.question(
             self,
-            "Supprimer le brouillon",
-            "Supprimer ce brouillon d'entretien d'accueil ? Ce qui y est écrit sera perdu.",
+            accueil.DISCARD_DRAFT,
+            accueil.DISCARD_DRAFT_QUESTION,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -37,6 +37,7 @@ from ui.dialogs.people_widgets import (
 )
 from ui.messages_people import DUPLICATE_REASONS, stamp
 from ui.style import ON_PASTEL, muted_css
+from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
@@ -53,12 +54,12 @@ class DuplicatePanel(QFrame):
             "#duplicatePanel { background: #fff4e5; }"
             f" #duplicatePanel QLabel {{ color: {ON_PASTEL.name()}; }}"
         )
-        self.title = QLabel("Cette personne existe peut-être déjà :", self)
+        self.title = QLabel(accueil.DUPLICATE_MAY_EXIST, self)
         self.list = QListWidget(self)
         self.list.setMaximumHeight(90)
         self.list.setWordWrap(True)
-        self.open_button = QPushButton("Ouvrir la fiche existante", self)
-        self.create_button = QPushButton("Ce n'est pas la même personne : créer", self)
+        self.open_button = QPushButton(accueil.OPEN_EXISTING_RECORD, self)
+        self.create_button = QPushButton(accueil.NOT_THE_SAME_PERSON_CREATE, self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.create_button)
@@ -98,7 +99,7 @@ class PersonDialog(QDialog):
         self.saved: PersonDetail | None = None
         self.open_existing_id: str | None = None
         self._duplicates_confirmed = False
-        self.setWindowTitle("Modifier la fiche" if person else "Nouvelle personne")
+        self.setWindowTitle(accueil.EDIT_RECORD_TITLE if person else accueil.NEW_PERSON_TITLE)
         self.setMinimumWidth(620)
         self.errors = FormErrors()
         self._build()
@@ -136,29 +137,26 @@ class PersonDialog(QDialog):
         self.activity_name = QLineEdit(self)
         self.analytic_code = QLineEdit(self)
         self.notes = text_area(self)
-        self.notes.setPlaceholderText(
-            "Notes factuelles : la personne peut les lire sur demande. "
-            "Ni numéro de sécurité sociale, ni donnée de santé."
-        )
+        self.notes.setPlaceholderText(accueil.PERSON_NOTES_PLACEHOLDER)
         form = QFormLayout()
         rows: list[tuple[str, str, QWidget]] = [
-            ("Civilité", "civility", self.civility),
-            ("Prénom *", "first_name", self.first_name),
-            ("Nom *", "last_name", self.last_name),
-            ("Date de naissance", "birth_date", self.birth_date),
-            ("E-mail", "email", self.email),
-            ("Téléphone", "phone", self.phone),
-            ("Adresse", "address", self.address),
-            ("Code postal", "postcode", self.postcode),
-            ("Commune", "city", self.city),
-            ("Antenne", "antenne_id", self.antenne),
-            ("Référent", "referent_id", self.referent),
-            ("Situation à l'entrée", "situation_code", self.situation),
-            ("Prescripteur", "prescriber_code", self.prescriber),
-            ("Secteur d'activité", "sector_code", self.sector),
-            ("Nom de l'activité", "activity_name", self.activity_name),
-            ("Code analytique", "analytic_code", self.analytic_code),
-            ("Notes", "notes", self.notes),
+            (accueil.CIVILITY, "civility", self.civility),
+            (accueil.FIRST_NAME_REQUIRED, "first_name", self.first_name),
+            (accueil.LAST_NAME_REQUIRED, "last_name", self.last_name),
+            (common.BIRTH_DATE, "birth_date", self.birth_date),
+            (common.EMAIL, "email", self.email),
+            (common.PHONE, "phone", self.phone),
+            (common.ADDRESS, "address", self.address),
+            (common.POSTCODE, "postcode", self.postcode),
+            (common.TOWN, "city", self.city),
+            (common.ANTENNE, "antenne_id", self.antenne),
+            (common.REFERENT, "referent_id", self.referent),
+            (common.ENTRY_SITUATION, "situation_code", self.situation),
+            (common.PRESCRIBER, "prescriber_code", self.prescriber),
+            (common.SECTOR, "sector_code", self.sector),
+            (accueil.ACTIVITY_NAME, "activity_name", self.activity_name),
+            (common.ANALYTIC_CODE, "analytic_code", self.analytic_code),
+            (common.NOTES, "notes", self.notes),
         ]
         for label, name, widget in rows:
             self.errors.add_row(form, label, name, widget)
@@ -201,8 +199,10 @@ class PersonDialog(QDialog):
         self.analytic_code.setText(p.analytic_code)
         self.notes.setPlainText(p.notes)
         self.stamp_label.setText(
-            f"Créée par {stamp(p.created_by, p.created_at)} — "
-            f"dernière modification par {stamp(p.updated_by, p.updated_at)}"
+            accueil.PERSON_STAMP.format(
+                created=stamp(p.created_by, p.created_at),
+                updated=stamp(p.updated_by, p.updated_at),
+            )
         )
 
     # Actions -------------------------------------------------------------------
@@ -267,8 +267,8 @@ class PersonDialog(QDialog):
     def _create_anyway(self) -> None:
         answer = QMessageBox.question(
             self,
-            "Créer une nouvelle fiche",
-            "Créer une nouvelle fiche alors qu'une fiche proche existe ?",
+            accueil.CREATE_NEW_RECORD,
+            accueil.CREATE_DESPITE_DUPLICATE,
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.confirm_not_duplicate()

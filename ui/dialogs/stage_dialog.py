@@ -30,6 +30,7 @@ from ui.dialogs.people_widgets import (
 )
 from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
 from ui.style import muted_css
+from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
@@ -49,7 +50,7 @@ class StageDialog(QDialog):
         self.stage = stage
         self.saved: StageInfo | None = None
         self.errors = FormErrors()
-        self.setWindowTitle("Modifier l'étape" if stage else "Nouvelle étape du parcours")
+        self.setWindowTitle(accueil.EDIT_STAGE_TITLE if stage else accueil.NEW_STAGE_TITLE)
         self._build()
         self._load(stage, kind)
 
@@ -70,14 +71,16 @@ class StageDialog(QDialog):
         self.form = QFormLayout()
         add = self.errors.add_row
         self.rows: dict[str, FieldWithError] = {
-            "kind": add(self.form, "Étape", "kind", self.kind),
-            "start_date": add(self.form, "Début", "start_date", self.start),
-            "end_date": add(self.form, "Fin", "end_date", self.end),
-            "renewals": add(self.form, "Renouvellements", "renewals", self.renewals),
-            "contract_type": add(self.form, "Contrat", "contract_type", self.contract),
-            "outcome": add(self.form, "Issue", "outcome", self.outcome),
-            "exit_reason_code": add(self.form, "Autre motif", "exit_reason_code", self.exit_reason),
-            "notes": add(self.form, "Notes", "notes", self.notes),
+            "kind": add(self.form, accueil.STAGE, "kind", self.kind),
+            "start_date": add(self.form, accueil.STAGE_START, "start_date", self.start),
+            "end_date": add(self.form, accueil.STAGE_END, "end_date", self.end),
+            "renewals": add(self.form, accueil.RENEWALS, "renewals", self.renewals),
+            "contract_type": add(self.form, accueil.CONTRACT, "contract_type", self.contract),
+            "outcome": add(self.form, accueil.OUTCOME, "outcome", self.outcome),
+            "exit_reason_code": add(
+                self.form, accueil.OTHER_EXIT_REASON, "exit_reason_code", self.exit_reason
+            ),
+            "notes": add(self.form, common.NOTES, "notes", self.notes),
         }
         self.hint = QLabel(self)
         self.hint.setStyleSheet(muted_css())
@@ -107,7 +110,7 @@ class StageDialog(QDialog):
             )
             self.notes.setPlainText(stage.notes)
             self.hint.setText(
-                f"Dernière modification par {stamp(stage.updated_by, stage.updated_at)}"
+                common.LAST_CHANGED_BY.format(stamp=stamp(stage.updated_by, stage.updated_at))
             )
         self._kind_changed()
 
@@ -123,9 +126,7 @@ class StageDialog(QDialog):
         for name, shown in visible.items():
             self.form.setRowVisible(self.rows[name], shown)
         if kind == StageKind.CAPE and self.stage is None:
-            self.hint.setText(
-                f"Une convention dure 12 mois, renouvelable {CAPE_MAX_RENEWALS} fois."
-            )
+            self.hint.setText(accueil.CAPE_DURATION_HINT.format(renewals=CAPE_MAX_RENEWALS))
         self._suggest_end()
 
     def _suggest_end(self, *_args: object) -> None:

@@ -6,3 +6,76 @@ from typing import Final
 
 # Person list area (ui/pages/people_area.py)
 PEOPLE_AREA_TITLE: Final[str] = "Personnes"
+
+# Appointment dialog (ui/dialogs/appointment_dialog.py)
+APPOINTMENT_TITLE: Final[str] = "Nouveau rendez-vous"
+APPOINTMENT_WHEN: Final[str] = "Date et heure"
+
+# Person dialog (ui/dialogs/person_dialog.py)
+DUPLICATE_MAY_EXIST: Final[str] = "Cette personne existe peut-être déjà :"
+OPEN_EXISTING_RECORD: Final[str] = "Ouvrir la fiche existante"
+NOT_THE_SAME_PERSON_CREATE: Final[str] = "Ce n'est pas la même personne : créer"
+EDIT_RECORD_TITLE: Final[str] = "Modifier la fiche"
+NEW_PERSON_TITLE: Final[str] = "Nouvelle personne"
+PERSON_NOTES_PLACEHOLDER: Final[str] = (
+    "Notes factuelles : la personne peut les lire sur demande. Ni numéro de sécurité sociale, ni donnée de santé."
+)
+CIVILITY: Final[str] = "Civilité"
+FIRST_NAME_REQUIRED: Final[str] = "Prénom *"
+LAST_NAME_REQUIRED: Final[str] = "Nom *"
+ACTIVITY_NAME: Final[str] = "Nom de l'activité"
+CREATE_NEW_RECORD: Final[str] = "Créer une nouvelle fiche"
+CREATE_DESPITE_DUPLICATE: Final[str] = "Créer une nouvelle fiche alors qu'une fiche proche existe ?"
+
+# Parcours stage dialog (ui/dialogs/stage_dialog.py)
+EDIT_STAGE_TITLE: Final[str] = "Modifier l'étape"
+NEW_STAGE_TITLE: Final[str] = "Nouvelle étape du parcours"
+STAGE: Final[str] = "Étape"
+STAGE_START: Final[str] = "Début"
+STAGE_END: Final[str] = "Fin"
+RENEWALS: Final[str] = "Renouvellements"
+CONTRACT: Final[str] = "Contrat"
+OUTCOME: Final[str] = "Issue"
+OTHER_EXIT_REASON: Final[str] = "Autre motif"
+
+# Follow-up interview dialog (ui/dialogs/followup_dialog.py)
+SET_NEXT_APPOINTMENT: Final[str] = "Fixer le prochain rendez-vous"
+DURATION: Final[str] = "Durée"
+MODE: Final[str] = "Modalité"
+POINTS_DISCUSSED_REQUIRED: Final[str] = "Points abordés *"
+ACTION_PLAN: Final[str] = "Plan d'action"
+NEXT_APPOINTMENT: Final[str] = "Prochain rendez-vous"
+
+# Intake interview dialog (ui/dialogs/intake_dialog.py)
+PROJECT_WHAT_REQUIRED: Final[str] = "Que veut-elle vendre ? *"
+PROJECT_HOW: Final[str] = "Comment ?"
+PROJECT_TO_WHOM: Final[str] = "À qui ?"
+PROJECT_TERRITORY: Final[str] = "Sur quel territoire ?"
+EXPERIENCE: Final[str] = "Expérience"
+MOTIVATION: Final[str] = "Motivation"
+NEEDS: Final[str] = "Besoins"
+ACCOMPAGNATEUR_REQUIRED: Final[str] = "Accompagnateur *"
+THE_PROJECT: Final[str] = "Le projet"
+DECISION_REASON: Final[str] = "Motif / partenaire"
+CONVENTION_START: Final[str] = "Début de la convention"
+NEXT_STEP: Final[str] = "Prochaine étape"
+SAVE_DRAFT: Final[str] = "Enregistrer le brouillon"
+FINALISE_INTAKE_CTRL_ENTER: Final[str] = "Finaliser l'entretien (Ctrl+Entrée)"
+DISCARD_DRAFT_ELLIPSIS: Final[str] = "Supprimer le brouillon…"
+NEW_DRAFT_AUTOSAVED: Final[str] = "Nouveau brouillon (enregistré automatiquement)"
+DISCARD_DRAFT: Final[str] = "Supprimer le brouillon"
+DISCARD_DRAFT_QUESTION: Final[str] = (
+    "Supprimer ce brouillon d'entretien d'accueil ? Ce qui y est écrit sera perdu."
+)
+
+# Templates of the interview and record dialogs
+PERSON_STAMP: Final[str] = "Créée par {created} — dernière modification par {updated}"
+CAPE_DURATION_HINT: Final[str] = "Une convention dure 12 mois, renouvelable {renewals} fois."
+FOLLOWUP_TITLE: Final[str] = "Entretien de suivi — {name}"
+FOLLOWUP_SAVED_BY: Final[str] = "Enregistré par {stamp}"
+INTAKE_TITLE: Final[str] = "Entretien d'accueil — {name}"
+INTAKE_DRAFT_SAVED: Final[str] = "Brouillon enregistré — {stamp}"
+INTAKE_FINALISED: Final[str] = "Entretien finalisé — {stamp}"
+INTAKE_FINALISED_ON: Final[str] = (
+    "Entretien du {date} finalisé. Vous pouvez imprimer le compte rendu."
+)

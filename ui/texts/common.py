@@ -56,3 +56,20 @@ PICK_IN_CALENDAR: Final[str] = "Choisir dans le calendrier"
 
 # Charts
 NO_DATA_FOR_PERIOD: Final[str] = "Aucune donnée pour cette période."
+
+# More field names
+EMAIL: Final[str] = "E-mail"
+BIRTH_DATE: Final[str] = "Date de naissance"
+REFERENT: Final[str] = "Référent"
+ENTRY_SITUATION: Final[str] = "Situation à l'entrée"
+PRESCRIBER: Final[str] = "Prescripteur"
+SECTOR: Final[str] = "Secteur d'activité"
+ANALYTIC_CODE: Final[str] = "Code analytique"
+INTERVIEW: Final[str] = "Entretien"
+DECISION: Final[str] = "Décision"
+SAVE_CTRL_ENTER: Final[str] = "Enregistrer (Ctrl+Entrée)"
+PRINT_REPORT: Final[str] = "Imprimer le compte rendu"
+
+# Who changed a record last ({stamp}: name and local time, ui/messages_people.py stamp)
+LAST_CHANGED_BY: Final[str] = "Dernière modification par {stamp}"
+CHANGED_BY: Final[str] = "Modifié par {stamp}"
