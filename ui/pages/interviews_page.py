@@ -40,6 +40,7 @@ from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
 from ui.models.row_table_model import Column, RowTableModel
 from ui.style import tab_widget
+from ui.texts import accueil, common
 
 SHOWN = Changes(
     persons=True,
@@ -51,27 +52,30 @@ SHOWN = Changes(
 )
 
 ALERT_COLUMNS: list[Column[Alert]] = [
-    Column("Personne", lambda a: a.person_name),
-    Column("Échéance", lambda a: formatting.date(a.due_on)),
-    Column("Alerte", alert_text),
+    Column(common.PERSON, lambda a: a.person_name),
+    Column(accueil.DUE_ON, lambda a: formatting.date(a.due_on)),
+    Column(accueil.ALERT, alert_text),
 ]
 RECENT_COLUMNS: list[Column[RecentInterview]] = [
-    Column("Date", lambda r: formatting.date(r.held_on)),
-    Column("Personne", lambda r: r.person_name),
-    Column("Entretien", lambda r: "Accueil" if r.kind == "accueil" else "Suivi"),
+    Column(common.DATE, lambda r: formatting.date(r.held_on)),
+    Column(common.PERSON, lambda r: r.person_name),
     Column(
-        "État",
+        common.INTERVIEW,
+        lambda r: common.INTAKE_SHORT if r.kind == "accueil" else common.FOLLOWUP_SHORT,
+    ),
+    Column(
+        common.STATE,
         lambda r: (
-            "Brouillon" if r.is_draft else DECISIONS.get(r.decision, "") if r.decision else ""
+            common.DRAFT if r.is_draft else DECISIONS.get(r.decision, "") if r.decision else ""
         ),
     ),
-    Column("Accompagnateur", lambda r: r.accompagnateur),
-    Column("Modifié par", lambda r: r.updated_by),
+    Column(common.ACCOMPAGNATEUR, lambda r: r.accompagnateur),
+    Column(common.CHANGED_BY_COLUMN, lambda r: r.updated_by),
 ]
 RETENTION_COLUMNS: list[Column[RetentionCandidate]] = [
-    Column("Personne", lambda c: c.name),
-    Column("Dernier contact", lambda c: formatting.date(c.last_contact_on)),
-    Column("Décision", lambda c: DECISIONS.get(c.decision, c.decision)),
+    Column(common.PERSON, lambda c: c.name),
+    Column(common.LAST_CONTACT, lambda c: formatting.date(c.last_contact_on)),
+    Column(common.DECISION, lambda c: DECISIONS.get(c.decision, c.decision)),
 ]
 
 
@@ -87,12 +91,12 @@ def _view(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[
 
 def action_text(entry: AgendaEntry) -> str:
     if entry.interview_id is None:
-        return "Commencer l'entretien"
-    return "Reprendre le brouillon" if entry.interview_is_draft else "Ouvrir l'entretien"
+        return accueil.START_INTERVIEW
+    return accueil.RESUME_DRAFT if entry.interview_is_draft else accueil.OPEN_INTERVIEW
 
 
 class InterviewsPage(QWidget):
-    title = "Entretiens"
+    title = common.INTERVIEWS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,10 +120,10 @@ class InterviewsPage(QWidget):
         previous.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(-1)))
         following = QPushButton("▶", self)
         following.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(1)))
-        today_button = QPushButton("Aujourd'hui", self)
+        today_button = QPushButton(common.TODAY, self)
         today_button.clicked.connect(lambda: self.day.setDate(QDate(today())))
         top = QHBoxLayout()
-        top.addWidget(QLabel("Agenda du", self))
+        top.addWidget(QLabel(accueil.AGENDA_OF, self))
         for widget in (previous, self.day, following, today_button):
             top.addWidget(widget)
         top.addWidget(QLabel("à", self))
@@ -127,20 +131,20 @@ class InterviewsPage(QWidget):
 
         self.agenda_table = QTableWidget(0, 5, self)
         self.agenda_table.setObjectName("agendaOfTheDay")
-        self.agenda_table.setHorizontalHeaderLabels(["Heure", "Personne", "Entretien", "Note", ""])
+        self.agenda_table.setHorizontalHeaderLabels(
+            [accueil.TIME, common.PERSON, common.INTERVIEW, common.NOTE, ""]
+        )
         self.agenda_table.verticalHeader().hide()
         self.agenda_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agenda_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.agenda_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.agenda_table.cellDoubleClicked.connect(lambda row, _c: self.open_entry(row))
-        self.empty_label = QLabel("Personne n'est attendu ce jour-là.", self)
+        self.empty_label = QLabel(accueil.NOBODY_EXPECTED, self)
 
         self.alert_model: RowTableModel[Alert] = RowTableModel(ALERT_COLUMNS)
         self.alert_view = _view(self, self.alert_model)
         self.alert_view.activated.connect(self._alert_activated)
-        self.no_alert_label = QLabel(
-            "Aucun point d'attention : conventions, suivis et échéances sont à jour.", self
-        )
+        self.no_alert_label = QLabel(accueil.NO_ALERT, self)
         self.no_alert_label.hide()
 
         today_tab = QWidget(self)
@@ -148,7 +152,7 @@ class InterviewsPage(QWidget):
         today_layout.addLayout(top)
         today_layout.addWidget(self.agenda_table, 2)
         today_layout.addWidget(self.empty_label)
-        today_layout.addWidget(QLabel("<b>Points d'attention</b>", self))
+        today_layout.addWidget(QLabel(accueil.ALERTS_HEADING, self))
         today_layout.addWidget(self.alert_view, 1)
         today_layout.addWidget(self.no_alert_label)
 
@@ -158,7 +162,7 @@ class InterviewsPage(QWidget):
 
         self.retention_model: RowTableModel[RetentionCandidate] = RowTableModel(RETENTION_COLUMNS)
         self.retention_view = _view(self, self.retention_model)
-        self.anonymise_button = QPushButton("Anonymiser la sélection…", self)
+        self.anonymise_button = QPushButton(accueil.ANONYMISE_SELECTION_ELLIPSIS, self)
         self.anonymise_button.clicked.connect(self.anonymise_selected)
         self.anonymise_button.setEnabled(False)
         self.retention_view.selectionModel().selectionChanged.connect(
@@ -166,13 +170,12 @@ class InterviewsPage(QWidget):
                 self.retention_view.selectionModel().hasSelection()
             )
         )
-        self.no_retention_label = QLabel("Aucune donnée à anonymiser pour le moment.", self)
+        self.no_retention_label = QLabel(accueil.NOTHING_TO_ANONYMISE, self)
         self.no_retention_label.hide()
         retention_tab = QWidget(self)
         retention_layout = QVBoxLayout(retention_tab)
         explanation = QLabel(
-            "Candidats non admis sans contact depuis plus de 2 ans : leurs données doivent "
-            "être anonymisées (RGPD). Vérifiez chaque personne avant de confirmer.",
+            accueil.RETENTION_EXPLANATION,
             self,
         )
         explanation.setWordWrap(True)
@@ -182,14 +185,14 @@ class InterviewsPage(QWidget):
         retention_layout.addWidget(self.anonymise_button)
 
         self.tabs = tab_widget(self)
-        self.tabs.addTab(today_tab, "Aujourd'hui")
-        self.tabs.addTab(self.recent_view, "Entretiens récents")
-        self.tabs.addTab(retention_tab, "Données à anonymiser")
+        self.tabs.addTab(today_tab, common.TODAY)
+        self.tabs.addTab(self.recent_view, accueil.RECENT_INTERVIEWS)
+        self.tabs.addTab(retention_tab, accueil.DATA_TO_ANONYMISE)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
     def _fill_permanences(self) -> None:
-        items = [(None, "Toutes les permanences"), *permanence_items(self.ctx.uow)[1:]]
+        items = [(None, accueil.ALL_PERMANENCES), *permanence_items(self.ctx.uow)[1:]]
         self.permanence.blockSignals(True)
         fill_combo(self.permanence, items, self.ctx.profile.settings.permanence_id)
         self.permanence.blockSignals(False)
@@ -306,7 +309,7 @@ class InterviewsPage(QWidget):
             return
         names = "\n".join(c.name for c in chosen)
         answer = QMessageBox.question(
-            self, "Anonymiser", f"Anonymiser définitivement ces personnes ?\n\n{names}"
+            self, common.ANONYMISE, accueil.ANONYMISE_PEOPLE_QUESTION.format(names=names)
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -321,4 +324,4 @@ class InterviewsPage(QWidget):
                 failures.append(f"{candidate.name} : {error_message(exc)}")
         self.ctx.hub.notify(Changes(persons=True))
         if failures:
-            QMessageBox.warning(self, "Anonymiser", "\n".join(failures))
+            QMessageBox.warning(self, common.ANONYMISE, "\n".join(failures))

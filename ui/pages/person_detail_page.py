@@ -41,6 +41,7 @@ from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import error_css, muted_css, tab_widget
+from ui.texts import accueil, common
 from ui.widgets.shortcuts import add_record_shortcuts
 
 # What the record shows (its tabs from other areas included).
@@ -83,7 +84,7 @@ class PersonDetailPage(QWidget):
 
     # Layout --------------------------------------------------------------------
     def _build(self) -> None:
-        self.back_button = QPushButton("← Liste des personnes", self)
+        self.back_button = QPushButton(accueil.BACK_TO_PEOPLE, self)
         self.back_button.clicked.connect(self.back_requested)
         self.name_label = QLabel(self)
         self.name_label.setObjectName("personName")
@@ -98,12 +99,12 @@ class PersonDetailPage(QWidget):
         self.stamp_label.setStyleSheet(muted_css())
 
         actions: list[tuple[str, Callable[[], None]]] = [
-            ("Modifier…", self.edit_person),
-            ("Entretien d'accueil…", self.start_intake),
-            ("Entretien de suivi…", self.start_followup),
-            ("Nouvelle étape…", self.add_stage),
-            ("Rendez-vous…", self.plan_appointment),
-            ("Synthèse PDF", self.print_summary),
+            (accueil.EDIT_ELLIPSIS, self.edit_person),
+            (accueil.INTAKE_ELLIPSIS, self.start_intake),
+            (accueil.FOLLOWUP_ELLIPSIS, self.start_followup),
+            (accueil.NEW_STAGE_ELLIPSIS, self.add_stage),
+            (accueil.APPOINTMENT_ELLIPSIS, self.plan_appointment),
+            (accueil.SUMMARY_PDF, self.print_summary),
         ]
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
@@ -113,11 +114,11 @@ class PersonDetailPage(QWidget):
             button.clicked.connect(slot)
             self.buttons[text] = button
             bar.addWidget(button)
-        more = QPushButton("Données personnelles", self)
+        more = QPushButton(accueil.PERSONAL_DATA, self)
         menu = QMenu(more)
-        menu.addAction("Exporter tout (JSON + PDF)…", self.export_data)
-        menu.addAction("Anonymiser…", self.anonymise)
-        menu.addAction("Supprimer la fiche…", self.delete_person)
+        menu.addAction(accueil.EXPORT_ALL_ELLIPSIS, self.export_data)
+        menu.addAction(accueil.ANONYMISE_ELLIPSIS, self.anonymise)
+        menu.addAction(accueil.DELETE_RECORD_ELLIPSIS, self.delete_person)
         more.setMenu(menu)
         bar.addWidget(more)
         bar.addStretch(1)
@@ -129,41 +130,41 @@ class PersonDetailPage(QWidget):
         timeline_tab = QWidget(self)
         timeline_layout = QVBoxLayout(timeline_tab)
         stage_bar = QHBoxLayout()
-        self.renew_button = QPushButton("Renouveler la convention", self)
+        self.renew_button = QPushButton(accueil.RENEW_CONVENTION, self)
         self.renew_button.clicked.connect(self.renew_cape)
-        self.delete_stage_button = QPushButton("Supprimer l'étape", self)
+        self.delete_stage_button = QPushButton(accueil.DELETE_STAGE, self)
         self.delete_stage_button.clicked.connect(self.delete_stage)
-        stage_bar.addWidget(QLabel("Double-cliquez une ligne pour l'ouvrir.", self))
+        stage_bar.addWidget(QLabel(accueil.DOUBLE_CLICK_TO_OPEN, self))
         stage_bar.addStretch(1)
         stage_bar.addWidget(self.renew_button)
         stage_bar.addWidget(self.delete_stage_button)
         timeline_layout.addWidget(self.timeline)
         timeline_layout.addLayout(stage_bar)
-        self.tabs.addTab(timeline_tab, "Parcours")
+        self.tabs.addTab(timeline_tab, accueil.PARCOURS_TAB)
 
         self.interview_model: RowTableModel[InterviewRow] = RowTableModel(INTERVIEW_COLUMNS)
         self.interview_table = _table(self, self.interview_model)
         self.interview_table.activated.connect(self._interview_activated)
-        self.print_interview_button = QPushButton("Imprimer le compte rendu", self)
+        self.print_interview_button = QPushButton(common.PRINT_REPORT, self)
         self.print_interview_button.clicked.connect(self.print_selected_interview)
         interviews_tab = QWidget(self)
         interviews_layout = QVBoxLayout(interviews_tab)
         interviews_layout.addWidget(self.interview_table)
         interviews_layout.addWidget(self.print_interview_button)
-        self.tabs.addTab(interviews_tab, "Entretiens")
+        self.tabs.addTab(interviews_tab, common.INTERVIEWS)
 
         self.appointments = QListWidget(self)
-        self.cancel_appointment_button = QPushButton("Annuler le rendez-vous", self)
+        self.cancel_appointment_button = QPushButton(accueil.CANCEL_APPOINTMENT, self)
         self.cancel_appointment_button.clicked.connect(self.cancel_appointment)
         appointments_tab = QWidget(self)
         appointments_layout = QVBoxLayout(appointments_tab)
         appointments_layout.addWidget(self.appointments)
         appointments_layout.addWidget(self.cancel_appointment_button)
-        self.tabs.addTab(appointments_tab, "Rendez-vous")
+        self.tabs.addTab(appointments_tab, accueil.APPOINTMENTS_TAB)
 
         self.record = QWidget(self)
         self.record_form = QFormLayout(self.record)
-        self.tabs.addTab(self.record, "Fiche")
+        self.tabs.addTab(self.record, accueil.RECORD_TAB)
 
         self.extra: list[QWidget] = []
         for title, factory in extra_tabs():
@@ -196,15 +197,19 @@ class PersonDetailPage(QWidget):
         f = self.file
         p = f.person
         self.name_label.setText(p.full_name)
-        since = f" depuis le {formatting.date(f.status.since)}" if f.status.since else ""
+        status = STATUSES.get(f.status.code, f.status.code)
         self.status_label.setText(
-            f"Situation : {STATUSES.get(f.status.code, f.status.code)}{since}"
+            accueil.STATUS_SINCE.format(status=status, since=formatting.date(f.status.since))
+            if f.status.since
+            else accueil.STATUS.format(status=status)
         )
         self.alerts_label.setText("\n".join("⚠ " + alert_text(a) for a in f.alerts))
         self.alerts_label.setVisible(bool(f.alerts))
         self.stamp_label.setText(
-            f"Fiche créée par {stamp(p.created_by, p.created_at)} — "
-            f"dernière modification par {stamp(p.updated_by, p.updated_at)}"
+            accueil.RECORD_STAMP.format(
+                created=stamp(p.created_by, p.created_at),
+                updated=stamp(p.updated_by, p.updated_at),
+            )
         )
         self.timeline_model.columns = timeline_columns(f.exit_reasons)
         self.timeline_model.set_rows(f.timeline)
@@ -238,19 +243,19 @@ class PersonDetailPage(QWidget):
         while self.record_form.rowCount():
             self.record_form.removeRow(0)
         rows = [
-            ("Date de naissance", formatting.date(p.birth_date)),
-            ("E-mail", p.email),
-            ("Téléphone", display_phone(p.phone)),
-            ("Adresse", " ".join(x for x in (p.address, p.postcode, p.city) if x)),
-            ("Antenne", p.antenne_name),
-            ("Référent", p.referent_name),
-            ("Situation à l'entrée", p.situation_label),
-            ("Prescripteur", p.prescriber_label),
-            ("Secteur d'activité", p.sector_label),
-            ("Activité", p.activity_name),
-            ("Code analytique", p.analytic_code),
-            ("Dernier contact", formatting.date(p.last_contact_on)),
-            ("Notes", p.notes),
+            (common.BIRTH_DATE, formatting.date(p.birth_date)),
+            (common.EMAIL, p.email),
+            (common.PHONE, display_phone(p.phone)),
+            (common.ADDRESS, " ".join(x for x in (p.address, p.postcode, p.city) if x)),
+            (common.ANTENNE, p.antenne_name),
+            (common.REFERENT, p.referent_name),
+            (common.ENTRY_SITUATION, p.situation_label),
+            (common.PRESCRIBER, p.prescriber_label),
+            (common.SECTOR, p.sector_label),
+            (accueil.ACTIVITY, p.activity_name),
+            (common.ANALYTIC_CODE, p.analytic_code),
+            (common.LAST_CONTACT, formatting.date(p.last_contact_on)),
+            (common.NOTES, p.notes),
         ]
         for label, value in rows:
             text = QLabel(value or "—", self.record)
@@ -340,7 +345,7 @@ class PersonDetailPage(QWidget):
         try:
             action()
         except PermanenceError as exc:
-            QMessageBox.warning(self, "Permanence", error_message(exc))
+            QMessageBox.warning(self, common.APP_NAME, error_message(exc))
             return False
         if changes is not None:
             self.ctx.hub.notify(changes)  # this page refreshes from the notice too
@@ -354,21 +359,29 @@ class PersonDetailPage(QWidget):
             cape = [s for s in (self.file.stages if self.file else []) if s.kind == StageKind.CAPE]
             stage_id = cape[-1].id if cape else None
         if stage_id is not None:
-            self._try(lambda: parcours.renew_cape(self.ctx.uow, stage_id), Changes(parcours=True, persons=True))
+            self._try(
+                lambda: parcours.renew_cape(self.ctx.uow, stage_id),
+                Changes(parcours=True, persons=True),
+            )
 
     def delete_stage(self) -> None:
         stage_id = self._selected_stage_id()
         if stage_id is None:
             return
-        if self._confirm("Supprimer cette étape du parcours ?"):
-            self._try(lambda: parcours.delete_stage(self.ctx.uow, stage_id), Changes(parcours=True, persons=True))
+        if self._confirm(accueil.DELETE_STAGE_QUESTION):
+            self._try(
+                lambda: parcours.delete_stage(self.ctx.uow, stage_id),
+                Changes(parcours=True, persons=True),
+            )
 
     def cancel_appointment(self) -> None:
         row = self.appointments.currentRow()
         if self.file is None or row < 0:
             return
         appointment_id = self.file.appointments[row][0]
-        self._try(lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), Changes(agenda=True))
+        self._try(
+            lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), Changes(agenda=True)
+        )
 
     def print_selected_interview(self) -> None:
         index = self.interview_table.currentIndex()
@@ -402,27 +415,26 @@ class PersonDetailPage(QWidget):
             self.last_export = paths
             QMessageBox.information(
                 self,
-                "Données exportées",
-                f"Les données ont été exportées :\n{paths[0]}\n{paths[1]}",
+                accueil.DATA_EXPORTED_TITLE,
+                accueil.DATA_EXPORTED.format(json=paths[0], pdf=paths[1]),
             )
 
         self.ctx.tasks.run_db(lambda: personal_data.write_export(self.ctx.uow, pid, folder), done)
 
     def anonymise(self) -> None:
-        if self.person_id and self._confirm(
-            "Anonymiser cette personne ? Son nom, ses coordonnées et les textes des entretiens "
-            "seront effacés définitivement ; les dates et étapes restent pour les statistiques."
-        ):
+        if self.person_id and self._confirm(accueil.ANONYMISE_PERSON_QUESTION):
             pid = self.person_id
-            self._try(lambda: personal_data.anonymise_person(self.ctx.uow, pid), Changes(persons=True))
+            self._try(
+                lambda: personal_data.anonymise_person(self.ctx.uow, pid), Changes(persons=True)
+            )
 
     def delete_person(self) -> None:
-        if self.person_id and self._confirm("Supprimer cette fiche ?"):
+        if self.person_id and self._confirm(accueil.DELETE_RECORD_QUESTION):
             pid = self.person_id
             if self._try(lambda: persons.delete_person(self.ctx.uow, pid), Changes(persons=True)):
                 self.file = None
                 self.back_requested.emit()
 
     def _confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Permanence", text)
+        answer = QMessageBox.question(self, common.APP_NAME, text)
         return answer == QMessageBox.StandardButton.Yes

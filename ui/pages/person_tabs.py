@@ -28,6 +28,7 @@ from ui.messages_people import (
     TIMELINE_KINDS,
 )
 from ui.models.row_table_model import Column
+from ui.texts import accueil, common
 
 
 class PersonTab(Protocol):
@@ -70,23 +71,26 @@ def _timeline_detail(event: TimelineEvent, exit_reasons: dict[str, str]) -> str:
 
 def timeline_columns(exit_reasons: dict[str, str]) -> list[Column[TimelineEvent]]:
     return [
-        Column("Date", lambda e: formatting.date(e.on)),
-        Column("Événement", lambda e: TIMELINE_KINDS.get(e.kind, e.kind)),
-        Column("Précisions", lambda e: _timeline_detail(e, exit_reasons)),
+        Column(common.DATE, lambda e: formatting.date(e.on)),
+        Column(accueil.EVENT, lambda e: TIMELINE_KINDS.get(e.kind, e.kind)),
+        Column(accueil.DETAILS, lambda e: _timeline_detail(e, exit_reasons)),
     ]
 
 
 def _interview_state(row: InterviewRow) -> str:
     if row.kind == "accueil":
-        return "Brouillon" if row.is_draft else DECISIONS.get(row.decision, row.decision)
+        return common.DRAFT if row.is_draft else DECISIONS.get(row.decision, row.decision)
     return f"{MODES.get(row.mode, row.mode)}, {row.duration_minutes} min"
 
 
 INTERVIEW_COLUMNS: list[Column[InterviewRow]] = [
-    Column("Date", lambda r: formatting.date(r.held_on)),
-    Column("Entretien", lambda r: "Accueil" if r.kind == "accueil" else "Suivi"),
-    Column("État", _interview_state),
-    Column("Accompagnateur", lambda r: r.accompagnateur),
-    Column("Résumé", lambda r: r.summary),
-    Column("Modifié par", lambda r: r.updated_by),
+    Column(common.DATE, lambda r: formatting.date(r.held_on)),
+    Column(
+        common.INTERVIEW,
+        lambda r: common.INTAKE_SHORT if r.kind == "accueil" else common.FOLLOWUP_SHORT,
+    ),
+    Column(common.STATE, _interview_state),
+    Column(common.ACCOMPAGNATEUR, lambda r: r.accompagnateur),
+    Column(accueil.SUMMARY, lambda r: r.summary),
+    Column(common.CHANGED_BY_COLUMN, lambda r: r.updated_by),
 ]

@@ -22,24 +22,25 @@ from app.people.person_directory import PersonRow
 from app.validation import display_phone
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
+from ui.texts import accueil, common
 from ui.widgets.columns import size_columns
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
 COLUMNS: list[Column[PersonRow]] = [
-    Column("Nom", lambda r: r.last_name.upper()),
-    Column("Prénom", lambda r: r.first_name),
-    Column("Commune", lambda r: r.city),
-    Column("Antenne", lambda r: r.antenne),
-    Column("Situation", lambda r: STATUSES.get(r.status, r.status)),
-    Column("Téléphone", lambda r: display_phone(r.phone)),
-    Column("E-mail", lambda r: r.email),
-    Column("Dernier contact", lambda r: formatting.date(r.last_contact_on)),
+    Column(common.NAME, lambda r: r.last_name.upper()),
+    Column(common.FIRST_NAME, lambda r: r.first_name),
+    Column(common.TOWN, lambda r: r.city),
+    Column(common.ANTENNE, lambda r: r.antenne),
+    Column(accueil.SITUATION, lambda r: STATUSES.get(r.status, r.status)),
+    Column(common.PHONE, lambda r: display_phone(r.phone)),
+    Column(common.EMAIL, lambda r: r.email),
+    Column(common.LAST_CONTACT, lambda r: formatting.date(r.last_contact_on)),
 ]
 
 
 class PersonsPage(QWidget):
-    title = "Personnes"
+    title = accueil.PEOPLE_AREA_TITLE
     person_activated = Signal(str)
     new_person_requested = Signal()
 
@@ -47,10 +48,10 @@ class PersonsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Rechercher (nom, prénom, e-mail, téléphone, commune)…")
+        self.search.setPlaceholderText(accueil.PEOPLE_SEARCH_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
         self.search.setObjectName("personSearch")
-        self.new_button = QPushButton("Nouvelle personne…", self)
+        self.new_button = QPushButton(accueil.NEW_PERSON_BUTTON, self)
         self.new_button.clicked.connect(self.new_person_requested)
         add_list_shortcuts(self, self.new_button, self.search)
         self.count_label = QLabel(self)
@@ -98,9 +99,7 @@ class PersonsPage(QWidget):
             first.rows,
         )
         if total == 0:
-            self.count_label.setText(
-                "Aucune personne ne correspond." if text else "Aucune personne."
-            )
+            self.count_label.setText(accueil.NO_PERSON_MATCHES if text else accueil.NO_PERSON)
         else:
             self.count_label.setText(
                 f"{formatting.number(total, 0)} personne{'s' if total > 1 else ''}"

@@ -18,7 +18,8 @@ NOT_THE_SAME_PERSON_CREATE: Final[str] = "Ce n'est pas la même personne : crée
 EDIT_RECORD_TITLE: Final[str] = "Modifier la fiche"
 NEW_PERSON_TITLE: Final[str] = "Nouvelle personne"
 PERSON_NOTES_PLACEHOLDER: Final[str] = (
-    "Notes factuelles : la personne peut les lire sur demande. Ni numéro de sécurité sociale, ni donnée de santé."
+    "Notes factuelles : la personne peut les lire sur demande. Ni numéro de sécurité "
+    "sociale, ni donnée de santé."
 )
 CIVILITY: Final[str] = "Civilité"
 FIRST_NAME_REQUIRED: Final[str] = "Prénom *"
@@ -79,3 +80,71 @@ INTAKE_FINALISED: Final[str] = "Entretien finalisé — {stamp}"
 INTAKE_FINALISED_ON: Final[str] = (
     "Entretien du {date} finalisé. Vous pouvez imprimer le compte rendu."
 )
+
+# Person list (ui/pages/persons_page.py)
+SITUATION: Final[str] = "Situation"
+PEOPLE_SEARCH_PLACEHOLDER: Final[str] = "Rechercher (nom, prénom, e-mail, téléphone, commune)…"
+NEW_PERSON_BUTTON: Final[str] = "Nouvelle personne…"
+NO_PERSON_MATCHES: Final[str] = "Aucune personne ne correspond."
+NO_PERSON: Final[str] = "Aucune personne."
+
+# Person record tabs (ui/pages/person_tabs.py)
+EVENT: Final[str] = "Événement"
+DETAILS: Final[str] = "Précisions"
+SUMMARY: Final[str] = "Résumé"
+
+# Person record (ui/pages/person_detail_page.py)
+BACK_TO_PEOPLE: Final[str] = "← Liste des personnes"
+EDIT_ELLIPSIS: Final[str] = "Modifier…"
+INTAKE_ELLIPSIS: Final[str] = "Entretien d'accueil…"
+FOLLOWUP_ELLIPSIS: Final[str] = "Entretien de suivi…"
+NEW_STAGE_ELLIPSIS: Final[str] = "Nouvelle étape…"
+APPOINTMENT_ELLIPSIS: Final[str] = "Rendez-vous…"
+SUMMARY_PDF: Final[str] = "Synthèse PDF"
+PERSONAL_DATA: Final[str] = "Données personnelles"
+EXPORT_ALL_ELLIPSIS: Final[str] = "Exporter tout (JSON + PDF)…"
+ANONYMISE_ELLIPSIS: Final[str] = "Anonymiser…"
+DELETE_RECORD_ELLIPSIS: Final[str] = "Supprimer la fiche…"
+RENEW_CONVENTION: Final[str] = "Renouveler la convention"
+DELETE_STAGE: Final[str] = "Supprimer l'étape"
+DOUBLE_CLICK_TO_OPEN: Final[str] = "Double-cliquez une ligne pour l'ouvrir."
+PARCOURS_TAB: Final[str] = "Parcours"
+APPOINTMENTS_TAB: Final[str] = "Rendez-vous"
+CANCEL_APPOINTMENT: Final[str] = "Annuler le rendez-vous"
+RECORD_TAB: Final[str] = "Fiche"
+ACTIVITY: Final[str] = "Activité"
+DELETE_STAGE_QUESTION: Final[str] = "Supprimer cette étape du parcours ?"
+DATA_EXPORTED_TITLE: Final[str] = "Données exportées"
+ANONYMISE_PERSON_QUESTION: Final[str] = (
+    "Anonymiser cette personne ? Son nom, ses coordonnées et les textes des entretiens "
+    "seront effacés définitivement ; les dates et étapes restent pour les statistiques."
+)
+DELETE_RECORD_QUESTION: Final[str] = "Supprimer cette fiche ?"
+
+# Interviews page (ui/pages/interviews_page.py)
+DUE_ON: Final[str] = "Échéance"
+ALERT: Final[str] = "Alerte"
+START_INTERVIEW: Final[str] = "Commencer l'entretien"
+RESUME_DRAFT: Final[str] = "Reprendre le brouillon"
+OPEN_INTERVIEW: Final[str] = "Ouvrir l'entretien"
+AGENDA_OF: Final[str] = "Agenda du"
+TIME: Final[str] = "Heure"
+NOBODY_EXPECTED: Final[str] = "Personne n'est attendu ce jour-là."
+NO_ALERT: Final[str] = "Aucun point d'attention : conventions, suivis et échéances sont à jour."
+ALERTS_HEADING: Final[str] = "<b>Points d'attention</b>"
+ANONYMISE_SELECTION_ELLIPSIS: Final[str] = "Anonymiser la sélection…"
+NOTHING_TO_ANONYMISE: Final[str] = "Aucune donnée à anonymiser pour le moment."
+RECENT_INTERVIEWS: Final[str] = "Entretiens récents"
+DATA_TO_ANONYMISE: Final[str] = "Données à anonymiser"
+ALL_PERMANENCES: Final[str] = "Toutes les permanences"
+RETENTION_EXPLANATION: Final[str] = (
+    "Candidats non admis sans contact depuis plus de 2 ans : leurs données doivent être "
+    "anonymisées (RGPD). Vérifiez chaque personne avant de confirmer."
+)
+
+# Templates of the person record and the interviews page
+STATUS: Final[str] = "Situation : {status}"
+STATUS_SINCE: Final[str] = "Situation : {status} depuis le {since}"
+RECORD_STAMP: Final[str] = "Fiche créée par {created} — dernière modification par {updated}"
+DATA_EXPORTED: Final[str] = "Les données ont été exportées :\n{json}\n{pdf}"
+ANONYMISE_PEOPLE_QUESTION: Final[str] = "Anonymiser définitivement ces personnes ?\n\n{names}"

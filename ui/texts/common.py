@@ -73,3 +73,13 @@ PRINT_REPORT: Final[str] = "Imprimer le compte rendu"
 # Who changed a record last ({stamp}: name and local time, ui/messages_people.py stamp)
 LAST_CHANGED_BY: Final[str] = "Dernière modification par {stamp}"
 CHANGED_BY: Final[str] = "Modifié par {stamp}"
+
+# More field names and column headers
+LAST_CONTACT: Final[str] = "Dernier contact"
+CHANGED_BY_COLUMN: Final[str] = "Modifié par"
+DRAFT: Final[str] = "Brouillon"
+INTAKE_SHORT: Final[str] = "Accueil"
+FOLLOWUP_SHORT: Final[str] = "Suivi"
+INTERVIEWS: Final[str] = "Entretiens"
+ANONYMISE: Final[str] = "Anonymiser"
+TODAY: Final[str] = "Aujourd'hui"
