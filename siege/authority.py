@@ -41,7 +41,8 @@ WORKSHOP_PERSON = {"registration": "activity_id", "attendance": "slot_id"}
 INVOICING = frozenset({"invoice_series", "invoice", "invoice_line", "payment"})
 # Written by the siège itself, never by a device: the statuses its e-invoicing worker
 # reads from the plateforme agréée (siege/einvoicing/publish.py, docs/einvoicing.md).
-SIEGE_WRITTEN = frozenset({"invoice_pa_status"})
+# And what the PA directory says of each client (siege/einvoicing/directory.py).
+SIEGE_WRITTEN = frozenset({"invoice_pa_status", "client_directory"})
 
 
 class Rejected(Exception):

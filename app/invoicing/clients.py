@@ -32,6 +32,11 @@ class ClientData:
     delivery_city: str = ""
     # BT-49: "scheme:id" (0225:SIREN…) or an e-mail; "" = derived at issue.
     einvoicing_address: str = ""
+    # « Adresse de facturation si différente » (CGI ann. II art. 242 nonies A).
+    billing_address: str = ""
+    billing_postcode: str = ""
+    billing_city: str = ""
+    public_entity: bool = False  # State, local authority...: Chorus Pro
 
     def with_changes(self, **changes: object) -> ClientData:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -56,7 +61,7 @@ def _info(row: Client) -> ClientInfo:
 
 def _clean(data: ClientData) -> ClientData:
     errors = Collector()
-    text = {n: getattr(data, n).strip() for n in _FIELDS}
+    text: dict[str, str] = {n: getattr(data, n).strip() for n in _FIELDS if n != "public_entity"}
     errors.check(bool(text["name"]), "name", "required")
     errors.check(text["kind"] in CLIENT_KINDS, "kind", "required")
     for name, normalize, code in (
@@ -75,7 +80,7 @@ def _clean(data: ClientData) -> ClientData:
         "country_code",
         "invalid_country",
     )
-    for name in ("postcode", "delivery_postcode"):
+    for name in ("postcode", "delivery_postcode", "billing_postcode"):
         if text[name] and text["country_code"] == "FR" and not validation.is_postcode(text[name]):
             errors.add(name, "invalid_postcode")
     if text["kind"] == "particulier":
@@ -92,8 +97,16 @@ def _clean(data: ClientData) -> ClientData:
         )
         if problem and all(e.field != "siren" for e in errors.errors):
             errors.add("einvoicing_address", problem)
+    billing = (text["billing_address"], text["billing_postcode"], text["billing_city"])
+    if any(billing) and not all(billing):
+        for name, value in zip(
+            ("billing_address", "billing_postcode", "billing_city"), billing, strict=True
+        ):
+            errors.check(bool(value), name, "required")
     errors.raise_if_any()
-    return ClientData(**text)
+    return ClientData(
+        **text, public_entity=bool(data.public_entity) and text["kind"] == "entreprise"
+    )
 
 
 def save_client(

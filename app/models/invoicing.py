@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     func,
     inspect,
     select,
@@ -53,6 +54,14 @@ class Client(Synced, Base):
     # The client's electronic address (BT-49): "scheme:id" (0225:SIREN in the PA
     # directory) or an e-mail; empty = derived at issue (app/invoicing/einvoicing.py).
     einvoicing_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Where invoices are sent when not to the address above (CGI ann. II art. 242 nonies
+    # A: « adresse de facturation si différente »); "" = the address above.
+    billing_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    billing_postcode: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    billing_city: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # A public buyer (State, local authority, hospital...): its invoices go to Chorus Pro
+    # (docs/einvoicing.md, "Routing"); the directory can say so too (ClientDirectory).
+    public_entity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class InvoiceSeries(Synced, Base):
@@ -148,6 +157,13 @@ class Invoice(Synced, Base):
     # BT-10 (the buyer's own reference) and BT-13 (purchase order), printed and in the XML.
     buyer_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
     order_reference: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # "" a plain invoice; "acompte" a deposit invoice (BT-3 386); "solde" the final
+    # invoice after a deposit (BT-23 B4/S4/M4), which names its deposit invoice (BG-3)
+    # and deducts what it asked (BT-113). docs/invoicing.md, "Deposits".
+    role: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # No foreign key: added by a plain ADD COLUMN (no copy of the invoice table on the
+    # laptops, app migration 0007); validation checks the deposit invoice exists.
+    deposit_invoice_id: Mapped[str | None] = mapped_column(String(36), default=None)
     # Folded "number client entrepreneur" for filter-as-you-type over 50,000 rows.
     search_key: Mapped[str] = mapped_column(String(600), default="")
     total_excl_cents: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -192,7 +208,6 @@ class Payment(Synced, Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
 
 
-
 class InvoicePaStatus(Synced, Base):
     """A life-cycle status of an issued invoice at the plateforme agréée (XP Z12-012:
     200 Déposée, 213 Rejetée, 210 Refusée, 212 Encaissée…). Written only by the
@@ -209,6 +224,27 @@ class InvoicePaStatus(Synced, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     # When the PA recorded the status (naive UTC).
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ClientDirectory(Synced, Base):
+    """What the PA directory (annuaire, XP Z12-013 Directory Service) says of a client:
+    its routing address if it receives e-invoices, and whether it is a public entity.
+    Looked up and written only by the siège (siege/einvoicing/directory.py), synced to
+    the laptops so an accompagnateur offline sees it; one row per client, id
+    deterministic (docs/einvoicing.md, "Directory")."""
+
+    __tablename__ = "client_directory"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id"), index=True)
+    siren: Mapped[str] = mapped_column(String(9), default="")
+    # The directory line's addressing identifier (SIREN, SIREN_SIRET or with a routing
+    # code); "" = not in the directory: the client receives no e-invoice.
+    addressing_identifier: Mapped[str] = mapped_column(String(125), default="")
+    platform: Mapped[str] = mapped_column(String(60), default="")
+    public_entity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the siège asked the directory (naive UTC).
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
 
 # Immutability of issued invoices -------------------------------------------
 # Registered here, with the models, so it is active for every session of

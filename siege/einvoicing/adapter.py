@@ -26,7 +26,7 @@ class OutgoingFlow:
     sha256: str
     flow_syntax: str  # Factur-X | CDAR
     flow_profile: str  # Basic | CIUS | Extended-CTC-FR
-    processing_rule: str  # B2B
+    processing_rule: str  # B2B | B2C | B2BInt (e-reporting)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,16 @@ class StatusEvent:
     status_at: dt.datetime  # naive UTC
 
 
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """A SIREN's line in the PA directory (XP Z12-013 Directory Service)."""
+
+    siren: str
+    addressing_identifier: str  # "" = no directory line: receives no e-invoice
+    platform: str = ""
+    public_entity: bool = False
+
+
 class PaAdapter(Protocol):
     def submit(self, flow: OutgoingFlow) -> str:
         """Send the flow; return the PA's flow id. Sending the same tracking id / sha256
@@ -48,6 +58,11 @@ class PaAdapter(Protocol):
 
     def find(self, tracking_id: str) -> str | None:
         """The PA's flow id of a flow already sent with this tracking id, if any."""
+        ...
+
+    def directory_entry(self, siren: str) -> DirectoryEntry:
+        """What the directory says of ``siren`` (an entry with no addressing identifier
+        when it has no line)."""
         ...
 
     def statuses_since(self, cursor: str) -> tuple[list[StatusEvent], str]:

@@ -10,6 +10,12 @@ docs/norme/XP_Z12-013_SWAGGER_Annexes_A_et_B_V1.2/), summarised in docs/einvoici
 - ``POST /v1/flows/search``: ``{"limit": ≤100, "where": {updatedAfter, trackingId,
   flowType, flowDirection…}}``; pagination by ``updatedAfter`` (results carry updatedAt);
 - ``GET /v1/flows/{flowId}?docType=Original``: the flow's file (a CDAR for a life cycle).
+
+And the Directory Service (Annexe B, "AFNOR-Directory_Service", same token):
+``POST /v1/directory-line/search`` with ``{"filters": {"siren": {"op": "strict",
+"value": …}}, "include": ["legalUnit"]}``; a line carries ``addressingIdentifier``,
+``platformType``, ``siren``, ``siret``, ``routingIdentifier``, ``addressingSuffix`` and
+the included ``legalUnit`` (``entityType``: a public entity goes to Chorus Pro).
 """
 
 from __future__ import annotations
@@ -22,7 +28,13 @@ import httpx
 
 from app import clock
 from siege.einvoicing import cdar
-from siege.einvoicing.adapter import OutgoingFlow, PermanentError, StatusEvent, TransientError
+from siege.einvoicing.adapter import (
+    DirectoryEntry,
+    OutgoingFlow,
+    PermanentError,
+    StatusEvent,
+    TransientError,
+)
 from siege.einvoicing.config import PaConfig
 
 PAGE = 100  # the spec's maximum ``limit``
@@ -71,7 +83,11 @@ class AfnorFlowAdapter:
             headers["Authorization"] = f"Bearer {self._bearer()}"
         try:
             answer = self.client.request(
-                method, url, headers=headers, auth=basic, **kwargs  # type: ignore[arg-type]
+                method,
+                url,
+                headers=headers,
+                auth=basic,
+                **kwargs,  # type: ignore[arg-type]
             )
         except httpx.HTTPError as exc:
             raise TransientError(f"réseau : {type(exc).__name__}") from exc
@@ -113,6 +129,41 @@ class AfnorFlowAdapter:
         )
         results = answer.json().get("results") or []
         return str(results[0]["flowId"]) if results else None
+
+    def directory_entry(self, siren: str) -> DirectoryEntry:
+        try:
+            answer = self._call(
+                "POST",
+                f"{self.config.directory_base}/v1/directory-line/search",
+                json={
+                    "filters": {"siren": {"op": "strict", "value": siren}},
+                    "include": ["legalUnit"],
+                    "limit": 10,
+                    "ignore": 0,
+                },
+            )
+        except PermanentError as exc:
+            if str(exc).startswith("404"):  # no line for this SIREN
+                return DirectoryEntry(siren, "")
+            raise
+        lines = [line for line in answer.json().get("results") or [] if line.get("siren") == siren]
+        if not lines:
+            return DirectoryEntry(siren, "")
+        # The SIREN's own line first (no facility, routing code nor suffix): where the
+        # company receives what names no particular service (docs/einvoicing.md).
+        lines.sort(
+            key=lambda line: bool(
+                line.get("siret") or line.get("routingIdentifier") or line.get("addressingSuffix")
+            )
+        )
+        line = lines[0]
+        legal_unit = line.get("legalUnit") or {}
+        return DirectoryEntry(
+            siren=siren,
+            addressing_identifier=str(line.get("addressingIdentifier") or siren),
+            platform=str(line.get("platformType") or ""),
+            public_entity=str(legal_unit.get("entityType", "")).lower() == "public",
+        )
 
     def statuses_since(self, cursor: str) -> tuple[list[StatusEvent], str]:
         where: dict[str, object] = {

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from siege.einvoicing import cdar, outbox
+from siege.einvoicing import cdar, directory, outbox
 from siege.einvoicing.adapter import PaAdapter, PermanentError, TransientError
 from siege.einvoicing.publish import publish, publish_statuses
 from siege.tables import pa_flow, pa_state, pa_status
@@ -34,8 +34,10 @@ CURSOR_KEY = "status_cursor"
 
 def backoff(attempts: int, base_seconds: float | None = None) -> dt.timedelta:
     """Exponential: base, 2×base, 4×base… capped at an hour."""
-    base = base_seconds if base_seconds is not None else float(
-        os.environ.get(BACKOFF_ENV, DEFAULT_BACKOFF)
+    base = (
+        base_seconds
+        if base_seconds is not None
+        else float(os.environ.get(BACKOFF_ENV, DEFAULT_BACKOFF))
     )
     return min(dt.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
@@ -140,7 +142,9 @@ class CycleReport:
 
 
 def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
-    """One pass: queue new invoices and payments, send what is due, read statuses."""
+    """One pass: look the new clients up in the directory, queue new invoices and
+    payments, send what is due, read statuses."""
+    directory.refresh(engine, adapter)
     queued = outbox.enqueue_issued(engine).queued
     report = send_due(engine, adapter)
     queued += outbox.enqueue_payments(engine)

@@ -34,7 +34,7 @@ from tests.sync_support.authority import (
 
 REFERENCE = {"cae_identity", "antenne", "permanence", "option_item", "funder"}
 # Written by the siège's e-invoicing worker only: every device is refused.
-SIEGE_WRITTEN = {"invoice_pa_status"}
+SIEGE_WRITTEN = {"invoice_pa_status", "client_directory"}
 ROLES = ("own", "other", "staff")
 ACTIONS = ("create", "update", "delete", "freeze")
 DELETED = "2026-11-25T10:00:00"
@@ -133,6 +133,10 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
     if table == "invoice_pa_status":
         return [], complete(table, invoice_id=w.draft, code="213", label="Rejetée",
                             reason="BR-FR-12", received_at="2026-11-21T10:00:00")  # fmt: skip
+    if table == "client_directory":
+        return [], complete(table, client_id=w.client, siren="732829320",
+                            addressing_identifier="732829320", platform="PA",
+                            public_entity=False, checked_at="2026-11-21T10:00:00")  # fmt: skip
     raise AssertionError(f"no row factory for {table}")
 
 

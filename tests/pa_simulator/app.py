@@ -10,6 +10,14 @@ Rejetée with the failed rules. A received CDAR (e.g. 212 Encaissée) becomes th
 status for its invoice. Tests drive faults through ``Simulator`` (503s, slow uploads) and
 emit a buyer's 210 Refusée with :meth:`Simulator.refuse`.
 
+Directory Service (XP Z12-013 Annexe B): ``POST /v1/directory-line/search`` (filter
+``siren``, include ``legalUnit``) and ``GET /v1/directory-line/code:{id}``. Like the real
+directory, which lists every French company subject to VAT (at least on the public
+platform), every SIREN has a line, ``platformType`` "PA", unless a test lists it in
+``unlisted``; ``public_sirens`` are public entities (``entityType`` "Public").
+E-reporting flows (``flowSyntax`` FRR) are stored with the flow type their content
+declares and acknowledged Ok.
+
 Time: the simulator stamps flows from a counter (one second apart from a fixed instant),
 so ``updatedAfter`` paging is exact and no wall clock is read."""
 
@@ -82,6 +90,10 @@ class Simulator:
     upload_delay: float = 0.0  # seconds spent "receiving" before storing an upload
     flows: dict[str, Flow] = field(default_factory=dict)
     upload_requests: int = 0
+    unlisted: set[str] = field(default_factory=set)  # SIRENs with no directory line
+    public_sirens: set[str] = field(default_factory=set)
+    directory_requests: int = 0
+    fail_directory: bool = False  # answer 503 to directory look-ups
     tokens: set[str] = field(default_factory=set)
     _tick: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -95,7 +107,9 @@ class Simulator:
     def received(self, direction: str = "Out", flow_type: str = "CustomerInvoice") -> list[Flow]:
         with self._lock:
             return [
-                f for f in self.flows.values() if f.direction == direction and f.flow_type == flow_type
+                f
+                for f in self.flows.values()
+                if f.direction == direction and f.flow_type == flow_type
             ]
 
     def statuses(self) -> list[cdar.LifeCycle]:
@@ -123,8 +137,25 @@ class Simulator:
                 return
             self._process(flow_id)
 
+    def directory_line(self, siren: str) -> dict[str, Any] | None:
+        if siren in self.unlisted or not (len(siren) == 9 and siren.isdigit()):
+            return None
+        return {
+            "addressingIdentifier": siren,
+            "platformType": "PA",
+            "directoryLineStatus": "Enabled",
+            "siren": siren,
+            "legalUnit": {
+                "siren": siren,
+                "entityType": "Public" if siren in self.public_sirens else "Private",
+            },
+        }
+
     def _process(self, flow_id: str) -> None:
         flow = self.flows[flow_id]
+        if flow.syntax == "FRR":
+            flow.ack = "Ok"  # e-reporting: stored for the tests, no life cycle
+            return
         if flow.syntax == "CDAR":
             message = cdar.parse(flow.content)
             flow.ack = "Ok"
@@ -164,7 +195,9 @@ def create_app(sim: Simulator) -> FastAPI:
         import base64
 
         ident = (
-            base64.b64decode(basic.removeprefix("Basic ")).decode() if basic.startswith("Basic ") else ""
+            base64.b64decode(basic.removeprefix("Basic ")).decode()
+            if basic.startswith("Basic ")
+            else ""
         )
         expected = f"{sim.client_id}:{sim.client_secret}"
         if form.get("grant_type") != "client_credentials" or not secrets.compare_digest(
@@ -214,7 +247,7 @@ def create_app(sim: Simulator) -> FastAPI:
                 syntax=syntax,
                 profile=str(info.get("flowProfile", "")),
                 rule=str(info.get("processingRule", "B2B")),
-                flow_type="CustomerInvoiceLC" if syntax == "CDAR" else "CustomerInvoice",
+                flow_type=_flow_type(syntax, content),
                 direction="Out",
                 sha256=digest,
                 content=content,
@@ -226,7 +259,9 @@ def create_app(sim: Simulator) -> FastAPI:
         return JSONResponse(_full(flow), status_code=202)
 
     @app.post("/v1/flows/search")
-    async def search(request: Request, authorization: Annotated[str | None, Header()] = None) -> Response:
+    async def search(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
         if not authorized(authorization):
             return _error(401, "MISSING_TOKEN")
         body = await request.json()
@@ -252,7 +287,8 @@ def create_app(sim: Simulator) -> FastAPI:
 
     @app.get("/v1/flows/{flow_id}")
     def get_flow(
-        flow_id: str, docType: str = "Metadata",  # the spec’s parameter name
+        flow_id: str,
+        docType: str = "Metadata",  # the spec’s parameter name
         authorization: Annotated[str | None, Header()] = None,
     ) -> Response:
         if not authorized(authorization):
@@ -268,11 +304,52 @@ def create_app(sim: Simulator) -> FastAPI:
             )
         return JSONResponse(flow.as_json())
 
+    @app.post("/v1/directory-line/search")
+    async def directory_search(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
+        if not authorized(authorization):
+            return _error(401, "MISSING_TOKEN")
+        with sim._lock:
+            sim.directory_requests += 1
+            if sim.fail_directory:
+                return _error(503, "RESOURCE_ERROR")
+        body = await request.json()
+        siren = str(((body.get("filters") or {}).get("siren") or {}).get("value", ""))
+        line = sim.directory_line(siren)
+        results = [line] if line else []
+        return JSONResponse({"total_number_results": len(results), "results": results})
+
+    @app.get("/v1/directory-line/code:{identifier}")
+    def directory_line(
+        identifier: str, authorization: Annotated[str | None, Header()] = None
+    ) -> Response:
+        if not authorized(authorization):
+            return _error(401, "MISSING_TOKEN")
+        line = sim.directory_line(identifier[:9])
+        return JSONResponse(line) if line else _error(404, "MISSING_RESOURCE")
+
     @app.get("/v1/healthcheck")
     def health() -> Response:
         return Response(status_code=200)
 
     return app
+
+
+def _flow_type(syntax: str, content: bytes) -> str:
+    if syntax == "CDAR":
+        return "CustomerInvoiceLC"
+    if syntax == "FRR":  # the report says which one it is (siege/einvoicing/ereporting.py)
+        for kind in (
+            "AggregatedCustomerTransactionReport",
+            "AggregatedCustomerPaymentReport",
+            "UnitaryCustomerTransactionReport",
+            "UnitaryCustomerPaymentReport",
+        ):
+            if kind.encode() in content[:400]:
+                return kind
+        return "MultiFlowReport"
+    return "CustomerInvoice"
 
 
 def _full(flow: Flow) -> dict[str, Any]:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from babel import Locale
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QWidget,
 )
 
+from app import formatting
 from app.changes import Changes
+from app.clock import PARIS
 from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
+from app.invoicing.directory import DirectoryState, directory_state
 from app.invoicing.labels import CLIENT_KIND_LABELS
 from app.text import fold
-from ui import messages_invoicing  # noqa: F401  (registers the French messages)
+from ui import messages_invoicing  # registers the French messages
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
@@ -69,6 +76,9 @@ class ClientDialog(QDialog):
             ("delivery_address", "Adresse de livraison (si différente)"),
             ("delivery_postcode", "Code postal de livraison"),
             ("delivery_city", "Commune de livraison"),
+            ("billing_address", "Adresse de facturation (si différente)"),
+            ("billing_postcode", "Code postal de facturation"),
+            ("billing_city", "Commune de facturation"),
         ):
             edit = QLineEdit(self)
             edit.setObjectName(f"client_{name}")
@@ -89,6 +99,20 @@ class ClientDialog(QDialog):
             "Adresse de réception des factures électroniques du client (sa plateforme "
             "agréée) : « 0225: » suivi de son SIREN (et d'un suffixe éventuel), ou un e-mail."
         )
+        self.public_entity = QCheckBox("Entité publique (factures déposées sur Chorus Pro)", self)
+        self.public_entity.setObjectName("client_public_entity")
+        self.rows["public_entity"] = self.errors.add_row(
+            form, "", "public_entity", self.public_entity
+        )
+        # What the PA directory said, read offline from the synced rows (no network).
+        self.directory = QLabel(self)
+        self.directory.setObjectName("client_directory")
+        self.directory.setWordWrap(True)
+        form.addRow("Annuaire", self.directory)
+        if client is not None:
+            self.directory.setText(reception_text(directory_state(ctx.uow, client.id)))
+        else:
+            self.directory.setText(messages_invoicing.RECEPTION_TEXTS["not_checked"])
         self.form = form
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -96,12 +120,13 @@ class ClientDialog(QDialog):
         fill_combo(self.kind, KINDS, data.kind)
         for name, edit in self.edits.items():
             edit.setText(str(getattr(data, name)))
+        self.public_entity.setChecked(data.public_entity)
         fill_combo(self.country, country_items(), data.country_code or "FR")
         self._kind_changed()
 
     def _kind_changed(self, *_args: object) -> None:
         business = self.kind.currentData() == "entreprise"
-        for name in ("siren", "vat_number"):
+        for name in ("siren", "vat_number", "public_entity"):
             self.form.setRowVisible(self.rows[name], business)
 
     def value(self) -> ClientData:
@@ -110,6 +135,7 @@ class ClientDialog(QDialog):
             entrepreneur_id=self.entrepreneur_id,
             kind=self.kind.currentData(),
             country_code=self.country.currentData() or "",
+            public_entity=self.public_entity.isChecked(),
             **values,
         )
 
@@ -123,3 +149,15 @@ class ClientDialog(QDialog):
             return
         self.ctx.hub.notify(Changes(clients=True))
         self.accept()
+
+
+def reception_text(state: DirectoryState) -> str:
+    """One line in French: does the client receive e-invoices (the directory, offline)."""
+    checked = (
+        formatting.date(state.checked_at.replace(tzinfo=dt.UTC).astimezone(PARIS).date())
+        if state.checked_at
+        else ""
+    )
+    return messages_invoicing.RECEPTION_TEXTS[state.reception].format(
+        address=state.addressing_identifier, checked=checked
+    )

@@ -1,23 +1,85 @@
-"""einvoicing directory
+"""einvoicing directory, billing address, deposit invoices (issue 15)
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05
 
-Reserved in the chain for issue 15: directory routing addresses, billing address, deposit invoices; its schema change is written with that work.
+- ``client_directory``: what the PA directory says of each client (routing address,
+  public entity), a synced table written only by the siège (docs/einvoicing.md,
+  "Directory"); nothing to backfill on a laptop: the siège publishes its cache.
+- ``client.billing_address/_postcode/_city`` (« adresse de facturation si différente »)
+  and ``client.public_entity`` (Chorus Pro).
+- ``invoice.role`` ("" / "acompte" / "solde") and ``invoice.deposit_invoice_id`` (the
+  deposit a final invoice deducts, BG-3): docs/invoicing.md, "Deposits".
+
+Plain ADD COLUMN with server defaults (no table copy) and a new table: portable
+(SQLite, PostgreSQL), idempotent on a re-stamped schema.
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TABLE = "client_directory"
+INDEX = "ix_client_directory_client_id"
+
+
+def _columns() -> dict[str, list[sa.Column[object]]]:
+    return {
+        "client": [
+            sa.Column("billing_address", sa.String(300), nullable=False, server_default=""),
+            sa.Column("billing_postcode", sa.String(10), nullable=False, server_default=""),
+            sa.Column("billing_city", sa.String(120), nullable=False, server_default=""),
+            sa.Column("public_entity", sa.Boolean(), nullable=False, server_default=sa.false()),
+        ],
+        "invoice": [
+            sa.Column("role", sa.String(12), nullable=False, server_default=""),
+            sa.Column("deposit_invoice_id", sa.String(36), nullable=True),
+        ],
+    }
+
 
 def upgrade() -> None:
-    pass
+    bind = op.get_bind()
+    for table, columns in _columns().items():
+        present = {c["name"] for c in sa.inspect(bind).get_columns(table)}
+        for column in columns:
+            if column.name not in present:
+                op.add_column(table, column)
+    if TABLE in sa.inspect(bind).get_table_names():
+        return
+    op.create_table(
+        TABLE,
+        sa.Column("client_id", sa.String(length=36), nullable=False),
+        sa.Column("siren", sa.String(length=9), nullable=False),
+        sa.Column("addressing_identifier", sa.String(length=125), nullable=False),
+        sa.Column("platform", sa.String(length=60), nullable=False),
+        sa.Column("public_entity", sa.Boolean(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        sa.Column("created_by", sa.String(length=120), nullable=True),
+        sa.Column("updated_by", sa.String(length=120), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["client_id"], ["client.id"], name=op.f("fk_client_directory_client_id_client")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_client_directory")),
+    )
+    op.create_index(INDEX, TABLE, ["client_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index(INDEX, TABLE)
+    op.drop_table(TABLE)
+    for table, columns in _columns().items():
+        with op.batch_alter_table(table) as batch:
+            for column in columns:
+                batch.drop_column(column.name)
