@@ -1,8 +1,9 @@
 """Background work, after Anki's task manager: one worker for database work, a pool for
 network, results delivered back on the GUI thread.
 
-Widgets call ``tasks.run_db(fn, on_done, on_error)``; ``fn`` runs off the GUI
-thread; the callbacks run on it. Long jobs take an :class:`app.jobs.JobControl`
+Widgets use the typed operations of :mod:`ui.operations` (``QueryOp`` / ``CollectionOp``,
+built on this manager), or call ``tasks.run_db(fn, on_done, on_error)``; ``fn`` runs off
+the GUI thread; the callbacks run on it. Long jobs take an :class:`app.jobs.JobControl`
 so they report progress and can be cancelled.
 
 Nothing silent (issue 14, item 6): a failure that is not one the core raises on purpose
@@ -17,7 +18,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
 from app.jobs import Cancelled
 from ui import error_hook
@@ -72,6 +81,8 @@ class TaskManager(QObject):
         self._relay = _Relay(self)
         self._relay.finished.connect(self._deliver)
         self.default_error_handler: ErrorCallback | None = None
+        # Tasks started whose callbacks have not run yet (see settle()).
+        self.pending = 0
 
     def run_db(
         self,
@@ -79,6 +90,7 @@ class TaskManager(QObject):
         on_done: DoneCallback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> None:
+        self.pending += 1
         self._db_pool.start(_Task(fn, self._relay, on_done, on_error))
 
     def run_network(
@@ -87,13 +99,32 @@ class TaskManager(QObject):
         on_done: DoneCallback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> None:
+        self.pending += 1
         self._net_pool.start(_Task(fn, self._relay, on_done, on_error))
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self._db_pool.waitForDone(msecs) and self._net_pool.waitForDone(msecs)
 
+    def settle(self, msecs: int = 30000) -> bool:
+        """Run the event loop until every started task has delivered its callback, those
+        the callbacks start included (tests, benchmarks, closing the window)."""
+        deadline = QDeadlineTimer(msecs)
+        while self.pending and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+            self._db_pool.waitForDone(5)
+            self._net_pool.waitForDone(5)
+        return not self.pending
+
     @Slot(object, object, object)
     def _deliver(
+        self, callback: Callable[..., None] | None, result: Any, error: BaseException | None
+    ) -> None:
+        try:
+            self._call(callback, result, error)
+        finally:
+            self.pending -= 1
+
+    def _call(
         self, callback: Callable[..., None] | None, result: Any, error: BaseException | None
     ) -> None:
         if error is not None:

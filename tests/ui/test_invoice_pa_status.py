@@ -114,6 +114,7 @@ def test_dialog_shows_the_history_and_how_to_correct(qtbot, ctx, issued, monkeyp
     assert not dialog.notes.isEnabled() and not dialog.buttons["cancel"].isHidden()
 
     dialog.buttons["cancel"].click()  # cancelled by a credit note
+    ctx.tasks.settle()  # the credit note is issued off the GUI thread (ui/operations.py)
     dialog._refresh_state()
     assert "Annulée par un avoir" in panel.advice.text()
     assert pa_status.alerts(ctx.uow) == []

@@ -49,6 +49,7 @@ def test_private_client_without_any_address_is_asked_for_one(qtbot, ctx, opened)
     dialog = InvoiceDialog(ctx, add_draft(ctx.uow, person, client))
     qtbot.addWidget(dialog)
     dialog.validate()
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     assert "l'adresse de facturation électronique manque" in dialog.general_error.text()
     assert dialog.detail is not None
     assert drafts.get_invoice(ctx.uow, dialog.detail.id).status == "brouillon"
@@ -65,6 +66,7 @@ def test_zero_vat_regime_and_references_are_saved_and_issued(qtbot, ctx, opened)
     dialog.order_reference.setText("BC-2026/114")
     dialog.buyer_reference.setText("SERV-ACHATS")
     dialog.validate()
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     assert dialog.detail is not None and not dialog.detail.is_draft, dialog.general_error.text()
     data = dialog.detail.data
     assert [ln.vat_category for ln in data.lines] == ["O"]
@@ -86,4 +88,5 @@ def test_receipt_button_appears_once_the_invoice_is_paid(qtbot, ctx, opened) -> 
     dialog._refresh_state()
     assert not dialog.buttons["receipt"].isHidden()
     dialog.buttons["receipt"].click()
+    ctx.tasks.settle()
     assert opened and str(opened[-1]).endswith("LOC-2026-00001-acquittee.pdf")

@@ -42,7 +42,11 @@ def opened(monkeypatch) -> list[object]:
 
 
 def _issue(
-    ctx, person: str, client: str, lines: tuple[drafts.LineData, ...] | None = None, **changes: object
+    ctx,
+    person: str,
+    client: str,
+    lines: tuple[drafts.LineData, ...] | None = None,
+    **changes: object,
 ) -> str:
     draft = add_draft(ctx.uow, person, client, lines, **changes)
     return validate_invoice(ctx.uow, ctx.profile.paths.documents, draft, DAY).invoice_id
@@ -84,11 +88,13 @@ def test_new_invoice_live_totals_then_validation_proposes_salarie(qtbot, ctx, op
     _set_cell(table, 0, 3, "40")
     assert "Total TTC : 72,00" in dialog.lines.totals_label.text().replace("\u202f", " ")
     dialog.validate()
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     assert dialog.detail is not None and dialog.detail.number == f"LOC-{today().year}-00001"
     assert "émise" in dialog.status_label.text()
     assert not dialog.buttons["save"].isVisible() or dialog.isHidden()
     assert {s.kind for s in list_stages(ctx.uow, person)} == {"cape", "salarie"}
     dialog.open_pdf()
+    ctx.tasks.settle()
     assert opened and opened[0].read_bytes().startswith(b"%PDF")
 
 
@@ -98,6 +104,7 @@ def test_validation_refusal_lists_what_is_missing(qtbot, ctx, opened) -> None:
     dialog = InvoiceDialog(ctx, add_draft(ctx.uow, person, client))
     qtbot.addWidget(dialog)
     dialog.validate()
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     text = dialog.general_error.text()
     assert "Client : l'adresse manque." in text
     assert "Client professionnel : le SIREN manque." in text
@@ -143,6 +150,7 @@ def test_cancel_by_credit_note_from_the_dialog(qtbot, ctx, opened) -> None:
     qtbot.addWidget(dialog)
     assert dialog.buttons["cancel"].isVisibleTo(dialog)
     dialog.cancel_by_credit_note()
+    ctx.tasks.settle()
     qtbot.addWidget(dialog.credit_note)
     assert dialog.credit_note.detail is not None
     assert dialog.credit_note.detail.credited_number == "LOC-2026-00001"
@@ -242,13 +250,13 @@ def test_client_country_is_chosen_by_its_french_name(qtbot, ctx) -> None:
     assert again.country.currentText() == "Belgique"
 
 
-def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(
-    qtbot, ctx
-) -> None:
+def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(qtbot, ctx) -> None:
     complete_identity(ctx.uow)
     person = add_entrepreneur(ctx.uow)
     invoice = _issue(ctx, person, add_client(ctx.uow, person))
-    payments.record_payment(ctx.uow, invoice, payments.PaymentData(today(), 5000, "cheque", "CHQ 42"))
+    payments.record_payment(
+        ctx.uow, invoice, payments.PaymentData(today(), 5000, "cheque", "CHQ 42")
+    )
     dialog = InvoiceDialog(ctx, invoice)
     qtbot.addWidget(dialog)
     assert dialog.payments.isVisibleTo(dialog)

@@ -95,6 +95,7 @@ def test_open_invoice_shows_the_new_balance_after_a_credit_note_made_elsewhere(
     credit = InvoiceDialog(ctx, validation.credit_note_draft(ctx.uow, invoice))
     qtbot.addWidget(credit)
     credit.validate()
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     after = payments.get_balance(ctx.uow, invoice).due_cents
     assert after != before
     assert f"reste dû : {_plain(formatting.money(after))}" in _plain(shown.status_label.text())
@@ -121,6 +122,7 @@ def test_validation_sends_one_notice_for_the_whole_action(qtbot, ctx, answered_y
     qtbot.addWidget(dialog)
     seen = _notices(ctx)
     dialog.validate()  # the first invoice also moves the person to « entrepreneur salarié »
+    ctx.tasks.settle()  # issuing runs off the GUI thread (ui/operations.py)
     # Saving the draft, issuing it and the new stage: one notice (it was three).
     assert [c.names() for c in seen] == [{"invoices", "payments", "persons", "parcours"}]
 

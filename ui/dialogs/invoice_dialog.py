@@ -1,43 +1,38 @@
 """An invoice or credit note: a draft editor with live totals, or an issued one, read-only,
-with its PDF, payments and credit notes."""
+with its PDF, payments and credit notes.
+
+Split along its seams (issue 14): the form in ``invoice_form.py``, the status line and
+the offered actions in ``invoice_state.py``, the actions here. Issuing, the PDFs and the
+credit notes run off the GUI thread (:mod:`ui.operations`): the window stays responsive
+while the number, the PDF and its Factur-X are made.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app import formatting
 from app.changes import Changes
-from app.errors import FieldError, PermanenceError, ValidationError
+from app.errors import PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
-from app.invoicing.clients import get_client, list_clients
-from app.invoicing.drafts import DraftData, InvoiceDetail
-from app.people import person_directory, persons
+from app.invoicing.drafts import InvoiceDetail
+from app.invoicing.payments import Balance
+from app.invoicing.validation import ValidationResult
 from app.profile import PREVIEWS_FOLDER
 from app.states import InvoiceKind
-from ui import messages_invoicing as texts
+from ui import error_hook
 from ui.context import AppContext
-from ui.dialogs.client_dialog import ClientDialog
+from ui.dialogs.invoice_form import InvoiceForm
+from ui.dialogs.invoice_state import ACTIONS, state_of
 from ui.dialogs.payment_dialog import PaymentDialog
-from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, open_file, text_area
+from ui.dialogs.people_widgets import open_file
+from ui.operations import CollectionOp, QueryOp
+from ui.texts import invoicing as texts
 from ui.widgets.date_time_fields import refuse_bad_input
-from ui.widgets.forms import FormErrors, general_error_label, show_failure, tab_in_layout_order
-from ui.widgets.invoice_lines import InvoiceLinesEditor
+from ui.widgets.forms import tab_in_layout_order
 from ui.widgets.pa_status_panel import PaStatusPanel
 from ui.widgets.payments_panel import PaymentsPanel
 from ui.widgets.screen import remember_geometry
@@ -54,7 +49,7 @@ def show_pdf(path: Path) -> None:
     open_file(path)
 
 
-class InvoiceDialog(QDialog):
+class InvoiceDialog(InvoiceForm):
     def __init__(
         self,
         ctx: AppContext,
@@ -63,18 +58,15 @@ class InvoiceDialog(QDialog):
         entrepreneur_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.detail: InvoiceDetail | None = None
+        super().__init__(ctx, parent)
         self.new_for = entrepreneur_id or ""
-        self.errors = FormErrors()
         self._previews: set[Path] = set()
         remember_geometry(self, "invoice", 980, 720)
         self._build()
         if invoice_id is not None:
-            self._show(drafts.get_invoice(ctx.uow, invoice_id))
+            self._show(drafts.get_invoice(self.reads, invoice_id))
         else:
-            self.setWindowTitle("Nouvelle facture")
+            self.setWindowTitle(texts.NEW_INVOICE_TITLE)
             if entrepreneur_id:
                 self._set_entrepreneur(entrepreneur_id)
             self.lines.add_line()
@@ -85,8 +77,10 @@ class InvoiceDialog(QDialog):
     def _on_changed(self, changes: Changes) -> None:
         """An issued invoice's balance, payments and credit notes may change elsewhere (a
         credit note, a payment, a sync): re-read them. A draft keeps what is being typed."""
-        if self.detail is not None and not self.detail.is_draft and changes.touches(
-            Changes(invoices=True, payments=True, remote=True)
+        if (
+            self.detail is not None
+            and not self.detail.is_draft
+            and changes.touches(Changes(invoices=True, payments=True, remote=True))
         ):
             self._refresh_state()
 
@@ -99,83 +93,28 @@ class InvoiceDialog(QDialog):
 
     # Building ----------------------------------------------------------------------
     def _build(self) -> None:
-        self.person_search = QLineEdit(self)
-        self.person_search.setPlaceholderText("Rechercher l'entrepreneur…")
-        self.person_search.textChanged.connect(self._search_persons)
-        self.entrepreneur = QComboBox(self)
-        self.entrepreneur.setObjectName("invoiceEntrepreneur")
-        self.entrepreneur.currentIndexChanged.connect(self._entrepreneur_changed)
-        self.client = QComboBox(self)
-        self.client.setObjectName("invoiceClient")
-        self.new_client = QPushButton("Nouveau client…", self)
-        self.new_client.clicked.connect(self._add_client)
-        self.edit_client = QPushButton("Modifier le client…", self)
-        self.edit_client.clicked.connect(self._change_client)
-        self.nature = QComboBox(self)
-        fill_combo(self.nature, list(texts.NATURE_LABELS.items()))
-        self.sale_date = OptionalDateEdit(self)
-        self.due_date = OptionalDateEdit(self)
-        self.payment_terms = QLineEdit(self)
-        self.payment_terms.setPlaceholderText("Par défaut : délai de la CAE")
-        self.vat_on_debits = QCheckBox("Option pour le paiement de la TVA d'après les débits", self)
-        self.exemption = QLineEdit(self)
-        self.exemption.setPlaceholderText(texts.VAT_EXEMPTION_DEFAULT)
-        # Issue 15: the VAT category of the 0 % lines (auto: from the client's country).
-        self.zero_regime = QComboBox(self)
-        self.zero_regime.setObjectName("invoiceZeroVatRegime")
-        fill_combo(self.zero_regime, list(texts.ZERO_VAT_REGIMES.items()))
-        self.order_reference = QLineEdit(self)
-        self.order_reference.setObjectName("invoiceOrderReference")
-        self.buyer_reference = QLineEdit(self)
-        self.buyer_reference.setObjectName("invoiceBuyerReference")
-        self.notes = text_area(self, lines=2)
-        self.notes.setMaximumHeight(self.notes.fontMetrics().lineSpacing() * 3 + 12)
-        form = QFormLayout()
-        who = QHBoxLayout()
-        who.addWidget(self.person_search)
-        who.addWidget(self.entrepreneur, 1)
-        form.addRow("Entrepreneur", who)
-        client_row = QHBoxLayout()
-        client_row.addWidget(self.client, 1)
-        client_row.addWidget(self.new_client)
-        client_row.addWidget(self.edit_client)
-        self.errors.add_row(form, "Client", "client_id", _wrap(client_row, self))
-        self.errors.add_row(form, "Nature de l'opération", "nature", self.nature)
-        self.errors.add_row(form, "Date de la vente / prestation", "sale_date", self.sale_date)
-        self.errors.add_row(form, "Date d'échéance", "due_date", self.due_date)
-        self.errors.add_row(form, "Conditions de paiement", "payment_terms", self.payment_terms)
-        form.addRow("", self.vat_on_debits)
-        self.errors.add_row(form, "Lignes à 0 % de TVA", "vat_category", self.zero_regime)
-        self.errors.add_row(
-            form, "Mention d'exonération de TVA", "vat_exemption_text", self.exemption
-        )
-        self.errors.add_row(form, "N° de bon de commande", "order_reference", self.order_reference)
-        self.errors.add_row(form, "Référence du client", "buyer_reference", self.buyer_reference)
-        self.errors.add_row(form, "Notes", "notes", self.notes)
-        self.form = form
-        self.lines = InvoiceLinesEditor(self)
+        form = self._build_form()
         self.status_label = QLabel(self)
         self.status_label.setObjectName("invoiceStatus")
         self.status_label.setWordWrap(True)
-        self.general_error = general_error_label(self)
-        self.general_error.setObjectName("invoiceErrors")
         self.buttons: dict[str, QPushButton] = {}
+        slots = {
+            "save": self.save_draft,
+            "preview": self.preview,
+            "validate": self.validate,
+            "delete": self.delete_draft,
+            "pdf": self.open_pdf,
+            "receipt": self.open_receipt,
+            "payment": self.add_payment,
+            "cancel": self.cancel_by_credit_note,
+            "partial": self.partial_credit_note,
+            "close": self.accept,
+        }
         bar = QHBoxLayout()
-        for key, label, slot in (
-            ("save", "Enregistrer le brouillon", self.save_draft),
-            ("preview", "Aperçu PDF", self.preview),
-            ("validate", "Valider et émettre…", self.validate),
-            ("delete", "Supprimer le brouillon", self.delete_draft),
-            ("pdf", "Ouvrir le PDF", self.open_pdf),
-            ("receipt", "Facture acquittée (PDF)", self.open_receipt),
-            ("payment", "Enregistrer un paiement…", self.add_payment),
-            ("cancel", "Annuler par un avoir", self.cancel_by_credit_note),
-            ("partial", "Avoir partiel…", self.partial_credit_note),
-            ("close", "Fermer", self.accept),
-        ):
+        for key, label in ACTIONS:
             button = QPushButton(label, self)
             button.setObjectName(f"invoice_{key}")
-            button.clicked.connect(slot)
+            button.clicked.connect(slots[key])
             self.buttons[key] = button
             bar.addWidget(button)
         layout = QVBoxLayout(self)
@@ -189,153 +128,28 @@ class InvoiceDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addLayout(bar)
 
-    # Loading -----------------------------------------------------------------------
-    def _search_persons(self, text: str) -> None:
-        current = self.entrepreneur.currentData()
-        rows = person_directory.search_persons(self.ctx.uow, text, limit=50)
-        self.entrepreneur.blockSignals(True)
-        fill_combo(self.entrepreneur, [(None, "—")] + [(r.id, r.full_name) for r in rows], current)
-        self.entrepreneur.blockSignals(False)
-        self._entrepreneur_changed()
-
-    def _set_entrepreneur(self, person_id: str, name: str = "") -> None:
-        if not name:  # opened from a person's record: show their name, never the id
-            person = persons.get_person(self.ctx.uow, person_id)
-            name = f"{person.first_name} {person.last_name}"
-        label = name
-        self.entrepreneur.blockSignals(True)
-        fill_combo(self.entrepreneur, [(person_id, label)], person_id)
-        self.entrepreneur.blockSignals(False)
-        self.person_search.hide()
-        self._entrepreneur_changed()
-
-    def _entrepreneur_changed(self, *_args: object) -> None:
-        person_id = self.entrepreneur.currentData()
-        current = self.client.currentData()
-        items = [(c.id, c.name) for c in list_clients(self.ctx.uow, person_id)] if person_id else []
-        fill_combo(self.client, [(None, "—"), *items], current)
-
+    # Showing -----------------------------------------------------------------------
     def _show(self, detail: InvoiceDetail) -> None:
         self.detail = detail
-        data = detail.data
-        self._set_entrepreneur(data.entrepreneur_id, detail.entrepreneur_name)
-        fill_combo(
-            self.client,
-            [(data.client_id, detail.client_name)]
-            + [
-                (c.id, c.name)
-                for c in list_clients(self.ctx.uow, data.entrepreneur_id)
-                if c.id != data.client_id
-            ],
-            data.client_id,
-        )
-        fill_combo(self.nature, list(texts.NATURE_LABELS.items()), data.nature)
-        self.sale_date.set_value(data.sale_date)
-        self.due_date.set_value(data.due_date)
-        self.payment_terms.setText(data.payment_terms)
-        self.vat_on_debits.setChecked(data.vat_on_debits)
-        self.exemption.setText(data.vat_exemption_text)
-        zero = [ln.vat_category for ln in data.lines if ln.vat_rate_bp == 0 and ln.vat_category]
-        fill_combo(
-            self.zero_regime, list(texts.ZERO_VAT_REGIMES.items()), zero[0] if zero else ""
-        )
-        self.order_reference.setText(data.order_reference)
-        self.buyer_reference.setText(data.buyer_reference)
-        self.notes.setPlainText(data.notes)
-        self.lines.credit_note = data.kind == InvoiceKind.CREDIT_NOTE
-        self.lines.set_lines(data.lines)
+        self._fill(detail)
         self._refresh_state()
 
     def _refresh_state(self) -> None:
         detail = self.detail
-        self.payments.show_balance(None)  # shown again below for an issued invoice
-        issued = detail is not None and not detail.is_draft
-        paid = False
-        kind = detail.data.kind if detail else "facture"
-        label = texts.KIND_LABELS[kind]
-        if detail is None:
-            self.status_label.setText(f"{label} — brouillon (numéro attribué à la validation)")
-        elif detail.is_draft:
-            self.setWindowTitle(f"{label} brouillon — {detail.client_name}")
-            extra = f" — sur la facture {detail.credited_number}" if detail.credited_number else ""
-            self.status_label.setText(f"{label} — brouillon{extra}")
-        else:
-            self.setWindowTitle(f"{label} {detail.number}")
-            verb = "émise" if kind == InvoiceKind.INVOICE else "émis"  # « un avoir », masculine
-            text = f"{label} n° {detail.number} {verb} le {formatting.date(detail.issue_date)}"
-            if kind == InvoiceKind.INVOICE:
-                balance = payments.get_balance(self.ctx.uow, detail.id)
-                self.payments.show_balance(balance)
-                paid = balance.status == "payee"
-                text += (
-                    f" — {texts.STATUS_LABELS.get(balance.status, balance.status)}"
-                    f" — reste dû : {formatting.money(balance.due_cents)}"
-                )
-            elif detail.credited_number:
-                text += f" — sur la facture {detail.credited_number}"
-            self.status_label.setText(text)
-        for widget in (
-            self.client,
-            self.new_client,
-            self.edit_client,
-            self.nature,
-            self.sale_date,
-            self.due_date,
-            self.payment_terms,
-            self.vat_on_debits,
-            self.exemption,
-            self.zero_regime,
-            self.order_reference,
-            self.buyer_reference,
-            self.notes,
-            self.entrepreneur,
-            self.person_search,
-        ):
-            widget.setEnabled(not issued)
-        self.lines.set_read_only(issued)
-        self.pa_statuses.show_invoice(detail.id if detail is not None and issued else None)
-        visible = {
-            "save": not issued,
-            "preview": not issued,
-            "validate": not issued,
-            "delete": detail is not None and not issued,
-            "pdf": issued,
-            "receipt": issued and paid,
-            "payment": issued and kind == InvoiceKind.INVOICE,
-            "cancel": issued and kind == InvoiceKind.INVOICE,
-            "partial": issued and kind == InvoiceKind.INVOICE,
-        }
-        for key, shown in visible.items():
+        balance: Balance | None = None
+        if detail is not None and not detail.is_draft and detail.data.kind == InvoiceKind.INVOICE:
+            balance = payments.get_balance(self.reads, detail.id)
+        state = state_of(detail, balance)
+        self.payments.show_balance(balance)
+        if state.title is not None:
+            self.setWindowTitle(state.title)
+        self.status_label.setText(state.status)
+        self._lock_form(state.issued)
+        self.pa_statuses.show_invoice(detail.id if detail is not None and state.issued else None)
+        for key, shown in state.visible.items():
             self.buttons[key].setVisible(shown)
 
-    # Actions -----------------------------------------------------------------------
-    def value(self) -> tuple[DraftData, list[FieldError]]:
-        typed, errors = self.lines.lines()
-        regime = self.zero_regime.currentData() or ""
-        lines = tuple(replace(ln, vat_category=regime if not ln.vat_rate_bp else "") for ln in typed)
-        base = self.detail.data if self.detail else DraftData("", "")
-        data = base.with_changes(
-            entrepreneur_id=self.entrepreneur.currentData() or "",
-            client_id=self.client.currentData() or "",
-            lines=lines,
-            nature=self.nature.currentData(),
-            sale_date=self.sale_date.value(),
-            due_date=self.due_date.value(),
-            payment_terms=self.payment_terms.text(),
-            vat_on_debits=self.vat_on_debits.isChecked(),
-            vat_exemption_text=self.exemption.text(),
-            notes=self.notes.toPlainText(),
-            order_reference=self.order_reference.text(),
-            buyer_reference=self.buyer_reference.text(),
-        )
-        return data, errors
-
-    def _show_error(self, exc: PermanenceError) -> None:
-        if isinstance(exc, ValidationError):
-            # Line errors go under their line; the rest under the form's fields.
-            exc = ValidationError(self.lines.show_errors(exc.errors))
-        show_failure(self.errors, self.general_error, exc)
-
+    # Drafts ------------------------------------------------------------------------
     def save_draft(self) -> bool:
         if not self._save():
             return False
@@ -343,7 +157,9 @@ class InvoiceDialog(QDialog):
         return True
 
     def _save(self) -> bool:
-        """Save the draft without announcing it (validation announces once for both)."""
+        """Save the draft without announcing it (validation announces once for both).
+
+        On the GUI thread: one short write, and its answer decides what happens next."""
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return False
         data, parse_errors = self.value()
@@ -357,20 +173,29 @@ class InvoiceDialog(QDialog):
         except PermanenceError as exc:
             self._show_error(exc)
             return False
-        self.errors.clear()
-        self.lines.show_errors([])
-        self.general_error.hide()
+        self._clear_errors()
         self._refresh_state()
         return True
 
     def preview(self) -> None:
-        if self.save_draft() and self.detail is not None:
-            # Under the profile (user-only modes), never the shared temp folder;
-            # deleted when the dialog closes, else at the next start (app/profile.py).
-            out = self.ctx.profile.paths.documents / PREVIEWS_FOLDER
-            shown = documents.draft_preview(self.ctx.uow, self.detail.id, out)
-            self._previews.add(shown)
-            show_pdf(shown)
+        if not self.save_draft() or self.detail is None:
+            return
+        # Under the profile (user-only modes), never the shared temp folder;
+        # deleted when the dialog closes, else at the next start (app/profile.py).
+        out = self.ctx.profile.paths.documents / PREVIEWS_FOLDER
+        uow, invoice_id = self.ctx.uow, self.detail.id
+
+        def shown(path: Path) -> None:
+            self._previews.add(path)
+            show_pdf(path)
+
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: documents.draft_preview(uow, invoice_id, out),
+            success=shown,
+            busy=self.buttons["preview"],
+        ).failure(self._refused).run_in_background()
 
     def done(self, result: int) -> None:
         for shown in self._previews:
@@ -378,67 +203,82 @@ class InvoiceDialog(QDialog):
         self._previews.clear()
         super().done(result)
 
+    def delete_draft(self) -> None:
+        if self.detail and ask(self, texts.DELETE_TITLE, texts.DELETE_QUESTION):
+            uow, invoice_id = self.ctx.uow, self.detail.id
+            CollectionOp(
+                self.ctx,
+                parent=self,
+                op=lambda: drafts.delete_draft(uow, invoice_id),
+                changes=Changes(invoices=True),
+                success=lambda _none: self.accept(),
+            ).failure(self._refused).run_in_background()
+
+    # Issuing -----------------------------------------------------------------------
     def validate(self) -> None:
         """Save, issue and maybe change the person's stage: one notice for the whole action."""
         if not self._save() or self.detail is None:
             return
-        if not ask(
-            self,
-            "Émettre",
-            "Une fois émise, la facture reçoit son numéro et ne peut plus "
-            "être modifiée ni supprimée (seul un avoir peut l'annuler). Émettre maintenant ?",
-        ):
+        if not ask(self, texts.ISSUE_TITLE, texts.ISSUE_QUESTION):
             self.ctx.hub.notify(Changes(invoices=True))  # the draft was saved
             return
-        try:
-            result = validation.validate_invoice(
-                self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
-            )
-        except PermanenceError as exc:
-            self.ctx.hub.notify(Changes(invoices=True))  # the draft was saved
-            self._show_error(exc)
-            return
-        self._show(drafts.get_invoice(self.ctx.uow, result.invoice_id))
+        uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+
+        def issue() -> tuple[ValidationResult, InvoiceDetail]:
+            result = validation.validate_invoice(uow, folder, invoice_id)
+            return result, drafts.get_invoice(uow.reading(), result.invoice_id)
+
+        self.status_label.setText(texts.VALIDATING)
+        # The notice is sent by _issued (or by the stage change it starts): one for all.
+        CollectionOp(
+            self.ctx, parent=self, op=issue, changes=Changes(), success=self._issued
+        ).failure(self._issue_refused).run_in_background()
+
+    def _issued(self, issued: tuple[ValidationResult, InvoiceDetail]) -> Changes | None:
+        result, detail = issued
+        self._show(detail)
         changes = Changes(invoices=True, payments=True)  # a credit note lowers « reste dû »
-        if result.propose_salarie_stage and ask(
-            self,
-            "Entrepreneur salarié",
-            "C'est la première facture de cette personne, en convention (CAPE). "
-            "Passer la personne en « entrepreneur salarié » (contrat CESA) à cette date ?",
+        if not result.propose_salarie_stage or not ask(
+            self, texts.SALARIE_TITLE, texts.SALARIE_QUESTION
         ):
-            validation.switch_to_salarie(self.ctx.uow, result.entrepreneur_id, result.issue_date)
-            changes |= Changes(persons=True, parcours=True)
-        self.ctx.hub.notify(changes)  # once for the whole action
+            return changes
+        uow = self.ctx.uow
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: validation.switch_to_salarie(uow, result.entrepreneur_id, result.issue_date),
+            changes=changes | Changes(persons=True, parcours=True),
+        ).failure(lambda error: self._refused(error, changes)).run_in_background()
+        return None
 
-    def delete_draft(self) -> None:
-        if self.detail and ask(self, "Supprimer", "Supprimer ce brouillon ?"):
-            drafts.delete_draft(self.ctx.uow, self.detail.id)
-            self.ctx.hub.notify(Changes(invoices=True))
-            self.accept()
+    def _issue_refused(self, error: BaseException) -> None:
+        self._refresh_state()  # the status line said « Émission en cours »
+        self._refused(error, Changes(invoices=True))  # the draft was saved
 
+    def _refused(self, error: BaseException, changes: Changes | None = None) -> None:
+        """An expected failure of an operation: said under the fields, in French."""
+        if changes is not None:
+            self.ctx.hub.notify(changes)
+        if isinstance(error, PermanenceError):
+            self._show_error(error)
+        else:
+            error_hook.show_error(self, error)
+
+    # Issued invoices ---------------------------------------------------------------
     def open_pdf(self) -> None:
-        if self.detail is None:
-            return
-        try:
-            show_pdf(
-                documents.invoice_pdf(
-                    self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
-                )
-            )
-        except PermanenceError as exc:
-            self._show_error(exc)
+        if self.detail is not None:
+            uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+            self._show_document(lambda: documents.invoice_pdf(uow, folder, invoice_id), "pdf")
 
     def open_receipt(self) -> None:
-        if self.detail is None:
-            return
-        try:
-            show_pdf(
-                documents.receipt_pdf(
-                    self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
-                )
-            )
-        except PermanenceError as exc:
-            self._show_error(exc)
+        if self.detail is not None:
+            uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+            self._show_document(lambda: documents.receipt_pdf(uow, folder, invoice_id), "receipt")
+
+    def _show_document(self, make: Callable[[], Path], button: str) -> None:
+        QueryOp(
+            self.ctx, parent=self, op=make, success=show_pdf, busy=self.buttons[button]
+        ).failure(self._refused).run_in_background()
 
     def add_payment(self) -> None:
         if self.detail:  # a recorded payment refreshes this window through the hub's notice
@@ -447,59 +287,34 @@ class InvoiceDialog(QDialog):
     def cancel_by_credit_note(self) -> None:
         if self.detail is None or not ask(
             self,
-            "Avoir",
-            f"Annuler toute la facture {self.detail.number} par un avoir émis maintenant ?",
+            texts.CREDIT_NOTE_TITLE,
+            texts.CREDIT_NOTE_QUESTION.format(number=self.detail.number),
         ):
             return
-        try:
-            result = validation.cancel_invoice(
-                self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
-            )
-        except PermanenceError as exc:
-            self._show_error(exc)
-            return
-        self.ctx.hub.notify(Changes(invoices=True, payments=True))  # this window refreshes too
+        uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
         parent = self.parentWidget()
-        self.credit_note = open_invoice_window(self.ctx, result.invoice_id, None, parent)
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: validation.cancel_invoice(uow, folder, invoice_id),
+            changes=Changes(invoices=True, payments=True),  # this window refreshes too
+            success=lambda result: self._open_credit_note(result.invoice_id, parent),
+        ).failure(self._refused).run_in_background()
 
     def partial_credit_note(self) -> None:
         if self.detail is None:
             return
-        try:
-            draft_id = validation.credit_note_draft(self.ctx.uow, self.detail.id)
-        except PermanenceError as exc:
-            self._show_error(exc)
-            return
-        self.ctx.hub.notify(Changes(invoices=True))
-        self.credit_note = open_invoice_window(self.ctx, draft_id, None, self.parentWidget())
+        uow, invoice_id, parent = self.ctx.uow, self.detail.id, self.parentWidget()
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: validation.credit_note_draft(uow, invoice_id),
+            changes=Changes(invoices=True),
+            success=lambda draft_id: self._open_credit_note(draft_id, parent),
+        ).failure(self._refused).run_in_background()
 
-    def _add_client(self) -> None:
-        person_id = self.entrepreneur.currentData()
-        if not person_id:
-            self._show_error(ValidationError.single("client_id", "choose_entrepreneur_first"))
-            return
-        dialog = ClientDialog(self.ctx, person_id, parent=self)
-        if dialog.exec() and dialog.saved is not None:
-            self._entrepreneur_changed()
-            fill_combo(
-                self.client,
-                [(None, "—")] + [(c.id, c.name) for c in list_clients(self.ctx.uow, person_id)],
-                dialog.saved.id,
-            )
-
-    def _change_client(self) -> None:
-        client_id, person_id = self.client.currentData(), self.entrepreneur.currentData()
-        if client_id and person_id:
-            dialog = ClientDialog(self.ctx, person_id, get_client(self.ctx.uow, client_id), self)
-            if dialog.exec():
-                self._entrepreneur_changed()
-
-
-def _wrap(layout: QHBoxLayout, parent: QWidget) -> QWidget:
-    holder = QWidget(parent)
-    layout.setContentsMargins(0, 0, 0, 0)
-    holder.setLayout(layout)
-    return holder
+    def _open_credit_note(self, invoice_id: str, parent: QWidget | None) -> None:
+        self.credit_note = open_invoice_window(self.ctx, invoice_id, None, parent)
 
 
 def open_invoice_window(

@@ -1,0 +1,72 @@
+"""French words of the invoicing screens (docs/architecture.md, "Where wording lives").
+
+The code labels (kinds, statuses, natures, VAT regimes) stay in ``app/invoicing/labels.py``,
+shared with the PDFs; error messages in ``ui/messages_invoicing.py``. Here: what the
+invoice window itself says.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Invoice window: titles and status line (ui/dialogs/invoice_dialog.py, invoice_state.py)
+NEW_INVOICE_TITLE: Final[str] = "Nouvelle facture"
+DRAFT_TITLE: Final[str] = "{kind} brouillon — {client}"
+ISSUED_TITLE: Final[str] = "{kind} {number}"
+STATUS_NEW_DRAFT: Final[str] = "{kind} — brouillon (numéro attribué à la validation)"
+STATUS_DRAFT: Final[str] = "{kind} — brouillon{credited}"
+STATUS_ON_INVOICE: Final[str] = " — sur la facture {number}"
+STATUS_ISSUED: Final[str] = "{kind} n° {number} {issued} le {date}"
+ISSUED_FEMININE: Final[str] = "émise"  # « une facture »
+ISSUED_MASCULINE: Final[str] = "émis"  # « un avoir »
+STATUS_BALANCE: Final[str] = " — {status} — reste dû : {due}"
+VALIDATING: Final[str] = "Émission en cours (numéro, PDF et Factur-X)…"
+
+# Invoice window: the form (ui/dialogs/invoice_form.py)
+SEARCH_ENTREPRENEUR: Final[str] = "Rechercher l'entrepreneur…"
+NEW_CLIENT: Final[str] = "Nouveau client…"
+EDIT_CLIENT: Final[str] = "Modifier le client…"
+PAYMENT_TERMS_DEFAULT: Final[str] = "Par défaut : délai de la CAE"
+VAT_ON_DEBITS: Final[str] = "Option pour le paiement de la TVA d'après les débits"
+NO_CHOICE: Final[str] = "—"
+FIELD_ENTREPRENEUR: Final[str] = "Entrepreneur"
+FIELD_CLIENT: Final[str] = "Client"
+FIELD_NATURE: Final[str] = "Nature de l'opération"
+FIELD_SALE_DATE: Final[str] = "Date de la vente / prestation"
+FIELD_DUE_DATE: Final[str] = "Date d'échéance"
+FIELD_PAYMENT_TERMS: Final[str] = "Conditions de paiement"
+FIELD_ZERO_VAT: Final[str] = "Lignes à 0 % de TVA"
+FIELD_EXEMPTION: Final[str] = "Mention d'exonération de TVA"
+FIELD_ORDER_REFERENCE: Final[str] = "N° de bon de commande"
+FIELD_BUYER_REFERENCE: Final[str] = "Référence du client"
+FIELD_NOTES: Final[str] = "Notes"
+
+# Invoice window: buttons (ui/dialogs/invoice_dialog.py)
+SAVE_DRAFT: Final[str] = "Enregistrer le brouillon"
+PREVIEW: Final[str] = "Aperçu PDF"
+VALIDATE: Final[str] = "Valider et émettre…"
+DELETE_DRAFT: Final[str] = "Supprimer le brouillon"
+OPEN_PDF: Final[str] = "Ouvrir le PDF"
+RECEIPT: Final[str] = "Facture acquittée (PDF)"
+ADD_PAYMENT: Final[str] = "Enregistrer un paiement…"
+CANCEL_BY_CREDIT_NOTE: Final[str] = "Annuler par un avoir"
+PARTIAL_CREDIT_NOTE: Final[str] = "Avoir partiel…"
+CLOSE: Final[str] = "Fermer"
+
+# Invoice window: questions
+ISSUE_TITLE: Final[str] = "Émettre"
+ISSUE_QUESTION: Final[str] = (
+    "Une fois émise, la facture reçoit son numéro et ne peut plus "
+    "être modifiée ni supprimée (seul un avoir peut l'annuler). Émettre maintenant ?"
+)
+SALARIE_TITLE: Final[str] = "Entrepreneur salarié"
+SALARIE_QUESTION: Final[str] = (
+    "C'est la première facture de cette personne, en convention (CAPE). "
+    "Passer la personne en « entrepreneur salarié » (contrat CESA) à cette date ?"
+)
+DELETE_TITLE: Final[str] = "Supprimer"
+DELETE_QUESTION: Final[str] = "Supprimer ce brouillon ?"
+CREDIT_NOTE_TITLE: Final[str] = "Avoir"
+CREDIT_NOTE_QUESTION: Final[str] = (
+    "Annuler toute la facture {number} par un avoir émis maintenant ?"
+)
