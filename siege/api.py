@@ -7,12 +7,13 @@ Every refusal is a 4xx with a reason in ``detail``; tokens are read from the
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -29,6 +30,7 @@ from app.sync.protocol import (
     SCHEMA_HEADER,
 )
 from siege import devices, feed, schemas, store
+from siege import scope as read_scope
 from siege.devices import DeviceAdminError, DeviceRecord
 from siege.payload import PayloadError, parse_push
 
@@ -186,6 +188,13 @@ def create_app(engine: Engine) -> FastAPI:
         body = json.dumps(feed.changes(engine, after, limit, dev), ensure_ascii=False)
         return Response(body.encode("utf-8"), media_type="application/json")
 
+    @app.get(f"{API_PREFIX}/scope/keys", dependencies=checked, responses=schemas.READ_ERRORS)
+    def scope_keys(dev: Annotated[DeviceRecord, Depends(device)]) -> StreamingResponse:
+        """The keys of every row of the device's scope (evictable tables), as JSON lines:
+        first ``{"epoch", "tables"}``, then ``{"table", "ids"}`` pages. The laptop drops
+        what it holds outside them (docs/sync.md, "Leaving a scope")."""
+        return StreamingResponse(_scope_lines(engine, dev), media_type="application/x-ndjson")
+
     default_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -219,6 +228,17 @@ async def _read_json(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise HTTPException(422, {"code": "invalid", "reason": "JSON object expected"})
     return body
+
+
+def _scope_lines(engine: Engine, dev: DeviceRecord) -> Iterator[bytes]:
+    with engine.connect() as conn:
+        # The epoch first: a change made while the keys are read moves it again.
+        epoch = read_scope.epoch(conn, dev)
+        head = {"epoch": epoch, "tables": read_scope.evictable_tables()}
+        yield json.dumps(head).encode() + b"\n"
+        scope = read_scope.compute(conn, dev)
+        for table, ids in read_scope.manifest(conn, scope):
+            yield json.dumps({"table": table, "ids": ids}).encode() + b"\n"
 
 
 def _is_uuid(value: str) -> bool:

@@ -215,7 +215,8 @@ def set_scope(engine: Engine, name: str, towns: Sequence[str]) -> tuple[DeviceRe
     """Give an enrolled device a new set of towns (its ``antenne`` stays first when still
     served: it names the series prefix). Rows that enter its scope are sent again at its
     next sync (siege/scope.py); returns the device and how many rows that is. Rows leaving
-    the scope stay on the laptop until eviction exists (docs/authority.md)."""
+    the scope are evicted from the laptop at its next sync (docs/sync.md, "Leaving a
+    scope")."""
     from siege import scope as read_scope
 
     if not towns:
@@ -235,6 +236,9 @@ def set_scope(engine: Engine, name: str, towns: Sequence[str]) -> tuple[DeviceRe
         conn.execute(update(device).where(device.c.id == before.id).values(scope=stored))
         after = _record(conn.execute(select(device).where(device.c.id == before.id)).one())
         sent = read_scope.publish_growth(conn, before, after)
+        if after.device_id is not None and set(before.towns) - set(after.towns):
+            # A town removed: the laptop evicts what left its scope (docs/sync.md).
+            read_scope.note_scope_change(conn, after.device_id, "device.scope")
     return after, sent
 
 

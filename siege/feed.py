@@ -126,12 +126,15 @@ def changes(
             if not has_more or part.cut or found or len(keys) >= limit:
                 break
         rows = load_rows(conn, keys, seqs)
+        epoch = read_scope.epoch(conn, dev) if dev is not None else 0
     return {
         "rows": [r.to_json() for r in rows],
         "conflicts": [c.to_json() for c in found],
         "next_cursor": cursor,
         "has_more": has_more,
         "last_seq": top,
+        # A new epoch: rows may have left this device's scope (docs/sync.md).
+        "scope_epoch": epoch,
     }
 
 

@@ -88,6 +88,9 @@ class ChangesPage(BaseModel):
     next_cursor: int
     has_more: bool
     last_seq: int
+    scope_epoch: int = Field(
+        0, description="moves when rows may have left the device's scope (docs/sync.md)"
+    )
 
 
 class EnrollBody(BaseModel):

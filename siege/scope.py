@@ -11,7 +11,11 @@ in them (the legal archive stays readable whatever happens to the person).
 Rows enter a scope after the device's cursor has passed them (a person moves in, a
 scope grows, a person registers for a session elsewhere): the siège then gives those
 rows a new sequence number (:func:`retouch_after`, :func:`publish_growth`) so they are
-sent at the next pull. Rows leaving a scope stay on the laptop for now (no eviction yet).
+sent at the next pull. Rows leaving a scope (a person moves away, a link re-pointed, a
+scope narrowed) are evicted from the laptops: each such change is recorded
+(:func:`note_scope_change`), which moves the device's scope epoch (:func:`epoch`); a
+laptop seeing a new epoch reads the keys of its scope (:func:`manifest`) and drops what
+it holds outside them, never an unsent edit (docs/sync.md, "Leaving a scope").
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_, union, update
+from sqlalchemy import Connection, func, insert, or_, select, tuple_, union, update
 
+from app.clock import utcnow
 from app.models.base import Base
 from siege.devices import SIEGE, DeviceRecord
-from siege.tables import audit, counter, row_version
+from siege.tables import audit, counter, row_version, scope_change
 
 Key = tuple[str, str]
 
@@ -52,6 +57,22 @@ PERSON_RECORDS = {
     "appointment": "person_id",
 }
 _CHUNK = 500
+# The links each scope rule follows (docs/authority.md, "Read scope"): when one of them
+# changes on an existing row, rows may leave some device's scope.
+SCOPE_LINKS: dict[str, frozenset[str]] = {
+    "person": frozenset({"antenne_id"}),
+    **{table: frozenset({column}) for table, column in PERSON_RECORDS.items()},
+    "client": frozenset({"entrepreneur_id"}),
+    "activity": frozenset({"permanence_id"}),
+    "activity_slot": frozenset({"activity_id"}),
+    "activity_funder": frozenset({"activity_id"}),
+    "registration": frozenset({"person_id", "activity_id"}),
+    "attendance": frozenset({"person_id", "slot_id"}),
+    "invoice": frozenset({"entrepreneur_id", "series_id", "client_id"}),
+    "invoice_line": frozenset({"invoice_id"}),
+    "payment": frozenset({"invoice_id"}),
+    "invoice_pa_status": frozenset({"invoice_id"}),
+}
 
 
 def _t(name: str) -> Any:
@@ -206,14 +227,6 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
         return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table == "invoice":
         cols = [t.c.entrepreneur_id, t.c.series_id]
-    elif table == "client_directory":
-        cli = _t("client")
-        query = (
-            select(t.c.id, cli.c.entrepreneur_id, t.c.client_id)
-            .select_from(t.outerjoin(cli, cli.c.id == t.c.client_id))
-            .where(t.c.id.in_(ids))
-        )
-        return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table in ("invoice_line", "payment", "invoice_pa_status"):
         inv = _t("invoice")
         query = (
@@ -234,8 +247,6 @@ def _in_scope(scope: Scope, table: str, row_id: str, link: tuple[Any, ...]) -> b
         return link[0] in scope.persons
     if table == "client":
         return link[0] in scope.persons or row_id in scope.archive_clients
-    if table == "client_directory":  # follows its client
-        return link[0] in scope.persons or link[1] in scope.archive_clients
     if table == "activity":
         return row_id in scope.sessions
     if table in ("activity_slot", "activity_funder"):
@@ -272,15 +283,6 @@ def person_subtree(conn: Connection, person_id: str) -> set[Key]:
     )
     for activity_id in sessions:
         keys |= session_subtree(conn, activity_id, with_people=False)
-    directory, cli = _t("client_directory"), _t("client")
-    keys.update(
-        ("client_directory", i)
-        for i in conn.execute(
-            select(directory.c.id)
-            .join(cli, cli.c.id == directory.c.client_id)
-            .where(cli.c.entrepreneur_id == person_id)
-        ).scalars()
-    )
     inv = _t("invoice")
     invoices = list(
         conn.execute(select(inv.c.id).where(inv.c.entrepreneur_id == person_id)).scalars()
@@ -339,6 +341,9 @@ def retouch_after(
     def changed(column: str) -> bool:
         return current is not None and column in values and values[column] != current.get(column)
 
+    moved = sorted(c for c in SCOPE_LINKS.get(table, ()) if changed(c))
+    if moved:
+        note_scope_change(conn, None, f"{table}.{moved[0]}")
     keys: set[Key] = set()
     if table == "person" and changed("antenne_id"):
         keys = person_subtree(conn, row_id)
@@ -390,3 +395,61 @@ def publish_growth(conn: Connection, before: DeviceRecord, after: DeviceRecord) 
         touch_row(conn, table, row_id, seq)
     conn.execute(update(counter).where(counter.c.id == 1).values(value=seq))
     return len(entering)
+
+
+# -- rows leaving a scope (docs/sync.md, "Leaving a scope") -------------------------------
+
+
+def note_scope_change(conn: Connection, device_id: str | None, reason: str) -> None:
+    """Record a change that may take rows out of a scope: of ``device_id``'s (its towns
+    narrowed), or of any device's (None: a person or a link moved)."""
+    conn.execute(
+        insert(scope_change).values(device_id=device_id, reason=reason[:80], created_at=utcnow())
+    )
+
+
+def epoch(conn: Connection, dev: DeviceRecord) -> int:
+    """The device's scope epoch: the last change that may have shrunk its scope. A
+    siège-staff device reads everything, so nothing ever leaves its scope (0)."""
+    if dev.role == SIEGE:
+        return 0
+    sc = scope_change.c
+    found = conn.execute(
+        select(func.max(sc.id)).where(
+            or_(sc.device_id.is_(None), sc.device_id == (dev.device_id or ""))
+        )
+    ).scalar()
+    return int(found or 0)
+
+
+def evictable_tables() -> list[str]:
+    """Tables a laptop evicts from: every synced table with a read rule except the
+    reference data every device reads (SHARED)."""
+    from app.models.base import synced_tables
+
+    return [t for t in synced_tables() if t not in SHARED]
+
+
+def manifest(conn: Connection, scope: Scope, page: int = 5000) -> Iterable[tuple[str, list[str]]]:
+    """(table, ids) of every versioned row of an evictable table in ``scope``, in pages
+    of keys (memory stays flat on the siège)."""
+    wanted = set(evictable_tables())
+    rv = row_version.c
+    last: tuple[str, str] = ("", "")
+    while True:
+        found = conn.execute(
+            select(rv.table_name, rv.row_id)
+            .where(tuple_(rv.table_name, rv.row_id) > tuple_(*last))
+            .order_by(rv.table_name, rv.row_id)
+            .limit(page)
+        ).all()
+        if not found:
+            return
+        last = (str(found[-1][0]), str(found[-1][1]))
+        keys = [(str(t), str(r)) for t, r in found if t in wanted]
+        inside = keep(conn, scope, keys)
+        by_table: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            if key in inside:
+                by_table[key[0]].append(key[1])
+        yield from by_table.items()

@@ -188,3 +188,18 @@ pa_state = Table(
     Column("key", String(60), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Changes that may shrink some device's read scope (docs/sync.md, "Leaving a scope"):
+# a person or session moving, a link of a scoped row re-pointed (``device_id`` NULL:
+# any device may be concerned), or the administrator narrowing one device's towns.
+# A device's scope epoch is the highest id concerning it; a laptop seeing a new one
+# compares what it holds with its scope and evicts the rest (siege/scope.py).
+scope_change = Table(
+    "siege_scope_change",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("device_id", String(36)),
+    Column("reason", String(80), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_siege_scope_change_device", "device_id", "id"),
+)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.jobs import JobControl
 from app.models import OutboxEntry
-from app.sync import pulled, role
+from app.sync import evict, pulled, role
 from app.sync.apply import (
     apply_rows,
     get_state,
@@ -77,6 +77,7 @@ class SyncReport:
     clock_offset_ms: int
     refused: tuple[RefusedChange, ...] = ()
     pull_refused: tuple[RowRefusal, ...] = ()
+    evicted: int = 0
 
     @property
     def clock_warning(self) -> bool:
@@ -115,6 +116,7 @@ class SyncClient:
         self.server_ms = wall_now_ms()
         self.refused: list[RefusedChange] = []
         self.pull_refused: list[pulled.RowRefusal] = []
+        self.evicted = 0
 
     # -- handshake ---------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
@@ -295,14 +297,21 @@ class SyncClient:
 
     def _record_pull_refusals(self, conn: Connection, refused: list[pulled.RowRefusal]) -> None:
         for item in refused:
-            record_local_conflict(conn, "pull_refused", item.table, item.row_id, "", "", item.reason)
+            record_local_conflict(
+                conn, "pull_refused", item.table, item.row_id, "", "", item.reason
+            )
         self.pull_refused.extend(refused)
 
     # -- pull --------------------------------------------------------------------
     def pull(self, job: JobControl | None = None) -> tuple[int, int]:
-        """Fetch and apply pages after the saved cursor; returns (rows, conflicts)."""
+        """Fetch and apply pages after the saved cursor; returns (rows, conflicts). Then,
+        if the siège's scope epoch moved, evict what left this device's scope."""
         pulled_rows = conflicts = 0
         last_seq = 0
+        with self.engine.connect() as conn:
+            started = int(get_state(conn, CURSOR_KEY, "0"))
+            held_epoch = get_state(conn, evict.EPOCH_KEY, "")
+        first_epoch: int | None = None
         for _page in range(MAX_PULL_PAGES):
             with self.engine.connect() as conn:
                 cursor = int(get_state(conn, CURSOR_KEY, "0"))
@@ -314,8 +323,10 @@ class SyncClient:
                 raise SyncError("bad_response", status=response.status_code)
             try:
                 page = pulled.check_page(body, cursor, self.page_size, last_seq)
-            except pulled.PullRefused as exc:
+                epoch = evict.page_epoch(body)
+            except (pulled.PullRefused, evict.KeysRefused) as exc:
                 raise _bad(exc.reason) from None
+            first_epoch = epoch if first_epoch is None else first_epoch
             last_seq = page.last_seq
             self._apply_page(page)
             pulled_rows += len(page.rows)
@@ -323,8 +334,36 @@ class SyncClient:
             if job is not None:
                 job.progress(page.next_cursor, page.last_seq, "pull")
             if not page.has_more:
+                if started == 0 and held_epoch == "":
+                    # A first sync receives its scope only: nothing to evict, and every
+                    # change after the first page's epoch has been applied.
+                    with self.engine.begin() as conn:
+                        set_state(conn, evict.EPOCH_KEY, str(first_epoch))
+                elif str(epoch) != held_epoch:
+                    self.evict_outside_scope()
                 return pulled_rows, conflicts
         raise _bad(f"more than {MAX_PULL_PAGES} pages")
+
+    def evict_outside_scope(self) -> int:
+        """Drop the rows that left this device's scope (app/sync/evict.py); records the
+        epoch unless an unsent edit held a row back (the next sync looks again)."""
+        response = request(self.http, "GET", "/scope/keys")
+        if response.status_code == 404:
+            return 0  # a siège older than eviction: nothing is evicted
+        if response.status_code != 200:
+            raise SyncError("bad_response", status=response.status_code)
+        try:
+            scope = evict.parse_keys(response.content)
+        except evict.KeysRefused as exc:
+            raise _bad(exc.reason) from None
+        with relaxed_links(self.engine) as conn:
+            evicted, held_back = evict.evict(conn, scope)
+            if not held_back:
+                set_state(conn, evict.EPOCH_KEY, str(scope.epoch))
+        if held_back:
+            log.info("%d row(s) outside the scope kept until their edits are sent", held_back)
+        self.evicted += evicted
+        return evicted
 
     def _apply_page(self, page: pulled.Page) -> None:
         with relaxed_links(self.engine) as conn:
@@ -364,4 +403,5 @@ class SyncClient:
             int(hello["clock_offset_ms"]),
             tuple(self.refused),
             tuple(self.pull_refused),
+            self.evicted,
         )

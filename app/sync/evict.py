@@ -1,0 +1,163 @@
+"""Rows that left this laptop's read scope are dropped (docs/sync.md, "Leaving a scope").
+
+The siège records every change that may shrink a scope (a person or session moving, a
+link re-pointed, the administrator narrowing a device's towns) and sends the device's
+*scope epoch* with each page of changes. When it differs from the one kept here, the
+laptop reads the keys of its scope (``GET /scope/keys``) and deletes what it holds
+outside them, except:
+
+- a row with a change still waiting in the outbox (an unsent edit is never lost: it is
+  pushed at the next sync, or refused and kept as a conflict to review; the epoch is
+  not recorded, so the next sync looks again);
+- the legal archive of this device's own invoice series: its invoices, their lines,
+  payments and e-invoicing statuses, their clients and entrepreneurs' rows, whatever
+  the siège's list says (the same rule as the siège's, kept here too so no answer of a
+  siège can erase it);
+- reference data (tables outside the list the siège names as evictable).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, text
+
+from app.models import DeviceIdentity, FieldClock, OutboxEntry
+from app.models.base import Base, synced_tables
+from app.sync.codec import table_of
+from app.sync.protocol import ROW_ID
+
+log = logging.getLogger(__name__)
+
+EPOCH_KEY = "scope_epoch"
+MAX_KEY_LINES = 1_000_000
+_CHUNK = 500
+
+
+class KeysRefused(ValueError):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class ScopeKeys:
+    epoch: int
+    tables: tuple[str, ...]
+    keys: dict[str, set[str]]
+
+
+def parse_keys(raw: bytes) -> ScopeKeys:
+    """The answer of ``GET /scope/keys`` (JSON lines), checked."""
+    lines = raw.splitlines()
+    if not lines or len(lines) > MAX_KEY_LINES:
+        raise KeysRefused("scope keys: empty or unbounded answer")
+    try:
+        head = json.loads(lines[0])
+        epoch, tables = head["epoch"], head["tables"]
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < 2**62:
+            raise KeysRefused("scope keys: epoch")
+        known = set(synced_tables())
+        if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
+            raise KeysRefused("scope keys: tables")
+        keys: dict[str, set[str]] = defaultdict(set)
+        for line in lines[1:]:
+            item = json.loads(line)
+            table, ids = item["table"], item["ids"]
+            if table not in known or not isinstance(ids, list):
+                raise KeysRefused(f"scope keys: table {str(table)[:60]!r}")
+            for row_id in ids:
+                if not isinstance(row_id, str) or not ROW_ID.match(row_id):
+                    raise KeysRefused("scope keys: row id")
+                keys[table].add(row_id)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        if isinstance(exc, KeysRefused):
+            raise
+        raise KeysRefused(f"scope keys: malformed ({type(exc).__name__})") from None
+    return ScopeKeys(epoch, tuple(t for t in tables if t in known), dict(keys))
+
+
+def archive(conn: Connection) -> dict[str, set[str]]:
+    """The legal archive of this device's own series: kept whatever the siège says."""
+    out: dict[str, set[str]] = defaultdict(set)
+    me = conn.execute(select(table_of(DeviceIdentity).c.device_id)).scalar()
+    if me is None:
+        return out
+    series, invoice = Base.metadata.tables["invoice_series"], Base.metadata.tables["invoice"]
+    own = select(series.c.id).where(series.c.device_id == me)
+    for inv_id, person_id, client_id in conn.execute(
+        select(invoice.c.id, invoice.c.entrepreneur_id, invoice.c.client_id).where(
+            invoice.c.series_id.in_(own)
+        )
+    ):
+        out["invoice"].add(inv_id)
+        out["person"].add(person_id)
+        if client_id:
+            out["client"].add(client_id)
+    invoices = sorted(out["invoice"])
+    for name in ("invoice_line", "payment", "invoice_pa_status"):
+        if name not in Base.metadata.tables:
+            continue
+        t = Base.metadata.tables[name]
+        for start in range(0, len(invoices), _CHUNK):
+            chunk = invoices[start : start + _CHUNK]
+            out[name].update(
+                conn.execute(select(t.c.id).where(t.c.invoice_id.in_(chunk))).scalars()
+            )
+    return out
+
+
+def evict(conn: Connection, scope: ScopeKeys) -> tuple[int, int]:
+    """Delete rows of the evictable tables outside ``scope``; returns (evicted, kept
+    because an edit waits in the outbox). Runs in the caller's transaction, with links
+    relaxed (app/sync/apply.py ``relaxed_links``)."""
+    ob = table_of(OutboxEntry)
+    waiting: dict[str, set[str]] = defaultdict(set)
+    for table_name, row_id in conn.execute(select(ob.c.table_name, ob.c.row_id)):
+        waiting[table_name].add(row_id)
+    kept = archive(conn)
+    conn.execute(text("CREATE TEMP TABLE IF NOT EXISTS scope_keep (row_id TEXT PRIMARY KEY)"))
+    fc = table_of(FieldClock)
+    evicted = held_back = 0
+    try:
+        for name in scope.tables:
+            table = Base.metadata.tables[name]
+            conn.execute(text("DELETE FROM scope_keep"))
+            ids = sorted(scope.keys.get(name, ()))
+            if ids:
+                conn.execute(
+                    text("INSERT OR IGNORE INTO scope_keep (row_id) VALUES (:i)"),
+                    [{"i": i} for i in ids],
+                )
+            outside = [
+                str(i)
+                for i in conn.execute(
+                    text(
+                        f"SELECT id FROM {table.name} WHERE id NOT IN (SELECT row_id FROM scope_keep)"
+                    )
+                ).scalars()
+            ]
+            gone = [i for i in outside if i not in waiting[name] and i not in kept[name]]
+            held_back += sum(1 for i in outside if i in waiting[name])
+            for start in range(0, len(gone), _CHUNK):
+                chunk = gone[start : start + _CHUNK]
+                conn.execute(delete(table).where(table.c.id.in_(chunk)))
+                conn.execute(delete(fc).where(fc.c.table_name == name, fc.c.row_id.in_(chunk)))
+            if gone:
+                log.info("evicted %d row(s) of %s outside this device's scope", len(gone), name)
+            evicted += len(gone)
+    finally:
+        conn.execute(text("DROP TABLE IF EXISTS scope_keep"))
+    return evicted, held_back
+
+
+def page_epoch(body: Any) -> int:
+    """The scope epoch a page of changes carries (0 from an older siège)."""
+    epoch = body.get("scope_epoch", 0) if isinstance(body, dict) else 0
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < 2**62:
+        raise KeysRefused(f"scope_epoch: non-negative integer expected, got {str(epoch)[:40]!r}")
+    return epoch
