@@ -38,12 +38,13 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.errors import PermanenceError
-from app.workshops import workshop_documents
-from app.workshops.signing import Point, SigningSession, Stroke
+from app.workshops import signature_store, workshop_documents
+from app.workshops.signing import Point, Stroke
 from app.workshops.signing_seal import earlier_signatures, ensure_not_sealed, seal_session
 from app.workshops.workshop_values import SessionDetail, hour_text
 from ui.context import AppContext
 from ui.messages import error_message, register
+from ui.texts import ateliers, common
 
 register(
     error_messages={
@@ -69,6 +70,8 @@ register(
             "Cette demi-journée a déjà été signée et scellée : elle ne peut plus l'être."
         ),
         "seal_key_unreadable": "La clé du sceau de ce profil est illisible ({path}).",
+        "slot_countersigned": ateliers.SLOT_COUNTERSIGNED,
+        "signature_frozen": ateliers.SIGNATURE_FROZEN,
     }
 )
 
@@ -86,7 +89,7 @@ class SignatureCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setAccessibleName("Cadre de signature")
+        self.setAccessibleName(ateliers.SIGNATURE_FRAME)
         self._strokes: list[list[Point]] = []
         self._timer = QElapsedTimer()
         self._drawing = False
@@ -182,14 +185,16 @@ class SigningDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.documents = ctx.profile.paths.documents
-        self.session = SigningSession.open(
-            detail, slot_id, device=ctx.profile.settings.display_name
+        # Resumed from the signatures stored for this half-day (a restarted laptop keeps
+        # them); each new one is written to the synced table as it is taken.
+        self.session = signature_store.open_signing(
+            ctx.uow, detail, slot_id, device=ctx.profile.settings.display_name
         )
         ensure_not_sealed(self.documents, self.session)
-        self.session.earlier = earlier_signatures(self.documents, self.session)
+        self.session.earlier += earlier_signatures(self.documents, self.session)
         self.sealed_path: Path | None = None
         slot = self.session.slot
-        self.setWindowTitle("Émargement — signature sur le poste")
+        self.setWindowTitle(ateliers.SIGNING_TITLE)
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 1.4)
         title = QLabel(
@@ -201,21 +206,21 @@ class SigningDialog(QDialog):
         title.setFont(big)
         self.names = QListWidget(self)
         self.names.setFont(big)
-        self.names.setAccessibleName("Participants qui n'ont pas encore signé")
+        self.names.setAccessibleName(ateliers.NOT_YET_SIGNED)
         self.who = QLabel(self)
         self.who.setFont(big)
         self.canvas = SignatureCanvas(self)
-        self.clear_button = QPushButton("Effacer", self)
-        self.sign_button = QPushButton("Valider la signature", self)
+        self.clear_button = QPushButton(ateliers.CLEAR_SIGNATURE, self)
+        self.sign_button = QPushButton(ateliers.VALIDATE_SIGNATURE, self)
         self.sign_button.setDefault(True)
         self.trainer = QLineEdit(self)
-        self.trainer.setPlaceholderText("Nom du formateur ou de la formatrice")
+        self.trainer.setPlaceholderText(ateliers.TRAINER_NAME_PLACEHOLDER)
         self.trainer.setText(detail.animateurs.split(",")[0].strip())
-        self.trainer_button = QPushButton("Contresigner (formateur) et clore", self)
+        self.trainer_button = QPushButton(ateliers.COUNTERSIGN_AND_CLOSE, self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setObjectName("signingMessage")
-        self.close_button = QPushButton("Fermer", self)
+        self.close_button = QPushButton(common.CLOSE, self)
         for button in (self.clear_button, self.sign_button, self.trainer_button):
             button.setMinimumHeight(44)  # a finger or a pen must hit them on a touch screen
             button.setFont(big)
@@ -241,7 +246,7 @@ class SigningDialog(QDialog):
         body.addWidget(self.names, 1)
         body.addLayout(right, 3)
         trainer = QHBoxLayout()
-        trainer.addWidget(QLabel("Formateur :", self))
+        trainer.addWidget(QLabel(ateliers.TRAINER, self))
         trainer.addWidget(self.trainer, 1)
         trainer.addWidget(self.trainer_button)
         trainer.addStretch(1)
@@ -269,14 +274,14 @@ class SigningDialog(QDialog):
 
     def _show_who(self) -> None:
         if self.session.closed:
-            self.who.setText("Demi-journée close et scellée.")
+            self.who.setText(ateliers.HALF_DAY_SEALED)
         elif self.trainer_mode:
-            self.who.setText(f"Contresignature de : <b>{_esc(self.trainer.text())}</b>")
+            self.who.setText(ateliers.COUNTERSIGNATURE_OF.format(name=_esc(self.trainer.text())))
         elif self.names.currentItem() is not None:
             item = self.names.currentItem()
-            self.who.setText(f"Signature de : <b>{_esc(item.text())}</b>")
+            self.who.setText(ateliers.SIGNATURE_OF.format(name=_esc(item.text())))
         else:
-            self.who.setText("Tous les participants ont signé : le formateur contresigne.")
+            self.who.setText(ateliers.ALL_SIGNED)
         self.canvas.clear()
 
     def select(self, person_id: str) -> None:
@@ -294,7 +299,7 @@ class SigningDialog(QDialog):
             return
         item = self.names.currentItem()
         if item is None:
-            self.say("Choisissez votre nom dans la liste.", error=True)
+            self.say(ateliers.PICK_YOUR_NAME, error=True)
             return
         try:
             self.session.sign(
@@ -304,7 +309,7 @@ class SigningDialog(QDialog):
             self.say(error_message(error), error=True)
             self.canvas.clear()
             return
-        self.say(f"Merci, {item.text()} : signature enregistrée.")
+        self.say(ateliers.THANKS_SIGNED.format(name=item.text()))
         self.names.takeItem(self.names.row(item))
         if self.names.count():
             self.names.setCurrentRow(0)
@@ -316,7 +321,7 @@ class SigningDialog(QDialog):
             return
         self.trainer_mode = True
         self.names.setEnabled(False)
-        self.sign_button.setText("Valider la contresignature et sceller")
+        self.sign_button.setText(ateliers.VALIDATE_COUNTERSIGNATURE)
         self._show_who()
 
     def _countersign(self) -> None:
@@ -329,7 +334,11 @@ class SigningDialog(QDialog):
         organisation = workshop_documents.organisation_of(self.ctx.uow)
         try:
             self.sealed_path = seal_session(
-                self.ctx.uow, self.documents, self.ctx.profile.paths.root, self.session, organisation
+                self.ctx.uow,
+                self.documents,
+                self.ctx.profile.paths.root,
+                self.session,
+                organisation,
             )
         except PermanenceError as error:
             self.say(error_message(error), error=True)
@@ -338,8 +347,8 @@ class SigningDialog(QDialog):
             widget.setEnabled(False)
         self.canvas.setEnabled(False)
         self._show_who()
-        self.say(f"Feuille signée et scellée : {self.sealed_path}")
-        self.close_button.setText("Terminer")
+        self.say(ateliers.SHEET_SEALED.format(path=self.sealed_path))
+        self.close_button.setText(ateliers.FINISH)
         self.close_button.clicked.disconnect()
         self.close_button.clicked.connect(self.accept)
 

@@ -31,6 +31,7 @@ from ui.context import AppContext
 from ui.messages import error_message
 from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages
 from ui.style import tab_widget
+from ui.texts import ateliers, common
 from ui.widgets.forms import FormErrors
 from ui.widgets.screen import fit_to_screen
 
@@ -53,11 +54,13 @@ class ThemesTab(QWidget):
         self.description = QPlainTextEdit(self)
         self.description.setFixedHeight(70)
         form = QFormLayout()
-        self.errors.add_row(form, "Nom", "name", self.name)
-        self.errors.add_row(form, "Durée par défaut", "default_duration_minutes", self.duration)
-        self.errors.add_row(form, "Description", "description", self.description)
-        self.new_button = QPushButton("Nouveau thème", self)
-        self.save_button = QPushButton("Enregistrer le thème", self)
+        self.errors.add_row(form, common.NAME, "name", self.name)
+        self.errors.add_row(
+            form, ateliers.DEFAULT_DURATION, "default_duration_minutes", self.duration
+        )
+        self.errors.add_row(form, common.DESCRIPTION, "description", self.description)
+        self.new_button = QPushButton(ateliers.NEW_THEME, self)
+        self.save_button = QPushButton(ateliers.SAVE_THEME, self)
         self.new_button.clicked.connect(self.new)
         self.save_button.clicked.connect(self.save)
         buttons = QHBoxLayout()
@@ -132,10 +135,10 @@ class FundersTab(QWidget):
         self.name = QLineEdit(self)
         self.statement = QPlainTextEdit(self)
         self.statement.setFixedHeight(90)
-        self.preview = QLabel("Aucun emblème", self)
+        self.preview = QLabel(common.NO_EMBLEM, self)
         self.preview.setFixedHeight(60)
-        choose = QPushButton("Choisir une image PNG…", self)
-        remove = QPushButton("Retirer l'emblème", self)
+        choose = QPushButton(ateliers.CHOOSE_PNG, self)
+        remove = QPushButton(ateliers.REMOVE_EMBLEM, self)
         choose.clicked.connect(self.choose_emblem)
         remove.clicked.connect(lambda: self.set_emblem(None))
         emblem_box = QWidget(self)
@@ -145,10 +148,10 @@ class FundersTab(QWidget):
         emblem_layout.addWidget(choose)
         emblem_layout.addWidget(remove)
         form = QFormLayout()
-        self.errors.add_row(form, "Nom", "name", self.name)
-        self.errors.add_row(form, "Mention obligatoire", "statement", self.statement)
-        self.errors.add_row(form, "Emblème", "emblem", emblem_box)
-        self.save_button = QPushButton("Enregistrer le financeur", self)
+        self.errors.add_row(form, common.NAME, "name", self.name)
+        self.errors.add_row(form, ateliers.MANDATORY_STATEMENT, "statement", self.statement)
+        self.errors.add_row(form, common.EMBLEM, "emblem", emblem_box)
+        self.save_button = QPushButton(ateliers.SAVE_FUNDER, self)
         self.save_button.clicked.connect(self.save)
         self.message = QLabel(self)
         right = QVBoxLayout()
@@ -186,14 +189,14 @@ class FundersTab(QWidget):
     def set_emblem(self, png: bytes | None) -> None:
         self.emblem_png = png
         if png is None:
-            self.preview.setText("Aucun emblème")
+            self.preview.setText(common.NO_EMBLEM)
             return
         pixmap = QPixmap()
         pixmap.loadFromData(png)
         self.preview.setPixmap(pixmap.scaledToHeight(56))
 
     def choose_emblem(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Emblème", "", "Images PNG (*.png)")
+        path, _filter = QFileDialog.getOpenFileName(self, common.EMBLEM, "", common.PNG_IMAGES)
         if path:
             self.set_emblem(Path(path).read_bytes())
 
@@ -215,7 +218,7 @@ class FundersTab(QWidget):
             self.message.setText(error_message(error))
             return
         self.errors.clear()
-        self.message.setText("Financeur enregistré.")
+        self.message.setText(ateliers.FUNDER_SAVED)
         self.reload()
         self.ctx.hub.notify(Changes(workshops=True))
 
@@ -223,15 +226,15 @@ class FundersTab(QWidget):
 class WorkshopCatalogueDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Catalogue des ateliers et financeurs")
+        self.setWindowTitle(ateliers.CATALOGUE_TITLE)
         fit_to_screen(self, 760, 420)
         self.themes = ThemesTab(ctx, self)
         self.funders = FundersTab(ctx, self)
         tabs = tab_widget(self)
-        tabs.addTab(self.themes, "Thèmes d'ateliers")
-        tabs.addTab(self.funders, "Financeurs")
+        tabs.addTab(self.themes, ateliers.WORKSHOP_THEMES)
+        tabs.addTab(self.funders, common.FUNDERS)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Fermer")
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(common.CLOSE)
         buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)

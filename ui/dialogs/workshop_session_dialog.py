@@ -29,6 +29,7 @@ from app.workshops import workshop_catalogue, workshops
 from app.workshops.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
+from ui.texts import ateliers, common
 from ui.widgets.date_time_fields import DateField, TimeField, not_before, refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
 from ui.widgets.screen import fit_to_screen
@@ -50,8 +51,8 @@ class SlotRow(QWidget):
         self.day = DateField(self, slot.starts_at.date())
         self.start = TimeField(self, slot.starts_at.time())
         self.end = TimeField(self, slot.ends_at.time())
-        not_before(self.end, self.start, "La fin ({end}) est avant le début ({start}).")
-        self.remove = QPushButton("Retirer", self)
+        not_before(self.end, self.start, common.END_BEFORE_START)
+        self.remove = QPushButton(ateliers.REMOVE_SLOT, self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.day)
@@ -81,8 +82,8 @@ class SlotsEditor(QWidget):
         self.rows: list[SlotRow] = []
         self.rows_layout = QVBoxLayout()
         self.rows_layout.setContentsMargins(0, 0, 0, 0)
-        self.add_morning = QPushButton("+ Matin (9 h – 12 h 30)", self)
-        self.add_afternoon = QPushButton("+ Après-midi (14 h – 17 h 30)", self)
+        self.add_morning = QPushButton(ateliers.ADD_MORNING, self)
+        self.add_afternoon = QPushButton(ateliers.ADD_AFTERNOON, self)
         self.add_morning.clicked.connect(lambda: self.add_default(MORNING))
         self.add_afternoon.clicked.connect(lambda: self.add_default(AFTERNOON))
         buttons = QHBoxLayout()
@@ -143,7 +144,7 @@ class WorkshopSessionDialog(QDialog):
         self.ctx = ctx
         self.detail = detail
         self.saved_id: str | None = None
-        self.setWindowTitle("Modifier la session" if detail else "Nouvelle session")
+        self.setWindowTitle(ateliers.EDIT_SESSION_TITLE if detail else ateliers.NEW_SESSION_TITLE)
         fit_to_screen(self, 640, 640)
         self.errors = FormErrors()
         form = QFormLayout()
@@ -151,7 +152,7 @@ class WorkshopSessionDialog(QDialog):
         for code, label in KIND_LABELS.items():
             self.kind.addItem(label, code)
         self.title_edit = QLineEdit(self)
-        self.title_edit.setPlaceholderText("Intitulé exact du programme financé")
+        self.title_edit.setPlaceholderText(ateliers.SESSION_TITLE_PLACEHOLDER)
         self.theme = QComboBox(self)
         self.theme.addItem(NO_THEME, None)
         self.themes = workshop_catalogue.list_themes(ctx.uow)
@@ -160,24 +161,24 @@ class WorkshopSessionDialog(QDialog):
         self.slots = SlotsEditor(self)
         self.place = self._place_widget()
         self.animateurs = QLineEdit(self)
-        self.animateurs.setPlaceholderText("Nom(s), séparés par des virgules")
+        self.animateurs.setPlaceholderText(ateliers.ANIMATEURS_PLACEHOLDER)
         self.capacity = QSpinBox(self)
         self.capacity.setRange(0, 500)
-        self.capacity.setSpecialValueText("Sans limite")
-        self.waiting_list = QCheckBox("Liste d'attente au-delà de la capacité", self)
+        self.capacity.setSpecialValueText(ateliers.NO_LIMIT)
+        self.waiting_list = QCheckBox(ateliers.WAITING_LIST, self)
         self.funders = self._funders_widget()
         self.description = QPlainTextEdit(self)
         self.description.setMinimumHeight(60)  # takes the room left in the dialog
-        self.errors.add_row(form, "Type", "kind", self.kind)
-        self.errors.add_row(form, "Intitulé", "title", self.title_edit)
-        self.errors.add_row(form, "Thème", "theme_id", self.theme)
-        self.errors.add_row(form, "Créneaux", "slots", self.slots)
-        self.errors.add_row(form, "Lieu", "place", self.place)
-        self.errors.add_row(form, "Animateur(s)", "animateurs", self.animateurs)
-        self.errors.add_row(form, "Capacité", "capacity", self.capacity)
+        self.errors.add_row(form, common.TYPE, "kind", self.kind)
+        self.errors.add_row(form, common.LABEL, "title", self.title_edit)
+        self.errors.add_row(form, common.THEME, "theme_id", self.theme)
+        self.errors.add_row(form, ateliers.SLOTS, "slots", self.slots)
+        self.errors.add_row(form, common.PLACE, "place", self.place)
+        self.errors.add_row(form, ateliers.ANIMATEURS, "animateurs", self.animateurs)
+        self.errors.add_row(form, ateliers.CAPACITY, "capacity", self.capacity)
         form.addRow("", self.waiting_list)
-        self.errors.add_row(form, "Financeurs", "funders", self.funders)
-        self.errors.add_row(form, "Description", "description", self.description)
+        self.errors.add_row(form, common.FUNDERS, "funders", self.funders)
+        self.errors.add_row(form, common.DESCRIPTION, "description", self.description)
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.theme.currentIndexChanged.connect(self._theme_changed)
         self._fill(detail, kind)
@@ -186,8 +187,8 @@ class WorkshopSessionDialog(QDialog):
     # Building ------------------------------------------------------------------
     def _place_widget(self) -> QWidget:
         box = QWidget(self)
-        self.at_permanence = QRadioButton("Permanence", box)
-        self.at_address = QRadioButton("Autre adresse", box)
+        self.at_permanence = QRadioButton(ateliers.AT_PERMANENCE, box)
+        self.at_address = QRadioButton(ateliers.OTHER_ADDRESS, box)
         group = QButtonGroup(box)
         group.addButton(self.at_permanence)
         group.addButton(self.at_address)
@@ -195,7 +196,7 @@ class WorkshopSessionDialog(QDialog):
         for permanence in reference.list_permanences(self.ctx.uow):
             self.permanence.addItem(permanence.label, permanence.id)
         self.address = QLineEdit(box)
-        self.address.setPlaceholderText("Salle, adresse, commune")
+        self.address.setPlaceholderText(ateliers.ADDRESS_PLACEHOLDER)
         self.at_permanence.toggled.connect(self._place_mode_changed)
         grid = QFormLayout(box)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -263,7 +264,7 @@ class WorkshopSessionDialog(QDialog):
         if theme is None:
             return
         if not self.title_edit.text().strip():
-            self.title_edit.setText(f"Atelier {theme.name.lower()}")
+            self.title_edit.setText(ateliers.DEFAULT_SESSION_TITLE.format(theme=theme.name.lower()))
         if self.detail is None:  # a new session follows the theme's usual length
             self.slots.plan(theme.default_duration_minutes)
 

@@ -12,19 +12,20 @@ from app.workshops.workshop_values import AttendedSession, ThemeHours, duration_
 from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
+from ui.texts import ateliers, common
 
 HOURS_COLUMNS: list[Column[ThemeHours]] = [
-    Column("Thème", lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
-    Column("Heures de présence", lambda h: duration_text(h.minutes), align_right=True),
-    Column("Sessions", lambda h: str(h.sessions), align_right=True),
+    Column(common.THEME, lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
+    Column(ateliers.ATTENDANCE_HOURS, lambda h: duration_text(h.minutes), align_right=True),
+    Column(ateliers.SESSIONS, lambda h: str(h.sessions), align_right=True),
 ]
 HISTORY_COLUMNS: list[Column[AttendedSession]] = [
-    Column("Date", lambda s: formatting.date(s.held_on)),
-    Column("Type", lambda s: KIND_LABELS.get(s.kind, s.kind)),
-    Column("Intitulé", lambda s: s.title),
-    Column("Inscription", lambda s: REGISTRATION_LABELS.get(s.status, s.status)),
+    Column(common.DATE, lambda s: formatting.date(s.held_on)),
+    Column(common.TYPE, lambda s: KIND_LABELS.get(s.kind, s.kind)),
+    Column(common.LABEL, lambda s: s.title),
+    Column(ateliers.REGISTRATION, lambda s: REGISTRATION_LABELS.get(s.status, s.status)),
     Column(
-        "Présence",
+        common.ATTENDANCE,
         lambda s: f"{duration_text(s.minutes_attended)} / {duration_text(s.minutes_total)}",
         align_right=True,
     ),
@@ -56,7 +57,7 @@ class PersonWorkshopsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
         layout.addWidget(self.hours)
-        layout.addWidget(QLabel("Sessions (double-clic pour ouvrir)", self))
+        layout.addWidget(QLabel(ateliers.SESSIONS_DOUBLE_CLICK, self))
         layout.addWidget(self.history, 1)
 
     def show_person(self, person_id: str) -> None:
@@ -64,7 +65,7 @@ class PersonWorkshopsTab(QWidget):
         self.hours_model.set_rows(hours)
         self.history_model.set_rows(attendance.person_activities(self.ctx.uow, person_id))
         total = sum(h.minutes for h in hours)
-        self.total.setText(f"Total des heures de présence : {duration_text(total)}")
+        self.total.setText(ateliers.TOTAL_ATTENDANCE_HOURS.format(hours=duration_text(total)))
 
     def _open(self, index: QModelIndex) -> None:
         row = self.history_model.row_at(index.row())

@@ -32,6 +32,7 @@ from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshop_session_panel import SessionPanel
 from ui.pages.workshops_texts import KIND_LABELS
+from ui.texts import ateliers, common
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
@@ -43,27 +44,27 @@ SHARES = {THEME: 0.22, PLACE: 0.30}
 
 def _registered(row: SessionRow) -> str:
     text = f"{row.registered} / {row.capacity}" if row.capacity else str(row.registered)
-    return f"{text} (+{row.waiting} en attente)" if row.waiting else text
+    return (
+        ateliers.WITH_WAITING.format(registered=text, waiting=row.waiting) if row.waiting else text
+    )
 
 
 COLUMNS: list[Column[SessionRow]] = [
-    Column("Date", lambda r: formatting.date(r.held_on)),
-    Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
-    Column("Intitulé", lambda r: r.title, tooltip=lambda r: r.title),
-    Column("Thème", lambda r: r.theme_name or "", tooltip=lambda r: r.theme_name or ""),
-    Column("Lieu", lambda r: r.place_label, tooltip=lambda r: r.place_label),
-    Column("Inscrits", _registered, align_right=True),
+    Column(common.DATE, lambda r: formatting.date(r.held_on)),
+    Column(common.TYPE, lambda r: KIND_LABELS.get(r.kind, r.kind)),
+    Column(common.LABEL, lambda r: r.title, tooltip=lambda r: r.title),
+    Column(common.THEME, lambda r: r.theme_name or "", tooltip=lambda r: r.theme_name or ""),
+    Column(common.PLACE, lambda r: r.place_label, tooltip=lambda r: r.place_label),
+    Column(ateliers.REGISTERED, _registered, align_right=True),
     Column(
-        "Présence",
+        common.ATTENDANCE,
         lambda r: formatting.percent_bp(r.rate_bp) if r.rate_bp is not None else "",
         align_right=True,
     ),
     Column(
-        "Émargement",
-        lambda r: "⚠ à remplir" if r.attendance_missing else "",
-        tooltip=lambda r: (
-            "Un créneau passé n'a aucune présence notée" if r.attendance_missing else ""
-        ),
+        ateliers.ATTENDANCE_SHEET,
+        lambda r: ateliers.SHEET_TO_FILL if r.attendance_missing else "",
+        tooltip=lambda r: ateliers.SHEET_TO_FILL_TOOLTIP if r.attendance_missing else "",
     ),
 ]
 
@@ -73,32 +74,30 @@ SHOWN = Changes(workshops=True, attendance=True, persons=True, remote=True)
 
 
 class WorkshopsPage(QWidget):
-    title = "Ateliers"
+    title = ateliers.WORKSHOPS_AREA_TITLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.search = QLineEdit(self)
         self.search.setObjectName("sessionSearch")
-        self.search.setPlaceholderText("Rechercher un intitulé…")
+        self.search.setPlaceholderText(ateliers.SEARCH_TITLE_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
         self.kind = QComboBox(self)
-        self.kind.addItem("Tous types", None)
+        self.kind.addItem(ateliers.ALL_KINDS, None)
         for code, label in KIND_LABELS.items():
             self.kind.addItem(label, code)
         self.theme = QComboBox(self)
         self._fill_themes()
-        self.missing_only = QCheckBox("Émargement non rempli", self)
-        self.new_button = QPushButton("Nouvelle session…", self)
+        self.missing_only = QCheckBox(ateliers.SHEET_NOT_FILLED_ONLY, self)
+        self.new_button = QPushButton(ateliers.NEW_SESSION_BUTTON, self)
         self.new_button.clicked.connect(self.new_session)
         add_list_shortcuts(self, self.new_button, self.search)
-        self.batch_button = QPushButton("Attestations de la sélection", self)
-        self.batch_button.setToolTip(
-            "Attestations de présence pour toutes les sessions sélectionnées dans la liste"
-        )
+        self.batch_button = QPushButton(ateliers.BATCH_ATTESTATIONS, self)
+        self.batch_button.setToolTip(ateliers.BATCH_ATTESTATIONS_TOOLTIP)
         self.batch_button.setEnabled(False)
         self.batch_button.clicked.connect(self.batch_attestations)
-        self.catalogue_button = QPushButton("Thèmes et financeurs…", self)
+        self.catalogue_button = QPushButton(ateliers.CATALOGUE_BUTTON, self)
         self.catalogue_button.clicked.connect(self.edit_catalogue)
         self.model: RowTableModel[SessionRow] = RowTableModel(COLUMNS)
         self.table = QTableView(self)
@@ -160,7 +159,7 @@ class WorkshopsPage(QWidget):
         current = self.theme.currentData()
         self.theme.blockSignals(True)
         self.theme.clear()
-        self.theme.addItem("Tous thèmes", None)
+        self.theme.addItem(ateliers.ALL_THEMES, None)
         for theme in workshop_catalogue.list_themes(self.ctx.uow):
             self.theme.addItem(theme.name, theme.id)
         self.theme.setCurrentIndex(max(self.theme.findData(current), 0))
@@ -190,13 +189,13 @@ class WorkshopsPage(QWidget):
             ),
             total,
         )
-        text = f"{formatting.number(total, 0)} session{'s' if total > 1 else ''}"
+        text = ateliers.session_count(total, formatting.number(total, 0))
         missing = workshop_list.count_sessions(
             uow, SessionFilter(attendance_missing_only=True), now=now
         )
         if missing:
-            text += f" — ⚠ {missing} émargement{'s' if missing > 1 else ''} non rempli{'s' if missing > 1 else ''}"
-        self.count_label.setText(text if total else "Aucune session.")
+            text += ateliers.sheets_not_filled(missing)
+        self.count_label.setText(text if total else ateliers.NO_SESSION)
         self._fit_columns()
         self._reselect()
 
@@ -260,7 +259,7 @@ class WorkshopsPage(QWidget):
             for person_id in workshop_documents.attendees(self.ctx.uow, activity_id)
         ]
         if not requests:
-            self.panel.say("Personne n'a été noté présent dans ces sessions.", error=True)
+            self.panel.say(ateliers.NOBODY_PRESENT, error=True)
             return
         self.panel.run_attestations(requests)
 

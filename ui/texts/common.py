@@ -83,3 +83,12 @@ FOLLOWUP_SHORT: Final[str] = "Suivi"
 INTERVIEWS: Final[str] = "Entretiens"
 ANONYMISE: Final[str] = "Anonymiser"
 TODAY: Final[str] = "Aujourd'hui"
+
+# Workshop words shared by several screens
+THEME: Final[str] = "Thème"
+PLACE: Final[str] = "Lieu"
+FUNDERS: Final[str] = "Financeurs"
+ATTENDANCE: Final[str] = "Présence"
+NO_EMBLEM: Final[str] = "Aucun emblème"
+EMBLEM: Final[str] = "Emblème"
+PNG_IMAGES: Final[str] = "Images PNG (*.png)"

@@ -1,0 +1,104 @@
+"""French words of the ateliers screens (docs/architecture.md, "Where wording lives")."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Workshop list (ui/pages/workshops_page.py)
+REGISTERED: Final[str] = "Inscrits"
+ATTENDANCE_SHEET: Final[str] = "Émargement"
+SHEET_TO_FILL: Final[str] = "⚠ à remplir"
+SHEET_TO_FILL_TOOLTIP: Final[str] = "Un créneau passé n'a aucune présence notée"
+WORKSHOPS_AREA_TITLE: Final[str] = "Ateliers"
+SEARCH_TITLE_PLACEHOLDER: Final[str] = "Rechercher un intitulé…"
+ALL_KINDS: Final[str] = "Tous types"
+SHEET_NOT_FILLED_ONLY: Final[str] = "Émargement non rempli"
+NEW_SESSION_BUTTON: Final[str] = "Nouvelle session…"
+BATCH_ATTESTATIONS: Final[str] = "Attestations de la sélection"
+BATCH_ATTESTATIONS_TOOLTIP: Final[str] = (
+    "Attestations de présence pour toutes les sessions sélectionnées dans la liste"
+)
+CATALOGUE_BUTTON: Final[str] = "Thèmes et financeurs…"
+ALL_THEMES: Final[str] = "Tous thèmes"
+NO_SESSION: Final[str] = "Aucune session."
+NOBODY_PRESENT: Final[str] = "Personne n'a été noté présent dans ces sessions."
+
+# Workshop tab of a person record (ui/pages/workshop_person_tab.py)
+ATTENDANCE_HOURS: Final[str] = "Heures de présence"
+SESSIONS: Final[str] = "Sessions"
+REGISTRATION: Final[str] = "Inscription"
+SESSIONS_DOUBLE_CLICK: Final[str] = "Sessions (double-clic pour ouvrir)"
+
+# Theme and funder catalogue (ui/dialogs/workshop_catalogue_dialog.py)
+DEFAULT_DURATION: Final[str] = "Durée par défaut"
+NEW_THEME: Final[str] = "Nouveau thème"
+SAVE_THEME: Final[str] = "Enregistrer le thème"
+CHOOSE_PNG: Final[str] = "Choisir une image PNG…"
+REMOVE_EMBLEM: Final[str] = "Retirer l'emblème"
+MANDATORY_STATEMENT: Final[str] = "Mention obligatoire"
+SAVE_FUNDER: Final[str] = "Enregistrer le financeur"
+FUNDER_SAVED: Final[str] = "Financeur enregistré."
+CATALOGUE_TITLE: Final[str] = "Catalogue des ateliers et financeurs"
+WORKSHOP_THEMES: Final[str] = "Thèmes d'ateliers"
+
+# Session dialog (ui/dialogs/workshop_session_dialog.py)
+REMOVE_SLOT: Final[str] = "Retirer"
+ADD_MORNING: Final[str] = "+ Matin (9 h – 12 h 30)"
+ADD_AFTERNOON: Final[str] = "+ Après-midi (14 h – 17 h 30)"
+EDIT_SESSION_TITLE: Final[str] = "Modifier la session"
+NEW_SESSION_TITLE: Final[str] = "Nouvelle session"
+SESSION_TITLE_PLACEHOLDER: Final[str] = "Intitulé exact du programme financé"
+ANIMATEURS_PLACEHOLDER: Final[str] = "Nom(s), séparés par des virgules"
+NO_LIMIT: Final[str] = "Sans limite"
+WAITING_LIST: Final[str] = "Liste d'attente au-delà de la capacité"
+SLOTS: Final[str] = "Créneaux"
+ANIMATEURS: Final[str] = "Animateur(s)"
+CAPACITY: Final[str] = "Capacité"
+AT_PERMANENCE: Final[str] = "Permanence"
+OTHER_ADDRESS: Final[str] = "Autre adresse"
+ADDRESS_PLACEHOLDER: Final[str] = "Salle, adresse, commune"
+
+# Templates and counts
+WITH_WAITING: Final[str] = "{registered} (+{waiting} en attente)"
+TOTAL_ATTENDANCE_HOURS: Final[str] = "Total des heures de présence : {hours}"
+DEFAULT_SESSION_TITLE: Final[str] = "Atelier {theme}"
+
+
+def session_count(total: int, total_text: str) -> str:
+    """``total_text`` is ``total`` written the French way (app.formatting.number)."""
+    return f"{total_text} session{'s' if total > 1 else ''}"
+
+
+def sheets_not_filled(missing: int) -> str:
+    """Appended to the session count of the workshop list."""
+    plural = "s" if missing > 1 else ""
+    return f" — ⚠ {missing} émargement{plural} non rempli{plural}"
+
+
+# Signing on the laptop (ui/dialogs/signing_dialog.py)
+SIGNATURE_FRAME: Final[str] = "Cadre de signature"
+SIGNING_TITLE: Final[str] = "Émargement — signature sur le poste"
+NOT_YET_SIGNED: Final[str] = "Participants qui n'ont pas encore signé"
+CLEAR_SIGNATURE: Final[str] = "Effacer"
+VALIDATE_SIGNATURE: Final[str] = "Valider la signature"
+TRAINER_NAME_PLACEHOLDER: Final[str] = "Nom du formateur ou de la formatrice"
+COUNTERSIGN_AND_CLOSE: Final[str] = "Contresigner (formateur) et clore"
+TRAINER: Final[str] = "Formateur :"
+HALF_DAY_SEALED: Final[str] = "Demi-journée close et scellée."
+ALL_SIGNED: Final[str] = "Tous les participants ont signé : le formateur contresigne."
+PICK_YOUR_NAME: Final[str] = "Choisissez votre nom dans la liste."
+VALIDATE_COUNTERSIGNATURE: Final[str] = "Valider la contresignature et sceller"
+FINISH: Final[str] = "Terminer"
+
+# Templates of the signing dialog ({name} already HTML-escaped where the text is rich)
+COUNTERSIGNATURE_OF: Final[str] = "Contresignature de : <b>{name}</b>"
+SIGNATURE_OF: Final[str] = "Signature de : <b>{name}</b>"
+THANKS_SIGNED: Final[str] = "Merci, {name} : signature enregistrée."
+SHEET_SEALED: Final[str] = "Feuille signée et scellée : {path}"
+
+# Signing screen, signatures kept and sealed (ui/dialogs/signing_dialog.py, issue 16)
+SLOT_COUNTERSIGNED: Final[str] = (
+    "Cette demi-journée est contresignée : elle est close, ses signatures et ses présences "
+    "ne peuvent plus changer."
+)
+SIGNATURE_FROZEN: Final[str] = "Une signature enregistrée ne peut être ni modifiée ni supprimée."
