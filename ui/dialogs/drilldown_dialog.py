@@ -28,22 +28,23 @@ from app.invoicing.labels import KIND_LABELS
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.texts import common, indicators
 from ui.widgets.screen import fit_to_screen
 
 EXPORT_LIMIT = 1_000_000
 DISPLAY_LIMIT = 5_000
 PERSON_COLUMNS: list[Column[PersonLine]] = [
-    Column("Nom", lambda r: r.last_name.upper()),
-    Column("Prénom", lambda r: r.first_name),
-    Column("Antenne", lambda r: r.antenne),
-    Column("Commune", lambda r: r.city),
+    Column(common.NAME, lambda r: r.last_name.upper()),
+    Column(common.FIRST_NAME, lambda r: r.first_name),
+    Column(common.ANTENNE, lambda r: r.antenne),
+    Column(common.TOWN, lambda r: r.city),
 ]
 INVOICE_COLUMNS: list[Column[InvoiceLine]] = [
-    Column("Date", lambda r: formatting.date(r.day)),
-    Column("Numéro", lambda r: r.number),
-    Column("Type", lambda r: KIND_LABELS.get(r.kind, r.kind)),
-    Column("Entrepreneur", lambda r: r.entrepreneur),
-    Column("Montant", lambda r: formatting.money(r.amount_cents), align_right=True),
+    Column(common.DATE, lambda r: formatting.date(r.day)),
+    Column(common.NUMBER, lambda r: r.number),
+    Column(common.TYPE, lambda r: KIND_LABELS.get(r.kind, r.kind)),
+    Column(common.ENTREPRENEUR, lambda r: r.entrepreneur),
+    Column(common.AMOUNT, lambda r: formatting.money(r.amount_cents), align_right=True),
 ]
 
 
@@ -73,11 +74,11 @@ class DrillDownDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self.open_row)
-        self.count_label = QLabel("Chargement…", self)
-        hint = "Double-cliquez sur une ligne pour l'ouvrir."
+        self.count_label = QLabel(indicators.LOADING, self)
+        hint = indicators.DOUBLE_CLICK_TO_OPEN
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        self.export_button = QPushButton("Exporter la liste…", self)
+        self.export_button = QPushButton(indicators.EXPORT_LIST_ELLIPSIS, self)
         self.export_button.clicked.connect(self._ask_export)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
@@ -107,13 +108,11 @@ class DrillDownDialog(QDialog):
     def _show_rows(self, result: tuple[int, list[Any]]) -> None:
         total, rows = result
         self.model.set_rows(rows)  # type: ignore[arg-type]
-        noun = "pièce" if self.invoices else "personne"
-        text = f"{formatting.number(total, 0)} {noun}{'s' if total > 1 else ''}"
+        text = indicators.row_count(total, formatting.number(total, 0), invoices=self.invoices)
         if not total:
-            text = "Aucune ligne derrière ce chiffre."
+            text = indicators.NO_ROW_BEHIND_FIGURE
         elif total > len(rows):
-            text += f" (les {formatting.number(len(rows), 0)} premières affichées ; "
-            text += "l'export les contient toutes)"
+            text += indicators.FIRST_ROWS_SHOWN.format(shown=formatting.number(len(rows), 0))
         self.count_label.setText(text)
         self.loaded = True
 
@@ -135,12 +134,17 @@ class DrillDownDialog(QDialog):
         if self.invoices:
             lines = drilldown.list_invoices(uow, f, ref, 0, EXPORT_LIMIT)
             cols = [
-                Col("Date", "date"),
-                Col("Numéro"),
-                Col("Type"),
-                Col("Entrepreneur"),
+                Col(common.DATE, "date"),
+                Col(common.NUMBER),
+                Col(common.TYPE),
+                Col(common.ENTREPRENEUR),
                 # The unpaid list's amounts are balances due incl. VAT (definition "unpaid").
-                Col("Reste dû TTC" if ref.indicator == "unpaid" else "Montant HT", "cents"),
+                Col(
+                    indicators.UNPAID_INCL_TAX
+                    if ref.indicator == "unpaid"
+                    else indicators.AMOUNT_EXCL_TAX,
+                    "cents",
+                ),
             ]
             rows = [
                 [r.day, r.number, KIND_LABELS.get(r.kind, r.kind), r.entrepreneur, r.amount_cents]
@@ -148,7 +152,7 @@ class DrillDownDialog(QDialog):
             ]
         else:
             people = drilldown.list_persons(uow, f, ref, 0, EXPORT_LIMIT)
-            cols = [Col("Nom"), Col("Prénom"), Col("Antenne"), Col("Commune")]
+            cols = [Col(common.NAME), Col(common.FIRST_NAME), Col(common.ANTENNE), Col(common.TOWN)]
             rows = [[p.last_name, p.first_name, p.antenne, p.city] for p in people]
         return Table(self.windowTitle()[:31], cols, rows)
 
@@ -156,14 +160,14 @@ class DrillDownDialog(QDialog):
         self.ctx.tasks.run_db(lambda: export_table(self.as_table(), path), self._exported)
 
     def _exported(self, path: object) -> None:
-        self.count_label.setText(f"Liste exportée : {path}")
+        self.count_label.setText(indicators.LIST_EXPORTED.format(path=path))
 
     def _ask_export(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(
             self,
-            "Exporter la liste",
+            indicators.EXPORT_LIST,
             str(self.ctx.profile.paths.documents / "liste.xlsx"),
-            "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
+            common.SPREADSHEET_FILTER_XLSX_FIRST,
         )
         if name:
             self.export_to(Path(name))

@@ -20,6 +20,7 @@ from app.pdf.annual_report import build_annual_report
 from app.text import fold
 from ui import messages
 from ui.context import AppContext
+from ui.texts import common, indicators
 from ui.widgets.date_time_fields import DateField
 from ui.widgets.forms import FormErrors
 from ui.widgets.table_tabs import TableTabs
@@ -53,27 +54,27 @@ class DashboardActions(QWidget):
         bar = QHBoxLayout()
         for text, handler in (
             (
-                "Exporter (XLSX)…",
+                indicators.EXPORT_XLSX,
                 lambda: self._ask("xlsx", self.export_dashboard_to, "tableau-de-bord"),
             ),
             (
-                "Exporter (CSV)…",
+                indicators.EXPORT_CSV,
                 lambda: self._ask("csv", self.export_dashboard_to, "tableau-de-bord"),
             ),
             (
-                "Exporter le tableau affiché…",
+                indicators.EXPORT_SHOWN_TABLE,
                 lambda: self._ask("xlsx", self.export_tab_to, self._tab_stem()),
             ),
             (
-                "Exporter pour les financeurs…",
+                indicators.EXPORT_FOR_FUNDERS,
                 lambda: self._ask("xlsx", self.export_funder_to, "export-financeurs"),
             ),
             (
-                "Export réseau (année)…",
+                indicators.NETWORK_EXPORT,
                 lambda: self._ask("xlsx", self.export_network_to, "export-reseau", yearly=True),
             ),
             (
-                "Rapport annuel (PDF)…",
+                indicators.ANNUAL_REPORT,
                 lambda: self._ask("pdf", self.annual_report_to, "rapport-annuel"),
             ),
         ):
@@ -112,12 +113,12 @@ class DashboardActions(QWidget):
         self, suffix: str, action: Callable[[Path], None], stem: str, *, yearly: bool = False
     ) -> None:
         filters = {
-            "xlsx": "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)",
-            "csv": "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)",
+            "xlsx": common.SPREADSHEET_FILTER_XLSX_FIRST,
+            "csv": common.SPREADSHEET_FILTER_CSV_FIRST,
             "pdf": "PDF (*.pdf)",
         }[suffix]
         default = self.default_export_path(stem, suffix, yearly=yearly)
-        name, _chosen = QFileDialog.getSaveFileName(self, "Enregistrer", str(default), filters)
+        name, _chosen = QFileDialog.getSaveFileName(self, common.SAVE, str(default), filters)
         if name:
             action(Path(name))
 
@@ -128,7 +129,7 @@ class DashboardActions(QWidget):
 
     def _job_done(self, path: object) -> None:
         self.busy = False
-        self.status_label.setText(f"Fichier enregistré : {path}")
+        self.status_label.setText(indicators.FILE_SAVED.format(path=path))
 
     def _job_failed(self, error: BaseException) -> None:
         self.busy = False
@@ -147,13 +148,13 @@ class DashboardActions(QWidget):
     def export_dashboard_to(self, path: Path) -> None:
         data, label = self.data, self.antenne_label
         if data is not None:
-            self._run("Export en cours…", lambda: write_dashboard(data, path, label))
+            self._run(common.EXPORT_RUNNING, lambda: write_dashboard(data, path, label))
 
     def export_tab_to(self, path: Path) -> None:
         if self.data is None:
             return
         table = dashboard_tables(self.data)[self.tabs.currentIndex()]
-        self._run("Export en cours…", lambda: export_table(table, path))
+        self._run(common.EXPORT_RUNNING, lambda: export_table(table, path))
 
     def export_funder_to(self, path: Path) -> None:
         filters = self._checked_filters()
@@ -161,14 +162,19 @@ class DashboardActions(QWidget):
             return
         period = filters.period
         about = [
-            ("Période", f"du {formatting.date(period.start)} au {formatting.date(period.end)}"),
-            ("Antenne", self.antenne_label),
+            (
+                indicators.PERIOD,
+                indicators.PERIOD_FROM_TO.format(
+                    start=formatting.date(period.start), end=formatting.date(period.end)
+                ),
+            ),
+            (common.ANTENNE, self.antenne_label),
         ]
         if self.data is not None:
-            about.append(("Périmètre", self.data.scope.label))
+            about.append((indicators.SCOPE, self.data.scope.label))
         uow = self.ctx.uow
         self._run(
-            "Export financeur en cours…",
+            indicators.FUNDER_EXPORT_RUNNING,
             lambda: export_funder(uow, filters, path, about_lines=about),
         )
 
@@ -176,7 +182,10 @@ class DashboardActions(QWidget):
         """The network file covers a calendar year and every antenne (the network sums
         CAEs, not antennes), whatever antenne the page shows."""
         year, uow = self.network_year(), self.ctx.uow
-        self._run(f"Export réseau {year} en cours…", lambda: export_network(uow, year, path))
+        self._run(
+            indicators.NETWORK_EXPORT_RUNNING.format(year=year),
+            lambda: export_network(uow, year, path),
+        )
 
     def annual_report_to(self, path: Path) -> None:
         filters = self._checked_filters()
@@ -185,7 +194,7 @@ class DashboardActions(QWidget):
         uow, label = self.ctx.uow, self.antenne_label
         # The period shown, a custom one included (not the calendar year of its end).
         self._run(
-            "Rapport d'activité en cours…",
+            indicators.ANNUAL_REPORT_RUNNING,
             lambda: build_annual_report(
                 uow,
                 filters.period,

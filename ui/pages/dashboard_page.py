@@ -37,6 +37,7 @@ from ui import messages
 from ui.context import AppContext
 from ui.dialogs.drilldown_dialog import DrillDownDialog
 from ui.pages.dashboard_actions import CUSTOM, DashboardActions
+from ui.texts import common, indicators
 from ui.widgets.charts import BarChart, FigureCard, Series
 from ui.widgets.date_time_fields import DateField
 from ui.widgets.forms import FormErrors
@@ -101,7 +102,7 @@ def _money(cents: int) -> str:
 
 
 class DashboardPage(DashboardActions):
-    title = "Tableau de bord"
+    title = indicators.DASHBOARD_AREA_TITLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -166,24 +167,24 @@ class DashboardPage(DashboardActions):
         this_year = today().year
         for year in range(this_year, this_year - 11, -1):
             self.year_combo.addItem(str(year), year)
-        self.year_combo.addItem("Période personnalisée", CUSTOM)
+        self.year_combo.addItem(indicators.CUSTOM_PERIOD, CUSTOM)
         self.start_edit = self._date_edit()
         self.end_edit = self._date_edit()
         self.antenne_combo = QComboBox(self)
-        self.antenne_combo.addItem("Toutes les antennes", None)
+        self.antenne_combo.addItem(indicators.ALL_ANTENNES, None)
         for antenne in reference.list_antennes(self.ctx.uow):
             self.antenne_combo.addItem(antenne.name, antenne.id)
         # With it the per-antenne figures and exports add up to "Toutes" (docs/indicators.md).
-        self.antenne_combo.addItem("Sans antenne", NO_ANTENNE)
-        self.credit_box = QCheckBox("Avoirs imputés à la période de leur facture", self)
+        self.antenne_combo.addItem(indicators.NO_ANTENNE, NO_ANTENNE)
+        self.credit_box = QCheckBox(indicators.CREDIT_NOTES_IN_INVOICE_PERIOD, self)
         self.credit_box.setToolTip(_quoted("turnover_by_invoice_period"))
-        self.refresh_button = QPushButton("Actualiser", self)
+        self.refresh_button = QPushButton(indicators.REFRESH, self)
         self.refresh_button.clicked.connect(self.refresh)
         form = QFormLayout()
-        form.addRow("Année", self.year_combo)
-        self.errors.add_row(form, "Du", "start", self.start_edit)
-        self.errors.add_row(form, "Au", "end", self.end_edit)
-        form.addRow("Antenne", self.antenne_combo)
+        form.addRow(indicators.YEAR, self.year_combo)
+        self.errors.add_row(form, indicators.FROM, "start", self.start_edit)
+        self.errors.add_row(form, indicators.TO, "end", self.end_edit)
+        form.addRow(common.ANTENNE, self.antenne_combo)
         form.addRow("", self.credit_box)
         self.filter_bar = QHBoxLayout()
         self.filter_bar.addLayout(form)
@@ -230,7 +231,7 @@ class DashboardPage(DashboardActions):
         filters = self._checked_filters()
         if filters is None:
             return
-        self.status_label.setText("Calcul des indicateurs…")
+        self.status_label.setText(indicators.COMPUTING)
         self.busy = True
         self._stale = False
         self._generation += 1
@@ -253,30 +254,32 @@ class DashboardPage(DashboardActions):
         one_year = len({m[:4] for m in months}) <= 1
         short = [_month_label(m, "LLL" if one_year else "LLL yy") for m in months]
         self.flow_chart.set_data(
-            "Entrées et sorties par mois",
+            indicators.ENTRIES_EXITS_BY_MONTH,
             short,
             [
-                Series("Entretiens d'accueil", [b.value for b in data.entries.intakes_by_month]),
-                Series("Sorties", [b.value for b in data.exits.by_month]),
+                Series(
+                    indicators.INTAKE_INTERVIEWS, [b.value for b in data.entries.intakes_by_month]
+                ),
+                Series(indicators.EXITS, [b.value for b in data.exits.by_month]),
             ],
         )
         self.turnover_chart.set_data(
-            "Chiffre d'affaires facturé HT par mois",
+            indicators.TURNOVER_BY_MONTH,
             short,
-            [Series("Facturé", [b.value for b in data.turnover.by_month])],
+            [Series(indicators.INVOICED, [b.value for b in data.turnover.by_month])],
             _money,
         )
         outcomes = data.exits.by_outcome
         self.outcome_chart.set_data(
-            "Sorties par issue",
+            indicators.EXITS_BY_OUTCOME,
             [b.label for b in outcomes],
-            [Series("Sorties", [b.value for b in outcomes])],
+            [Series(indicators.EXITS, [b.value for b in outcomes])],
         )
         antennes = data.turnover.by_antenne
         self.antenne_chart.set_data(
-            "Chiffre d'affaires par antenne",
+            indicators.TURNOVER_BY_ANTENNE,
             [b.label for b in antennes],
-            [Series("Facturé", [b.value for b in antennes])],
+            [Series(indicators.INVOICED, [b.value for b in antennes])],
             _money,
         )
         tables = dashboard_tables(data)
@@ -298,18 +301,21 @@ class DashboardPage(DashboardActions):
     def _outcome_clicked(self, index: int) -> None:
         if self.data is not None:
             line = self.data.exits.by_outcome[index]
-            self.drill(FigureRef("exits", "outcome", line.key), f"Sorties — {line.label}")
+            self.drill(
+                FigureRef("exits", "outcome", line.key),
+                indicators.EXITS_OF.format(outcome=line.label),
+            )
 
     def _antenne_clicked(self, index: int) -> None:
         if self.data is not None:
             line = self.data.turnover.by_antenne[index]
             ref = FigureRef("turnover_invoiced", "antenne", line.key)
-            self.drill(ref, f"Factures — {line.label}")
+            self.drill(ref, indicators.INVOICES_OF.format(what=line.label))
 
     def _month_clicked(self, index: int) -> None:
         if self.data is not None:
             line = self.data.turnover.by_month[index]
-            title = f"Factures — {_month_label(line.key, 'LLLL yyyy')}"
+            title = indicators.INVOICES_OF.format(what=_month_label(line.key, "LLLL yyyy"))
             self.drill(FigureRef("turnover_invoiced", "month", line.key), title)
 
     def _on_changed(self, changes: Changes) -> None:

@@ -92,3 +92,9 @@ ATTENDANCE: Final[str] = "Présence"
 NO_EMBLEM: Final[str] = "Aucun emblème"
 EMBLEM: Final[str] = "Emblème"
 PNG_IMAGES: Final[str] = "Images PNG (*.png)"
+
+# Shared export words
+SPREADSHEET_FILTER_XLSX_FIRST: Final[str] = "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
+SPREADSHEET_FILTER_CSV_FIRST: Final[str] = "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)"
+EXPORT_RUNNING: Final[str] = "Export en cours…"
+ENTREPRENEUR: Final[str] = "Entrepreneur"
