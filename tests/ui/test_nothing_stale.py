@@ -61,6 +61,7 @@ def test_session_header_rate_follows_the_grid_like_the_list(qtbot, ctx) -> None:
     assert "Taux de présence : 50" not in _plain(panel.header.text())
     qtbot.keyClick(panel.grid.view, "p")  # both participants present at the first half-day
     qtbot.keyClick(panel.grid.view, "p")
+    ctx.tasks.settle()  # marks are written off the GUI thread (ui/operations.py)
     rate = workshop_list.attendance_rate(ctx.uow, activity_id, now=DURING)
     assert rate == 5000
     expected = _plain(f"Taux de présence : {formatting.percent_bp(rate)}")
@@ -172,4 +173,5 @@ def test_open_person_record_shows_hours_marked_on_the_ateliers_page(qtbot, ctx) 
     page.open_item("activity", activity_id)
     page.panel.grid.view.setFocus()
     qtbot.keyClick(page.panel.grid.view, "p")  # present at the morning half-day
+    ctx.tasks.settle()  # marks are written off the GUI thread (ui/operations.py)
     assert tab.total.text() == "Total des heures de présence : 3 h 30"

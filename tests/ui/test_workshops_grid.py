@@ -27,6 +27,7 @@ def _panel(qtbot, ctx, count: int = 3, now: dt.datetime = DURING):
 
 
 def _saved(ctx, activity_id: str) -> list[list[str]]:
+    ctx.tasks.settle()  # marks are written off the GUI thread (ui/operations.py)
     detail = workshops.get_session(ctx.uow, activity_id)
     return [[detail.state(s.id, p.person_id) for s in detail.slots] for p in detail.participants]
 
@@ -91,5 +92,6 @@ def test_marking_a_slot_not_started_is_refused_in_french(qtbot, ctx) -> None:
     assert panel.grid.model.data(panel.grid.model.index(0, 2)) == "à venir"
     view.setCurrentIndex(panel.grid.model.index(0, 2))
     qtbot.keyClick(view, "p")
+    ctx.tasks.settle()
     assert "n'a pas encore commencé" in panel.message.text()
     assert _saved(ctx, activity_id) == [[EXPECTED, EXPECTED]]

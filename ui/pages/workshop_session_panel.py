@@ -1,4 +1,10 @@
-"""One session on screen: summary, printing, registrations and the attendance grid."""
+"""One session on screen: summary, printing, registrations and the attendance grid.
+
+Attendance marks (« Tous présents » included) and the documents run off the GUI thread as
+typed operations (ui/operations.py), one after another on the database worker, so marks
+typed quickly are written in the order typed and a document printed after them shows
+them. Reads go through read-only units of work (app/uow.py): never behind a sync.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ from app.workshops.workshop_values import WAITING, SessionDetail, duration_text
 from ui.context import AppContext
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.messages import error_message
+from ui.operations import CollectionOp, QueryOp
 from ui.pages.workshop_registrations import RegistrationsPanel
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.style import tab_widget
@@ -125,7 +132,7 @@ class SessionPanel(QWidget):
     # Showing -------------------------------------------------------------------
     def load(self, activity_id: str) -> None:
         try:
-            self.show_session(workshops.get_session(self.ctx.uow, activity_id))
+            self.show_session(workshops.get_session(self.ctx.uow.reading(), activity_id))
         except PermanenceError as error:
             self.show_session(None)
             self.say(error_message(error), error=True)
@@ -152,7 +159,7 @@ class SessionPanel(QWidget):
         self.grid.set_session(detail, self.clock())
 
     def _header_html(self, detail: SessionDetail) -> str:
-        rate = workshop_list.attendance_rate(self.ctx.uow, detail.id, now=self.clock())
+        rate = workshop_list.attendance_rate(self.ctx.uow.reading(), detail.id, now=self.clock())
         days = sorted({s.starts_at.date() for s in detail.slots})
         hours = " et ".join(s.hours_label for s in detail.slots if s.starts_at.date() == days[0])
         parts = [
@@ -204,31 +211,53 @@ class SessionPanel(QWidget):
 
     # Attendance -----------------------------------------------------------------
     def mark(self, marks: list[Mark]) -> None:
-        try:
-            attendance.mark_many(self.ctx.uow, marks, now=self.clock())
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
-        self.message.clear()
-        self.grid.apply(marks)
-        # The grid already shows the marks; the header's rate follows from the notice.
-        self.ctx.hub.notify(Changes(attendance=True))
+        uow, now = self.ctx.uow, self.clock()
+
+        def marked(_changed: int) -> None:
+            self.message.clear()
+            # The header's rate follows from the notice.
+            self.grid.apply(marks)
+
+        # Not busy: the grid keeps the keyboard while the marks are written.
+        CollectionOp[int](
+            self.ctx,
+            parent=self,
+            op=lambda: attendance.mark_many(uow, marks, now=now),
+            changes=Changes(attendance=True),
+            success=marked,
+            busy=(),
+        ).failure(self._refused).run_in_background()
 
     def all_present(self) -> None:
         if self.detail is None:
             return
-        try:
-            changed = attendance.mark_all_present(self.ctx.uow, self.detail.id, now=self.clock())
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
-        self.say(
-            f"{changed} présence(s) notée(s)."
-            if changed
-            else "Rien à pointer sur les créneaux commencés."
-        )
-        self.reload()  # the grid shows the new marks
-        self.ctx.hub.notify(Changes(attendance=True))
+        uow, now, activity_id = self.ctx.uow, self.clock(), self.detail.id
+
+        def mark_all() -> tuple[int, SessionDetail]:
+            changed = attendance.mark_all_present(uow, activity_id, now=now)
+            return changed, workshops.get_session(uow.reading(), activity_id)
+
+        def marked(result: tuple[int, SessionDetail]) -> None:
+            changed, detail = result
+            self.say(
+                f"{changed} présence(s) notée(s)."
+                if changed
+                else "Rien à pointer sur les créneaux commencés."
+            )
+            if self.detail is not None and self.detail.id == detail.id:
+                self.show_session(detail)  # the grid shows the new marks
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=mark_all,
+            changes=Changes(attendance=True),
+            success=marked,
+            busy=self.grid.all_present_button,
+        ).failure(self._refused).run_in_background()
+
+    def _refused(self, error: BaseException) -> None:
+        self.say(error_message(error), error=True)
 
     def _changed(self, changes: Changes | None = None) -> None:
         """Announce this panel's change; the panel reloads from the notice like every view."""
@@ -304,30 +333,45 @@ class SessionPanel(QWidget):
         documents = self.ctx.profile.paths.documents
         activity_id = self.detail.id
 
-        def done(path: object) -> None:
-            assert isinstance(path, Path)
+        reads = self.ctx.uow.reading()  # the sheet only reads: never behind a sync
+
+        def done(path: Path) -> None:
             self.last_paths = [path]
             self.say(f"Feuille enregistrée : {path}")
             self.open_file(path)
 
-        self.ctx.tasks.run_db(
-            lambda: workshop_documents.print_attendance_sheet(
-                self.ctx.uow, documents, activity_id, filled=filled
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: workshop_documents.print_attendance_sheet(
+                reads, documents, activity_id, filled=filled
             ),
-            done,
-            lambda error: self.say(error_message(error), error=True),
-        )
+            success=done,
+            busy=self.print_button,
+        ).failure(self._refused).run_in_background()
 
     def print_attestations(self) -> None:
         if self.detail is None:
             return
-        people = workshop_documents.attendees(self.ctx.uow, self.detail.id)
-        if not people:
-            self.say(
-                "Personne n'a encore été noté présent : aucune attestation à produire.", error=True
-            )
-            return
-        self.run_attestations([(self.detail.id, person_id) for person_id in people])
+        reads, activity_id = self.ctx.uow.reading(), self.detail.id
+
+        def found(people: list[str]) -> None:
+            if not people:
+                self.say(
+                    "Personne n'a encore été noté présent : aucune attestation à produire.",
+                    error=True,
+                )
+                return
+            self.run_attestations([(activity_id, person_id) for person_id in people])
+
+        # After any marks still being written (the same worker, in order).
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: list(workshop_documents.attendees(reads, activity_id)),
+            success=found,
+            busy=self.print_button,
+        ).failure(self._refused).run_in_background()
 
     def run_attestations(self, requests: list[tuple[str, str]]) -> None:
         """Batch off the GUI thread, with a progress bar and a working "Annuler"."""
