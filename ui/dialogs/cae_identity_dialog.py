@@ -32,25 +32,26 @@ from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
 from ui.roles import Subject, reference_rights
 from ui.style import warning_css
+from ui.texts import cae_options, common
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 from ui.widgets.screen import fit_to_screen
 
 TEXT_FIELDS = (
-    ("name", "Raison sociale"),
-    ("legal_form", "Forme juridique (ex. SCOP SA)"),
-    ("capital_wording", "Capital (mention, ex. à capital variable)"),
-    ("address", "Adresse"),
-    ("postcode", "Code postal"),
-    ("city", "Commune"),
+    ("name", cae_options.COMPANY_NAME),
+    ("legal_form", cae_options.LEGAL_FORM),
+    ("capital_wording", cae_options.CAPITAL_WORDING),
+    ("address", common.ADDRESS),
+    ("postcode", common.POSTCODE),
+    ("city", common.TOWN),
     ("siren", "SIREN"),
-    ("siret", "SIRET du siège"),
-    ("rcs_city", "Ville du RCS"),
-    ("naf", "Code NAF"),
-    ("vat_number", "N° TVA intracommunautaire"),
+    ("siret", cae_options.HEAD_OFFICE_SIRET),
+    ("rcs_city", cae_options.RCS_CITY),
+    ("naf", cae_options.NAF_CODE),
+    ("vat_number", common.VAT_NUMBER),
     ("iban", "IBAN"),
     ("bic", "BIC"),
-    ("email", "E-mail"),
-    ("phone", "Téléphone"),
+    ("email", common.EMAIL),
+    ("phone", common.PHONE),
 )
 MAX_LOGO_BYTES = 512_000
 
@@ -60,7 +61,7 @@ class CaeIdentityDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.errors = FormErrors()
-        self.setWindowTitle("Identité de la CAE (mentions des factures)")
+        self.setWindowTitle(cae_options.CAE_IDENTITY_TITLE)
         fit_to_screen(self, 640, 720)
         self.data = get_cae_identity(ctx.uow)
         self.logo = self.data.logo_png
@@ -75,20 +76,20 @@ class CaeIdentityDialog(QDialog):
         self.terms.setRange(0, 365)
         self.terms.setSuffix(" jours")
         self.terms.setValue(self.data.payment_terms_days)
-        self.errors.add_row(form, "Délai de paiement", "payment_terms_days", self.terms)
+        self.errors.add_row(form, cae_options.PAYMENT_TERMS, "payment_terms_days", self.terms)
         self.penalty: QPlainTextEdit = text_area(self, self.data.late_penalty_text)
-        self.errors.add_row(form, "Pénalités de retard", "late_penalty_text", self.penalty)
+        self.errors.add_row(form, cae_options.LATE_PENALTIES, "late_penalty_text", self.penalty)
         self.early: QPlainTextEdit = text_area(self, self.data.early_payment_text, 2)
-        self.errors.add_row(form, "Escompte", "early_payment_text", self.early)
-        self.yearly = QCheckBox("Numérotation remise à zéro chaque année", self)
+        self.errors.add_row(form, cae_options.EARLY_PAYMENT, "early_payment_text", self.early)
+        self.yearly = QCheckBox(cae_options.YEARLY_NUMBERING, self)
         self.yearly.setChecked(self.data.numbering_restarts_yearly)
-        self.own_series = QCheckBox("Avoirs dans une série à part", self)
+        self.own_series = QCheckBox(cae_options.CREDIT_NOTES_OWN_SERIES, self)
         self.own_series.setChecked(self.data.credit_notes_own_series)
         form.addRow("", self.yearly)
         form.addRow("", self.own_series)
         self.logo_button = QPushButton(self._logo_label(), self)
         self.logo_button.clicked.connect(self._choose_logo)
-        form.addRow("Logo", self.logo_button)
+        form.addRow(common.LOGO, self.logo_button)
         inner = QWidget(self)
         inner.setLayout(form)
         scroll = QScrollArea(self)
@@ -121,14 +122,14 @@ class CaeIdentityDialog(QDialog):
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setVisible(False)
         close = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        close.setText("Fermer")
+        close.setText(common.CLOSE)
         close.setDefault(True)
 
     def _logo_label(self) -> str:
-        return "Changer le logo…" if self.logo else "Choisir un logo (PNG)…"
+        return cae_options.CHANGE_LOGO if self.logo else cae_options.CHOOSE_LOGO
 
     def _choose_logo(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Logo", "", "Images PNG (*.png)")
+        path, _filter = QFileDialog.getOpenFileName(self, common.LOGO, "", common.PNG_IMAGES)
         if path:
             data = Path(path).read_bytes()
             if len(data) <= MAX_LOGO_BYTES:
@@ -139,7 +140,7 @@ class CaeIdentityDialog(QDialog):
         missing = missing_fields(data)
         labels = [messages_invoicing.CAE_FIELD_LABELS[name] for name in missing]
         self.missing_label.setText(
-            "Pour émettre des factures, il manque : " + ", ".join(labels) + "." if labels else ""
+            cae_options.MISSING_FOR_INVOICING.format(fields=", ".join(labels)) if labels else ""
         )
         self.missing_label.setVisible(bool(labels))
 

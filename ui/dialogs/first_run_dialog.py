@@ -21,6 +21,7 @@ from app.errors import PermanenceError, ValidationError
 from app.profile import Profile
 from app.reference import setup
 from ui.messages import error_message
+from ui.texts import common, shell
 from ui.widgets.forms import FormErrors
 
 
@@ -29,36 +30,32 @@ class FirstRunDialog(QDialog):
         super().__init__(parent)
         self.root = root
         self.profile: Profile | None = None
-        self.setWindowTitle("Bienvenue dans Permanence")
+        self.setWindowTitle(shell.WELCOME_TITLE)
         self.setMinimumWidth(520)
         intro = QLabel(
-            "Créons votre profil. Il rassemble la base de données de ce portable, "
-            "les documents produits et les sauvegardes.\n"
-            "L'identité de la coopérative pourra être complétée plus tard.",
+            shell.WELCOME_TEXT,
             self,
         )
         intro.setWordWrap(True)
         self.display_name = QLineEdit(self)
-        self.display_name.setPlaceholderText("ex. Portable de Claire")
+        self.display_name.setPlaceholderText(shell.PROFILE_NAME_PLACEHOLDER)
         self.first_name = QLineEdit(self)
         self.last_name = QLineEdit(self)
         self.email = QLineEdit(self)
         self.permanence = QComboBox(self)
         for town, antenne in setup.permanence_towns():
-            self.permanence.addItem(f"{town} (antenne de {antenne})", town)
-        self.encrypt = QCheckBox("Chiffrer la base de données (recommandé)", self)
+            self.permanence.addItem(
+                shell.PERMANENCE_OF_ANTENNE.format(town=town, antenne=antenne), town
+            )
+        self.encrypt = QCheckBox(shell.ENCRYPT_DATABASE, self)
         self.encrypt.setChecked(True)
-        self.encrypt.setToolTip(
-            "Un portable peut être perdu ou volé : chiffrée, la base est illisible sans "
-            "la phrase de passe."
-        )
+        self.encrypt.setToolTip(shell.ENCRYPT_WHY)
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_confirmation = QLineEdit(self)
         self.passphrase_confirmation.setEchoMode(QLineEdit.EchoMode.Password)
         warning = QLabel(
-            "Retenez bien cette phrase de passe : sans elle, les données de ce portable "
-            "ne peuvent pas être récupérées.",
+            shell.REMEMBER_PASSPHRASE,
             self,
         )
         warning.setWordWrap(True)
@@ -67,21 +64,24 @@ class FirstRunDialog(QDialog):
 
         form = QFormLayout()
         self.errors = FormErrors()
-        self.errors.add_row(form, "Nom du profil", "display_name", self.display_name)
-        self.errors.add_row(form, "Votre prénom", "first_name", self.first_name)
-        self.errors.add_row(form, "Votre nom", "last_name", self.last_name)
-        self.errors.add_row(form, "Votre e-mail", "email", self.email)
-        form.addRow("Permanence habituelle", self.permanence)
+        self.errors.add_row(form, shell.PROFILE_NAME, "display_name", self.display_name)
+        self.errors.add_row(form, shell.YOUR_FIRST_NAME, "first_name", self.first_name)
+        self.errors.add_row(form, shell.YOUR_LAST_NAME, "last_name", self.last_name)
+        self.errors.add_row(form, shell.YOUR_EMAIL, "email", self.email)
+        form.addRow(shell.USUAL_PERMANENCE, self.permanence)
         form.addRow("", self.encrypt)
-        self.errors.add_row(form, "Phrase de passe", "passphrase", self.passphrase)
+        self.errors.add_row(form, shell.PASSPHRASE, "passphrase", self.passphrase)
         self.errors.add_row(
-            form, "Confirmation", "passphrase_confirmation", self.passphrase_confirmation
+            form,
+            shell.PASSPHRASE_CONFIRMATION,
+            "passphrase_confirmation",
+            self.passphrase_confirmation,
         )
         form.addRow("", warning)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Créer le profil")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(shell.CREATE_PROFILE)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -108,6 +108,6 @@ class FirstRunDialog(QDialog):
             self.errors.show(exc)
             return
         except PermanenceError as exc:
-            QMessageBox.warning(self, "Permanence", error_message(exc))
+            QMessageBox.warning(self, common.APP_NAME, error_message(exc))
             return
         super().accept()

@@ -26,12 +26,13 @@ from ui.context import AppContext
 from ui.messages import error_message, register
 from ui.roles import Subject, reference_rights
 from ui.style import muted_colour
+from ui.texts import cae_options, common
 
 LISTS = {
-    "situation": "Situations à l'entrée",
-    "prescriber": "Prescripteurs",
-    "sector": "Secteurs d'activité",
-    "exit_reason": "Motifs de sortie",
+    "situation": cae_options.ENTRY_SITUATIONS,
+    "prescriber": cae_options.PRESCRIBERS,
+    "sector": cae_options.SECTORS,
+    "exit_reason": cae_options.EXIT_REASONS,
 }
 
 register(
@@ -45,7 +46,7 @@ register(
 
 
 class OptionsPage(QWidget):
-    title = "Listes de choix"
+    title = cae_options.OPTIONS_AREA_TITLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,16 +61,16 @@ class OptionsPage(QWidget):
         self.add_button: QPushButton | None = None
         self.selection_buttons: list[QPushButton] = []
         for text, slot in (
-            ("Ajouter…", self.add),
-            ("Renommer…", self.rename),
-            ("Activer / désactiver", self.toggle),
-            ("Monter", lambda: self.move_selected(-1)),
-            ("Descendre", lambda: self.move_selected(1)),
+            (cae_options.ADD_ELLIPSIS, self.add),
+            (cae_options.RENAME_ELLIPSIS, self.rename),
+            (cae_options.TOGGLE_ACTIVE, self.toggle),
+            (cae_options.MOVE_UP, lambda: self.move_selected(-1)),
+            (cae_options.MOVE_DOWN, lambda: self.move_selected(1)),
         ):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
-            if text != "Ajouter…":
+            if text != cae_options.ADD_ELLIPSIS:
                 self.selection_buttons.append(button)  # need a chosen item
             else:
                 self.add_button = button
@@ -79,8 +80,7 @@ class OptionsPage(QWidget):
         body.addWidget(self.items, 1)
         body.addLayout(buttons)
         hint = QLabel(
-            "Les choix désactivés ne sont plus proposés mais restent lisibles sur les fiches "
-            "qui les utilisent.",
+            cae_options.DISABLED_OPTIONS_HINT,
             self,
         )
         hint.setWordWrap(True)
@@ -119,7 +119,7 @@ class OptionsPage(QWidget):
         for option in reference.list_options(
             self.ctx.uow, self.current_kind, include_inactive=True
         ):
-            text = option.label if option.active else f"{option.label} (désactivé)"
+            text = option.label if option.active else option.label + common.DISABLED_SUFFIX
             item = QListWidgetItem(text, self.items)
             item.setData(Qt.ItemDataRole.UserRole, option.code)
             if not option.active:
@@ -150,7 +150,7 @@ class OptionsPage(QWidget):
         if not self.editable:
             return
         if label is None:
-            label, ok = QInputDialog.getText(self, self.title, "Nouveau choix :")
+            label, ok = QInputDialog.getText(self, self.title, cae_options.NEW_OPTION)
             if not ok:
                 return
         self._run(lambda: options.add_option(self.ctx.uow, self.current_kind, label),
@@ -162,8 +162,10 @@ class OptionsPage(QWidget):
             return
         code = item.data(Qt.ItemDataRole.UserRole)
         if label is None:
-            current = item.text().removesuffix(" (désactivé)")
-            label, ok = QInputDialog.getText(self, self.title, "Libellé :", text=current)
+            current = item.text().removesuffix(common.DISABLED_SUFFIX)
+            label, ok = QInputDialog.getText(
+                self, self.title, cae_options.OPTION_LABEL, text=current
+            )
             if not ok:
                 return
         self._run(lambda: options.rename_option(self.ctx.uow, self.current_kind, code, label),
@@ -174,7 +176,7 @@ class OptionsPage(QWidget):
         if item is None:
             return
         code = item.data(Qt.ItemDataRole.UserRole)
-        active = item.text().endswith(" (désactivé)")
+        active = item.text().endswith(common.DISABLED_SUFFIX)
         self._run(lambda: options.set_option_active(self.ctx.uow, self.current_kind, code, active),
                   code)  # fmt: skip
 

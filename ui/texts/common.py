@@ -98,3 +98,7 @@ SPREADSHEET_FILTER_XLSX_FIRST: Final[str] = "Classeur Excel (*.xlsx);;CSV pour E
 SPREADSHEET_FILTER_CSV_FIRST: Final[str] = "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)"
 EXPORT_RUNNING: Final[str] = "Export en cours…"
 ENTREPRENEUR: Final[str] = "Entrepreneur"
+
+# Shared words of the settings screens
+LOGO: Final[str] = "Logo"
+VAT_NUMBER: Final[str] = "N° TVA intracommunautaire"

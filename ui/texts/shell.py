@@ -49,3 +49,29 @@ ABOUT_TEXT: Final[str] = (
     " la CAE, hors connexion, synchronisés avec le siège.<br><br>Données du profil : "
     "{where}"
 )
+
+# First run (ui/dialogs/first_run_dialog.py)
+WELCOME_TITLE: Final[str] = "Bienvenue dans Permanence"
+WELCOME_TEXT: Final[str] = (
+    "Créons votre profil. Il rassemble la base de données de ce portable, les documents "
+    "produits et les sauvegardes.\n"
+    "L'identité de la coopérative pourra être complétée plus tard."
+)
+PROFILE_NAME_PLACEHOLDER: Final[str] = "ex. Portable de Claire"
+ENCRYPT_DATABASE: Final[str] = "Chiffrer la base de données (recommandé)"
+ENCRYPT_WHY: Final[str] = (
+    "Un portable peut être perdu ou volé : chiffrée, la base est illisible sans la phrase de passe."
+)
+REMEMBER_PASSPHRASE: Final[str] = (
+    "Retenez bien cette phrase de passe : sans elle, les données de ce portable ne "
+    "peuvent pas être récupérées."
+)
+PROFILE_NAME: Final[str] = "Nom du profil"
+YOUR_FIRST_NAME: Final[str] = "Votre prénom"
+YOUR_LAST_NAME: Final[str] = "Votre nom"
+YOUR_EMAIL: Final[str] = "Votre e-mail"
+USUAL_PERMANENCE: Final[str] = "Permanence habituelle"
+PASSPHRASE: Final[str] = "Phrase de passe"
+PASSPHRASE_CONFIRMATION: Final[str] = "Confirmation"
+CREATE_PROFILE: Final[str] = "Créer le profil"
+PERMANENCE_OF_ANTENNE: Final[str] = "{town} (antenne de {antenne})"
