@@ -43,6 +43,9 @@ INVOICING = frozenset({"invoice_series", "invoice", "invoice_line", "payment"})
 # reads from the plateforme agréée (siege/einvoicing/publish.py, docs/einvoicing.md).
 # And what the PA directory says of each client (siege/einvoicing/directory.py).
 SIEGE_WRITTEN = frozenset({"invoice_pa_status", "client_directory"})
+# Signed half-days (issue 16): insert-only signatures, frozen once countersigned, and
+# the seals the siège's sealing worker writes (siege/signature_rules.py, siege/sealing.py).
+SIGNED = frozenset({"attendance_signature", "sheet_seal"})
 
 
 class Rejected(Exception):
@@ -159,6 +162,8 @@ class Authority:
         role = self.dev.role
         if table in SIEGE_WRITTEN:
             raise Rejected("pa_status_written_by_siege")
+        if table == "sheet_seal":
+            raise Rejected("seal_written_by_siege")
         if table in REFERENCE:
             if role != SIEGE:
                 raise Rejected("reference_data_siege_only")
@@ -170,6 +175,11 @@ class Authority:
                 return
             raise Rejected("siege_device_writes_reference_data_only")
         merged = {**(current or {}), **fields}
+        if table in SIGNED:
+            from siege.signature_rules import check_signature
+
+            check_signature(self, current, fields)
+            return
         if table in ("person", "accompagnateur"):
             # Anyone may add a person (or a colleague); changes, a move to another
             # antenne included, come from the antenne that follows the row.
@@ -209,6 +219,10 @@ class Authority:
                     continue
                 if not (self.runs_activity(activity) or self.follows_person(row.get("person_id"))):
                     raise Rejected("workshop_of_another_antenne")
+            if table == "attendance":
+                from siege.signature_rules import check_attendance_frozen
+
+                check_attendance_frozen(self, current, fields)
             return
         if table not in INVOICING:
             raise Rejected("table_not_writable")

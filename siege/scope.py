@@ -57,6 +57,9 @@ PERSON_RECORDS = {
     "appointment": "person_id",
 }
 _CHUNK = 500
+# Signed half-days (issue 16): signatures and the siège's seals follow their session
+# (the sheet is read where the session is held, or where a registered person is followed).
+SLOT_ROWS = frozenset({"attendance_signature", "sheet_seal"})
 # The links each scope rule follows (docs/authority.md, "Read scope"): when one of them
 # changes on an existing row, rows may leave some device's scope.
 SCOPE_LINKS: dict[str, frozenset[str]] = {
@@ -217,6 +220,14 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
         cols = [t.c.activity_id]
     elif table == "registration":
         cols = [t.c.person_id, t.c.activity_id]
+    elif table in SLOT_ROWS:
+        slot = _t("activity_slot")
+        query = (
+            select(t.c.id, slot.c.activity_id)
+            .select_from(t.outerjoin(slot, slot.c.id == t.c.slot_id))
+            .where(t.c.id.in_(ids))
+        )
+        return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table == "attendance":
         slot = _t("activity_slot")
         query = (
@@ -253,6 +264,8 @@ def _in_scope(scope: Scope, table: str, row_id: str, link: tuple[Any, ...]) -> b
         return link[0] in scope.sessions
     if table in ("registration", "attendance"):
         return link[0] in scope.persons or link[1] in scope.place_sessions
+    if table in SLOT_ROWS:
+        return link[0] in scope.sessions
     if table in ("invoice", "invoice_line", "payment", "invoice_pa_status"):
         return link[0] in scope.persons or link[1] in scope.series
     return False
@@ -312,6 +325,14 @@ def session_subtree(conn: Connection, activity_id: str, *, with_people: bool = T
             select(funder.c.id).where(funder.c.activity_id == activity_id)
         ).scalars()
     )
+    for table in sorted(SLOT_ROWS):
+        t = _t(table)
+        for start in range(0, len(slots), _CHUNK):
+            chunk = slots[start : start + _CHUNK]
+            keys.update(
+                (table, i)
+                for i in conn.execute(select(t.c.id).where(t.c.slot_id.in_(chunk))).scalars()
+            )
     if with_people:
         reg, att = _t("registration"), _t("attendance")
         for row_id, person_id in conn.execute(

@@ -30,7 +30,9 @@ from app.models.workshops import (
     ActivityFunder,
     ActivitySlot,
     Attendance,
+    AttendanceSignature,
     Registration,
+    SheetSeal,
     WorkshopTheme,
 )
 
@@ -42,6 +44,7 @@ __all__ = [
     "Antenne",
     "Appointment",
     "Attendance",
+    "AttendanceSignature",
     "Base",
     "CaeIdentity",
     "Client",
@@ -60,6 +63,7 @@ __all__ = [
     "Permanence",
     "Person",
     "Registration",
+    "SheetSeal",
     "SyncConflict",
     "SyncRun",
     "SyncState",

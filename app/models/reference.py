@@ -24,6 +24,8 @@ class CaeIdentity(Synced, Base):
     siren: Mapped[str] = mapped_column(String(9), default="")
     siret: Mapped[str] = mapped_column(String(14), default="")
     rcs_city: Mapped[str] = mapped_column(String(120), default="")
+    # Numéro de déclaration d'activité (training provider, 11 digits): sheets, attestations.
+    nda: Mapped[str] = mapped_column(String(11), default="")
     naf: Mapped[str] = mapped_column(String(10), default="")
     vat_number: Mapped[str] = mapped_column(String(20), default="")
     iban: Mapped[str] = mapped_column(String(40), default="")

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from app.clock import localnow
 from app.errors import ConflictError, NotFoundError, ValidationError
 from app.ids import deterministic_id
-from app.models import Activity, ActivitySlot, Attendance, Registration, WorkshopTheme
+from app.models import (
+    Activity,
+    ActivitySlot,
+    Attendance,
+    AttendanceSignature,
+    Registration,
+    WorkshopTheme,
+)
 from app.uow import UnitOfWorkFactory
 from app.workshops.workshop_values import (
     CANCELLED,
@@ -111,11 +118,12 @@ def mark_all_present(
         if not slot_ids or not people:
             return 0
         states = _states(session, slot_ids)
+        frozen = countersigned_slots(session, slot_ids)
         marks = [
             Mark(slot_id, person_id, PRESENT)
             for slot_id in slot_ids
             for person_id in people
-            if states.get((slot_id, person_id), EXPECTED) == EXPECTED
+            if states.get((slot_id, person_id), EXPECTED) == EXPECTED and slot_id not in frozen
         ]
         changed = _write(session, marks)
         uow.commit()
@@ -247,9 +255,34 @@ def _states(session: Session, slot_ids: Iterable[str]) -> dict[tuple[str, str], 
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+def mark_in_session(session: Session, marks: list[Mark]) -> int:
+    """Write marks inside a caller's transaction (the signature store's); same checks as
+    :func:`mark_many` for frozen slots."""
+    return _write(session, marks)
+
+
+def countersigned_slots(session: Session, slot_ids: Iterable[str]) -> set[str]:
+    """The slots among ``slot_ids`` the trainer has countersigned: frozen (issue 16)."""
+    ids = list(slot_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(AttendanceSignature.slot_id).where(
+                AttendanceSignature.slot_id.in_(ids),
+                AttendanceSignature.role == "formateur",
+                AttendanceSignature.deleted_at.is_(None),
+            )
+        )
+    )
+
+
 def _write(session: Session, marks: list[Mark]) -> int:
     if not marks:
         return 0
+    if countersigned_slots(session, {m.slot_id for m in marks}):
+        # A countersigned half-day is frozen: its marks are part of the signed record.
+        raise ConflictError("slot_countersigned")
     wanted = {(m.slot_id, m.person_id): m for m in marks}
     # Looked up by the natural key, not only the id: a row re-pointed by a person
     # merge keeps its old id, and a second row would break (slot, person) uniqueness.

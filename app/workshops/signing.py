@@ -12,8 +12,10 @@ module decides what is accepted:
 
 The closed sheet becomes a PDF (``app/pdf/signed_sheet.py``) with the strokes drawn
 as vector paths, the record embedded as JSON and a seal applied with pyHanko
-(``app/workshops/signing_seal.py``). Storing the signatures in the database and
-syncing them to the siège needs a schema change: not done yet (issue 16).
+(``app/workshops/signing_seal.py``). Each accepted signature is handed to
+``on_capture`` before it counts: ``app/workshops/signature_store.py`` writes it to the
+synced table ``attendance_signature`` (hash-chained), so it reaches the siège, which
+seals the closed sheet with the CAE's certificate and a timestamp (siege/sealing.py).
 """
 
 from __future__ import annotations
@@ -178,6 +180,9 @@ class SigningSession:
     earlier: list[EarlierSignature] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     countersignature: Signature | None = None
+    # Called with each accepted signature before it counts (stored in the database);
+    # if it raises, the signature is not taken.
+    on_capture: Callable[[Signature], None] | None = None
 
     def __post_init__(self) -> None:
         self.check_window()
@@ -230,6 +235,8 @@ class SigningSession:
         if person_id in self.signed_ids():
             raise ConflictError("already_signed", name=person.full_name)
         signature = self._capture(person_id, person.full_name, SignerRole.PARTICIPANT, strokes, box)
+        if self.on_capture is not None:
+            self.on_capture(signature)
         self.signatures.append(signature)
         return signature
 
@@ -244,8 +251,11 @@ class SigningSession:
         name = " ".join(trainer.split())
         if not name:
             raise ConflictError("trainer_name_required")
-        self.countersignature = self._capture(name, name, SignerRole.TRAINER, strokes, box)
-        return self.countersignature
+        signature = self._capture(name, name, SignerRole.TRAINER, strokes, box)
+        if self.on_capture is not None:
+            self.on_capture(signature)
+        self.countersignature = signature
+        return signature
 
     def _capture(
         self,

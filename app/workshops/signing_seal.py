@@ -193,7 +193,9 @@ def seal_session(
     path = sheet_path(documents, session)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(sealed)
-    _mark_signers_present(uow_factory, session.slot, session.signatures)
+    if session.on_capture is None:
+        # A session not kept in the database (signature_store marks as it stores).
+        _mark_signers_present(uow_factory, session.slot, session.signatures)
     return path
 
 

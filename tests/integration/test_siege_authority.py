@@ -35,6 +35,10 @@ from tests.sync_support.authority import (
 REFERENCE = {"cae_identity", "antenne", "permanence", "option_item", "funder"}
 # Written by the siège's e-invoicing worker only: every device is refused.
 SIEGE_WRITTEN = {"invoice_pa_status", "client_directory"}
+# Written by the siège's sealing worker only (issue 16): every device is refused.
+SEALS = {"sheet_seal"}
+# Signatures (issue 16): insert-only, by the antenne running the session.
+INSERT_ONLY = {"attendance_signature"}
 ROLES = ("own", "other", "staff")
 ACTIONS = ("create", "update", "delete", "freeze")
 DELETED = "2026-11-25T10:00:00"
@@ -60,8 +64,10 @@ UPDATES: dict[str, dict[str, Any]] = {
 
 def expected(table: str, role: str, action: str) -> bool:
     """The authority model of docs/authority.md, as a table."""
-    if table in SIEGE_WRITTEN:
+    if table in SIEGE_WRITTEN or table in SEALS:
         return False
+    if table in INSERT_ONLY:
+        return role == "own" and action == "create"
     if action == "freeze":
         return table == "invoice" and role == "own"
     if table in REFERENCE:
@@ -137,6 +143,12 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
         return [], complete(table, client_id=w.client, siren="732829320",
                             addressing_identifier="732829320", platform="PA",
                             public_entity=False, checked_at="2026-11-21T10:00:00")  # fmt: skip
+    if table == "sheet_seal":
+        return [], complete(table, slot_id=w.slot, sealed_at="2026-11-21T10:00:00")
+    if table == "attendance_signature":
+        return [], complete(table, slot_id=w.slot, signer_name="Inès Roux", role="participant",
+                            position=world.made.setdefault("position", 0), strokes="{}",
+                            person_id=w.person)  # fmt: skip
     raise AssertionError(f"no row factory for {table}")
 
 
@@ -153,6 +165,10 @@ def _existing(world: World, table: str) -> str:
         return world.series
     if table in SIEGE_WRITTEN:
         return _written_by_the_siege(world, table)
+    if table in SEALS:
+        return _seal_written_by_the_siege(world)
+    if table in INSERT_ONLY:
+        world.made["position"] = world.made.get("position", 0) + 1
     prereq, fields = new_row(world, table)
     row_id = new_id()
     writer = world.staff if table in REFERENCE else world.own
@@ -178,6 +194,24 @@ def _written_by_the_siege(world: World, table: str) -> str:
             .values(id=row_id, invoice_id=world.draft, code="200", label="Déposée", reason="",
                     received_at=stamp, created_at=stamp, updated_at=stamp)
         )
+    return row_id
+
+
+def _seal_written_by_the_siege(world: World) -> str:
+    """A seal the siège's sealing worker wrote (as siege/sealing.py does)."""
+    import datetime as dt
+
+    from app.models.base import Base
+
+    row_id = new_id()
+    stamp = dt.datetime(2026, 11, 21, 10, 0)
+    with world.server.engine.begin() as conn:
+        conn.execute(
+            Base.metadata.tables["sheet_seal"]
+            .insert()
+            .values(id=row_id, slot_id=world.slot, sealed_at=stamp, sealer="CAE", tsa="",
+                    record_sha256="", pdf_sha256="", created_at=stamp, updated_at=stamp)
+        )  # fmt: skip
     return row_id
 
 

@@ -175,4 +175,4 @@ def test_a_sealed_half_day_cannot_be_opened_again(qtbot, ctx, detail) -> None:
     assert dialog.sealed_path is not None
     with pytest.raises(ConflictError) as frozen:
         SigningDialog(ctx, detail, detail.slots[0].id)
-    assert frozen.value.code == "slot_already_sealed"
+    assert frozen.value.code == "slot_countersigned"  # frozen in the database (issue 16)
