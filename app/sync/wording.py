@@ -36,6 +36,7 @@ TABLES = {
     "antenne": "Antenne",
     "appointment": "Rendez-vous",
     "attendance": "Émargement",
+    "attendance_signature": "Signature d'émargement",
     "cae_identity": "Identité de la CAE",
     "client": "Client",
     "followup_interview": "Entretien de suivi",
@@ -51,6 +52,7 @@ TABLES = {
     "permanence": "Permanence",
     "person": "Personne",
     "registration": "Inscription à un atelier",
+    "sheet_seal": "Scellement de feuille d'émargement",
     "workshop_theme": "Thème d'atelier",
 }
 
@@ -82,6 +84,14 @@ PUSH_REASONS = {
         "les statuts de la plateforme agréée (e-facture) ne sont écrits que par le siège"
     ),
     "table_not_writable": "ce type de donnée ne se modifie pas depuis un poste",
+    "signature_immutable": "une signature enregistrée ne se modifie ni ne se supprime",
+    "slot_countersigned": (
+        "la demi-journée est contresignée : ses signatures et ses présences sont figées"
+    ),
+    "signature_position_taken": (
+        "une autre signature occupe déjà cette place dans la feuille (signée sur un autre poste)"
+    ),
+    "seal_written_by_siege": "le scellement des feuilles d'émargement est fait par le siège",
     "unique_key_taken": "une autre fiche porte déjà ce nom ou ce code",
     "incomplete_row": "la fiche envoyée est incomplète",
     "missing_link": "elle renvoie à une fiche que le siège ne connaît pas",
