@@ -31,7 +31,7 @@ from app.sync.codec import table_specs
 from app.sync.derived import recompute
 from app.sync.hlc import clamp_future, wall_now_ms
 from siege import conflicts as cf
-from siege import keys, rules, scope
+from siege import erasure, keys, rules, scope
 from siege.batch import Batch
 from siege.devices import DeviceRecord
 from siege.feed import load_rows, touch_row, upsert_clocks
@@ -188,6 +188,8 @@ def _apply_op(ctx: Batch, op: ParsedOp) -> None:
     else:
         _merge_fields(ctx, op, row_id, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
+    # An anonymised person stays so, and no conflict keeps their former values.
+    erasure.after_op(ctx, op.table, row_id, op.values)
     auth.record(op.table, row_id, action, list(op.values), ctx.seq)
     # Rows this change brings into a device's read scope are sent again (siege/scope.py).
     scope.retouch_after(conn, op.table, row_id, current, op.values, ctx.next_seq)

@@ -1,5 +1,7 @@
-"""Readable PDF of everything held about one person (RGPD right of access); the JSON file
-beside it is the machine-readable copy."""
+"""Readable PDF of a right-of-access export (RGPD art. 15; docs/personal-data.md): who
+holds the data and why, who receives it, how long it is kept, the person's rights and
+the CNIL, then the person's data in words (app/people/access_readable.py). The JSON file
+beside it is the machine-readable copy of the same export."""
 
 from __future__ import annotations
 
@@ -10,28 +12,34 @@ from reportlab.platypus import Flowable, Paragraph
 
 from app.pdf.common import build_pdf, styles
 from app.pdf.interview_report import facts_table
-from app.pdf.person_export_labels import label, shown, value_text
+from app.pdf.person_export_labels import value_text
 
-TABLE_TITLES = {
-    "parcours_stage": "Étapes du parcours",
-    "intake_interview": "Entretiens d'accueil",
-    "followup_interview": "Entretiens de suivi",
-    "appointment": "Rendez-vous",
-    "registration": "Inscriptions aux ateliers",
-    "attendance": "Présences aux ateliers",
-    "client": "Clients de l'activité",
-    "invoice": "Factures",
-    "invoice_line": "Lignes de facture",
-    "payment": "Paiements",
-    "invoice_pa_status": "Statuts de facture électronique (plateforme agréée)",
-}
+INFORMATION_TITLE = "Qui détient ces données, pourquoi, pour combien de temps"
 
 
-def _facts(row: dict[str, Any]) -> list[tuple[str, str]]:
+def _list(items: list[str], style: Any) -> list[Flowable]:
+    return [Paragraph("• " + escape(item), style) for item in items]
+
+
+def _information(info: dict[str, Any]) -> list[Flowable]:
+    sheet = styles()
+    controller = [(str(k), str(v)) for k, v in info["responsable_du_traitement"].items()]
+    retention = [(str(k), str(v)) for k, v in info["durees_de_conservation"].items()]
     return [
-        (label(key), value_text(key, value))
-        for key, value in row.items()
-        if shown(key) and value not in (None, "")
+        Paragraph(INFORMATION_TITLE, sheet["Heading"]),
+        facts_table(controller),
+        Paragraph("Finalités", sheet["Label"]),
+        *_list(info["finalites"], sheet["Body"]),
+        Paragraph("Bases légales", sheet["Label"]),
+        Paragraph(escape(info["bases_legales"]), sheet["Body"]),
+        Paragraph("Destinataires", sheet["Label"]),
+        *_list(info["destinataires"], sheet["Body"]),
+        Paragraph("Durées de conservation", sheet["Label"]),
+        facts_table(retention),
+        Paragraph("Vos droits", sheet["Label"]),
+        Paragraph(escape(info["vos_droits"]), sheet["Body"]),
+        Paragraph("Réclamation auprès de la CNIL", sheet["Label"]),
+        Paragraph(escape(info["reclamation_cnil"]), sheet["Body"]),
     ]
 
 
@@ -44,18 +52,15 @@ def build_person_export(target: Any, data: dict[str, Any]) -> None:
         Paragraph(escape(name), sheet["Heading"]),
         Paragraph(
             f"Extraction du {escape(value_text('exported_at', data.get('exported_at', '')))}. "
-            "Le fichier JSON joint contient les mêmes données (avec les identifiants "
-            "techniques) dans un format lisible par machine.",
+            "Le fichier JSON joint contient les mêmes données dans un format lisible par "
+            "machine.",
             sheet["Body"],
         ),
-        Paragraph("Fiche", sheet["Heading"]),
-        facts_table(_facts(person)),
+        *_information(data["information"]),
     ]
-    for table, rows in data.items():
-        if not isinstance(rows, list):
-            continue
-        story.append(Paragraph(escape(TABLE_TITLES.get(table, table)), sheet["Heading"]))
-        for row in rows:
-            story.append(facts_table(_facts(row)))
+    for section in data["sections"]:
+        story.append(Paragraph(escape(section["titre"]), sheet["Heading"]))
+        for entry in section["elements"]:
+            story.append(facts_table([(f["libelle"], f["valeur"]) for f in entry]))
             story.append(Paragraph(" ", sheet["Small"]))
     build_pdf(target, story, title=f"Données personnelles — {name}")

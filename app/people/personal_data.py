@@ -1,5 +1,8 @@
-"""RGPD rights on one person: export everything held, anonymise; and the retention list of
-applicants not admitted without contact for 2 years (a person confirms each one)."""
+"""RGPD rights on one person: the right-of-access export (the person's own data in words
+a person understands, with the controller, purposes, recipients, retention and the CNIL:
+docs/personal-data.md) and the retention list of applicants not admitted without
+contact for 2 years (a person confirms each one). Anonymisation: app/people/anonymise.py.
+"""
 
 from __future__ import annotations
 
@@ -13,45 +16,55 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
-from app.clock import now, utcnow
+from app.clock import now
 from app.clock import today as clock_today
-from app.errors import ConflictError
-from app.models import (
-    Appointment,
-    Base,
-    FollowupInterview,
-    IntakeInterview,
-    Invoice,
-    ParcoursStage,
-    Person,
-)
+from app.invoicing.cae_identity import read_identity
+from app.models import Base, FollowupInterview, IntakeInterview, ParcoursStage, Person
+from app.people.access_readable import readable_sections
+from app.people.anonymise import anonymise_person
 from app.people.parcours_rules import add_months
+from app.people.personal_data_notice import RETENTION_MONTHS_NOT_ADMITTED, notice
 from app.people.persons import live_person
-from app.states import ACCOMPANIED_STAGES, IntakeDecision
+from app.states import ACCOMPANIED_STAGES, ClientKind, IntakeDecision
 from app.uow import UnitOfWorkFactory
 
-RETENTION_MONTHS_NOT_ADMITTED = 24
-INVOICE_RETENTION_YEARS = 10
-ANONYMOUS_NAME = "Anonyme"
+__all__ = ["anonymise_person", "export_person", "retention_candidates", "write_export"]
+
 ADMITTED_KINDS = ACCOMPANIED_STAGES
-# Free text that may identify the person: cleared on anonymisation. Dates, codes and
-# decisions stay so the network's statistics still count the accompaniment.
-CLEARED_TEXT = {
-    IntakeInterview: (
-        "project_what",
-        "project_how",
-        "project_to_whom",
-        "project_territory",
-        "experience",
-        "motivation",
-        "needs",
-        "decision_reason",
-        "next_step",
+EXPORT_FORMAT = "permanence-export-personne/2"
+# Rows that are not the person's own data are not crawled through: a client's other
+# links (the e-invoicing directory cache) say nothing about the entrepreneur; reference
+# rows (antenne, permanence) are named, not exported.
+NOT_CRAWLED = frozenset({"antenne", "permanence", "client"})
+# Columns left out of the export (DESIGN §7, docs/personal-data.md): copies of other
+# people's data (an issued invoice's buyer snapshot holds a private client's name and
+# address; a payment reference may name the payer), file locations, search keys, and a
+# signature's raw strokes and chain hashes (the export says when and for what it was
+# given).
+DROPPED_COLUMNS: dict[str, frozenset[str]] = {
+    "person": frozenset({"search_key", "merged_into_id"}),
+    "invoice": frozenset(
+        {"seller_snapshot", "buyer_snapshot", "pdf_path", "pdf_sha256", "search_key"}
     ),
-    FollowupInterview: ("points_discussed", "action_plan"),
-    ParcoursStage: ("notes",),
-    Appointment: ("note",),
+    "payment": frozenset({"reference"}),
+    "attendance_signature": frozenset(
+        {
+            "strokes",
+            "strokes_sha256",
+            "flags",
+            "marks",
+            "previous_sha256",
+            "link_sha256",
+            "sync_stamp",
+            "device",
+            "signer_name",
+        }
+    ),
 }
+# A client of an entrepreneur is shown as a business (name and numbers); a private
+# individual's identity is that person's data, not the entrepreneur's.
+BUSINESS_CLIENT_COLUMNS = ("id", "kind", "name", "siren", "vat_number", "country_code")
+PRIVATE_CLIENT_COLUMNS = ("id", "kind", "country_code")
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _minimised(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    if table == "client":
+        business = row.get("kind") != ClientKind.PRIVATE
+        keep = BUSINESS_CLIENT_COLUMNS if business else PRIVATE_CLIENT_COLUMNS
+        return {key: row[key] for key in keep if key in row}
+    dropped = DROPPED_COLUMNS.get(table, frozenset())
+    return {key: value for key, value in row.items() if key not in dropped}
+
+
 def _rows(session: Session, table: Table, column: str, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
@@ -82,39 +104,62 @@ def _rows(session: Session, table: Table, column: str, ids: list[str]) -> list[d
     ]
 
 
+def _collect(session: Session, person_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The rows about the person, whatever area wrote them: the tables that reference
+    the person, then the tables that reference those (invoice lines, payments...)."""
+    data: dict[str, list[dict[str, Any]]] = {}
+    collected: dict[str, list[str]] = {"person": [person_id]}
+    for _depth in range(2):
+        # Tables found at this depth join ``collected`` only after the pass, so a table
+        # reached by two paths is read once.
+        found: dict[str, list[str]] = {}
+        for table in Base.metadata.sorted_tables:
+            if table.name in collected or "id" not in table.c:
+                continue
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                if parent in collected and parent not in NOT_CRAWLED:
+                    rows = _rows(session, table, fk.parent.name, collected[parent])
+                    known = set(found.get(table.name, []))
+                    fresh = [r for r in rows if r["id"] not in known]
+                    if fresh:
+                        data.setdefault(table.name, []).extend(fresh)
+                        found.setdefault(table.name, []).extend(r["id"] for r in fresh)
+        collected.update(found)
+    return {table: [_minimised(table, row) for row in rows] for table, rows in data.items()}
+
+
 def export_person(uow_factory: UnitOfWorkFactory, person_id: str) -> dict[str, Any]:
-    """Every row about the person, whatever area wrote it: the tables that reference the
-    person, then the tables that reference those (invoice lines, payments...)."""
+    """The person's own data (minimised, DESIGN §7) and what the law says they must be
+    told (controller, purposes, recipients, retention, the CNIL): the JSON copy of the
+    right-of-access export. ``sections`` is the same data in words (labels, formatted
+    dates and amounts), as the PDF prints it."""
     with uow_factory() as uow:
         session = uow.session
         person = live_person(session, person_id)
         person_row = session.execute(
             select(Person.__table__).where(Person.__table__.c.id == person.id)
         ).one()
+        raw = {k: _plain(v) for k, v in person_row._mapping.items()}
+        tables = _collect(session, person.id)
+        person_data = _minimised("person", raw)
         data: dict[str, Any] = {
-            "format": "permanence-export-personne/1",
+            "format": EXPORT_FORMAT,
             "exported_at": now().isoformat(timespec="seconds"),
-            "person": {k: _plain(v) for k, v in person_row._mapping.items()},
+            "information": notice(read_identity(session)).as_json(),
+            "person": person_data,
+            **tables,
         }
-        collected: dict[str, list[str]] = {"person": [person.id]}
-        for _depth in range(2):
-            # Tables found at this depth join ``collected`` only after the pass, so a table
-            # reached by two paths (invoice: by entrepreneur and by client) is read in one.
-            found: dict[str, list[str]] = {}
-            for table in Base.metadata.sorted_tables:
-                if table.name in collected or "id" not in table.c:
-                    continue
-                for fk in table.foreign_keys:
-                    parent = fk.column.table.name
-                    if parent in collected and parent not in ("antenne", "permanence"):
-                        rows = _rows(session, table, fk.parent.name, collected[parent])
-                        known = set(found.get(table.name, []))
-                        fresh = [r for r in rows if r["id"] not in known]
-                        if fresh:
-                            data.setdefault(table.name, []).extend(fresh)
-                            found.setdefault(table.name, []).extend(r["id"] for r in fresh)
-            collected.update(found)
+        data["sections"] = [
+            section.as_json() for section in readable_sections(session, person_data, tables)
+        ]
         return data
+
+
+def export_stem(person_id: str) -> str:
+    """Export files are named by the person's id, not their name: a file name is a copy
+    that anonymisation could not reach otherwise (app/people/anonymise.py)."""
+    return f"donnees-personnelles-{person_id}"
 
 
 def write_export(uow_factory: UnitOfWorkFactory, person_id: str, folder: Path) -> tuple[Path, Path]:
@@ -123,53 +168,12 @@ def write_export(uow_factory: UnitOfWorkFactory, person_id: str, folder: Path) -
 
     data = export_person(uow_factory, person_id)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"donnees-{data['person']['last_name']}-{data['person']['first_name']}-{clock_today()}"
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
+    stem = f"{export_stem(data['person']['id'])}-{clock_today()}"
     json_path = folder / f"{stem}.json"
     json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     pdf_path = folder / f"{stem}.pdf"
     build_person_export(pdf_path, data)
     return json_path, pdf_path
-
-
-def anonymise_person(
-    uow_factory: UnitOfWorkFactory, person_id: str, today: dt.date | None = None
-) -> None:
-    """Erase what identifies the person; keep dated facts for statistics.
-
-    Refused while invoices issued for the person's activity are within their 10-year
-    retention (the invoice must keep showing whose activity it was)."""
-    day = today or clock_today()
-    with uow_factory() as uow:
-        session = uow.session
-        person = live_person(session, person_id)
-        if person.anonymised_at is not None:
-            raise ConflictError("already_anonymised")
-        limit = add_months(day, -12 * INVOICE_RETENTION_YEARS)
-        issued = session.scalar(
-            select(func.count(Invoice.id)).where(
-                Invoice.entrepreneur_id == person.id,
-                Invoice.issue_date.is_not(None),
-                Invoice.issue_date >= limit,
-            )
-        )
-        if issued:
-            raise ConflictError("invoices_retention", count=int(issued))
-        person.civility = ""
-        person.first_name = ""
-        person.last_name = ANONYMOUS_NAME
-        person.birth_date = None
-        for name in ("email", "phone", "address", "postcode", "city", "notes", "activity_name"):
-            setattr(person, name, "")
-        person.anonymised_at = utcnow()
-        for model, columns in CLEARED_TEXT.items():
-            for row in session.scalars(
-                select(model).where(model.person_id == person.id)  # type: ignore[attr-defined]
-            ):
-                for column in columns:
-                    if getattr(row, column):
-                        setattr(row, column, "")
-        uow.commit()
 
 
 def retention_candidates(

@@ -172,6 +172,11 @@ def run_sync(
                 **client_options,
             )
             report = client.sync(job)
+        if report.pulled:
+            # A person anonymised elsewhere: this laptop's copies go too (app/people/anonymise.py).
+            from app.people.anonymise import erase_pulled_anonymisations
+
+            erase_pulled_anonymisations(profile.engine, profile.paths.documents)
         outcome = (
             SyncOutcome.REFUSED if report.refused or report.pull_refused else SyncOutcome.OK
         )

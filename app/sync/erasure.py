@@ -1,0 +1,123 @@
+"""Erased values reach this laptop's sync bookkeeping (docs/personal-data.md).
+
+An anonymisation (app/people/anonymise.py) replaces a person's identity and free text;
+the former values must not leave later from the outbox (an edit recorded before and not
+yet sent), nor stay in the conflicts kept for review. Both are rewritten here, in the
+caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from app.clock import utcnow
+from app.models import OutboxEntry, SyncConflict
+from app.models.base import Base
+from app.sync.codec import encode_row, table_of
+
+# The tables whose rows an anonymisation rewrites, and the link to their person.
+ERASED_TABLES = {
+    "person": "id",
+    "intake_interview": "person_id",
+    "followup_interview": "person_id",
+    "parcours_stage": "person_id",
+    "appointment": "person_id",
+}
+_CHUNK = 500
+
+
+def _holds_something(sc: Any) -> Any:
+    # A conflict the siège already scrubbed arrives empty, still to review: closed too.
+    return or_(
+        sc.c.kept_value != "",
+        sc.c.lost_value != "",
+        sc.c.detail != "",
+        sc.c.resolved_at.is_(None),
+    )
+
+
+def _chunks(ids: Collection[str]) -> list[list[str]]:
+    items = list(ids)
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def scrub_outbox(
+    conn: Connection, table: str, row_ids: Collection[str], erased: Mapping[str, Any]
+) -> int:
+    """Pending entries of these rows carry the former values of ``erased``'s fields:
+    they now carry the erased ones. Returns how many entries were rewritten."""
+    ob = table_of(OutboxEntry)
+    wire = encode_row(table, dict(erased))
+    rewritten = 0
+    for chunk in _chunks(row_ids):
+        found = conn.execute(
+            select(ob.c.seq, ob.c.fields_json).where(
+                ob.c.table_name == table, ob.c.row_id.in_(chunk)
+            )
+        ).all()
+        for seq, fields_json in found:
+            fields = json.loads(fields_json)
+            fresh = {**fields, **{k: v for k, v in wire.items() if k in fields}}
+            if fresh != fields:
+                conn.execute(
+                    update(ob).where(ob.c.seq == seq).values(fields_json=json.dumps(fresh))
+                )
+                rewritten += 1
+    return rewritten
+
+
+def scrub_conflicts(conn: Connection, rows: Mapping[str, Collection[str]]) -> int:
+    """Conflicts about these rows lose their stored values (the former ones) and are
+    closed: nothing is left to review. Returns how many were scrubbed."""
+    sc = table_of(SyncConflict)
+    scrubbed = 0
+    for table, ids in rows.items():
+        for chunk in _chunks(ids):
+            scrubbed += conn.execute(
+                update(sc)
+                .where(sc.c.table_name == table, sc.c.row_id.in_(chunk))
+                .where(_holds_something(sc))
+                .values(
+                    kept_value="",
+                    lost_value="",
+                    detail="",
+                    resolved_at=func.coalesce(sc.c.resolved_at, utcnow()),
+                )
+            ).rowcount
+    return scrubbed
+
+
+def scrub_conflicts_of_anonymised(conn: Connection) -> int:
+    """Conflicts received after a person's erasure (a laptop's late edit, recorded by
+    the siège before it knew) are scrubbed as they arrive."""
+    sc = table_of(SyncConflict)
+    person = Base.metadata.tables["person"].alias("owner")
+    scrubbed = 0
+    for table, link in ERASED_TABLES.items():
+        rows = Base.metadata.tables[table]
+        owner = (
+            select(rows.c.id)
+            .join(person, person.c.id == rows.c[link])
+            .where(person.c.anonymised_at.is_not(None))
+        )
+        scrubbed += conn.execute(
+            update(sc)
+            .where(
+                and_(
+                    sc.c.table_name == table,
+                    sc.c.row_id.in_(owner),
+                    _holds_something(sc),
+                )
+            )
+            .values(
+                kept_value="",
+                lost_value="",
+                detail="",
+                resolved_at=func.coalesce(sc.c.resolved_at, utcnow()),
+            )
+        ).rowcount
+    return scrubbed

@@ -1,0 +1,126 @@
+"""An anonymised person stays anonymised on the siège, and the siège keeps no copy of
+what identified them (docs/personal-data.md).
+
+No route of its own: anonymisation is an ordinary edit of the person's record, so the
+write authority of siege/authority.py decides which device may make it (the devices of
+the antennes that follow the person, and siège staff devices: DESIGN §4.1). Once the
+siège has applied a change to an anonymised person or to their texts:
+- the stored conflicts about these rows lose their values (the former name, notes…),
+  so neither the siège nor a laptop enrolled later receives them;
+- the erased fields keep their erased values: an edit made on a laptop that had not
+  yet heard of the anonymisation is overwritten at once, under a stamp newer than its
+  own, and sent back to every laptop with the row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, or_, select, update
+
+from app.models.base import Base
+from app.people.anonymise import CLEARED_TEXT, ERASED_PERSON
+from app.sync.codec import encode_row
+from app.sync.derived import recompute
+from app.sync.erasure import ERASED_TABLES
+from app.sync.hlc import Stamp, node_of, parse
+from siege.batch import Batch
+from siege.feed import touch_row, upsert_clocks
+from siege.tables import conflict, field_clock
+
+# The node part of the stamps the siège writes when it restores an erased value.
+ERASURE_NODE = node_of("siege-erasure")
+
+
+def erased_values(table: str) -> dict[str, Any]:
+    if table == "person":
+        return ERASED_PERSON
+    return dict.fromkeys(CLEARED_TEXT.get(table, ()), "")
+
+
+def after_op(ctx: Batch, table: str, row_id: str, values: dict[str, Any]) -> None:
+    """Called once a pushed change of ``table``/``row_id`` is applied."""
+    if table not in ERASED_TABLES:
+        return
+    erased = erased_values(table)
+    if table != "person" and not any(values.get(name) for name in erased):
+        return  # nothing erasable written: no look-up on the hot path
+    rows = Base.metadata.tables[table]
+    link = ERASED_TABLES[table]
+    person = Base.metadata.tables["person"].alias("owner")
+    found = (
+        ctx.conn.execute(
+            select(rows)
+            .join(person, person.c.id == rows.c[link])
+            .where(rows.c.id == row_id, person.c.anonymised_at.is_not(None))
+        )
+        .mappings()
+        .first()
+    )
+    if found is None:
+        return
+    if table == "person" and "anonymised_at" in values:
+        scrub_conflicts(ctx.conn, _rows_of_person(ctx.conn, row_id))
+    _keep_erased(ctx, table, row_id, dict(found), erased)
+    scrub_conflicts(ctx.conn, {table: [row_id]})
+
+
+def _rows_of_person(conn: Connection, person_id: str) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {"person": [person_id]}
+    for table in CLEARED_TEXT:
+        t = Base.metadata.tables[table]
+        rows[table] = list(conn.execute(select(t.c.id).where(t.c.person_id == person_id)).scalars())
+    return rows
+
+
+def _keep_erased(
+    ctx: Batch, table: str, row_id: str, current: dict[str, Any], erased: dict[str, Any]
+) -> None:
+    wrong = {name: value for name, value in erased.items() if current.get(name) != value}
+    if not wrong:
+        return
+    wrong.update(recompute(table, {**current, **wrong}, set(wrong)))
+    wrong.setdefault("updated_at", current["updated_at"])
+    rows = Base.metadata.tables[table]
+    ctx.conn.execute(update(rows).where(rows.c.id == row_id).values(**wrong))
+    held = dict(
+        ctx.conn.execute(
+            select(field_clock.c.field, field_clock.c.hlc).where(
+                field_clock.c.table_name == table, field_clock.c.row_id == row_id
+            )
+        ).all()
+    )
+    stamps = {name: _after(held.get(name), ctx.now_ms) for name in encode_row(table, wrong)}
+    upsert_clocks(ctx.conn, table, row_id, stamps)
+    touch_row(ctx.conn, table, row_id, ctx.next_seq())
+
+
+def _after(held: str | None, now_ms: int) -> str:
+    """A stamp newer than ``held`` (the losing edit's), on the siège's erasure node."""
+    if not held:
+        return Stamp(now_ms, 0, ERASURE_NODE).encode()
+    previous = parse(held)
+    if previous.wall_ms < now_ms:
+        return Stamp(now_ms, 0, ERASURE_NODE).encode()
+    return Stamp(previous.wall_ms, previous.counter + 1, ERASURE_NODE).encode()
+
+
+def scrub_conflicts(conn: Connection, rows: dict[str, list[str]]) -> int:
+    """Stored conflicts about these rows keep that they happened, not the values."""
+    scrubbed = 0
+    for table, ids in rows.items():
+        if not ids:
+            continue
+        scrubbed += conn.execute(
+            update(conflict)
+            .where(conflict.c.table_name == table, conflict.c.row_id.in_(ids))
+            .where(
+                or_(
+                    conflict.c.kept_value != "",
+                    conflict.c.lost_value != "",
+                    conflict.c.detail != "",
+                )
+            )
+            .values(kept_value="", lost_value="", detail="")
+        ).rowcount
+    return scrubbed
