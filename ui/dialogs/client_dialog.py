@@ -26,6 +26,7 @@ from app.text import fold
 from ui import messages_invoicing  # registers the French messages
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo
+from ui.texts import billing, common
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
 
@@ -56,29 +57,29 @@ class ClientDialog(QDialog):
         self.client = client
         self.saved: ClientInfo | None = None
         self.errors = FormErrors()
-        self.setWindowTitle("Modifier le client" if client else "Nouveau client")
+        self.setWindowTitle(billing.EDIT_CLIENT_TITLE if client else billing.NEW_CLIENT_TITLE)
         self.kind = QComboBox(self)
         fill_combo(self.kind, KINDS)
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
         self.rows: dict[str, FieldWithError] = {
-            "kind": self.errors.add_row(form, "Type", "kind", self.kind)
+            "kind": self.errors.add_row(form, common.TYPE, "kind", self.kind)
         }
         for name, label in (
-            ("name", "Nom ou raison sociale"),
+            ("name", billing.CLIENT_NAME),
             ("siren", "SIREN"),
-            ("vat_number", "N° TVA intracommunautaire"),
-            ("email", "E-mail"),
-            ("einvoicing_address", "Adresse de facturation électronique"),
-            ("address", "Adresse"),
-            ("postcode", "Code postal"),
-            ("city", "Commune"),
-            ("delivery_address", "Adresse de livraison (si différente)"),
-            ("delivery_postcode", "Code postal de livraison"),
-            ("delivery_city", "Commune de livraison"),
-            ("billing_address", "Adresse de facturation (si différente)"),
-            ("billing_postcode", "Code postal de facturation"),
-            ("billing_city", "Commune de facturation"),
+            ("vat_number", common.VAT_NUMBER),
+            ("email", common.EMAIL),
+            ("einvoicing_address", billing.EINVOICING_ADDRESS),
+            ("address", common.ADDRESS),
+            ("postcode", common.POSTCODE),
+            ("city", common.TOWN),
+            ("delivery_address", billing.DELIVERY_ADDRESS),
+            ("delivery_postcode", billing.DELIVERY_POSTCODE),
+            ("delivery_city", billing.DELIVERY_TOWN),
+            ("billing_address", billing.BILLING_ADDRESS),
+            ("billing_postcode", billing.BILLING_POSTCODE),
+            ("billing_city", billing.BILLING_TOWN),
         ):
             edit = QLineEdit(self)
             edit.setObjectName(f"client_{name}")
@@ -90,16 +91,11 @@ class ClientDialog(QDialog):
                 self.country.setEditable(True)  # type the first letters of the country
                 self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
                 self.rows["country_code"] = self.errors.add_row(
-                    form, "Pays", "country_code", self.country
+                    form, billing.COUNTRY, "country_code", self.country
                 )
-        self.edits["einvoicing_address"].setPlaceholderText(
-            "Vide : 0225:SIREN (annuaire) ou l'e-mail — ex. 0225:552100554_COMPTA"
-        )
-        self.edits["einvoicing_address"].setToolTip(
-            "Adresse de réception des factures électroniques du client (sa plateforme "
-            "agréée) : « 0225: » suivi de son SIREN (et d'un suffixe éventuel), ou un e-mail."
-        )
-        self.public_entity = QCheckBox("Entité publique (factures déposées sur Chorus Pro)", self)
+        self.edits["einvoicing_address"].setPlaceholderText(billing.EINVOICING_ADDRESS_PLACEHOLDER)
+        self.edits["einvoicing_address"].setToolTip(billing.EINVOICING_ADDRESS_TOOLTIP)
+        self.public_entity = QCheckBox(billing.PUBLIC_ENTITY, self)
         self.public_entity.setObjectName("client_public_entity")
         self.rows["public_entity"] = self.errors.add_row(
             form, "", "public_entity", self.public_entity
@@ -108,7 +104,7 @@ class ClientDialog(QDialog):
         self.directory = QLabel(self)
         self.directory.setObjectName("client_directory")
         self.directory.setWordWrap(True)
-        form.addRow("Annuaire", self.directory)
+        form.addRow(billing.DIRECTORY, self.directory)
         if client is not None:
             self.directory.setText(reception_text(directory_state(ctx.uow, client.id)))
         else:

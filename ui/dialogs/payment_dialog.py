@@ -20,6 +20,7 @@ from app.invoicing.payments import Balance, PaymentData, get_balance, record_pay
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import date_edit, fill_combo
+from ui.texts import billing, common
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 
@@ -33,7 +34,7 @@ class PaymentDialog(QDialog):
         self.invoice_id = invoice_id
         self.result_balance: Balance | None = None
         self.errors = FormErrors()
-        self.setWindowTitle(f"Paiement de la facture {number}")
+        self.setWindowTitle(billing.PAYMENT_TITLE.format(number=number))
         balance = get_balance(ctx.uow, invoice_id)
         self.paid_on = date_edit(self, today())
         self.amount = QLineEdit(
@@ -43,14 +44,14 @@ class PaymentDialog(QDialog):
         self.mode = QComboBox(self)
         fill_combo(self.mode, list(messages_invoicing.MODE_LABELS.items()), "virement")
         self.reference = QLineEdit(self)
-        self.reference.setPlaceholderText("N° de chèque, libellé du virement…")
+        self.reference.setPlaceholderText(billing.PAYMENT_REFERENCE_PLACEHOLDER)
         form = QFormLayout()
-        form.addRow("Reste dû", QLabel(formatting.money(balance.due_cents), self))
-        self.errors.add_row(form, "Date", "paid_on", self.paid_on)
-        self.errors.add_row(form, "Montant", "amount", self.amount)
-        self.errors.add_row(form, "Mode", "mode", self.mode)
-        self.errors.add_row(form, "Référence", "reference", self.reference)
-        frame = dialog_frame(self, [form], self.save, "Enregistrer le paiement")
+        form.addRow(billing.AMOUNT_DUE, QLabel(formatting.money(balance.due_cents), self))
+        self.errors.add_row(form, common.DATE, "paid_on", self.paid_on)
+        self.errors.add_row(form, common.AMOUNT, "amount", self.amount)
+        self.errors.add_row(form, billing.PAYMENT_MODE, "mode", self.mode)
+        self.errors.add_row(form, billing.PAYMENT_REFERENCE, "reference", self.reference)
+        frame = dialog_frame(self, [form], self.save, billing.SAVE_PAYMENT)
         self.general_error = frame.general_error
         self.setMinimumWidth(460)  # the reference hint and French amounts need the room
 

@@ -12,6 +12,7 @@ from app.invoicing import pa_status
 from app.invoicing.pa_status import PaStatus
 from ui.context import AppContext
 from ui.style import warning_css
+from ui.texts import billing
 
 
 def status_text(status: PaStatus) -> str:
@@ -31,7 +32,7 @@ def state_tooltip(state: pa_status.InvoiceState) -> str:
     if state.needs_correction:
         text += "\n" + pa_status.CORRECTION_ADVICE
     elif state.latest.is_alert:
-        text += "\nAnnulée par un avoir."
+        text += "\n" + billing.CANCELLED_BY_CREDIT_NOTE
     return text
 
 
@@ -41,7 +42,7 @@ class PaStatusPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.title = QLabel("Facture électronique — statuts de la plateforme agréée", self)
+        self.title = QLabel(billing.PA_STATUSES_TITLE, self)
         self.list = QListWidget(self)
         self.list.setObjectName("invoicePaStatuses")
         self.list.setMaximumHeight(90)
@@ -69,10 +70,14 @@ class PaStatusPanel(QWidget):
             else None
         )
         if state is not None and state.latest.is_alert:
-            verb = "rejetée" if state.latest.code == pa_status.PaStatusCode.REJECTED else "refusée"
+            rejected = state.latest.code == pa_status.PaStatusCode.REJECTED
             self.advice.setText(
-                f"⚠ Facture {verb} : {state.latest.reason or 'motif non précisé'}. "
-                + (pa_status.CORRECTION_ADVICE if state.needs_correction else "Annulée par un avoir.")
+                billing.invoice_refused(rejected=rejected, reason=state.latest.reason)
+                + (
+                    pa_status.CORRECTION_ADVICE
+                    if state.needs_correction
+                    else billing.CANCELLED_BY_CREDIT_NOTE
+                )
             )
             self.advice.show()
         else:

@@ -12,21 +12,22 @@ from app.clock import utcnow
 from app.sync import service
 from ui.context import AppContext
 from ui.sync_worker import sync_worker_for
+from ui.texts import sync
 
 REFRESH_MS = 30_000
 
 
 def ago(moment: dt.datetime | None, now: dt.datetime) -> str:
     if moment is None:
-        return "jamais"
+        return sync.NEVER
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
-        return "à l'instant"
+        return sync.JUST_NOW
     if minutes < 60:
-        return f"il y a {minutes} min"
+        return sync.MINUTES_AGO.format(minutes=minutes)
     if minutes < 24 * 60:
-        return f"il y a {minutes // 60} h"
-    return f"le {formatting.date(moment.date())}"
+        return sync.HOURS_AGO.format(hours=minutes // 60)
+    return sync.ON_DAY.format(day=formatting.date(moment.date()))
 
 
 class SyncStatusLabel(QLabel):
@@ -55,21 +56,17 @@ class SyncStatusLabel(QLabel):
         assert isinstance(state, service.SyncStatus)
         self.state = state
         if not state.enrolled:
-            self.setText("Siège : poste non inscrit")
-            self.setToolTip("Inscrivez ce poste dans Synchronisation pour partager les données.")
+            self.setText(sync.NOT_ENROLLED)
+            self.setToolTip(sync.NOT_ENROLLED_TOOLTIP)
             return
-        parts = [f"Synchronisé {ago(state.last_success, utcnow())}"]
+        parts = [sync.SYNCED_WHEN.format(when=ago(state.last_success, utcnow()))]
         if self.worker.running:
-            parts = ["Synchronisation en cours…"]
+            parts = [sync.SYNC_RUNNING]
         if state.pending:
-            parts.append(
-                f"{state.pending} modification{'s' if state.pending > 1 else ''} en attente"
-            )
+            parts.append(sync.pending_changes(state.pending))
         if self.worker.offline:
-            parts.append("hors ligne")
+            parts.append(sync.OFFLINE)
         if state.conflicts_open:
-            parts.append(
-                f"{state.conflicts_open} conflit{'s' if state.conflicts_open > 1 else ''} à vérifier"
-            )
+            parts.append(sync.conflicts_to_check(state.conflicts_open))
         self.setText(" · ".join(parts))
-        self.setToolTip(f"Siège : {state.server_url}")
+        self.setToolTip(sync.SERVER.format(url=state.server_url))
