@@ -71,11 +71,17 @@ class _Operation(Generic[T]):
         else:
             self._busy = tuple(busy)
         self._failure: FailureCallback | None = None
+        self._after: Callable[[], object] | None = None
         self._was_enabled: list[tuple[QWidget, bool]] = []
 
     def failure(self, callback: FailureCallback) -> _Operation[T]:
         """Handle expected failures (refusals, cancellation) yourself."""
         self._failure = callback
+        return self
+
+    def after(self, callback: Callable[[], object]) -> _Operation[T]:
+        """Run ``callback`` once it is over, whatever the outcome (close a progress box)."""
+        self._after = callback
         return self
 
     def run_in_background(self) -> None:
@@ -90,6 +96,8 @@ class _Operation(Generic[T]):
             if _alive(widget):
                 widget.setEnabled(enabled)
         self._was_enabled = []
+        if self._after is not None:
+            self._after()
 
     def _done(self, result: object) -> None:
         self._release()
@@ -128,6 +136,10 @@ class QueryOp(_Operation[T]):
         super().failure(callback)
         return self
 
+    def after(self, callback: Callable[[], object]) -> QueryOp[T]:
+        super().after(callback)
+        return self
+
     def _succeeded(self, result: T) -> None:
         if _alive(self._parent) or self._parent is None:
             self._success(result)
@@ -154,12 +166,16 @@ class CollectionOp(_Operation[T]):
         super().failure(callback)
         return self
 
+    def after(self, callback: Callable[[], object]) -> CollectionOp[T]:
+        super().after(callback)
+        return self
+
     def _succeeded(self, result: T) -> None:
         changes = self._changes(result) if callable(self._changes) else self._changes
         try:
             if self._success is not None and (_alive(self._parent) or self._parent is None):
                 more = self._success(result)
-                if more is not None:
+                if isinstance(more, Changes):  # anything else (a slot's bool) is ignored
                     changes |= more
         finally:
             # What was written is announced even if the window that asked is gone.

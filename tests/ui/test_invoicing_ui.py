@@ -268,10 +268,12 @@ def test_a_payment_recorded_by_mistake_is_listed_and_cancelled_from_the_invoice(
     dialog.payments.list.setCurrentRow(0)
     answer_next_question(QMessageBox.StandardButton.No)
     dialog.payments.cancel_button.click()
+    ctx.tasks.settle()  # the cancellation is written off the GUI thread
     assert payments.get_balance(ctx.uow, invoice).paid_cents == 5000  # "No" keeps it
 
     answer_next_question(QMessageBox.StandardButton.Yes)
     dialog.payments.cancel_button.click()
+    ctx.tasks.settle()  # the cancellation is written off the GUI thread
     balance = payments.get_balance(ctx.uow, invoice)
     assert (balance.paid_cents, balance.status) == (0, "a_payer")
     assert not dialog.payments.isVisibleTo(dialog)

@@ -34,6 +34,7 @@ from ui.dialogs.invoice_dialog import InvoiceDialog, open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
+from ui.operations import QueryOp
 from ui.style import warning_css
 from ui.widgets.columns import size_columns
 from ui.widgets.pa_status_panel import state_text, state_tooltip
@@ -43,6 +44,7 @@ from ui.widgets.shortcuts import add_list_shortcuts
 
 class _ProgressRelay(QObject):
     advanced = Signal(int)
+    sized = Signal(int)  # how many invoices, once the worker knows
 
 
 def _status(row: InvoiceRow) -> str:
@@ -148,7 +150,8 @@ class InvoicesPage(QWidget):
 
     # List --------------------------------------------------------------------------
     def refresh(self, alerts: bool = True) -> None:
-        text, status, uow = self.search.text(), self.status.currentData(), self.ctx.uow
+        # Read-only units of work: the list reads beside a sync being applied (app/uow.py).
+        text, status, uow = self.search.text(), self.status.currentData(), self.ctx.uow.reading()
         total = queries.count_invoices(uow, text, status)
         self.pa_states = {}
 
@@ -171,7 +174,7 @@ class InvoicesPage(QWidget):
             )
 
     def _show_alerts(self) -> None:
-        alerts = pa_status.alerts(self.ctx.uow)
+        alerts = pa_status.alerts(self.ctx.uow.reading())
         if not alerts:
             self.pa_alert.hide()
             return
@@ -215,36 +218,38 @@ class InvoicesPage(QWidget):
             self.export_to(Path(folder))
 
     def export_to(self, target: Path) -> None:
-        ids = queries.issued_ids_matching(
-            self.ctx.uow, self.search.text(), self.status.currentData()
-        )
-        progress = QProgressDialog("Export des PDF…", "Annuler", 0, max(len(ids), 1), self)
+        text, status = self.search.text(), self.status.currentData()
+        progress = QProgressDialog("Export des PDF…", "Annuler", 0, 1, self)
         progress.setObjectName("exportProgress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
         self.export_progress = progress
         relay = _ProgressRelay(progress)
         relay.advanced.connect(progress.setValue)
+        relay.sized.connect(lambda total: progress.setMaximum(max(total, 1)))
         # Emitted on the worker thread; Qt queues it to the dialog on the GUI thread.
         control = JobControl(on_progress=lambda done, _total, _label: relay.advanced.emit(done))
         progress.canceled.connect(control.cancel)
         self.export_control = control
         uow, docs = self.ctx.uow, self.ctx.profile.paths.documents
 
-        def done(result: object) -> None:
-            progress.close()
-            if isinstance(result, documents.ExportResult):
-                text = f"{result.copied + result.regenerated} PDF exporté(s) dans {result.target}"
-                if result.refused:
-                    text += " ; refusés (fichier modifié) : " + ", ".join(result.refused)
-                self.count_label.setText(text)
+        def export() -> documents.ExportResult:
+            # Which invoices, then their PDFs: both off the GUI thread (ui/operations.py).
+            ids = queries.issued_ids_matching(uow.reading(), text, status)
+            relay.sized.emit(len(ids))
+            return documents.export_pdfs(uow, docs, ids, target, control)
+
+        def done(result: documents.ExportResult) -> None:
+            said = f"{result.copied + result.regenerated} PDF exporté(s) dans {result.target}"
+            if result.refused:
+                said += " ; refusés (fichier modifié) : " + ", ".join(result.refused)
+            self.count_label.setText(said)
 
         def failed(error: BaseException) -> None:
-            progress.close()
             self.count_label.setText(
                 "Export annulé." if isinstance(error, Cancelled) else error_message(error)
             )
 
-        self.ctx.tasks.run_db(
-            lambda: documents.export_pdfs(uow, docs, ids, target, control), done, failed
-        )
+        QueryOp(self.ctx, parent=self, op=export, success=done).failure(failed).after(
+            progress.close
+        ).run_in_background()

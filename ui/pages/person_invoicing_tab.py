@@ -93,14 +93,15 @@ class PersonInvoicingTab(QWidget):
     def refresh(self) -> None:
         if self.person_id is None:
             return
-        rows = queries.turnover(self.ctx.uow, self.person_id, by=self.period.currentData())
+        # Read-only units of work: never behind a sync being applied (app/uow.py).
+        uow, person = self.ctx.uow.reading(), self.person_id
+        rows = queries.turnover(uow, person, by=self.period.currentData())
         self.turnover.set_rows(rows)
         total = sum(r.invoiced_excl_cents for r in rows)
         cashed = sum(r.cashed_cents for r in rows)
         self.summary.setText(
             f"Total facturé HT : {formatting.money(total)} — encaissé : {formatting.money(cashed)}"
         )
-        uow, person = self.ctx.uow, self.person_id
         count = queries.count_invoices(uow, entrepreneur_id=person)
         self.invoices.load(
             lambda offset, limit: queries.search_invoices(

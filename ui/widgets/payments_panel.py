@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.changes import Changes
-from app.errors import PermanenceError
 from app.invoicing import payments
 from app.invoicing.payments import Balance, PaymentInfo
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.messages import error_message
+from ui.operations import CollectionOp
 
 
 def payment_text(payment: PaymentInfo) -> str:
@@ -75,6 +75,9 @@ class PaymentsPanel(QWidget):
     def _selection_changed(self, *_args: object) -> None:
         self.cancel_button.setEnabled(self.list.currentItem() is not None)
 
+    def _cancelled(self) -> None:
+        self.changed.emit()
+
     def cancel_selected(self) -> None:
         item = self.list.currentItem()
         if item is None:
@@ -87,11 +90,17 @@ class PaymentsPanel(QWidget):
         answer = QMessageBox.question(self, "Annuler un paiement", question)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            payments.cancel_payment(self.ctx.uow, str(item.data(Qt.ItemDataRole.UserRole)))
-        except PermanenceError as exc:
+        uow, payment_id = self.ctx.uow, str(item.data(Qt.ItemDataRole.UserRole))
+
+        def refused(exc: BaseException) -> None:
             self.error.setText(error_message(exc))
             self.error.show()
-            return
-        self.ctx.hub.notify(Changes(invoices=True, payments=True))
-        self.changed.emit()
+
+        # Off the GUI thread (ui/operations.py); the notice refreshes the invoice window.
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: payments.cancel_payment(uow, payment_id),
+            changes=Changes(invoices=True, payments=True),
+            success=lambda _result: self._cancelled(),
+        ).failure(refused).run_in_background()
