@@ -33,7 +33,7 @@ def version() -> str:
     try:
         return metadata.version("permanence")
     except metadata.PackageNotFoundError:
-        return "inconnue"
+        return shell.UNKNOWN_VERSION
 
 
 def user_guide() -> Path | None:
@@ -51,7 +51,7 @@ def shortcuts_text() -> str:
 
 
 def build_help_menu(window: QMainWindow, profile_root: Callable[[], Path | None]) -> None:
-    menu = window.menuBar().addMenu("Ai&de")
+    menu = window.menuBar().addMenu(shell.HELP_MENU)
     keys = QAction(shell.KEYBOARD_SHORTCUTS, window)
     keys.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     keys.triggered.connect(

@@ -55,9 +55,9 @@ def _timeline_detail(event: TimelineEvent, exit_reasons: dict[str, str]) -> str:
     if stage is not None and event.kind.startswith("stage_") and "end" not in event.kind:
         if stage.kind == StageKind.CAPE:
             end = formatting.date(stage.end_date)
-            parts.append(f"jusqu'au {end}" if end else "")
+            parts.append(accueil.UNTIL.format(end=end) if end else "")
             if stage.renewals:
-                parts.append(f"{stage.renewals} renouvellement(s)")
+                parts.append(accueil.RENEWAL_COUNT.format(count=stage.renewals))
         if stage.contract_type:
             parts.append(stage.contract_type)
         if stage.outcome:
@@ -80,7 +80,9 @@ def timeline_columns(exit_reasons: dict[str, str]) -> list[Column[TimelineEvent]
 def _interview_state(row: InterviewRow) -> str:
     if row.kind == "accueil":
         return common.DRAFT if row.is_draft else DECISIONS.get(row.decision, row.decision)
-    return f"{MODES.get(row.mode, row.mode)}, {row.duration_minutes} min"
+    return accueil.FOLLOWUP_MODE_DURATION.format(
+        mode=MODES.get(row.mode, row.mode), minutes=row.duration_minutes
+    )
 
 
 INTERVIEW_COLUMNS: list[Column[InterviewRow]] = [

@@ -101,9 +101,7 @@ class PersonsPage(QWidget):
         if total == 0:
             self.count_label.setText(accueil.NO_PERSON_MATCHES if text else accueil.NO_PERSON)
         else:
-            self.count_label.setText(
-                f"{formatting.number(total, 0)} personne{'s' if total > 1 else ''}"
-            )
+            self.count_label.setText(accueil.person_count(total, formatting.number(total, 0)))
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.persons or changes.remote:

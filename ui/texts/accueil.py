@@ -148,3 +148,11 @@ STATUS_SINCE: Final[str] = "Situation : {status} depuis le {since}"
 RECORD_STAMP: Final[str] = "Fiche créée par {created} — dernière modification par {updated}"
 DATA_EXPORTED: Final[str] = "Les données ont été exportées :\n{json}\n{pdf}"
 ANONYMISE_PEOPLE_QUESTION: Final[str] = "Anonymiser définitivement ces personnes ?\n\n{names}"
+UNTIL: Final[str] = "jusqu'au {end}"
+RENEWAL_COUNT: Final[str] = "{count} renouvellement(s)"
+FOLLOWUP_MODE_DURATION: Final[str] = "{mode}, {minutes} min"
+
+
+def person_count(total: int, total_text: str) -> str:
+    """``total_text`` is ``total`` written the French way (app.formatting.number)."""
+    return f"{total_text} personne{'s' if total > 1 else ''}"

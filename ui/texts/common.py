@@ -56,6 +56,7 @@ PICK_IN_CALENDAR: Final[str] = "Choisir dans le calendrier"
 
 # Charts
 NO_DATA_FOR_PERIOD: Final[str] = "Aucune donnée pour cette période."
+CHART_MAXIMUM: Final[str] = "max. {value}"
 
 # More field names
 EMAIL: Final[str] = "E-mail"

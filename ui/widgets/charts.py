@@ -121,7 +121,10 @@ class BarChart(QWidget):
             )
         painter.setPen(muted_colour())
         painter.drawLine(QPointF(plot.left(), zero_y), QPointF(plot.right(), zero_y))
-        painter.drawText(QPointF(plot.left(), plot.top() - 2), f"max. {self.value_text(high)}")
+        painter.drawText(
+            QPointF(plot.left(), plot.top() - 2),
+            common.CHART_MAXIMUM.format(value=self.value_text(high)),
+        )
 
     def _paint_horizontal(self, painter: QPainter, area: QRectF) -> None:
         low, high = self._range()
