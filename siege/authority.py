@@ -145,6 +145,22 @@ class Authority:
             return True  # not on the siège: the insert's foreign key refuses it
         return self.follows_antenne(self.value("person", person_id, "antenne_id"))
 
+    def may_attach(self, person_id: Any, row_id: Any) -> bool:
+        """May write an attachment of this person (``person_attachment``): a device
+        following the person, or the antenne of the person's latest other attachment
+        (the one a move leaves, pushed before or after the person's row); anyone for a
+        person's first attachment, as anyone may add a person."""
+        if self.follows_person(person_id):
+            return True
+        t = Base.metadata.tables["person_attachment"]
+        query = select(t.c.antenne_id).where(t.c.person_id == person_id, t.c.deleted_at.is_(None))
+        if row_id:
+            query = query.where(t.c.id != row_id)
+        previous = self.conn.execute(
+            query.order_by(t.c.valid_from.desc(), t.c.id.desc()).limit(1)
+        ).first()
+        return previous is None or self.follows_antenne(previous[0])
+
     def runs_activity(self, activity_id: Any) -> bool:
         permanence_id = self.value("activity", activity_id, "permanence_id")
         if permanence_id is None:
@@ -185,6 +201,13 @@ class Authority:
             # antenne included, come from the antenne that follows the row.
             if current is not None and not self.follows_antenne(current.get("antenne_id")):
                 raise Rejected("row_of_another_antenne")
+            return
+        if table == "person_attachment":
+            # Written with a move by the device that moved the person: it follows the
+            # person's antenne now, or the attachment the move leaves (docs/authority.md).
+            people = {merged.get("person_id"), (current or {}).get("person_id")}
+            if not all(self.may_attach(p, (current or {}).get("id")) for p in people):
+                raise Rejected("person_of_another_antenne")
             return
         if table in PERSON_CHILDREN:
             column = PERSON_CHILDREN[table]

@@ -52,6 +52,7 @@ SHARED = frozenset(
 # Rows of one followed person, and the field naming the person.
 PERSON_RECORDS = {
     "parcours_stage": "person_id",
+    "person_attachment": "person_id",  # the person's antennes over time (app/people/attachment.py)
     "intake_interview": "person_id",
     "followup_interview": "person_id",
     "appointment": "person_id",

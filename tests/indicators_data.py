@@ -19,6 +19,7 @@ from app.models import (
     ParcoursStage,
     Payment,
     Person,
+    PersonAttachment,
 )
 from app.uow import UnitOfWorkFactory
 
@@ -66,6 +67,17 @@ class Builder:
                 first_name=first,
                 antenne_id=antenne(ant) if ant else None,
                 referent_id=referent,
+            )
+        )
+
+    def attach(self, pid: str, ant: str | None, since: dt.date, referent: str | None = None) -> str:
+        """A row of the person's attachment history (app/people/attachment.py)."""
+        return self.add(
+            PersonAttachment(
+                person_id=pid,
+                antenne_id=antenne(ant) if ant else None,
+                referent_id=referent,
+                valid_from=since,
             )
         )
 

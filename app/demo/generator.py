@@ -17,6 +17,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from app.clock import today as clock_today
+from app.demo.attachments import write_attachments
 from app.demo.builder import DemoBuilder
 from app.demo.invoices import SeriesInfo, write_invoices
 from app.demo.people import (
@@ -54,6 +55,7 @@ from app.models import (
     Payment,
     Permanence,
     Person,
+    PersonAttachment,
     Registration,
     synced_tables,
 )
@@ -91,7 +93,7 @@ STAFF = (
 STAFF_DOMAIN = "example.org"
 NEW_CONTACTS_TODAY = 2
 FOLLOWUPS_TODAY = 4
-WRITE_ORDER = (Person, ParcoursStage, IntakeInterview, FollowupInterview, Appointment,
+WRITE_ORDER = (Person, PersonAttachment, ParcoursStage, IntakeInterview, FollowupInterview, Appointment,
                Activity, ActivityFunder, ActivitySlot, Registration, Attendance,
                Client, InvoiceSeries, Invoice, InvoiceLine, Payment)  # fmt: skip
 
@@ -186,6 +188,7 @@ def _fill(
     seller_parts = seller_from_identity(identity)
     write_invoices(b, spec.invoices, plans, series, seller_parts, identity.payment_terms_days)
     finish_person_rows(b, plans)
+    write_attachments(b, plans, places, staff)
     b.flush(session, WRITE_ORDER)
 
 

@@ -7,9 +7,11 @@ collective action during it.
 
 Reproducible (docs/indicators.md, "Exports"): every dated column reads only facts dated
 on or before the period's end, so a closed period's export does not change when later
-stages, intakes or exits are recorded. Per antenne: the persons of the antenne with
-*all* their presences and interviews, wherever held, so the per-antenne exports (plus
-the persons without antenne) add up exactly to the all-antennes export.
+stages, intakes or exits are recorded, nor when a person moves (their antenne is the one
+of their attachment on the period's last day). Per antenne: the persons attached to the
+antenne on the period's last day with *all* their presences and interviews, wherever
+held, so the per-antenne exports (plus the persons without antenne) add up exactly to
+the all-antennes export.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from sqlalchemy.orm import Session
 
 from app.exports.table import Cell, Col, Table
 from app.indicators import labels
+from app.indicators.attachment import antenne_condition, attached_on, session_attachments
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.flows import intake_members, outcome_key
 from app.indicators.period import Filters
 from app.indicators.sql import (
     ACCOMPANIED_KINDS,
     Spans,
-    antenne_filter,
     dialect,
     overlapping,
     person_live,
@@ -82,7 +84,9 @@ def _stage_dates(filters: Filters) -> Any:
         select(
             s.person_id,
             func.min(s.start_date).filter(s.kind == StageKind.CAPE).label("cape_start"),
-            func.max(s.end_date).filter(s.kind == StageKind.CAPE, s.end_date <= end).label("cape_end"),
+            func.max(s.end_date)
+            .filter(s.kind == StageKind.CAPE, s.end_date <= end)
+            .label("cape_end"),
             func.max(s.renewals).filter(s.kind == StageKind.CAPE).label("renewals"),
             func.min(s.start_date).filter(s.kind == StageKind.SALARIE).label("contract_start"),
             func.max(s.contract_type).filter(s.kind == StageKind.SALARIE).label("contract"),
@@ -106,7 +110,9 @@ def _last_exit(filters: Filters) -> Any:
             outcome_key().label("outcome"),
             rank.label("rank"),
         )
-        .where(s.deleted_at.is_(None), s.kind == StageKind.SORTIE, s.start_date <= filters.period.end)
+        .where(
+            s.deleted_at.is_(None), s.kind == StageKind.SORTIE, s.start_date <= filters.period.end
+        )
         .subquery("ranked_exit")
     )
     return select(ranked).where(ranked.c.rank == 1).subquery("last_exit")
@@ -165,13 +171,16 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
     who = _participants(filters, name, session_spans(session))
     stages, exits, intakes = _stage_dates(filters), _last_exit(filters), _first_intakes(filters)
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
-    query = antenne_filter(
+    # The person's antenne on the period's last day (docs/indicators.md, "Antenne filter"):
+    # the column and the per-antenne file do not move when the person moves later.
+    attached = session_attachments(session).alias("att_end")
+    query = (
         select(
             Person.last_name,
             Person.first_name,
             Person.birth_date,
             Person.city,
-            Person.antenne_id,
+            attached.c.antenne_id,
             Person.situation_code,
             Person.prescriber_code,
             intakes.c.first_on,
@@ -189,15 +198,17 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
             exits.c.outcome,
         )
         .join(who, who.c.person_id == Person.id)
+        .join(attached, attached_on(attached, Person.id, filters.period.end))
         .outerjoin(stages, stages.c.person_id == Person.id)
         .outerjoin(exits, exits.c.person_id == Person.id)
         .outerjoin(intakes, intakes.c.person_id == Person.id)
         .outerjoin(follow, follow.c.person_id == Person.id)
         .outerjoin(workshop, workshop.c.person_id == Person.id)
         .where(person_live())
-        .order_by(Person.last_name, Person.first_name, Person.id),
-        filters,
+        .order_by(Person.last_name, Person.first_name, Person.id)
     )
+    if filters.antenne_id:
+        query = query.where(antenne_condition(attached.c.antenne_id, filters))
     antennes = labels.antennes(session)
     situations = labels.options(session, "situation")
     prescribers = labels.options(session, "prescriber")

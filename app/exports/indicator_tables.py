@@ -18,13 +18,17 @@ DEADLINE_KINDS = {"cape": "Fin de CAPE", "associe": "Échéance d'association (C
 
 
 FUNDER_ANTENNE_RULE = (
-    "Chaque personne compte pour l'antenne de sa fiche, avec toutes ses présences et tous "
-    "ses entretiens de la période, où qu'ils aient eu lieu : les fichiers des antennes, plus "
+    "Chaque personne compte pour l'antenne à laquelle elle était rattachée le dernier jour "
+    "de la période (historique des rattachements : un changement d'antenne ultérieur ne "
+    "modifie pas une période passée), avec toutes ses présences et tous ses entretiens de "
+    "la période, où qu'ils aient eu lieu : les fichiers des antennes, plus "
     "celui des personnes sans antenne, s'additionnent exactement au fichier « toutes les "
     "antennes »."
 )
 DASHBOARD_ANTENNE_RULE = (
-    "Personnes, parcours, suivis et sorties : antenne de la fiche de la personne. "
+    "Personnes, parcours, suivis et sorties : antenne à laquelle la personne était "
+    "rattachée à la date du fait (début d'étape, sortie), ou le dernier jour de la période "
+    "pour les effectifs (accompagnés, salariés, associés, suivis). "
     "Entretiens d'accueil : antenne de la permanence où ils ont eu lieu. Actions, "
     "participants et heures : antenne de la permanence où l'action a lieu. Chiffre "
     "d'affaires et encaissements : antenne de l'entrepreneur enregistrée sur la facture à "
@@ -40,8 +44,9 @@ def reproducibility(period: Period, today: dt.date) -> tuple[str, str]:
             f"Période close : seuls les faits datés au plus tard le {end} sont lus (étapes, "
             "entretiens, présences, factures, paiements) ; régénérer ce fichier donne les "
             "mêmes chiffres, sauf saisie ou correction d'un fait daté dans la période, ou "
-            "suppression d'une fiche (droit à l'effacement). Nom, commune, antenne, situation "
-            "et prescripteur sont ceux de la fiche au jour de l'export."
+            "suppression d'une fiche (droit à l'effacement). L'antenne est celle du "
+            "rattachement au dernier jour de la période ; nom, commune, situation et "
+            "prescripteur sont ceux de la fiche au jour de l'export."
         )
     else:
         text = (

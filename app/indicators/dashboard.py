@@ -60,6 +60,6 @@ def dashboard(
             headcount=headcount_in(s, filters),
             deadlines=deadlines_in(s, antenne_id=filters.antenne_id, today=today),
             received=count_of(s, received_members(filters)),
-            new_cesa=count_of(s, stage_start_members(filters, StageKind.SALARIE, "CESA")),
+            new_cesa=count_of(s, stage_start_members(s, filters, StageKind.SALARIE, "CESA")),
             receivables=receivables_in(s, filters),
         )

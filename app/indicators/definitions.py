@@ -31,8 +31,29 @@ _STATUS_AT_END = (
     "dernière commencée au plus tard ce jour-là, si sa date de fin n'est pas dépassée ; "
     "sinon « étape terminée, sans suite saisie »)."
 )
+_ATTACHMENT = (
+    "(historique des rattachements : déménager ou confier la personne à une autre antenne "
+    "ne modifie pas une période passée ; avant son premier rattachement enregistré, le "
+    "premier compte)"
+)
+# Stock figures (who is there at the end of the period).
 _PERSON_ANTENNE = (
-    "Le filtre antenne porte sur l'antenne de la fiche de la personne (celle du jour du calcul)."
+    "Le filtre antenne porte sur l'antenne à laquelle la personne était rattachée le "
+    "dernier jour de la période " + _ATTACHMENT + "."
+)
+# Flows: each fact by the attachment on its own date.
+_STAGE_START_ANTENNE = (
+    "Le filtre antenne porte sur l'antenne à laquelle la personne était rattachée le jour "
+    "où l'étape commence " + _ATTACHMENT + "."
+)
+_EXIT_ANTENNE = (
+    "Le filtre antenne porte sur l'antenne à laquelle la personne était rattachée le jour "
+    "de la sortie " + _ATTACHMENT + "."
+)
+_FIRST_START_ANTENNE = (
+    "Le filtre antenne porte sur l'antenne à laquelle la personne était rattachée le jour "
+    "de la première de ces étapes commencée dans la période " + _ATTACHMENT + " : une "
+    "personne compte pour une seule antenne."
 )
 _PLACE_ANTENNE = (
     "Le filtre antenne porte sur l'antenne de la permanence où l'action a lieu (« sans "
@@ -46,9 +67,12 @@ _DEFS = [
         "Personnes ayant au moins une étape CAPE, entrepreneur salarié ou associé en cours "
         "au moins un jour de la période (bornes incluses). "
         + _STAGE_SPAN
-        + " Réparties selon leur statut en fin de période, leur antenne, la permanence de "
-        "leur dernier entretien d'accueil tenu au plus tard en fin de période et leur "
-        "accompagnateur référent. " + _STATUS_AT_END + " " + _PERSON_ANTENNE,
+        + " Réparties selon leur statut en fin de période, leur antenne et leur "
+        "accompagnateur référent de rattachement le dernier jour de la période, et la "
+        "permanence de leur dernier entretien d'accueil tenu au plus tard en fin de période. "
+        + _STATUS_AT_END
+        + " "
+        + _PERSON_ANTENNE,
         "app.indicators.persons.accompanied",
     ),
     Definition(
@@ -72,7 +96,7 @@ _DEFS = [
         "capes_started",
         "CAPE signés",
         "Étapes CAPE dont la date de début est dans la période (un renouvellement prolonge "
-        "l'étape et ne compte pas). " + _PERSON_ANTENNE,
+        "l'étape et ne compte pas). " + _STAGE_START_ANTENNE,
         "app.indicators.flows.entries",
     ),
     Definition(
@@ -81,7 +105,7 @@ _DEFS = [
         "Étapes « sortie » dont la date est dans la période, par issue : création de sa "
         "propre entreprise, retour à la situation initiale, reste comme associé (les trois "
         "issues des textes fondateurs) ; à défaut, le motif de la liste « motifs de "
-        "sortie » ; à défaut « autre ». " + _PERSON_ANTENNE,
+        "sortie » ; à défaut « autre ». " + _EXIT_ANTENNE,
         "app.indicators.flows.exits",
     ),
     Definition(
@@ -214,7 +238,7 @@ _DEFS = [
         "cape_entrants",
         "Personnes entrées en CAPE",
         "Personnes distinctes ayant une étape CAPE dont la date de début est dans la "
-        "période. " + _PERSON_ANTENNE,
+        "période. " + _FIRST_START_ANTENNE,
         "app.indicators.network.network",
     ),
     Definition(
@@ -222,7 +246,7 @@ _DEFS = [
         "Personnes devenues entrepreneurs salariés",
         "Personnes distinctes ayant une étape entrepreneur salarié dont la date de début "
         "est dans la période ; « dont en CESA » : celles dont cette étape est un contrat "
-        "CESA. " + _PERSON_ANTENNE,
+        "CESA. " + _FIRST_START_ANTENNE,
         "app.indicators.network.network",
     ),
     Definition(
@@ -230,7 +254,7 @@ _DEFS = [
         "Nouveaux contrats CESA",
         "Personnes distinctes ayant une étape entrepreneur salarié sous contrat CESA dont la "
         "date de début est dans la période (le même nombre que « dont en CESA » des "
-        "personnes devenues entrepreneurs salariés). " + _PERSON_ANTENNE,
+        "personnes devenues entrepreneurs salariés). " + _FIRST_START_ANTENNE,
         "app.indicators.network.network",
     ),
     Definition(
@@ -343,14 +367,28 @@ def markdown() -> str:
         "  counted, *except invoices and payments*: an issued invoice counts whatever",
         "  happens to its entrepreneur, and a person with issued invoices cannot be deleted",
         "  (`person_has_invoices`; anonymisation keeps the figures).",
-        "- Antenne filter: persons, stages, follow-ups and exits by the antenne of the",
-        "  person's record *today* (not yet historised: moving a person moves these past",
-        "  figures); intakes by the antenne of the permanence where they were held;",
+        "- Antenne filter: persons, stages, follow-ups and exits by the person's",
+        "  *attachment* (`person_attachment`, app/people/attachment.py): the antenne and",
+        "  referent the person belonged to, recorded in the same transaction each time the",
+        "  people service changes them, valid from that day (today) until the next change.",
+        "  A fact counts for the attachment valid *on its own date* (a CAPE signed, an exit",
+        "  by the stage's start; persons entered CAPE, became salariés, new CESA by the",
+        "  first such start of the period, so a person counts for one antenne); a stock",
+        "  figure (accompanied and its antenne/referent breakdowns, salariés, associés,",
+        "  follow-ups, the funder export's persons and antenne column, the turnover table's",
+        "  antenne of each entrepreneur) for the attachment valid on the period's *last",
+        "  day*. The attachment valid on a day is the person's latest one valid from that",
+        "  day or earlier (same day: the one written last); before their first one, the",
+        "  first (migration 0005 gave every person one, from their record of that day, valid",
+        "  from their creation day or earlier first intake or stage); a person with none",
+        "  (rows written around the service), their record as it is. Moving a person",
+        "  therefore never changes a past period. Intakes by the antenne of the permanence",
+        "  where they were held;",
         "  actions, participants and hours by the antenne of the action's permanence;",
         "  invoices, credit notes and their payments by `invoice.antenne_id`, the",
         "  entrepreneur's antenne frozen at validation (migration 0002 filled issued",
         "  invoices with their entrepreneur's antenne of that day; an issued invoice",
-        "  without one falls back to the entrepreneur's current antenne).",
+        "  without one falls back to the entrepreneur's attachment on its issue date).",
         '  `NO_ANTENNE` ("sans antenne") selects what has none: the antennes plus "sans',
         '  antenne" add up exactly to the all-antennes figure, for every figure.',
         "- Attendance rate: one formula (`attendance_rate` below, `app/indicators/rates.py`),",
@@ -367,7 +405,8 @@ def markdown() -> str:
         "",
         "The funder export has one row per participant: persons accompanied during the",
         "period, received in an intake interview during it, or present at a slot during",
-        "it. Per antenne it holds the persons whose record is in that antenne, with *all*",
+        "it. Per antenne it holds the persons attached to that antenne on the period's",
+        "last day, with *all*",
         "their presences and interviews of the period wherever they took place; the",
         'per-antenne files plus the "sans antenne" file add up exactly to the',
         "all-antennes file (same rows, same hours).",
@@ -378,8 +417,10 @@ def markdown() -> str:
         "reached, the last exit by then). Regenerating the export of a closed period",
         "gives the same figures unless a fact dated within the period is entered or",
         "corrected, or a record is deleted (right to erasure). Not dated, hence read as",
-        "they are on the day of the export: name, birth date, town, antenne, situation,",
-        "prescriber, and the CAPE renewal counter. The dashboard export's deadlines",
+        "they are on the day of the export: name, birth date, town, situation,",
+        "prescriber, and the CAPE renewal counter (the antenne is the attachment on the",
+        "period's last day, so moving a person later changes nothing). The dashboard",
+        "export's deadlines",
         "sheet is as of the day of the export (it does not depend on the period).",
         "",
         "Network export (`app/exports/network.py`): one file per calendar year, one figure",

@@ -24,7 +24,7 @@ from app.indicators.persons import (
     status_members,
 )
 from app.indicators.receivables import due_members
-from app.indicators.sql import Query, dialect, session_spans
+from app.indicators.sql import Query, dialect
 from app.indicators.turnover import invoice_members, payment_members
 from app.indicators.workshops import participant_members
 from app.models import Antenne, Invoice, Payment, Person
@@ -108,28 +108,28 @@ def _person_members(session: Session, filters: Filters, ref: FigureRef) -> Any:
     name = ref.indicator
     query: Query
     if name == "accompanied":
-        query = accompanied_members(filters, session_spans(session))
+        query = accompanied_members(session, filters)
     elif name == "intakes":
         query = intake_members(filters)
     elif name == "admissions":
         query = intake_members(filters, IntakeDecision.ADMITTED)
     elif name == "capes_started":
-        query = cape_start_members(filters)
+        query = cape_start_members(session, filters)
     elif name == "exits":
-        query = exit_members(filters)
+        query = exit_members(session, filters)
     elif name in ("followups", "followups_below_minimum"):
-        query = followup_members(filters, session_spans(session))
+        query = followup_members(session, filters)
     elif name == "workshop_participants":
         query = participant_members(filters, dialect(session))
     elif name == "persons_received":
         query = received_members(filters)
     elif name == "cesa_started":
-        query = stage_start_members(filters, StageKind.SALARIE, "CESA")
+        query = stage_start_members(session, filters, StageKind.SALARIE, "CESA")
     elif name == "invoicing_entrepreneurs":
         invoiced = invoice_members(filters, dialect(session)).subquery("invoiced")
         query = select(invoiced.c.person_id).where(invoiced.c.kind == InvoiceKind.INVOICE)
     else:
-        query = status_members(filters, _STATUS_OF[name], session_spans(session))
+        query = status_members(session, filters, _STATUS_OF[name])
     members = query.subquery("members")
     ids = select(members.c.person_id)
     condition = _where_key(members, ref)

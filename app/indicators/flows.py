@@ -9,12 +9,12 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators import labels
+from app.indicators.attachment import antenne_filter_on
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
     Query,
-    antenne_filter,
     dialect,
     month_of,
     ordered,
@@ -70,7 +70,9 @@ def intake_members(filters: Filters, decision: str | None = None) -> Query:
     return query
 
 
-def cape_start_members(filters: Filters) -> Query:
+def cape_start_members(session: Session, filters: Filters) -> Query:
+    """One row per CAPE stage starting in the period; antenne: the person's attachment on
+    the stage's start date."""
     query = (
         select(ParcoursStage.person_id.label("person_id"), ParcoursStage.start_date.label("day"))
         .join(Person, Person.id == ParcoursStage.person_id)
@@ -81,7 +83,9 @@ def cape_start_members(filters: Filters) -> Query:
             ParcoursStage.start_date.between(filters.period.start, filters.period.end),
         )
     )
-    return antenne_filter(query, filters)
+    return antenne_filter_on(
+        session, query, filters, ParcoursStage.person_id, ParcoursStage.start_date
+    )
 
 
 def _monthly(session: Session, members: Any, filters: Filters) -> tuple[Breakdown, ...]:
@@ -98,7 +102,7 @@ def entries_in(session: Session, filters: Filters) -> EntryFigures:
             select(members.c.decision, func.count()).group_by(members.c.decision)
         )
     }
-    capes = cape_start_members(filters).subquery("capes")
+    capes = cape_start_members(session, filters).subquery("capes")
     return EntryFigures(
         intakes=sum(counts.values()),
         admissions=counts.get(IntakeDecision.ADMITTED, 0),
@@ -124,8 +128,9 @@ def outcome_key() -> Any:
     )
 
 
-def exit_members(filters: Filters, outcome: str | None = None) -> Query:
-    """One row per exit (sortie stage) dated in the period: person_id, outcome, day."""
+def exit_members(session: Session, filters: Filters, outcome: str | None = None) -> Query:
+    """One row per exit (sortie stage) dated in the period: person_id, outcome, day;
+    antenne: the person's attachment on the exit date."""
     key = outcome_key()
     query = (
         select(
@@ -143,11 +148,13 @@ def exit_members(filters: Filters, outcome: str | None = None) -> Query:
     )
     if outcome is not None:
         query = query.where(key == outcome)
-    return antenne_filter(query, filters)
+    return antenne_filter_on(
+        session, query, filters, ParcoursStage.person_id, ParcoursStage.start_date
+    )
 
 
 def exits_in(session: Session, filters: Filters) -> ExitFigures:
-    members = exit_members(filters).subquery("exits")
+    members = exit_members(session, filters).subquery("exits")
     counts = {
         o: int(n)
         for o, n in session.execute(

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.indicators.attachment import antenne_filter_on
 from app.indicators.flows import exits_in, intake_members
 from app.indicators.period import Filters
 from app.indicators.persons import accompanied_members, headcount_in
-from app.indicators.sql import Breakdown, Query, antenne_filter, person_live, session_spans
+from app.indicators.sql import Breakdown, Query, person_live
 from app.indicators.turnover import turnover_in
 from app.models import ParcoursStage, Person
 from app.states import StageKind
@@ -41,12 +42,16 @@ def received_members(filters: Filters) -> Query:
     return select(intake_members(filters).subquery("received").c.person_id).distinct()
 
 
-def stage_start_members(filters: Filters, kind: str, contract: str | None = None) -> Query:
+def stage_start_members(
+    session: Session, filters: Filters, kind: str, contract: str | None = None
+) -> Query:
     """Distinct persons with a stage of ``kind`` (and ``contract``) starting in the period
-    (definitions ``salaries_started`` and ``cesa_started``)."""
+    (definitions ``cape_entrants``, ``salaries_started`` and ``cesa_started``); antenne:
+    the person's attachment on the first such start of the period, so a person counts
+    for one antenne only and the antennes add up."""
     s = ParcoursStage
-    query = (
-        select(s.person_id.label("person_id"))
+    firsts = (
+        select(s.person_id.label("person_id"), func.min(s.start_date).label("day"))
         .join(Person, Person.id == s.person_id)
         .where(
             s.deleted_at.is_(None),
@@ -54,10 +59,13 @@ def stage_start_members(filters: Filters, kind: str, contract: str | None = None
             s.kind == kind,
             s.start_date.between(filters.period.start, filters.period.end),
         )
+        .group_by(s.person_id)
     )
     if contract is not None:
-        query = query.where(s.contract_type == contract)
-    return antenne_filter(query, filters).distinct()
+        firsts = firsts.where(s.contract_type == contract)
+    starts = firsts.subquery("starts")
+    query = select(starts.c.person_id.label("person_id"))
+    return antenne_filter_on(session, query, filters, starts.c.person_id, starts.c.day)
 
 
 def count_of(session: Session, query: Query) -> int:
@@ -66,16 +74,17 @@ def count_of(session: Session, query: Query) -> int:
 
 
 def network_in(session: Session, filters: Filters) -> NetworkFigures:
-    spans = session_spans(session)
     exits = exits_in(session, filters)
     heads = headcount_in(session, filters)
     money = turnover_in(session, filters)
     return NetworkFigures(
         received=count_of(session, received_members(filters)),
-        accompanied=count_of(session, accompanied_members(filters, spans)),
-        entered_cape=count_of(session, stage_start_members(filters, StageKind.CAPE)),
-        became_salaries=count_of(session, stage_start_members(filters, StageKind.SALARIE)),
-        new_cesa=count_of(session, stage_start_members(filters, StageKind.SALARIE, "CESA")),
+        accompanied=count_of(session, accompanied_members(session, filters)),
+        entered_cape=count_of(session, stage_start_members(session, filters, StageKind.CAPE)),
+        became_salaries=count_of(session, stage_start_members(session, filters, StageKind.SALARIE)),
+        new_cesa=count_of(
+            session, stage_start_members(session, filters, StageKind.SALARIE, "CESA")
+        ),
         exits=exits.total,
         exits_by_outcome=exits.by_outcome,
         invoiced_cents=money.invoiced_cents,

@@ -9,6 +9,12 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators import labels
+from app.indicators.attachment import (
+    antenne_condition,
+    antenne_filter_on,
+    attached_on,
+    session_attachments,
+)
 from app.indicators.definitions import STATUS_LABELS
 from app.indicators.period import Filters, add_years
 from app.indicators.sql import (
@@ -16,8 +22,6 @@ from app.indicators.sql import (
     SALARIED_KINDS,
     Breakdown,
     Query,
-    Spans,
-    antenne_filter,
     count_by,
     last_intake_permanence,
     materialize,
@@ -40,28 +44,34 @@ class AccompaniedFigures:
     by_accompagnateur: tuple[Breakdown, ...]
 
 
-def accompanied_members(filters: Filters, spans: Spans) -> Query:
-    """One row per person accompanied (definition ``accompanied``) with its dimensions."""
-    status = status_on(spans, filters.period.end)
+def accompanied_members(session: Session, filters: Filters) -> Query:
+    """One row per person accompanied (definition ``accompanied``) with its dimensions:
+    antenne and referent accompagnateur of the person's attachment on the period's last
+    day (a stock figure; docs/indicators.md, "Antenne filter")."""
+    spans = session_spans(session)
+    end = filters.period.end
+    status = status_on(spans, end)
     running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
+    attached = session_attachments(session).alias("att_end")
     query = (
         select(
             Person.id.label("person_id"),
             status.c.kind.label("status"),
-            Person.antenne_id.label("antenne"),
-            last_intake_permanence(filters.period.end).label("permanence"),
-            Person.referent_id.label("accompagnateur"),
+            attached.c.antenne_id.label("antenne"),
+            last_intake_permanence(end).label("permanence"),
+            attached.c.referent_id.label("accompagnateur"),
         )
+        .join(attached, attached_on(attached, Person.id, end))
         .outerjoin(status, status.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
-    return antenne_filter(query, filters)
+    if filters.antenne_id:
+        query = query.where(antenne_condition(attached.c.antenne_id, filters))
+    return query
 
 
 def accompanied_in(session: Session, filters: Filters) -> AccompaniedFigures:
-    members = materialize(
-        session, "ind_accompanied", accompanied_members(filters, session_spans(session))
-    )
+    members = materialize(session, "ind_accompanied", accompanied_members(session, filters))
     total = int(session.scalar(select(func.count()).select_from(members)) or 0)
     return AccompaniedFigures(
         total=total,
@@ -96,25 +106,31 @@ class Headcount:
     associes: int
 
 
-def status_members(filters: Filters, kind: str, spans: Spans) -> Query:
-    """Persons whose status at the end of the period is ``kind``."""
-    status = status_on(spans, filters.period.end)
+def status_members(session: Session, filters: Filters, kind: str) -> Query:
+    """Persons whose status at the end of the period is ``kind`` (antenne: attachment on
+    the period's last day)."""
+    end = filters.period.end
+    status = status_on(session_spans(session), end)
     query = (
         select(Person.id.label("person_id"))
         .join(status, status.c.person_id == Person.id)
         .where(person_live(), status.c.kind == kind)
     )
-    return antenne_filter(query, filters)
+    return antenne_filter_on(session, query, filters, Person.id, end)
 
 
 def headcount_in(session: Session, filters: Filters) -> Headcount:
-    status = status_on(session_spans(session), filters.period.end)
-    query = antenne_filter(
+    end = filters.period.end
+    status = status_on(session_spans(session), end)
+    query = antenne_filter_on(
+        session,
         select(status.c.kind, func.count())
         .join(Person, Person.id == status.c.person_id)
         .where(person_live())
         .group_by(status.c.kind),
         filters,
+        Person.id,
+        end,
     )
     counts = {k: int(n) for k, n in session.execute(query)}
     return Headcount(counts.get("cape", 0), counts.get("salarie", 0), counts.get("associe", 0))
@@ -156,8 +172,10 @@ class FollowupFigures:
         return (self.interviews * 10 + self.entrepreneurs // 2) // self.entrepreneurs
 
 
-def followup_members(filters: Filters, spans: Spans) -> Query:
-    """Salaried entrepreneurs (salarié or associé) running during the period, with counts."""
+def followup_members(session: Session, filters: Filters) -> Query:
+    """Salaried entrepreneurs (salarié or associé) running during the period, with counts
+    (antenne: attachment on the period's last day)."""
+    spans = session_spans(session)
     period = filters.period
     year_start = add_years(period.end, -1)
     live = FollowupInterview.deleted_at.is_(None)
@@ -192,7 +210,7 @@ def followup_members(filters: Filters, spans: Spans) -> Query:
         .outerjoin(counts, counts.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
-    return antenne_filter(query, filters)
+    return antenne_filter_on(session, query, filters, Person.id, period.end)
 
 
 def below_minimum_condition(members: Any) -> Any:
@@ -200,7 +218,7 @@ def below_minimum_condition(members: Any) -> Any:
 
 
 def followups_in(session: Session, filters: Filters) -> FollowupFigures:
-    members = followup_members(filters, session_spans(session)).subquery("members")
+    members = followup_members(session, filters).subquery("members")
     rows = session.execute(
         select(members, below_minimum_condition(members).label("below")).order_by(
             members.c.last_name, members.c.first_name

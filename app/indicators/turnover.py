@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.indicators import labels
+from app.indicators.attachment import antenne_at, attached_on, session_attachments
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
@@ -59,11 +60,12 @@ def _issued() -> Any:
 def _antenne() -> Any:
     """The antenne an invoice counts for: its entrepreneur's on the issue date, frozen at
     validation (``invoice.antenne_id``); for a row without one (the entrepreneur had no
-    antenne then, or the row was written outside validation) the entrepreneur's current
-    antenne."""
-    current = select(Person.antenne_id).where(Person.id == Invoice.entrepreneur_id)
+    antenne then, or the row was written outside validation) the entrepreneur's
+    attachment on the issue date (docs/indicators.md, "Antenne filter")."""
     # Looked up only when the invoice has none (COALESCE stops at its first non-null).
-    return func.coalesce(Invoice.antenne_id, current.scalar_subquery())
+    return func.coalesce(
+        Invoice.antenne_id, antenne_at(Invoice.entrepreneur_id, Invoice.issue_date)
+    )
 
 
 def antenne_filter_of_invoice(query: Query, filters: Filters) -> Query:
@@ -178,7 +180,7 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     cash_antenne = _sums(session, cashed, "antenne")
     inv_person = _sums(session, invoiced, "person_id")
     cash_person = _sums(session, cashed, "person_id")
-    people = _people(session, set(inv_person) | set(cash_person), antenne_names)
+    people = _people(session, set(inv_person) | set(cash_person), antenne_names, filters)
     inv_month = _sums(session, invoiced, "month")
     cash_month = _sums(session, cashed, "month")
     months = filters.period.months()
@@ -221,14 +223,17 @@ def _by_antenne(sums: dict[str, int], names: dict[str, str]) -> tuple[Breakdown,
 
 
 def _people(
-    session: Session, ids: set[str], antenne_names: dict[str, str]
+    session: Session, ids: set[str], antenne_names: dict[str, str], filters: Filters
 ) -> dict[str, tuple[str, str]]:
+    """Name and antenne of each entrepreneur listed: the antenne of their attachment on
+    the period's last day, so a past period's table does not move with them."""
     if not ids:
         return {}
+    attached = session_attachments(session).alias("att_end")
     rows = session.execute(
-        select(Person.id, Person.last_name, Person.first_name, Person.antenne_id).where(
-            Person.id.in_(ids)
-        )
+        select(Person.id, Person.last_name, Person.first_name, attached.c.antenne_id)
+        .join(attached, attached_on(attached, Person.id, filters.period.end))
+        .where(Person.id.in_(ids))
     )
     return {
         i: (f"{last.upper()} {first}", antenne_names.get(a or "", "")) for i, last, first, a in rows

@@ -8,6 +8,7 @@ from app.models.people import (
     IntakeInterview,
     ParcoursStage,
     Person,
+    PersonAttachment,
 )
 from app.models.reference import (
     Accompagnateur,
@@ -62,6 +63,7 @@ __all__ = [
     "Payment",
     "Permanence",
     "Person",
+    "PersonAttachment",
     "Registration",
     "SheetSeal",
     "SyncConflict",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Synced
@@ -38,6 +38,36 @@ class Person(Synced, Base):
     last_contact_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     merged_into_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class PersonAttachment(Synced, Base):
+    """The antenne and referent accompagnateur a person belongs to from ``valid_from`` on,
+    until the person's next attachment (docs/indicators.md, "Antenne filter").
+
+    Written with every change of ``person.antenne_id``/``referent_id`` by the people
+    service (app/people/attachment.py), in the same transaction, so a figure of a past
+    period reads that period's attachment and moving a person never rewrites a past
+    year. A person's first attachment also covers the days before its ``valid_from``."""
+
+    __tablename__ = "person_attachment"
+    __table_args__ = (
+        # The indicators read every live attachment ordered per person and day
+        # (app/indicators/attachment.py): one covering index, the table is never visited.
+        Index(
+            "ix_person_attachment_history",
+            "person_id",
+            "valid_from",
+            "id",
+            "deleted_at",
+            "antenne_id",
+            "referent_id",
+        ),
+    )
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    antenne_id: Mapped[str | None] = mapped_column(ForeignKey("antenne.id"), default=None)
+    referent_id: Mapped[str | None] = mapped_column(ForeignKey("accompagnateur.id"), default=None)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
 
 
 class ParcoursStage(Synced, Base):

@@ -17,6 +17,7 @@ from app.clock import utcnow
 from app.errors import ConflictError, NotFoundError
 from app.models import Person
 from app.models.base import Base
+from app.people.attachment import record_attachment
 from app.text import fold
 from app.uow import UnitOfWorkFactory
 
@@ -118,7 +119,11 @@ def merge_persons(uow_factory: UnitOfWorkFactory, keep_id: str, merged_id: str) 
         if merged.notes and merged.notes not in keep.notes:
             keep.notes = f"{keep.notes}\n\n{merged.notes}".strip()
         for table_name, column, uniques in _references():
+            if table_name == "person_attachment":
+                continue  # the kept record keeps its own history (app/people/attachment.py)
             _repoint(uow.session, table_name, column, uniques, keep_id, merged_id)
+        # An antenne or referent taken from the merged record is dated today.
+        record_attachment(uow.session, keep)
         merged.merged_into_id = keep_id
         merged.deleted_at = utcnow()
         uow.commit()

@@ -17,6 +17,7 @@ from stdnum.fr import nir as std_nir
 from app.clock import today, utcnow
 from app.errors import Collector, ConflictError, NotFoundError, ValidationError
 from app.models import Accompagnateur, Antenne, Invoice, OptionItem, Person
+from app.people.attachment import record_attachment
 from app.people.parcours_rules import add_months
 from app.states import InvoiceStatus
 from app.text import fold
@@ -285,6 +286,8 @@ def create_person(
                 raise PossibleDuplicateError(candidates)
         person = Person(**asdict(clean), last_contact_on=today())
         uow.session.add(person)
+        # The person's first attachment (docs/indicators.md, "Antenne filter").
+        record_attachment(uow.session, person)
         uow.commit()
         return _detail(uow.session, person)
 
@@ -300,6 +303,8 @@ def update_person(
         for key, value in asdict(clean).items():
             if getattr(person, key) != value:
                 setattr(person, key, value)
+        # A move to another antenne or referent is dated today in the history.
+        record_attachment(uow.session, person)
         uow.commit()
         return _detail(uow.session, person)
 
