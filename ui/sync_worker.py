@@ -1,7 +1,9 @@
 """Runs syncs off the GUI thread: on demand (Synchroniser) and every few minutes.
 
 One worker per window context; the status bar and the Synchronisation page listen
-to its signals. A sync already running is never started twice; cancelling stops it
+to its signals. The run itself is on the task manager's network pool and applies what it
+pulls in its own write transactions; the window's reads are deferred transactions that
+read beside it (app/uow.py), so a sync being applied never blocks the window. A sync already running is never started twice; cancelling stops it
 between batches or pages, and the next sync resumes where it stopped.
 """
 
@@ -15,6 +17,7 @@ from app.sync import service
 from app.sync.client import SyncError, SyncReport
 from ui.context import AppContext
 from ui.messages import error_message, register
+from ui.operations import QueryOp
 
 MIN_INTERVAL_MS = 60_000
 
@@ -66,8 +69,19 @@ class SyncWorker(QObject):
         self.timer.start()
 
     def start_automatic(self) -> None:
-        if not self.running and service.status(self.ctx.profile).enrolled:
-            self.start()
+        if self.running:
+            return
+        profile = self.ctx.profile
+
+        def enrolled(yes: bool) -> None:
+            if yes and not self.running:
+                self.start()
+
+        # Whether the laptop is enrolled is read off the GUI thread too: the window never
+        # waits on the database for a timer (issue 14, item 6).
+        QueryOp(
+            self.ctx, parent=None, op=lambda: service.status(profile).enrolled, success=enrolled
+        ).run_in_background()
 
     def start(self) -> None:
         if self.running:

@@ -29,8 +29,17 @@ from app.sync import service, wording
 from app.sync.client import SyncReport
 from ui.context import AppContext
 from ui.messages import error_message
+from ui.operations import CollectionOp, QueryOp
 from ui.sync_worker import sync_worker_for
 from ui.widgets.forms import FormErrors
+
+# What the page shows: the sync state, its runs, the conflicts and the duplicates to review.
+_Loaded = tuple[
+    service.SyncStatus,
+    list[service.SyncRunView],
+    list[service.ConflictView],
+    list[merge.DuplicatePair],
+]
 
 OUTCOMES: dict[str, str] = {
     SyncOutcome.OK: "Réussie",
@@ -206,7 +215,7 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         profile, uow = self.ctx.profile, self.ctx.uow
 
-        def load() -> tuple[object, ...]:
+        def load() -> _Loaded:
             return (
                 service.status(profile),
                 service.history(profile),
@@ -214,14 +223,10 @@ class SyncPage(QWidget):
                 merge.duplicate_candidates(uow),
             )
 
-        self.ctx.tasks.run_db(load, self._show)
+        QueryOp(self.ctx, parent=self, op=load, success=self._show).run_in_background()
 
-    def _show(self, loaded: object) -> None:
-        assert isinstance(loaded, tuple)
-        state: service.SyncStatus = loaded[0]
-        runs: list[service.SyncRunView] = loaded[1]
-        conflicts: list[service.ConflictView] = loaded[2]
-        duplicates: list[merge.DuplicatePair] = loaded[3]
+    def _show(self, loaded: _Loaded) -> None:
+        state, runs, conflicts, duplicates = loaded
         if state.enrolled:
             self.enrolled_label.setText(
                 f"Poste inscrit : {state.device_name} — série de factures {state.series_prefix} "
@@ -298,9 +303,14 @@ class SyncPage(QWidget):
         if row < 0:
             return
         conflict_id, profile = self.conflicts[row].id, self.ctx.profile
-        self.ctx.tasks.run_db(
-            lambda: service.resolve_conflict(profile, conflict_id), lambda _r: self.refresh()
-        )
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: service.resolve_conflict(profile, conflict_id),
+            changes=Changes(),  # the row itself is not changed: only the review list
+            success=lambda _r: self.refresh(),
+            busy=self.conflict_table,
+        ).run_in_background()
 
     def open_selected_conflict(self) -> None:
         row = self.conflict_table.currentRow()
@@ -326,11 +336,13 @@ class SyncPage(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         uow = self.ctx.uow
-
-        def done(_r: object) -> None:
-            self.ctx.hub.notify(Changes(persons=True))
-
-        self.ctx.tasks.run_db(lambda: merge.merge_persons(uow, pair.keep.id, pair.other.id), done)
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: merge.merge_persons(uow, pair.keep.id, pair.other.id),
+            changes=Changes(persons=True),
+            busy=self.merge_button,
+        ).run_in_background()
 
     # -- worker signals --------------------------------------------------------
     def _on_started(self) -> None:

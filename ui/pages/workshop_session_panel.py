@@ -103,7 +103,7 @@ class SessionPanel(QWidget):
         self.filled_action.triggered.connect(lambda: self.print_sheet(filled=True))
         self.attestations_action.triggered.connect(self.print_attestations)
         self.delete_button.clicked.connect(self.delete)
-        self.registrations = RegistrationsPanel(ctx.uow, self)
+        self.registrations = RegistrationsPanel(ctx.uow.reading(), self)  # it only searches
         self.registrations.register_requested.connect(self.register)
         self.registrations.cancel_requested.connect(self.cancel)
         self.registrations.person_opened.connect(
