@@ -100,6 +100,9 @@ LABELS = {
 # Internal identifiers, file locations and search keys mean nothing to the reader (the
 # JSON keeps them); deleted_at is always empty for the rows exported.
 HIDDEN = {"search_key", "pdf_path", "pdf_sha256", "deleted_at", "merged_into_id"}
+# Date-times written as people read them, not UTC stamps (app/models: appointment,
+# workshop slot, signature captured on the laptop's wall clock).
+WALL_CLOCK = frozenset({"starts_at", "ends_at", "captured_at"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -126,8 +129,9 @@ def value_text(key: str, value: Any) -> str:
         return formatting.quantity(value)
     if isinstance(value, str) and _DATETIME.match(value):
         moment = dt.datetime.fromisoformat(value)
-        # "*_at" columns are stored UTC timestamps; other date-times are wall-clock times.
-        if key.endswith("_at"):
+        # "*_at" columns are stored UTC timestamps, except the wall-clock times people
+        # wrote (an appointment at 10:00); other date-times are wall-clock times too.
+        if key.endswith("_at") and key not in WALL_CLOCK:
             return formatting.timestamp(moment)
         return formatting.datetime(moment)
     if isinstance(value, str) and _DATE.match(value):

@@ -88,7 +88,7 @@ LINK_LABELS = {
 }
 # Bookkeeping that says nothing to the person (who typed a row is a staff member's name,
 # kept in the JSON copy).
-HIDDEN_COLUMNS = frozenset({"created_by", "updated_by", "code"})
+HIDDEN_COLUMNS = frozenset({"created_by", "updated_by", "code", "position"})
 UNKNOWN_CODE = "(valeur inconnue)"
 
 
