@@ -40,6 +40,16 @@ class Party:
     delivery_city: str = ""
     # BT-34 / BT-49 as entered ("scheme:id" or an e-mail); "" = derived (einvoicing.py).
     einvoicing_address: str = ""
+    # « Adresse de facturation si différente » (printed, and in a BT-22 note).
+    billing_address: str = ""
+    billing_postcode: str = ""
+    billing_city: str = ""
+    public_entity: bool = False  # State, local authority: Chorus Pro (siege routing)
+
+    @property
+    def has_distinct_billing(self) -> bool:
+        billing = (self.billing_address, self.billing_postcode, self.billing_city)
+        return all(billing) and billing != (self.address, self.postcode, self.city)
 
     @property
     def has_distinct_delivery(self) -> bool:
@@ -149,6 +159,10 @@ def buyer_from_client(client: Client) -> Party:
         delivery_postcode=client.delivery_postcode,
         delivery_city=client.delivery_city,
         einvoicing_address=client.einvoicing_address,
+        billing_address=client.billing_address,
+        billing_postcode=client.billing_postcode,
+        billing_city=client.billing_city,
+        public_entity=bool(client.public_entity),
     )
 
 

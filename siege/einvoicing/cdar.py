@@ -62,7 +62,9 @@ def _stamp(parent: etree._Element, tag: str, when: dt.datetime) -> None:
 def build(message: LifeCycle, message_id: str) -> bytes:
     root = etree.Element(f"{{{RSM}}}CrossDomainAcknowledgementAndResponse", nsmap=NS)
     context = _sub(root, "rsm:ExchangedDocumentContext")
-    _sub(_sub(context, "ram:BusinessProcessSpecifiedDocumentContextParameter"), "ram:ID", "REGULATED")
+    _sub(
+        _sub(context, "ram:BusinessProcessSpecifiedDocumentContextParameter"), "ram:ID", "REGULATED"
+    )
     _sub(
         _sub(context, "ram:GuidelineSpecifiedDocumentContextParameter"),
         "ram:ID",
@@ -125,6 +127,10 @@ def parse(data: bytes) -> LifeCycle:
         reason_code=ref.findtext("ram:SpecifiedDocumentStatus/ram:ReasonCode", "", NS).strip(),
         amount_cents=int(Decimal(amount.strip()) * 100) if amount.strip() else 0,
         invoice_type=ref.findtext("ram:TypeCode", "", NS).strip(),
-        invoice_date=dt.datetime.strptime(date_text.strip(), "%Y%m%d").date() if date_text else None,
-        seller_siren=root.findtext("rsm:ExchangedDocument/ram:IssuerTradeParty/ram:GlobalID", "", NS),
+        invoice_date=dt.datetime.strptime(date_text.strip(), "%Y%m%d").date()
+        if date_text
+        else None,
+        seller_siren=root.findtext(
+            "rsm:ExchangedDocument/ram:IssuerTradeParty/ram:GlobalID", "", NS
+        ),
     )

@@ -10,7 +10,7 @@ import sys
 from sqlalchemy import Engine, select
 
 from app import clock
-from siege.einvoicing import cdar, config, worker
+from siege.einvoicing import cdar, config, outbox, worker
 from siege.einvoicing.afnor import AfnorFlowAdapter
 from siege.einvoicing.routing import ROUTE_FR
 from siege.tables import pa_flow, pa_status
@@ -63,15 +63,21 @@ def run(engine: Engine, args: argparse.Namespace) -> int:
 
 def _list(engine: Engine, limit: int) -> int:
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(pa_flow).order_by(pa_flow.c.id.desc()).limit(limit)
-        ).all()
+        rows = conn.execute(select(pa_flow).order_by(pa_flow.c.id.desc()).limit(limit)).all()
+    for number, route in outbox.held_back(engine, limit):
+        print(f"{number} : {ROUTE_FR[route]}")
     if not rows:
         print("aucune facture en file de transmission")
         return 0
     for row in rows:
-        what = "facture" if row.kind == "invoice" else "message 212"
-        status = f" ; statut : {row.last_status} {cdar.label(row.last_status)}" if row.last_status else ""
+        what = {"invoice": "facture", "cdar": "message 212", "report": "e-reporting"}.get(
+            row.kind, row.kind
+        )
+        status = (
+            f" ; statut : {row.last_status} {cdar.label(row.last_status)}"
+            if row.last_status
+            else ""
+        )
         error = f" ; erreur : {row.last_error}" if row.last_error else ""
         print(
             f"{row.invoice_number} ({what}, {ROUTE_FR.get(row.route, row.route)}) : "
@@ -83,7 +89,10 @@ def _list(engine: Engine, limit: int) -> int:
 def _status(engine: Engine, number: str | None) -> int:
     query = (
         select(pa_flow.c.invoice_number, pa_status)
-        .join(pa_flow, (pa_flow.c.invoice_id == pa_status.c.invoice_id) & (pa_flow.c.kind == "invoice"))
+        .join(
+            pa_flow,
+            (pa_flow.c.invoice_id == pa_status.c.invoice_id) & (pa_flow.c.kind == "invoice"),
+        )
         .order_by(pa_status.c.status_at, pa_status.c.id)
     )
     if number:

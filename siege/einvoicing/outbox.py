@@ -24,9 +24,10 @@ from app.invoicing.printable import build_document
 from app.models import Client, Invoice, Payment
 from app.pdf.invoice import render_pdf
 from app.states import ClientKind, InvoiceKind, InvoiceStatus
-from siege.einvoicing import cdar
+from siege.einvoicing import cdar, directory
 from siege.einvoicing.adapter import OutgoingFlow
-from siege.einvoicing.routing import Route, route_of
+from siege.einvoicing.routing import PROCESSING_RULE, Route, route_of
+from siege.einvoicing.tables import pa_directory
 from siege.tables import pa_flow
 
 log = logging.getLogger(__name__)
@@ -42,21 +43,27 @@ class EnqueueReport:
 
 
 def enqueue_issued(engine: Engine) -> EnqueueReport:
-    """Queue every issued invoice or credit note not queued yet whose route is e-invoice."""
+    """Queue every issued invoice or credit note not queued yet whose route is e-invoice
+    (a French business buyer the directory lists; docs/einvoicing.md, "Routing")."""
     queued = 0
     others: dict[str, int] = {}
     with Session(engine) as session:
         ids = session.scalars(
             select(Invoice.id)
             .join(Client, Client.id == Invoice.client_id)
+            .join(pa_directory, pa_directory.c.siren == Client.siren)
             .where(
                 Invoice.status == InvoiceStatus.ISSUED,
                 Invoice.deleted_at.is_(None),
-                # Cheap pre-filter on the live client (the frozen buyer decides below):
-                # B2C and foreign invoices are not rendered again on every pass.
+                # Cheap pre-filter on the live client and the directory cache (the frozen
+                # buyer decides below): B2C, foreign, public buyers and clients the
+                # directory has not answered for are not rendered again on every pass.
                 Client.kind == ClientKind.BUSINESS,
                 Client.country_code == "FR",
                 Client.siren != "",
+                Client.public_entity.is_(False),
+                pa_directory.c.addressing_identifier != "",
+                pa_directory.c.public_entity.is_(False),
                 ~select(pa_flow.c.id).where(pa_flow.c.tracking_id == Invoice.id).exists(),
             )
             .order_by(Invoice.issued_at, Invoice.number)
@@ -65,7 +72,7 @@ def enqueue_issued(engine: Engine) -> EnqueueReport:
         with Session(engine) as session:
             invoice = session.get_one(Invoice, invoice_id)
             doc = build_document(session, invoice)
-            route = route_of(doc.buyer)
+            route = route_of(doc.buyer, directory.cached(session.connection(), doc.buyer.siren))
             if route != Route.E_INVOICE:
                 others[route] = others.get(route, 0) + 1
                 continue
@@ -146,7 +153,7 @@ def _insert(session: Session, **values: object) -> int:
             pa_flow.insert().values(
                 route=Route.E_INVOICE,
                 state=QUEUED,
-                processing_rule="B2B",
+                processing_rule=PROCESSING_RULE[Route.E_INVOICE],
                 sha256=hashlib.sha256(payload).hexdigest(),
                 attempts=0,
                 next_attempt_at=now,
@@ -230,3 +237,35 @@ def mark_failed(engine: Engine, flow_id: int, error: str) -> None:
             .where(pa_flow.c.id == flow_id)
             .values(state=FAILED, last_error=error[:2000])
         )
+
+
+def held_back(engine: Engine, limit: int = 200) -> list[tuple[str, Route]]:
+    """Issued invoices of French business buyers that leave neither as e-invoices nor
+    in e-reporting: public buyers (Chorus Pro, deposit not built) and clients the
+    directory has not answered for yet; (number, route), for ``einvoicing list``."""
+    out: list[tuple[str, Route]] = []
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(Invoice.id)
+            .join(Client, Client.id == Invoice.client_id)
+            .outerjoin(pa_directory, pa_directory.c.siren == Client.siren)
+            .where(
+                Invoice.status == InvoiceStatus.ISSUED,
+                Invoice.deleted_at.is_(None),
+                Client.kind == ClientKind.BUSINESS,
+                Client.country_code == "FR",
+                Client.siren != "",
+                (Client.public_entity.is_(True))
+                | pa_directory.c.siren.is_(None)
+                | pa_directory.c.public_entity.is_(True),
+                ~select(pa_flow.c.id).where(pa_flow.c.tracking_id == Invoice.id).exists(),
+            )
+            .order_by(Invoice.issue_date, Invoice.number)
+            .limit(limit)
+        ).all()
+        for invoice_id in ids:
+            doc = build_document(session, session.get_one(Invoice, invoice_id))
+            route = route_of(doc.buyer, directory.cached(session.connection(), doc.buyer.siren))
+            if route in (Route.CHORUS_PRO, Route.AWAITING_DIRECTORY):
+                out.append((doc.number, route))
+    return out

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from siege.einvoicing import cdar, directory, outbox
+from siege.einvoicing import cdar, directory, ereporting, outbox
 from siege.einvoicing.adapter import PaAdapter, PermanentError, TransientError
 from siege.einvoicing.publish import publish, publish_statuses
 from siege.tables import pa_flow, pa_state, pa_status
@@ -142,10 +142,12 @@ class CycleReport:
 
 
 def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
-    """One pass: look the new clients up in the directory, queue new invoices and
-    payments, send what is due, read statuses."""
+    """One pass: look the new clients up in the directory, queue new e-invoices and the
+    e-reporting of complete days, send what is due, queue the 212 of new payments, read
+    statuses."""
     directory.refresh(engine, adapter)
     queued = outbox.enqueue_issued(engine).queued
+    queued += ereporting.enqueue_reports(engine).queued
     report = send_due(engine, adapter)
     queued += outbox.enqueue_payments(engine)
     if queued:

@@ -97,7 +97,7 @@ def statuses(engine: Engine, invoice_id: str) -> list[tuple[str, str, str]]:
     return [(r.code, r.label, r.reason) for r in rows]
 
 
-def test_b2b_invoice_sent_once_and_deposited_b2c_left_to_reporting(
+def test_b2b_invoice_sent_once_and_deposited_b2c_reported(
     profile: Profile, siege_engine: Engine, sim: Simulator, sim_url: str
 ) -> None:
     complete_identity(profile.uow)
@@ -107,8 +107,11 @@ def test_b2b_invoice_sent_once_and_deposited_b2c_left_to_reporting(
     adapter = adapter_for(sim, sim_url)
 
     report = worker.cycle(siege_engine, adapter)
-    assert (report.queued, report.send.sent) == (1, 1)
+    # The e-invoice, and the B2C sale in the day's e-reporting (docs/einvoicing.md).
+    assert (report.queued, report.send.sent) == (2, 2)
     until(lambda: statuses(siege_engine, b2b) != [], lambda: worker.poll_statuses(siege_engine, adapter))
+    [reported] = sim.received("Out", "AggregatedCustomerTransactionReport")
+    assert (reported.syntax, reported.rule) == ("FRR", "B2C")
 
     assert statuses(siege_engine, b2b) == [("200", "Déposée", "")]
     assert statuses(siege_engine, b2c) == []
@@ -125,6 +128,7 @@ def test_b2b_invoice_sent_once_and_deposited_b2c_left_to_reporting(
     again = worker.cycle(siege_engine, adapter)
     assert (again.queued, again.send.sent, again.statuses) == (0, 0, 0)
     assert len(sim.received()) == 1
+    assert len(sim.received("Out", "AggregatedCustomerTransactionReport")) == 1
     assert statuses(siege_engine, b2b) == [("200", "Déposée", "")]
 
 
@@ -192,8 +196,9 @@ def test_503_retried_with_growing_back_off(
     sim.fail_next_uploads = 2
     base = 10.0
     with clock.pinned(dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC), frozen=True) as pinned:
-        from siege.einvoicing import outbox
+        from siege.einvoicing import directory, outbox
 
+        directory.refresh(siege_engine, adapter)  # an e-invoice needs its directory line
         outbox.enqueue_issued(siege_engine)
         waits = []
         for _ in range(2):
