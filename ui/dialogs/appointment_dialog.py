@@ -45,7 +45,7 @@ class AppointmentDialog(QDialog):
         self.note = text_area(self, lines=2)
         form = QFormLayout()
         self.errors.add_row(form, accueil.APPOINTMENT_WHEN, "starts_at", self.starts_at)
-        self.errors.add_row(form, common.INTERVIEW, "kind", self.kind)
+        self.errors.add_row(form, accueil.INTERVIEW, "kind", self.kind)
         self.errors.add_row(form, common.PERMANENCE, "permanence_id", self.permanence)
         self.errors.add_row(form, common.ACCOMPAGNATEUR, "accompagnateur_id", self.accompagnateur)
         self.errors.add_row(form, common.NOTE, "note", self.note)

@@ -89,7 +89,7 @@ class CaeIdentityDialog(QDialog):
         form.addRow("", self.own_series)
         self.logo_button = QPushButton(self._logo_label(), self)
         self.logo_button.clicked.connect(self._choose_logo)
-        form.addRow(common.LOGO, self.logo_button)
+        form.addRow(cae_options.LOGO, self.logo_button)
         inner = QWidget(self)
         inner.setLayout(form)
         scroll = QScrollArea(self)
@@ -129,7 +129,7 @@ class CaeIdentityDialog(QDialog):
         return cae_options.CHANGE_LOGO if self.logo else cae_options.CHOOSE_LOGO
 
     def _choose_logo(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, common.LOGO, "", common.PNG_IMAGES)
+        path, _filter = QFileDialog.getOpenFileName(self, cae_options.LOGO, "", common.PNG_IMAGES)
         if path:
             data = Path(path).read_bytes()
             if len(data) <= MAX_LOGO_BYTES:

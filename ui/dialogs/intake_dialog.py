@@ -118,9 +118,9 @@ class IntakeDialog(QDialog):
         self.decision_reason = text_area(self, lines=2)
         self.next_step = text_area(self, lines=2)
         self.convention_start = date_edit(self)
-        decision = QGroupBox(common.DECISION, self)
+        decision = QGroupBox(accueil.DECISION, self)
         decision_form = self.decision_form = QFormLayout(decision)
-        self.errors.add_row(decision_form, common.DECISION, "decision", self.decision)
+        self.errors.add_row(decision_form, accueil.DECISION, "decision", self.decision)
         self.errors.add_row(
             decision_form, accueil.DECISION_REASON, "decision_reason", self.decision_reason
         )
@@ -146,7 +146,7 @@ class IntakeDialog(QDialog):
         self.save_draft_button = QPushButton(accueil.SAVE_DRAFT, self)
         self.finalize_button = QPushButton(accueil.FINALISE_INTAKE_CTRL_ENTER, self)
         self.finalize_button.setDefault(True)
-        self.print_button = QPushButton(common.PRINT_REPORT, self)
+        self.print_button = QPushButton(accueil.PRINT_REPORT, self)
         self.close_button = QPushButton(common.CLOSE, self)
         self.discard_button = QPushButton(accueil.DISCARD_DRAFT_ELLIPSIS, self)
         self.discard_button.clicked.connect(self.discard_draft)
@@ -231,7 +231,7 @@ class IntakeDialog(QDialog):
         self.discard_button.setEnabled(intake is not None and intake.is_draft)
         self.save_draft_button.setEnabled(not self.is_final)
         self.finalize_button.setText(
-            common.SAVE_CTRL_ENTER if self.is_final else accueil.FINALISE_INTAKE_CTRL_ENTER
+            accueil.SAVE_CTRL_ENTER if self.is_final else accueil.FINALISE_INTAKE_CTRL_ENTER
         )
 
     def value(self) -> IntakeInput:

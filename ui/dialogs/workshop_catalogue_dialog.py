@@ -135,7 +135,7 @@ class FundersTab(QWidget):
         self.name = QLineEdit(self)
         self.statement = QPlainTextEdit(self)
         self.statement.setFixedHeight(90)
-        self.preview = QLabel(common.NO_EMBLEM, self)
+        self.preview = QLabel(ateliers.NO_EMBLEM, self)
         self.preview.setFixedHeight(60)
         choose = QPushButton(ateliers.CHOOSE_PNG, self)
         remove = QPushButton(ateliers.REMOVE_EMBLEM, self)
@@ -150,7 +150,7 @@ class FundersTab(QWidget):
         form = QFormLayout()
         self.errors.add_row(form, common.NAME, "name", self.name)
         self.errors.add_row(form, ateliers.MANDATORY_STATEMENT, "statement", self.statement)
-        self.errors.add_row(form, common.EMBLEM, "emblem", emblem_box)
+        self.errors.add_row(form, ateliers.EMBLEM, "emblem", emblem_box)
         self.save_button = QPushButton(ateliers.SAVE_FUNDER, self)
         self.save_button.clicked.connect(self.save)
         self.message = QLabel(self)
@@ -189,14 +189,14 @@ class FundersTab(QWidget):
     def set_emblem(self, png: bytes | None) -> None:
         self.emblem_png = png
         if png is None:
-            self.preview.setText(common.NO_EMBLEM)
+            self.preview.setText(ateliers.NO_EMBLEM)
             return
         pixmap = QPixmap()
         pixmap.loadFromData(png)
         self.preview.setPixmap(pixmap.scaledToHeight(56))
 
     def choose_emblem(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, common.EMBLEM, "", common.PNG_IMAGES)
+        path, _filter = QFileDialog.getOpenFileName(self, ateliers.EMBLEM, "", common.PNG_IMAGES)
         if path:
             self.set_emblem(Path(path).read_bytes())
 
@@ -232,7 +232,7 @@ class WorkshopCatalogueDialog(QDialog):
         self.funders = FundersTab(ctx, self)
         tabs = tab_widget(self)
         tabs.addTab(self.themes, ateliers.WORKSHOP_THEMES)
-        tabs.addTab(self.funders, common.FUNDERS)
+        tabs.addTab(self.funders, ateliers.FUNDERS)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(common.CLOSE)
         buttons.rejected.connect(self.accept)

@@ -171,13 +171,13 @@ class WorkshopSessionDialog(QDialog):
         self.description.setMinimumHeight(60)  # takes the room left in the dialog
         self.errors.add_row(form, common.TYPE, "kind", self.kind)
         self.errors.add_row(form, common.LABEL, "title", self.title_edit)
-        self.errors.add_row(form, common.THEME, "theme_id", self.theme)
+        self.errors.add_row(form, ateliers.THEME, "theme_id", self.theme)
         self.errors.add_row(form, ateliers.SLOTS, "slots", self.slots)
-        self.errors.add_row(form, common.PLACE, "place", self.place)
+        self.errors.add_row(form, ateliers.PLACE, "place", self.place)
         self.errors.add_row(form, ateliers.ANIMATEURS, "animateurs", self.animateurs)
         self.errors.add_row(form, ateliers.CAPACITY, "capacity", self.capacity)
         form.addRow("", self.waiting_list)
-        self.errors.add_row(form, common.FUNDERS, "funders", self.funders)
+        self.errors.add_row(form, ateliers.FUNDERS, "funders", self.funders)
         self.errors.add_row(form, common.DESCRIPTION, "description", self.description)
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.theme.currentIndexChanged.connect(self._theme_changed)

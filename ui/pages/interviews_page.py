@@ -60,22 +60,22 @@ RECENT_COLUMNS: list[Column[RecentInterview]] = [
     Column(common.DATE, lambda r: formatting.date(r.held_on)),
     Column(common.PERSON, lambda r: r.person_name),
     Column(
-        common.INTERVIEW,
-        lambda r: common.INTAKE_SHORT if r.kind == "accueil" else common.FOLLOWUP_SHORT,
+        accueil.INTERVIEW,
+        lambda r: accueil.INTAKE_SHORT if r.kind == "accueil" else accueil.FOLLOWUP_SHORT,
     ),
     Column(
         common.STATE,
         lambda r: (
-            common.DRAFT if r.is_draft else DECISIONS.get(r.decision, "") if r.decision else ""
+            accueil.DRAFT if r.is_draft else DECISIONS.get(r.decision, "") if r.decision else ""
         ),
     ),
     Column(common.ACCOMPAGNATEUR, lambda r: r.accompagnateur),
-    Column(common.CHANGED_BY_COLUMN, lambda r: r.updated_by),
+    Column(accueil.CHANGED_BY_COLUMN, lambda r: r.updated_by),
 ]
 RETENTION_COLUMNS: list[Column[RetentionCandidate]] = [
     Column(common.PERSON, lambda c: c.name),
-    Column(common.LAST_CONTACT, lambda c: formatting.date(c.last_contact_on)),
-    Column(common.DECISION, lambda c: DECISIONS.get(c.decision, c.decision)),
+    Column(accueil.LAST_CONTACT, lambda c: formatting.date(c.last_contact_on)),
+    Column(accueil.DECISION, lambda c: DECISIONS.get(c.decision, c.decision)),
 ]
 
 
@@ -96,7 +96,7 @@ def action_text(entry: AgendaEntry) -> str:
 
 
 class InterviewsPage(QWidget):
-    title = common.INTERVIEWS
+    title = accueil.INTERVIEWS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +120,7 @@ class InterviewsPage(QWidget):
         previous.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(-1)))
         following = QPushButton("▶", self)
         following.clicked.connect(lambda: self.day.setDate(self.day.date().addDays(1)))
-        today_button = QPushButton(common.TODAY, self)
+        today_button = QPushButton(accueil.TODAY, self)
         today_button.clicked.connect(lambda: self.day.setDate(QDate(today())))
         top = QHBoxLayout()
         top.addWidget(QLabel(accueil.AGENDA_OF, self))
@@ -132,7 +132,7 @@ class InterviewsPage(QWidget):
         self.agenda_table = QTableWidget(0, 5, self)
         self.agenda_table.setObjectName("agendaOfTheDay")
         self.agenda_table.setHorizontalHeaderLabels(
-            [accueil.TIME, common.PERSON, common.INTERVIEW, common.NOTE, ""]
+            [accueil.TIME, common.PERSON, accueil.INTERVIEW, common.NOTE, ""]
         )
         self.agenda_table.verticalHeader().hide()
         self.agenda_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -185,7 +185,7 @@ class InterviewsPage(QWidget):
         retention_layout.addWidget(self.anonymise_button)
 
         self.tabs = tab_widget(self)
-        self.tabs.addTab(today_tab, common.TODAY)
+        self.tabs.addTab(today_tab, accueil.TODAY)
         self.tabs.addTab(self.recent_view, accueil.RECENT_INTERVIEWS)
         self.tabs.addTab(retention_tab, accueil.DATA_TO_ANONYMISE)
         layout = QVBoxLayout(self)
@@ -309,7 +309,7 @@ class InterviewsPage(QWidget):
             return
         names = "\n".join(c.name for c in chosen)
         answer = QMessageBox.question(
-            self, common.ANONYMISE, accueil.ANONYMISE_PEOPLE_QUESTION.format(names=names)
+            self, accueil.ANONYMISE, accueil.ANONYMISE_PEOPLE_QUESTION.format(names=names)
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -324,4 +324,4 @@ class InterviewsPage(QWidget):
                 failures.append(f"{candidate.name} : {error_message(exc)}")
         self.ctx.hub.notify(Changes(persons=True))
         if failures:
-            QMessageBox.warning(self, common.ANONYMISE, "\n".join(failures))
+            QMessageBox.warning(self, accueil.ANONYMISE, "\n".join(failures))

@@ -145,13 +145,13 @@ class PersonDetailPage(QWidget):
         self.interview_model: RowTableModel[InterviewRow] = RowTableModel(INTERVIEW_COLUMNS)
         self.interview_table = _table(self, self.interview_model)
         self.interview_table.activated.connect(self._interview_activated)
-        self.print_interview_button = QPushButton(common.PRINT_REPORT, self)
+        self.print_interview_button = QPushButton(accueil.PRINT_REPORT, self)
         self.print_interview_button.clicked.connect(self.print_selected_interview)
         interviews_tab = QWidget(self)
         interviews_layout = QVBoxLayout(interviews_tab)
         interviews_layout.addWidget(self.interview_table)
         interviews_layout.addWidget(self.print_interview_button)
-        self.tabs.addTab(interviews_tab, common.INTERVIEWS)
+        self.tabs.addTab(interviews_tab, accueil.INTERVIEWS)
 
         self.appointments = QListWidget(self)
         self.cancel_appointment_button = QPushButton(accueil.CANCEL_APPOINTMENT, self)
@@ -243,18 +243,18 @@ class PersonDetailPage(QWidget):
         while self.record_form.rowCount():
             self.record_form.removeRow(0)
         rows = [
-            (common.BIRTH_DATE, formatting.date(p.birth_date)),
+            (accueil.BIRTH_DATE, formatting.date(p.birth_date)),
             (common.EMAIL, p.email),
             (common.PHONE, display_phone(p.phone)),
             (common.ADDRESS, " ".join(x for x in (p.address, p.postcode, p.city) if x)),
             (common.ANTENNE, p.antenne_name),
-            (common.REFERENT, p.referent_name),
-            (common.ENTRY_SITUATION, p.situation_label),
-            (common.PRESCRIBER, p.prescriber_label),
-            (common.SECTOR, p.sector_label),
+            (accueil.REFERENT, p.referent_name),
+            (accueil.ENTRY_SITUATION, p.situation_label),
+            (accueil.PRESCRIBER, p.prescriber_label),
+            (accueil.SECTOR, p.sector_label),
             (accueil.ACTIVITY, p.activity_name),
-            (common.ANALYTIC_CODE, p.analytic_code),
-            (common.LAST_CONTACT, formatting.date(p.last_contact_on)),
+            (accueil.ANALYTIC_CODE, p.analytic_code),
+            (accueil.LAST_CONTACT, formatting.date(p.last_contact_on)),
             (common.NOTES, p.notes),
         ]
         for label, value in rows:

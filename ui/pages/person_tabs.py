@@ -79,7 +79,7 @@ def timeline_columns(exit_reasons: dict[str, str]) -> list[Column[TimelineEvent]
 
 def _interview_state(row: InterviewRow) -> str:
     if row.kind == "accueil":
-        return common.DRAFT if row.is_draft else DECISIONS.get(row.decision, row.decision)
+        return accueil.DRAFT if row.is_draft else DECISIONS.get(row.decision, row.decision)
     return accueil.FOLLOWUP_MODE_DURATION.format(
         mode=MODES.get(row.mode, row.mode), minutes=row.duration_minutes
     )
@@ -88,11 +88,11 @@ def _interview_state(row: InterviewRow) -> str:
 INTERVIEW_COLUMNS: list[Column[InterviewRow]] = [
     Column(common.DATE, lambda r: formatting.date(r.held_on)),
     Column(
-        common.INTERVIEW,
-        lambda r: common.INTAKE_SHORT if r.kind == "accueil" else common.FOLLOWUP_SHORT,
+        accueil.INTERVIEW,
+        lambda r: accueil.INTAKE_SHORT if r.kind == "accueil" else accueil.FOLLOWUP_SHORT,
     ),
     Column(common.STATE, _interview_state),
     Column(common.ACCOMPAGNATEUR, lambda r: r.accompagnateur),
     Column(accueil.SUMMARY, lambda r: r.summary),
-    Column(common.CHANGED_BY_COLUMN, lambda r: r.updated_by),
+    Column(accueil.CHANGED_BY_COLUMN, lambda r: r.updated_by),
 ]

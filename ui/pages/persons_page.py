@@ -35,7 +35,7 @@ COLUMNS: list[Column[PersonRow]] = [
     Column(accueil.SITUATION, lambda r: STATUSES.get(r.status, r.status)),
     Column(common.PHONE, lambda r: display_phone(r.phone)),
     Column(common.EMAIL, lambda r: r.email),
-    Column(common.LAST_CONTACT, lambda r: formatting.date(r.last_contact_on)),
+    Column(accueil.LAST_CONTACT, lambda r: formatting.date(r.last_contact_on)),
 ]
 
 

@@ -15,7 +15,7 @@ from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.texts import ateliers, common
 
 HOURS_COLUMNS: list[Column[ThemeHours]] = [
-    Column(common.THEME, lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
+    Column(ateliers.THEME, lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
     Column(ateliers.ATTENDANCE_HOURS, lambda h: duration_text(h.minutes), align_right=True),
     Column(ateliers.SESSIONS, lambda h: str(h.sessions), align_right=True),
 ]
@@ -25,7 +25,7 @@ HISTORY_COLUMNS: list[Column[AttendedSession]] = [
     Column(common.LABEL, lambda s: s.title),
     Column(ateliers.REGISTRATION, lambda s: REGISTRATION_LABELS.get(s.status, s.status)),
     Column(
-        common.ATTENDANCE,
+        ateliers.ATTENDANCE,
         lambda s: f"{duration_text(s.minutes_attended)} / {duration_text(s.minutes_total)}",
         align_right=True,
     ),

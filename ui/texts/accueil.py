@@ -1,11 +1,40 @@
-"""French words of the accueil screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the Accueil area: the person list and record, the intake and follow-up interviews,
+parcours stages, appointments and the Entretiens page.
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-# Person list area (ui/pages/people_area.py)
+# Words the Accueil screens share (person dialog and record, interviews)
+BIRTH_DATE: Final[str] = "Date de naissance"
+REFERENT: Final[str] = "Référent"
+ENTRY_SITUATION: Final[str] = "Situation à l'entrée"
+PRESCRIBER: Final[str] = "Prescripteur"
+SECTOR: Final[str] = "Secteur d'activité"
+ANALYTIC_CODE: Final[str] = "Code analytique"
+INTERVIEW: Final[str] = "Entretien"
+DECISION: Final[str] = "Décision"
+SAVE_CTRL_ENTER: Final[str] = "Enregistrer (Ctrl+Entrée)"
+PRINT_REPORT: Final[str] = "Imprimer le compte rendu"
+LAST_CONTACT: Final[str] = "Dernier contact"
+CHANGED_BY_COLUMN: Final[str] = "Modifié par"
+DRAFT: Final[str] = "Brouillon"
+INTAKE_SHORT: Final[str] = "Accueil"
+FOLLOWUP_SHORT: Final[str] = "Suivi"
+INTERVIEWS: Final[str] = "Entretiens"
+ANONYMISE: Final[str] = "Anonymiser"
+TODAY: Final[str] = "Aujourd'hui"
+
+# Person list (ui/pages/persons_page.py)
 PEOPLE_AREA_TITLE: Final[str] = "Personnes"
+SITUATION: Final[str] = "Situation"
+PEOPLE_SEARCH_PLACEHOLDER: Final[str] = "Rechercher (nom, prénom, e-mail, téléphone, commune)…"
+NEW_PERSON_BUTTON: Final[str] = "Nouvelle personne…"
+NO_PERSON_MATCHES: Final[str] = "Aucune personne ne correspond."
+NO_PERSON: Final[str] = "Aucune personne."
 
 # Appointment dialog (ui/dialogs/appointment_dialog.py)
 APPOINTMENT_TITLE: Final[str] = "Nouveau rendez-vous"
@@ -27,6 +56,7 @@ LAST_NAME_REQUIRED: Final[str] = "Nom *"
 ACTIVITY_NAME: Final[str] = "Nom de l'activité"
 CREATE_NEW_RECORD: Final[str] = "Créer une nouvelle fiche"
 CREATE_DESPITE_DUPLICATE: Final[str] = "Créer une nouvelle fiche alors qu'une fiche proche existe ?"
+PERSON_STAMP: Final[str] = "Créée par {created} — dernière modification par {updated}"
 
 # Parcours stage dialog (ui/dialogs/stage_dialog.py)
 EDIT_STAGE_TITLE: Final[str] = "Modifier l'étape"
@@ -38,6 +68,7 @@ RENEWALS: Final[str] = "Renouvellements"
 CONTRACT: Final[str] = "Contrat"
 OUTCOME: Final[str] = "Issue"
 OTHER_EXIT_REASON: Final[str] = "Autre motif"
+CAPE_DURATION_HINT: Final[str] = "Une convention dure 12 mois, renouvelable {renewals} fois."
 
 # Follow-up interview dialog (ui/dialogs/followup_dialog.py)
 SET_NEXT_APPOINTMENT: Final[str] = "Fixer le prochain rendez-vous"
@@ -46,6 +77,8 @@ MODE: Final[str] = "Modalité"
 POINTS_DISCUSSED_REQUIRED: Final[str] = "Points abordés *"
 ACTION_PLAN: Final[str] = "Plan d'action"
 NEXT_APPOINTMENT: Final[str] = "Prochain rendez-vous"
+FOLLOWUP_TITLE: Final[str] = "Entretien de suivi — {name}"
+FOLLOWUP_SAVED_BY: Final[str] = "Enregistré par {stamp}"
 
 # Intake interview dialog (ui/dialogs/intake_dialog.py)
 PROJECT_WHAT_REQUIRED: Final[str] = "Que veut-elle vendre ? *"
@@ -68,12 +101,6 @@ DISCARD_DRAFT: Final[str] = "Supprimer le brouillon"
 DISCARD_DRAFT_QUESTION: Final[str] = (
     "Supprimer ce brouillon d'entretien d'accueil ? Ce qui y est écrit sera perdu."
 )
-
-# Templates of the interview and record dialogs
-PERSON_STAMP: Final[str] = "Créée par {created} — dernière modification par {updated}"
-CAPE_DURATION_HINT: Final[str] = "Une convention dure 12 mois, renouvelable {renewals} fois."
-FOLLOWUP_TITLE: Final[str] = "Entretien de suivi — {name}"
-FOLLOWUP_SAVED_BY: Final[str] = "Enregistré par {stamp}"
 INTAKE_TITLE: Final[str] = "Entretien d'accueil — {name}"
 INTAKE_DRAFT_SAVED: Final[str] = "Brouillon enregistré — {stamp}"
 INTAKE_FINALISED: Final[str] = "Entretien finalisé — {stamp}"
@@ -81,17 +108,13 @@ INTAKE_FINALISED_ON: Final[str] = (
     "Entretien du {date} finalisé. Vous pouvez imprimer le compte rendu."
 )
 
-# Person list (ui/pages/persons_page.py)
-SITUATION: Final[str] = "Situation"
-PEOPLE_SEARCH_PLACEHOLDER: Final[str] = "Rechercher (nom, prénom, e-mail, téléphone, commune)…"
-NEW_PERSON_BUTTON: Final[str] = "Nouvelle personne…"
-NO_PERSON_MATCHES: Final[str] = "Aucune personne ne correspond."
-NO_PERSON: Final[str] = "Aucune personne."
-
 # Person record tabs (ui/pages/person_tabs.py)
 EVENT: Final[str] = "Événement"
 DETAILS: Final[str] = "Précisions"
 SUMMARY: Final[str] = "Résumé"
+UNTIL: Final[str] = "jusqu'au {end}"
+RENEWAL_COUNT: Final[str] = "{count} renouvellement(s)"
+FOLLOWUP_MODE_DURATION: Final[str] = "{mode}, {minutes} min"
 
 # Person record (ui/pages/person_detail_page.py)
 BACK_TO_PEOPLE: Final[str] = "← Liste des personnes"
@@ -120,6 +143,10 @@ ANONYMISE_PERSON_QUESTION: Final[str] = (
     "seront effacés définitivement ; les dates et étapes restent pour les statistiques."
 )
 DELETE_RECORD_QUESTION: Final[str] = "Supprimer cette fiche ?"
+STATUS: Final[str] = "Situation : {status}"
+STATUS_SINCE: Final[str] = "Situation : {status} depuis le {since}"
+RECORD_STAMP: Final[str] = "Fiche créée par {created} — dernière modification par {updated}"
+DATA_EXPORTED: Final[str] = "Les données ont été exportées :\n{json}\n{pdf}"
 
 # Interviews page (ui/pages/interviews_page.py)
 DUE_ON: Final[str] = "Échéance"
@@ -141,16 +168,7 @@ RETENTION_EXPLANATION: Final[str] = (
     "Candidats non admis sans contact depuis plus de 2 ans : leurs données doivent être "
     "anonymisées (RGPD). Vérifiez chaque personne avant de confirmer."
 )
-
-# Templates of the person record and the interviews page
-STATUS: Final[str] = "Situation : {status}"
-STATUS_SINCE: Final[str] = "Situation : {status} depuis le {since}"
-RECORD_STAMP: Final[str] = "Fiche créée par {created} — dernière modification par {updated}"
-DATA_EXPORTED: Final[str] = "Les données ont été exportées :\n{json}\n{pdf}"
 ANONYMISE_PEOPLE_QUESTION: Final[str] = "Anonymiser définitivement ces personnes ?\n\n{names}"
-UNTIL: Final[str] = "jusqu'au {end}"
-RENEWAL_COUNT: Final[str] = "{count} renouvellement(s)"
-FOLLOWUP_MODE_DURATION: Final[str] = "{mode}, {minutes} min"
 
 
 def person_count(total: int, total_text: str) -> str:

@@ -1,8 +1,20 @@
-"""French words of the ateliers screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the Ateliers area: the workshop list, the session and catalogue dialogs, a person's
+workshop tab and the signing screen. The area's error messages are in ui/pages/workshops_texts.py.
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
 from typing import Final
+
+# Words the Ateliers screens share
+THEME: Final[str] = "Thème"
+PLACE: Final[str] = "Lieu"
+FUNDERS: Final[str] = "Financeurs"
+ATTENDANCE: Final[str] = "Présence"
+NO_EMBLEM: Final[str] = "Aucun emblème"
+EMBLEM: Final[str] = "Emblème"
 
 # Workshop list (ui/pages/workshops_page.py)
 REGISTERED: Final[str] = "Inscrits"
@@ -22,12 +34,14 @@ CATALOGUE_BUTTON: Final[str] = "Thèmes et financeurs…"
 ALL_THEMES: Final[str] = "Tous thèmes"
 NO_SESSION: Final[str] = "Aucune session."
 NOBODY_PRESENT: Final[str] = "Personne n'a été noté présent dans ces sessions."
+WITH_WAITING: Final[str] = "{registered} (+{waiting} en attente)"
 
 # Workshop tab of a person record (ui/pages/workshop_person_tab.py)
 ATTENDANCE_HOURS: Final[str] = "Heures de présence"
 SESSIONS: Final[str] = "Sessions"
 REGISTRATION: Final[str] = "Inscription"
 SESSIONS_DOUBLE_CLICK: Final[str] = "Sessions (double-clic pour ouvrir)"
+TOTAL_ATTENDANCE_HOURS: Final[str] = "Total des heures de présence : {hours}"
 
 # Theme and funder catalogue (ui/dialogs/workshop_catalogue_dialog.py)
 DEFAULT_DURATION: Final[str] = "Durée par défaut"
@@ -57,22 +71,7 @@ CAPACITY: Final[str] = "Capacité"
 AT_PERMANENCE: Final[str] = "Permanence"
 OTHER_ADDRESS: Final[str] = "Autre adresse"
 ADDRESS_PLACEHOLDER: Final[str] = "Salle, adresse, commune"
-
-# Templates and counts
-WITH_WAITING: Final[str] = "{registered} (+{waiting} en attente)"
-TOTAL_ATTENDANCE_HOURS: Final[str] = "Total des heures de présence : {hours}"
 DEFAULT_SESSION_TITLE: Final[str] = "Atelier {theme}"
-
-
-def session_count(total: int, total_text: str) -> str:
-    """``total_text`` is ``total`` written the French way (app.formatting.number)."""
-    return f"{total_text} session{'s' if total > 1 else ''}"
-
-
-def sheets_not_filled(missing: int) -> str:
-    """Appended to the session count of the workshop list."""
-    plural = "s" if missing > 1 else ""
-    return f" — ⚠ {missing} émargement{plural} non rempli{plural}"
 
 
 # Signing on the laptop (ui/dialogs/signing_dialog.py)
@@ -89,12 +88,11 @@ ALL_SIGNED: Final[str] = "Tous les participants ont signé : le formateur contre
 PICK_YOUR_NAME: Final[str] = "Choisissez votre nom dans la liste."
 VALIDATE_COUNTERSIGNATURE: Final[str] = "Valider la contresignature et sceller"
 FINISH: Final[str] = "Terminer"
-
-# Templates of the signing dialog ({name} already HTML-escaped where the text is rich)
 COUNTERSIGNATURE_OF: Final[str] = "Contresignature de : <b>{name}</b>"
 SIGNATURE_OF: Final[str] = "Signature de : <b>{name}</b>"
 THANKS_SIGNED: Final[str] = "Merci, {name} : signature enregistrée."
 SHEET_SEALED: Final[str] = "Feuille signée et scellée : {path}"
+
 
 # Signing screen, signatures kept and sealed (ui/dialogs/signing_dialog.py, issue 16)
 SLOT_COUNTERSIGNED: Final[str] = (
@@ -102,3 +100,14 @@ SLOT_COUNTERSIGNED: Final[str] = (
     "ne peuvent plus changer."
 )
 SIGNATURE_FROZEN: Final[str] = "Une signature enregistrée ne peut être ni modifiée ni supprimée."
+
+
+def session_count(total: int, total_text: str) -> str:
+    """``total_text`` is ``total`` written the French way (app.formatting.number)."""
+    return f"{total_text} session{'s' if total > 1 else ''}"
+
+
+def sheets_not_filled(missing: int) -> str:
+    """Appended to the session count of the workshop list."""
+    plural = "s" if missing > 1 else ""
+    return f" — ⚠ {missing} émargement{plural} non rempli{plural}"

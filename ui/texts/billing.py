@@ -1,4 +1,8 @@
-"""French words of the billing screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the invoicing area's smaller forms: the client and payment dialogs and the
+e-invoicing statuses of an invoice. The invoice screens' own words are in ui/texts/invoicing.py.
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
@@ -32,13 +36,11 @@ AMOUNT_DUE: Final[str] = "Reste dû"
 PAYMENT_MODE: Final[str] = "Mode"
 PAYMENT_REFERENCE: Final[str] = "Référence"
 SAVE_PAYMENT: Final[str] = "Enregistrer le paiement"
+PAYMENT_TITLE: Final[str] = "Paiement de la facture {number}"
 
 # E-invoicing statuses of an invoice (ui/widgets/pa_status_panel.py)
 PA_STATUSES_TITLE: Final[str] = "Facture électronique — statuts de la plateforme agréée"
 CANCELLED_BY_CREDIT_NOTE: Final[str] = "Annulée par un avoir."
-
-# Templates
-PAYMENT_TITLE: Final[str] = "Paiement de la facture {number}"
 
 
 def invoice_refused(*, rejected: bool, reason: str) -> str:

@@ -1,8 +1,15 @@
-"""French words of the cae_options screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the settings screens: the CAE identity dialog, the option lists, and what each
+role may change there (ui/roles.py).
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
 from typing import Final
+
+# Words the settings screens share
+LOGO: Final[str] = "Logo"
 
 # Read-only notices (ui/roles.py)
 IDENTITY_READ_ONLY_ACCOMPAGNATEUR: Final[str] = (
@@ -53,6 +60,7 @@ YEARLY_NUMBERING: Final[str] = "Numérotation remise à zéro chaque année"
 CREDIT_NOTES_OWN_SERIES: Final[str] = "Avoirs dans une série à part"
 CHANGE_LOGO: Final[str] = "Changer le logo…"
 CHOOSE_LOGO: Final[str] = "Choisir un logo (PNG)…"
+MISSING_FOR_INVOICING: Final[str] = "Pour émettre des factures, il manque : {fields}."
 
 # Option lists (ui/pages/options_page.py)
 ENTRY_SITUATIONS: Final[str] = "Situations à l'entrée"
@@ -71,4 +79,3 @@ DISABLED_OPTIONS_HINT: Final[str] = (
 )
 NEW_OPTION: Final[str] = "Nouveau choix :"
 OPTION_LABEL: Final[str] = "Libellé :"
-MISSING_FOR_INVOICING: Final[str] = "Pour émettre des factures, il manque : {fields}."

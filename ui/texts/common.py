@@ -1,7 +1,8 @@
-"""Words shared by many screens: buttons, and the field names every area uses.
+"""Words shared by several areas: buttons, the field names every area uses, the date and time
+fields, record stamps, exports.
 
-A word lives here only when it means the same thing everywhere it is shown; a screen's
-own wording is in its area's module (docs/architecture.md §3, "Words").
+A word lives here only when it means the same thing everywhere it is shown; a screen's own
+words are in its area's module. See docs/architecture.md §3, "Where wording lives".
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ AMOUNT: Final[str] = "Montant"
 NUMBER: Final[str] = "Numéro"
 DESCRIPTION: Final[str] = "Description"
 STATE: Final[str] = "État"
+EMAIL: Final[str] = "E-mail"
+ENTREPRENEUR: Final[str] = "Entrepreneur"
+VAT_NUMBER: Final[str] = "N° TVA intracommunautaire"
 
 # Window titles: the application's name heads every message box
 APP_NAME: Final[str] = "Permanence"
@@ -58,48 +62,12 @@ PICK_IN_CALENDAR: Final[str] = "Choisir dans le calendrier"
 NO_DATA_FOR_PERIOD: Final[str] = "Aucune donnée pour cette période."
 CHART_MAXIMUM: Final[str] = "max. {value}"
 
-# More field names
-EMAIL: Final[str] = "E-mail"
-BIRTH_DATE: Final[str] = "Date de naissance"
-REFERENT: Final[str] = "Référent"
-ENTRY_SITUATION: Final[str] = "Situation à l'entrée"
-PRESCRIBER: Final[str] = "Prescripteur"
-SECTOR: Final[str] = "Secteur d'activité"
-ANALYTIC_CODE: Final[str] = "Code analytique"
-INTERVIEW: Final[str] = "Entretien"
-DECISION: Final[str] = "Décision"
-SAVE_CTRL_ENTER: Final[str] = "Enregistrer (Ctrl+Entrée)"
-PRINT_REPORT: Final[str] = "Imprimer le compte rendu"
-
 # Who changed a record last ({stamp}: name and local time, ui/messages_people.py stamp)
 LAST_CHANGED_BY: Final[str] = "Dernière modification par {stamp}"
 CHANGED_BY: Final[str] = "Modifié par {stamp}"
 
-# More field names and column headers
-LAST_CONTACT: Final[str] = "Dernier contact"
-CHANGED_BY_COLUMN: Final[str] = "Modifié par"
-DRAFT: Final[str] = "Brouillon"
-INTAKE_SHORT: Final[str] = "Accueil"
-FOLLOWUP_SHORT: Final[str] = "Suivi"
-INTERVIEWS: Final[str] = "Entretiens"
-ANONYMISE: Final[str] = "Anonymiser"
-TODAY: Final[str] = "Aujourd'hui"
-
-# Workshop words shared by several screens
-THEME: Final[str] = "Thème"
-PLACE: Final[str] = "Lieu"
-FUNDERS: Final[str] = "Financeurs"
-ATTENDANCE: Final[str] = "Présence"
-NO_EMBLEM: Final[str] = "Aucun emblème"
-EMBLEM: Final[str] = "Emblème"
+# File dialogs and exports
 PNG_IMAGES: Final[str] = "Images PNG (*.png)"
-
-# Shared export words
 SPREADSHEET_FILTER_XLSX_FIRST: Final[str] = "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
 SPREADSHEET_FILTER_CSV_FIRST: Final[str] = "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)"
 EXPORT_RUNNING: Final[str] = "Export en cours…"
-ENTREPRENEUR: Final[str] = "Entrepreneur"
-
-# Shared words of the settings screens
-LOGO: Final[str] = "Logo"
-VAT_NUMBER: Final[str] = "N° TVA intracommunautaire"

@@ -1,4 +1,8 @@
-"""French words of the indicators screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the dashboard (Tableau de bord), its exports and the drill-down lists behind
+its figures.
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ TURNOVER_BY_MONTH: Final[str] = "Chiffre d'affaires facturé HT par mois"
 INVOICED: Final[str] = "Facturé"
 EXITS_BY_OUTCOME: Final[str] = "Sorties par issue"
 TURNOVER_BY_ANTENNE: Final[str] = "Chiffre d'affaires par antenne"
+EXITS_OF: Final[str] = "Sorties — {outcome}"
+INVOICES_OF: Final[str] = "Factures — {what}"
 
 # Dashboard exports (ui/pages/dashboard_actions.py)
 EXPORT_XLSX: Final[str] = "Exporter (XLSX)…"
@@ -34,6 +40,9 @@ PERIOD: Final[str] = "Période"
 SCOPE: Final[str] = "Périmètre"
 FUNDER_EXPORT_RUNNING: Final[str] = "Export financeur en cours…"
 ANNUAL_REPORT_RUNNING: Final[str] = "Rapport d'activité en cours…"
+FILE_SAVED: Final[str] = "Fichier enregistré : {path}"
+NETWORK_EXPORT_RUNNING: Final[str] = "Export réseau {year} en cours…"
+PERIOD_FROM_TO: Final[str] = "du {start} au {end}"
 
 # Drill-down list behind a figure (ui/dialogs/drilldown_dialog.py)
 LOADING: Final[str] = "Chargement…"
@@ -43,13 +52,6 @@ NO_ROW_BEHIND_FIGURE: Final[str] = "Aucune ligne derrière ce chiffre."
 UNPAID_INCL_TAX: Final[str] = "Reste dû TTC"
 AMOUNT_EXCL_TAX: Final[str] = "Montant HT"
 EXPORT_LIST: Final[str] = "Exporter la liste"
-
-# Templates of the dashboard, its exports and its drill-down lists
-EXITS_OF: Final[str] = "Sorties — {outcome}"
-INVOICES_OF: Final[str] = "Factures — {what}"
-FILE_SAVED: Final[str] = "Fichier enregistré : {path}"
-NETWORK_EXPORT_RUNNING: Final[str] = "Export réseau {year} en cours…"
-PERIOD_FROM_TO: Final[str] = "du {start} au {end}"
 FIRST_ROWS_SHOWN: Final[str] = " (les {shown} premières affichées ; l'export les contient toutes)"
 LIST_EXPORTED: Final[str] = "Liste exportée : {path}"
 

@@ -1,4 +1,8 @@
-"""French words of the shell screens (docs/architecture.md, "Where wording lives")."""
+"""Words of the application around its areas: first run, the encrypted profile's passphrase,
+the Aide menu, and the message shown on an unexpected error.
+
+See docs/architecture.md §3, "Where wording lives".
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from typing import Final
 
 # Encrypted profile (ui/dialogs/passphrase_dialog.py)
 ENCRYPTED_PROFILE_TITLE: Final[str] = "Profil chiffré"
-
 ENTER_PASSPHRASE: Final[str] = "Saisissez la phrase de passe du profil « {profile} »."
 
 # Unexpected errors (ui/error_hook.py)

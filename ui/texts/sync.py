@@ -1,6 +1,6 @@
-"""French words of the sync status shown in the window's status bar (ui/widgets/sync_status.py).
+"""Words of the sync status shown in the window's status bar (ui/widgets/sync_status.py).
 
-The synchronisation page's own words may join them here (docs/architecture.md §3, "Words").
+See docs/architecture.md §3, "Where wording lives".
 """
 
 from __future__ import annotations
