@@ -109,11 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[after],
         help="vérifier le sceau et l'intégrité d'une feuille d'émargement signée",
         description=(
-            "Vérifie le sceau d'une feuille signée sur un poste et les empreintes de ses "
-            "signatures. Codes de sortie : 0 intacte, 1 non conforme, 2 fichier introuvable."
+            "Vérifie le sceau d'une feuille signée (sur un poste ou scellée au siège, avec "
+            "son horodatage) ou chaque feuille d'un dossier de preuve (ZIP), et les empreintes "
+            "des signatures. Codes de sortie : 0 intacte, 1 non conforme, 2 fichier introuvable."
         ),
     )
     verify.add_argument("file", metavar="FICHIER", help="la feuille (PDF) à vérifier")
+    verify.add_argument(
+        "--certificat",
+        action="append",
+        default=[],
+        metavar="PEM",
+        help="certificat racine reconnu (celui de la CAE qui scelle au siège ; répétable)",
+    )
     network = sub.add_parser(
         "export-network",
         parents=[after],
@@ -169,9 +177,17 @@ def _verify_sheet(args: argparse.Namespace) -> int:
         print(f"Fichier introuvable : {path}")
         return 2
     root = Path(args.profile) if args.profile else default_home()
-    report = verify_sheet(path.read_bytes(), [root / SEAL_FOLDER / CERT_FILE])
-    print("\n".join(report_lines(report, path.name)))
-    return 0 if report.ok else 1
+    trusted = [root / SEAL_FOLDER / CERT_FILE, *(Path(c) for c in args.certificat)]
+    data = path.read_bytes()
+    if data[:2] == b"PK":  # an audit pack (app/workshops/audit_pack.py): every sheet in it
+        from app.workshops.audit_pack import verify_pack
+
+        results = verify_pack(data, trusted)
+    else:
+        results = [(path.name, verify_sheet(data, trusted))]
+    for name, report in results:
+        print("\n".join(report_lines(report, name)))
+    return 0 if results and all(r.ok for _n, r in results) else 1
 
 
 if __name__ == "__main__":

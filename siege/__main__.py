@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     from siege.einvoicing import cli as einvoicing_cli
 
     einvoicing_cli.add_parser(sub)
+    from siege import sheets_cli
+
+    sheets_cli.add_parser(sub)
     return parser
 
 
@@ -163,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
 
             db.migrate(engine)
             return einvoicing_cli.run(engine, args)
+        if args.command == "sheets":
+            from siege import sheets_cli
+
+            db.migrate(engine)
+            return sheets_cli.run(engine, args)
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
         print(f"erreur : {admin_message(exc)}", file=sys.stderr)

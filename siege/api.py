@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -29,7 +29,7 @@ from app.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_HEADER,
 )
-from siege import devices, feed, schemas, store
+from siege import devices, feed, schemas, sealing, store
 from siege import scope as read_scope
 from siege.devices import DeviceAdminError, DeviceRecord
 from siege.payload import PayloadError, parse_push
@@ -163,13 +163,21 @@ def create_app(engine: Engine) -> FastAPI:
         openapi_extra=schemas.request_body(schemas.PushBody),
         responses={200: {"model": schemas.PushAnswer}, **schemas.PUSH_ERRORS},
     )
-    async def push(request: Request, dev: Annotated[DeviceRecord, Depends(device)]) -> JSONResponse:
+    async def push(
+        request: Request,
+        dev: Annotated[DeviceRecord, Depends(device)],
+        tasks: BackgroundTasks,
+    ) -> JSONResponse:
         body = await _read_json(request)
         try:
             batch_id, ops = parse_push(body)
         except PayloadError as exc:
             raise HTTPException(422, {"code": "invalid", "reason": exc.reason}) from None
         result = await run_in_threadpool(store.push, engine, dev, batch_id, ops)
+        if result.status == 200 and any(o.table == "attendance_signature" for o in ops):
+            # A countersigned half-day is sealed at this sync, after the answer is sent
+            # (siege/sealing.py; a failure is kept and retried, never dropped).
+            tasks.add_task(sealing.after_push, engine)
         # 200 applied, 409 refused by a rule (nothing kept), 503 + Retry-After: a
         # database fault rolled the batch back, send it again (siege/store.py).
         return JSONResponse(result.body, result.status, headers=result.headers or None)

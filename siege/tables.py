@@ -203,3 +203,23 @@ scope_change = Table(
     Column("created_at", DateTime, nullable=False),
     Index("ix_siege_scope_change_device", "device_id", "id"),
 )
+
+# Sheets of countersigned half-days sealed by the siège (issue 16, siege/sealing.py):
+# one row per slot, pending until sealed; a failure is kept with its error and retried
+# (never dropped). The sealed PDF (PAdES + RFC 3161 timestamp) is kept here; laptops
+# receive only when and by whom it was sealed (synced table ``sheet_seal``).
+sheet_seal_store = Table(
+    "siege_sheet_seal",
+    metadata,
+    Column("slot_id", String(36), primary_key=True),
+    Column("state", String(20), nullable=False),  # pending | sealed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("pdf", LargeBinary),
+    Column("pdf_sha256", String(64), nullable=False, default=""),
+    Column("record_sha256", String(64), nullable=False, default=""),
+    Column("sealed_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_siege_sheet_seal_due", "state", "next_attempt_at"),
+)

@@ -31,6 +31,8 @@ from app.workshops.workshop_values import SessionDetail, SlotInfo
 CELL_WIDTH = 62 * mm
 CELL_HEIGHT = 16 * mm
 INK = colors.HexColor("#0B1F5C")
+# A participant who did not sign, by the mark the countersignature closed (issue 16).
+NOT_SIGNED_WORDS = {"absent": "ABSENT", "excuse": "EXCUSÉ"}
 SHORT_HASH = 16  # hex digits shown per signature; the record's digest is printed in full
 
 
@@ -133,13 +135,15 @@ def _signatures_table(record: dict[str, Any], width: float) -> Table:
     shaded: list[tuple[Any, ...]] = []
     signed = [s for s in record["signatures"] if s["role"] == "participant"]
     trainer = [s for s in record["signatures"] if s["role"] == "formateur"]
-    entries = sorted(
-        [(s["name"], s) for s in signed] + [(n["name"], None) for n in record["not_signed"]],
+    entries: list[tuple[str, dict[str, Any]]] = sorted(
+        [(s["name"], s) for s in signed] + [(n["name"], n) for n in record["not_signed"]],
         key=lambda pair: pair[0],
     )
     for number, (name, entry) in enumerate(entries, start=1):
-        if entry is None:
-            rows.append([str(number), Paragraph(esc(name), sheet["Body"]), "NON SIGNÉ", "—", "—"])
+        if "strokes" not in entry:
+            # Closed by the countersignature: absent or excused, never a blank cell.
+            word = NOT_SIGNED_WORDS.get(str(entry.get("state", "")), "NON SIGNÉ")
+            rows.append([str(number), Paragraph(esc(name), sheet["Body"]), word, "—", "—"])
             shaded.append(("BACKGROUND", (2, number), (2, number), SHADE))
         else:
             rows.append([str(number), *_signed_cells(entry)])

@@ -127,7 +127,7 @@ def _signature_of(row: AttendanceSignature) -> Signature:
     )
 
 
-def _stored(row: AttendanceSignature) -> StoredSignature:
+def stored_signature(row: AttendanceSignature) -> StoredSignature:
     return StoredSignature(
         _signature_of(row),
         row.position,
@@ -152,7 +152,7 @@ def slot_rows(session: Session, slot_id: str) -> list[AttendanceSignature]:
 
 def stored_signatures(uow_factory: UnitOfWorkFactory, slot_id: str) -> list[StoredSignature]:
     with uow_factory() as uow:
-        return [_stored(row) for row in slot_rows(uow.session, slot_id)]
+        return [stored_signature(row) for row in slot_rows(uow.session, slot_id)]
 
 
 def slot_chain_problems(uow_factory: UnitOfWorkFactory, slot_id: str) -> list[str]:

@@ -114,7 +114,7 @@ def seal_key(profile_root: Path, organisation: str = "") -> SealKey:
     return key
 
 
-class _ClockedPdfSigner(signers.PdfSigner):
+class ClockedPdfSigner(signers.PdfSigner):
     """pyHanko dates the seal with the machine's clock; Permanence's clock is app.clock."""
 
     def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
@@ -123,8 +123,9 @@ class _ClockedPdfSigner(signers.PdfSigner):
         return session
 
 
-def seal_pdf(pdf: bytes, record: dict[str, Any], key: SealKey, *, location: str = "") -> bytes:
-    """Embed the record as JSON and seal the whole file."""
+def embed_record(pdf: bytes, record: dict[str, Any]) -> IncrementalPdfFileWriter:
+    """The PDF with the record attached as ``emargement.json``, ready to be signed (the
+    signature then covers the record too)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     data = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1).encode()
     embedded = embed.EmbeddedFileObject.from_file_data(
@@ -137,6 +138,12 @@ def seal_pdf(pdf: bytes, record: dict[str, Any], key: SealKey, *, location: str 
         af_relationship=pdf_name("/Data"),
     )
     embed.embed_file(writer, spec)
+    return writer
+
+
+def seal_pdf(pdf: bytes, record: dict[str, Any], key: SealKey, *, location: str = "") -> bytes:
+    """Embed the record as JSON and seal the whole file."""
+    writer = embed_record(pdf, record)
     signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path))
     if signer is None:
         raise ConflictError("seal_key_unreadable", path=str(key.key_path))
@@ -147,7 +154,7 @@ def seal_pdf(pdf: bytes, record: dict[str, Any], key: SealKey, *, location: str 
         location=location or None,
     )
     out = io.BytesIO()
-    _ClockedPdfSigner(meta, signer=signer).sign_pdf(writer, output=out)
+    ClockedPdfSigner(meta, signer=signer).sign_pdf(writer, output=out)
     return out.getvalue()
 
 
@@ -226,6 +233,11 @@ class SheetReport:
     sealer: str = ""
     record_found: bool = False
     signatures: int = 0
+    # RFC 3161 timestamp of the seal (the siège's seal carries one, siege/sealing.py).
+    timestamped: bool = False
+    timestamp_at: dt.datetime | None = None
+    timestamp_trusted: bool = False
+    tsa: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -271,7 +283,9 @@ def verify_sheet(pdf: bytes, trusted_certs: list[Path] | None = None) -> SheetRe
         roots = [load_cert_from_pemder(str(p)) for p in trusted_certs or [] if p.exists()]
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
         try:
-            status = validate_pdf_signature(embedded[-1], context)
+            status = validate_pdf_signature(
+                embedded[-1], context, ts_validation_context=context
+            )
         except Exception as error:  # any failure to validate is a finding, said in the report
             report.problems.append(f"seal_invalid:{error}")
         else:
@@ -293,6 +307,15 @@ def _read_status(report: SheetReport, status: PdfSignatureStatus) -> None:
     report.sealed_at = status.signer_reported_dt
     subject = status.signing_cert.subject.native
     report.sealer = str(subject.get("organization_name") or subject.get("common_name") or "")
+    stamp = status.timestamp_validity
+    if stamp is not None:
+        report.timestamped = True
+        report.timestamp_at = stamp.timestamp
+        report.timestamp_trusted = bool(stamp.intact and stamp.valid and stamp.trusted)
+        tsa = stamp.signing_cert.subject.native
+        report.tsa = str(tsa.get("organization_name") or tsa.get("common_name") or "")
+        if not (stamp.intact and stamp.valid):
+            report.problems.append("timestamp_broken")
     if not report.intact:
         report.problems.append("seal_broken")
     elif not report.whole_file:
@@ -307,6 +330,8 @@ PROBLEM_WORDS = {
     "record_missing": "L'enregistrement des signatures (emargement.json) est absent.",
     "record_changed": "L'empreinte de l'enregistrement ne correspond plus à son contenu.",
     "unknown_format": "L'enregistrement des signatures n'est pas dans un format connu.",
+    "timestamp_broken": "L'horodatage du sceau ne correspond plus au document.",
+    "pack_manifest_mismatch": "Le fichier ne correspond plus au manifeste du dossier de preuve.",
 }
 
 
@@ -316,9 +341,13 @@ def report_lines(report: SheetReport, name: str) -> list[str]:
     if report.sealed and report.sealed_at is not None:
         moment = clock.to_local(report.sealed_at).strftime("%d/%m/%Y à %H:%M:%S")
         lines.append(f"Scellée le {moment} par « {report.sealer} ».")
+    if report.timestamped and report.timestamp_at is not None:
+        moment = clock.to_local(report.timestamp_at).strftime("%d/%m/%Y à %H:%M:%S")
+        trust = "reconnue" if report.timestamp_trusted else "non reconnue ici"
+        lines.append(f"Horodatage RFC 3161 du {moment} par « {report.tsa} » (autorité {trust}).")
     if report.sealed:
         lines.append(
-            "Certificat du sceau reconnu (celui de ce profil)."
+            "Certificat du sceau reconnu."
             if report.trusted
             else "Certificat du sceau non reconnu ici (auto-signé, d'un autre poste) : "
             "l'intégrité est vérifiée, pas l'identité du poste."
