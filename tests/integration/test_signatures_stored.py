@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.errors import ConflictError
-from app.models import Attendance, AttendanceSignature
+from app.ids import deterministic_id
+from app.models import Attendance, AttendanceSignature, Person
 from app.models.base import Base
 from app.sync import service
 from app.workshops import attendance, registrations, signature_store, workshops
@@ -190,10 +191,14 @@ def synced_pair(tmp_path: Path, siege: Siege):
 def test_signatures_reach_the_siege_and_a_frozen_half_day_is_refused_there(
     siege: Siege, synced_pair, pinned_clock
 ) -> None:
-    laptop, _other = synced_pair
+    laptop, other = synced_pair
     sync = lambda p: service.run_sync(p, http_factory=siege.http_factory)  # noqa: E731
     sync(laptop)
     activity_id, persons = _session(laptop.uow, pinned_clock)
+    with laptop.uow() as work:  # followed at the Saint-Dizier antenne (Langres)
+        for person in work.session.scalars(select(Person).where(Person.id.in_(persons))):
+            person.antenne_id = deterministic_id("antenne", "Saint-Dizier")
+        work.commit()
     detail = workshops.get_session(laptop.uow, activity_id)
     slot = detail.slots[0]
     signing = signature_store.open_signing(laptop.uow, detail, slot.id)
@@ -231,3 +236,7 @@ def test_signatures_reach_the_siege_and_a_frozen_half_day_is_refused_there(
     assert reasons(dev.push(op("attendance_signature", late_id, **late))) == ["slot_countersigned"]
     mark = attendance.attendance_id(slot.id, persons[1])
     assert reasons(dev.push(op("attendance", mark, state="present"))) == ["slot_countersigned"]
+    # Read scope: the signatures follow their session, held at Langres, not at Sedan.
+    sync(other)
+    with other.uow() as work:
+        assert work.session.scalars(select(AttendanceSignature)).all() == []

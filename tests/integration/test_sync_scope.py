@@ -127,6 +127,8 @@ def oracle(server: Siege, towns: list[str], dev: Device) -> set[Key]:
             elif name == "attendance":
                 slot = by_id["activity_slot"][r["slot_id"]]
                 keep = r["person_id"] in followed or slot["activity_id"] in held_here
+            elif name in ("attendance_signature", "sheet_seal"):  # follow their session
+                keep = by_id["activity_slot"][r["slot_id"]]["activity_id"] in sessions
             elif name == "invoice":
                 keep = invoice_in(r["id"])
             elif name in ("invoice_line", "payment"):
