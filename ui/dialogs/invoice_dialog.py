@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 from app.changes import Changes
 from app.errors import PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
-from app.invoicing.drafts import InvoiceDetail
+from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.invoicing.payments import Balance
 from app.invoicing.validation import ValidationResult
 from app.profile import PREVIEWS_FOLDER
@@ -157,25 +157,35 @@ class InvoiceDialog(InvoiceForm):
         return True
 
     def _save(self) -> bool:
-        """Save the draft without announcing it (validation announces once for both).
+        """Save the draft without announcing it (« Enregistrer », « Aperçu »).
 
         On the GUI thread: one short write, and its answer decides what happens next."""
-        if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
-            return False
-        data, parse_errors = self.value()
-        if parse_errors:
-            self._show_error(ValidationError(parse_errors))
+        data = self._typed()
+        if data is None:
             return False
         try:
-            self.detail = drafts.save_draft(
-                self.ctx.uow, data, self.detail.id if self.detail else None
-            )
+            detail = drafts.save_draft(self.ctx.uow, data, self.detail.id if self.detail else None)
         except PermanenceError as exc:
             self._show_error(exc)
             return False
+        self._saved(detail)
+        return True
+
+    def _typed(self) -> DraftData | None:
+        """What the form holds, or None after saying under the fields what is not
+        understood (a date, an amount): nothing is saved then."""
+        if refuse_bad_input(self):
+            return None
+        data, parse_errors = self.value()
+        if parse_errors:
+            self._show_error(ValidationError(parse_errors))
+            return None
+        return data
+
+    def _saved(self, detail: InvoiceDetail) -> None:
+        self.detail = detail
         self._clear_errors()
         self._refresh_state()
-        return True
 
     def preview(self) -> None:
         if not self.save_draft() or self.detail is None:
@@ -216,13 +226,28 @@ class InvoiceDialog(InvoiceForm):
 
     # Issuing -----------------------------------------------------------------------
     def validate(self) -> None:
-        """Save, issue and maybe change the person's stage: one notice for the whole action."""
-        if not self._save() or self.detail is None:
+        """Save, issue and maybe change the person's stage: one notice for the whole action.
+
+        The save, then the issue (number, PDF, Factur-X) run off the GUI thread; the
+        question comes between them, as before: a draft the core refuses to save is not
+        offered for issuing."""
+        data = self._typed()
+        if data is None:
             return
+        uow, invoice_id = self.ctx.uow, self.detail.id if self.detail else None
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: drafts.save_draft(uow, data, invoice_id),
+            changes=Changes(),  # announced with the issue (or below, if not issued)
+            success=self._saved_then_issue,
+        ).failure(self._refused).run_in_background()
+
+    def _saved_then_issue(self, detail: InvoiceDetail) -> Changes | None:
+        self._saved(detail)
         if not ask(self, texts.ISSUE_TITLE, texts.ISSUE_QUESTION):
-            self.ctx.hub.notify(Changes(invoices=True))  # the draft was saved
-            return
-        uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, self.detail.id
+            return Changes(invoices=True)  # the draft was saved
+        uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, detail.id
 
         def issue() -> tuple[ValidationResult, InvoiceDetail]:
             result = validation.validate_invoice(uow, folder, invoice_id)
@@ -233,6 +258,7 @@ class InvoiceDialog(InvoiceForm):
         CollectionOp(
             self.ctx, parent=self, op=issue, changes=Changes(), success=self._issued
         ).failure(self._issue_refused).run_in_background()
+        return None
 
     def _issued(self, issued: tuple[ValidationResult, InvoiceDetail]) -> Changes | None:
         result, detail = issued
