@@ -14,7 +14,7 @@ siège has applied a change to an anonymised person or to their texts:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, or_, select, update
 
@@ -24,9 +24,12 @@ from app.sync.codec import encode_row
 from app.sync.derived import recompute
 from app.sync.erasure import ERASED_TABLES
 from app.sync.hlc import Stamp, node_of, parse
-from siege.batch import Batch
+from siege.authority import Rejected
 from siege.feed import touch_row, upsert_clocks
 from siege.tables import conflict, field_clock
+
+if TYPE_CHECKING:
+    from siege.batch import Batch
 
 # The node part of the stamps the siège writes when it restores an erased value.
 ERASURE_NODE = node_of("siege-erasure")
@@ -36,6 +39,16 @@ def erased_values(table: str) -> dict[str, Any]:
     if table == "person":
         return ERASED_PERSON
     return dict.fromkeys(CLEARED_TEXT.get(table, ()), "")
+
+
+def check_final(table: str, current: dict[str, Any] | None, fields: dict[str, Any]) -> None:
+    """Anonymisation cannot be undone: a change clearing it is refused (its author keeps
+    it for review, as any refusal). Who may anonymise at all is who may write the
+    person's record (siege/authority.py): a device of the antenne that follows them."""
+    if table != "person" or current is None or current.get("anonymised_at") is None:
+        return
+    if "anonymised_at" in fields and fields["anonymised_at"] is None:
+        raise Rejected("anonymisation_final")
 
 
 def after_op(ctx: Batch, table: str, row_id: str, values: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from app.ids import deterministic_id
 from app.invoicing.numbering import CREDIT_NOTE_MARK
 from app.models.base import Base
 from app.sync.protocol import ISSUED_STATUS
+from siege import erasure
 from siege.authority import Authority, Rejected, action_of
 
 __all__ = ["FORK", "ISSUED_MUTABLE", "Authority", "Rejected", "action_of", "check"]
@@ -57,6 +58,7 @@ def check(
             return None
         raise Rejected("freeze_out_of_issue")
     auth.check_scope(table, current, fields)
+    erasure.check_final(table, current, fields)
     if table == "invoice_series":
         _check_series(auth, current, fields)
     elif table == "invoice":

@@ -92,6 +92,7 @@ PUSH_REASONS = {
         "une autre signature occupe déjà cette place dans la feuille (signée sur un autre poste)"
     ),
     "seal_written_by_siege": "le scellement des feuilles d'émargement est fait par le siège",
+    "anonymisation_final": "une personne anonymisée ne peut pas retrouver son identité",
     "unique_key_taken": "une autre fiche porte déjà ce nom ou ce code",
     "incomplete_row": "la fiche envoyée est incomplète",
     "missing_link": "elle renvoie à une fiche que le siège ne connaît pas",
@@ -125,6 +126,14 @@ ERRORS = {
     "bad_response": (
         "Réponse du siège refusée par ce poste (incohérente ou trop volumineuse) ; rien "
         "n'en a été appliqué. Nouvelle tentative plus tard ; si cela dure, prévenez le siège."
+    ),
+    "token_unknown": (
+        "Le siège ne reconnaît pas la clé de ce poste : soit le poste a été révoqué, soit le "
+        "siège a été restauré depuis une sauvegarde plus ancienne que la dernière "
+        "synchronisation. Rien n'a été échangé et vos modifications non envoyées sont "
+        "gardées. Demandez à l'administrateur du siège un nouveau code d'inscription pour "
+        "ce poste (python -m siege device enroll NOM_DU_POSTE) et saisissez-le dans la page "
+        "Synchronisation : le poste garde son nom, sa série de factures et ses données."
     ),
 }
 FIELD_ERRORS = {
@@ -169,9 +178,7 @@ def refused_change_line(table: str, row_id: str, reason: str, fields: tuple[str,
 
 
 def pulled_refusal_line(table: str, row_id: str, reason: str) -> str:
-    return (
-        f"Donnée du siège refusée — {table_name(table)} {row_id[:8]}… : {pull_reason(reason)}."
-    )
+    return f"Donnée du siège refusée — {table_name(table)} {row_id[:8]}… : {pull_reason(reason)}."
 
 
 def values_text(raw: str) -> str:
