@@ -28,6 +28,9 @@ class CaeIdentityData:
     siren: str = ""
     siret: str = ""
     rcs_city: str = ""
+    # Numéro de déclaration d'activité (training provider): printed on attendance sheets
+    # and attestations (issue 16); 11 digits.
+    nda: str = ""
     naf: str = ""
     vat_number: str = ""
     iban: str = ""
@@ -91,6 +94,17 @@ def missing_fields(data: CaeIdentityData) -> list[str]:
     return [name for name in MANDATORY_FOR_INVOICES if not str(getattr(data, name)).strip()]
 
 
+def normalize_nda(value: str) -> str:
+    """The NDA as its 11 digits (spaces, dots and dashes as people type them dropped).
+
+    It is given by the DREETS when a training provider declares its activity (Code du
+    travail L6351-1): 2 digits of the region, then 9; never all zeros."""
+    digits = "".join(c for c in value if c not in " .-\u00a0\u202f")
+    if len(digits) != 11 or not digits.isascii() or not digits.isdigit() or not int(digits):
+        raise ValueError(value)
+    return digits
+
+
 def _clean(data: CaeIdentityData) -> CaeIdentityData:
     errors = Collector()
     text = {
@@ -121,6 +135,11 @@ def _clean(data: CaeIdentityData) -> CaeIdentityData:
             text["phone"] = validation.normalize_phone(text["phone"])
         except ValueError:
             errors.add("phone", "invalid_phone")
+    if text["nda"]:
+        try:
+            text["nda"] = normalize_nda(text["nda"])
+        except ValueError:
+            errors.add("nda", "invalid_nda")
     if text["postcode"] and not validation.is_postcode(text["postcode"]):
         errors.add("postcode", "invalid_postcode")
     invalid = {e.field for e in errors.errors}

@@ -215,6 +215,8 @@ def funders_block(funders: Sequence[FunderInfo], width: float) -> list[Flowable]
         elif funder.code == EU_FUNDER_CODE:
             logo = eu_emblem()
         text = esc(funder.statement) if funder.statement else esc(funder.name)
+        if funder.operation_ref:  # the funder's operation (FSE+: Ma démarche FSE+), issue 16
+            text += f" — <b>Opération n°{NBSP}{esc(funder.operation_ref)}</b>"
         body = Paragraph(f"<b>{esc(funder.name)}</b> — {text}", sheet["Body"])
         if funder.code == EU_FUNDER_CODE:
             mark = Table(

@@ -120,7 +120,11 @@ def organisation_of(uow_factory: UnitOfWorkFactory) -> Organisation:
         if cae is None:
             return Organisation()
         address = ", ".join(p for p in (cae.address, f"{cae.postcode} {cae.city}".strip()) if p)
-        # The CAE identity has no training declaration number (NDA) column yet: it is
-        # printed as soon as one exists, without a schema change here (issue 16).
-        nda = str(getattr(cae, "nda", "") or "")
-        return Organisation(cae.name, address, cae.city, cae.siret, nda)
+        return Organisation(cae.name, address, cae.city, cae.siret, nda_text(cae.nda))
+
+
+def nda_text(nda: str) -> str:
+    """« 44 51 01234 51 », grouped as the DREETS prints it, never broken across lines."""
+    if len(nda) != 11:
+        return nda
+    return "\u00a0".join((nda[:2], nda[2:4], nda[4:9], nda[9:]))

@@ -71,6 +71,9 @@ class SessionInput:
     has_waiting_list: bool = True
     funder_ids: list[str] = field(default_factory=list)
     description: str = ""
+    # The funder's operation number, by funder id (FSE+: the "Ma démarche FSE+" operation):
+    # printed with the funder on the sheet and the attestation (issue 16).
+    operation_refs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class FunderInfo:
     name: str
     statement: str
     emblem_png: bytes | None = None
+    operation_ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ tables, whatever the activity's kind.
 from __future__ import annotations
 
 import itertools
+import re
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +46,8 @@ from app.workshops.workshop_values import (
 
 TITLE_MAX = 300
 ADDRESS_MAX = 300
+OPERATION_REF_MAX = 40  # activity_funder.operation_ref
+OPERATION_REF = re.compile(r"[0-9A-Za-z][0-9A-Za-z ./_-]*|")
 
 
 def place_label(permanence: Permanence | None, address: str) -> str:
@@ -80,6 +83,13 @@ def validate_session(data: SessionInput) -> None:
         if after.starts_at < before.ends_at and before.ends_at > before.starts_at:
             errors.add("slots", "slots_overlap")
             break
+    for reference in data.operation_refs.values():
+        # An operation number as funders give it ("202300123", "MP0012345-2"): letters,
+        # digits and separators, at most OPERATION_REF_MAX characters.
+        cleaned = " ".join(reference.split())
+        if len(cleaned) > OPERATION_REF_MAX or not OPERATION_REF.fullmatch(cleaned):
+            errors.add("funders", "invalid_operation_ref", max=OPERATION_REF_MAX)
+            break
     errors.raise_if_any()
 
 
@@ -92,7 +102,7 @@ def create_session(uow_factory: UnitOfWorkFactory, data: SessionInput) -> str:
         uow.session.add(activity)
         uow.session.flush()
         _replace_slots(uow.session, activity, data)
-        _replace_funders(uow.session, activity.id, data.funder_ids)
+        _replace_funders(uow.session, activity.id, data.funder_ids, data.operation_refs)
         uow.commit()
         return activity.id
 
@@ -113,7 +123,7 @@ def update_session(uow_factory: UnitOfWorkFactory, activity_id: str, data: Sessi
             errors.raise_if_any()
         _apply(session, activity, data)
         _replace_slots(session, activity, data)
-        _replace_funders(session, activity.id, data.funder_ids)
+        _replace_funders(session, activity.id, data.funder_ids, data.operation_refs)
         promote_waiting(session, activity)
         uow.commit()
 
@@ -169,9 +179,9 @@ def load_detail(session: Session, activity_id: str) -> SessionDetail:
         )
     ]
     funders = [
-        FunderInfo(f.id, f.code, f.name, f.statement, f.emblem_png)
-        for f in session.scalars(
-            select(Funder)
+        FunderInfo(f.id, f.code, f.name, f.statement, f.emblem_png, operation_ref)
+        for f, operation_ref in session.execute(
+            select(Funder, ActivityFunder.operation_ref)
             .join(ActivityFunder, ActivityFunder.funder_id == Funder.id)
             .where(ActivityFunder.activity_id == activity_id, ActivityFunder.deleted_at.is_(None))
             .order_by(Funder.code)
@@ -327,7 +337,9 @@ def _replace_slots(session: Session, activity: Activity, data: SessionInput) -> 
             row.starts_at, row.ends_at = slot.starts_at, slot.ends_at
 
 
-def _replace_funders(session: Session, activity_id: str, funder_ids: list[str]) -> None:
+def _replace_funders(
+    session: Session, activity_id: str, funder_ids: list[str], refs: dict[str, str]
+) -> None:
     current = {
         link.funder_id: link
         for link in session.scalars(
@@ -341,6 +353,9 @@ def _replace_funders(session: Session, activity_id: str, funder_ids: list[str]) 
             link.deleted_at = None
         elif funder_id not in wanted and link.deleted_at is None:
             link.deleted_at = now
+        reference = " ".join(refs.get(funder_id, "").split())
+        if funder_id in wanted and link.operation_ref != reference:
+            link.operation_ref = reference
     for funder_id in wanted - current.keys():
         # Deterministic id: two laptops adding the same funder make one link.
         session.add(
@@ -348,5 +363,6 @@ def _replace_funders(session: Session, activity_id: str, funder_ids: list[str]) 
                 id=deterministic_id("activity_funder", activity_id, funder_id),
                 activity_id=activity_id,
                 funder_id=funder_id,
+                operation_ref=" ".join(refs.get(funder_id, "").split()),
             )
         )

@@ -30,9 +30,10 @@ from app.invoicing.cae_identity import (
 from ui import messages_invoicing
 from ui.context import AppContext
 from ui.dialogs.people_widgets import text_area
+from ui.messages import register
 from ui.roles import Subject, reference_rights
 from ui.style import warning_css
-from ui.texts import cae_options, common
+from ui.texts import ateliers, cae_options, common
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure
 from ui.widgets.screen import fit_to_screen
 
@@ -45,6 +46,7 @@ TEXT_FIELDS = (
     ("city", common.TOWN),
     ("siren", "SIREN"),
     ("siret", cae_options.HEAD_OFFICE_SIRET),
+    ("nda", ateliers.NDA_LABEL),
     ("rcs_city", cae_options.RCS_CITY),
     ("naf", cae_options.NAF_CODE),
     ("vat_number", common.VAT_NUMBER),
@@ -54,6 +56,7 @@ TEXT_FIELDS = (
     ("phone", common.PHONE),
 )
 MAX_LOGO_BYTES = 512_000
+register(field_messages={"invalid_nda": ateliers.INVALID_NDA})
 
 
 class CaeIdentityDialog(QDialog):
@@ -70,6 +73,8 @@ class CaeIdentityDialog(QDialog):
         for name, label in TEXT_FIELDS:
             edit = QLineEdit(str(getattr(self.data, name)), self)
             edit.setObjectName(f"cae_{name}")
+            if name == "nda":
+                edit.setToolTip(ateliers.NDA_TOOLTIP)
             self.edits[name] = edit
             self.errors.add_row(form, label, name, edit)
         self.terms = QSpinBox(self)

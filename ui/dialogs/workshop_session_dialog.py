@@ -28,11 +28,14 @@ from app.reference import reference
 from app.workshops import workshop_catalogue, workshops
 from app.workshops.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
+from ui.messages import register
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.texts import ateliers, common
 from ui.widgets.date_time_fields import DateField, TimeField, not_before, refuse_bad_input
 from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
 from ui.widgets.screen import fit_to_screen
+
+register(field_messages={"invalid_operation_ref": ateliers.INVALID_OPERATION_REF})
 
 HALF_DAY_MINUTES = 210
 
@@ -209,11 +212,22 @@ class WorkshopSessionDialog(QDialog):
         layout = QHBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         self.funder_boxes: dict[str, QCheckBox] = {}
+        self.funder_refs: dict[str, QLineEdit] = {}
         for funder in workshop_catalogue.list_funders(self.ctx.uow):
             check = QCheckBox(funder.name, box)
             check.setToolTip(funder.statement or funder.name)
             self.funder_boxes[funder.id] = check
             layout.addWidget(check)
+            # The funder's operation number (FSE+), printed on the sheet (issue 16).
+            reference = QLineEdit(box)
+            reference.setObjectName(f"operation_ref_{funder.code}")
+            reference.setPlaceholderText(ateliers.OPERATION_REF_PLACEHOLDER)
+            reference.setToolTip(ateliers.OPERATION_REF_TOOLTIP)
+            reference.setMaxLength(workshops.OPERATION_REF_MAX)
+            reference.setEnabled(False)
+            check.toggled.connect(reference.setEnabled)
+            self.funder_refs[funder.id] = reference
+            layout.addWidget(reference)
         layout.addStretch(1)
         return box
 
@@ -246,6 +260,7 @@ class WorkshopSessionDialog(QDialog):
         for funder in detail.funders:
             if funder.id in self.funder_boxes:
                 self.funder_boxes[funder.id].setChecked(True)
+                self.funder_refs[funder.id].setText(funder.operation_ref)
         self.description.setPlainText(detail.description)
 
     def _current_accompagnateur(self) -> str:
@@ -284,6 +299,11 @@ class WorkshopSessionDialog(QDialog):
             has_waiting_list=self.waiting_list.isChecked(),
             funder_ids=[fid for fid, box in self.funder_boxes.items() if box.isChecked()],
             description=self.description.toPlainText(),
+            operation_refs={
+                fid: self.funder_refs[fid].text()
+                for fid, box in self.funder_boxes.items()
+                if box.isChecked()
+            },
         )
 
     def save(self) -> None:

@@ -111,3 +111,22 @@ def sheets_not_filled(missing: int) -> str:
     """Appended to the session count of the workshop list."""
     plural = "s" if missing > 1 else ""
     return f" — ⚠ {missing} émargement{plural} non rempli{plural}"
+
+# The CAE's training declaration number (ui/dialogs/cae_identity_dialog.py, issue 16)
+NDA_LABEL: Final[str] = "N° de déclaration d'activité (NDA)"
+NDA_TOOLTIP: Final[str] = (
+    "Numéro de déclaration d'activité de l'organisme de formation (11 chiffres), "
+    "imprimé sur les feuilles d'émargement et les attestations"
+)
+INVALID_NDA: Final[str] = "Numéro de déclaration d'activité invalide (11 chiffres)."
+
+# FSE+ operation reference of a session's funder (ui/dialogs/workshop_session_dialog.py)
+OPERATION_REF_PLACEHOLDER: Final[str] = "n° d'opération"
+OPERATION_REF_TOOLTIP: Final[str] = (
+    "Référence de l'opération chez ce financeur (FSE+ : n° d'opération de « Ma démarche "
+    "FSE+ »), imprimée sur la feuille d'émargement et l'attestation"
+)
+INVALID_OPERATION_REF: Final[str] = (
+    "Numéro d'opération invalide : lettres, chiffres, espaces, « . / _ - », {max} caractères "
+    "au plus."
+)
