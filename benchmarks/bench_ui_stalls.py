@@ -285,6 +285,7 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
     from siege.importer import import_profile
     from tests.sync_support.processes import SiegeProcess
     from ui.context import AppContext, ChangeHub
+    from ui.opening import freeze_startup_heap
     from ui.pages.invoices_page import InvoicesPage
     from ui.pages.persons_page import PersonsPage
     from ui.sync_worker import SyncWorker
@@ -307,6 +308,7 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
             page.resize(1100, 700)
             page.show()
         worker = SyncWorker(lctx)
+        freeze_startup_heap()  # as the window does once ready (ui/opening.py)
         outcome: list[str] = []
         worker.finished.connect(lambda report: outcome.append(f"{report.pulled} lignes reçues"))
         worker.failed.connect(lambda code, _m: outcome.append(f"échec {code}"))

@@ -122,6 +122,11 @@ def run_gui(root: Path) -> int:
         if profile is None:
             return 1
         window = MainWindow(AppContext(profile=profile, tasks=tasks, hub=hub))  # type: ignore[arg-type]
+        from PySide6.QtCore import QTimer
+
+        from ui.opening import freeze_startup_heap
+
+        QTimer.singleShot(0, freeze_startup_heap)
     else:
         from ui.opening import ProfileOpening
 

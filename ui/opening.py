@@ -10,12 +10,13 @@ then closes; a wrong passphrase is asked again.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.errors import ProfileError
@@ -31,8 +32,49 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Imported on the worker thread with the profile, so that the GUI thread only builds
-# widgets: what the status bar needs (permanence list, sync state).
-WARM_MODULES = ("app.reference.reference", "ui.widgets.sync_status")
+# widgets: what the status bar needs (permanence list, sync state), and the person
+# record's tabs, registered when the window attaches (ui/main_window.py).
+WARM_MODULES = ("app.reference.reference", "ui.widgets.sync_status", "ui.pages.person_tabs")
+# The person list's first page (ui/pages/persons_page.py asks for as many).
+FIRST_PAGE_ROWS = 50
+
+
+def warm_first_reads(profile: Profile) -> None:
+    """Make the first page's reads cheap before the GUI thread makes them (issue 14:
+    launch to a usable person list). SQLAlchemy configures every mapper at the first ORM
+    query (about 0.2 s for our 30-odd models) and compiles each statement the first time
+    it runs; both used to happen on the GUI thread, in ``MainWindow.attach``. Here, on
+    the database worker, the mappers are configured and the reads of the person list and
+    of the status bar run once: their SQL is compiled and cached, their pages read."""
+    from sqlalchemy.orm import configure_mappers
+
+    from app import formatting
+    from app.people import person_directory
+    from app.reference import reference
+    from app.sync import service
+
+    configure_mappers()
+    formatting.number(5000, 0)  # Babel loads the French number symbols once (≈ 0.1 s)
+    try:
+        person_directory.search_page(profile.uow, "", limit=FIRST_PAGE_ROWS)
+        reference.list_antennes(profile.uow)
+        reference.list_permanences(profile.uow)
+        service.status(profile)
+    except Exception:  # the page itself will read again, and say what is wrong
+        log.debug("warming the first reads failed", exc_info=True)
+
+
+def freeze_startup_heap() -> None:
+    """Keep the garbage collector's full passes short (issue 14: nothing frozen).
+
+    A full collection walks every object the collector tracks and holds the interpreter
+    while it does, so one started by a worker thread (a sync allocates a lot) stops the
+    GUI thread as long: 0.44 s during a first sync (benchmarks/bench_ui_stalls.py). What
+    exists once the window is ready (modules, SQLAlchemy's mappers and caches, the
+    widgets) lives as long as the process: ``gc.freeze()`` (Python docs, "gc") moves it
+    out of the collector's sight, and the full passes then only walk what came after."""
+    gc.collect()
+    gc.freeze()
 
 
 class ProfileOpening(QObject):
@@ -73,10 +115,13 @@ class ProfileOpening(QObject):
         first = self.window.first_page.factory
         if isinstance(first, LazyPage):
             first.preload()
+        warm_first_reads(profile)
         return profile
 
     def _opened(self, profile: Profile) -> None:
         self.window.attach(AppContext(profile=profile, tasks=self.tasks, hub=self.hub))
+        # Once the first page has been painted.
+        QTimer.singleShot(0, freeze_startup_heap)
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, ProfileError) and error.code == "bad_passphrase":
