@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, or_, select, update
 
 from app.models.base import Base
-from app.people.anonymise import CLEARED_TEXT, ERASED_PERSON
+from app.people.erase_copies import CLEARED_TEXT, ERASED_PERSON
 from app.sync.codec import encode_row
 from app.sync.derived import recompute
 from app.sync.erasure import ERASED_TABLES

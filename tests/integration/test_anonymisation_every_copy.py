@@ -3,7 +3,7 @@ laptop A, neither their former name nor their notes remain in any file under the
 profile folders of A, of laptop B (which held the person, a conflict about them, their
 documents and an unsent edit of its own) and of laptop C enrolled afterwards, nor in
 any table of the three laptops and of the siège — a real ``python -m siege serve`` over
-HTTP, on SQLite and on PostgreSQL."""
+HTTP, on SQLite and on PostgreSQL. The backups taken before are searched too."""
 
 from __future__ import annotations
 
@@ -204,6 +204,9 @@ def test_anonymisation_reaches_files_tables_outbox_conflicts_and_other_laptops(
     written_b = [
         people_reports.write_parcours_summary(b.uow, person_id, b.paths.documents / "parcours")
     ]
+    # Backups taken before the anonymisation are rewritten too.
+    a.backup()
+    b.backup()
     # Unsent edits carrying the name: one on A (rewritten in its outbox by the
     # anonymisation), one on B (sent later, by a laptop not yet told).
     _edit_notes(a, person_id, f"{FIRST} {LAST} : {NOTE} encore")
