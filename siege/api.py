@@ -29,7 +29,7 @@ from app.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_HEADER,
 )
-from siege import devices, feed, schemas, sealing, store
+from siege import devices, feed, schemas, sealing, snapshot, store
 from siege import scope as read_scope
 from siege.devices import DeviceAdminError, DeviceRecord
 from siege.payload import PayloadError, parse_push
@@ -94,9 +94,13 @@ def create_app(engine: Engine) -> FastAPI:
             token = authorization[len("Bearer ") :].strip()
         record = devices.authenticate(engine, token)
         if record is None:
+            # The laptop says why in French (app/sync/transport.py): an unknown token is
+            # also what a laptop meets after the siège is restored from an older backup.
+            why = devices.refusal(engine, token)
+            log.warning("token refused: %s", why)
             raise HTTPException(
                 401,
-                {"code": "unauthorized", "reason": "unknown or revoked device"},
+                {"code": "unauthorized", "reason": why},
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return record
@@ -202,6 +206,35 @@ def create_app(engine: Engine) -> FastAPI:
         first ``{"epoch", "tables"}``, then ``{"table", "ids"}`` pages. The laptop drops
         what it holds outside them (docs/sync.md, "Leaving a scope")."""
         return StreamingResponse(_scope_lines(engine, dev), media_type="application/x-ndjson")
+
+    @app.get(f"{API_PREFIX}/snapshot", dependencies=checked, responses=schemas.READ_ERRORS)
+    def snapshot_plan(dev: Annotated[DeviceRecord, Depends(device)]) -> dict[str, Any]:
+        """Where a first sync from a snapshot starts (siege/snapshot.py)."""
+        return snapshot.plan(engine, dev)
+
+    @app.get(f"{API_PREFIX}/snapshot/chunk", dependencies=checked, responses=schemas.READ_ERRORS)
+    def snapshot_chunk(
+        dev: Annotated[DeviceRecord, Depends(device)],
+        cursor: Annotated[int, Query(ge=0, le=2**62)],
+        table: Annotated[str, Query(max_length=60)],
+        after: Annotated[str, Query(max_length=40)] = "",
+        limit: Annotated[int, Query(ge=1, le=snapshot.MAX_CHUNK)] = snapshot.DEFAULT_CHUNK,
+    ) -> Response:
+        """One verified chunk of a snapshot: compressed JSON, its SHA-256 and the next
+        position in headers (a cut transfer resumes there)."""
+        try:
+            part = snapshot.chunk(engine, dev, cursor, table, after, limit)
+        except snapshot.SnapshotError as exc:
+            raise HTTPException(
+                422, {"code": exc.reason, "reason": "bad snapshot position"}
+            ) from None
+        headers = {
+            snapshot.SHA_HEADER: part.sha256,
+            snapshot.ROWS_HEADER: str(part.rows),
+            snapshot.NEXT_TABLE_HEADER: part.next_table,
+            snapshot.NEXT_AFTER_HEADER: part.next_after,
+        }
+        return Response(part.body, media_type="application/octet-stream", headers=headers)
 
     default_openapi = app.openapi
 

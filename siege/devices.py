@@ -351,6 +351,25 @@ def authenticate(engine: Engine, token: str) -> DeviceRecord | None:
     return record
 
 
+def refusal(engine: Engine, token: str) -> str:
+    """Why ``token`` was refused, for the laptop's message (docs/sync.md, "Tokens"):
+    ``expired`` (idle too long: enrol again), ``revoked``, or ``unknown_token``: no device
+    holds it — a forged token, or a laptop whose token was rotated after the backup this
+    siège was restored from (it enrols again and keeps its series and its outbox)."""
+    if not token or len(token) > 200:
+        return "unknown_token"
+    wanted = hash_secret(token)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(device).where(
+                (device.c.token_hash == wanted) | (device.c.next_token_hash == wanted)
+            )
+        ).first()
+    if row is None:
+        return "unknown_token"
+    return "revoked" if row._mapping["revoked_at"] is not None else "expired"
+
+
 def rotate_token(engine: Engine, dev: DeviceRecord) -> str:
     """A fresh token for a device that has just synced (handed out in ``/hello``). Its
     current token keeps working until the new one is used once, so an answer lost on

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.jobs import JobControl
 from app.models import OutboxEntry
-from app.sync import evict, pulled, role
+from app.sync import evict, pulled, role, snapshot
 from app.sync.apply import (
     apply_rows,
     get_state,
@@ -49,6 +49,7 @@ __all__ = ["SyncClient", "SyncError", "SyncReport", "request", "schema_version"]
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
+ACKED_KEY = "acknowledged_through"  # highest operation number the siège acknowledged
 MAX_REJECTION_ROUNDS = 20
 # However large the siège, a sync that needs more pages than this is not a sync.
 MAX_PULL_PAGES = 100_000
@@ -104,6 +105,7 @@ class SyncClient:
         page_size: int = DEFAULT_PAGE,
         fault: FaultHook = _no_fault,
         on_new_token: Callable[[str], object] | None = None,
+        snapshot: bool = True,
     ) -> None:
         self.engine = engine
         # Where a token rotated by the siège in /hello is kept (docs/sync.md, "Tokens").
@@ -117,6 +119,9 @@ class SyncClient:
         self.refused: list[RefusedChange] = []
         self.pull_refused: list[pulled.RowRefusal] = []
         self.evicted = 0
+        self.restarted = False  # the cursor went back to 0 (a restored siège) this run
+        # A first sync reads a snapshot when the siège offers one (False: pages only).
+        self.snapshot = snapshot
 
     # -- handshake ---------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
@@ -134,6 +139,18 @@ class SyncClient:
         offset = self.server_ms - (sent + received) // 2
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
+            acked = int(get_state(conn, ACKED_KEY, "0") or 0)
+            if last_op < acked:
+                # The siège no longer knows changes it acknowledged: it was restored from
+                # an older backup (docs/sync.md, "Tokens"). Read it again from the start.
+                log.warning(
+                    "siège restored? it knows operations up to %d, it acknowledged %d: "
+                    "reading it again from the start",
+                    last_op,
+                    acked,
+                )
+                set_state(conn, CURSOR_KEY, "0")
+                set_state(conn, ACKED_KEY, str(last_op))
             settle_operation_numbers(conn, last_op)
             # The role the siège gives this device (read-only screens: app/sync/role.py).
             answer = body.get("device")
@@ -210,6 +227,7 @@ class SyncClient:
                 # Acknowledged first: the siège's rows then replace the forked local copy
                 # instead of losing to the very changes just acknowledged.
                 conn.execute(delete(ob).where(ob.c.seq <= through))
+                set_state(conn, ACKED_KEY, str(through))
                 self._apply_forced(conn, server_rows, forked_ids)
             pushed += len([e for e in entries if e["seq"] <= through])
             forked += len(forked_ids)
@@ -309,6 +327,13 @@ class SyncClient:
         pulled_rows = conflicts = 0
         last_seq = 0
         with self.engine.connect() as conn:
+            first_sync = int(get_state(conn, CURSOR_KEY, "0")) == 0
+        if first_sync and self.snapshot:
+            # A new laptop starts from a snapshot of its scope (app/sync/snapshot.py).
+            done = snapshot.run(self, job)
+            if done is not None:
+                pulled_rows, conflicts = done
+        with self.engine.connect() as conn:
             started = int(get_state(conn, CURSOR_KEY, "0"))
             held_epoch = get_state(conn, evict.EPOCH_KEY, "")
         first_epoch: int | None = None
@@ -321,6 +346,8 @@ class SyncClient:
             body = json_body(response)
             if response.status_code != 200:
                 raise SyncError("bad_response", status=response.status_code)
+            if self._siege_behind(body, cursor):
+                continue
             try:
                 page = pulled.check_page(body, cursor, self.page_size, last_seq)
                 epoch = evict.page_epoch(body)
@@ -343,6 +370,22 @@ class SyncClient:
                     self.evict_outside_scope()
                 return pulled_rows, conflicts
         raise _bad(f"more than {MAX_PULL_PAGES} pages")
+
+    def _siege_behind(self, body: dict[str, Any], cursor: int) -> bool:
+        """A siège whose last sequence number is below this laptop's cursor was restored
+        from an older backup (docs/sync.md, "Tokens"): this laptop reads everything
+        again from the start, so it ends with what the siège holds now (its own waiting
+        changes stay in the outbox and are sent as usual)."""
+        top = body.get("last_seq")
+        if isinstance(top, bool) or not isinstance(top, int) or not 0 <= top < cursor:
+            return False
+        if self.restarted:
+            raise _bad(f"last_seq {top} below cursor {cursor} again")
+        log.warning("siège behind this laptop (last_seq %d < cursor %d): read again", top, cursor)
+        self.restarted = True
+        with self.engine.begin() as conn:
+            set_state(conn, CURSOR_KEY, "0")
+        return True
 
     def evict_outside_scope(self) -> int:
         """Drop the rows that left this device's scope (app/sync/evict.py); records the

@@ -34,8 +34,8 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 class SyncError(PermanenceError):
     """Sync could not complete; ``code``: offline, certificate, insecure_url,
-    unauthorized, update_required, server_error, bad_response, not_enrolled,
-    enrol_refused. Local data is untouched and the outbox keeps every waiting change."""
+    unauthorized, token_unknown, update_required, server_error, bad_response,
+    not_enrolled, enrol_refused. Local data is untouched and the outbox keeps every waiting change."""
 
     code = "sync"
 
@@ -109,7 +109,11 @@ def request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.
     ]
     response = httpx.Response(streamed.status_code, headers=kept, content=body, request=sent)
     if response.status_code == 401:
-        raise SyncError("unauthorized")
+        # An unknown token (a siège restored from a backup older than this laptop's last
+        # token, docs/sync.md "Tokens") gets its own French message and re-enrol path.
+        detail = _detail(response)
+        why = detail.get("reason") if isinstance(detail, dict) else None
+        raise SyncError("token_unknown" if why == "unknown_token" else "unauthorized")
     if response.status_code == 426:
         raise SyncError("update_required", detail=_detail(response))
     if response.status_code >= 500:
