@@ -136,6 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--year", type=int, required=True, metavar="ANNÉE", help="l'année civile (ex. 2025)"
     )
     network.add_argument("file", metavar="FICHIER", help="le fichier à écrire (.xlsx ou .csv)")
+    fse = sub.add_parser(
+        "export-fse",
+        parents=[after],
+        help="écrire le fichier des participants FSE+ de chaque opération (.xlsx)",
+        description=(
+            "Écrit, pour chaque opération FSE+ (n° d'opération saisi sur les sessions), le "
+            "fichier des participants et sa jauge de complétude (docs/signing.md). Codes de "
+            "sortie : 0 écrit, 1 rien à écrire ou dossier introuvable, 2 profil impossible à "
+            "ouvrir."
+        ),
+    )
+    fse.add_argument("folder", metavar="DOSSIER", help="dossier où écrire les fichiers")
+    fse.add_argument("--operation", metavar="N°", help="une seule opération")
     return parser
 
 
@@ -153,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export-network":
         network_cli = importlib.import_module("app.exports.network_cli")
         return int(network_cli.main(args))
+    if args.command == "export-fse":
+        return int(importlib.import_module("app.workshops.fse_cli").main(args))
     if args.command in ("sync", "init"):
         cli = importlib.import_module("app.sync.cli")
         return int(cli.main(args))
