@@ -119,6 +119,29 @@ register(
         "french_rule_due_before_issue": (
             "La date d'échéance ne peut pas précéder la date d'émission ({rule})."
         ),
+        "french_rule_deposit_framework": (
+            "Une facture d'acompte ne peut pas porter le cadre « facture définitive après "
+            "acompte » ({rule})."
+        ),
+        "deposit_invoice_required": "Facture de solde : choisissez la facture d'acompte à déduire.",
+        "deposit_not_an_issued_deposit": (
+            "La facture à déduire doit être une facture d'acompte émise."
+        ),
+        "deposit_of_another_client": "Cette facture d'acompte est celle d'un autre client.",
+        "deposit_only_on_final_invoice": (
+            "Seule une facture de solde déduit une facture d'acompte."
+        ),
+        "deposit_role_on_credit_note": "Un avoir n'est ni une facture d'acompte ni de solde.",
+        "deposit_already_deducted": (
+            "Cette facture d'acompte est déjà déduite par une autre facture de solde."
+        ),
+        "deposit_deduction_mismatch": (
+            "Les lignes négatives doivent déduire exactement la facture d'acompte n° {number} "
+            "(mêmes montants hors taxes et mêmes taux)."
+        ),
+        "deposit_exceeds_invoice": (
+            "L'acompte déduit dépasse le montant de la facture de solde."
+        ),
         "french_rule_mentions": (
             "Mentions obligatoires manquantes ({rule}) : complétez les pénalités de retard "
             "dans l'identité de la CAE."
@@ -135,6 +158,7 @@ register(
             "Pour l'annuler, faites un avoir."
         ),
         "invoice_not_draft": "Cette facture est déjà émise.",
+        "deposit_not_an_issued_deposit": "Ce n'est pas une facture d'acompte émise.",
         "invoice_not_issued": "Cette facture n'est pas encore émise.",
         "invoice_not_paid": "Cette facture n'est pas entièrement payée : pas encore de facture acquittée.",
         "issue_date_before_last": (

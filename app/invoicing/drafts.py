@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
+from app import formatting
 from app.clock import utcnow
-from app.errors import Collector, NotFoundError
-from app.invoicing.einvoicing import CATEGORIES
+from app.errors import Collector, ConflictError, NotFoundError
+from app.invoicing import deposits
+from app.invoicing.einvoicing import CATEGORIES, DEPOSIT, FINAL, ROLES
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.invoicing.printable import load_lines
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -57,6 +59,10 @@ class DraftData:
     credited_invoice_id: str | None = None
     buyer_reference: str = ""  # BT-10
     order_reference: str = ""  # BT-13
+    # "" / "acompte" (deposit invoice) / "solde" (final invoice deducting the deposit
+    # invoice ``deposit_invoice_id`` by negative lines: deduction_lines).
+    role: str = ""
+    deposit_invoice_id: str | None = None
 
     def with_changes(self, **changes: object) -> DraftData:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -93,7 +99,8 @@ def check_lines(data: DraftData, errors: Collector) -> None:
         errors.check(bool(line.description.strip()), prefix + "description", "required")
         if line.quantity_e4 == 0:
             errors.add(prefix + "quantity", "quantity_zero")
-        elif line.quantity_e4 < 0 and data.kind != InvoiceKind.CREDIT_NOTE:
+        elif line.quantity_e4 < 0 and data.kind != InvoiceKind.CREDIT_NOTE and data.role != FINAL:
+            # A final invoice's negative lines deduct its deposit (checked at issue).
             errors.add(prefix + "quantity", "negative_quantity_invoice")
         elif line.quantity_e4 > 0 and data.kind == InvoiceKind.CREDIT_NOTE:
             errors.add(prefix + "quantity", "positive_quantity_credit_note")
@@ -112,9 +119,7 @@ def check_lines(data: DraftData, errors: Collector) -> None:
                 "vat_category_rate_mismatch",
             )
     for name in ("buyer_reference", "order_reference"):
-        errors.check(
-            len(getattr(data, name)) <= MAX_REFERENCE, name, "too_long", max=MAX_REFERENCE
-        )
+        errors.check(len(getattr(data, name)) <= MAX_REFERENCE, name, "too_long", max=MAX_REFERENCE)
 
 
 def _check(session: Session, data: DraftData) -> None:
@@ -131,8 +136,48 @@ def _check(session: Session, data: DraftData) -> None:
         errors.add("due_date", "end_before_start")
     if data.kind == InvoiceKind.CREDIT_NOTE:
         errors.check(bool(data.credited_invoice_id), "credited_invoice_id", "required")
+    errors.check(data.role in ROLES, "role", "required")
+    if data.role and data.kind != InvoiceKind.INVOICE:
+        errors.add("role", "deposit_role_on_credit_note")
+    if data.role == FINAL:
+        errors.errors.extend(
+            deposits.deposit_problems(session, data.deposit_invoice_id, data.client_id)
+        )
+    elif data.deposit_invoice_id:
+        errors.add("deposit_invoice_id", "deposit_only_on_final_invoice")
     check_lines(data, errors)
     errors.raise_if_any()
+
+
+def deduction_lines(uow_factory: UnitOfWorkFactory, deposit_id: str) -> tuple[LineData, ...]:
+    """The lines a final invoice adds to deduct an issued deposit invoice: one negative
+    line per VAT rate (and category) of the deposit, its amount excluding VAT, so the
+    final invoice's totals are what is left to pay and the deposit's VAT is not charged
+    twice (docs/invoicing.md, "Deposits")."""
+    with uow_factory() as uow:
+        deposit = uow.session.get(Invoice, deposit_id)
+        if deposit is None or deposit.status != InvoiceStatus.ISSUED or deposit.role != DEPOSIT:
+            raise ConflictError("deposit_not_an_issued_deposit")
+        lines = load_lines(uow.session, deposit.id)
+        bases: dict[tuple[int, str], int] = {}
+        for line, amounts in zip(
+            lines, totals_of(detail(uow.session, deposit).data.lines).lines, strict=True
+        ):
+            key = (line.vat_rate_bp, line.vat_category)
+            bases[key] = bases.get(key, 0) + amounts.net_cents
+        when = formatting.date(deposit.issue_date)
+        return tuple(
+            LineData(
+                f"Acompte versé — facture d'acompte n° {deposit.number} du {when}",
+                -10_000,
+                base,
+                rate,
+                0,
+                "",
+                category,
+            )
+            for (rate, category), base in sorted(bases.items(), key=lambda kv: -kv[0][0])
+        )
 
 
 def _draft(session: Session, invoice_id: str) -> Invoice:
@@ -184,6 +229,8 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
         "credited_invoice_id",
         "buyer_reference",
         "order_reference",
+        "role",
+        "deposit_invoice_id",
     ):
         setattr(invoice, name, getattr(clean, name))
     totals = totals_of(clean.lines)
@@ -271,6 +318,8 @@ def detail(session: Session, invoice: Invoice) -> InvoiceDetail:
             credited_invoice_id=invoice.credited_invoice_id,
             buyer_reference=invoice.buyer_reference,
             order_reference=invoice.order_reference,
+            role=invoice.role,
+            deposit_invoice_id=invoice.deposit_invoice_id,
         ),
         totals=totals_of(lines),
         client_name=client.name if client else "",

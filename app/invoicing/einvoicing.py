@@ -1,8 +1,9 @@
 """What the French e-invoicing reform needs beyond EN 16931, derived from the invoice.
 
 - the billing framework (BT-23, FNFE "cadre de facturation"): B1 / S1 / M1 for a plain
-  invoice of goods / services / both, and the same code on its credit notes (the app
-  issues no deposit invoice, hence no B4/S4/M4 "final invoice after a deposit");
+  invoice of goods / services / both (a deposit invoice, BT-3 386, too), the same code
+  on its credit notes, B4 / S4 / M4 for the final invoice after a deposit (BR-FR-CO-08:
+  never on a deposit invoice);
 - the treatment note (BAR): B2B for a French business, B2BINT abroad, B2C / B2CINT for
   a private person;
 - the electronic addresses (BT-34 seller, BT-49 buyer): the client's own address when
@@ -66,6 +67,11 @@ EU_COUNTRIES = frozenset(
 )
 
 FRAMEWORK_BY_NATURE = {"biens": "B1", "services": "S1", "mixte": "M1"}
+FINAL_FRAMEWORK_BY_NATURE = {"biens": "B4", "services": "S4", "mixte": "M4"}
+# Invoice roles (invoice.role): a deposit invoice, the final invoice after a deposit.
+DEPOSIT, FINAL = "acompte", "solde"
+ROLES = ("", DEPOSIT, FINAL)
+TYPE_DEPOSIT = "386"  # UNTDID 1001: prepayment invoice (« facture d'acompte »)
 
 CATEGORIES = ("S", "Z", "E", "AE", "K", "G", "O")
 # Exemption wording printed and put in BT-120, with its VATEX code (BT-121). "E" uses the
@@ -152,7 +158,9 @@ def treatment(party: Party) -> str:
     return "B2C" if domestic else "B2CINT"
 
 
-def framework_code(nature: str) -> str:
+def framework_code(nature: str, role: str = "") -> str:
+    if role == FINAL:
+        return FINAL_FRAMEWORK_BY_NATURE.get(nature, "S4")
     return FRAMEWORK_BY_NATURE.get(nature, "S1")
 
 

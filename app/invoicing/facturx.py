@@ -137,9 +137,11 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
     data: dict[str, Any] = {
         "BT-1": doc.number or "BROUILLON",
         "BT-2": doc.issue_date,
-        "BT-3": TYPE_CREDIT_NOTE if credit else TYPE_INVOICE,
+        "BT-3": TYPE_CREDIT_NOTE
+        if credit
+        else (einvoicing.TYPE_DEPOSIT if doc.role == einvoicing.DEPOSIT else TYPE_INVOICE),
         "BT-5": "EUR",
-        "BT-23": einvoicing.framework_code(doc.nature),
+        "BT-23": einvoicing.framework_code(doc.nature, "" if credit else doc.role),
         "BT-24": "urn:cen.eu:en16931:2017",
         "BG-4": _party(
             doc.seller,
@@ -193,6 +195,11 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
         if extras.bic:
             data["BT-86"] = extras.bic
         data["BT-83"] = doc.number
+    if doc.role == einvoicing.FINAL and doc.deposit_number:
+        # The deposit invoice this final invoice deducts (its negative lines).
+        data["BG-3"] = [
+            {"BT-25": doc.deposit_number, "BT-26": doc.deposit_issue_date or doc.issue_date}
+        ]
     if credit and doc.credited_number:
         data["BG-3"] = [
             {"BT-25": doc.credited_number, "BT-26": doc.credited_issue_date or doc.issue_date}
@@ -237,6 +244,8 @@ def _notes(doc: InvoiceDocument) -> list[dict[str, str]]:
     extras = doc.seller_extras
     notes = [{"BT-21": "REG", "BT-22": f"Activité : {doc.activity}"}] if doc.activity else []
     notes.append({"BT-21": "BAR", "BT-22": einvoicing.treatment(doc.buyer)})
+    if doc.buyer.has_distinct_billing:  # printed in the buyer's block: in the XML too
+        notes.append({"BT-22": billing_address_text(doc.buyer)})
     if not doc.buyer.is_business:
         notes.append({"BT-21": "PMD", "BT-22": B2C_NO_PENALTY})
         notes.append({"BT-21": "PMT", "BT-22": B2C_NO_INDEMNITY})
@@ -250,6 +259,14 @@ def _notes(doc: InvoiceDocument) -> list[dict[str, str]]:
             {"BT-21": "TXD", "BT-22": "Option pour le paiement de la taxe d'après les débits."}
         )
     return notes
+
+
+def billing_address_text(party: Party) -> str:
+    """« Adresse de facturation : … » as printed and as the BT-22 note carries it."""
+    return (
+        f"Adresse de facturation : {party.billing_address}, "
+        f"{party.billing_postcode} {party.billing_city}"
+    )
 
 
 def cii_xml(doc: InvoiceDocument) -> bytes:

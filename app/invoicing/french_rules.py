@@ -10,7 +10,7 @@ Covered (see RULES): BR-FR-01/02 (identifiers), 03 (dates), 04 (type codes), 05/
 (mandatory notes), 08 (billing framework BT-23), 09 (SIRET of seller, buyer, ship-to),
 10/11 (SIRENs), 12/13 (electronic addresses), 15/16 (VAT categories and rates), 20/21/
 22/23/25/31 (BAR treatment, routing addresses), 32 (legal ids), CO-04/05/07, DEC-01..04
-(number formats). Not covered: the rules on parts Permanence never writes (agents,
+(number formats), CO-08 (deposit framework). Not covered: the rules on parts Permanence never writes (agents,
 payee, invoicer, attachments, item attributes, multi-vendor S8/B8/M8/S9 invoices, foreign
 currencies, "assujetti unique"): docs/invoicing.md lists them.
 
@@ -141,6 +141,15 @@ def _framework(root: Node) -> Iterator[str]:
         codes = texts(context, "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID")
         if not any(code in BILLING_MODES for code in codes):
             yield "BR-FR-08_BT-23"
+
+
+def _deposit_framework(root: Node) -> Iterator[str]:
+    """BR-FR-CO-08: a final invoice after a deposit (B4, S4, M4) is not itself a deposit
+    invoice or credit note (386, 500, 503)."""
+    frameworks = texts(root, FRAMEWORK)
+    types = texts(root, DOC + "/ram:TypeCode")
+    if any(f in ("B4", "S4", "M4") for f in frameworks) and any(t in DEPOSIT_TYPES for t in types):
+        yield "BR-FR-CO-08_BT-23"
 
 
 PARTIES = (
@@ -291,6 +300,7 @@ RULES: tuple[Rule, ...] = (
     _type_codes,
     _notes,
     _framework,
+    _deposit_framework,
     _sirets,
     _sirens,
     _endpoints,
@@ -320,6 +330,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("BR-FR-03_BT-72", "sale_date", "french_rule_date"),
     ("BR-FR-03_BT-26", "credited_invoice_id", "french_rule_date"),
     ("BR-FR-CO-07", "due_date", "french_rule_due_before_issue"),
+    ("BR-FR-CO-08", "role", "french_rule_deposit_framework"),
     ("BR-FR-05", "cae.late_penalty_text", "french_rule_mentions"),
     ("BR-FR-10", "cae.siren", "french_rule_siren"),
     ("BR-FR-13", "cae.siren", "french_rule_siren"),

@@ -55,3 +55,10 @@ ZERO_VAT_REGIMES: dict[str, str] = {
     "O": "Hors champ de la TVA",
     "Z": "Taux zéro",
 }
+# Invoice roles (invoice.role, docs/invoicing.md "Deposits"): forms, and the PDF's title.
+ROLE_LABELS: dict[str, str] = {
+    "": "Facture",
+    "acompte": "Facture d'acompte",
+    "solde": "Facture de solde (après acompte)",
+}
+ROLE_TITLES: dict[str, str] = {"acompte": "FACTURE D'ACOMPTE", "solde": "FACTURE DE SOLDE"}

@@ -116,6 +116,12 @@ class InvoiceDocument:
     # marked « Duplicata » on every page.
     is_duplicate: bool = False
     logo_png: bytes | None = field(default=None, repr=False)
+    # "" / "acompte" (deposit invoice, BT-3 386) / "solde" (final invoice after that
+    # deposit, BT-23 B4/S4/M4, BG-3 = the deposit invoice; its deduction lines are
+    # negative lines: docs/invoicing.md, "Deposits").
+    role: str = ""
+    deposit_number: str = ""
+    deposit_issue_date: dt.date | None = None
 
 
 def seller_from_identity(identity: CaeIdentityData) -> tuple[Party, SellerExtras]:
@@ -232,6 +238,9 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     credited = (
         session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     )
+    deposit = (
+        session.get(Invoice, invoice.deposit_invoice_id) if invoice.deposit_invoice_id else None
+    )
     return InvoiceDocument(
         id=invoice.id,
         kind=invoice.kind,
@@ -269,6 +278,9 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         buyer_reference=invoice.buyer_reference,
         order_reference=invoice.order_reference,
         logo_png=logo,
+        role=invoice.role,
+        deposit_number=(deposit.number or "") if deposit is not None else "",
+        deposit_issue_date=deposit.issue_date if deposit is not None else None,
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app import formatting
 from app.clock import today, utcnow
 from app.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from app.invoicing import einvoicing, facturx, french_rules, numbering, storage
+from app.invoicing import deposits, einvoicing, facturx, french_rules, numbering, storage
 from app.invoicing.cae_identity import missing_fields, read_identity
 from app.invoicing.drafts import DraftData, LineData, detail, search_key, write_draft
 from app.invoicing.printable import (
@@ -160,6 +160,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     client_row = session.get(Client, invoice.client_id)
     if client_row is not None:
         errors += _einvoicing_checks(invoice, buyer_from_client(client_row), lines)
+    errors += deposits.deposit_errors(session, invoice)
     if errors:
         raise ValidationError(errors)
     if invoice.kind == InvoiceKind.CREDIT_NOTE:

@@ -19,8 +19,9 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer,
 
 from app import formatting
 from app.invoicing import einvoicing
+from app.invoicing.einvoicing import FINAL
 from app.invoicing.facturx import B2B_RECOVERY_INDEMNITY
-from app.invoicing.labels import NATURE_ON_INVOICE
+from app.invoicing.labels import NATURE_ON_INVOICE, ROLE_TITLES
 from app.invoicing.printable import InvoiceDocument, Party
 from app.pdf.common import FONT, FONT_BOLD, MARGIN, PAGE_SIZE, build_pdf, styles
 from app.states import InvoiceKind
@@ -91,6 +92,11 @@ def _parties(doc: InvoiceDocument) -> Table:
             country_code=b.country_code,
         )
         buyer.append("<br/><b>Adresse de livraison :</b> " + ", ".join(_address(delivery)))
+    if b.has_distinct_billing:  # the same words as the XML's BT-22 note (facturx.py)
+        buyer.append(
+            "<br/><b>Adresse de facturation :</b> "
+            + _e(f"{b.billing_address}, {b.billing_postcode} {b.billing_city}")
+        )
     table = Table(
         [
             [_p("Émetteur", "Label"), _p("Client", "Label")],
@@ -111,7 +117,7 @@ def _parties(doc: InvoiceDocument) -> Table:
 
 
 def _header(doc: InvoiceDocument) -> list[Flowable]:
-    title = "AVOIR" if doc.kind == InvoiceKind.CREDIT_NOTE else "FACTURE"
+    title = "AVOIR" if doc.kind == InvoiceKind.CREDIT_NOTE else ROLE_TITLES.get(doc.role, "FACTURE")
     number = doc.number or "brouillon (pas encore de numéro)"
     story: list[Flowable] = []
     if doc.logo_png:
@@ -132,6 +138,11 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
         facts.append(f"Bon de commande n° {_e(doc.order_reference)}")
     if doc.buyer_reference:
         facts.append(f"Votre référence : {_e(doc.buyer_reference)}")
+    if doc.role == FINAL and doc.deposit_number:
+        facts.append(
+            f"Facture définitive après acompte : déduit la facture d'acompte "
+            f"n° {_e(doc.deposit_number)} du {formatting.date(doc.deposit_issue_date)}"
+        )
     if doc.kind == InvoiceKind.CREDIT_NOTE and doc.credited_number:
         facts.append(
             f"Avoir sur la facture n° {_e(doc.credited_number)} du "

@@ -21,7 +21,7 @@ from saxonche import PySaxonProcessor
 from app import clock
 from app.errors import ValidationError
 from app.invoicing import french_rules
-from app.invoicing.drafts import LineData
+from app.invoicing.drafts import LineData, deduction_lines
 from app.invoicing.validation import cancel_invoice, validate_invoice
 from app.profile import Profile, ProfileSettings, create_profile
 from tests.clock_support import SUITE_INSTANT
@@ -146,6 +146,27 @@ def _issue_corpus(profile: Profile) -> list[Issued]:
         result = validate_invoice(uow, docs, draft, DAY)
         pdf = result.pdf_path.read_bytes()
         issued.append(Issued(label, result.number, _xml(pdf), pdf))
+    # A deposit invoice (386, S1) to a client billed at another address, then the final
+    # invoice after it (S4, BG-3 = the deposit, negative deduction lines).
+    billed = add_client(
+        uow, person, name="SAS Clos", billing_address="12 rue des Comptes",
+        billing_postcode="51100", billing_city="Reims",
+    )  # fmt: skip
+    deposit_lines = (LineData("Acompte de 30 % sur le devis D-12", 10000, 30000, 2000),)
+    for label, role in (("deposit invoice", "acompte"), ("final invoice after deposit", "solde")):
+        extra: dict[str, object] = {"role": role}
+        lines = deposit_lines
+        if role == "solde":
+            deposit_id = _id_of(profile, issued[-1].number)
+            lines = (
+                LineData("Rénovation de la façade", 10000, 100000, 2000),
+                *deduction_lines(uow, deposit_id),
+            )
+            extra["deposit_invoice_id"] = deposit_id
+        draft = add_draft(uow, person, billed, lines, sale_date=DAY, **extra)
+        result = validate_invoice(uow, docs, draft, DAY)
+        pdf = result.pdf_path.read_bytes()
+        issued.append(Issued(label, result.number, _xml(pdf), pdf))
     credit = cancel_invoice(uow, docs, _id_of(profile, issued[0].number), DAY)
     pdf = credit.pdf_path.read_bytes()
     issued.append(Issued("credit note", credit.number, _xml(pdf), pdf))
@@ -164,7 +185,7 @@ def _id_of(profile: Profile, number: str) -> str:
 def test_every_kind_of_invoice_passes_the_official_french_and_en16931_rules(
     corpus, official
 ) -> None:
-    assert len(corpus) == 11
+    assert len(corpus) == 13
     for doc in corpus:
         assert official["fr"](doc.xml) == [], doc.label
         assert official["en"](doc.xml) == [], doc.label
@@ -296,6 +317,7 @@ MUTATIONS: list[tuple[str, str, Mutation, str]] = [
     ("credit note", "credit note without reference", _remove(REFERENCED), "BR-FR-CO-05_BT-3"),
     ("credit note", "credit note reference without date", _remove(REFERENCED + "/ram:FormattedIssueDateTime"), "BR-FR-CO-05_BT-3"),
     ("B2B services, S + E", "due before issue", _set(DUE, "20260301"), "BR-FR-CO-07_BT-9"),
+    ("deposit invoice", "deposit with the final framework S4", _set(FRAMEWORK, "S4"), "BR-FR-CO-08_BT-23"),
     ("B2B services, S + E", "grand total with 3 decimals", _set(TOTALS + "/ram:GrandTotalAmount", "10.123"), "BR-FR-DEC-01_BT-112"),
     ("B2B services, S + E", "VAT total with a comma", _set(TOTALS + "/ram:TaxTotalAmount", "10,12"), "BR-FR-DEC-01_BT-110"),
     ("B2B services, S + E", "line total of 20 digits", _set("//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", "1" * 20), "BR-FR-DEC-01_BT-131"),
@@ -325,7 +347,7 @@ def test_python_rules_equal_the_official_schematron_rule_by_rule(corpus, officia
         "BR-FR-01", "BR-FR-02", "BR-FR-03", "BR-FR-04", "BR-FR-05", "BR-FR-06", "BR-FR-08",
         "BR-FR-09", "BR-FR-10", "BR-FR-11", "BR-FR-12", "BR-FR-13", "BR-FR-15", "BR-FR-16",
         "BR-FR-20", "BR-FR-21", "BR-FR-22", "BR-FR-23", "BR-FR-25", "BR-FR-31",
-        "BR-FR-32-LEGALID", "BR-FR-CO-04", "BR-FR-CO-05", "BR-FR-CO-07", "BR-FR-DEC-01",
+        "BR-FR-32-LEGALID", "BR-FR-CO-04", "BR-FR-CO-05", "BR-FR-CO-07", "BR-FR-CO-08", "BR-FR-DEC-01",
         "BR-FR-DEC-02", "BR-FR-DEC-03", "BR-FR-DEC-04",
     }  # fmt: skip
 

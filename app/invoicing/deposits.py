@@ -1,0 +1,86 @@
+"""Deposit invoices and the final invoice after a deposit (issue 15, item 1;
+docs/invoicing.md, "Deposits").
+
+A deposit invoice (« facture d'acompte ») is an invoice of role ``acompte``: BT-3 386,
+its framework B1/S1/M1. The final invoice (role ``solde``) names the deposit invoice
+(``deposit_invoice_id``, BG-3 in the XML), takes the framework B4/S4/M4 and carries all
+the operation's lines plus negative lines deducting the deposit, one per VAT rate and
+category, excluding VAT (``drafts.deduction_lines``): its totals are what is left to
+pay, the deposit's VAT is not charged twice, and every figure (balance, turnover) reads
+it as any invoice. The checks here run when the draft is saved and again at issue."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import FieldError
+from app.invoicing.einvoicing import DEPOSIT, FINAL
+from app.invoicing.money import LineInput, compute_totals
+from app.invoicing.printable import line_inputs, load_lines
+from app.models import Invoice, InvoiceLine
+from app.states import InvoiceStatus
+
+
+def deposit_problems(session: Session, deposit_id: str | None, client_id: str) -> list[FieldError]:
+    """Why ``deposit_id`` cannot be deducted by a final invoice to ``client_id``."""
+    if not deposit_id:
+        return [FieldError("deposit_invoice_id", "deposit_invoice_required")]
+    deposit = session.get(Invoice, deposit_id)
+    if (
+        deposit is None
+        or deposit.deleted_at is not None
+        or deposit.status != InvoiceStatus.ISSUED
+        or deposit.role != DEPOSIT
+    ):
+        return [FieldError("deposit_invoice_id", "deposit_not_an_issued_deposit")]
+    if deposit.client_id != client_id:
+        return [FieldError("deposit_invoice_id", "deposit_of_another_client")]
+    return []
+
+
+def _bases(lines: list[InvoiceLine], *, negative: bool) -> dict[tuple[int, str], int]:
+    chosen = [ln for ln in lines if (ln.quantity_e4 < 0) == negative]
+    totals = compute_totals(line_inputs(chosen)) if chosen else None
+    out: dict[tuple[int, str], int] = {}
+    if totals is None:
+        return out
+    for line, amounts in zip(chosen, totals.lines, strict=True):
+        key = (line.vat_rate_bp, line.vat_category)
+        out[key] = out.get(key, 0) + amounts.net_cents
+    return out
+
+
+def deposit_errors(session: Session, invoice: Invoice) -> list[FieldError]:
+    """At issue: a final invoice deducts an issued deposit invoice of its client, once,
+    by exactly its amounts per rate, and stays positive."""
+    if invoice.role != FINAL:
+        return []
+    problems = deposit_problems(session, invoice.deposit_invoice_id, invoice.client_id)
+    if problems:
+        return problems
+    deducted_elsewhere = session.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .where(
+            Invoice.deposit_invoice_id == invoice.deposit_invoice_id,
+            Invoice.status == InvoiceStatus.ISSUED,
+            Invoice.deleted_at.is_(None),
+            Invoice.id != invoice.id,
+        )
+    )
+    if deducted_elsewhere:
+        return [FieldError("deposit_invoice_id", "deposit_already_deducted")]
+    deposit = session.get_one(Invoice, invoice.deposit_invoice_id)
+    wanted = _bases(load_lines(session, deposit.id), negative=False)
+    lines = load_lines(session, invoice.id)
+    deducted = {key: -value for key, value in _bases(lines, negative=True).items()}
+    if deducted != wanted:
+        return [FieldError("lines", "deposit_deduction_mismatch", {"number": deposit.number})]
+    total = compute_totals(
+        LineInput(ln.quantity_e4, ln.unit_price_cents, ln.vat_rate_bp, ln.discount_bp)
+        for ln in lines
+    )
+    if total.incl_cents <= 0:
+        return [FieldError("lines", "deposit_exceeds_invoice")]
+    return []
