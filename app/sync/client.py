@@ -35,7 +35,7 @@ from app.sync.apply import (
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
-from app.sync.outbox import settle_operation_numbers
+from app.sync.outbox import ACKED_KEY, settle_operation_numbers, siege_forgot
 from app.sync.protocol import DEFAULT_PAGE, Op, ProtocolError, PushRequest, Refusal, Row
 from app.sync.pulled import RowRefusal
 from app.sync.transport import SyncError, json_body, request, schema_version
@@ -49,7 +49,6 @@ __all__ = ["SyncClient", "SyncError", "SyncReport", "request", "schema_version"]
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
-ACKED_KEY = "acknowledged_through"  # highest operation number the siège acknowledged
 MAX_REJECTION_ROUNDS = 20
 # However large the siège, a sync that needs more pages than this is not a sync.
 MAX_PULL_PAGES = 100_000
@@ -139,18 +138,9 @@ class SyncClient:
         offset = self.server_ms - (sent + received) // 2
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
-            acked = int(get_state(conn, ACKED_KEY, "0") or 0)
-            if last_op < acked:
-                # The siège no longer knows changes it acknowledged: it was restored from
-                # an older backup (docs/sync.md, "Tokens"). Read it again from the start.
-                log.warning(
-                    "siège restored? it knows operations up to %d, it acknowledged %d: "
-                    "reading it again from the start",
-                    last_op,
-                    acked,
-                )
+            if siege_forgot(conn, last_op):
+                # Restored from an older backup (docs/sync.md, "Tokens"): read it again.
                 set_state(conn, CURSOR_KEY, "0")
-                set_state(conn, ACKED_KEY, str(last_op))
             settle_operation_numbers(conn, last_op)
             # The role the siège gives this device (read-only screens: app/sync/role.py).
             answer = body.get("device")
@@ -388,23 +378,8 @@ class SyncClient:
         return True
 
     def evict_outside_scope(self) -> int:
-        """Drop the rows that left this device's scope (app/sync/evict.py); records the
-        epoch unless an unsent edit held a row back (the next sync looks again)."""
-        response = request(self.http, "GET", "/scope/keys")
-        if response.status_code == 404:
-            return 0  # a siège older than eviction: nothing is evicted
-        if response.status_code != 200:
-            raise SyncError("bad_response", status=response.status_code)
-        try:
-            scope = evict.parse_keys(response.content)
-        except evict.KeysRefused as exc:
-            raise _bad(exc.reason) from None
-        with relaxed_links(self.engine) as conn:
-            evicted, held_back = evict.evict(conn, scope)
-            if not held_back:
-                set_state(conn, evict.EPOCH_KEY, str(scope.epoch))
-        if held_back:
-            log.info("%d row(s) outside the scope kept until their edits are sent", held_back)
+        """Drop the rows that left this device's scope (app/sync/evict.py)."""
+        evicted = evict.run(self)
         self.evicted += evicted
         return evicted
 

@@ -22,7 +22,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, select, text
 
@@ -30,6 +30,9 @@ from app.models import DeviceIdentity, FieldClock, OutboxEntry
 from app.models.base import Base, synced_tables
 from app.sync.codec import table_of
 from app.sync.protocol import ROW_ID
+
+if TYPE_CHECKING:
+    from app.sync.client import SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -161,3 +164,28 @@ def page_epoch(body: Any) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch < 2**62:
         raise KeysRefused(f"scope_epoch: non-negative integer expected, got {str(epoch)[:40]!r}")
     return epoch
+
+
+def run(client: SyncClient) -> int:
+    """Read the keys of this device's scope and evict the rest; records the epoch unless
+    an unsent edit held a row back (the next sync looks again). Returns rows evicted."""
+    from app.sync.apply import relaxed_links, set_state
+    from app.sync.client import SyncError, _bad
+    from app.sync.transport import request
+
+    response = request(client.http, "GET", "/scope/keys")
+    if response.status_code == 404:
+        return 0  # a siège older than eviction: nothing is evicted
+    if response.status_code != 200:
+        raise SyncError("bad_response", status=response.status_code)
+    try:
+        scope = parse_keys(response.content)
+    except KeysRefused as exc:
+        raise _bad(exc.reason) from None
+    with relaxed_links(client.engine) as conn:
+        evicted, held_back = evict(conn, scope)
+        if not held_back:
+            set_state(conn, EPOCH_KEY, str(scope.epoch))
+    if held_back:
+        log.info("%d row(s) outside the scope kept until their edits are sent", held_back)
+    return evicted

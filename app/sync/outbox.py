@@ -13,6 +13,24 @@ from app.sync.codec import table_of
 log = logging.getLogger(__name__)
 
 SENT_KEY = "sent_through"  # highest operation number this database has set out to send
+ACKED_KEY = "acknowledged_through"  # highest operation number the siège acknowledged
+
+
+def siege_forgot(conn: Connection, last_op: int) -> bool:
+    """True when the siège no longer knows operations it acknowledged (``last_op`` below
+    ``ACKED_KEY``): it was restored from an older backup (docs/sync.md, "Tokens"). The
+    mark follows the siège, so this is answered once."""
+    acked = int(get_state(conn, ACKED_KEY, "0") or 0)
+    if last_op >= acked:
+        return False
+    log.warning(
+        "siège restored? it knows operations up to %d, it acknowledged %d: "
+        "reading it again from the start",
+        last_op,
+        acked,
+    )
+    set_state(conn, ACKED_KEY, str(last_op))
+    return True
 
 
 def settle_operation_numbers(conn: Connection, last_op: int) -> int:
