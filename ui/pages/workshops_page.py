@@ -99,6 +99,9 @@ class WorkshopsPage(QWidget):
         self.batch_button.clicked.connect(self.batch_attestations)
         self.catalogue_button = QPushButton(ateliers.CATALOGUE_BUTTON, self)
         self.catalogue_button.clicked.connect(self.edit_catalogue)
+        self.fse_button = QPushButton(ateliers.FSE_BUTTON, self)  # issue 16
+        self.fse_button.setToolTip(ateliers.FSE_BUTTON_TOOLTIP)
+        self.fse_button.clicked.connect(self.export_fse)
         self.model: RowTableModel[SessionRow] = RowTableModel(COLUMNS)
         self.table = QTableView(self)
         self.table.setObjectName("sessionTable")
@@ -131,6 +134,7 @@ class WorkshopsPage(QWidget):
         second.addStretch(1)
         second.addWidget(self.batch_button)
         second.addWidget(self.catalogue_button)
+        second.addWidget(self.fse_button)
         second.addWidget(self.new_button)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -164,6 +168,11 @@ class WorkshopsPage(QWidget):
             self.theme.addItem(theme.name, theme.id)
         self.theme.setCurrentIndex(max(self.theme.findData(current), 0))
         self.theme.blockSignals(False)
+
+    def export_fse(self) -> None:
+        from ui.dialogs.fse_export_dialog import FseExportDialog
+
+        FseExportDialog(self.ctx, self).exec()
 
     def edit_catalogue(self) -> None:
         WorkshopCatalogueDialog(self.ctx, self).exec()

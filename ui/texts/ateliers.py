@@ -130,3 +130,43 @@ INVALID_OPERATION_REF: Final[str] = (
     "Numéro d'opération invalide : lettres, chiffres, espaces, « . / _ - », {max} caractères "
     "au plus."
 )
+
+# FSE+ participant file (ui/dialogs/fse_export_dialog.py, issue 16)
+FSE_BUTTON: Final[str] = "Fichier FSE+…"
+FSE_BUTTON_TOOLTIP: Final[str] = (
+    "Fichier des participants d'une opération FSE+ pour « Ma démarche FSE+ », "
+    "avec la jauge de complétude"
+)
+FSE_TITLE: Final[str] = "Participants FSE+ — fichier pour « Ma démarche FSE+ »"
+FSE_OPERATION: Final[str] = "Opération :"
+FSE_NO_OPERATION: Final[str] = (
+    "Aucune opération FSE+ : saisissez le numéro d'opération à côté du financeur FSE+ "
+    "dans les sessions concernées."
+)
+FSE_GAUGE_FORMAT: Final[str] = "%p % de dossiers incomplets"
+FSE_MISSING_TITLE: Final[str] = "Ce qui manque, par participant :"
+FSE_NOTHING_MISSING: Final[str] = "Tous les dossiers sont complets."
+FSE_SAVE: Final[str] = "Enregistrer le fichier…"
+FSE_SAVE_TITLE: Final[str] = "Enregistrer le fichier des participants FSE+"
+FSE_SAVED: Final[str] = "Fichier enregistré : {path}"
+FSE_EDUCATION_NOTE: Final[str] = (
+    "Le niveau d'éducation (CITE) n'est pas recueilli par Permanence : complétez la colonne "
+    "avant l'import."
+)
+
+
+def fse_summary(total: int, incomplete: int, percent: int) -> str:
+    return (
+        f"{total} participant(s), {incomplete} dossier(s) incomplet(s) ({percent} %) — "
+        "seuil de correction financière : 35 %."
+    )
+
+
+FSE_LEVEL_WORDS: Final[dict[str, str]] = {
+    "ok": "Complétude suffisante.",
+    "warning": "Attention : le seuil de 35 % de dossiers incomplets approche.",
+    "over": (
+        "Plus de 35 % de dossiers incomplets : correction financière si le fichier est "
+        "envoyé tel quel. Complétez les fiches avant l'envoi."
+    ),
+}
