@@ -51,25 +51,28 @@ def check_final(table: str, current: dict[str, Any] | None, fields: dict[str, An
         raise Rejected("anonymisation_final")
 
 
-def after_op(ctx: Batch, table: str, row_id: str, values: dict[str, Any]) -> None:
-    """Called once a pushed change of ``table``/``row_id`` is applied."""
+def after_op(
+    ctx: Batch, table: str, row_id: str, values: dict[str, Any], current: dict[str, Any] | None
+) -> None:
+    """Called once a pushed change of ``table``/``row_id`` is applied. Costs nothing for a
+    person who is not anonymised: the person's state comes from the op itself or from
+    the batch's cached look-ups (siege/authority.py)."""
     if table not in ERASED_TABLES:
         return
     erased = erased_values(table)
-    if table != "person" and not any(values.get(name) for name in erased):
-        return  # nothing erasable written: no look-up on the hot path
+    before = current or {}
+    if table == "person":
+        if {**before, **values}.get("anonymised_at") is None:
+            return
+    else:
+        if not any(values.get(name) for name in erased):
+            return  # nothing erasable written
+        person_id = values.get("person_id", before.get("person_id"))
+        auth = ctx.authority
+        if auth is None or auth.value("person", person_id, "anonymised_at") is None:
+            return
     rows = Base.metadata.tables[table]
-    link = ERASED_TABLES[table]
-    person = Base.metadata.tables["person"].alias("owner")
-    found = (
-        ctx.conn.execute(
-            select(rows)
-            .join(person, person.c.id == rows.c[link])
-            .where(rows.c.id == row_id, person.c.anonymised_at.is_not(None))
-        )
-        .mappings()
-        .first()
-    )
+    found = ctx.conn.execute(select(rows).where(rows.c.id == row_id)).mappings().first()
     if found is None:
         return
     if table == "person" and "anonymised_at" in values:

@@ -189,7 +189,7 @@ def _apply_op(ctx: Batch, op: ParsedOp) -> None:
         _merge_fields(ctx, op, row_id, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
     # An anonymised person stays so, and no conflict keeps their former values.
-    erasure.after_op(ctx, op.table, row_id, op.values)
+    erasure.after_op(ctx, op.table, row_id, op.values, current)
     auth.record(op.table, row_id, action, list(op.values), ctx.seq)
     # Rows this change brings into a device's read scope are sent again (siege/scope.py).
     scope.retouch_after(conn, op.table, row_id, current, op.values, ctx.next_seq)
