@@ -24,6 +24,7 @@ from app.models import (
 from app.uow import UnitOfWorkFactory
 
 D = dt.date
+AS_VALIDATION = "(as validation)"  # Builder.invoice: freeze the entrepreneur's antenne
 
 
 def antenne(name: str) -> str:
@@ -137,9 +138,16 @@ class Builder:
         excl_cents: int,
         kind: str = "facture",
         status: str = "emise",
-        frozen_antenne: str | None = None,
+        frozen_antenne: str | None = AS_VALIDATION,
     ) -> str:
-        """``frozen_antenne``: the antenne validation froze on the invoice (a name)."""
+        """``frozen_antenne``: the antenne validation froze on the invoice (a name; None:
+        none). By default the entrepreneur's antenne, as validation freezes it
+        (app/invoicing/validation.py); none on a draft."""
+        if frozen_antenne == AS_VALIDATION:
+            person = self._uow.session.get_one(Person, pid)
+            frozen_id = None if status == "brouillon" else person.antenne_id
+        else:
+            frozen_id = antenne(frozen_antenne) if frozen_antenne else None
         client = self._clients.get(pid)
         if client is None:
             client = self._clients[pid] = self.add(Client(entrepreneur_id=pid, name="Client"))
@@ -153,7 +161,7 @@ class Builder:
                 total_excl_cents=excl_cents,
                 total_vat_cents=excl_cents // 5,
                 total_incl_cents=excl_cents + excl_cents // 5,
-                antenne_id=antenne(frozen_antenne) if frozen_antenne else None,
+                antenne_id=frozen_id,
             )
         )
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.exports.table import Cell, Col, Table
 from app.indicators import labels
-from app.indicators.attachment import antenne_condition, attached_on, session_attachments
+from app.indicators.attachment import antenne_condition, attach
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.flows import intake_members, outcome_key
 from app.indicators.period import Filters
@@ -173,14 +173,15 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
     # The person's antenne on the period's last day (docs/indicators.md, "Antenne filter"):
     # the column and the per-antenne file do not move when the person moves later.
-    attached = session_attachments(session).alias("att_end")
+    participants = select(Person.id).join(who, who.c.person_id == Person.id)
+    attached = attach(participants, Person.id, filters.period.end)
     query = (
-        select(
+        attached.query.with_only_columns(
             Person.last_name,
             Person.first_name,
             Person.birth_date,
             Person.city,
-            attached.c.antenne_id,
+            attached.antenne,
             Person.situation_code,
             Person.prescriber_code,
             intakes.c.first_on,
@@ -196,9 +197,8 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
             func.coalesce(follow.c.minutes, 0),
             exits.c.exit_on,
             exits.c.outcome,
+            maintain_column_froms=True,
         )
-        .join(who, who.c.person_id == Person.id)
-        .join(attached, attached_on(attached, Person.id, filters.period.end))
         .outerjoin(stages, stages.c.person_id == Person.id)
         .outerjoin(exits, exits.c.person_id == Person.id)
         .outerjoin(intakes, intakes.c.person_id == Person.id)
@@ -208,7 +208,7 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
         .order_by(Person.last_name, Person.first_name, Person.id)
     )
     if filters.antenne_id:
-        query = query.where(antenne_condition(attached.c.antenne_id, filters))
+        query = query.where(antenne_condition(attached.antenne, filters))
     antennes = labels.antennes(session)
     situations = labels.options(session, "situation")
     prescribers = labels.options(session, "prescriber")

@@ -10,89 +10,21 @@ the person's record as it is."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, null, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import aliased
 
 from app.indicators.period import NO_ANTENNE, Filters
-from app.indicators.sql import Query, materialize
+from app.indicators.sql import Query
 from app.models import Person, PersonAttachment
 
-Attachments = TableClause  # the materialized attachment spans (see session_attachments)
 
-
-def attachment_spans_query() -> Any:
-    """One row per attachment span: (person_id, antenne_id, referent_id, valid_from,
-    valid_until), ``valid_from`` NULL for a person's first span (it also covers earlier
-    days), ``valid_until`` the next attachment's first day (exclusive; NULL: still
-    valid). Persons without any attachment get one unbounded span from their record."""
-    a = PersonAttachment
-    order = (a.valid_from, a.id)
-    position = func.row_number().over(partition_by=a.person_id, order_by=order)
-    recorded = select(
-        a.person_id.label("person_id"),
-        a.antenne_id.label("antenne_id"),
-        a.referent_id.label("referent_id"),
-        case((position == 1, cast(null(), Date)), else_=a.valid_from).label("valid_from"),
-        func.lead(a.valid_from, type_=Date)
-        .over(partition_by=a.person_id, order_by=order)
-        .label("valid_until"),
-    ).where(a.deleted_at.is_(None))
-    attached = select(a.person_id).where(a.deleted_at.is_(None))
-    unrecorded = select(
-        Person.id,
-        Person.antenne_id,
-        Person.referent_id,
-        cast(null(), Date),
-        cast(null(), Date),
-    ).where(Person.id.not_in(attached))
-    return union_all(recorded, unrecorded)
-
-
-def session_attachments(session: Session) -> Attachments:
-    """The attachment spans, computed once per unit of work (like the stage spans)."""
-    spans = session.info.get("indicator_attachments")
-    if spans is None:
-        spans = session.info["indicator_attachments"] = materialize(
-            session, "ind_attach", attachment_spans_query()
-        )
-    return spans
-
-
-def attached_on(spans: Any, person_id: Any, day: Any) -> ColumnElement[bool]:
-    """Join condition: the span of ``person_id`` valid on ``day`` (exactly one)."""
-    return and_(
-        spans.c.person_id == person_id,
-        or_(spans.c.valid_from.is_(None), spans.c.valid_from <= day),
-        or_(spans.c.valid_until.is_(None), spans.c.valid_until > day),
-    )
-
-
-def antenne_condition(column: Any, filters: Filters) -> ColumnElement[bool]:
-    if filters.antenne_id == NO_ANTENNE:
-        return column.is_(None)  # type: ignore[no-any-return]
-    return column == filters.antenne_id  # type: ignore[no-any-return]
-
-
-def antenne_filter_on(
-    session: Session, query: Query, filters: Filters, person_id: Any, day: Any, name: str = "att"
-) -> Query:
-    """Restrict ``query`` to the rows whose person was attached, on ``day``, to the chosen
-    antenne (or to none, :data:`NO_ANTENNE`); unchanged without an antenne filter."""
-    if not filters.antenne_id:
-        return query
-    spans = session_attachments(session).alias(name)
-    return query.join(spans, attached_on(spans, person_id, day)).where(
-        antenne_condition(spans.c.antenne_id, filters)
-    )
-
-
-def antenne_at(person_id: Any, day: Any) -> ColumnElement[Any]:
-    """The same rule as one correlated look-up, for the few rows that need it (an issued
-    invoice without the antenne frozen at validation): index seeks on
-    ``ix_person_attachment_history``, no materialized spans."""
+def attachment_id_at(person_id: Any, day: Any) -> ColumnElement[Any]:
+    """Id of the person's attachment valid on ``day`` (NULL: none recorded): two index
+    seeks on ``ix_person_attachment_history``, the second only before the first
+    attachment. Correlated to the outer row however deep it is nested."""
     a = aliased(PersonAttachment, name="att_seek")
     live = (a.person_id == person_id, a.deleted_at.is_(None))
     latest = (
@@ -100,7 +32,6 @@ def antenne_at(person_id: Any, day: Any) -> ColumnElement[Any]:
         .where(*live, a.valid_from <= day)
         .order_by(a.valid_from.desc(), a.id.desc())
         .limit(1)
-        # Correlated to the outer row however deep it is nested (below: in att_row).
         .correlate_except(a)
         .scalar_subquery()
     )
@@ -112,13 +43,53 @@ def antenne_at(person_id: Any, day: Any) -> ColumnElement[Any]:
         .correlate_except(a)
         .scalar_subquery()
     )
-    chosen = func.coalesce(latest, first)
-    row = aliased(PersonAttachment, name="att_row")
-    record = aliased(Person, name="att_person")
-    return case(
-        (
-            chosen.is_(None),
-            select(record.antenne_id).where(record.id == person_id).scalar_subquery(),
-        ),
-        else_=select(row.antenne_id).where(row.id == chosen).scalar_subquery(),
+    return func.coalesce(latest, first)
+
+
+def _record(person_id: Any, column: str) -> ColumnElement[Any]:
+    """The person's record (for a person with no attachment recorded)."""
+    record = aliased(Person, name="att_record")
+    return (
+        select(getattr(record, column))
+        .where(record.id == person_id)
+        .correlate_except(record)
+        .scalar_subquery()
     )
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A query joined to the attachment of a person on a day, and its two columns."""
+
+    query: Query
+    antenne: ColumnElement[Any]
+    referent: ColumnElement[Any]
+
+
+def attach(query: Query, person_id: Any, day: Any, name: str = "att") -> Attached:
+    """Join ``query`` to the attachment of ``person_id`` valid on ``day`` (an index seek
+    per row: cheaper than materializing every person's spans when a figure lists a few
+    thousand persons, and exact whatever the number of moves)."""
+    row = aliased(PersonAttachment, name=name)
+    joined = query.outerjoin(row, row.id == attachment_id_at(person_id, day))
+    missing = row.id.is_(None)
+    return Attached(
+        joined,
+        case((missing, _record(person_id, "antenne_id")), else_=row.antenne_id),
+        case((missing, _record(person_id, "referent_id")), else_=row.referent_id),
+    )
+
+
+def antenne_condition(column: Any, filters: Filters) -> ColumnElement[bool]:
+    if filters.antenne_id == NO_ANTENNE:
+        return column.is_(None)  # type: ignore[no-any-return]
+    return column == filters.antenne_id  # type: ignore[no-any-return]
+
+
+def antenne_filter_on(query: Query, filters: Filters, person_id: Any, day: Any) -> Query:
+    """Restrict ``query`` to the rows whose person was attached, on ``day``, to the chosen
+    antenne (or to none, :data:`NO_ANTENNE`); unchanged without an antenne filter."""
+    if not filters.antenne_id:
+        return query
+    attached = attach(query, person_id, day)
+    return attached.query.where(antenne_condition(attached.antenne, filters))

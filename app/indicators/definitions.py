@@ -168,7 +168,8 @@ _DEFS = [
         "l'entrepreneur a été fusionnée ou supprimée. Par entrepreneur, par mois et par "
         "antenne de l'entrepreneur le jour de l'émission, enregistrée avec la facture à sa "
         "validation (déménager ensuite la personne ne change pas les périodes passées ; "
-        "facture émise sans antenne enregistrée : antenne actuelle de la fiche).",
+        "facture émise sans antenne enregistrée : « sans antenne », l'entrepreneur n'en "
+        "avait pas ce jour-là).",
         "app.indicators.turnover.turnover",
     ),
     Definition(
@@ -387,8 +388,9 @@ def markdown() -> str:
         "  actions, participants and hours by the antenne of the action's permanence;",
         "  invoices, credit notes and their payments by `invoice.antenne_id`, the",
         "  entrepreneur's antenne frozen at validation (migration 0002 filled issued",
-        "  invoices with their entrepreneur's antenne of that day; an issued invoice",
-        "  without one falls back to the entrepreneur's attachment on its issue date).",
+        "  invoices with their entrepreneur's antenne of that day). An issued invoice",
+        '  without one is "sans antenne": its entrepreneur had none that day (it is not',
+        "  looked up again: the entrepreneur's record today is not a fact of that day).",
         '  `NO_ANTENNE` ("sans antenne") selects what has none: the antennes plus "sans',
         '  antenne" add up exactly to the all-antennes figure, for every figure.',
         "- Attendance rate: one formula (`attendance_rate` below, `app/indicators/rates.py`),",

@@ -83,9 +83,7 @@ def cape_start_members(session: Session, filters: Filters) -> Query:
             ParcoursStage.start_date.between(filters.period.start, filters.period.end),
         )
     )
-    return antenne_filter_on(
-        session, query, filters, ParcoursStage.person_id, ParcoursStage.start_date
-    )
+    return antenne_filter_on(query, filters, ParcoursStage.person_id, ParcoursStage.start_date)
 
 
 def _monthly(session: Session, members: Any, filters: Filters) -> tuple[Breakdown, ...]:
@@ -148,9 +146,7 @@ def exit_members(session: Session, filters: Filters, outcome: str | None = None)
     )
     if outcome is not None:
         query = query.where(key == outcome)
-    return antenne_filter_on(
-        session, query, filters, ParcoursStage.person_id, ParcoursStage.start_date
-    )
+    return antenne_filter_on(query, filters, ParcoursStage.person_id, ParcoursStage.start_date)
 
 
 def exits_in(session: Session, filters: Filters) -> ExitFigures:

@@ -65,7 +65,7 @@ def stage_start_members(
         firsts = firsts.where(s.contract_type == contract)
     starts = firsts.subquery("starts")
     query = select(starts.c.person_id.label("person_id"))
-    return antenne_filter_on(session, query, filters, starts.c.person_id, starts.c.day)
+    return antenne_filter_on(query, filters, starts.c.person_id, starts.c.day)
 
 
 def count_of(session: Session, query: Query) -> int:

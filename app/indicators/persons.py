@@ -9,12 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators import labels
-from app.indicators.attachment import (
-    antenne_condition,
-    antenne_filter_on,
-    attached_on,
-    session_attachments,
-)
+from app.indicators.attachment import antenne_condition, antenne_filter_on, attach
 from app.indicators.definitions import STATUS_LABELS
 from app.indicators.period import Filters, add_years
 from app.indicators.sql import (
@@ -52,21 +47,22 @@ def accompanied_members(session: Session, filters: Filters) -> Query:
     end = filters.period.end
     status = status_on(spans, end)
     running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
-    attached = session_attachments(session).alias("att_end")
-    query = (
-        select(
-            Person.id.label("person_id"),
-            status.c.kind.label("status"),
-            attached.c.antenne_id.label("antenne"),
-            last_intake_permanence(end).label("permanence"),
-            attached.c.referent_id.label("accompagnateur"),
-        )
-        .join(attached, attached_on(attached, Person.id, end))
+    persons = (
+        select(Person.id)
         .outerjoin(status, status.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
+    attached = attach(persons, Person.id, end)
+    query = attached.query.with_only_columns(
+        Person.id.label("person_id"),
+        status.c.kind.label("status"),
+        attached.antenne.label("antenne"),
+        last_intake_permanence(end).label("permanence"),
+        attached.referent.label("accompagnateur"),
+        maintain_column_froms=True,
+    )
     if filters.antenne_id:
-        query = query.where(antenne_condition(attached.c.antenne_id, filters))
+        query = query.where(antenne_condition(attached.antenne, filters))
     return query
 
 
@@ -116,14 +112,13 @@ def status_members(session: Session, filters: Filters, kind: str) -> Query:
         .join(status, status.c.person_id == Person.id)
         .where(person_live(), status.c.kind == kind)
     )
-    return antenne_filter_on(session, query, filters, Person.id, end)
+    return antenne_filter_on(query, filters, Person.id, end)
 
 
 def headcount_in(session: Session, filters: Filters) -> Headcount:
     end = filters.period.end
     status = status_on(session_spans(session), end)
     query = antenne_filter_on(
-        session,
         select(status.c.kind, func.count())
         .join(Person, Person.id == status.c.person_id)
         .where(person_live())
@@ -210,7 +205,7 @@ def followup_members(session: Session, filters: Filters) -> Query:
         .outerjoin(counts, counts.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
-    return antenne_filter_on(session, query, filters, Person.id, period.end)
+    return antenne_filter_on(query, filters, Person.id, period.end)
 
 
 def below_minimum_condition(members: Any) -> Any:

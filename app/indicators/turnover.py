@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.indicators import labels
-from app.indicators.attachment import antenne_at, attached_on, session_attachments
+from app.indicators.attachment import attach
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
@@ -59,13 +59,10 @@ def _issued() -> Any:
 
 def _antenne() -> Any:
     """The antenne an invoice counts for: its entrepreneur's on the issue date, frozen at
-    validation (``invoice.antenne_id``); for a row without one (the entrepreneur had no
-    antenne then, or the row was written outside validation) the entrepreneur's
-    attachment on the issue date (docs/indicators.md, "Antenne filter")."""
-    # Looked up only when the invoice has none (COALESCE stops at its first non-null).
-    return func.coalesce(
-        Invoice.antenne_id, antenne_at(Invoice.entrepreneur_id, Invoice.issue_date)
-    )
+    validation (``invoice.antenne_id``; app/invoicing/validation.py), which is the
+    entrepreneur's attachment that day. None: the entrepreneur had no antenne that day
+    ("sans antenne"), not a value to look up again today (docs/indicators.md)."""
+    return Invoice.antenne_id
 
 
 def antenne_filter_of_invoice(query: Query, filters: Filters) -> Query:
@@ -229,11 +226,15 @@ def _people(
     the period's last day, so a past period's table does not move with them."""
     if not ids:
         return {}
-    attached = session_attachments(session).alias("att_end")
+    attached = attach(select(Person.id).where(Person.id.in_(ids)), Person.id, filters.period.end)
     rows = session.execute(
-        select(Person.id, Person.last_name, Person.first_name, attached.c.antenne_id)
-        .join(attached, attached_on(attached, Person.id, filters.period.end))
-        .where(Person.id.in_(ids))
+        attached.query.with_only_columns(
+            Person.id,
+            Person.last_name,
+            Person.first_name,
+            attached.antenne,
+            maintain_column_froms=True,
+        )
     )
     return {
         i: (f"{last.upper()} {first}", antenne_names.get(a or "", "")) for i, last, first, a in rows

@@ -59,7 +59,7 @@ def _history(uow: Any) -> dict[str, str]:
         b.stage(alice, "salarie", D(2025, 9, 1), contract_type="CESA")
         b.followup(alice, D(2025, 10, 1))
         b.invoice(alice, D(2025, 3, 1), 100000, frozen_antenne="Troyes")
-        b.invoice(alice, D(2025, 11, 1), 50000)  # no antenne frozen: attachment then
+        b.invoice(alice, D(2025, 11, 1), 50000)  # frozen as validation does: Troyes
         b.stage(bruno, "cape", D(2024, 5, 1))
         b.stage(bruno, "sortie", D(2025, 6, 30), outcome="creation_entreprise")
         b.stage(chloe, "cape", D(2025, 4, 1))
@@ -138,8 +138,9 @@ def test_a_move_during_the_year_splits_its_facts_by_their_dates(uow) -> None:
         b.stage(pid, "cape", D(2025, 2, 1))  # signed while in Troyes
         b.stage(pid, "sortie", D(2025, 9, 1), outcome="retour_situation")  # left from Reims
         b.stage(pid, "cape", D(2025, 11, 1))  # back in CAPE, from Reims
-        b.invoice(pid, D(2025, 3, 1), 1000)  # no frozen antenne: Troyes that day
-        b.invoice(pid, D(2025, 8, 1), 2000)  # Reims that day
+        # Validation froze the antenne of the day: the move does not touch them.
+        b.invoice(pid, D(2025, 3, 1), 1000, frozen_antenne="Troyes")
+        b.invoice(pid, D(2025, 8, 1), 2000, frozen_antenne="Reims")
     troyes, reims = Filters(YEAR_2025, antenne("Troyes")), Filters(YEAR_2025, antenne("Reims"))
     assert (entries(uow, troyes).capes_started, entries(uow, reims).capes_started) == (1, 1)
     assert (exits(uow, troyes).total, exits(uow, reims).total) == (0, 1)
@@ -154,7 +155,7 @@ def test_a_move_during_the_year_splits_its_facts_by_their_dates(uow) -> None:
     # The first half of the year, on its own: the person was in Troyes on 30/06.
     half = Filters(Period(D(2025, 1, 1), D(2025, 6, 30)), antenne("Troyes"))
     assert accompanied(uow, half).total == 1
-    # Invoices without a frozen antenne follow the attachment on their issue date.
+    # Invoices count for the antenne frozen at their validation.
     assert turnover(uow, troyes).invoiced_cents == 1000
     assert turnover(uow, reims).invoiced_cents == 2000
     # Before the first recorded attachment, the first one counts.

@@ -258,9 +258,9 @@ def _expected_events(members: list[Any], actions: list[Any], period: Period, key
                     admissions += decision == "admis"
                     received.add(index)
         for offset, amount, kind, status, payments, frozen in m["invoices"]:
-            # The antenne frozen on the invoice at validation, else the entrepreneur's;
-            # the entrepreneur deleted or not.
-            if status == "brouillon" or not _wanted(key, frozen or m["antenne"]):
+            # The antenne frozen on the invoice at validation (None: the entrepreneur had
+            # none that day), the entrepreneur deleted or not.
+            if status == "brouillon" or not _wanted(key, frozen):
                 continue
             sign = -1 if kind == "avoir" else 1
             if inside(day(offset)):

@@ -79,13 +79,13 @@ def _expected_money(people: list[Any], period: Period, key: str | None) -> dict[
             for offset, share, status, frozen in inv["credits"]:
                 # The credit note: its own antenne rule; counted on its invoice's issue
                 # date when that invoice is issued, else on its own.
-                if status != "emise" or not _wanted(key, frozen or p["antenne"]):
+                if status != "emise" or not _wanted(key, frozen):
                     continue
                 amount = -(inv["excl"] * share // 100)
                 counted_on = day(inv["issued"]) if issued else day(offset)
                 by_invoice += amount if inside(counted_on) else 0
                 by_own_date += amount if inside(day(offset)) else 0
-            if not issued or not _wanted(key, inv["frozen"] or p["antenne"]):
+            if not issued or not _wanted(key, inv["frozen"]):
                 continue
             if inside(day(inv["issued"])):
                 by_invoice += inv["excl"]
