@@ -182,20 +182,3 @@ register(
 def money_or_blank(cents: int) -> str:
     return formatting.money(cents) if cents else ""
 
-
-# What the PA directory says of a client (app/invoicing/directory.py), shown offline in
-# the client dialog and the invoice dialog (docs/einvoicing.md, "Directory").
-RECEPTION_TEXTS = {
-    "e_invoice": "Reçoit les factures électroniques (annuaire : {address}, vérifié le {checked}).",
-    "not_listed": (
-        "Absent de l'annuaire des plateformes agréées (vérifié le {checked}) : "
-        "pas de facture électronique, la facture part en e-reporting."
-    ),
-    "public": "Entité publique : ses factures se déposent sur Chorus Pro.",
-    "not_checked": (
-        "Annuaire pas encore consulté par le siège : réponse après une prochaine synchronisation."
-    ),
-    "not_concerned": (
-        "Particulier ou client à l'étranger : pas de facture électronique (e-reporting)."
-    ),
-}

@@ -12,14 +12,16 @@ it as any invoice. The checks here run when the draft is saved and again at issu
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from app import formatting
 from app.errors import FieldError
 from app.invoicing.einvoicing import DEPOSIT, FINAL
 from app.invoicing.money import LineInput, compute_totals
 from app.invoicing.printable import line_inputs, load_lines
 from app.models import Invoice, InvoiceLine
 from app.states import InvoiceStatus
+from app.uow import UnitOfWorkFactory
 
 
 def deposit_problems(session: Session, deposit_id: str | None, client_id: str) -> list[FieldError]:
@@ -84,3 +86,35 @@ def deposit_errors(session: Session, invoice: Invoice) -> list[FieldError]:
     if total.incl_cents <= 0:
         return [FieldError("lines", "deposit_exceeds_invoice")]
     return []
+
+
+def deposit_choices(uow_factory: UnitOfWorkFactory, client_id: str) -> list[tuple[str, str]]:
+    """(id, label) of the client's issued deposit invoices no issued final invoice has
+    deducted yet, oldest first: what a final invoice may deduct."""
+    final = aliased(Invoice)
+    with uow_factory() as uow:
+        rows = uow.session.execute(
+            select(Invoice.id, Invoice.number, Invoice.issue_date, Invoice.total_incl_cents)
+            .where(
+                Invoice.client_id == client_id,
+                Invoice.role == DEPOSIT,
+                Invoice.status == InvoiceStatus.ISSUED,
+                Invoice.deleted_at.is_(None),
+                ~select(final.id)
+                .where(
+                    final.deposit_invoice_id == Invoice.id,
+                    final.status == InvoiceStatus.ISSUED,
+                    final.deleted_at.is_(None),
+                )
+                .exists(),
+            )
+            .order_by(Invoice.issue_date, Invoice.number)
+        ).all()
+    return [
+        (
+            row.id,
+            f"n° {row.number} du {formatting.date(row.issue_date)} — "
+            f"{formatting.money(row.total_incl_cents)} TTC",
+        )
+        for row in rows
+    ]

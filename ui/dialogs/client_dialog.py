@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from babel import Locale
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QWidget,
 )
 
-from app import formatting
 from app.changes import Changes
-from app.clock import PARIS
 from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
-from app.invoicing.directory import DirectoryState, directory_state
+from app.invoicing.directory import DirectoryState, Reception, directory_state
 from app.invoicing.labels import CLIENT_KIND_LABELS
 from app.text import fold
-from ui import messages_invoicing  # registers the French messages
+from ui import messages_invoicing  # noqa: F401  (registers the French messages)
 from ui.context import AppContext
 from ui.dialogs.people_widgets import fill_combo
 from ui.texts import billing, common
+from ui.widgets.einvoicing_reception import ReceptionLine
 from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
 
 
@@ -101,14 +97,13 @@ class ClientDialog(QDialog):
             form, "", "public_entity", self.public_entity
         )
         # What the PA directory said, read offline from the synced rows (no network).
-        self.directory = QLabel(self)
-        self.directory.setObjectName("client_directory")
-        self.directory.setWordWrap(True)
+        self.directory = ReceptionLine(self)
         form.addRow(billing.DIRECTORY, self.directory)
-        if client is not None:
-            self.directory.setText(reception_text(directory_state(ctx.uow, client.id)))
-        else:
-            self.directory.setText(messages_invoicing.RECEPTION_TEXTS["not_checked"])
+        self.directory.show_state(
+            directory_state(ctx.uow, client.id)
+            if client is not None
+            else DirectoryState(Reception.NOT_CHECKED)
+        )
         self.form = form
         self.general_error = dialog_frame(self, [form], self.save).general_error
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -145,15 +140,3 @@ class ClientDialog(QDialog):
             return
         self.ctx.hub.notify(Changes(clients=True))
         self.accept()
-
-
-def reception_text(state: DirectoryState) -> str:
-    """One line in French: does the client receive e-invoices (the directory, offline)."""
-    checked = (
-        formatting.date(state.checked_at.replace(tzinfo=dt.UTC).astimezone(PARIS).date())
-        if state.checked_at
-        else ""
-    )
-    return messages_invoicing.RECEPTION_TEXTS[state.reception].format(
-        address=state.addressing_identifier, checked=checked
-    )

@@ -29,6 +29,22 @@ EINVOICING_ADDRESS_TOOLTIP: Final[str] = (
 )
 PUBLIC_ENTITY: Final[str] = "Entité publique (factures déposées sur Chorus Pro)"
 DIRECTORY: Final[str] = "Annuaire"
+# What the PA directory says of the client (app/invoicing/directory.py Reception), read
+# offline; also in the invoice window (ui/widgets/einvoicing_reception.py).
+RECEPTION: Final[dict[str, str]] = {
+    "e_invoice": "Reçoit les factures électroniques (annuaire : {address}, vérifié le {checked}).",
+    "not_listed": (
+        "Absent de l'annuaire des plateformes agréées (vérifié le {checked}) : "
+        "pas de facture électronique, la vente est déclarée en e-reporting."
+    ),
+    "public": "Entité publique : ses factures se déposent sur Chorus Pro.",
+    "not_checked": (
+        "Annuaire pas encore consulté par le siège : réponse après une prochaine synchronisation."
+    ),
+    "not_concerned": (
+        "Particulier ou client à l'étranger : pas de facture électronique (e-reporting)."
+    ),
+}
 
 # Payment dialog (ui/dialogs/payment_dialog.py)
 PAYMENT_REFERENCE_PLACEHOLDER: Final[str] = "N° de chèque, libellé du virement…"

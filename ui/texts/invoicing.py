@@ -70,3 +70,9 @@ CREDIT_NOTE_TITLE: Final[str] = "Avoir"
 CREDIT_NOTE_QUESTION: Final[str] = (
     "Annuler toute la facture {number} par un avoir émis maintenant ?"
 )
+
+# Invoice window: deposit and final invoice (ui/widgets/invoice_deposit.py)
+INVOICE_ROLE: Final[str] = "Type de facture"
+DEPOSIT_TO_DEDUCT: Final[str] = "Facture d'acompte à déduire"
+NO_DEPOSIT_TO_DEDUCT: Final[str] = "Aucune facture d'acompte émise pour ce client"
+ADD_DEDUCTION_LINES: Final[str] = "Ajouter les lignes de déduction de l'acompte"
