@@ -7,7 +7,10 @@
 - the signature sheet for 30 participants and 2 slots, vs a bare reportlab page with
   the same 30 names (embedded font, no layout engine);
 - 100 attestations in one batch, vs 100 bare reportlab pages;
-- the session list's first page with its flags, vs the bare SQL page.
+- the session list's first page with its flags, vs the bare SQL page;
+- signing (issue 16): the next name ready after the pen lifts, the signed sheets of
+  30 participants × 2 half-days, sealing a sheet on the siège
+  (benchmarks/signing_figures.py).
 
 Run: ``QT_QPA_PLATFORM=offscreen python -m benchmarks.bench_workshops``.
 """
@@ -22,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import harness
+from benchmarks import harness, signing_figures
 
 PARTICIPANTS = 30
 BATCH = 100
@@ -268,10 +271,12 @@ def main() -> None:
                 attestations(profile, activity_id, people),
                 session_list(profile, root),
             ]
+            signing = signing_figures.rows(profile, root, Path(tmp))
         finally:
             profile.close()
     print(harness.machine_description())
     harness.print_table("Ateliers (decade)", rows)
+    harness.print_table("Émargement électronique (decade)", signing)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -100,12 +99,26 @@ def load_config(environ: dict[str, str] | None = None) -> SealConfig:
     )
 
 
+class RecordingTimeStamper(RequestsHTTPTimeStamper):
+    """The TSA client, keeping the time of the last token it received (the seal's time,
+    without reading the sealed PDF again)."""
+
+    last_time: dt.datetime | None = None
+
+    async def async_timestamp(self, message_digest: Any, md_algorithm: Any) -> Any:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        info = token["content"]["encap_content_info"]["content"].parsed
+        moment: dt.datetime = info["gen_time"].native
+        self.last_time = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        return token
+
+
 @dataclass
 class Sealer:
     """The CAE's signing key and certificate, and its TSA."""
 
     signer: signers.SimpleSigner
-    timestamper: TimeStamper
+    timestamper: RecordingTimeStamper
     tsa_url: str = ""
 
     @classmethod
@@ -118,7 +131,7 @@ class Sealer:
         )
         if signer is None:
             raise SealNotConfigured(f"clé ou certificat illisible : {config.key}, {config.cert}")
-        return cls(signer, RequestsHTTPTimeStamper(config.tsa_url, timeout=20), config.tsa_url)
+        return cls(signer, RecordingTimeStamper(config.tsa_url, timeout=20), config.tsa_url)
 
     def seal(self, pdf: bytes, record: dict[str, Any], *, location: str = "") -> bytes:
         """Embed the record and sign the whole file: PAdES B-T (signature + timestamp)."""
@@ -227,7 +240,7 @@ def seal_slot(engine: Engine, sealer: Sealer, slot_id: str) -> bytes:
     layout = io.BytesIO()
     render_signed_sheet(layout, detail, slot, record, organisation)
     sealed = sealer.seal(layout.getvalue(), record, location=organisation.town)
-    sealed_at = timestamp_of(sealed)
+    sealed_at = sealer.timestamper.last_time or timestamp_of(sealed)
     certificate = sealer.signer.signing_cert
     assert certificate is not None  # SimpleSigner.load always has one
     subject = certificate.subject.native
