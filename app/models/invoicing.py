@@ -107,6 +107,19 @@ class Invoice(Synced, Base):
             "deleted_at",
             "antenne_id",
         ),
+        # Covering index of the unpaid amounts at a period's end (app/indicators/
+        # receivables.py): the issued invoices dated by then, with total and antenne
+        # (migration 0005).
+        Index(
+            "ix_invoice_unpaid",
+            "kind",
+            "status",
+            "deleted_at",
+            "issue_date",
+            "id",
+            "total_incl_cents",
+            "antenne_id",
+        ),
         # Covering index of the payment-state filters (à payer, en retard, payée...).
         Index(
             "ix_invoice_dues",
@@ -199,6 +212,9 @@ class Payment(Synced, Base):
         Index("ix_payment_figures", "paid_on", "invoice_id", "amount_cents", "deleted_at"),
         # Covering index of "what was paid on this invoice" (payment states, overpayment).
         Index("ix_payment_invoice", "invoice_id", "deleted_at", "amount_cents"),
+        # What was paid on this invoice by a day: the unpaid amounts at a period's end
+        # (app/indicators/receivables.py, migration 0005).
+        Index("ix_payment_dues", "invoice_id", "deleted_at", "paid_on", "amount_cents"),
     )
 
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoice.id"))

@@ -82,6 +82,10 @@ def _insert(conn: sa.Connection, table_name: str, /, **values: Any) -> None:
     conn.execute(table.insert().values(**{**row, **values}))
 
 
+def _indexes(engine: sa.Engine, table: str) -> set[str]:
+    return {str(i["name"]) for i in sa.inspect(engine).get_indexes(table)}
+
+
 def _migration_round_trip(url: str) -> None:
     engine = sa.create_engine(url)
     created = dt.datetime(2024, 3, 10, 15, 0)
@@ -110,9 +114,13 @@ def _migration_round_trip(url: str) -> None:
         ]  # fmt: skip
         indexes = [i["name"] for i in sa.inspect(engine).get_indexes("person_attachment")]
         assert indexes == ["ix_person_attachment_history"]
+        assert "ix_invoice_unpaid" in _indexes(engine, "invoice")
+        assert "ix_payment_dues" in _indexes(engine, "payment")
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), "0004")
         assert "person_attachment" not in sa.inspect(engine).get_table_names()
+        assert "ix_invoice_unpaid" not in _indexes(engine, "invoice")
+        assert "ix_payment_dues" not in _indexes(engine, "payment")
         upgrade(engine)
         assert current_revision(engine) == SCHEMA_HEAD
         with engine.connect() as conn:

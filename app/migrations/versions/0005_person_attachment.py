@@ -16,6 +16,10 @@ id is deterministic (``deterministic_id("person_attachment", person_id, "initial
 the siège and every laptop run this same migration and make the same row, so nothing
 has to travel. Like the 0002 backfill, a person whose move is still unsynced somewhere
 gets that device's value until the next move is recorded.
+
+Also two covering indexes for the unpaid amounts at a period's end (the dashboard's
+costliest figure, app/indicators/receivables.py): ``ix_invoice_unpaid`` on the issued
+invoices and ``ix_payment_dues`` on each invoice's payments by date.
 """
 
 import datetime as dt
@@ -35,10 +39,22 @@ TABLE = "person_attachment"
 INDEX = "ix_person_attachment_history"
 INDEX_COLUMNS = ["person_id", "valid_from", "id", "deleted_at", "antenne_id", "referent_id"]
 BATCH = 1000
+# (table, index, columns): covering indexes of the unpaid amounts (app/models/invoicing.py).
+FIGURE_INDEXES = [
+    (
+        "invoice",
+        "ix_invoice_unpaid",
+        ["kind", "status", "deleted_at", "issue_date", "id", "total_incl_cents", "antenne_id"],
+    ),
+    ("payment", "ix_payment_dues", ["invoice_id", "deleted_at", "paid_on", "amount_cents"]),
+]
 
 
 def upgrade() -> None:
     bind = op.get_bind()
+    for table_name, name, columns in FIGURE_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.create_index(name, table_name, columns)
     # Idempotent: a schema already carrying the table (re-stamped) keeps it and its rows.
     if TABLE in sa.inspect(bind).get_table_names():
         return
@@ -133,3 +149,5 @@ def _day(value: object) -> dt.date:
 def downgrade() -> None:
     op.drop_index(INDEX, TABLE)
     op.drop_table(TABLE)
+    for table_name, name, _columns in FIGURE_INDEXES:
+        op.drop_index(name, table_name)
