@@ -24,7 +24,10 @@ _AUDIT_INSERT = insert(audit)
 
 # Reference data and the CAE's identity: printed on invoices, reported to funders,
 # shared by every antenne. Only the siège's administrator (CLI) or a "siege" device.
-REFERENCE = frozenset({"cae_identity", "antenne", "permanence", "option_item", "funder"})
+# cae_logo: every logo the CAE has had, kept with the identity (app/invoicing/cae_identity.py).
+REFERENCE = frozenset(
+    {"cae_identity", "cae_logo", "antenne", "permanence", "option_item", "funder"}
+)
 # The workshop catalogue: themes are created on laptops (app/workshops/workshop_catalogue.py).
 CATALOGUE = frozenset({"workshop_theme"})
 # Rows hanging off one person, and the field naming that person.

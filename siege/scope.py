@@ -40,6 +40,7 @@ Key = tuple[str, str]
 SHARED = frozenset(
     {
         "cae_identity",
+        "cae_logo",
         "antenne",
         "permanence",
         "option_item",

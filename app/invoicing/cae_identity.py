@@ -6,6 +6,7 @@ Identifiers are checked with python-stdnum through :mod:`app.validation`
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import select
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from app import validation
 from app.errors import Collector
+from app.ids import deterministic_id
 from app.models import CaeIdentity
+from app.models.invoicing import CaeLogo
 from app.uow import UnitOfWorkFactory
 
 
@@ -157,6 +160,24 @@ def _clean(data: CaeIdentityData) -> CaeIdentityData:
     return data.with_changes(**text)
 
 
+def logo_id(sha256: str) -> str:
+    return deterministic_id("cae_logo", sha256)
+
+
+def keep_logo(session: Session, png: bytes) -> None:
+    """Keep this logo by content (``cae_logo``): invoices issued with it print it on
+    their copies even after the CAE changes its logo (docs/invoicing.md, "Documents")."""
+    digest = hashlib.sha256(png).hexdigest()
+    if session.get(CaeLogo, logo_id(digest)) is None:
+        session.add(CaeLogo(id=logo_id(digest), sha256=digest, png=png))
+
+
+def frozen_logo(session: Session, sha256: str) -> bytes | None:
+    """The logo an invoice was issued with, by its SHA-256 (None if never kept here)."""
+    row = session.get(CaeLogo, logo_id(sha256)) if sha256 else None
+    return row.png if row is not None and row.deleted_at is None else None
+
+
 def save_cae_identity(uow_factory: UnitOfWorkFactory, data: CaeIdentityData) -> CaeIdentityData:
     """Check every field (all errors at once), then save; nothing is saved on error."""
     cleaned = _clean(data)
@@ -164,5 +185,7 @@ def save_cae_identity(uow_factory: UnitOfWorkFactory, data: CaeIdentityData) -> 
         row = _row(uow.session)
         for name in _FIELD_NAMES:
             setattr(row, name, getattr(cleaned, name))
+        if cleaned.logo_png:
+            keep_logo(uow.session, cleaned.logo_png)
         uow.commit()
         return _to_data(row)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
-from app.invoicing.cae_identity import CaeIdentityData, read_identity
+from app.invoicing.cae_identity import CaeIdentityData, frozen_logo, read_identity
 from app.invoicing.einvoicing import default_category
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -226,7 +226,7 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         extras = SellerExtras(**frozen["extras"])
         activity = frozen["activity"]
         if "logo_sha256" in frozen["extras"]:  # snapshots before issue 15 did not say
-            logo = _frozen_logo(identity.logo_png, extras.logo_sha256)
+            logo = _frozen_logo(session, identity.logo_png, extras.logo_sha256)
     else:
         seller, extras = seller_from_identity(identity)
         activity = activity_label(session.get(Person, invoice.entrepreneur_id))
@@ -284,8 +284,11 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     )
 
 
-def _frozen_logo(current: bytes | None, frozen_sha256: str) -> bytes | None:
-    """The logo of the issue if it is still the CAE's logo, else none (docs/invoicing.md)."""
-    if current and frozen_sha256 and hashlib.sha256(current).hexdigest() == frozen_sha256:
+def _frozen_logo(session: Session, current: bytes | None, frozen_sha256: str) -> bytes | None:
+    """The logo of the issue: today's if it is still that one, else the one kept by
+    content (``cae_logo``), else none (docs/invoicing.md, "Documents")."""
+    if not frozen_sha256:
+        return None
+    if current and hashlib.sha256(current).hexdigest() == frozen_sha256:
         return current
-    return None
+    return frozen_logo(session, frozen_sha256)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -260,6 +261,19 @@ class ClientDirectory(Synced, Base):
     public_entity: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the siège asked the directory (naive UTC).
     checked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CaeLogo(Synced, Base):
+    """Every logo the CAE has had, by content: an issued invoice's seller snapshot keeps
+    its logo's SHA-256, and a copy made later, on any device, prints that logo from here
+    — not today's (docs/invoicing.md, "Documents"). Written when the CAE identity's logo
+    is saved (app/invoicing/cae_identity.py), like the identity: by the siège only; read
+    by every device. The id is deterministic (the SHA-256): one row per logo."""
+
+    __tablename__ = "cae_logo"
+
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # Immutability of issued invoices -------------------------------------------

@@ -1,5 +1,5 @@
 """Invoice documents beyond the invoice itself (issue 15, item 6): continuation pages say
-which invoice they belong to, copies are « Duplicata » with the logo of the issue, and a
+which invoice they belong to, copies are « Duplicata » with the logo of the issue (kept by content), and a
 fully paid invoice has its « facture acquittée » receipt."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import cast
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import Table
+from sqlalchemy import Table, update
 
 from app.errors import ConflictError
 from app.invoicing.cae_identity import get_cae_identity, save_cae_identity
@@ -21,6 +21,7 @@ from app.invoicing.drafts import LineData
 from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import validate_invoice
 from app.models import Invoice
+from app.models.invoicing import CaeLogo
 from app.profile import Profile
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 
@@ -34,6 +35,14 @@ def _pages(data: bytes) -> list[str]:
 
 def _images(data: bytes) -> int:
     return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _logo_colours(data: bytes) -> list[tuple[int, ...]]:
+    return [
+        tuple(image.image.convert("RGB").getpixel((0, 0)))
+        for page in PdfReader(io.BytesIO(data)).pages
+        for image in page.images
+    ]
 
 
 def _png(colour: str) -> bytes:
@@ -89,7 +98,8 @@ def test_a_copy_is_marked_duplicata_and_keeps_the_logo_of_the_issue(setup) -> No
     assert "DUPLICATA" in _pages(copy)[0]
     assert _images(copy) == 1  # the logo is still the one of the issue
 
-    # The CAE changes its logo: a copy made now never prints the new one.
+    # The CAE changes its logo: a copy made now prints the logo frozen at issue (kept by
+    # content in cae_logo, synced from the siège), never the new one.
     second = _issue(profile, person, client)
     save_cae_identity(
         profile.uow, get_cae_identity(profile.uow).with_changes(logo_png=_png("red"))
@@ -97,7 +107,16 @@ def test_a_copy_is_marked_duplicata_and_keeps_the_logo_of_the_issue(setup) -> No
     _as_issued_elsewhere(profile, second)
     later = invoice_pdf(profile.uow, profile.paths.documents, second).read_bytes()
     assert "DUPLICATA" in _pages(later)[0]
-    assert _images(later) == 0
+    assert _logo_colours(later) == [(0, 0, 128)]  # navy, as issued
+    # A logo this device never received (issued before logos were kept): no logo at all.
+    third = _issue(profile, person, client)
+    with profile.engine.begin() as conn:
+        conn.execute(update(CaeLogo).where(CaeLogo.png == _png("red")).values(deleted_at=DAY))
+    save_cae_identity(
+        profile.uow, get_cae_identity(profile.uow).with_changes(logo_png=_png("green"))
+    )
+    _as_issued_elsewhere(profile, third)
+    assert _images(invoice_pdf(profile.uow, profile.paths.documents, third).read_bytes()) == 0
 
 
 def test_receipt_of_a_fully_paid_invoice(setup) -> None:

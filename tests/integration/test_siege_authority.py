@@ -32,7 +32,7 @@ from tests.sync_support.authority import (
     unique,
 )
 
-REFERENCE = {"cae_identity", "antenne", "permanence", "option_item", "funder"}
+REFERENCE = {"cae_identity", "cae_logo", "antenne", "permanence", "option_item", "funder"}
 # Written by the siège's e-invoicing worker only: every device is refused.
 SIEGE_WRITTEN = {"invoice_pa_status", "client_directory"}
 # Written by the siège's sealing worker only (issue 16): every device is refused.
@@ -146,6 +146,8 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
     if table == "invoice_pa_status":
         return [], complete(table, invoice_id=w.draft, code="213", label="Rejetée",
                             reason="BR-FR-12", received_at="2026-11-21T10:00:00")  # fmt: skip
+    if table == "cae_logo":
+        return [], complete(table, sha256=unique("a" * 60), png="89504e47")
     if table == "client_directory":
         return [], complete(table, client_id=w.client, siren="732829320",
                             addressing_identifier="732829320", platform="PA",
@@ -194,6 +196,16 @@ def _written_by_the_siege(world: World, table: str) -> str:
 
     row_id = new_id()
     stamp = dt.datetime(2026, 11, 21, 10, 0)
+    if table == "client_directory":  # as siege/einvoicing/directory.py publishes it
+        with world.server.engine.begin() as conn:
+            conn.execute(
+                Base.metadata.tables[table]
+                .insert()
+                .values(id=row_id, client_id=world.client, siren="552100554",
+                        addressing_identifier="552100554", platform="PA", public_entity=False,
+                        checked_at=stamp, created_at=stamp, updated_at=stamp)
+            )  # fmt: skip
+        return row_id
     with world.server.engine.begin() as conn:
         conn.execute(
             Base.metadata.tables[table]

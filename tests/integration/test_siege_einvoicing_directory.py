@@ -4,11 +4,13 @@ business SIREN up once in the simulator's Directory Service over real HTTP, cach
 answers and publishes them in the synced ``client_directory``; after its next sync the
 laptop knows, offline, which clients receive e-invoices; a second pass asks nothing
 again (cached), a stale cache is asked again, a directory that cannot answer leaves the
-cache as it was. Migrations 0007 and s0007 go up, down and up again."""
+cache as it was. Migrations 0007 (with the CAE's logo kept by content) and s0007 go up,
+down and up again."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +18,11 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, inspect, select, update
 
+from app.ids import deterministic_id
 from app.invoicing.directory import Reception, directory_state
 from app.migrate import SCHEMA_HEAD, alembic_config, current_revision, upgrade
 from app.models import Person
+from app.models.base import Base
 from app.sync import service
 from siege.db import migrate as siege_migrate
 from siege.db import siege_alembic_config
@@ -35,6 +39,7 @@ from tests.sync_support.authority import REIMS
 LISTED = "732829320"
 UNLISTED = "404833048"
 PUBLIC = "130005481"
+DIGEST = hashlib.sha256(b"\x89PNG logo").hexdigest()
 
 
 @pytest.fixture
@@ -119,7 +124,20 @@ def _round_trip(url: str) -> None:
     try:
         upgrade(engine, "0006")
         assert "client_directory" not in inspect(engine).get_table_names()
+        identity = Base.metadata.tables["cae_identity"]
+        with engine.begin() as conn:  # a logo chosen before 0007: kept by content by 0007
+            conn.execute(
+                identity.insert().values(
+                    id="cae", name="CAE", logo_png=b"\x89PNG logo",
+                    created_at=dt.datetime(2026, 1, 1), updated_at=dt.datetime(2026, 1, 1),
+                )
+            )  # fmt: skip
         siege_migrate(engine)
+        with engine.connect() as conn:
+            logos = conn.execute(select(Base.metadata.tables["cae_logo"])).all()
+        assert [(r.sha256, r.png, r.id) for r in logos] == [
+            (DIGEST, b"\x89PNG logo", deterministic_id("cae_logo", DIGEST))
+        ]
         assert current_revision(engine) == SCHEMA_HEAD
         names = inspect(engine).get_table_names()
         assert {"client_directory", "siege_pa_directory", "siege_pa_report_item"} <= set(names)
@@ -134,7 +152,12 @@ def _round_trip(url: str) -> None:
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), "0006")
         names = inspect(engine).get_table_names()
-        assert not {"client_directory", "siege_pa_directory", "siege_pa_report_item"} & set(names)
+        assert not {
+            "client_directory",
+            "cae_logo",
+            "siege_pa_directory",
+            "siege_pa_report_item",
+        } & set(names)
         assert "role" not in {c["name"] for c in inspect(engine).get_columns("invoice")}
         siege_migrate(engine)
         assert current_revision(engine) == SCHEMA_HEAD

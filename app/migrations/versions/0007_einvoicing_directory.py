@@ -11,15 +11,22 @@ Create Date: 2026-12-05
   and ``client.public_entity`` (Chorus Pro).
 - ``invoice.role`` ("" / "acompte" / "solde") and ``invoice.deposit_invoice_id`` (the
   deposit a final invoice deducts, BG-3): docs/invoicing.md, "Deposits".
+- ``cae_logo``: every logo the CAE has had, by SHA-256, so a copy of an issued invoice
+  prints the logo frozen at its issue (docs/invoicing.md, "Documents"); filled here
+  with the current logo (deterministic id: the siège and every laptop make the same row).
 
 Plain ADD COLUMN with server defaults (no table copy) and a new table: portable
 (SQLite, PostgreSQL), idempotent on a re-stamped schema.
 """
 
+import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.ids import deterministic_id
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -27,6 +34,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "client_directory"
+LOGOS = "cae_logo"
 INDEX = "ix_client_directory_client_id"
 
 
@@ -52,6 +60,8 @@ def upgrade() -> None:
         for column in columns:
             if column.name not in present:
                 op.add_column(table, column)
+    if LOGOS not in sa.inspect(bind).get_table_names():
+        _create_logos(bind)
     if TABLE in sa.inspect(bind).get_table_names():
         return
     op.create_table(
@@ -76,7 +86,40 @@ def upgrade() -> None:
     op.create_index(INDEX, TABLE, ["client_id"])
 
 
+def _create_logos(bind: sa.engine.Connection) -> None:
+    logos = op.create_table(
+        LOGOS,
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("png", sa.LargeBinary(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        sa.Column("created_by", sa.String(length=120), nullable=True),
+        sa.Column("updated_by", sa.String(length=120), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cae_logo")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_cae_logo_sha256")),
+    )
+    assert logos is not None
+    identity = sa.table("cae_identity", sa.column("logo_png", sa.LargeBinary()))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # a migration has no app clock
+    for (png,) in bind.execute(sa.select(identity.c.logo_png).where(identity.c.logo_png.is_not(None))):
+        digest = hashlib.sha256(png).hexdigest()
+        if bind.execute(sa.select(logos.c.id).where(logos.c.sha256 == digest)).first():
+            continue
+        bind.execute(
+            logos.insert().values(
+                id=deterministic_id("cae_logo", digest),
+                sha256=digest,
+                png=png,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
 def downgrade() -> None:
+    op.drop_table(LOGOS)
     op.drop_index(INDEX, TABLE)
     op.drop_table(TABLE)
     for table, columns in _columns().items():
