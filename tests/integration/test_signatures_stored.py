@@ -236,6 +236,19 @@ def test_signatures_reach_the_siege_and_a_frozen_half_day_is_refused_there(
     assert reasons(dev.push(op("attendance_signature", late_id, **late))) == ["slot_countersigned"]
     mark = attendance.attendance_id(slot.id, persons[1])
     assert reasons(dev.push(op("attendance", mark, state="present"))) == ["slot_countersigned"]
+    # Two laptops signing the same open half-day offline: the second at a taken place in
+    # the chain is refused (listed for review), never a database fault.
+    afternoon = detail.slots[1].id
+    first = late | {"slot_id": afternoon, "position": 0, "person_id": persons[0]}
+    taken = first | {"person_id": persons[1]}
+    pushed = dev.push(
+        op("attendance_signature", signature_store.signature_id(afternoon, persons[0]), **first)
+    )
+    assert pushed.status_code == 200, pushed.text
+    second = dev.push(
+        op("attendance_signature", signature_store.signature_id(afternoon, persons[1]), **taken)
+    )
+    assert reasons(second) == ["signature_position_taken"]
     # Read scope: the signatures follow their session, held at Langres, not at Sedan.
     sync(other)
     with other.uow() as work:
