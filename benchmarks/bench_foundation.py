@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +49,32 @@ def _prefixes() -> list[str]:
     return [word[:n] for word in TYPED for n in range(1, len(word) + 1)]
 
 
+@contextlib.contextmanager
+def compiled_bytecode() -> Iterator[None]:
+    """Child processes read the project's modules compiled, as the shipped bundle does
+    (PyInstaller stores bytecode): with ``PYTHONDONTWRITEBYTECODE`` set (as on the CI
+    machines), each start would compile every module of ``app/`` and ``ui/`` again and
+    the figure would be the compiler's. The bytecode goes to the benchmark cache, not
+    into the work tree; the warm-up start writes it."""
+    saved = {k: os.environ.get(k) for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(harness.cache_dir() / "pycache")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def startup(root: Path) -> list[harness.Row]:
+    with compiled_bytecode():
+        return _startup(root)
+
+
+def _startup(root: Path) -> list[harness.Row]:
     app_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "app", str(root)]
     floor_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "floor"]
     harness.time_until_lines(app_cmd, ("shown", "ready"))  # warm the OS file cache once
@@ -61,11 +89,16 @@ def startup(root: Path) -> list[harness.Row]:
         harness.Row("démarrage → fenêtre principale affichée", shown_ms, floor_ms,
                     "≤ 2× plancher", floor_label="fenêtre vide"),
         harness.Row("démarrage → profil ouvert, liste des personnes remplie", ready_ms,
-                    floor_ms, "(repère)", floor_label="fenêtre vide"),
+                    floor_ms, "≤ 2× plancher", floor_label="fenêtre vide"),
     ]  # fmt: skip
 
 
 def memory(root: Path) -> list[harness.Row]:
+    with compiled_bytecode():
+        return _memory(root)
+
+
+def _memory(root: Path) -> list[harness.Row]:
     app_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "app", str(root), "--pages"]
     floor_cmd = [sys.executable, "-m", "benchmarks.startup_probe", "floor"]
     shown, pages, floor = [], [], []

@@ -21,8 +21,19 @@ from ui.resources import resources_dir
 log = logging.getLogger(__name__)
 
 
+# How long a thread may hold the interpreter before another that waits gets it (Python's
+# default: 5 ms). The GUI thread gives the interpreter up at every SQLite step and every
+# Qt call, then waits this long to get it back while a worker (a sync being applied, a
+# PDF being drawn) computes: a read of 50 rows on the GUI thread took up to 170 ms
+# during a first sync (benchmarks/bench_ui_stalls.py). 1 ms keeps the window's turns
+# short for a few percent of the workers' throughput.
+GUI_SWITCH_INTERVAL_S = 0.001
+
+
 def make_application(argv: list[str]) -> object:
     from PySide6.QtCore import QCoreApplication, QLocale
+
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
