@@ -76,3 +76,30 @@ INVOICE_ROLE: Final[str] = "Type de facture"
 DEPOSIT_TO_DEDUCT: Final[str] = "Facture d'acompte à déduire"
 NO_DEPOSIT_TO_DEDUCT: Final[str] = "Aucune facture d'acompte émise pour ce client"
 ADD_DEDUCTION_LINES: Final[str] = "Ajouter les lignes de déduction de l'acompte"
+
+# Invoice lines (ui/widgets/invoice_lines.py)
+LINE_COLUMNS: Final[tuple[str, ...]] = (
+    "Désignation",
+    "Quantité",
+    "Unité",
+    "PU HT (€)",
+    "Remise (%)",
+    "TVA",
+)
+ADD_LINE: Final[str] = "Ajouter une ligne"
+REMOVE_LINE: Final[str] = "Supprimer la ligne"
+TOTALS_INCOMPLETE: Final[str] = "Totaux : saisie incomplète"
+TOTALS_VAT_RATE: Final[str] = "TVA {rate} : {amount}"
+TOTALS_NO_VAT: Final[str] = "TVA : 0"
+TOTALS: Final[str] = "Total HT : {excl} — {vat} — <b>Total TTC : {incl}</b>"
+LINE_ERROR: Final[str] = "Ligne {number} : {message}"
+
+# Payments of an invoice (ui/widgets/payments_panel.py)
+PAYMENTS_TITLE: Final[str] = "Paiements enregistrés"
+CANCEL_PAYMENT: Final[str] = "Annuler le paiement sélectionné…"
+CANCEL_PAYMENT_TITLE: Final[str] = "Annuler un paiement"
+CANCEL_PAYMENT_QUESTION: Final[str] = (
+    "Annuler le paiement « {payment} » ?\n\n"
+    "À faire seulement pour un paiement enregistré par erreur : "
+    "le reste dû de la facture est recalculé."
+)

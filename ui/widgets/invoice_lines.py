@@ -23,8 +23,9 @@ from app.invoicing.drafts import LineData, totals_of
 from app.invoicing.money import VAT_RATES_BP, decimal_text, parse_amount_cents, parse_quantity_e4
 from ui.messages import field_message
 from ui.style import ON_PASTEL, error_css
+from ui.texts import invoicing as texts
 
-COLUMNS = ["Désignation", "Quantité", "Unité", "PU HT (€)", "Remise (%)", "TVA"]
+COLUMNS = list(texts.LINE_COLUMNS)
 DESCRIPTION, QUANTITY, UNIT, PRICE, DISCOUNT, VAT = range(6)
 FIELD_COLUMNS = {
     "description": DESCRIPTION,
@@ -54,9 +55,9 @@ class InvoiceLinesEditor(QWidget):
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.cellChanged.connect(lambda *_a: self._recompute())
-        self.add_button = QPushButton("Ajouter une ligne", self)
+        self.add_button = QPushButton(texts.ADD_LINE, self)
         self.add_button.clicked.connect(self.add_new_line)
-        self.remove_button = QPushButton("Supprimer la ligne", self)
+        self.remove_button = QPushButton(texts.REMOVE_LINE, self)
         self.remove_button.clicked.connect(self.remove_current)
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("invoiceTotals")
@@ -176,16 +177,21 @@ class InvoiceLinesEditor(QWidget):
     def _recompute(self) -> None:
         lines, errors = self.lines()
         if errors:
-            self.totals_label.setText("Totaux : saisie incomplète")
+            self.totals_label.setText(texts.TOTALS_INCOMPLETE)
         else:
             totals = totals_of(lines)
             vat = " ; ".join(
-                f"TVA {formatting.percent_bp(b.rate_bp)} : {formatting.money(b.vat_cents)}"
+                texts.TOTALS_VAT_RATE.format(
+                    rate=formatting.percent_bp(b.rate_bp), amount=formatting.money(b.vat_cents)
+                )
                 for b in totals.breakdown
             )
             self.totals_label.setText(
-                f"Total HT : {formatting.money(totals.excl_cents)} — {vat or 'TVA : 0'} — "
-                f"<b>Total TTC : {formatting.money(totals.incl_cents)}</b>"
+                texts.TOTALS.format(
+                    excl=formatting.money(totals.excl_cents),
+                    vat=vat or texts.TOTALS_NO_VAT,
+                    incl=formatting.money(totals.incl_cents),
+                )
             )
         self.changed.emit()
 
@@ -207,7 +213,9 @@ class InvoiceLinesEditor(QWidget):
                 if item is not None:
                     item.setBackground(INVALID)
                     item.setForeground(ON_PASTEL)
-                messages.append(f"Ligne {row + 1} : {field_message(error)}")
+                messages.append(
+                    texts.LINE_ERROR.format(number=row + 1, message=field_message(error))
+                )
             elif error.field == "lines":
                 messages.append(field_message(error))
             else:

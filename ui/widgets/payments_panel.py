@@ -24,6 +24,7 @@ from ui import messages_invoicing
 from ui.context import AppContext
 from ui.messages import error_message
 from ui.operations import CollectionOp
+from ui.texts import invoicing as texts
 
 
 def payment_text(payment: PaymentInfo) -> str:
@@ -41,11 +42,11 @@ class PaymentsPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.title = QLabel("Paiements enregistrés", self)
+        self.title = QLabel(texts.PAYMENTS_TITLE, self)
         self.list = QListWidget(self)
         self.list.setObjectName("invoicePayments")
         self.list.setMaximumHeight(90)
-        self.cancel_button = QPushButton("Annuler le paiement sélectionné…", self)
+        self.cancel_button = QPushButton(texts.CANCEL_PAYMENT, self)
         self.cancel_button.setObjectName("invoice_cancel_payment")
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.error = QLabel(self)
@@ -82,12 +83,8 @@ class PaymentsPanel(QWidget):
         item = self.list.currentItem()
         if item is None:
             return
-        question = (
-            f"Annuler le paiement « {item.text()} » ?\n\n"
-            "À faire seulement pour un paiement enregistré par erreur : "
-            "le reste dû de la facture est recalculé."
-        )
-        answer = QMessageBox.question(self, "Annuler un paiement", question)
+        question = texts.CANCEL_PAYMENT_QUESTION.format(payment=item.text())
+        answer = QMessageBox.question(self, texts.CANCEL_PAYMENT_TITLE, question)
         if answer != QMessageBox.StandardButton.Yes:
             return
         uow, payment_id = self.ctx.uow, str(item.data(Qt.ItemDataRole.UserRole))
