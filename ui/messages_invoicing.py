@@ -119,6 +119,14 @@ register(
         "french_rule_due_before_issue": (
             "La date d'échéance ne peut pas précéder la date d'émission ({rule})."
         ),
+        "unprintable_characters": (
+            "La facture ne peut pas imprimer ces caractères : {chars}. Retirez-les ou "
+            "remplacez-les (idéogrammes, symboles rares…)."
+        ),
+        "right_to_left_text": (
+            "Écriture de droite à gauche ({chars}) : la facture ne sait pas encore "
+            "l'imprimer correctement. Écrivez ce texte en caractères latins."
+        ),
         "french_rule_deposit_framework": (
             "Une facture d'acompte ne peut pas porter le cadre « facture définitive après "
             "acompte » ({rule})."

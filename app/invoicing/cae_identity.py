@@ -17,6 +17,7 @@ from app.errors import Collector
 from app.ids import deterministic_id
 from app.models import CaeIdentity
 from app.models.invoicing import CaeLogo
+from app.pdf.glyphs import check_printable
 from app.uow import UnitOfWorkFactory
 
 
@@ -68,6 +69,17 @@ MANDATORY_FOR_INVOICES = (
 )
 
 _FIELD_NAMES = tuple(f.name for f in fields(CaeIdentityData))
+PRINTED_FIELDS = (
+    "name",
+    "legal_form",
+    "capital_wording",
+    "address",
+    "postcode",
+    "city",
+    "rcs_city",
+    "late_penalty_text",
+    "early_payment_text",
+)
 
 
 def _row(session: Session) -> CaeIdentity:
@@ -145,6 +157,9 @@ def _clean(data: CaeIdentityData) -> CaeIdentityData:
             errors.add("nda", "invalid_nda")
     if text["postcode"] and not validation.is_postcode(text["postcode"]):
         errors.add("postcode", "invalid_postcode")
+    for name in PRINTED_FIELDS:  # printed on every invoice (app/pdf/glyphs.py)
+        if not any(e.field == name for e in errors.errors):
+            check_printable(errors, name, text[name])
     invalid = {e.field for e in errors.errors}
     if (
         text["siren"]

@@ -10,9 +10,22 @@ from app import validation
 from app.errors import Collector, NotFoundError
 from app.invoicing import einvoicing
 from app.models import Client, Person
+from app.pdf.glyphs import check_printable
 from app.uow import UnitOfWorkFactory
 
 CLIENT_KINDS = ("entreprise", "particulier")
+PRINTED_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "delivery_address",
+    "delivery_postcode",
+    "delivery_city",
+    "billing_address",
+    "billing_postcode",
+    "billing_city",
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,10 @@ def _clean(data: ClientData) -> ClientData:
         )
         if problem and all(e.field != "siren" for e in errors.errors):
             errors.add("einvoicing_address", problem)
+    # What the invoice prints must be printable as typed (app/pdf/glyphs.py).
+    for name in PRINTED_FIELDS:
+        if not any(e.field == name for e in errors.errors):
+            check_printable(errors, name, text[name])
     billing = (text["billing_address"], text["billing_postcode"], text["billing_city"])
     if any(billing) and not all(billing):
         for name, value in zip(

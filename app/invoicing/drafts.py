@@ -20,6 +20,7 @@ from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.invoicing.printable import load_lines
 from app.models import Client, Invoice, InvoiceLine, Person
 from app.models.invoicing import IssuedInvoiceImmutable
+from app.pdf.glyphs import check_printable
 from app.states import InvoiceKind, InvoiceStatus
 from app.text import fold
 from app.uow import UnitOfWorkFactory
@@ -29,6 +30,13 @@ KINDS = ("facture", "avoir")
 MAX_QUANTITY_E4 = 10**12  # 100 million units
 MAX_PRICE_CENTS = 10**11  # 1 billion euros
 MAX_REFERENCE = 100  # BT-10 / BT-13, the column's width
+PRINTED_TEXTS = (
+    "notes",
+    "payment_terms",
+    "vat_exemption_text",
+    "buyer_reference",
+    "order_reference",
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,12 @@ def check_lines(data: DraftData, errors: Collector) -> None:
             )
     for name in ("buyer_reference", "order_reference"):
         errors.check(len(getattr(data, name)) <= MAX_REFERENCE, name, "too_long", max=MAX_REFERENCE)
+    # Printed on the invoice and in its XML: printable as typed (app/pdf/glyphs.py).
+    for index, line in enumerate(data.lines):
+        check_printable(errors, f"lines.{index}.description", line.description)
+        check_printable(errors, f"lines.{index}.unit", line.unit)
+    for name in PRINTED_TEXTS:
+        check_printable(errors, name, getattr(data, name))
 
 
 def _check(session: Session, data: DraftData) -> None:

@@ -32,6 +32,7 @@ from app.invoicing.printable import (
     seller_snapshot,
 )
 from app.models import Client, Invoice, ParcoursStage, Person
+from app.pdf.glyphs import quoted, unprintable
 from app.pdf.invoice import render_pdf
 from app.states import InvoiceKind, InvoiceStatus, StageKind
 from app.uow import UnitOfWorkFactory
@@ -149,6 +150,16 @@ def _first_invoice_in_cape(session: Session, entrepreneur_id: str) -> bool:
     return bool(stages) and stages[-1].kind == StageKind.CAPE
 
 
+def _unprintable_name(session: Session, invoice: Invoice) -> list[FieldError]:
+    """The entrepreneur's name and activity are printed too (app/pdf/glyphs.py)."""
+    missing, rtl = unprintable(activity_label(session.get(Person, invoice.entrepreneur_id)))
+    if rtl:
+        return [FieldError("entrepreneur_id", "right_to_left_text", {"chars": quoted(rtl)})]
+    if missing:
+        return [FieldError("entrepreneur_id", "unprintable_characters", {"chars": quoted(missing)})]
+    return []
+
+
 def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: dt.date) -> Path:
     """Number, freeze, render and store ``invoice`` in the caller's transaction."""
     if invoice.status != InvoiceStatus.DRAFT:
@@ -161,6 +172,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     if client_row is not None:
         errors += _einvoicing_checks(invoice, buyer_from_client(client_row), lines)
     errors += deposits.deposit_errors(session, invoice)
+    errors += _unprintable_name(session, invoice)
     if errors:
         raise ValidationError(errors)
     if invoice.kind == InvoiceKind.CREDIT_NOTE:

@@ -118,3 +118,20 @@ def test_deposit_picker_offers_the_deposits_not_deducted_yet(qtbot, ctx) -> None
     )  # fmt: skip
     picker.set_choices(deposit_choices(ctx.uow, client))
     assert picker.deposit_invoice_id() is None and not picker.add_lines.isEnabled()
+
+
+def test_text_the_invoice_cannot_print_is_refused_under_its_field(qtbot, ctx) -> None:
+    person = add_entrepreneur(ctx.uow)
+    dialog = ClientDialog(ctx, person)
+    qtbot.addWidget(dialog)
+    dialog.edits["name"].setText("Librairie 書店")
+    dialog.edits["address"].setText("3 place Ducale")
+    dialog.edits["postcode"].setText("08000")
+    dialog.edits["city"].setText("Charleville-Mézières")
+    dialog.edits["siren"].setText("552100554")
+    dialog.save()
+    assert dialog.saved is None
+    assert "« 書 », « 店 »" in dialog.rows["name"].error_label.text()
+    dialog.edits["name"].setText("Librairie Shoten")
+    dialog.save()
+    assert dialog.saved is not None
