@@ -26,7 +26,7 @@ from app.models import SheetSeal
 from app.models.base import Base
 from app.profile import Profile
 from app.sync import service
-from app.workshops import registrations, signature_store, workshops
+from app.workshops import registrations, signature_status, signature_store, workshops
 from app.workshops.signing_seal import read_record, report_lines, verify_sheet
 from siege import sealing
 from siege.tables import sheet_seal_store
@@ -135,6 +135,9 @@ def test_a_countersigned_half_day_is_sealed_at_the_next_sync_and_the_laptop_lear
         assert seal.sealer == "Coopérative Champagne Entreprendre"
         assert seal.tsa == configured
         assert abs(seal.sealed_at - clock.utcnow()) < dt.timedelta(minutes=1)
+        sealed_at = seal.sealed_at
+    (status,) = signature_status.slot_signing(laptop.uow, _activity)
+    assert (status.signatures, status.countersigned, status.sealed_at) == (2, True, sealed_at)
 
 
 def test_a_seal_that_fails_is_kept_and_retried_never_dropped(

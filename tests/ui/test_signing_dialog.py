@@ -45,7 +45,9 @@ def draw_with_mouse(canvas: SignatureCanvas, seed: int) -> None:
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
     for point in points[1:]:
         QTest.mouseMove(canvas, point)
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1]
+    )
 
 
 def draw_with_pen(canvas: SignatureCanvas, seed: int) -> None:
@@ -176,3 +178,23 @@ def test_a_sealed_half_day_cannot_be_opened_again(qtbot, ctx, detail) -> None:
     with pytest.raises(ConflictError) as frozen:
         SigningDialog(ctx, detail, detail.slots[0].id)
     assert frozen.value.code == "slot_countersigned"  # frozen in the database (issue 16)
+
+
+def test_the_panel_header_says_where_each_half_day_stands(qtbot, ctx, detail) -> None:
+    """Signatures being taken, then closed and waiting for the siège's seal (issue 16)."""
+    dialog = _dialog(qtbot, ctx, detail)
+    draw_with_mouse(dialog.canvas, 1)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    panel = SessionPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.load(detail.id)
+    assert "Émargement électronique — 12/03/2026 matin : 1 signature(s), en cours" in (
+        panel.header.text()
+    )
+    qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
+    draw_with_mouse(dialog.canvas, 2)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    panel.load(detail.id)
+    assert "contresignée, scellement au siège à la prochaine synchronisation" in (
+        panel.header.text()
+    )

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import formatting
+from app import clock, formatting
 from app.changes import Changes
 from app.errors import PermanenceError
 from app.jobs import Cancelled, JobControl
@@ -40,6 +40,7 @@ from ui.operations import CollectionOp, QueryOp
 from ui.pages.workshop_registrations import RegistrationsPanel
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.style import tab_widget
+from ui.texts import ateliers
 from ui.widgets.attendance_grid import AttendanceGrid
 from ui.widgets.documents import document_ready, open_folder
 
@@ -172,7 +173,25 @@ class SessionPanel(QWidget):
         ]
         if rate is not None:
             parts.append(f"Taux de présence : {formatting.percent_bp(rate)}")
+        parts += self._signing_lines(detail)
         return "<br/>".join(parts)
+
+    def _signing_lines(self, detail: SessionDetail) -> list[str]:
+        """Each signed half-day: signatures, closed or not, sealed by the siège when."""
+        from app.workshops.signature_status import slot_signing
+
+        lines = []
+        for slot in slot_signing(self.ctx.uow.reading(), detail.id):
+            day = formatting.date(slot.starts_at.date(), "short")
+            half = f"{day} {'matin' if slot.starts_at.hour < 13 else 'après-midi'}"
+            sealed = (
+                clock.to_local(slot.sealed_at).strftime("%d/%m/%Y à %H:%M")
+                if slot.sealed_at is not None
+                else ""
+            )
+            words = ateliers.signing_status(half, slot.signatures, slot.countersigned, sealed)
+            lines.append(f"{ateliers.SIGNING_HEADER} — {_esc(words)}")
+        return lines
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")

@@ -170,3 +170,16 @@ FSE_LEVEL_WORDS: Final[dict[str, str]] = {
         "envoyé tel quel. Complétez les fiches avant l'envoi."
     ),
 }
+
+
+def signing_status(half_day: str, signatures: int, countersigned: bool, sealed: str) -> str:
+    """One half-day's signing, in the session panel's header (issue 16)."""
+    text = f"{half_day} : {signatures} signature(s)"
+    if not countersigned:
+        return text + ", en cours"
+    if sealed:
+        return text + f", contresignée, scellée au siège le {sealed}"
+    return text + ", contresignée, scellement au siège à la prochaine synchronisation"
+
+
+SIGNING_HEADER: Final[str] = "Émargement électronique"
