@@ -45,15 +45,13 @@ def warm_first_reads(profile: Profile) -> None:
     query (about 0.2 s for our 30-odd models) and compiles each statement the first time
     it runs; both used to happen on the GUI thread, in ``MainWindow.attach``. Here, on
     the database worker, the mappers are configured and the reads of the person list and
-    of the status bar run once: their SQL is compiled and cached, their pages read."""
-    from sqlalchemy.orm import configure_mappers
-
+    of the status bar run once (the first configures the mappers): their SQL is compiled
+    and cached, their pages read."""
     from app import formatting
     from app.people import person_directory
     from app.reference import reference
     from app.sync import service
 
-    configure_mappers()
     formatting.number(5000, 0)  # Babel loads the French number symbols once (≈ 0.1 s)
     try:
         person_directory.search_page(profile.uow, "", limit=FIRST_PAGE_ROWS)

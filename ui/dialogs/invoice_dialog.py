@@ -10,6 +10,7 @@ while the number, the PDF and its Factur-X are made.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,11 +19,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 from app.changes import Changes
 from app.errors import PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
+from app.invoicing.clients import ClientInfo, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.invoicing.payments import Balance
 from app.invoicing.validation import ValidationResult
 from app.profile import PREVIEWS_FOLDER
 from app.states import InvoiceKind
+from app.uow import UnitOfWorkFactory
 from ui import error_hook
 from ui.context import AppContext
 from ui.dialogs.invoice_form import InvoiceForm
@@ -64,7 +67,7 @@ class InvoiceDialog(InvoiceForm):
         remember_geometry(self, "invoice", 980, 720)
         self._build()
         if invoice_id is not None:
-            self._show(drafts.get_invoice(self.reads, invoice_id))
+            self._show(_read(self.ctx.uow, invoice_id))
         else:
             self.setWindowTitle(texts.NEW_INVOICE_TITLE)
             if entrepreneur_id:
@@ -129,15 +132,16 @@ class InvoiceDialog(InvoiceForm):
         layout.addLayout(bar)
 
     # Showing -----------------------------------------------------------------------
-    def _show(self, detail: InvoiceDetail) -> None:
-        self.detail = detail
-        self._fill(detail)
-        self._refresh_state()
+    def _show(self, shown: _Shown) -> None:
+        self.detail = shown.detail
+        self._fill(shown.detail, shown.clients)
+        self._refresh_state(shown.balance)
 
-    def _refresh_state(self) -> None:
+    def _refresh_state(self, balance: Balance | None = None) -> None:
+        """``balance``: the issued invoice's, when already read (off the GUI thread)."""
         detail = self.detail
-        balance: Balance | None = None
-        if detail is not None and not detail.is_draft and detail.data.kind == InvoiceKind.INVOICE:
+        if balance is None and _has_balance(detail):
+            assert detail is not None
             balance = payments.get_balance(self.reads, detail.id)
         state = state_of(detail, balance)
         self.payments.show_balance(balance)
@@ -249,9 +253,10 @@ class InvoiceDialog(InvoiceForm):
             return Changes(invoices=True)  # the draft was saved
         uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, detail.id
 
-        def issue() -> tuple[ValidationResult, InvoiceDetail]:
+        def issue() -> tuple[ValidationResult, _Shown]:
+            # Issued, then what the window shows read here too: the GUI thread only fills.
             result = validation.validate_invoice(uow, folder, invoice_id)
-            return result, drafts.get_invoice(uow.reading(), result.invoice_id)
+            return result, _read(uow, result.invoice_id)
 
         self.status_label.setText(texts.VALIDATING)
         # The notice is sent by _issued (or by the stage change it starts): one for all.
@@ -260,9 +265,9 @@ class InvoiceDialog(InvoiceForm):
         ).failure(self._issue_refused).run_in_background()
         return None
 
-    def _issued(self, issued: tuple[ValidationResult, InvoiceDetail]) -> Changes | None:
-        result, detail = issued
-        self._show(detail)
+    def _issued(self, issued: tuple[ValidationResult, _Shown]) -> Changes | None:
+        result, shown = issued
+        self._show(shown)
         changes = Changes(invoices=True, payments=True)  # a credit note lowers « reste dû »
         if not result.propose_salarie_stage or not ask(
             self, texts.SALARIE_TITLE, texts.SALARIE_QUESTION
@@ -341,6 +346,30 @@ class InvoiceDialog(InvoiceForm):
 
     def _open_credit_note(self, invoice_id: str, parent: QWidget | None) -> None:
         self.credit_note = open_invoice_window(self.ctx, invoice_id, None, parent)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What the window shows of an invoice, read in one go."""
+
+    detail: InvoiceDetail
+    clients: list[ClientInfo] | None = None
+    balance: Balance | None = None
+
+
+def _has_balance(detail: InvoiceDetail | None) -> bool:
+    return detail is not None and not detail.is_draft and detail.data.kind == InvoiceKind.INVOICE
+
+
+def _read(uow: UnitOfWorkFactory, invoice_id: str) -> _Shown:
+    """The invoice, its entrepreneur's clients and its balance (read-only units of work)."""
+    reads = uow.reading()
+    detail = drafts.get_invoice(reads, invoice_id)
+    return _Shown(
+        detail,
+        list_clients(reads, detail.data.entrepreneur_id),
+        payments.get_balance(reads, invoice_id) if _has_balance(detail) else None,
+    )
 
 
 def open_invoice_window(

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FieldError, PermanenceError, ValidationError
-from app.invoicing.clients import get_client, list_clients
+from app.invoicing.clients import ClientInfo, get_client, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.people import person_directory, persons
 from app.states import InvoiceKind
@@ -146,7 +146,9 @@ class InvoiceForm(QDialog):
         self.entrepreneur.blockSignals(False)
         self._entrepreneur_changed()
 
-    def _set_entrepreneur(self, person_id: str, name: str = "") -> None:
+    def _set_entrepreneur(
+        self, person_id: str, name: str = "", clients: list[ClientInfo] | None = None
+    ) -> None:
         if not name:  # opened from a person's record: show their name, never the id
             person = persons.get_person(self.reads, person_id)
             name = f"{person.first_name} {person.last_name}"
@@ -154,26 +156,29 @@ class InvoiceForm(QDialog):
         fill_combo(self.entrepreneur, [(person_id, name)], person_id)
         self.entrepreneur.blockSignals(False)
         self.person_search.hide()
-        self._entrepreneur_changed()
+        self._entrepreneur_changed(clients=clients)
 
-    def _entrepreneur_changed(self, *_args: object) -> None:
+    def _entrepreneur_changed(
+        self, *_args: object, clients: list[ClientInfo] | None = None
+    ) -> None:
+        """``clients``: the entrepreneur's, when already read (off the GUI thread)."""
         person_id = self.entrepreneur.currentData()
         current = self.client.currentData()
-        items = [(c.id, c.name) for c in list_clients(self.reads, person_id)] if person_id else []
+        if clients is None:
+            clients = list_clients(self.reads, person_id) if person_id else []
+        items = [(c.id, c.name) for c in clients]
         fill_combo(self.client, [(None, texts.NO_CHOICE), *items], current)
 
-    def _fill(self, detail: InvoiceDetail) -> None:
-        """Show an invoice's fields and lines."""
+    def _fill(self, detail: InvoiceDetail, clients: list[ClientInfo] | None = None) -> None:
+        """Show an invoice's fields and lines (``clients``: its entrepreneur's, if read)."""
         data = detail.data
-        self._set_entrepreneur(data.entrepreneur_id, detail.entrepreneur_name)
+        if clients is None:
+            clients = list_clients(self.reads, data.entrepreneur_id)
+        self._set_entrepreneur(data.entrepreneur_id, detail.entrepreneur_name, clients)
         fill_combo(
             self.client,
             [(data.client_id, detail.client_name)]
-            + [
-                (c.id, c.name)
-                for c in list_clients(self.reads, data.entrepreneur_id)
-                if c.id != data.client_id
-            ],
+            + [(c.id, c.name) for c in clients if c.id != data.client_id],
             data.client_id,
         )
         fill_combo(self.nature, list(labels.NATURE_LABELS.items()), data.nature)
