@@ -24,6 +24,7 @@ import hashlib
 import io
 import logging
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
@@ -199,8 +201,12 @@ class SealReport:
 def cycle(engine: Engine, sealer: Sealer) -> SealReport:
     """One pass: queue the closed half-days, seal those due. Never raises for one sheet."""
     report = SealReport()
-    with engine.begin() as conn:
-        report.queued = queue_closed(conn)
+    try:
+        with engine.begin() as conn:
+            report.queued = queue_closed(conn)
+    except IntegrityError:  # queued at the same moment by another process's pass
+        log.info("closed half-days queued by another sealing pass")
+    with engine.connect() as conn:
         due = list(
             conn.execute(
                 select(sheet_seal_store.c.slot_id)
@@ -266,6 +272,13 @@ def _store(
     now = clock.utcnow()
     app_seal = Base.metadata.tables["sheet_seal"]
     with engine.begin() as conn:
+        state = conn.execute(
+            select(sheet_seal_store.c.state)
+            .where(sheet_seal_store.c.slot_id == slot_id)
+            .with_for_update()
+        ).scalar()
+        if state == SEALED:  # sealed meanwhile by another pass (the CLI's worker)
+            return
         conn.execute(
             update(sheet_seal_store)
             .where(sheet_seal_store.c.slot_id == slot_id)
@@ -334,6 +347,12 @@ def sealed_pdf(engine: Engine, slot_id: str) -> bytes | None:
     return bytes(found) if found is not None else None
 
 
+# One sealing pass at a time in this process: two pushes answered together must not
+# seal (and publish) the same half-day twice. A pass waits for the running one, then
+# runs: a half-day closed meanwhile is sealed by it.
+_PASS = threading.Lock()
+
+
 def after_push(engine: Engine) -> None:
     """Run after a push that brought signatures: seal what is closed, if configured."""
     try:
@@ -341,6 +360,7 @@ def after_push(engine: Engine) -> None:
     except SealNotConfigured as missing:
         log.info("sheets not sealed: no seal configured (%s)", missing)
         return
-    report = cycle(engine, sealer)
+    with _PASS:
+        report = cycle(engine, sealer)
     if report.sealed or report.failed:
         log.info("sheets sealed: %d, failed (retried later): %d", report.sealed, report.failed)
