@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.exports.table import Cell, Col, Table
 from app.indicators import labels
-from app.indicators.attachment import antenne_condition, attach
+from app.indicators.attachment import antenne_condition, attachments_on
 from app.indicators.definitions import DECISION_LABELS, MAIN_OUTCOMES
 from app.indicators.flows import intake_members, outcome_key
 from app.indicators.period import Filters
@@ -173,15 +173,14 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
     follow, workshop = _followups(filters), _workshop_minutes(filters, name)
     # The person's antenne on the period's last day (docs/indicators.md, "Antenne filter"):
     # the column and the per-antenne file do not move when the person moves later.
-    participants = select(Person.id).join(who, who.c.person_id == Person.id)
-    attached = attach(participants, Person.id, filters.period.end)
+    on_end = attachments_on(session, filters.period.end)
     query = (
-        attached.query.with_only_columns(
+        select(
             Person.last_name,
             Person.first_name,
             Person.birth_date,
             Person.city,
-            attached.antenne,
+            on_end.c.antenne_id,
             Person.situation_code,
             Person.prescriber_code,
             intakes.c.first_on,
@@ -197,8 +196,9 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
             func.coalesce(follow.c.minutes, 0),
             exits.c.exit_on,
             exits.c.outcome,
-            maintain_column_froms=True,
         )
+        .join(who, who.c.person_id == Person.id)
+        .join(on_end, on_end.c.person_id == Person.id)
         .outerjoin(stages, stages.c.person_id == Person.id)
         .outerjoin(exits, exits.c.person_id == Person.id)
         .outerjoin(intakes, intakes.c.person_id == Person.id)
@@ -208,7 +208,7 @@ def funder_table_in(session: Session, filters: Filters) -> Table:
         .order_by(Person.last_name, Person.first_name, Person.id)
     )
     if filters.antenne_id:
-        query = query.where(antenne_condition(attached.antenne, filters))
+        query = query.where(antenne_condition(on_end.c.antenne_id, filters))
     antennes = labels.antennes(session)
     situations = labels.options(session, "situation")
     prescribers = labels.options(session, "prescriber")

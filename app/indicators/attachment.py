@@ -10,11 +10,14 @@ the person's record as it is."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Dialect, case, func, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import TableClause, column, table
 
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import Query
@@ -93,3 +96,51 @@ def antenne_filter_on(query: Query, filters: Filters, person_id: Any, day: Any) 
         return query
     attached = attach(query, person_id, day)
     return attached.query.where(antenne_condition(attached.antenne, filters))
+
+
+ATTACHMENT_COLUMNS = ("person_id", "antenne_id", "referent_id")
+
+
+def attachments_on(session: Session, day: dt.date) -> TableClause:
+    """(person_id, antenne_id, referent_id) of every person on ``day``, computed once per
+    unit of work and day: the stock figures of a period (accompanied, head counts,
+    follow-ups, the turnover table, the funder export) all read the period's last day,
+    so one pass of seeks serves them all (decade data: ~8 ms for 5,000 persons)."""
+    cache: dict[dt.date, TableClause] = session.info.setdefault("indicator_attachments", {})
+    found = cache.get(day)
+    if found is None:
+        name = f"ind_attach_{len(cache)}"
+        conn = session.connection()
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {name} AS {_attachments_sql(conn.dialect, day)}"
+        )
+        conn.exec_driver_sql(f"CREATE INDEX {name}_person_id ON {name} (person_id)")
+        found = cache[day] = table(name, *(column(c) for c in ATTACHMENT_COLUMNS))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _attachments_sql(dialect: Dialect, day: dt.date) -> str:
+    """The query of :func:`attachments_on` as SQL text (literal day, as a temporary table
+    is created from it), compiled once per engine dialect and day: building and compiling it
+    costs about half as much as running it on the decade data."""
+    attached = attach(select(Person.id), Person.id, day)
+    query = attached.query.with_only_columns(
+        Person.id.label("person_id"),
+        attached.antenne.label("antenne_id"),
+        attached.referent.label("referent_id"),
+        maintain_column_froms=True,
+    )
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def stock_filter(session: Session, query: Query, filters: Filters, person_id: Any) -> Query:
+    """:func:`antenne_filter_on` for a stock figure: the attachment on the period's last
+    day, read from :func:`attachments_on`."""
+    if not filters.antenne_id:
+        return query
+    on_end = attachments_on(session, filters.period.end)
+    return query.join(on_end, on_end.c.person_id == person_id).where(
+        antenne_condition(on_end.c.antenne_id, filters)
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.indicators import labels
-from app.indicators.attachment import antenne_condition, antenne_filter_on, attach
+from app.indicators.attachment import antenne_condition, attachments_on, stock_filter
 from app.indicators.definitions import STATUS_LABELS
 from app.indicators.period import Filters, add_years
 from app.indicators.sql import (
@@ -47,22 +47,21 @@ def accompanied_members(session: Session, filters: Filters) -> Query:
     end = filters.period.end
     status = status_on(spans, end)
     running = overlapping(spans, filters.period, ACCOMPANIED_KINDS)
-    persons = (
-        select(Person.id)
+    on_end = attachments_on(session, end)
+    query = (
+        select(
+            Person.id.label("person_id"),
+            status.c.kind.label("status"),
+            on_end.c.antenne_id.label("antenne"),
+            last_intake_permanence(end).label("permanence"),
+            on_end.c.referent_id.label("accompagnateur"),
+        )
+        .join(on_end, on_end.c.person_id == Person.id)
         .outerjoin(status, status.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
-    attached = attach(persons, Person.id, end)
-    query = attached.query.with_only_columns(
-        Person.id.label("person_id"),
-        status.c.kind.label("status"),
-        attached.antenne.label("antenne"),
-        last_intake_permanence(end).label("permanence"),
-        attached.referent.label("accompagnateur"),
-        maintain_column_froms=True,
-    )
     if filters.antenne_id:
-        query = query.where(antenne_condition(attached.antenne, filters))
+        query = query.where(antenne_condition(on_end.c.antenne_id, filters))
     return query
 
 
@@ -112,20 +111,20 @@ def status_members(session: Session, filters: Filters, kind: str) -> Query:
         .join(status, status.c.person_id == Person.id)
         .where(person_live(), status.c.kind == kind)
     )
-    return antenne_filter_on(query, filters, Person.id, end)
+    return stock_filter(session, query, filters, Person.id)
 
 
 def headcount_in(session: Session, filters: Filters) -> Headcount:
     end = filters.period.end
     status = status_on(session_spans(session), end)
-    query = antenne_filter_on(
+    query = stock_filter(
+        session,
         select(status.c.kind, func.count())
         .join(Person, Person.id == status.c.person_id)
         .where(person_live())
         .group_by(status.c.kind),
         filters,
         Person.id,
-        end,
     )
     counts = {k: int(n) for k, n in session.execute(query)}
     return Headcount(counts.get("cape", 0), counts.get("salarie", 0), counts.get("associe", 0))
@@ -205,7 +204,7 @@ def followup_members(session: Session, filters: Filters) -> Query:
         .outerjoin(counts, counts.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
-    return antenne_filter_on(query, filters, Person.id, period.end)
+    return stock_filter(session, query, filters, Person.id)
 
 
 def below_minimum_condition(members: Any) -> Any:

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.indicators import labels
-from app.indicators.attachment import attach
+from app.indicators.attachment import attachments_on
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
     Breakdown,
@@ -226,15 +226,11 @@ def _people(
     the period's last day, so a past period's table does not move with them."""
     if not ids:
         return {}
-    attached = attach(select(Person.id).where(Person.id.in_(ids)), Person.id, filters.period.end)
+    on_end = attachments_on(session, filters.period.end)
     rows = session.execute(
-        attached.query.with_only_columns(
-            Person.id,
-            Person.last_name,
-            Person.first_name,
-            attached.antenne,
-            maintain_column_froms=True,
-        )
+        select(Person.id, Person.last_name, Person.first_name, on_end.c.antenne_id)
+        .join(on_end, on_end.c.person_id == Person.id)
+        .where(Person.id.in_(ids))
     )
     return {
         i: (f"{last.upper()} {first}", antenne_names.get(a or "", "")) for i, last, first, a in rows
