@@ -33,7 +33,7 @@ Any service call that can take more than a frame (about 16 ms) runs through one 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtWidgets import QWidget
@@ -42,6 +42,9 @@ from app.changes import Changes
 from app.jobs import Cancelled
 from ui import error_hook
 from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from app.uow import UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -180,3 +183,17 @@ class CollectionOp(_Operation[T]):
         finally:
             # What was written is announced even if the window that asked is gone.
             self._ctx.hub.notify(changes)
+
+
+class ReadingContext(AppContext):
+    """The same context, its units of work read-only (``uow.reading()``, app/uow.py)."""
+
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        return self.profile.uow.reading()
+
+
+def reading_context(ctx: AppContext) -> AppContext:
+    """For a widget that only reads, written by another area: its reads then run beside
+    a sync being applied instead of waiting for it, and a write would fail loudly."""
+    return ReadingContext(profile=ctx.profile, tasks=ctx.tasks, hub=ctx.hub, windows=ctx.windows)

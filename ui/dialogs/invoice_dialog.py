@@ -32,7 +32,7 @@ from ui.dialogs.invoice_form import InvoiceForm
 from ui.dialogs.invoice_state import ACTIONS, state_of
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.dialogs.people_widgets import open_file
-from ui.operations import CollectionOp, QueryOp
+from ui.operations import CollectionOp, QueryOp, reading_context
 from ui.texts import invoicing as texts
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import tab_in_layout_order
@@ -124,7 +124,8 @@ class InvoiceDialog(InvoiceForm):
         layout.addWidget(self.status_label)
         self.payments = PaymentsPanel(self.ctx, self)
         layout.addWidget(self.payments)
-        self.pa_statuses = PaStatusPanel(self.ctx, self)
+        # It only reads: never behind a sync being applied.
+        self.pa_statuses = PaStatusPanel(reading_context(self.ctx), self)
         layout.addWidget(self.pa_statuses)
         layout.addLayout(form)
         layout.addWidget(self.lines, 1)
