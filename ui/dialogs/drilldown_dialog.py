@@ -30,6 +30,7 @@ from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
 from ui.texts import common, indicators
 from ui.widgets.screen import fit_to_screen
+from ui.widgets.tab_out import tab_leaves
 
 EXPORT_LIMIT = 1_000_000
 DISPLAY_LIMIT = 5_000
@@ -74,6 +75,7 @@ class DrillDownDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self.open_row)
+        tab_leaves(self.table)
         self.count_label = QLabel(indicators.LOADING, self)
         hint = indicators.DOUBLE_CLICK_TO_OPEN
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

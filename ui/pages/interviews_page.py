@@ -41,6 +41,7 @@ from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
 from ui.models.row_table_model import Column, RowTableModel
 from ui.style import tab_widget
 from ui.texts import accueil, common
+from ui.widgets.tab_out import tab_leaves
 
 SHOWN = Changes(
     persons=True,
@@ -86,6 +87,7 @@ def _view(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
+    tab_leaves(view)
     return view
 
 
@@ -135,6 +137,7 @@ class InterviewsPage(QWidget):
             [accueil.TIME, common.PERSON, accueil.INTERVIEW, common.NOTE, ""]
         )
         self.agenda_table.verticalHeader().hide()
+        tab_leaves(self.agenda_table)
         self.agenda_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agenda_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.agenda_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

@@ -43,6 +43,7 @@ from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import error_css, muted_css, tab_widget
 from ui.texts import accueil, common
 from ui.widgets.shortcuts import add_record_shortcuts
+from ui.widgets.tab_out import tab_leaves
 
 # What the record shows (its tabs from other areas included).
 SHOWN = Changes(
@@ -65,6 +66,7 @@ def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
+    tab_leaves(view)
     return view
 
 

@@ -26,6 +26,7 @@ from ui.texts import accueil, common
 from ui.widgets.columns import size_columns
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
+from ui.widgets.tab_out import tab_leaves
 
 COLUMNS: list[Column[PersonRow]] = [
     Column(common.NAME, lambda r: r.last_name.upper()),
@@ -72,6 +73,7 @@ class PersonsPage(QWidget):
         size_columns(self.table, samples, stretch=(2, 6))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.activated.connect(self._activate)
+        tab_leaves(self.table)
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

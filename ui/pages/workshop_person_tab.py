@@ -13,6 +13,7 @@ from ui.context import AppContext
 from ui.models.row_table_model import Column, RowTableModel
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.texts import ateliers, common
+from ui.widgets.tab_out import tab_leaves
 
 HOURS_COLUMNS: list[Column[ThemeHours]] = [
     Column(ateliers.THEME, lambda h: h.theme_name or KIND_LABELS.get(h.kind, NO_THEME)),
@@ -39,6 +40,7 @@ def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
+    tab_leaves(view)
     return view
 
 

@@ -35,8 +35,9 @@ from ui.pages.workshops_texts import KIND_LABELS
 from ui.texts import ateliers, common
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
+from ui.widgets.tab_out import tab_leaves
 
-TITLE, THEME, PLACE = 2, 3, 4
+TITLE, THEME, PLACE, RATE = 2, 3, 4, 6
 # Share of the width left by the short columns that Thème and Lieu may take at most
 # (capped at their content); Intitulé stretches over the rest.
 SHARES = {THEME: 0.22, PLACE: 0.30}
@@ -123,6 +124,9 @@ class WorkshopsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.count_label = QLabel(self)
         self.panel = SessionPanel(ctx, self)
+        # Tab leaves the list and the attendance grid (whose cells are marked with keys and
+        # moved with the arrows), instead of walking their cells forever.
+        tab_leaves(self.table, self.panel.grid.view)
         self.panel.session_deleted.connect(lambda _id: self.refresh())
 
         filters = QHBoxLayout()

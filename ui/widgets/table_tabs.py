@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QTabWidget, QWidge
 from app import formatting
 from app.exports.table import Table
 from app.exports.writers import csv_cell
+from ui.widgets.tab_out import tab_leaves
 
 
 def cell_text(kind: str, value: object) -> str:
@@ -40,6 +41,7 @@ class TableTabs(QTabWidget):
                 for c, (col, value) in enumerate(zip(table.columns, row, strict=True)):
                     grid.setItem(r, c, QTableWidgetItem(cell_text(col.kind, value)))
             grid.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            tab_leaves(grid)
             grid.horizontalHeader().setStretchLastSection(True)
             self.addTab(grid, table.title)
         self.setCurrentIndex(max(current, 0))

@@ -1,0 +1,140 @@
+"""A person's hands on the keyboard in the UI tests: keys pressed on whatever has the
+focus, Tab until a widget is reached, and the eyes: the window that became active, inside
+the screen's free area, and a PNG of it for reviewers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QWindow
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+Key = Qt.Key
+Mod = Qt.KeyboardModifier
+
+
+class Hands:
+    """The keyboard, pressed on whatever has the focus, and the eyes: what is on screen."""
+
+    def __init__(self, qtbot, screen: tuple[int, int], shots: Path | None) -> None:  # type: ignore[no-untyped-def]
+        self.qtbot = qtbot
+        self.screen = screen
+        self.shots = shots
+        self.taken = 0
+        # Qt's offscreen platform makes every shown window active, menus included; on a
+        # desktop a menu never takes the activation from its window (and windows opened
+        # meanwhile, parented to the active one, would hang on the menu): give it back.
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusWindowChanged.connect(self._menu_activated)
+
+    def _menu_activated(self, window: QWindow | None) -> None:
+        active = QApplication.activeWindow()
+        if window is None or not isinstance(active, QMenu):
+            return
+        owner = active.parentWidget()
+        while isinstance(owner, QMenu):
+            owner = owner.parentWidget()
+        if owner is not None:
+            owner.window().activateWindow()
+
+    def focus(self) -> QWidget:
+        """Where a key goes: an open menu takes them all, else the focused widget."""
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            return popup
+        self.qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        return widget
+
+    def key(self, key: Key, modifier: Mod = Mod.NoModifier, times: int = 1) -> None:
+        for _ in range(times):
+            QTest.keyClick(self.focus(), key, modifier)
+
+    def write(self, text: str) -> None:
+        """Type ``text``; letters beyond ASCII (é, ç…) come as a French keyboard sends
+        them: a key event carrying the character (QTest only maps ASCII to keys)."""
+        for char in text:
+            if char.isascii():
+                QTest.keyClicks(self.focus(), char)
+                continue
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                event = QKeyEvent(kind, 0, Mod.NoModifier, char)
+                QApplication.sendEvent(self.focus(), event)
+
+    def tab_to(self, target: QWidget | Callable[[QWidget], bool], *, back: bool = False) -> None:
+        """Tab (or Shift+Tab) until ``target`` has the focus, as a person does; fails when
+        a whole round of the window's focus chain never reaches it."""
+        wanted = target if callable(target) and not isinstance(target, QWidget) else None
+
+        def reached() -> bool:
+            widget = QApplication.focusWidget()
+            if widget is None:
+                return False
+            return wanted(widget) if wanted is not None else widget is target
+
+        for _ in range(120):
+            if reached():
+                return
+            self.key(Key.Key_Backtab if back else Key.Key_Tab)
+        raise AssertionError(f"Tab never reaches {target!r}; focus on {self.focus()!r}")
+
+    def until(self, condition: Callable[[], bool], timeout: int = 20000) -> None:
+        self.qtbot.waitUntil(condition, timeout=timeout)
+
+    def window(self, kind: type[QWidget]) -> QWidget:
+        """The window of that kind that became active (the one the keys now go to)."""
+        self.until(lambda: isinstance(QApplication.activeWindow(), kind))
+        window = QApplication.activeWindow()
+        assert window is not None
+        self.fits(window)
+        return window
+
+    def closed(self, window: QWidget) -> None:
+        """``window`` went away; its parent window is active again. A desktop's window
+        manager gives the activation back to the parent; Qt's offscreen platform has none,
+        so this does what it would."""
+        parent = window.parentWidget()
+        owner = parent.window() if parent is not None else None
+        self.until(lambda: not shiboken6.isValid(window) or not window.isVisible())
+        if owner is not None:
+            if QApplication.activeWindow() is not owner:
+                owner.activateWindow()
+            self.until(lambda: QApplication.activeWindow() is owner)
+
+    def popup(self) -> QMenu:
+        """The menu that just opened (keys go to it)."""
+        self.until(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        return menu
+
+    def choose(self, menu: QMenu, action: QAction) -> None:
+        """Down through the open ``menu`` to ``action``, then Enter."""
+        for _ in range(len(menu.actions()) + 1):
+            if menu.activeAction() is action:
+                break
+            self.key(Key.Key_Down)
+        else:
+            raise AssertionError(f"{action.text()} is not reached with the arrows")
+        self.key(Key.Key_Return)
+        self.until(lambda: not menu.isVisible())
+
+    def fits(self, window: QWidget) -> None:
+        """The window is inside the screen's free area (nothing under the taskbar)."""
+        free = window.screen().availableGeometry()
+        assert (free.width(), free.height()) == self.screen
+        assert free.contains(window.frameGeometry()), (window, window.frameGeometry())
+
+    def shot(self, name: str) -> None:
+        QApplication.processEvents()
+        if self.shots is not None:
+            window = QApplication.activeWindow()
+            if window is not None:
+                self.taken += 1
+                window.grab().save(str(self.shots / f"{self.taken:02d}-{name}.png"))
