@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
+from app.indicators.attachment import attachments_on
 from app.indicators.flows import cape_start_members, exit_members, intake_members
 from app.indicators.network import received_members, stage_start_members
 from app.indicators.period import Filters
@@ -157,9 +158,13 @@ def list_persons(
 ) -> list[PersonLine]:
     with uow_factory() as uow:
         ids = _person_members(uow.session, filters, ref)
+        # The antenne the person belonged to on the period's last day, as the figures
+        # read it (docs/indicators.md, "Antenne filter"), not today's.
+        on_end = attachments_on(uow.session, filters.period.end)
         rows = uow.session.execute(
             select(Person.id, Person.last_name, Person.first_name, Antenne.name, Person.city)
-            .outerjoin(Antenne, Antenne.id == Person.antenne_id)
+            .join(on_end, on_end.c.person_id == Person.id)
+            .outerjoin(Antenne, Antenne.id == on_end.c.antenne_id)
             .where(Person.id.in_(ids))
             .order_by(Person.last_name, Person.first_name, Person.id)
             .offset(offset)

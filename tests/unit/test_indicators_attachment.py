@@ -86,7 +86,7 @@ def _figures(uow: Any, period: Period) -> dict[Any, Any]:
             turnover(uow, filters).by_antenne,
             turnover(uow, filters).by_entrepreneur,
             funder_table(uow, filters).rows,
-            {p.id for p in list_persons(uow, filters, FigureRef("accompanied"))},
+            {(p.id, p.antenne) for p in list_persons(uow, filters, FigureRef("accompanied"))},
         )
     return out
 
