@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, NotFoundError
 from app.invoicing import facturx, storage
 from app.invoicing.payments import balance_of
 from app.invoicing.printable import build_document
 from app.jobs import JobControl
-from app.models import Invoice
+from app.models import DeviceIdentity, Invoice, InvoiceSeries
 from app.pdf.invoice import render_pdf
 from app.pdf.invoice_receipt import ReceivedPayment, render_receipt
 from app.states import InvoiceKind, InvoiceStatus
@@ -42,9 +43,10 @@ def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id:
         if invoice.status != InvoiceStatus.ISSUED:
             raise ConflictError("invoice_not_issued")
         relative, expected, number = invoice.pdf_path, invoice.pdf_sha256, invoice.number or ""
+        here = issued_here(uow.session, invoice)
     if relative and storage.resolve(documents_dir, relative).is_file():
         return storage.verified_path(documents_dir, relative, expected)
-    if relative and expected:
+    if relative and expected and here:
         # Issued here, file gone: say so rather than print a different file.
         raise ConflictError("invoice_pdf_missing", path=str(documents_dir / relative))
     copy = documents_dir / COPIES / Path(storage.relative_path(number, 0)).name
@@ -53,6 +55,16 @@ def invoice_pdf(uow_factory: UnitOfWorkFactory, documents_dir: Path, invoice_id:
             copy.parent, copy.name, render_from_snapshot(uow_factory, invoice_id)
         )
     return copy
+
+
+def issued_here(session: Session, invoice: Invoice) -> bool:
+    """Was ``invoice`` numbered in this device's own series? A synced row keeps the
+    issuing laptop's ``pdf_path`` and hash, but that file is on the other laptop."""
+    series = session.get(InvoiceSeries, invoice.series_id) if invoice.series_id else None
+    if series is None:
+        return True
+    device = session.scalars(select(DeviceIdentity).limit(1)).first()
+    return series.device_id == (device.device_id if device is not None else "")
 
 
 def render_from_snapshot(uow_factory: UnitOfWorkFactory, invoice_id: str) -> bytes:
