@@ -8,6 +8,7 @@ Everything here works on a Core connection, so the same steps run on the live da
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -155,7 +156,9 @@ class PersonDocuments:
         for kind in ("accueil", "suivi"):
             for interview_id in self.interview_ids:
                 yield documents / "entretiens" / f"compte-rendu-{kind}-{interview_id}.pdf"
-        yield from (documents / "donnees-personnelles").glob(f"donnees-personnelles-{pid}-*")
+        exports = documents / "donnees-personnelles"
+        yield from exports.glob(f"donnees-personnelles-{pid}-*")
+        yield from _older_exports(exports, pid)
         for invoice_id in self.invoice_ids:
             yield documents / "apercus" / f"apercu-{invoice_id}.pdf"
         ateliers = documents / "ateliers"
@@ -165,6 +168,21 @@ class PersonDocuments:
             for folder in ateliers.glob(f"*_{activity_id[-8:]}"):
                 yield folder / "emargement-vierge.pdf"
                 yield folder / "emargement-rempli.pdf"
+
+
+def _older_exports(folder: Path, person_id: str) -> Iterator[Path]:
+    """Exports made before files were named by id (``donnees-<name>-<date>``): found by
+    the person id their JSON holds; the PDF beside it has the same stem."""
+    for found in folder.glob("donnees-*.json"):
+        if found.name.startswith("donnees-personnelles-"):
+            continue
+        try:
+            held = json.loads(found.read_text(encoding="utf-8")).get("person", {}).get("id")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if held == person_id:
+            yield found
+            yield found.with_suffix(".pdf")
 
 
 def documents_of(conn: Connection, person_id: str) -> PersonDocuments:

@@ -8,6 +8,7 @@ HTTP, on SQLite and on PostgreSQL. The backups taken before are searched too."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,6 +205,14 @@ def test_anonymisation_reaches_files_tables_outbox_conflicts_and_other_laptops(
     written_b = [
         people_reports.write_parcours_summary(b.uow, person_id, b.paths.documents / "parcours")
     ]
+    # An export made by an older version, named after the person, on the other laptop.
+    older = b.paths.documents / "donnees-personnelles" / f"donnees-{LAST}-{FIRST}-2026-11-01"
+    older.parent.mkdir(parents=True, exist_ok=True)
+    older.with_suffix(".json").write_text(
+        json.dumps({"person": {"id": person_id, "last_name": LAST}}), encoding="utf-8"
+    )
+    older.with_suffix(".pdf").write_bytes(f"%PDF-1.4 {LAST}".encode())
+    written_b += [older.with_suffix(".json"), older.with_suffix(".pdf")]
     # Backups taken before the anonymisation are rewritten too.
     a.backup()
     b.backup()
