@@ -74,25 +74,52 @@ def anonymise_person(
         )
         if issued:
             raise ConflictError("invoices_retention", count=int(issued))
-        for name, value in ERASED_PERSON.items():
-            setattr(person, name, value)
-        person.anonymised_at = utcnow()
-        for table, model in _models().items():
-            columns = CLEARED_TEXT[table]
-            for row in session.scalars(select(model).where(model.person_id == person.id)):
-                for column in columns:
-                    if getattr(row, column):
-                        setattr(row, column, "")
-        _refresh_draft_search_keys(session, person)
+        # The records merged into this one (app/people/merge.py) are tombstones that
+        # still hold the same person's identity: erased with it.
+        erased = [person, *_merged_records(session, person.id)]
+        stamp = utcnow()
+        for record in erased:
+            _erase_record(session, record, stamp)
         session.flush()  # the anonymising change is in the outbox before it is scrubbed
         conn = session.connection()
-        copies.scrub_sync_copies(conn, person.id)
-        copies.mark_erased(conn, person.id)
-        documents = copies.documents_of(conn, person.id)
+        documents = []
+        for record in erased:
+            copies.scrub_sync_copies(conn, record.id)
+            copies.mark_erased(conn, record.id)
+            documents.append(copies.documents_of(conn, record.id))
         uow.commit()
         engine = session.get_bind()
     assert isinstance(engine, Engine)
-    _erase_outside(engine, documents_dir, [documents])
+    _erase_outside(engine, documents_dir, documents)
+
+
+def _erase_record(session: Session, person: Person, stamp: dt.datetime) -> None:
+    for name, value in ERASED_PERSON.items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+    person.anonymised_at = stamp
+    for table, model in _models().items():
+        columns = CLEARED_TEXT[table]
+        for row in session.scalars(select(model).where(model.person_id == person.id)):
+            for column in columns:
+                if getattr(row, column):
+                    setattr(row, column, "")
+    _refresh_draft_search_keys(session, person)
+
+
+def _merged_records(session: Session, person_id: str) -> list[Person]:
+    found: list[Person] = []
+    frontier = [person_id]
+    while frontier:
+        rows = session.scalars(
+            select(Person).where(
+                Person.merged_into_id.in_(frontier), Person.anonymised_at.is_(None)
+            )
+        ).all()
+        fresh = [r for r in rows if r not in found]
+        found += fresh
+        frontier = [r.id for r in fresh]
+    return found
 
 
 def _models() -> dict[str, Any]:
