@@ -23,7 +23,7 @@ from app.models import (
     Invoice,
     Permanence,
 )
-from app.pdf.person_export_labels import label, shown, value_text
+from app.pdf.person_export_labels import LABELS, label, shown, value_text
 from app.people import labels as people_labels
 from app.people.persons import option_label
 from app.states import ClientKind, InvoiceStatus
@@ -164,24 +164,34 @@ RESOLVERS: dict[str, Callable[[Session, str], str]] = {
 }
 
 
-def _fact(session: Session, table: str, key: str, value: Any) -> tuple[str, str] | None:
-    if value in (None, "") or key in HIDDEN_COLUMNS or key == "person_id":
-        return None
-    if key == "entrepreneur_id":
-        return None  # the person the export is about
+def fact_label(table: str, key: str) -> str | None:
+    """The French label a column is printed under; "" for a column never printed, None
+    for one that would be printed without French words (a test keeps this empty)."""
+    if key in HIDDEN_COLUMNS or key in ("person_id", "entrepreneur_id"):
+        return ""  # bookkeeping, or the person the export is about
     if key == "role" and table != "attendance_signature":
-        return None  # an invoice's technical role (deposit, final)
+        return ""  # an invoice's technical role (deposit, final)
+    if key in RESOLVERS:
+        return LINK_LABELS[key]
+    if not shown(key):
+        return ""
+    return LABELS.get(key)
+
+
+def _fact(session: Session, table: str, key: str, value: Any) -> tuple[str, str] | None:
+    name = fact_label(table, key)
+    if value in (None, "") or name == "":
+        return None
+    title = name or label(key)
     if key in RESOLVERS:
         text = RESOLVERS[key](session, str(value))
-        return (LINK_LABELS[key], text) if text else None
-    if not shown(key):
-        return None
+        return (title, text) if text else None
     if key in OPTION_COLUMNS:
-        return label(key), option_label(session, OPTION_COLUMNS[key], str(value))
+        return title, option_label(session, OPTION_COLUMNS[key], str(value))
     codes = CODES.get((table, key))
     if codes is not None:
-        return label(key), codes.get(str(value), UNKNOWN_CODE)
-    return label(key), value_text(key, value)
+        return title, codes.get(str(value), UNKNOWN_CODE)
+    return title, value_text(key, value)
 
 
 def facts(session: Session, table: str, row: dict[str, Any]) -> tuple[tuple[str, str], ...]:

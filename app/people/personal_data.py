@@ -129,6 +129,31 @@ def _collect(session: Session, person_id: str) -> dict[str, list[dict[str, Any]]
     return {table: [_minimised(table, row) for row in rows] for table, rows in data.items()}
 
 
+def exported_tables() -> list[str]:
+    """The tables an export can hold rows of (the crawl of :func:`_collect`, read from
+    the schema): each of their shown columns needs French words (app/pdf/
+    person_export_labels.py)."""
+    collected = {"person"}
+    for _depth in range(2):
+        found = {
+            table.name
+            for table in Base.metadata.sorted_tables
+            if table.name not in collected and "id" in table.c
+            for fk in table.foreign_keys
+            if fk.column.table.name in collected and fk.column.table.name not in NOT_CRAWLED
+        }
+        collected |= found
+    return sorted(collected)
+
+
+def shown_columns(table: str) -> list[str]:
+    """The columns of ``table`` the export keeps (after minimisation)."""
+    names = [c.name for c in Base.metadata.tables[table].columns]
+    if table == "client":
+        return [n for n in names if n in BUSINESS_CLIENT_COLUMNS]
+    return [n for n in names if n not in DROPPED_COLUMNS.get(table, frozenset())]
+
+
 def export_person(uow_factory: UnitOfWorkFactory, person_id: str) -> dict[str, Any]:
     """The person's own data (minimised, DESIGN §7) and what the law says they must be
     told (controller, purposes, recipients, retention, the CNIL): the JSON copy of the

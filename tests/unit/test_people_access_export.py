@@ -145,3 +145,18 @@ def test_export_files_are_named_by_id_not_by_name(
     json_path, pdf_path = personal_data.write_export(uow, entrepreneur, tmp_path)
     for path in (json_path, pdf_path):
         assert entrepreneur in path.name and "Vannier" not in path.name
+
+
+def test_every_column_an_export_can_show_has_french_words() -> None:
+    """A table or column added later (another area's) reaches the export through the
+    foreign keys: it must come with its label, or the person reads a column name."""
+    from app.people.access_readable import CODES, LINK_LABELS, OPTION_COLUMNS, fact_label
+
+    unworded = [
+        f"{table}.{column}"
+        for table in personal_data.exported_tables()
+        for column in personal_data.shown_columns(table)
+        if fact_label(table, column) is None
+    ]
+    assert unworded == []
+    assert CODES and LINK_LABELS and OPTION_COLUMNS
