@@ -30,9 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -115,6 +119,34 @@ class RecordingTimeStamper(RequestsHTTPTimeStamper):
         return token
 
 
+class KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses (and, for RSA, re-validates) the private key at every
+    signature — about 90 ms each, twice per seal. The key is parsed once here; other
+    mechanisms than RSA PKCS#1 v1.5 and ECDSA go through pyHanko's own code."""
+
+    _kept: Any = None
+
+    @classmethod
+    def of(cls, loaded: signers.SimpleSigner) -> KeptKeySigner:
+        return cls(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+            signature_mechanism=loaded.signature_mechanism,
+        )
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        if self._kept is None:
+            self._kept = serialization.load_der_private_key(self.signing_key.dump(), None)
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._kept, rsa.RSAPrivateKey):
+            return self._kept.sign(data, PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(self._kept, ec.EllipticCurvePrivateKey):
+            return self._kept.sign(data, ec.ECDSA(hash_algo))
+        return bytes(super().sign_raw(data, digest_algorithm))
+
+
 @dataclass
 class Sealer:
     """The CAE's signing key and certificate, and its TSA."""
@@ -133,7 +165,8 @@ class Sealer:
         )
         if signer is None:
             raise SealNotConfigured(f"clé ou certificat illisible : {config.key}, {config.cert}")
-        return cls(signer, RecordingTimeStamper(config.tsa_url, timeout=20), config.tsa_url)
+        kept = KeptKeySigner.of(signer)
+        return cls(kept, RecordingTimeStamper(config.tsa_url, timeout=20), config.tsa_url)
 
     def seal(self, pdf: bytes, record: dict[str, Any], *, location: str = "") -> bytes:
         """Embed the record and sign the whole file: PAdES B-T (signature + timestamp)."""
