@@ -36,6 +36,9 @@ RECORD_FORMAT = "permanence-emargement/1"
 DEFAULT_MARGIN = dt.timedelta(minutes=30)
 MIN_POINTS = 5  # fewer points is a dot or a slip of the pen, not a signature
 MIN_EXTENT = 10.0  # canvas units: a signature spans at least this much
+# At most ~20 s of drawing at 100 Hz: keeps each synced row far below the sync's text and
+# batch limits (app/sync/codec.py MAX_TEXT, app/sync/protocol.py MAX_BODY_BYTES).
+MAX_POINTS = 2000
 
 
 class SignerRole(StrEnum):
@@ -270,6 +273,8 @@ class SigningSession:
         points = [p for stroke in kept for p in stroke]
         if len(points) < MIN_POINTS or _extent(points) < MIN_EXTENT:
             raise ConflictError("signature_empty")
+        if len(points) > MAX_POINTS:
+            raise ConflictError("signature_too_long")
         signature = Signature(signer_id, name, role, kept, moment, box)
         copied = self._copy_of(signature.fingerprint)
         if copied is not None:

@@ -253,3 +253,16 @@ def test_signatures_reach_the_siege_and_a_frozen_half_day_is_refused_there(
     sync(other)
     with other.uow() as work:
         assert work.session.scalars(select(AttendanceSignature)).all() == []
+
+
+def test_an_endless_scribble_is_refused_before_it_reaches_the_sync(uow, pinned_clock) -> None:
+    from app.workshops.signing import MAX_POINTS
+
+    activity_id, persons = _session(uow, pinned_clock)
+    detail = workshops.get_session(uow, activity_id)
+    signing = signature_store.open_signing(uow, detail, detail.slots[0].id)
+    endless = [tuple(Point(i % 500, 50 + (i // 500) * 3, i * 10) for i in range(MAX_POINTS + 1))]
+    with pytest.raises(ConflictError) as refused:
+        signing.sign(persons[0], endless, BOX)
+    assert refused.value.code == "signature_too_long"
+    assert _rows(uow, detail.slots[0].id) == []

@@ -72,6 +72,7 @@ register(
         "seal_key_unreadable": "La clé du sceau de ce profil est illisible ({path}).",
         "slot_countersigned": ateliers.SLOT_COUNTERSIGNED,
         "signature_frozen": ateliers.SIGNATURE_FROZEN,
+        "signature_too_long": ateliers.SIGNATURE_TOO_LONG,
     }
 )
 

@@ -100,6 +100,9 @@ SLOT_COUNTERSIGNED: Final[str] = (
     "ne peuvent plus changer."
 )
 SIGNATURE_FROZEN: Final[str] = "Une signature enregistrée ne peut être ni modifiée ni supprimée."
+SIGNATURE_TOO_LONG: Final[str] = (
+    "Signature trop longue : effacez et signez à nouveau, simplement, dans le cadre."
+)
 
 
 def session_count(total: int, total_text: str) -> str:
