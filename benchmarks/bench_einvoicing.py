@@ -3,7 +3,11 @@ simulator (tests/pa_simulator, uvicorn on loopback, real HTTP) — target ≤ 30
 its floor: the same 1,000 multipart uploads posted bare with one httpx client (no outbox,
 no token, no bookkeeping). The simulator's own EN 16931 validation is switched off: it is
 the platform's cost, not the siège's. Each payload is a real Factur-X invoice rendered by
-the app, made unique by a trailing PDF comment (the outbox refuses a second sha256)."""
+the app, made unique by a trailing PDF comment (the outbox refuses a second sha256).
+
+Second row: the siège looks 1,000 clients' SIRENs up in the simulator's Directory
+Service (``directory.refresh``: look-up, cache, publication in the synced
+``client_directory``) beside 1,000 bare ``POST /v1/directory-line/search``."""
 
 from __future__ import annotations
 
@@ -143,6 +147,75 @@ def _bare_run(payloads: list[bytes]) -> float:
     return elapsed
 
 
+def _directory_siege(folder: Path) -> object:
+    from sqlalchemy.orm import Session
+
+    from app.models import Client, Person
+    from siege import db
+
+    engine = db.make_engine(f"sqlite:///{folder / 'siege.sqlite3'}")
+    db.migrate(engine)
+    with Session(engine) as session:
+        person = Person(first_name="Céline", last_name="Martin")
+        session.add(person)
+        session.flush()
+        session.add_all(
+            Client(entrepreneur_id=person.id, name=f"Client {i}", siren=f"{100000000 + i}")
+            for i in range(COUNT)
+        )
+        session.commit()
+    return engine
+
+
+def _directory_run(folder: Path) -> float:
+    from sqlalchemy import Engine
+
+    from siege.einvoicing import directory
+    from siege.einvoicing.afnor import AfnorFlowAdapter
+    from siege.einvoicing.config import PaConfig
+    from tests.pa_simulator.app import Simulator
+    from tests.pa_simulator.server import running
+
+    engine = _directory_siege(folder)
+    assert isinstance(engine, Engine)
+    sim = Simulator(validate=False)
+    with running(sim) as url:
+        adapter = AfnorFlowAdapter(
+            PaConfig(url, f"{url}/oauth/token", sim.client_id, sim.client_secret)
+        )
+        start = time.perf_counter()
+        report = directory.refresh(engine, adapter, limit=COUNT)
+        elapsed = (time.perf_counter() - start) * 1000
+        adapter.close()
+    assert (report.looked_up, report.published) == (COUNT, COUNT), report
+    engine.dispose()
+    return elapsed
+
+
+def _directory_bare_run() -> float:
+    import httpx
+
+    from tests.pa_simulator.app import Simulator
+    from tests.pa_simulator.server import running
+
+    sim = Simulator(validate=False)
+    with running(sim) as url:
+        token = httpx.post(
+            f"{url}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(sim.client_id, sim.client_secret),
+        ).json()["access_token"]
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
+            start = time.perf_counter()
+            for i in range(COUNT):
+                client.post(
+                    f"{url}/v1/directory-line/search",
+                    json={"filters": {"siren": {"op": "strict", "value": f"{100000000 + i}"}}},
+                ).raise_for_status()
+            elapsed = (time.perf_counter() - start) * 1000
+    return elapsed
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -153,6 +226,12 @@ def main() -> None:
             target.mkdir()
             siege_runs.append(_siege_run(target, payloads))
         bare_runs = [_bare_run(payloads) for _ in range(RUNS)]
+        directory_runs = []
+        for run in range(RUNS):
+            target = folder / f"dir{run}"
+            target.mkdir()
+            directory_runs.append(_directory_run(target))
+        directory_bare = [_directory_bare_run() for _ in range(RUNS)]
     harness.print_table(
         f"E-invoicing (siège → simulateur de PA, {COUNT} factures de {len(payloads[0]) // 1024} Ko)",
         [
@@ -162,7 +241,13 @@ def main() -> None:
                 bare_runs,
                 target="≤ 30 s",
                 floor_label=f"{COUNT} POST multipart nus",
-            )
+            ),
+            harness.Row(
+                f"{COUNT} SIREN cherchés dans l'annuaire (cache, publication)",
+                directory_runs,
+                directory_bare,
+                floor_label=f"{COUNT} POST directory-line/search nus",
+            ),
         ],
     )
 

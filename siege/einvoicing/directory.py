@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 TABLE = "client_directory"
 AUTHOR = "Siège (annuaire de la plateforme agréée)"
 MAX_AGE = dt.timedelta(days=30)
+STORE_EVERY = 100  # answers cached per transaction
 
 
 def row_id(client_id: str) -> str:
@@ -72,19 +73,32 @@ def refresh(
         sirens = stale_sirens(conn, max_age)[:limit]
     looked_up = 0
     error = ""
+    answers: list[DirectoryEntry] = []
     for siren in sirens:
         try:
-            entry = adapter.directory_entry(siren)
+            answers.append(adapter.directory_entry(siren))
         except (TransientError, PermanentError) as exc:
             error = str(exc)
             log.warning("annuaire : %s non consulté (%s), nouvel essai plus tard", siren, exc)
             break
-        with engine.begin() as conn:
-            store(conn, entry)
-        looked_up += 1
+        if len(answers) == STORE_EVERY:
+            looked_up += _store_all(engine, answers)
+    looked_up += _store_all(engine, answers)
     with engine.begin() as conn:
         published = publish_directory(conn)
     return RefreshReport(looked_up, published, error)
+
+
+def _store_all(engine: Engine, answers: list[DirectoryEntry]) -> int:
+    """One transaction per batch of answers (a pass cut short asks again at most that
+    many SIRENs); empties ``answers``."""
+    stored = len(answers)
+    if answers:
+        with engine.begin() as conn:
+            for entry in answers:
+                store(conn, entry)
+        answers.clear()
+    return stored
 
 
 def store(conn: Connection, entry: DirectoryEntry) -> None:
