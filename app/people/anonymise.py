@@ -85,7 +85,6 @@ def anonymise_person(
         documents = []
         for record in erased:
             copies.scrub_sync_copies(conn, record.id)
-            copies.mark_erased(conn, record.id)
             documents.append(copies.documents_of(conn, record.id))
         uow.commit()
         engine = session.get_bind()
@@ -150,14 +149,25 @@ def _refresh_draft_search_keys(session: Session, person: Person) -> None:
 def _erase_outside(
     engine: Engine, documents_dir: Path | None, documents: list[copies.PersonDocuments]
 ) -> None:
-    """What lies outside the live rows: documents, free pages and the WAL, backups."""
+    """What lies outside the live rows: documents, free pages and the WAL, backups. Then
+    the persons are marked erased on this database. A failure here (a file or the
+    database busy) never undoes the anonymisation nor fails a sync: it is logged, the
+    mark is not set, and the next pull with rows does it again (every step is
+    idempotent)."""
     paths = copies.profile_paths(engine)
     folder = documents_dir or (paths.documents if paths else None)
-    if folder is not None:
+    try:
+        if folder is not None:
+            for found in documents:
+                copies.delete_documents(folder, found)
+        copies.compact(engine)
+        copies.erase_in_backups(engine, [d.person_id for d in documents])
+    except Exception:  # whatever the driver (sqlite3, sqlcipher3) or the OS raises
+        log.warning("erasing the copies of an anonymised person is left for later", exc_info=True)
+        return
+    with engine.begin() as conn:
         for found in documents:
-            copies.delete_documents(folder, found)
-    copies.compact(engine)
-    copies.erase_in_backups(engine, [d.person_id for d in documents])
+            copies.mark_erased(conn, found.person_id)
 
 
 def erase_pulled_anonymisations(engine: Engine, documents_dir: Path | None) -> int:
@@ -174,7 +184,6 @@ def erase_pulled_anonymisations(engine: Engine, documents_dir: Path | None) -> i
         documents = []
         for pid in fresh:
             copies.scrub_sync_copies(conn, pid)
-            copies.mark_erased(conn, pid)
             documents.append(copies.documents_of(conn, pid))
         erasure.scrub_conflicts_of_anonymised(conn)
     if fresh:

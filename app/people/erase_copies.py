@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ CLEARED_TEXT: dict[str, tuple[str, ...]] = {
     "parcours_stage": ("notes",),
     "appointment": ("note",),
 }
+CHECKPOINT_ATTEMPTS = 50
 # Set on a database once the copies of an anonymised person are erased from it.
 ERASED_STATE_PREFIX = "erased:"
 
@@ -223,7 +225,13 @@ def compact_raw(raw: Any) -> None:
     cursor = raw.cursor()
     try:
         cursor.execute("VACUUM")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for _attempt in range(CHECKPOINT_ATTEMPTS):
+            # A reader still on an older snapshot keeps the WAL from being emptied.
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the WAL could not be emptied (a reader kept it busy)")
     finally:
         cursor.close()
 
