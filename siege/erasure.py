@@ -23,7 +23,7 @@ from app.people.erase_copies import CLEARED_TEXT, ERASED_PERSON
 from app.sync.codec import encode_row
 from app.sync.derived import recompute
 from app.sync.erasure import ERASED_TABLES
-from app.sync.hlc import Stamp, node_of, parse
+from app.sync.hlc import MAX_COUNTER, Stamp, node_of, parse
 from siege.authority import Rejected
 from siege.feed import touch_row, upsert_clocks
 from siege.tables import conflict, field_clock
@@ -118,6 +118,8 @@ def _after(held: str | None, now_ms: int) -> str:
     previous = parse(held)
     if previous.wall_ms < now_ms:
         return Stamp(now_ms, 0, ERASURE_NODE).encode()
+    if previous.counter >= MAX_COUNTER:
+        return Stamp(previous.wall_ms + 1, 0, ERASURE_NODE).encode()
     return Stamp(previous.wall_ms, previous.counter + 1, ERASURE_NODE).encode()
 
 
