@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.models import FollowupInterview, OutboxEntry, Person, SyncConflict
@@ -80,3 +81,29 @@ def test_documents_about_the_person_go_and_others_stay(profile: Profile) -> None
     theirs = people_reports.write_parcours_summary(profile.uow, other, folder)
     anonymise_person(profile.uow, pid)
     assert not mine.exists() and theirs.exists()
+
+
+def test_workshop_attestation_and_printed_sheets_go(profile: Profile) -> None:
+    from app.workshops import attendance, registrations, workshop_documents
+    from tests.workshops_support import BEFORE, DURING, new_session
+
+    pid = _person(profile, "Albertinette")
+    other = _person(profile, "Bertrand")
+    activity = new_session(profile.uow)
+    for person in (pid, other):
+        registrations.register_person(profile.uow, activity, person, now=BEFORE)
+    attendance.mark_all_present(profile.uow, activity, now=DURING)
+    documents = profile.paths.documents
+    mine, theirs = workshop_documents.generate_attestations(
+        profile.uow, documents, [(activity, pid), (activity, other)]
+    )
+    sheet = workshop_documents.print_attendance_sheet(profile.uow, documents, activity, filled=True)
+    assert NAME.lower() in mine.name.lower()
+
+    anonymise_person(profile.uow, pid)
+
+    assert not mine.exists() and not sheet.exists()  # the sheet listed the person
+    assert theirs.exists()
+    again = workshop_documents.print_attendance_sheet(profile.uow, documents, activity, filled=True)
+    text = " ".join(page.extract_text() for page in PdfReader(again).pages)
+    assert "Albertinette" not in text and "Bertrand" in text  # printed again, anonymised
