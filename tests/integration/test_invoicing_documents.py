@@ -37,12 +37,14 @@ def _images(data: bytes) -> int:
     return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def _logo_colours(data: bytes) -> list[tuple[int, ...]]:
-    return [
-        tuple(image.image.convert("RGB").getpixel((0, 0)))
-        for page in PdfReader(io.BytesIO(data)).pages
-        for image in page.images
-    ]
+def _logo_colours(data: bytes) -> list[object]:
+    """The top-left pixel's colour of each image the PDF shows (the logo)."""
+    out: list[object] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for image in page.images:
+            assert image.image is not None
+            out.append(image.image.convert("RGB").getpixel((0, 0)))
+    return out
 
 
 def _png(colour: str) -> bytes:

@@ -28,12 +28,14 @@ def _png(colour: str) -> bytes:
     return out.getvalue()
 
 
-def _colours(pdf: bytes) -> list[tuple[int, ...]]:
-    return [
-        tuple(image.image.convert("RGB").getpixel((0, 0)))
-        for page in PdfReader(io.BytesIO(pdf)).pages
-        for image in page.images
-    ]
+def _colours(pdf: bytes) -> list[object]:
+    """The top-left pixel's colour of each image the PDF shows (the logo)."""
+    out: list[object] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for image in page.images:
+            assert image.image is not None
+            out.append(image.image.convert("RGB").getpixel((0, 0)))
+    return out
 
 
 def test_a_copy_made_on_another_laptop_prints_the_logo_of_the_issue(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from facturx import get_facturx_xml_from_pdf
@@ -80,8 +81,9 @@ def test_what_the_fonts_draw_is_printed_as_the_xml_says(profile: Profile) -> Non
     # Every font in the file is embedded (PDF/A): no fallback face was needed.
     reader = PdfReader(io.BytesIO(pdf))
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            descendant = font.get_object()
+        resources: Any = page["/Resources"].get_object()
+        for font in resources["/Font"].get_object().values():
+            descendant: Any = font.get_object()
             if "/DescendantFonts" in descendant:
                 descendant = descendant["/DescendantFonts"][0].get_object()
             descriptor = descendant["/FontDescriptor"].get_object()
