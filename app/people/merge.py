@@ -121,6 +121,8 @@ def merge_persons(uow_factory: UnitOfWorkFactory, keep_id: str, merged_id: str) 
         for table_name, column, uniques in _references():
             if table_name == "person_attachment":
                 continue  # the kept record keeps its own history (app/people/attachment.py)
+            if table_name == "attendance_signature":
+                continue  # signed evidence never changes: it names who signed (docs/signing.md)
             _repoint(uow.session, table_name, column, uniques, keep_id, merged_id)
         # An antenne or referent taken from the merged record is dated today.
         record_attachment(uow.session, keep)

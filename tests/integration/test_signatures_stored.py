@@ -266,3 +266,20 @@ def test_an_endless_scribble_is_refused_before_it_reaches_the_sync(uow, pinned_c
         signing.sign(persons[0], endless, BOX)
     assert refused.value.code == "signature_too_long"
     assert _rows(uow, detail.slots[0].id) == []
+
+
+def test_a_person_who_signed_can_still_be_merged_and_the_signature_stays_as_signed(
+    uow, pinned_clock
+) -> None:
+    from app.people.merge import merge_persons
+
+    activity_id, persons = _session(uow, pinned_clock)
+    detail = workshops.get_session(uow, activity_id)
+    signing = signature_store.open_signing(uow, detail, detail.slots[0].id)
+    signing.sign(persons[0], scribble(1), BOX)
+    signing.countersign("Claire Testeuse", scribble(9), BOX)
+    duplicate = add_persons(uow, 1, prefix="Bis")[0]
+    merge_persons(uow, duplicate, persons[0])
+    rows = _rows(uow, detail.slots[0].id)
+    assert rows[0].person_id == persons[0]  # evidence unchanged, the merged record tombstoned
+    assert signature_store.slot_chain_problems(uow, detail.slots[0].id) == []
