@@ -311,7 +311,7 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
         freeze_startup_heap()  # as the window does once ready (ui/opening.py)
         outcome: list[str] = []
         worker.finished.connect(lambda report: outcome.append(f"{report.pulled} lignes reçues"))
-        worker.failed.connect(lambda code, _m: outcome.append(f"échec {code}"))
+        worker.failed.connect(lambda code, message: outcome.append(f"échec {code} : {message}"))
         worker.cancelled.connect(lambda: outcome.append("arrêtée après la fenêtre d'observation"))
         gui_reads: list[float] = []
         locked_reads: list[float] = []
@@ -378,7 +378,12 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
 
 
 def main() -> None:
+    import logging
+
     from PySide6.QtWidgets import QApplication
+
+    # A background failure (ui/tasks.py logs it with its traceback) shows in the output.
+    logging.basicConfig(level=logging.WARNING)
 
     from app.profile import open_profile
     from ui.context import AppContext, ChangeHub

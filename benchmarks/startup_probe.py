@@ -4,14 +4,45 @@
 (``app.__main__.main(["--profile", PROFILE])``). Both print ``shown <rss_mb>`` once the
 window has been shown and the event loop has run. ``app`` then prints ``ready <rss_mb>`` once
 the profile is open and the person list is filled (the window is shown before the data
-layer is loaded), then with ``--pages`` visits every page and prints ``pages <rss_mb>``,
-and quits.
+layer is loaded), then ``stall <ms>``: the longest gap of a 5 ms heartbeat on the GUI
+thread between the two (how long the window could not repaint or take a key while the
+profile opened); then with ``--pages`` visits every page and prints ``pages <rss_mb>``,
+and quits. ``floor`` prints ``stall <ms>`` too: the same heartbeat on the idle empty
+window, watched 500 ms.
 """
 
 from __future__ import annotations
 
 import sys
 from typing import Any
+
+
+class Heartbeat:
+    """A 5 ms timer on the GUI thread; ``longest()`` is the longest gap seen (ms)."""
+
+    def __init__(self) -> None:
+        import time
+
+        from PySide6.QtCore import Qt, QTimer
+
+        self._clock = time.perf_counter
+        self._last = self._clock()
+        self._longest = 0.0
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._beat)
+        self._timer.start()
+
+    def _beat(self) -> None:
+        now = self._clock()
+        self._longest = max(self._longest, (now - self._last) * 1000)
+        self._last = now
+
+    def longest(self) -> float:
+        self._beat()
+        self._timer.stop()
+        return self._longest
 
 
 def rss_mb() -> float:
@@ -31,7 +62,10 @@ def floor() -> int:
 
     def report() -> None:
         print(f"shown {rss_mb():.1f}", flush=True)
-        app.quit()
+        heart = Heartbeat()
+        QTimer.singleShot(
+            500, lambda: (print(f"stall {heart.longest():.1f}", flush=True), app.quit())
+        )
 
     QTimer.singleShot(0, report)
     return int(app.exec())
@@ -50,8 +84,11 @@ def real_app(profile: str, visit_pages: bool) -> int:
         original_show(window)
         QTimer.singleShot(0, lambda: after_show(window))
 
+    heart: list[Heartbeat] = []
+
     def after_show(window: Any) -> None:
         print(f"shown {rss_mb():.1f}", flush=True)
+        heart.append(Heartbeat())
         if window.attached is not None:
             after_ready(window)
         else:
@@ -59,6 +96,7 @@ def real_app(profile: str, visit_pages: bool) -> int:
 
     def after_ready(window: Any) -> None:
         print(f"ready {rss_mb():.1f}", flush=True)
+        print(f"stall {heart[0].longest():.1f}", flush=True)
         if visit_pages:
             for key in list(window.pages):
                 window.show_page(key)

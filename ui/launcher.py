@@ -7,12 +7,10 @@ visited, database and migrations checked; prints ``ok`` or the reason.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
 import tempfile
-import threading
 import traceback
 from pathlib import Path
 
@@ -73,49 +71,13 @@ def _ask_passphrase(profile_name: str) -> str | None:
     return ask.passphrase.text() if ask.exec() else None
 
 
-# The data layer and what the first page reads, imported on a thread from the first
-# instant (warm_data_layer): about 0.6 s of SQLAlchemy, the models and the services that
-# used to start only once the window was painted (docs/benchmarks.md, bench_foundation).
-DATA_LAYER_MODULES = (
-    "app.profile",
-    "app.reference.reference",
-    "app.people.person_directory",
-    "app.sync.service",
-)
-
-
-def warm_data_layer(modules: tuple[str, ...] = DATA_LAYER_MODULES) -> threading.Thread:
-    """Import ``modules`` on a daemon thread while Qt starts and the window is built.
-
-    Qt's start (platform plugin, fonts, the first paint) is mostly C++ and leaves the
-    interpreter free, so the imports overlap it. Python's import locks make a module
-    imported here and on the GUI thread at once load once; a failure here is only
-    logged: the opening imports the module again and reports the error as usual."""
-
-    def warm() -> None:
-        for module in modules:
-            try:
-                importlib.import_module(module)
-            except Exception:  # the real import (ui/opening.py) says what is wrong
-                log.debug("warming %s failed", module, exc_info=True)
-                return
-
-    thread = threading.Thread(target=warm, name="warm-data-layer", daemon=True)
-    thread.start()
-    return thread
-
-
 def run_gui(root: Path) -> int:
     """Show the main window, then open the profile behind it (see ui.opening).
 
     Only Qt and the profile's settings file are read before the window is shown; the
-    first run (no profile yet) is the exception: its dialog creates the profile. The
-    data layer is imported on a thread meanwhile (:func:`warm_data_layer`).
+    first run (no profile yet) is the exception: its dialog creates the profile.
     """
     from app.config import ProfilePaths, load_settings
-
-    if ProfilePaths(root).settings.exists():
-        warm_data_layer()
     from ui import error_hook
     from ui.context import AppContext, ChangeHub
     from ui.main_window import MainWindow
