@@ -318,9 +318,9 @@ class MainWindow(QMainWindow):
         self.permanence_combo = QComboBox(self)
         self.permanence_combo.setObjectName("permanenceOfTheDay")
         self.permanence_combo.setToolTip("Permanence du jour")
-        antennes = {a.id: a.name for a in reference.list_antennes(self.ctx.uow)}
+        antennes = {a.id: a.name for a in reference.list_antennes(self.ctx.uow.reading())}
         self.permanence_combo.addItem("Permanence du jour : aucune", None)
-        for permanence in reference.list_permanences(self.ctx.uow):
+        for permanence in reference.list_permanences(self.ctx.uow.reading()):
             label = f"{permanence.town} (antenne de {antennes.get(permanence.antenne_id, '?')})"
             self.permanence_combo.addItem(label, permanence.id)
         current = self.permanence_combo.findData(settings.permanence_id)
@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         antenne_id = next(
             (
                 p.antenne_id
-                for p in reference.list_permanences(self.ctx.uow)
+                for p in reference.list_permanences(self.ctx.uow.reading())
                 if p.id == permanence_id
             ),
             None,
