@@ -5,7 +5,8 @@ rule ``B2C`` or ``B2BInt`` (XP Z12-013 Annexe A lists both, and the flow types
 ``AggregatedCustomerTransactionReport`` (FRR 10.3), ``UnitaryCustomerTransactionReport``
 (10.1) and ``AggregatedCustomerPaymentReport`` (10.4)).
 
-Built here, for each **complete** day (before today, Paris time):
+Built here, for each **complete** day (before today, Paris time) from the first day of
+the obligation (1 September 2027 for a PME; ``PERMANENCE_EREPORTING_FROM`` says another):
 
 - **B2C sales**: issued invoices and credit notes routed B2C (a private person, or a
   French business the directory does not list), totals per VAT category and rate, with
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
@@ -49,6 +51,10 @@ from siege.einvoicing.tables import pa_directory, pa_report_item
 from siege.tables import pa_flow
 
 TRANSACTIONS, PAYMENTS = "transactions", "payments"
+# The first day reported: the obligation of a PME such as a CAE starts on 1 September
+# 2027; earlier sales are never reported. The siège's environment may say otherwise.
+START_ENV = "PERMANENCE_EREPORTING_FROM"
+DEFAULT_START = dt.date(2027, 9, 1)
 REPORT = "report"  # pa_flow.kind
 AGGREGATED_SALES = "AggregatedCustomerTransactionReport"
 UNITARY_SALES = "UnitaryCustomerTransactionReport"
@@ -86,7 +92,12 @@ class ReportSummary:
     payments: int
 
 
-def _candidates(session: Session, before: dt.date) -> list[str]:
+def reporting_start(environ: dict[str, str] | None = None) -> dt.date:
+    value = (os.environ if environ is None else environ).get(START_ENV, "")
+    return dt.date.fromisoformat(value) if value else DEFAULT_START
+
+
+def _candidates(session: Session, start: dt.date, before: dt.date) -> list[str]:
     """Issued invoices of complete days not reported yet whose live client is not a
     French business the directory lists (the frozen buyer decides in :func:`_sale`)."""
     reported = select(pa_report_item.c.item_id).where(
@@ -102,6 +113,7 @@ def _candidates(session: Session, before: dt.date) -> list[str]:
             .where(
                 Invoice.status == InvoiceStatus.ISSUED,
                 Invoice.deleted_at.is_(None),
+                Invoice.issue_date >= start,
                 Invoice.issue_date < before,
                 or_(
                     Client.kind != ClientKind.BUSINESS,
@@ -239,12 +251,17 @@ def _queue(
     return 1
 
 
-def enqueue_reports(engine: Engine, today: dt.date | None = None) -> ReportSummary:
-    """Queue the e-reporting flows of every complete day not reported yet."""
+def enqueue_reports(
+    engine: Engine, today: dt.date | None = None, start: dt.date | None = None
+) -> ReportSummary:
+    """Queue the e-reporting flows of every complete day not reported yet, from
+    ``start`` (default :func:`reporting_start`)."""
     before = today or clock.today()
+    first = start or reporting_start()
     with Session(engine) as session:
         siren = read_identity(session).siren
-        sales = [s for s in (_sale(session, i) for i in _candidates(session, before)) if s]
+        ids = _candidates(session, first, before)
+        sales = [s for s in (_sale(session, i) for i in ids) if s]
     queued = transactions = 0
     by_day: dict[tuple[dt.date, Route], list[Sale]] = defaultdict(list)
     for sale in sales:
@@ -288,11 +305,11 @@ def enqueue_reports(engine: Engine, today: dt.date | None = None) -> ReportSumma
         )
         queued += done
         transactions += len(day_sales) if done else 0
-    payments = _enqueue_payments(engine, before, siren)
+    payments = _enqueue_payments(engine, first, before, siren)
     return ReportSummary(queued + (1 if payments else 0), transactions, payments)
 
 
-def _enqueue_payments(engine: Engine, before: dt.date, siren: str) -> int:
+def _enqueue_payments(engine: Engine, start: dt.date, before: dt.date, siren: str) -> int:
     """B2C payments of services invoices, per day, apportioned to the VAT rates."""
     reported = select(pa_report_item.c.item_id).where(
         pa_report_item.c.report == PAYMENTS, pa_report_item.c.item_id == Payment.id
@@ -305,6 +322,7 @@ def _enqueue_payments(engine: Engine, before: dt.date, siren: str) -> int:
             .join(Client, Client.id == Invoice.client_id)
             .where(
                 Payment.deleted_at.is_(None),
+                Payment.paid_on >= start,
                 Payment.paid_on < before,
                 Invoice.kind == InvoiceKind.INVOICE,
                 Invoice.nature == "services",

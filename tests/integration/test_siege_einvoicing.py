@@ -98,8 +98,13 @@ def statuses(engine: Engine, invoice_id: str) -> list[tuple[str, str, str]]:
 
 
 def test_b2b_invoice_sent_once_and_deposited_b2c_reported(
-    profile: Profile, siege_engine: Engine, sim: Simulator, sim_url: str
+    profile: Profile,
+    siege_engine: Engine,
+    sim: Simulator,
+    sim_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("PERMANENCE_EREPORTING_FROM", "2026-01-01")  # before the obligation
     complete_identity(profile.uow)
     b2b = issue(profile)
     b2c = issue(profile, business=False)

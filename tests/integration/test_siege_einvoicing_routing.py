@@ -83,7 +83,7 @@ def test_route_of_each_buyer(buyer: Party, entry: DirectoryEntry | None, route: 
 
 
 def test_invoices_routed_and_days_reported_once(
-    profile: Profile, siege_engine: Engine, sim: Simulator
+    profile: Profile, siege_engine: Engine, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     complete_identity(profile.uow)
     person = add_entrepreneur(profile.uow)
@@ -108,6 +108,11 @@ def test_invoices_routed_and_days_reported_once(
     record_payment(profile.uow, sold[0], PaymentData(DAY + dt.timedelta(days=1), 9574, "virement"))
     not_over = issue(private, TODAY)  # today: its day is not complete
     import_profile(siege_engine, profile.paths.root)
+    # By default nothing before the obligation's first day (1 September 2027 for a PME)
+    # is ever reported; this CAE's siège says it reports from earlier.
+    assert ereporting.reporting_start() == dt.date(2027, 9, 1)
+    assert ereporting.enqueue_reports(siege_engine).queued == 0
+    monkeypatch.setenv(ereporting.START_ENV, "2026-01-01")
 
     with running(sim) as url:
         adapter = AfnorFlowAdapter(
