@@ -40,7 +40,10 @@ def _fill(engine: Engine) -> UnitOfWorkFactory:
         inv = b.invoice(alice, D(2025, 8, 8), 250000)
         b.payment(inv, D(2025, 9, 1), 300000)
         b.invoice(alice, D(2025, 9, 9), -50000, kind="avoir")
-        bruno = b.person("Bernard", "Bruno", "Troyes")
+        # Followed in Troyes all of 2025, moved to Reims in 2026 (his record today).
+        bruno = b.person("Bernard", "Bruno", "Reims")
+        b.attach(bruno, "Troyes", D(2024, 1, 1))
+        b.attach(bruno, "Reims", D(2026, 1, 10))
         b.intake(bruno, D(2025, 3, 1), "reflexion", town="Troyes")
         b.stage(bruno, "cape", D(2025, 3, 15))
         b.stage(bruno, "sortie", D(2025, 10, 1), outcome="creation_entreprise")
@@ -75,6 +78,12 @@ def _check_consolidated_figures(uow: UnitOfWorkFactory) -> None:
     table = funder_table(uow, YEAR)
     assert [row[0] for row in table.rows] == ["Bernard", "Martin"]
     assert table.rows[0][15] == 210 and table.rows[1][17] == 45
+    # Per antenne, 2025 reads 2025's attachment (docs/indicators.md, "Antenne filter").
+    troyes_2025 = Filters(YEAR.period, antenne("Troyes"))
+    data = dashboard(uow, troyes_2025, today=D(2026, 1, 15))
+    assert (data.accompanied.total, data.entries.capes_started, data.exits.total) == (1, 1, 1)
+    assert [row[0] for row in funder_table(uow, troyes_2025).rows] == ["Bernard"]
+    assert [row[4] for row in funder_table(uow, troyes_2025).rows] == ["Troyes"]
 
 
 def test_siege_sqlite_copy_gives_consolidated_figures(tmp_path) -> None:
