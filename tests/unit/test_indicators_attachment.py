@@ -5,6 +5,7 @@ attachment on the fact's date, or on the period's last day for stock figures
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from app.indicators.network import network
 from app.indicators.period import NO_ANTENNE, Filters, Period
 from app.indicators.persons import accompanied, followups, headcount
 from app.indicators.turnover import turnover
+from app.pdf.annual_report import build_annual_report
 from app.people.persons import PersonInput, create_person, get_person, update_person
 from tests.indicators_data import Builder, D, antenne
 
@@ -104,6 +106,24 @@ def _files(uow: Any, folder: Path) -> dict[str, bytes]:
         lines = board.read_bytes().split(b"\r\n")
         files[board.name] = b"\r\n".join(x for x in lines if not x.startswith(DEADLINES))
     files["reseau.csv"] = export_network(uow, 2025, folder / "reseau.csv").read_bytes()
+    # The annual report of an antenne, read back as text (the PDF itself carries its
+    # production time).
+    report = folder / "rapport.pdf"
+    build_annual_report(
+        uow,
+        2025,
+        report,
+        antenne_id=antenne("Troyes"),
+        antenne_label="Troyes",
+        today=D(2026, 1, 15),
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(report), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Troyes" in text
+    # Only the day it was produced ("Édité le …") may differ.
+    kept = [line for line in text.splitlines() if not line.strip().startswith("Édité le")]
+    files["rapport.txt"] = "\n".join(kept).encode()
     return files
 
 
