@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.invoicing.einvoicing import DIRECTORY_SCHEME, MAX_ADDRESS, ROUTING_ID
 from app.models import Client
 from app.models.invoicing import ClientDirectory
 from app.states import ClientKind
@@ -68,3 +69,29 @@ def read_state(session: Session, client_id: str) -> DirectoryState:
 def directory_state(uow_factory: UnitOfWorkFactory, client_id: str) -> DirectoryState:
     with uow_factory() as uow:
         return read_state(uow.session, client_id)
+
+
+def routing_address(session: Session, client: Client) -> str:
+    """BT-49 from the directory: ``0225:`` + the addressing identifier of the client's
+    directory line (``552100554_COMPTA``…), when the client has no address of its own
+    and the line names its SIREN (BR-FR-21); "" otherwise (then 0225:SIREN by default,
+    app/invoicing/einvoicing.py)."""
+    if client.einvoicing_address or client.kind != ClientKind.BUSINESS or not client.siren:
+        return ""
+    if (client.country_code or "FR") != "FR":
+        return ""
+    row = session.scalars(
+        select(ClientDirectory)
+        .where(ClientDirectory.client_id == client.id, ClientDirectory.deleted_at.is_(None))
+        .order_by(ClientDirectory.updated_at.desc())
+    ).first()
+    if row is None or row.siren != client.siren or row.public_entity:
+        return ""
+    ident = row.addressing_identifier
+    if (
+        not ident.startswith(client.siren)
+        or len(ident) > MAX_ADDRESS
+        or not ROUTING_ID.match(ident)
+    ):
+        return ""
+    return f"{DIRECTORY_SCHEME}:{ident}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.invoicing.cae_identity import CaeIdentityData, frozen_logo, read_identity
+from app.invoicing.directory import routing_address
 from app.invoicing.einvoicing import default_category
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
 from app.models import Client, Invoice, InvoiceLine, Person
@@ -172,6 +173,14 @@ def buyer_from_client(client: Client) -> Party:
     )
 
 
+def buyer_of(session: Session, client: Client) -> Party:
+    """The buyer as issued: the client, its BT-49 taken from the PA directory's line
+    (synced from the siège) when the client has no electronic address of its own."""
+    party = buyer_from_client(client)
+    address = routing_address(session, client)
+    return replace(party, einvoicing_address=address) if address else party
+
+
 def activity_label(person: Person | None) -> str:
     if person is None:
         return ""
@@ -234,7 +243,7 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         buyer = _party(json.loads(invoice.buyer_snapshot))
     else:
         client = session.get(Client, invoice.client_id)
-        buyer = buyer_from_client(client) if client is not None else Party(name="")
+        buyer = buyer_of(session, client) if client is not None else Party(name="")
     credited = (
         session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     )

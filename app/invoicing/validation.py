@@ -26,7 +26,7 @@ from app.invoicing.printable import (
     Party,
     activity_label,
     build_document,
-    buyer_from_client,
+    buyer_of,
     buyer_snapshot,
     seller_from_identity,
     seller_snapshot,
@@ -170,7 +170,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     errors = _missing(session, invoice)
     client_row = session.get(Client, invoice.client_id)
     if client_row is not None:
-        errors += _einvoicing_checks(invoice, buyer_from_client(client_row), lines)
+        errors += _einvoicing_checks(invoice, buyer_of(session, client_row), lines)
     errors += deposits.deposit_errors(session, invoice)
     errors += _unprintable_name(session, invoice)
     if errors:
@@ -187,7 +187,7 @@ def issue(session: Session, documents_dir: Path, invoice: Invoice, issue_date: d
     # database) would send the half-issued row (number, no status) as its own change,
     # which the siège refuses. One flush, one frozen outbox entry per row.
     with session.no_autoflush:
-        buyer = buyer_from_client(client)
+        buyer = buyer_of(session, client)
         invoice.number = allocation.number
         invoice.sequence = allocation.sequence
         invoice.series_id = allocation.series_id
