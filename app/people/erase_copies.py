@@ -28,7 +28,7 @@ from app.models.base import Base
 from app.states import InvoiceStatus
 from app.sync import erasure
 from app.sync.apply import set_state
-from app.sync.derived import recompute
+from app.sync.derived import PERSON_SOURCES, recompute
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,9 @@ def erase_rows(conn: Connection, person_id: str) -> None:
     from app.invoicing.drafts import search_key
 
     person = _table("person")
-    current = conn.execute(select(person).where(person.c.id == person_id)).mappings().first()
+    # The columns read are named: a backup may be of an older schema (before a migration).
+    read = [person.c[name] for name in (*PERSON_SOURCES, "search_key", "anonymised_at")]
+    current = conn.execute(select(*read).where(person.c.id == person_id)).mappings().first()
     if current is None:
         return
     values = {**ERASED_PERSON, "anonymised_at": current["anonymised_at"] or utcnow()}
