@@ -100,3 +100,16 @@ def test_a_merge_keeps_the_kept_records_history_and_dates_what_it_takes(uow, pin
     ]
     # The merged record's own history stays with its tombstone.
     assert attachment_history(uow, other) == [Attachment(TODAY, TROYES, anne)]
+
+
+def test_a_person_without_history_keeps_their_past_when_moved(uow, pinned_clock) -> None:
+    """Written around the service (imported on the siège, say): the move first records
+    where they were, from their creation day."""
+    with Builder(uow) as b:
+        pid = b.person("Importée", ant="Troyes")
+    _at(pinned_clock, dt.date(2026, 12, 3))
+    update_person(uow, pid, PersonInput(first_name="A", last_name="Importée", antenne_id=REIMS))
+    assert attachment_history(uow, pid) == [
+        Attachment(TODAY, TROYES, None),
+        Attachment(dt.date(2026, 12, 3), REIMS, None),
+    ]
