@@ -27,6 +27,7 @@ from app.people.personal_data_notice import RETENTION_MONTHS_NOT_ADMITTED, notic
 from app.people.persons import live_person
 from app.states import ACCOMPANIED_STAGES, ClientKind, IntakeDecision
 from app.uow import UnitOfWorkFactory
+from app.workshops.retention import cofinanced_attendees
 
 __all__ = ["anonymise_person", "export_person", "retention_candidates", "write_export"]
 
@@ -204,7 +205,8 @@ def write_export(uow_factory: UnitOfWorkFactory, person_id: str, folder: Path) -
 def retention_candidates(
     uow_factory: UnitOfWorkFactory, today: dt.date | None = None
 ) -> list[RetentionCandidate]:
-    """Applicants never admitted whose last contact is more than 2 years old."""
+    """Applicants never admitted whose last contact is more than 2 years old, except who
+    attended an EU co-financed workshop in the last 10 years (app/workshops/retention.py)."""
     day = today or clock_today()
     cutoff = add_months(day, -RETENTION_MONTHS_NOT_ADMITTED)
     with uow_factory() as uow:
@@ -252,6 +254,8 @@ def retention_candidates(
                 Person.merged_into_id.is_(None),
                 Person.anonymised_at.is_(None),
                 Person.id.not_in(admitted),
+                # Their co-financed workshops' evidence is kept 10 years (issue 16).
+                Person.id.not_in(cofinanced_attendees(day)),
             )
         )
         found = []
