@@ -382,8 +382,11 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    # A background failure (ui/tasks.py logs it with its traceback) shows in the output.
-    logging.basicConfig(level=logging.WARNING)
+    # A background failure (ui/tasks.py logs it with its traceback) shows in the output;
+    # the libraries' INFO lines (factur-x, alembic) do not.
+    shown = logging.StreamHandler()
+    shown.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(shown)
 
     from app.profile import open_profile
     from ui.context import AppContext, ChangeHub

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.changes import Changes
 from app.invoicing.validation import validate_invoice
 from app.models import Person
 from app.profile import Profile
@@ -92,3 +93,20 @@ def test_a_session_opens_while_a_writer_holds_the_database(qtbot, ctx, profile) 
     with writer_held(profile):
         panel.load(activity_id)
         assert panel.detail is not None and len(panel.detail.participants) == 3
+
+
+def test_the_factures_list_rereads_a_sync_notice_off_the_gui_thread(qtbot, ctx, invoice) -> None:
+    person, _issued = invoice
+    page = InvoicesPage(ctx)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 1
+    client = add_client(ctx.uow, person, name="Épicerie Martin")
+    draft = add_draft(ctx.uow, person, client)
+    validate_invoice(ctx.uow, ctx.profile.paths.documents, draft, DAY)
+    ctx.hub.notify(Changes.everything(remote=True))
+    # The notice returns at once: the list is read on the database worker...
+    assert page.model.rowCount() == 1
+    assert ctx.tasks.settle()
+    # ...and shown when it comes back.
+    assert page.model.rowCount() == 2
+    assert "2 factures ou avoirs" in page.count_label.text()

@@ -3,6 +3,7 @@ new invoice, CAE identity, batch PDF export (off the GUI thread, with progress a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
@@ -27,6 +28,7 @@ from app.invoicing import documents, pa_status, queries
 from app.invoicing.queries import InvoiceRow
 from app.jobs import Cancelled, JobControl
 from app.states import InvoiceKind, InvoiceStatus
+from app.uow import UnitOfWorkFactory
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
@@ -40,6 +42,29 @@ from ui.widgets.columns import size_columns
 from ui.widgets.pa_status_panel import state_text, state_tooltip
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What the list shows, read in one go (on the GUI thread or off it)."""
+
+    text: str
+    status: str
+    total: int
+    first: list[InvoiceRow]
+    states: dict[str, pa_status.InvoiceState]
+    alerts: list[pa_status.Alert] | None  # None: not re-read (typing)
+
+
+def _read_listing(uow: UnitOfWorkFactory, text: str, status: str, alerts: bool) -> _Listing:
+    """The list's count, first page and e-invoicing states, and the alerts if asked for.
+    ``uow`` is read-only: the list reads beside a sync being applied (app/uow.py)."""
+    total = queries.count_invoices(uow, text, status)
+    first = queries.search_invoices(uow, text, status, offset=0, limit=PAGE_SIZE)
+    states = pa_status.latest_states(uow, [r.id for r in first])
+    # 20 ms over 75,000 statuses (docs/einvoicing.md): not per keystroke.
+    alarms = pa_status.alerts(uow) if alerts else None
+    return _Listing(text, status, total, first, states, alarms)
 
 
 class _ProgressRelay(QObject):
@@ -150,19 +175,35 @@ class InvoicesPage(QWidget):
 
     # List --------------------------------------------------------------------------
     def refresh(self, alerts: bool = True) -> None:
-        # Read-only units of work: the list reads beside a sync being applied (app/uow.py).
-        text, status, uow = self.search.text(), self.status.currentData(), self.ctx.uow.reading()
-        total = queries.count_invoices(uow, text, status)
-        self.pa_states = {}
+        """Read and show the list now (the page being built, a filter typed)."""
+        reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
+        self._show_listing(_read_listing(reads, text, status, alerts))
+
+    def refresh_in_background(self) -> None:
+        """Read the list off the GUI thread, then show it: what a notice does, so the page
+        never holds the window after a sync brought thousands of rows (issue 14)."""
+        # The filter is read here, on the GUI thread; only the database off it.
+        reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: _read_listing(reads, text, status, True),
+            success=self._show_listing,
+        ).run_in_background()
+
+    def _show_listing(self, listing: _Listing) -> None:
+        text, status, uow = listing.text, listing.status, self.ctx.uow.reading()
+        self.pa_states = dict(listing.states)
 
         def fetch(offset: int, limit: int) -> list[InvoiceRow]:
             rows = queries.search_invoices(uow, text, status, offset=offset, limit=limit)
             self.pa_states.update(pa_status.latest_states(uow, [r.id for r in rows]))
             return rows
 
-        self.model.load(fetch, total)
-        if alerts:  # 20 ms over 75,000 statuses (docs/einvoicing.md): not per keystroke
-            self._show_alerts()
+        self.model.load(fetch, listing.total, listing.first)
+        if listing.alerts is not None:
+            self._show_alerts(listing.alerts)
+        total = listing.total
         if total == 0:
             self.count_label.setText(
                 "Aucune facture ne correspond." if text or status != "tous" else "Aucune facture."
@@ -173,8 +214,7 @@ class InvoicesPage(QWidget):
                 f"{'s' if total > 1 else ''}"
             )
 
-    def _show_alerts(self) -> None:
-        alerts = pa_status.alerts(self.ctx.uow.reading())
+    def _show_alerts(self, alerts: list[pa_status.Alert]) -> None:
         if not alerts:
             self.pa_alert.hide()
             return
@@ -191,7 +231,7 @@ class InvoicesPage(QWidget):
         if changes.touches(
             Changes(invoices=True, payments=True, clients=True, persons=True, remote=True)
         ):
-            self.refresh()
+            self.refresh_in_background()
 
     def _activate(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
