@@ -204,7 +204,7 @@ def sealing(profile: Any, activity_id: str, tmp: Path) -> harness.Row:
     from app.pdf.signed_sheet import render_signed_sheet
     from app.pdf.workshop_blocks import Organisation
     from app.workshops import workshops
-    from siege.sealing import SealConfig, Sealer
+    from siege.sealer import SealConfig, Sealer
     from tests.seal_support import build_pki, local_tsa
 
     detail = workshops.get_session(profile.uow, activity_id)

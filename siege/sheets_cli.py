@@ -15,6 +15,7 @@ from app.models.base import Base
 from app.workshops.audit_pack import SealedSheet, build_pack, verify_pack
 from app.workshops.signing_seal import report_lines
 from siege import sealing
+from siege.sealer import Sealer, SealNotConfigured, load_config
 from siege.tables import sheet_seal_store
 
 
@@ -39,8 +40,8 @@ def run(engine: Engine, args: argparse.Namespace) -> int:
     if args.action == "pack":
         return _pack(engine, args.session, Path(args.target), [Path(c) for c in args.certificat])
     try:
-        sealer = sealing.Sealer.from_config(sealing.load_config())
-    except sealing.SealNotConfigured as missing:
+        sealer = Sealer.from_config(load_config())
+    except SealNotConfigured as missing:
         print(
             f"erreur : aucun sceau configuré (manque : {missing}). Voir README, "
             "« Émargement électronique ».",

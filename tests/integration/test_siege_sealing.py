@@ -29,6 +29,7 @@ from app.sync import service
 from app.workshops import registrations, signature_status, signature_store, workshops
 from app.workshops.signing_seal import read_record, report_lines, verify_sheet
 from siege import sealing
+from siege.sealer import SealConfig, Sealer
 from siege.tables import sheet_seal_store
 from tests.clock_support import child_env
 from tests.seal_support import TestPki, build_pki, local_tsa
@@ -136,8 +137,8 @@ def test_a_countersigned_half_day_is_sealed_at_the_next_sync_and_the_laptop_lear
         assert seal.tsa == configured
         assert abs(seal.sealed_at - clock.utcnow()) < dt.timedelta(minutes=1)
         sealed_at = seal.sealed_at
-    (status,) = signature_status.slot_signing(laptop.uow, _activity)
-    assert (status.signatures, status.countersigned, status.sealed_at) == (2, True, sealed_at)
+    (signing,) = signature_status.slot_signing(laptop.uow, _activity)
+    assert (signing.signatures, signing.countersigned, signing.sealed_at) == (2, True, sealed_at)
 
 
 def test_a_seal_that_fails_is_kept_and_retried_never_dropped(
@@ -146,14 +147,14 @@ def test_a_seal_that_fails_is_kept_and_retried_never_dropped(
     _activity, slot_id = _sign_and_close(laptop, pinned_clock)
     service.run_sync(laptop, http_factory=siege.http_factory)  # not configured: nothing sealed
     assert sealing.sealed_pdf(siege.engine, slot_id) is None
-    config = sealing.SealConfig(str(pki.seal_key), str(pki.seal_cert), "http://127.0.0.1:9/tsa")
-    report = sealing.cycle(siege.engine, sealing.Sealer.from_config(config))
+    config = SealConfig(str(pki.seal_key), str(pki.seal_cert), "http://127.0.0.1:9/tsa")
+    report = sealing.cycle(siege.engine, Sealer.from_config(config))
     assert (report.queued, report.sealed, report.failed) == (1, 0, 1)
     with siege.engine.connect() as conn:
         row = conn.execute(select(sheet_seal_store)).mappings().one()
     assert row["state"] == "pending" and row["attempts"] == 1 and row["last_error"]
-    working = sealing.Sealer.from_config(
-        sealing.SealConfig(str(pki.seal_key), str(pki.seal_cert), tsa, (str(pki.root_cert),))
+    working = Sealer.from_config(
+        SealConfig(str(pki.seal_key), str(pki.seal_cert), tsa, (str(pki.root_cert),))
     )
     assert sealing.cycle(siege.engine, working).sealed == 0  # not due yet: waits its delay
     pinned_clock.set(clock.now() + dt.timedelta(minutes=3))
