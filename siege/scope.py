@@ -240,6 +240,14 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
         return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table == "invoice":
         cols = [t.c.entrepreneur_id, t.c.series_id]
+    elif table == "client_directory":
+        cli = _t("client")
+        query = (
+            select(t.c.id, cli.c.entrepreneur_id, t.c.client_id)
+            .select_from(t.outerjoin(cli, cli.c.id == t.c.client_id))
+            .where(t.c.id.in_(ids))
+        )
+        return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table in ("invoice_line", "payment", "invoice_pa_status"):
         inv = _t("invoice")
         query = (
@@ -260,6 +268,8 @@ def _in_scope(scope: Scope, table: str, row_id: str, link: tuple[Any, ...]) -> b
         return link[0] in scope.persons
     if table == "client":
         return link[0] in scope.persons or row_id in scope.archive_clients
+    if table == "client_directory":  # follows its client
+        return link[0] in scope.persons or link[1] in scope.archive_clients
     if table == "activity":
         return row_id in scope.sessions
     if table in ("activity_slot", "activity_funder"):
@@ -298,6 +308,15 @@ def person_subtree(conn: Connection, person_id: str) -> set[Key]:
     )
     for activity_id in sessions:
         keys |= session_subtree(conn, activity_id, with_people=False)
+    directory, cli = _t("client_directory"), _t("client")
+    keys.update(
+        ("client_directory", i)
+        for i in conn.execute(
+            select(directory.c.id)
+            .join(cli, cli.c.id == directory.c.client_id)
+            .where(cli.c.entrepreneur_id == person_id)
+        ).scalars()
+    )
     inv = _t("invoice")
     invoices = list(
         conn.execute(select(inv.c.id).where(inv.c.entrepreneur_id == person_id)).scalars()
