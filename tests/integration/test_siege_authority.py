@@ -147,7 +147,7 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
         return [], complete(table, invoice_id=w.draft, code="213", label="Rejetée",
                             reason="BR-FR-12", received_at="2026-11-21T10:00:00")  # fmt: skip
     if table == "cae_logo":
-        return [], complete(table, sha256=unique("a" * 60), png="89504e47")
+        return [], complete(table, sha256=new_id().replace("-", "") * 2, png="iVBORw==")
     if table == "client_directory":
         return [], complete(table, client_id=w.client, siren="732829320",
                             addressing_identifier="732829320", platform="PA",
