@@ -339,6 +339,9 @@ def record_problems(record: dict[str, Any]) -> list[str]:
             problems.append(f"strokes_changed:{entry.get('name', '')}")
     if record_digest(signatures) != record.get("sha256"):
         problems.append("record_changed")
+    # A record rebuilt from the synced rows (app/workshops/sheet_record.py) carries what
+    # their hash chain showed when the siège sealed it: a break is a finding too.
+    problems += [f"chain:{problem}" for problem in record.get("chain_problems", [])]
     return problems
 
 

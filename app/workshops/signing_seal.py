@@ -362,6 +362,11 @@ def report_lines(report: SheetReport, name: str) -> list[str]:
             lines.append(
                 f"Les tracés de la signature de {detail} ne correspondent plus à leur empreinte."
             )
+        elif code == "chain":
+            lines.append(
+                "La chaîne d'empreintes des signatures enregistrées était rompue au "
+                f"scellement ({detail})."
+            )
         elif code == "seal_invalid":
             lines.append(f"Le sceau ne peut pas être vérifié ({detail}).")
         else:

@@ -231,3 +231,32 @@ def test_the_audit_pack_holds_sealed_sheets_records_and_reports_and_verifies_aga
             out.writestr(name, data + b"\n" if name.endswith(".pdf") else data)
     again = run("-m", "app", "verify-sheet", str(swapped), "--certificat", str(pki.root_cert))
     assert again.returncode == 1 and "manifeste" in again.stdout
+
+
+def test_a_chain_broken_before_sealing_is_reported_by_the_verification(
+    siege: Siege, laptop: Profile, tsa: str, pki: TestPki, pinned_clock
+) -> None:
+    """A signature row changed behind the application on the siège before sealing: the
+    seal is intact, but the sheet is declared non-conforming with the reason."""
+    from sqlalchemy import update
+
+    _activity, slot_id = _sign_and_close(laptop, pinned_clock)
+    config = SealConfig(str(pki.seal_key), str(pki.seal_cert), "http://127.0.0.1:9/tsa")
+    service.run_sync(laptop, http_factory=siege.http_factory)  # no seal configured
+    sealing.cycle(siege.engine, Sealer.from_config(config))  # queued, TSA down: pending
+    table = Base.metadata.tables["attendance_signature"]
+    with siege.engine.begin() as conn:
+        conn.execute(
+            update(table).where(table.c.position == 0).values(signer_name="Quelqu'un d'autre")
+        )
+    pinned_clock.set(clock.now() + dt.timedelta(minutes=3))
+    working = Sealer.from_config(
+        SealConfig(str(pki.seal_key), str(pki.seal_cert), tsa, (str(pki.root_cert),))
+    )
+    assert sealing.cycle(siege.engine, working).sealed == 1
+    pdf = sealing.sealed_pdf(siege.engine, slot_id)
+    assert pdf is not None
+    report = verify_sheet(pdf, [pki.root_cert])
+    assert report.intact and not report.ok
+    assert report.problems == ["chain:row_changed:Quelqu'un d'autre"]
+    assert any("chaîne d'empreintes" in line for line in report_lines(report, "f.pdf"))
