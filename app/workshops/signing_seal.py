@@ -283,9 +283,7 @@ def verify_sheet(pdf: bytes, trusted_certs: list[Path] | None = None) -> SheetRe
         roots = [load_cert_from_pemder(str(p)) for p in trusted_certs or [] if p.exists()]
         context = ValidationContext(trust_roots=roots, allow_fetching=False)
         try:
-            status = validate_pdf_signature(
-                embedded[-1], context, ts_validation_context=context
-            )
+            status = validate_pdf_signature(embedded[-1], context, ts_validation_context=context)
         except Exception as error:  # any failure to validate is a finding, said in the report
             report.problems.append(f"seal_invalid:{error}")
         else:

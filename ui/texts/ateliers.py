@@ -115,6 +115,7 @@ def sheets_not_filled(missing: int) -> str:
     plural = "s" if missing > 1 else ""
     return f" — ⚠ {missing} émargement{plural} non rempli{plural}"
 
+
 # The CAE's training declaration number (ui/dialogs/cae_identity_dialog.py, issue 16)
 NDA_LABEL: Final[str] = "N° de déclaration d'activité (NDA)"
 NDA_TOOLTIP: Final[str] = (
