@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -29,37 +28,23 @@ from PySide6.QtWidgets import (
 from app import clock, formatting
 from app.changes import Changes
 from app.errors import PermanenceError
-from app.jobs import Cancelled, JobControl
-from app.workshops import attendance, registrations, workshop_documents, workshop_list, workshops
+from app.workshops import attendance, registrations, workshop_list, workshops
 from app.workshops.attendance import Mark
 from app.workshops.workshop_values import WAITING, SessionDetail, duration_text
 from ui.context import AppContext
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.messages import error_message
-from ui.operations import CollectionOp, QueryOp
+from ui.operations import CollectionOp
+from ui.pages import workshop_session_printing as printing
 from ui.pages.workshop_registrations import RegistrationsPanel
+from ui.pages.workshop_session_printing import open_with_desktop
 from ui.pages.workshops_texts import KIND_LABELS
 from ui.style import tab_widget
 from ui.texts import ateliers
 from ui.widgets.attendance_grid import AttendanceGrid
-from ui.widgets.documents import document_ready, open_folder
 
 # What the open session shows, reloaded in full (attendance alone refreshes the header).
 SHOWN = Changes(workshops=True, persons=True, remote=True)
-
-
-def open_with_desktop(path: Path) -> None:
-    """A sheet: where it is, with Ouvrir / Ouvrir le dossier / Imprimer; a folder: open it."""
-    if path.is_dir():
-        open_folder(QApplication.activeWindow(), path)
-    else:
-        document_ready(path)
-
-
-class _ProgressRelay(QObject):
-    """Carries a job's progress from the worker thread to the progress dialog."""
-
-    progressed = Signal(int, int, str)
 
 
 class SessionPanel(QWidget):
@@ -345,89 +330,16 @@ class SessionPanel(QWidget):
             self.say(f"Feuille signée et scellée : {dialog.sealed_path}")
             self._changed(Changes(workshops=True, attendance=True))
 
-    # Printing ---------------------------------------------------------------------
+    # Printing (ui/pages/workshop_session_printing.py) ------------------------------
     def print_sheet(self, *, filled: bool) -> None:
-        if self.detail is None:
-            return
-        documents = self.ctx.profile.paths.documents
-        activity_id = self.detail.id
-
-        reads = self.ctx.uow.reading()  # the sheet only reads: never behind a sync
-
-        def done(path: Path) -> None:
-            self.last_paths = [path]
-            self.say(f"Feuille enregistrée : {path}")
-            self.open_file(path)
-
-        QueryOp(
-            self.ctx,
-            parent=self,
-            op=lambda: workshop_documents.print_attendance_sheet(
-                reads, documents, activity_id, filled=filled
-            ),
-            success=done,
-            busy=self.print_button,
-        ).failure(self._refused).run_in_background()
+        printing.print_sheet(self, filled=filled)
 
     def print_attestations(self) -> None:
-        if self.detail is None:
-            return
-        reads, activity_id = self.ctx.uow.reading(), self.detail.id
-
-        def found(people: list[str]) -> None:
-            if not people:
-                self.say(
-                    "Personne n'a encore été noté présent : aucune attestation à produire.",
-                    error=True,
-                )
-                return
-            self.run_attestations([(activity_id, person_id) for person_id in people])
-
-        # After any marks still being written (the same worker, in order).
-        QueryOp(
-            self.ctx,
-            parent=self,
-            op=lambda: list(workshop_documents.attendees(reads, activity_id)),
-            success=found,
-            busy=self.print_button,
-        ).failure(self._refused).run_in_background()
+        printing.print_attestations(self)
 
     def run_attestations(self, requests: list[tuple[str, str]]) -> None:
         """Batch off the GUI thread, with a progress bar and a working "Annuler"."""
-        dialog = QProgressDialog("Attestations de présence…", "Annuler", 0, len(requests), self)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        relay = _ProgressRelay(self)
-        relay.progressed.connect(lambda done, _total, _label: dialog.setValue(done))
-        relay.progressed.connect(lambda _done, _total, label: dialog.setLabelText(label))
-        control = JobControl(on_progress=relay.progressed.emit)
-        dialog.canceled.connect(control.cancel)
-        documents = self.ctx.profile.paths.documents
-        self.progress_dialog = dialog
-
-        def done(paths: object) -> None:
-            dialog.reset()
-            assert isinstance(paths, list)
-            self.last_paths = paths
-            folders = {path.parent for path in paths}
-            folder = folders.pop() if len(folders) == 1 else documents / "ateliers"
-            self.say(f"{len(paths)} attestation(s) enregistrée(s) dans {folder}.")
-            self.open_file(folder)
-
-        def failed(error: BaseException) -> None:
-            dialog.reset()
-            if isinstance(error, Cancelled):
-                self.say("Production des attestations annulée.", error=True)
-            else:
-                self.say(error_message(error), error=True)
-
-        self.ctx.tasks.run_db(
-            lambda: workshop_documents.generate_attestations(
-                self.ctx.uow, documents, requests, control
-            ),
-            done,
-            failed,
-        )
+        printing.run_attestations(self, requests)
 
 
 def _esc(text: str | None) -> str:

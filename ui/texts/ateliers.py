@@ -187,3 +187,14 @@ def signing_status(half_day: str, signatures: int, countersigned: bool, sealed: 
 
 
 SIGNING_HEADER: Final[str] = "Émargement électronique"
+
+
+# Printing a session's documents (ui/pages/workshop_session_printing.py)
+SHEET_SAVED: Final[str] = "Feuille enregistrée : {path}"
+NO_ATTESTATION_TO_MAKE: Final[str] = (
+    "Personne n'a encore été noté présent : aucune attestation à produire."
+)
+ATTESTATIONS_PROGRESS: Final[str] = "Attestations de présence…"
+ATTESTATIONS_CANCEL: Final[str] = "Annuler"
+ATTESTATIONS_SAVED: Final[str] = "{count} attestation(s) enregistrée(s) dans {folder}."
+ATTESTATIONS_CANCELLED: Final[str] = "Production des attestations annulée."
