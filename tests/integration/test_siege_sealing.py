@@ -260,3 +260,25 @@ def test_a_chain_broken_before_sealing_is_reported_by_the_verification(
     assert report.intact and not report.ok
     assert report.problems == ["chain:row_changed:Quelqu'un d'autre"]
     assert any("chaîne d'empreintes" in line for line in report_lines(report, "f.pdf"))
+
+
+def test_seal_command_says_what_is_missing_then_seals(
+    siege: Siege, laptop: Profile, pki: TestPki, tsa: str, pinned_clock
+) -> None:
+    _activity, slot_id = _sign_and_close(laptop, pinned_clock)
+    service.run_sync(laptop, http_factory=siege.http_factory)  # no seal configured yet
+    command = [sys.executable, "-m", "siege", "--database-url", siege.url, "sheets", "seal"]
+    bare = {
+        k: v
+        for k, v in child_env().items()
+        if not k.startswith(("PERMANENCE_SEAL", "PERMANENCE_TSA"))
+    }
+    missing = subprocess.run(command, capture_output=True, text=True, env=bare, timeout=180)
+    assert missing.returncode == 2
+    assert "aucun sceau configuré" in missing.stderr and "PERMANENCE_SEAL_KEY" in missing.stderr
+    env = {**bare, "PERMANENCE_SEAL_KEY": str(pki.seal_key),
+           "PERMANENCE_SEAL_CERT": str(pki.seal_cert), "PERMANENCE_TSA_URL": tsa}  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "mises en file : 1 ; scellées : 1" in done.stdout
+    assert sealing.sealed_pdf(siege.engine, slot_id) is not None
