@@ -13,9 +13,11 @@ history) with the person's antenne and referent of today, valid from the person'
 creation day, or from their earliest intake or stage if dated before it (imported
 histories). It is the best fact known: before this revision nobody recorded moves. Its
 id is deterministic (``deterministic_id("person_attachment", person_id, "initial")``):
-the siège and every laptop run this same migration and make the same row, so nothing
-has to travel. Like the 0002 backfill, a person whose move is still unsynced somewhere
-gets that device's value until the next move is recorded.
+the siège and every laptop run this same migration and make the same row; the siège then
+puts its rows in the change feed (siege/db.py ``publish_unversioned_rows``), so a laptop
+enrolled later receives them and the others receive the row they already hold. Like the
+0002 backfill, a person whose move is still unsynced somewhere gets that device's value
+until the next move is recorded.
 
 Also two covering indexes for the unpaid amounts at a period's end (the dashboard's
 costliest figure, app/indicators/receivables.py): ``ix_invoice_unpaid`` on the issued
