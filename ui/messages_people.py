@@ -102,6 +102,11 @@ register(
             "Impossible d'anonymiser : {count} facture(s) émise(s) pour cette activité doivent "
             "être conservées 10 ans avec le nom de l'entrepreneur."
         ),
+        "cofinanced_retention": (
+            "Impossible d'anonymiser pour l'instant : cette personne a participé à un atelier "
+            "cofinancé par l'Union européenne (FSE+) ; ses feuilles d'émargement signées "
+            "doivent être conservées {years} ans pour les contrôles du financeur."
+        ),
     },
 )
 

@@ -35,6 +35,7 @@ from app.people.persons import live_person
 from app.states import InvoiceStatus
 from app.sync import erasure
 from app.uow import UnitOfWorkFactory
+from app.workshops.retention import COFINANCED_YEARS, cofinanced_attendees
 
 __all__ = [
     "ANONYMOUS_NAME",
@@ -56,7 +57,9 @@ def anonymise_person(
     """Erase what identifies the person; keep dated facts for statistics.
 
     Refused while invoices issued for the person's activity are within their 10-year
-    retention (the invoice must keep showing whose activity it was: C. com. L123-22).
+    retention (the invoice must keep showing whose activity it was: C. com. L123-22),
+    and while the person attended an EU co-financed action within its 10-year retention
+    (the signed attendance sheets are the funder's evidence).
     ``documents_dir`` defaults to the profile's documents folder."""
     day = today or clock_today()
     with uow_factory() as uow:
@@ -74,6 +77,15 @@ def anonymise_person(
         )
         if issued:
             raise ConflictError("invoices_retention", count=int(issued))
+        # Attendance at an EU co-financed (FSE+) action is evidence the funder may audit
+        # for 10 years (docs/signing.md, docs/personal-data.md): the signed sheets must
+        # keep their signer, so erasure waits, as for invoices (RGPD art. 17(3)(b)).
+        if session.scalar(
+            select(literal(True)).where(
+                literal(person.id).in_(cofinanced_attendees(day).scalar_subquery())
+            )
+        ):
+            raise ConflictError("cofinanced_retention", years=COFINANCED_YEARS)
         # The records merged into this one (app/people/merge.py) are tombstones that
         # still hold the same person's identity: erased with it.
         erased = [person, *_merged_records(session, person.id)]
