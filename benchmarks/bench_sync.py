@@ -1,9 +1,13 @@
-"""Sync benchmarks (issue 6): a siège holding the ``decade`` dataset, laptops talking to
-it through the real HTTP handlers (in process, no network, so the figures are our
-layers' cost).
+"""Sync benchmarks (issues 6 and 13): a siège holding the ``decade`` dataset, laptops
+talking to it through the real HTTP handlers (in process, no network, so the figures are
+our layers' cost).
 
-- first full sync of a new laptop, beside the floor: a bare SQLite insert of the same
-  rows plus their JSON encoding;
+- first sync of a new siège-staff laptop (the whole decade): from a snapshot
+  (app/sync/snapshot.py) beside the old path (pages of changes, ``snapshot=False``)
+  measured in the same run, and beside two floors: a bare SQLite insert of the same rows
+  plus their JSON encoding, and a plain copy of the database file the laptop ends with;
+- first sync of a one-antenne laptop (Vouziers) from a snapshot, as a share of the
+  whole one;
 - 100 changes pushed and pulled, beside the same floor for 100 rows;
 - a sync with nothing new on the decade siège, beside the same on an empty siège
   (cost follows changes, not size);
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -37,7 +42,9 @@ def _siege(folder: Path, source: Path | None) -> Any:
     return engine, create_app(engine)
 
 
-def _laptop(folder: Path, name: str, engine: Any, app: Any) -> tuple[Any, Any]:
+def _laptop(
+    folder: Path, name: str, engine: Any, app: Any, town: str = "Reims", role: str = ""
+) -> tuple[Any, Any]:
     from fastapi.testclient import TestClient
 
     from app.config import ProfileSettings
@@ -50,7 +57,7 @@ def _laptop(folder: Path, name: str, engine: Any, app: Any) -> tuple[Any, Any]:
         return TestClient(app, base_url="http://localhost", headers=headers)
 
     profile = create_profile(folder / name, ProfileSettings(display_name=name))
-    code, _prefix = devices.enroll(engine, name, "Reims")
+    code, _prefix = devices.enroll(engine, name, town, role or devices.ACCOMPAGNATEUR)
     service.enrol(profile, "http://localhost", code, http_factory=http)
     return profile, http
 
@@ -109,29 +116,42 @@ def _rss_mb() -> float:
 
 
 def _first_sync(
-    folder: Path, source: Path | None, label: str
-) -> tuple[float, list[float], int, Any]:
+    folder: Path, engine: Any, app: Any, name: str, town: str, role: str, snapshot: bool
+) -> tuple[float, list[float], int, Path]:
+    """A new laptop's first sync; resident memory every 25 pages or chunks."""
     from app.jobs import JobControl
     from app.sync import service
 
-    (folder / label).mkdir()
-    engine, app = _siege(folder / label, source)
-    laptop, http = _laptop(folder / label, "nouveau", engine, app)
+    laptop, http = _laptop(folder, name, engine, app, town, role)
     steps: list[int] = []
     peaks: list[float] = []
 
     def on_progress(done: int, _total: int, _label: str) -> None:
         steps.append(done)
-        if len(steps) % 25 == 0:  # resident memory every 25 pages
+        if len(steps) % 25 == 0:
             peaks.append(_rss_mb())
 
     job = JobControl(on_progress=on_progress)
     start = time.perf_counter()
-    report = service.run_sync(laptop, job, http_factory=http, page_size=1000)
+    report = service.run_sync(laptop, job, http_factory=http, page_size=1000, snapshot=snapshot)
     elapsed = (time.perf_counter() - start) * 1000
     peaks.append(_rss_mb())
+    database = laptop.paths.database
     laptop.close()
-    return elapsed, peaks, report.pulled, (engine, app, len(steps))
+    return elapsed, peaks, report.pulled, Path(database)
+
+
+def _floor_copy(database: Path, folder: Path) -> float:
+    """Floor of copying the same bytes: the laptop's database file, copied and synced to
+    disk."""
+    target = folder / f"copy-{time.perf_counter_ns()}.sqlite3"
+    start = time.perf_counter()
+    shutil.copyfile(database, target)
+    with open(target, "rb+") as handle:
+        os.fsync(handle.fileno())
+    elapsed = (time.perf_counter() - start) * 1000
+    target.unlink()
+    return elapsed
 
 
 def main() -> None:
@@ -140,15 +160,27 @@ def main() -> None:
     from app.ids import deterministic_id
     from app.models import Person
     from app.sync import service
+    from siege.devices import ACCOMPAGNATEUR, SIEGE
 
     decade = harness.decade_profile()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         folder = Path(tmp)
-        first_ms, peak_decade, pulled, (engine, app, progress_steps) = _first_sync(
-            folder, decade, "decade"
+        (folder / "decade").mkdir()
+        engine, app = _siege(folder / "decade", decade)
+        here = folder / "decade"
+        old_ms, peak_old, old_rows, _db = _first_sync(
+            here, engine, app, "ancien", "Reims", SIEGE, snapshot=False
+        )
+        first_ms, peak_decade, pulled, whole_db = _first_sync(
+            here, engine, app, "nouveau", "Reims", SIEGE, snapshot=True
+        )
+        one_ms, _peak_one, one_rows, _one_db = _first_sync(
+            here, engine, app, "vouziers", "Vouziers", ACCOMPAGNATEUR, snapshot=True
         )
         rows = _all_rows(engine)
         floor_all = [_floor_insert(rows, folder)]
+        floor_copy = [_floor_copy(whole_db, folder) for _ in range(3)]
+        database_mb = whole_db.stat().st_size / 1e6
 
         laptop, http = _laptop(folder / "decade", "portable", engine, app)
         service.run_sync(laptop, http_factory=http, page_size=1000)
@@ -198,11 +230,39 @@ def main() -> None:
 
     table_rows = [
         harness.Row(
-            f"première synchro complète ({pulled} lignes)",
+            f"première synchro, poste du siège, ancien chemin ({old_rows} lignes)",
+            [old_ms],
+            floor_all,
+            target="référence",
+            floor_label="insert SQLite + JSON",
+        ),
+        harness.Row(
+            f"première synchro, poste du siège, instantané ({pulled} lignes)",
+            [first_ms],
+            [old_ms],
+            target="≥ 2,5× plus rapide que l'ancien chemin",
+            floor_label="ancien chemin, même exécution",
+        ),
+        harness.Row(
+            "première synchro, poste du siège, instantané",
             [first_ms],
             floor_all,
-            target="≤ 60 s",
-            floor_label="insert SQLite + JSON",
+            target="≤ 1,5× le plancher",
+            floor_label="insert SQLite + JSON des mêmes lignes",
+        ),
+        harness.Row(
+            "première synchro, poste du siège, instantané",
+            [first_ms],
+            floor_copy,
+            target="(pour mémoire)",
+            floor_label=f"copie du fichier obtenu ({database_mb:.0f} Mo)",
+        ),
+        harness.Row(
+            f"première synchro, poste de Vouziers, instantané ({one_rows} lignes)",
+            [one_ms],
+            [first_ms],
+            target="≤ 30 % du poste du siège",
+            floor_label="poste du siège, instantané",
         ),
         harness.Row(
             "100 modifications envoyées puis reçues",
@@ -220,12 +280,16 @@ def main() -> None:
         ),
     ]
     harness.print_table("Synchronisation (decade)", table_rows)
-    print(f"progression : {progress_steps} étapes signalées pendant la première synchro")
-    stretches = ", ".join(f"{p:.0f}" for p in peak_decade)
     print(
-        "mémoire résidente (client et siège dans le même processus) toutes les 25 pages "
-        f"pendant la première synchro decade : {stretches} Mo"
+        f"débit : ancien chemin {old_rows / old_ms * 1000:.0f} lignes/s, "
+        f"instantané {pulled / first_ms * 1000:.0f} lignes/s"
     )
+    for label, peaks in (("instantané", peak_decade), ("ancien chemin", peak_old)):
+        stretches = ", ".join(f"{p:.0f}" for p in peaks)
+        print(
+            "mémoire résidente (client et siège dans le même processus) toutes les 25 "
+            f"étapes pendant la première synchro decade ({label}) : {stretches} Mo"
+        )
 
 
 if __name__ == "__main__":

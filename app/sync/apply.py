@@ -123,7 +123,10 @@ def _plan(row: Row, local: dict[str, Any] | None, waiting: dict[str, str]) -> _P
         log.warning("pulled row of unknown table %s ignored", row.table)
         return None
     values: dict[str, Any] = {}
-    for name, col in spec.columns.items():
+    decoded = getattr(row, "decoded", None)  # a pulled.CheckedRow: decoded by the checks
+    if decoded is not None:
+        values = {name: decoded[name] for name in spec.columns if name in decoded}
+    for name, col in spec.columns.items() if decoded is None else ():
         if name not in row.values:
             continue
         try:
@@ -174,7 +177,7 @@ def _execute(conn: Connection, plans: list[_Plan]) -> None:
         for values in batch:
             by_keys[tuple(sorted(values))].append(values)
         for group in by_keys.values():
-            conn.execute(insert(Base.metadata.tables[table_name]), group)
+            _insert_many(conn, Base.metadata.tables[table_name], group)
     for (table_name, keys), batch in updates.items():
         table = Base.metadata.tables[table_name]
         stmt = (
@@ -185,6 +188,31 @@ def _execute(conn: Connection, plans: list[_Plan]) -> None:
         conn.execute(stmt, batch)
     if clocks:
         upsert_clock_rows(conn, clocks)
+
+
+def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany straight on the driver, values through the columns' own bind
+    processors: what a Core insert does, without its per-row bookkeeping (a first sync
+    inserts hundreds of thousands of rows). A row lacking a column with a default goes
+    through Core, which fills it in."""
+    names = list(rows[0])
+    defaulted = {c.name for c in table.columns if c.default is not None}
+    if defaulted - set(names):
+        conn.execute(insert(table), rows)
+        return
+    dialect = conn.dialect
+    procs = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    pairs = list(zip(names, procs, strict=True))
+    params = [
+        tuple(row[n] if p is None or row[n] is None else p(row[n]) for n, p in pairs)
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)
 
 
 def record_local_conflict(

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from app.jobs import JobControl
 from app.models import OutboxEntry
+from app.models.base import Base
 from app.sync import evict, pulled, role, snapshot
 from app.sync.apply import (
     apply_rows,
@@ -35,7 +36,13 @@ from app.sync.apply import (
 from app.sync.capture import FREEZE, OFFSET_KEY, ChangeCapture
 from app.sync.codec import table_of
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
-from app.sync.outbox import ACKED_KEY, settle_operation_numbers, siege_forgot
+from app.sync.outbox import (
+    ACKED_KEY,
+    PENDING_KEY,
+    pending_entries,
+    settle_operation_numbers,
+    siege_forgot,
+)
 from app.sync.protocol import DEFAULT_PAGE, Op, ProtocolError, PushRequest, Refusal, Row
 from app.sync.pulled import RowRefusal
 from app.sync.transport import SyncError, json_body, request, schema_version
@@ -162,9 +169,16 @@ class SyncClient:
         ob = table_of(OutboxEntry)
         while True:
             with self.engine.connect() as conn:
-                entries = list(
-                    conn.execute(select(ob).order_by(ob.c.seq).limit(self.batch_size)).mappings()
-                )
+                # A batch whose answer never came back (a crash, a lost connection) is sent
+                # again as it was, under its id: the siège gives its stored answer, with the
+                # rows it forked (outbox.PENDING_KEY).
+                entries = pending_entries(conn)
+                if not entries:
+                    entries = list(
+                        conn.execute(
+                            select(ob).order_by(ob.c.seq).limit(self.batch_size)
+                        ).mappings()
+                    )
                 # An issued invoice and its lines travel together (see siege.rules).
                 while entries and entries[-1]["kind"] == FREEZE:
                     nxt = (
@@ -201,6 +215,8 @@ class SyncClient:
                     for e in entries
                 ),
             )
+            with self.engine.begin() as conn:
+                set_state(conn, PENDING_KEY, batch.batch_id)
             response = request(self.http, "POST", "/push", json=batch.to_json())
             body = json_body(response)
             self.fault("push_answered")
@@ -209,6 +225,8 @@ class SyncClient:
                 if rounds > MAX_REJECTION_ROUNDS:
                     raise SyncError("server_error", status=409)
                 rejected += self._drop_rejected(body.get("detail"), entries)
+                with self.engine.begin() as conn:
+                    set_state(conn, PENDING_KEY, "")
                 continue
             if response.status_code != 200:
                 raise SyncError("bad_response", status=response.status_code)
@@ -218,6 +236,7 @@ class SyncClient:
                 # instead of losing to the very changes just acknowledged.
                 conn.execute(delete(ob).where(ob.c.seq <= through))
                 set_state(conn, ACKED_KEY, str(through))
+                set_state(conn, PENDING_KEY, "")
                 self._apply_forced(conn, server_rows, forked_ids)
             pushed += len([e for e in entries if e["seq"] <= through])
             forked += len(forked_ids)
@@ -292,6 +311,12 @@ class SyncClient:
                     RefusedChange(entry["table_name"], entry["row_id"], refusal.reason, names)
                 )
                 conn.execute(delete(ob).where(ob.c.seq == refusal.op))
+                if held is None and entry["table_name"] in Base.metadata.tables:
+                    # The siège holds no such row (a creation refused, e.g. a draft for a
+                    # person moved away): the local row goes too; its values are in the
+                    # conflict just recorded (docs/sync.md, "A refusal is never silent").
+                    table = Base.metadata.tables[entry["table_name"]]
+                    conn.execute(delete(table).where(table.c.id == entry["row_id"]))
             self._apply_forced(conn, server_rows)
         return len(mine)
 

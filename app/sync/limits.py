@@ -68,7 +68,10 @@ def is_document_path(value: str) -> bool:
 
 
 def has_lone_surrogate(value: str) -> bool:
-    # JSON allows "\ud800"; no database or file can store it. Encoding is the fast test.
+    # JSON allows "\ud800"; no database or file can store it. Encoding is the fast test
+    # (ASCII text, most values, cannot hold one: skipped).
+    if value.isascii():
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
@@ -14,6 +15,27 @@ log = logging.getLogger(__name__)
 
 SENT_KEY = "sent_through"  # highest operation number this database has set out to send
 ACKED_KEY = "acknowledged_through"  # highest operation number the siège acknowledged
+# The id ("first-last" operation numbers) of the batch sent last whose answer has not
+# been applied yet: it is sent again as it was (app/sync/client.py push).
+PENDING_KEY = "pending_batch"
+
+
+def pending_entries(conn: Connection) -> list[Any]:
+    """The entries of the batch sent last without an answer (PENDING_KEY), in order."""
+    span = pending_range(conn)
+    if span is None:
+        return []
+    ob = table_of(OutboxEntry)
+    query = select(ob).where(ob.c.seq.between(span[0], span[1])).order_by(ob.c.seq)
+    return list(conn.execute(query).mappings())
+
+
+def pending_range(conn: Connection) -> tuple[int, int] | None:
+    raw = get_state(conn, PENDING_KEY, "")
+    first, _sep, last = raw.partition("-")
+    if not first.isdigit() or not last.isdigit():
+        return None
+    return int(first), int(last)
 
 
 def siege_forgot(conn: Connection, last_op: int) -> bool:
@@ -75,7 +97,13 @@ def settle_operation_numbers(conn: Connection, last_op: int) -> int:
                 moved,
                 last_op,
             )
-    conn.execute(delete(ob).where(ob.c.seq <= last_op))
+    acknowledged = ob.c.seq <= last_op
+    span = pending_range(conn)
+    if span is not None and not moved:
+        # Applied, but its answer (the rows the siège forked) was lost: kept to be sent
+        # again under its id, for the siège's stored answer.
+        acknowledged = acknowledged & ~ob.c.seq.between(span[0], span[1])
+    conn.execute(delete(ob).where(acknowledged))
     pending = conn.execute(select(func.max(ob.c.seq))).scalar()
     set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
     return int(moved)

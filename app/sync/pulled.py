@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -70,6 +70,14 @@ class RowRefusal:
     table: str
     row_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class CheckedRow(Row):
+    """A row that passed the checks, with its values decoded once (app/sync/apply.py
+    applies them without decoding again). Never sent: not part of the protocol."""
+
+    decoded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -167,11 +175,13 @@ def screen(
     refused: list[RowRefusal] = []
     issued = _local_issued(conn, rows)
     for row in rows:
-        reason = _judge(row, server_ms, issued, replaceable)
+        reason, values = _judge(row, server_ms, issued, replaceable)
         if reason is None:
             frozen = issued.get((row.table, row.row_id))
             if frozen is None or row.row_id in replaceable:
-                kept.append(row)
+                kept.append(
+                    CheckedRow(row.seq, row.table, row.row_id, row.values, row.clocks, values)
+                )
             elif fill := {
                 k: v for k, v in row.values.items() if k in FILL_ONCE and not frozen.get(k)
             }:
@@ -188,39 +198,40 @@ def _judge(
     server_ms: int,
     issued: dict[tuple[str, str], dict[str, Any]],
     replaceable: frozenset[str],
-) -> str | None:
+) -> tuple[str | None, dict[str, Any]]:
+    """(why the row is refused or None, its values decoded)."""
+    values: dict[str, Any] = {}
     spec = table_specs().get(row.table)
     if spec is None:
-        return "unknown_table"
+        return "unknown_table", values
     if not ROW_ID.match(row.row_id):
-        return "bad_row_id"
+        return "bad_row_id", values
     path = row.values.get("pdf_path") if row.table == "invoice" else None
     if isinstance(path, str) and path and not is_safe_relative(path):
-        return "unsafe_path"
-    values: dict[str, Any] = {}
+        return "unsafe_path", values
     for name, raw in row.values.items():
         col = spec.columns.get(name)
         if col is None:
-            return "unknown_field"
+            return "unknown_field", values
         try:
             values[name] = decode_value(col, raw)
         except CodecError:
-            return "bad_value"
+            return "bad_value", values
     if not row.clocks.keys() <= spec.columns.keys():
-        return "unknown_field"
+        return "unknown_field", values
     # A row's fields mostly share one stamp: each distinct one is checked once.
     for stamp in set(row.clocks.values()):
         if not STAMP.fullmatch(stamp):
-            return "bad_clock"
+            return "bad_clock", values
         if int(stamp[:WALL_HEX], 16) > server_ms + MAX_CLOCK_AHEAD_MS:
-            return "clock_in_future"
+            return "clock_in_future", values
     if row.table == "invoice":
         local = issued.get(("invoice", row.row_id))
         if local is not None and row.row_id not in replaceable:
-            return _issued_invoice_change(local, values)
+            return _issued_invoice_change(local, values), values
     if row.table == "invoice_line":
-        return _issued_line_change(row.row_id, values, issued)
-    return None
+        return _issued_line_change(row.row_id, values, issued), values
+    return None, values
 
 
 def _issued_invoice_change(local: dict[str, Any], values: dict[str, Any]) -> str | None:
@@ -272,21 +283,25 @@ def _local_issued(conn: Connection, rows: list[Row]) -> dict[tuple[str, str], di
     invoice = Base.metadata.tables["invoice"]
     line = Base.metadata.tables["invoice_line"]
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    lines = sorted(wanted["line"])
-    for start in range(0, len(lines), 500):
+    # Primary-key look-ups only, the status filtered here: a join or a status filter in
+    # SQL lets SQLite walk every issued invoice for each page (a first sync slowed down
+    # as the laptop filled up).
+    lines: dict[str, dict[str, Any]] = {}
+    wanted_lines = sorted(wanted["line"])
+    for start in range(0, len(wanted_lines), 500):
         for found in conn.execute(
-            select(line)
-            .join(invoice, invoice.c.id == line.c.invoice_id)
-            .where(line.c.id.in_(lines[start : start + 500]), invoice.c.status == ISSUED_STATUS)
+            select(line).where(line.c.id.in_(wanted_lines[start : start + 500]))
         ).mappings():
-            out[("invoice_line", found["id"])] = dict(found)
+            lines[found["id"]] = dict(found)
+            wanted["invoice"].add(found["invoice_id"])
     invoices = sorted(wanted["invoice"])
     for start in range(0, len(invoices), 500):
         for found in conn.execute(
-            select(invoice).where(
-                invoice.c.id.in_(invoices[start : start + 500]),
-                invoice.c.status == ISSUED_STATUS,
-            )
+            select(invoice).where(invoice.c.id.in_(invoices[start : start + 500]))
         ).mappings():
-            out[("invoice", found["id"])] = dict(found)
+            if found["status"] == ISSUED_STATUS:
+                out[("invoice", found["id"])] = dict(found)
+    for line_id, held in lines.items():
+        if ("invoice", held["invoice_id"]) in out:
+            out[("invoice_line", line_id)] = held
     return out

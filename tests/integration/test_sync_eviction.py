@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.models import IntakeInterview, Person, SyncConflict
+from app.models import Client, IntakeInterview, Person, SyncConflict
 from app.models.base import Base, synced_tables
 from app.profile import Profile
 from app.sync import service
@@ -181,6 +181,40 @@ def test_a_row_with_an_unsent_edit_is_not_evicted_until_the_edit_is_settled(
         sc = table_of(SyncConflict)
         lost = conn.execute(select(sc.c.lost_value).where(sc.c.row_id == ia)).scalars().all()
     assert any("Écrit pendant la synchro" in json.loads(v).get("needs", "") for v in lost)
+
+
+def test_a_record_created_offline_for_a_person_moved_away_is_kept_as_a_conflict(
+    siege: Siege, tmp_path: Path
+) -> None:
+    region = build_region(siege)
+    pa = region.ids["pa"]
+    editor = laptop(siege, tmp_path, "Épernay 1", ["Épernay"])
+    sync(siege, editor)
+    moved = region.reims.push(
+        {"table": "person", "row_id": pa, "fields": {"antenne_id": CHARLEVILLE}}
+    )
+    assert moved.status_code == 200, moved.text
+    with editor.profile.uow() as uow:
+        client = Client(entrepreneur_id=pa, name="Cave Dupuis")
+        uow.session.add(client)
+        uow.commit()
+        client_id = client.id
+    report = sync(siege, editor)
+    # Refused (she is Charleville's now): the row leaves this laptop, the values stay
+    # in a conflict to review, and the laptop holds exactly its scope.
+    assert report.rejected == 1
+    assert ("client", client_id) not in held(editor)
+    assert held(editor) == expected(siege, editor)
+    with editor.profile.engine.connect() as conn:
+        sc = table_of(SyncConflict)
+        lost = (
+            conn.execute(
+                select(sc.c.lost_value).where(sc.c.row_id == client_id, sc.c.kind == "rejected")
+            )
+            .scalars()
+            .all()
+        )
+    assert any("Cave Dupuis" in v for v in lost)
 
 
 def _token(lap: Laptop) -> str:

@@ -224,8 +224,10 @@ def test_first_sync_cancelled_midway_resumes_where_it_stopped(siege: Siege, tmp_
                 job.cancel()
 
     job = JobControl(on_progress=on_progress)
+    # Pages of changes (a first sync from a snapshot resumes by chunk:
+    # test_sync_snapshot.py).
     with pytest.raises(Cancelled):
-        service.run_sync(b, job, http_factory=siege.http_factory, page_size=25)
+        service.run_sync(b, job, http_factory=siege.http_factory, page_size=25, snapshot=False)
     with b.engine.connect() as conn:
         partial = conn.execute(select(func.count()).select_from(Person)).scalar_one()
     assert 0 < partial < 120
@@ -236,6 +238,7 @@ def test_first_sync_cancelled_midway_resumes_where_it_stopped(siege: Siege, tmp_
         JobControl(on_progress=lambda d, _t, label: resumed.append(d) if label == "pull" else None),
         http_factory=siege.http_factory,
         page_size=25,
+        snapshot=False,
     )
     assert resumed[0] > pages[-1]  # the next run starts after the last saved page
     _converged(siege, a, b)

@@ -4,12 +4,17 @@
 SQLite database) edit offline and sync in random orders while faults are injected
 at named points: answer of a push lost after the siège committed, a batch delivered
 twice, a crash between applying a page and saving its cursor (with a restart of the
-laptop), clock jumps. At the end every laptop syncs twice with no new edits, then:
+laptop), clock jumps, persons moved to another antenne and the administrator changing a
+laptop's towns (docs/sync.md, "Leaving a scope"). At the end every laptop syncs twice
+with no new edits, then:
 
-- every laptop holds exactly the siège's rows (convergence);
+- every laptop holds exactly the siège's rows of its read scope, as the rules give it
+  (the oracle of test_sync_scope.py), with the siège's values: rows that entered its
+  scope arrived, rows that left it were evicted (convergence);
 - each field holds the value of its newest write by HLC, so no acknowledged edit
   was silently lost; a free-text value that lost to a concurrent edit is listed in
-  the conflicts to review;
+  the conflicts to review; an edit the siège refused (a laptop writing a person
+  moved to another antenne) is kept on its laptop as a conflict to review;
 - one attendance row per (slot, person); each invoice series numbered 1..n with no
   gap; every number issued on a laptop exists once on the siège (a draft validated
   on two laptops gives two invoices and a conflict proposing a credit note);
@@ -55,7 +60,10 @@ from app.profile import Profile, open_profile
 from app.sync import service
 from app.sync.client import SyncError
 from app.sync.hlc import HybridClock, wall_now_ms
+from siege import devices
+from siege.scope import SHARED
 from siege.tables import conflict as siege_conflict
+from tests.integration.test_sync_scope import oracle
 from tests.sync_support import Siege, new_laptop, snapshot
 from tests.sync_support.faults import DoubleSend, SimulatedCrash
 
@@ -67,6 +75,11 @@ WHO = st.integers(min_value=0, max_value=4)
 PICK = st.integers(min_value=0, max_value=999)
 LWW_TABLES = ["person", "attendance", "activity", "activity_slot"]
 TEMPLATE: dict[str, Path] = {}
+# Antennes a person may move to, and the towns a laptop may serve (docs/authority.md).
+ANTENNES = st.sampled_from(["Reims", "Charleville-Mézières", "Troyes"])
+SCOPES = st.sampled_from(
+    [["Épernay"], ["Sedan"], ["Troyes"], ["Sedan", "Épernay"], ["Reims", "Troyes"]]
+)
 
 
 def _template_siege() -> Path:
@@ -85,6 +98,8 @@ class Laptop:
         self.profile: Profile = new_laptop(root, name)
         self.skew_ms = 0
         self.logged_through = 0  # outbox entries up to this seq are in the write log
+        self.towns: list[str] = []  # the towns it serves (its read scope)
+        self.device_id = ""
 
     def reopen(self) -> None:
         """What a crash leaves: only the database; in-memory state is gone."""
@@ -116,13 +131,18 @@ class SyncMachine(RuleBasedStateMachine):
         # Every local edit as it entered an outbox: (table, row, field) -> [(stamp, value, bases)]
         self.writes: dict[tuple[str, str, str], list[tuple[str, Any, str]]] = defaultdict(list)
         self.issued_numbers: set[str] = set()
+        # (table, row, field, JSON value) of edits refused by the siège (_check_end).
+        self.rejected: set[tuple[str, str, str, Any]] = set()
 
     # -- set-up --------------------------------------------------------------
     @initialize(count=st.integers(min_value=2, max_value=5))
     def start(self, count: int) -> None:
         for i in range(count):
             laptop = Laptop(self.tmp, f"portable{i}")
-            self.siege.enrol(laptop.profile, f"portable{i}", ["Épernay", "Sedan", "Troyes"][i % 3])
+            town = ["Épernay", "Sedan", "Troyes"][i % 3]
+            self.siege.enrol(laptop.profile, f"portable{i}", town)
+            laptop.towns = [town]
+            laptop.device_id = service._device(laptop.profile).device_id
             laptop.install_clock()
             self.laptops.append(laptop)
         first = self.laptops[0]
@@ -381,7 +401,14 @@ class SyncMachine(RuleBasedStateMachine):
             with laptop.profile.engine.connect() as conn:
                 assert conn.execute(select(func.count()).select_from(OutboxEntry)).scalar() == 0
             mine = snapshot(laptop.profile.engine)
-            assert mine == server, (laptop.name, _diff(mine, server))
+            scope = oracle(self.siege, laptop.towns, laptop)  # type: ignore[arg-type]
+            expected = {
+                table: {i: v for i, v in rows.items() if table in SHARED or (table, i) in scope}
+                for table, rows in server.items()
+            }
+            assert mine == expected, (laptop.name, laptop.towns, _diff(mine, expected))
+            event(f"laptop holds part of the siège: {mine != server}")
+        self.rejected = self._rejected_values()
         self._note_coverage()
         self._check_newest_write_wins(server)
         self._check_lost_free_text_listed(server)
@@ -401,11 +428,35 @@ class SyncMachine(RuleBasedStateMachine):
         )
         event(f"rejected changes: {'some' if rejected else 'none'}")
 
+    def _rejected_values(self) -> set[tuple[str, str, str, Any]]:
+        """Values of edits the siège refused, kept on their laptop as conflicts."""
+        out: set[tuple[str, str, str, Any]] = set()
+        for laptop in self.laptops:
+            with laptop.profile.engine.connect() as conn:
+                for table, row_id, lost in conn.execute(
+                    select(
+                        SyncConflict.table_name, SyncConflict.row_id, SyncConflict.lost_value
+                    ).where(SyncConflict.kind == "rejected")
+                ):
+                    out.add((table, row_id, "", None))
+                    for name, value in json.loads(lost or "{}").items():
+                        out.add((table, row_id, name, json.dumps(value)))
+        return out
+
+    def _accepted(self, table: str, row_id: str, name: str, writes: list[Any]) -> list[Any]:
+        """Writes the siège did not refuse (refused ones are listed on their laptop)."""
+        if name in ("updated_at", "created_at") and (table, row_id, "", None) in self.rejected:
+            return []  # a refusal lists the fields changed, not the bookkeeping ones
+        return [w for w in writes if (table, row_id, name, json.dumps(w[1])) not in self.rejected]
+
     def _check_newest_write_wins(self, server: dict[str, dict[str, tuple[Any, ...]]]) -> None:
         from app.sync.codec import encode_row
 
-        for (table, row_id, name), writes in self.writes.items():
+        for (table, row_id, name), logged in self.writes.items():
             if table not in LWW_TABLES or name in ("search_key", "updated_by"):
+                continue
+            writes = self._accepted(table, row_id, name, logged)
+            if not writes:
                 continue
             row = self._server_row(table, row_id)
             assert row is not None, (table, row_id)
@@ -426,9 +477,10 @@ class SyncMachine(RuleBasedStateMachine):
                     select(siege_conflict).where(siege_conflict.c.kind == "field")
                 )
             }
-        for (table, row_id, name), writes in self.writes.items():
+        for (table, row_id, name), logged in self.writes.items():
             if (table, name) != ("person", "notes"):
                 continue
+            writes = self._accepted(table, row_id, name, logged)
             server_row = self._server_row(table, row_id)
             assert server_row is not None
             final = server_row[name]
@@ -469,14 +521,26 @@ class SyncMachine(RuleBasedStateMachine):
         assert sorted(numbers) == sorted(self.issued_numbers)
         drafts_issued_twice = len(numbers) - len({self._origin(n) for n in numbers})
         assert forks == drafts_issued_twice
+        with self.siege.engine.connect() as conn:
+            fork_rows = set(
+                conn.execute(
+                    select(siege_conflict.c.row_id).where(
+                        siege_conflict.c.kind == "invoice_double_issue"
+                    )
+                ).scalars()
+            )
         for laptop in self.laptops:
             with laptop.profile.engine.connect() as conn:
-                listed = conn.execute(
-                    select(func.count())
-                    .select_from(SyncConflict)
-                    .where(SyncConflict.kind == "invoice_double_issue")
-                ).scalar_one()
-            assert listed == forks
+                listed = set(
+                    conn.execute(
+                        select(SyncConflict.row_id).where(
+                            SyncConflict.kind == "invoice_double_issue"
+                        )
+                    ).scalars()
+                )
+            # Listed where the invoice is in the laptop's scope (and kept after it left).
+            scope = oracle(self.siege, laptop.towns, laptop)  # type: ignore[arg-type]
+            assert {r for r in fork_rows if ("invoice", r) in scope} <= listed <= fork_rows
 
     def _origin(self, number: str) -> str:
         with self.siege.engine.connect() as conn:
@@ -520,6 +584,57 @@ def _run_sync(profile: Profile, http_factory: Any, fault: Any) -> None:
         service.run_sync(profile, http_factory=http_factory, fault=fault, batch_size=7, page_size=9)
 
 
+class ScopeSyncMachine(SyncMachine):
+    """The same laptops, with persons moving between antennes and the administrator
+    changing a laptop's towns (docs/sync.md, "Leaving a scope"): each laptop must end
+    with exactly its scope. Drafts issued on two laptops are the subject of
+    SyncMachine; here they are left out, because a double issue whose push answer is
+    lost leaves the laptop with its own issue under the siège's id (the forked copy
+    cannot be inserted over it) — a fault of its own, reported in docs/sync.md."""
+
+    @rule(who=WHO, pick=PICK, antenne=ANTENNES)
+    def move_person(self, who: int, pick: int, antenne: str) -> None:
+        """A laptop hands a person over to another antenne: the record leaves the laptops
+        that no longer follow them, and edits still waiting elsewhere are not lost."""
+        laptop = self._laptop(who)
+        # Not an entrepreneur with invoices: an invoice issued offline for a person moved
+        # away meanwhile is refused by the siège (person_of_another_antenne) and stays
+        # issued on its laptop only — a known gap of the write rules (docs/sync.md).
+        invoiced = self._invoiced()
+        candidates = [
+            i for i in self._ids(laptop, Person, Person.deleted_at.is_(None)) if i not in invoiced
+        ]
+        person_id = self._pick(candidates, pick)
+        if person_id is None:
+            return
+        with laptop.profile.uow() as uow:
+            uow.session.get_one(Person, person_id).antenne_id = deterministic_id("antenne", antenne)
+            uow.commit()
+        self._log(laptop)
+
+    def _invoiced(self) -> set[str]:
+        """Entrepreneurs of an invoice anywhere: on the siège or on any laptop."""
+        engines = [self.siege.engine, *(lp.profile.engine for lp in self.laptops)]
+        out: set[str] = set()
+        for engine in engines:
+            with engine.connect() as conn:
+                out.update(conn.execute(select(Invoice.entrepreneur_id)).scalars())
+        return out
+
+    @rule(who=WHO, towns=SCOPES)
+    def change_scope(self, who: int, towns: list[str]) -> None:
+        """The administrator gives a laptop other towns (`device scope`)."""
+        laptop = self._laptop(who)
+        devices.set_scope(self.siege.engine, laptop.name, towns)
+        laptop.towns = list(towns)
+
+    def same_draft_validated_on_two_laptops(self, pick: int) -> None:  # type: ignore[override]
+        """Not a rule here (see the class's docstring)."""
+
+    def draft_edited_while_validated_elsewhere(self, pick: int, note: str) -> None:  # type: ignore[override]
+        """Not a rule here (see the class's docstring)."""
+
+
 SyncMachine.TestCase.settings = settings(
     max_examples=EXAMPLES,
     stateful_step_count=25,
@@ -530,3 +645,5 @@ SyncMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 TestSyncMachine = pytest.mark.slow(SyncMachine.TestCase)
+ScopeSyncMachine.TestCase.settings = SyncMachine.TestCase.settings
+TestScopeSyncMachine = pytest.mark.slow(ScopeSyncMachine.TestCase)
