@@ -53,6 +53,7 @@ TABLES = {
     "payment": "Paiement",
     "permanence": "Permanence",
     "person": "Personne",
+    "person_attachment": "Rattachement d'une personne (antenne, référent)",
     "registration": "Inscription à un atelier",
     "sheet_seal": "Scellement de feuille d'émargement",
     "workshop_theme": "Thème d'atelier",
