@@ -156,7 +156,12 @@ _follower: _Follower | None = None
 
 
 def install(app: QApplication) -> FocusRing:
-    """Follow the focus with the ring (once per application)."""
+    """Follow the focus with the ring (once per application), and let Tab leave tables
+    at their last cell (ui/widgets/tab_out.py): both make the keyboard's place visible
+    and reachable, and the launcher installs them together."""
+    from ui.widgets import tab_out
+
+    tab_out.install(app)
     global _follower
     if _follower is None:
         _follower = _Follower()

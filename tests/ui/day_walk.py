@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
 from app.demo.generator import generate
@@ -49,6 +49,9 @@ def walk_the_day(qtbot: Any, folder: Path, screen: tuple[int, int], shots: Path 
         person_id = find_a_person(hands, window, profile)
         run_an_intake(hands, window, person_id)
         take_attendance_and_print_the_sheet(hands, window, profile)
+        invoice = draft_validate_and_print_an_invoice(hands, window, profile)
+        record_a_payment(hands, invoice)
+        make_a_credit_note(hands, invoice)
     finally:
         ctx.tasks.wait_idle()
         for top in QApplication.topLevelWidgets():
@@ -179,3 +182,129 @@ def take_attendance_and_print_the_sheet(hands: Hands, window: Any, profile: Prof
     hands.shot("feuille_enregistree")
     hands.key(Key.Key_Escape)
     hands.closed(ready)
+
+
+def _entrepreneur_with_a_client(profile: Profile) -> tuple[str, str, str]:
+    from app.models import Client
+
+    with profile.uow() as uow:
+        client = uow.session.scalars(select(Client).order_by(Client.name).limit(1)).one()
+        person = uow.session.get(Person, client.entrepreneur_id)
+        assert person is not None
+        return person.id, f"{person.first_name} {person.last_name}", client.name
+
+
+def draft_validate_and_print_an_invoice(hands: Hands, window: Any, profile: Profile) -> Any:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs.invoice_dialog import InvoiceDialog
+    from ui.pages.invoices_page import InvoicesPage
+    from ui.texts import invoicing as texts
+    from ui.widgets.documents import DocumentReadyDialog
+
+    person_id, name, client = _entrepreneur_with_a_client(profile)
+    hands.key(Key.Key_4, Mod.ControlModifier)
+    page = window.pages["invoices"]
+    assert isinstance(page, InvoicesPage)
+    hands.key(Key.Key_N, Mod.ControlModifier)
+    dialog = hands.window(InvoiceDialog)
+    assert isinstance(dialog, InvoiceDialog)
+    hands.tab_to(dialog.person_search)
+    hands.write(name)
+    hands.until(lambda: dialog.entrepreneur.findData(person_id) >= 0)
+    hands.tab_to(dialog.entrepreneur)
+    # The only person found is not chosen for the user: the arrow takes it.
+    hands.key(Key.Key_Down)
+    hands.until(lambda: dialog.entrepreneur.currentData() == person_id)
+    hands.tab_to(dialog.client)
+    hands.write(client.split()[0])  # a combo box finds an item by its first letters
+    hands.until(lambda: dialog.client.currentText().startswith(client))
+    table = dialog.lines.table
+    hands.tab_to(lambda w: w is table or table.isAncestorOf(w))  # the first cell, typing
+    hands.write("Retouche d'un manteau")
+    hands.key(Key.Key_Tab)
+    hands.write("2")  # quantity
+    hands.key(Key.Key_Tab)
+    hands.write("h")  # unit
+    hands.key(Key.Key_Tab)
+    hands.write("45")  # unit price
+    hands.key(Key.Key_Tab, times=3)  # discount, VAT rate, then out of the lines
+    hands.until(lambda: "90,00" in dialog.lines.totals_label.text())
+    hands.shot("facture_brouillon")
+    # « Valider et émettre… », then « Oui » to the question (Enter: its default button).
+    questions = hands.when_modal(QMessageBox, lambda _box: hands.key(Key.Key_Return))
+    hands.tab_to(dialog.buttons["validate"])
+    hands.key(Key.Key_Space)
+    hands.until(lambda: dialog.detail is not None and bool(dialog.detail.number))
+    assert dialog.detail is not None
+    number = dialog.detail.number
+    assert questions[0] == texts.ISSUE_TITLE
+    hands.until(lambda: number in dialog.windowTitle() and number in dialog.status_label.text())
+    hands.shot("facture_emise")
+    # Its PDF: where it was written, with Ouvrir / Ouvrir le dossier / Imprimer.
+    hands.tab_to(dialog.buttons["pdf"])
+    hands.key(Key.Key_Space)
+    ready = hands.window(DocumentReadyDialog)
+    assert isinstance(ready, DocumentReadyDialog)
+    assert ready.path.exists() and ready.path.suffix == ".pdf"
+    hands.shot("facture_pdf")
+    hands.key(Key.Key_Escape)
+    hands.closed(ready)
+    assert QApplication.activeWindow() is dialog
+    # The invoices list shows it, numbered, behind the window (nothing stale).
+    hands.until(
+        lambda: any(
+            number in str(page.model.data(page.model.index(r, 0)))
+            for r in range(page.model.rowCount())
+        )
+    )
+    return dialog
+
+
+def record_a_payment(hands: Hands, dialog: Any) -> None:
+    from ui.dialogs.payment_dialog import PaymentDialog
+
+    def pay(box: QWidget) -> None:
+        assert isinstance(box, PaymentDialog)
+        hands.tab_to(box.amount)
+        hands.key(Key.Key_A, Mod.ControlModifier)
+        hands.write("50")
+        hands.key(Key.Key_Return)
+
+    seen = hands.when_modal(PaymentDialog, pay)
+    hands.tab_to(dialog.buttons["payment"])
+    hands.key(Key.Key_Space)
+    assert seen, "no payment window"
+    hands.until(lambda: dialog.payments.list.count() == 1)
+    assert "50,00" in dialog.payments.list.item(0).text()
+    hands.until(lambda: "58,00" in dialog.status_label.text())  # 108,00 € - 50,00 €
+    hands.shot("paiement")
+
+
+def make_a_credit_note(hands: Hands, dialog: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.dialogs.invoice_dialog import InvoiceDialog
+    from ui.texts import invoicing as texts
+
+    before = set(QApplication.topLevelWidgets())
+    questions = hands.when_modal(QMessageBox, lambda _box: hands.key(Key.Key_Return))
+    hands.tab_to(dialog.buttons["cancel"])
+    hands.key(Key.Key_Space)
+
+    def credit_notes() -> list[InvoiceDialog]:
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, InvoiceDialog) and w not in before and w.isVisible()
+        ]
+
+    hands.until(lambda: len(credit_notes()) == 1)
+    assert questions[0] == texts.CREDIT_NOTE_TITLE
+    note = credit_notes()[0]
+    hands.fits(note)
+    assert note.detail is not None and note.detail.number
+    assert dialog.detail.number in note.status_label.text()
+    hands.shot("avoir")
+    # The invoice's window, still open, no longer asks for what the credit note cancelled.
+    hands.until(lambda: "58,00" not in dialog.status_label.text())

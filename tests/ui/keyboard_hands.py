@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QWindow
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
@@ -25,6 +25,7 @@ class Hands:
         self.screen = screen
         self.shots = shots
         self.taken = 0
+        self.errors: list[BaseException] = []  # raised in a modal window's own loop
         # Qt's offscreen platform makes every shown window active, menus included; on a
         # desktop a menu never takes the activation from its window (and windows opened
         # meanwhile, parented to the active one, would hang on the menu): give it back.
@@ -43,12 +44,18 @@ class Hands:
             owner.window().activateWindow()
 
     def focus(self) -> QWidget:
-        """Where a key goes: an open menu takes them all, else the focused widget."""
+        """Where a key goes: an open menu takes them all, else the focused widget, else
+        (nothing focused) the active window itself, as Qt delivers it."""
         popup = QApplication.activePopupWidget()
         if popup is not None:
             return popup
-        self.qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
-        widget = QApplication.focusWidget()
+        self.until(
+            lambda: (
+                QApplication.focusWidget() is not None or QApplication.activeWindow() is not None
+            ),
+            timeout=5000,
+        )
+        widget = QApplication.focusWidget() or QApplication.activeWindow()
         assert widget is not None
         return widget
 
@@ -85,7 +92,12 @@ class Hands:
         raise AssertionError(f"Tab never reaches {target!r}; focus on {self.focus()!r}")
 
     def until(self, condition: Callable[[], bool], timeout: int = 20000) -> None:
-        self.qtbot.waitUntil(condition, timeout=timeout)
+        def done() -> bool:
+            if self.errors:
+                raise self.errors.pop(0)
+            return condition()
+
+        self.qtbot.waitUntil(done, timeout=timeout)
 
     def window(self, kind: type[QWidget]) -> QWidget:
         """The window of that kind that became active (the one the keys now go to)."""
@@ -106,6 +118,61 @@ class Hands:
             if QApplication.activeWindow() is not owner:
                 owner.activateWindow()
             self.until(lambda: QApplication.activeWindow() is owner)
+
+    def when_modal(
+        self, kind: type[QWidget], act: Callable[[QWidget], None], *, times: int = 1
+    ) -> list[str]:
+        """The next ``times`` modal windows of ``kind`` (questions, dialogs run with
+        exec(), whose loop the key that opened them is still waiting in): check each fits,
+        note its title and text, and let ``act`` press its keys. Returns what was seen."""
+        seen: list[str] = []
+        left = [times, 400]  # windows to answer, polls left (10 s)
+        answered: list[QWidget] = []
+
+        def give_back(modal: QWidget, owner: QWidget | None, checks: int = 20) -> None:
+            # What a desktop's window manager does when a modal window closes. Offscreen,
+            # the activation of a window is queued: a box closed at once is activated
+            # after it closed, leaving no active window; watch for it a little while.
+            if shiboken6.isValid(modal) and modal.isVisible():
+                QTimer.singleShot(25, lambda: give_back(modal, owner, checks))
+                return
+            if owner is None or not shiboken6.isValid(owner) or not owner.isVisible():
+                return
+            active = QApplication.activeWindow()
+            if active is None or not active.isVisible():
+                owner.activateWindow()
+            if checks > 0:
+                QTimer.singleShot(25, lambda: give_back(modal, owner, checks - 1))
+
+        def poll() -> None:
+            modal = QApplication.activeModalWidget()
+            if (
+                isinstance(modal, kind)
+                and modal.isActiveWindow()  # the keys go to it now
+                and modal not in answered
+            ):
+                answered.append(modal)
+                seen.append(modal.windowTitle())
+                text = getattr(modal, "text", None)
+                if callable(text):
+                    seen.append(str(text()))
+                parent = modal.parentWidget()
+                try:
+                    self.fits(modal)
+                    act(modal)
+                except BaseException as error:
+                    # In a timer, inside the window's own event loop: close the window so
+                    # the test goes on and fails with this error instead of hanging.
+                    self.errors.append(error)
+                    modal.close()
+                give_back(modal, parent.window() if parent is not None else None)
+                left[0] -= 1
+            left[1] -= 1
+            if left[0] > 0 and left[1] > 0:
+                QTimer.singleShot(25, poll)
+
+        QTimer.singleShot(0, poll)
+        return seen
 
     def popup(self) -> QMenu:
         """The menu that just opened (keys go to it)."""
