@@ -107,17 +107,25 @@ class Hands:
         self.fits(window)
         return window
 
+    def switch_to(self, window: QWidget) -> None:
+        """Alt+Tab to another of the app's windows (the window manager's key)."""
+        window.activateWindow()
+        self.until(lambda: QApplication.activeWindow() is window)
+
     def closed(self, window: QWidget) -> None:
-        """``window`` went away; its parent window is active again. A desktop's window
-        manager gives the activation back to the parent; Qt's offscreen platform has none,
-        so this does what it would."""
+        """``window`` went away; another window of the app is active again. A desktop's
+        window manager gives the activation back (to the parent); Qt's offscreen
+        platform has none and queues activations, so this does what it would, for a
+        moment, then waits for an active window."""
         parent = window.parentWidget()
         owner = parent.window() if parent is not None else None
         self.until(lambda: not shiboken6.isValid(window) or not window.isVisible())
-        if owner is not None:
-            if QApplication.activeWindow() is not owner:
+        for _ in range(10):
+            active = QApplication.activeWindow()
+            if owner is not None and (active is None or not active.isVisible()):
                 owner.activateWindow()
-            self.until(lambda: QApplication.activeWindow() is owner)
+            self.qtbot.wait(25)
+        self.until(lambda: (QApplication.activeWindow() or window).isVisible())
 
     def when_modal(
         self, kind: type[QWidget], act: Callable[[QWidget], None], *, times: int = 1

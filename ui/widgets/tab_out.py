@@ -6,7 +6,8 @@ lines could never tab out again (the buttons under it, « Valider et émettre…
 them, were out of the keyboard's reach).
 
 - In a read-only list, and in the attendance grid whose cells are marked with keys, the
-  arrows move the cursor and Tab goes straight to the next field: :func:`tab_leaves`.
+  arrows move the cursor and Tab goes straight to the next field: :func:`tab_leaves` says
+  so explicitly, and :func:`install` does it for any table nothing can be typed in.
 - In a table typed into cell by cell (an invoice's lines), Tab still goes from cell to
   cell, as in a spreadsheet, but from the last cell it goes on to the next field, and
   Shift+Tab from the first cell to the previous one; the cell being typed is kept (the
@@ -91,7 +92,8 @@ class _TabOut(QObject):
         forward = event.key() == Qt.Key.Key_Tab and not (
             modifiers & Qt.KeyboardModifier.ShiftModifier
         )
-        if not _edge(view, index, forward):
+        read_only = view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+        if not read_only and not _edge(view, index, forward):
             return False
         target = _next_outside(view, forward)
         if target is None:
