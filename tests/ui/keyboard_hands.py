@@ -207,7 +207,13 @@ class Hands:
         assert free.contains(window.frameGeometry()), (window, window.frameGeometry())
 
     def shot(self, name: str) -> None:
+        """What the person sees now fits the screen (the active window and every other
+        window of the app on screen); kept as a PNG when asked."""
         QApplication.processEvents()
+        kinds = (Qt.WindowType.Window, Qt.WindowType.Dialog)
+        for window in QApplication.topLevelWidgets():
+            if window.isVisible() and window.isWindow() and window.windowType() in kinds:
+                self.fits(window)
         if self.shots is not None:
             window = QApplication.activeWindow()
             if window is not None:

@@ -32,3 +32,13 @@ def test_screenshots_writes_a_png_of_every_page_and_dialog(tmp_path: Path) -> No
         picture = QImage(str(image))
         assert not picture.isNull(), image.name
         assert picture.width() <= 1366 and picture.height() <= 728, image.name
+    # The day at the permanence, done with the keyboard, one PNG per step.
+    day = sorted((out / "journee").glob("*.png"))
+    assert f"{len(day)} images de la journée au clavier dans {out / 'journee'}" in done.stdout
+    steps = {image.stem.split("-", 1)[1] for image in day}
+    assert {"fiche", "entretien_finalise", "feuille_enregistree", "facture_emise"} <= steps
+    assert {"paiement", "avoir", "synchronise"} <= steps
+    for image in day:
+        picture = QImage(str(image))
+        assert not picture.isNull(), image.name
+        assert picture.width() <= 1366 and picture.height() <= 728, image.name
