@@ -214,8 +214,7 @@ class Hands:
         for window in QApplication.topLevelWidgets():
             if window.isVisible() and window.isWindow() and window.windowType() in kinds:
                 self.fits(window)
-        if self.shots is not None:
-            window = QApplication.activeWindow()
-            if window is not None:
-                self.taken += 1
-                window.grab().save(str(self.shots / f"{self.taken:02d}-{name}.png"))
+        active = QApplication.activeWindow()
+        if self.shots is not None and active is not None:
+            self.taken += 1
+            active.grab().save(str(self.shots / f"{self.taken:02d}-{name}.png"))
