@@ -93,8 +93,8 @@ def run_an_intake(hands: Hands, window: Any, person_id: str) -> None:
     area = window.pages["persons"]
     assert isinstance(area, PeopleArea)
     detail = area.detail_page
-    hands.tab_to(detail.buttons[accueil.INTAKE_ELLIPSIS])
-    hands.key(Key.Key_Space)
+    assert detail.buttons[accueil.INTAKE_ELLIPSIS].text() == "Entretien d'a&ccueil…"
+    hands.key(Key.Key_C, Mod.AltModifier)
     dialog = hands.window(IntakeDialog)
     assert isinstance(dialog, IntakeDialog)
     assert hands.focus() is dialog.texts["project_what"]

@@ -57,6 +57,24 @@ SHOWN = Changes(
 )
 
 
+# Alt+letter on the record's actions (issue 14, item 8). Not A, F or D: the menu bar's
+# Aller à, Fichier and Aide.
+MNEMONICS = {
+    accueil.EDIT_ELLIPSIS: "M",
+    accueil.INTAKE_ELLIPSIS: "c",
+    accueil.FOLLOWUP_ELLIPSIS: "s",
+    accueil.NEW_STAGE_ELLIPSIS: "t",
+    accueil.APPOINTMENT_ELLIPSIS: "R",
+    accueil.SUMMARY_PDF: "P",
+}
+
+
+def _with_mnemonic(text: str, letter: str) -> str:
+    """``text`` with ``&`` before the first ``letter`` (its Alt+letter shortcut)."""
+    at = text.find(letter) if letter else -1
+    return text if at < 0 else f"{text[:at]}&{text[at:]}"
+
+
 def _table(parent: QWidget, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
     view = QTableView(parent)
     view.setModel(model)
@@ -112,7 +130,7 @@ class PersonDetailPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         for text, slot in actions:
-            button = QPushButton(text, self)
+            button = QPushButton(_with_mnemonic(text, MNEMONICS.get(text, "")), self)
             button.clicked.connect(slot)
             self.buttons[text] = button
             bar.addWidget(button)

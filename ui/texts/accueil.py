@@ -81,7 +81,7 @@ FOLLOWUP_TITLE: Final[str] = "Entretien de suivi — {name}"
 FOLLOWUP_SAVED_BY: Final[str] = "Enregistré par {stamp}"
 
 # Intake interview dialog (ui/dialogs/intake_dialog.py)
-PROJECT_WHAT_REQUIRED: Final[str] = "Que veut-elle vendre ? *"
+PROJECT_WHAT_REQUIRED: Final[str] = "Que veut vendre la personne ? *"
 PROJECT_HOW: Final[str] = "Comment ?"
 PROJECT_TO_WHOM: Final[str] = "À qui ?"
 PROJECT_TERRITORY: Final[str] = "Sur quel territoire ?"
