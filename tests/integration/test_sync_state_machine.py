@@ -587,10 +587,8 @@ def _run_sync(profile: Profile, http_factory: Any, fault: Any) -> None:
 class ScopeSyncMachine(SyncMachine):
     """The same laptops, with persons moving between antennes and the administrator
     changing a laptop's towns (docs/sync.md, "Leaving a scope"): each laptop must end
-    with exactly its scope. Drafts issued on two laptops are the subject of
-    SyncMachine; here they are left out, because a double issue whose push answer is
-    lost leaves the laptop with its own issue under the siège's id (the forked copy
-    cannot be inserted over it) — a fault of its own, reported in docs/sync.md."""
+    with exactly its scope, and every edit refused on the way (a laptop writing a
+    person moved away) is kept on its laptop as a conflict to review."""
 
     @rule(who=WHO, pick=PICK, antenne=ANTENNES)
     def move_person(self, who: int, pick: int, antenne: str) -> None:
@@ -627,12 +625,6 @@ class ScopeSyncMachine(SyncMachine):
         laptop = self._laptop(who)
         devices.set_scope(self.siege.engine, laptop.name, towns)
         laptop.towns = list(towns)
-
-    def same_draft_validated_on_two_laptops(self, pick: int) -> None:  # type: ignore[override]
-        """Not a rule here (see the class's docstring)."""
-
-    def draft_edited_while_validated_elsewhere(self, pick: int, note: str) -> None:  # type: ignore[override]
-        """Not a rule here (see the class's docstring)."""
 
 
 SyncMachine.TestCase.settings = settings(
