@@ -3,6 +3,8 @@ conflicts to review, and duplicate persons to merge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -212,7 +214,9 @@ class SyncPage(QWidget):
         return row
 
     # -- data ------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """Re-read the state, history, conflicts and duplicates off the GUI thread;
+        ``then`` runs once they are shown."""
         profile, uow = self.ctx.profile, self.ctx.uow
 
         def load() -> _Loaded:
@@ -223,7 +227,12 @@ class SyncPage(QWidget):
                 merge.duplicate_candidates(uow),
             )
 
-        QueryOp(self.ctx, parent=self, op=load, success=self._show).run_in_background()
+        def show(loaded: _Loaded) -> None:
+            self._show(loaded)
+            if then is not None:
+                then()
+
+        QueryOp(self.ctx, parent=self, op=load, success=show).run_in_background()
 
     def _show(self, loaded: _Loaded) -> None:
         state, runs, conflicts, duplicates = loaded
@@ -362,8 +371,8 @@ class SyncPage(QWidget):
     def _stopped(self, text: str) -> None:
         self.cancel_button.setEnabled(False)
         self.progress.setVisible(False)
-        self.message.setText(text)
-        self.refresh()
+        # Said with the history that shows it: never « réussie » above a run « en cours ».
+        self.refresh(then=lambda: self.message.setText(text))
 
     def _on_finished(self, report: object) -> None:
         assert isinstance(report, SyncReport)
