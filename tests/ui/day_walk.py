@@ -51,6 +51,7 @@ def walk_the_day(qtbot: Any, folder: Path, screen: tuple[int, int], shots: Path 
         take_attendance_and_print_the_sheet(hands, window, profile)
         invoice = draft_validate_and_print_an_invoice(hands, window, profile)
         record_a_payment(hands, invoice)
+        open_it_again_from_the_list(hands, window, invoice)
         note = make_a_credit_note(hands, invoice)
         hands.key(Key.Key_Escape)  # closes the credit note's window
         hands.closed(note)
@@ -286,6 +287,29 @@ def record_a_payment(hands: Hands, dialog: Any) -> None:
     assert "50,00" in dialog.payments.list.item(0).text()
     hands.until(lambda: "58,00" in dialog.status_label.text())  # 108,00 € - 50,00 €
     hands.shot("paiement")
+
+
+def open_it_again_from_the_list(hands: Hands, window: Any, invoice: Any) -> None:
+    """Back in the main window, the invoice found in the list and opened with Enter brings
+    its open window forward: one window per invoice, never a second one."""
+    from ui.dialogs.invoice_dialog import InvoiceDialog
+    from ui.pages.invoices_page import InvoicesPage
+
+    def shown() -> list[QWidget]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, InvoiceDialog) and w.isVisible()]  # fmt: skip
+
+    hands.switch_to(window)  # Alt+Tab
+    page = window.pages["invoices"]
+    assert isinstance(page, InvoicesPage)
+    hands.key(Key.Key_F, Mod.ControlModifier)
+    assert hands.focus() is page.search
+    hands.write(invoice.detail.number)
+    hands.until(lambda: page.model.rowCount() == 1)
+    hands.tab_to(page.table)
+    hands.key(Key.Key_Return)
+    hands.until(lambda: QApplication.activeWindow() is invoice)
+    assert shown() == [invoice]
 
 
 def make_a_credit_note(hands: Hands, dialog: Any) -> Any:
