@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlalchemy import select
 
 from app.demo.generator import generate
@@ -188,6 +188,13 @@ def take_attendance_and_print_the_sheet(hands: Hands, window: Any, profile: Prof
     assert isinstance(ready, DocumentReadyDialog)
     assert ready.path.exists() and ready.path.suffix == ".pdf"
     hands.shot("feuille_enregistree")
+    # Enter opens it (« Ouvrir », the default); this computer has no PDF viewer (Qt's
+    # offscreen platform opens nothing): said, with where the file is — never silent.
+    said = hands.when_modal(QMessageBox, lambda _box: hands.key(Key.Key_Return))
+    hands.key(Key.Key_Return)
+    hands.until(lambda: len(said) == 2)
+    assert "Aucun programme n'a pu ouvrir" in said[1] and str(ready.path) in said[1]
+    hands.until(lambda: QApplication.activeWindow() is ready)
     hands.key(Key.Key_Escape)
     hands.closed(ready)
 
@@ -203,8 +210,6 @@ def _entrepreneur_with_a_client(profile: Profile) -> tuple[str, str, str]:
 
 
 def draft_validate_and_print_an_invoice(hands: Hands, window: Any, profile: Profile) -> Any:
-    from PySide6.QtWidgets import QMessageBox
-
     from ui.dialogs.invoice_dialog import InvoiceDialog
     from ui.pages.invoices_page import InvoicesPage
     from ui.texts import invoicing as texts
@@ -313,8 +318,6 @@ def open_it_again_from_the_list(hands: Hands, window: Any, invoice: Any) -> None
 
 
 def make_a_credit_note(hands: Hands, dialog: Any) -> Any:
-    from PySide6.QtWidgets import QMessageBox
-
     from ui.dialogs.invoice_dialog import InvoiceDialog
     from ui.texts import invoicing as texts
 
