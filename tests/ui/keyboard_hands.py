@@ -204,7 +204,12 @@ class Hands:
         """The window is inside the screen's free area (nothing under the taskbar)."""
         free = window.screen().availableGeometry()
         assert (free.width(), free.height()) == self.screen
-        assert free.contains(window.frameGeometry()), (window, window.frameGeometry())
+        frame = window.frameGeometry()
+        assert free.contains(frame), (
+            f"{type(window).__name__} « {window.windowTitle()} » at {frame.x()},{frame.y()} "
+            f"{frame.width()}×{frame.height()} is not inside the screen's free area "
+            f"{free.width()}×{free.height()}"
+        )
 
     def shot(self, name: str) -> None:
         """What the person sees now fits the screen (the active window and every other
