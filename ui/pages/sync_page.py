@@ -34,6 +34,7 @@ from ui.messages import error_message
 from ui.operations import CollectionOp, QueryOp
 from ui.sync_worker import sync_worker_for
 from ui.widgets.forms import FormErrors
+from ui.widgets.screen import scrolling
 
 # What the page shows: the sync state, its runs, the conflicts and the duplicates to review.
 _Loaded = tuple[
@@ -185,7 +186,11 @@ class SyncPage(QWidget):
         line.addWidget(self.sync_button)
         line.addWidget(self.cancel_button)
         line.addWidget(self.progress, 1)
-        line.addWidget(self.message, 2)
+        # A sync with many refusals writes one line each: the message scrolls inside at
+        # most four lines instead of growing the window past a 1366×768 screen (issue 14).
+        message_area = scrolling(self.message, row)
+        message_area.setMaximumHeight(self.message.fontMetrics().lineSpacing() * 4 + 8)
+        line.addWidget(message_area, 2)
         return row
 
     def _conflict_buttons(self) -> QWidget:
