@@ -379,6 +379,10 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
 
 def main() -> None:
     import logging
+    import warnings
+
+    # A library's deprecation notice would land in docs/benchmarks.md with the tables.
+    warnings.simplefilter("ignore", DeprecationWarning)
 
     from PySide6.QtWidgets import QApplication
 
