@@ -15,6 +15,12 @@ from typing import Any
 
 
 def label(key: str) -> str:
+    # Technical columns a refusal may name (a missing link, a deletion): the record they
+    # point to, in the words of TABLES, never "Person id" or "Deleted at".
+    if key in LINKS:
+        return LINKS[key]
+    if key.endswith("_id") and key[:-3] in TABLES:
+        return TABLES[key[:-3]]
     # Imported when first needed: ui/messages.py reads this module at start-up, and the
     # labels bring Babel (docs/architecture.md, start-up shows the window on Qt alone).
     from app.pdf.person_export_labels import label as field_label
@@ -57,6 +63,20 @@ TABLES = {
     "registration": "Inscription à un atelier",
     "sheet_seal": "Scellement de feuille d'émargement",
     "workshop_theme": "Thème d'atelier",
+}
+
+# Columns of synced tables whose name is not "<table>_id" (tested over synced_tables()).
+LINKS = {
+    "deleted_at": "Suppression",
+    "credited_invoice_id": "Facture annulée par l'avoir",
+    "deposit_invoice_id": "Facture d'acompte",
+    "device_id": "Poste",
+    "entrepreneur_id": "Entrepreneur",
+    "merged_into_id": "Fiche gardée (fusion)",
+    "referent_id": "Référent",
+    "series_id": "Série de factures",
+    "slot_id": "Séance d'atelier",
+    "theme_id": "Thème d'atelier",
 }
 
 # Refusals by the siège of a change pushed by this laptop.
