@@ -9,6 +9,7 @@ the cache (:meth:`Authority.applied`), so a later operation sees the new state.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -148,6 +149,28 @@ class Authority:
             return True  # not on the siège: the insert's foreign key refuses it
         return self.follows_antenne(self.value("person", person_id, "antenne_id"))
 
+    def followed_on(self, person_id: Any, day: dt.date) -> bool:
+        """Did the device's antennes follow the person on ``day``? Today's antenne, or the
+        attachment valid that day (``person_attachment``, docs/indicators.md): an invoice
+        issued offline before the person moved away was this device's to issue, and its
+        number must reach the siège or the series would have a gap (DESIGN §5)."""
+        if self.follows_person(person_id):
+            return True
+        t = Base.metadata.tables["person_attachment"]
+        rows = self.conn.execute(
+            select(t.c.antenne_id, t.c.valid_from)
+            .where(t.c.person_id == person_id, t.c.deleted_at.is_(None), t.c.valid_from <= day)
+            .order_by(t.c.valid_from.desc(), t.c.id.desc())
+        ).all()
+        # The attachment valid at the start of the day, and any that began that day (a
+        # move on the day of the issue: either antenne may have issued it).
+        for antenne_id, valid_from in rows:
+            if self.follows_antenne(antenne_id):
+                return True
+            if valid_from < day:
+                return False
+        return False
+
     def may_attach(self, person_id: Any, row_id: Any) -> bool:
         """May write an attachment of this person (``person_attachment``): a device
         following the person, or the antenne of the person's latest other attachment
@@ -176,7 +199,9 @@ class Authority:
         )
 
     # -- the check ----------------------------------------------------------------------
-    def check_scope(self, table: str, current: dict[str, Any] | None, fields: dict[str, Any]) -> None:
+    def check_scope(
+        self, table: str, current: dict[str, Any] | None, fields: dict[str, Any]
+    ) -> None:
         """Role and antenne rules of every table but the invoicing ones (siege/rules.py)."""
         role = self.dev.role
         if table in SIEGE_WRITTEN:

@@ -157,11 +157,13 @@ def _check_number(auth: Authority, row_id: str, merged: dict[str, Any]) -> None:
     series_id = merged.get("series_id")
     if not auth.owns_series(series_id):
         raise Rejected("series_of_another_device")
-    if not auth.follows_person(merged.get("entrepreneur_id")):
-        raise Rejected("person_of_another_antenne")
     issue_date, sequence = merged.get("issue_date"), merged.get("sequence")
     if not isinstance(issue_date, dt.date) or not isinstance(sequence, int) or sequence < 1:
         raise Rejected("number_without_issue_date_or_sequence")
+    # Followed on the issue date, not necessarily today: the person may have moved to
+    # another antenne while the invoice waited on an offline laptop (docs/authority.md).
+    if not auth.followed_on(merged.get("entrepreneur_id"), issue_date):
+        raise Rejected("person_of_another_antenne")
     prefix = auth.value("invoice_series", series_id, "prefix")
     mark = f"{CREDIT_NOTE_MARK}-" if merged.get("kind") == "avoir" else ""
     if merged["number"] != f"{prefix}-{mark}{issue_date.year:04d}-{sequence:05d}":
@@ -204,8 +206,8 @@ def _check_invoice_freeze(
             raise Rejected("issued_invoice_immutable")
         _check_document(auth, current, fields)
         return None
-    if current is not None and not _may_write_invoice(auth, current):
-        raise Rejected("invoice_of_another_device")
+    # Issuing a draft: the number's checks decide (its series is this device's and the
+    # entrepreneur was followed on the issue date), not who may edit the draft today.
     _check_number(auth, row_id, {**(current or {}), **fields})
     auth.issued_here.add(row_id)
     return None
