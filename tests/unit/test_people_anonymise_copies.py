@@ -89,7 +89,9 @@ def test_workshop_attestation_and_printed_sheets_go(profile: Profile) -> None:
 
     pid = _person(profile, "Albertinette")
     other = _person(profile, "Bertrand")
-    activity = new_session(profile.uow)
+    # A workshop without EU funding: FSE+ evidence would keep the person for 10 years
+    # (tests/integration/test_cofinanced_retention.py).
+    activity = new_session(profile.uow, funder_ids=[])
     for person in (pid, other):
         registrations.register_person(profile.uow, activity, person, now=BEFORE)
     attendance.mark_all_present(profile.uow, activity, now=DURING)
