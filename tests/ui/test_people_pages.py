@@ -186,8 +186,8 @@ def test_export_and_anonymise_from_the_person_record(qtbot, ctx, window, monkeyp
     json_path, pdf_path = detail.last_export
     assert "ines@example.fr" in json_path.read_text(encoding="utf-8") and pdf_path.exists()
     monkeypatch.setattr(detail, "_confirm", lambda _text: True)
-    detail.anonymise()
-    assert detail.name_label.text() == "ANONYME"
+    detail.anonymise()  # off the GUI thread (ui/operations.py): shown once it is done
+    qtbot.waitUntil(lambda: detail.name_label.text() == "ANONYME", timeout=10000)
     assert not detail.buttons["Modifier…"].isEnabled()
 
 

@@ -39,6 +39,7 @@ from ui.dialogs.people_widgets import date_edit, fill_combo, permanence_items
 from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, DECISIONS, alert_text
 from ui.models.row_table_model import Column, RowTableModel
+from ui.operations import CollectionOp
 from ui.style import tab_widget
 from ui.texts import accueil, common
 from ui.widgets.tab_out import tab_leaves
@@ -51,6 +52,8 @@ SHOWN = Changes(
     permanence_of_the_day=True,
     remote=True,
 )
+# What an anonymisation erases (app/people/anonymise.py).
+ANONYMISED = Changes(persons=True, interviews=True, parcours=True, agenda=True)
 
 ALERT_COLUMNS: list[Column[Alert]] = [
     Column(common.PERSON, lambda a: a.person_name),
@@ -195,7 +198,7 @@ class InterviewsPage(QWidget):
         layout.addWidget(self.tabs)
 
     def _fill_permanences(self) -> None:
-        items = [(None, accueil.ALL_PERMANENCES), *permanence_items(self.ctx.uow)[1:]]
+        items = [(None, accueil.ALL_PERMANENCES), *permanence_items(self.ctx.uow.reading())[1:]]
         self.permanence.blockSignals(True)
         fill_combo(self.permanence, items, self.ctx.profile.settings.permanence_id)
         self.permanence.blockSignals(False)
@@ -206,7 +209,9 @@ class InterviewsPage(QWidget):
         ten-year database they take a few hundred ms."""
         self._stale = False
         self.refresh_agenda()
-        uow = self.ctx.uow
+        # Read-only units of work here and in the agenda (app/uow.py): the lists fill
+        # beside a sync being applied instead of waiting for it (issue 14, item 6).
+        uow = self.ctx.uow.reading()
 
         def load() -> tuple[list[Alert], list[RecentInterview], list[RetentionCandidate]]:
             return (
@@ -233,7 +238,9 @@ class InterviewsPage(QWidget):
 
     def refresh_agenda(self) -> None:
         day: dt.date = self.day.date().toPython()  # type: ignore[assignment]
-        self.entries = agenda.agenda_for_day(self.ctx.uow, day, self.permanence.currentData())
+        self.entries = agenda.agenda_for_day(
+            self.ctx.uow.reading(), day, self.permanence.currentData()
+        )
         table = self.agenda_table
         table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
@@ -319,12 +326,30 @@ class InterviewsPage(QWidget):
         self.anonymise(chosen)
 
     def anonymise(self, chosen: list[RetentionCandidate]) -> None:
-        failures = []
-        for candidate in chosen:
-            try:
-                personal_data.anonymise_person(self.ctx.uow, candidate.person_id)
-            except PermanenceError as exc:
-                failures.append(f"{candidate.name} : {error_message(exc)}")
-        self.ctx.hub.notify(Changes(persons=True))
-        if failures:
-            QMessageBox.warning(self, accueil.ANONYMISE, "\n".join(failures))
+        """Each anonymisation rewrites the database file (VACUUM) and the backups: off the
+        GUI thread, the list greyed out meanwhile (ui/operations.py). One refused person
+        (invoices or FSE+ sheets still kept) does not stop the others."""
+        uow = self.ctx.uow
+
+        def run() -> list[tuple[str, PermanenceError]]:
+            refused: list[tuple[str, PermanenceError]] = []
+            for candidate in chosen:
+                try:
+                    personal_data.anonymise_person(uow, candidate.person_id)
+                except PermanenceError as exc:
+                    refused.append((candidate.name, exc))
+            return refused
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=run,
+            changes=ANONYMISED,
+            success=self._anonymised,
+            busy=(self.retention_view, self.anonymise_button),
+        ).run_in_background()
+
+    def _anonymised(self, refused: list[tuple[str, PermanenceError]]) -> None:
+        if refused:
+            lines = [f"{name} : {error_message(exc)}" for name, exc in refused]
+            QMessageBox.warning(self, accueil.ANONYMISE, "\n".join(lines))

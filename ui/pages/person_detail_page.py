@@ -39,6 +39,7 @@ from ui.dialogs.stage_dialog import StageDialog
 from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
+from ui.operations import CollectionOp
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import error_css, muted_css, tab_widget
 from ui.texts import accueil, common
@@ -55,6 +56,10 @@ SHOWN = Changes(
     attendance=True,
     remote=True,
 )
+
+# What an anonymisation erases: the identity and the free text of the person's
+# interviews, stages and appointments (app/people/anonymise.py).
+ANONYMISED = Changes(persons=True, interviews=True, parcours=True, agenda=True)
 
 
 # Alt+letter on the record's actions (issue 14, item 8). Not A, F or D: the menu bar's
@@ -213,7 +218,9 @@ class PersonDetailPage(QWidget):
         return self.file.person.id if self.file else None
 
     def show_person(self, person_id: str) -> None:
-        self.file = load_person_file(self.ctx.uow, person_id)
+        # A read-only unit of work (app/uow.py): the record opens beside a sync being
+        # applied instead of waiting for its write transaction (issue 14, item 6).
+        self.file = load_person_file(self.ctx.uow.reading(), person_id)
         f = self.file
         p = f.person
         self.name_label.setText(p.full_name)
@@ -411,7 +418,9 @@ class PersonDetailPage(QWidget):
         folder = self.ctx.profile.paths.documents / "entretiens"
         self._try(
             lambda: people_widgets.open_file(
-                people_reports.write_interview_report(self.ctx.uow, row.kind, row.id, folder)
+                people_reports.write_interview_report(
+                    self.ctx.uow.reading(), row.kind, row.id, folder
+                )
             )
         )
 
@@ -421,7 +430,7 @@ class PersonDetailPage(QWidget):
             folder = self.ctx.profile.paths.documents / "parcours"
             self._try(
                 lambda: people_widgets.open_file(
-                    people_reports.write_parcours_summary(self.ctx.uow, pid, folder)
+                    people_reports.write_parcours_summary(self.ctx.uow.reading(), pid, folder)
                 )
             )
 
@@ -439,14 +448,23 @@ class PersonDetailPage(QWidget):
                 accueil.DATA_EXPORTED.format(json=paths[0], pdf=paths[1]),
             )
 
-        self.ctx.tasks.run_db(lambda: personal_data.write_export(self.ctx.uow, pid, folder), done)
+        uow = self.ctx.uow.reading()
+        self.ctx.tasks.run_db(lambda: personal_data.write_export(uow, pid, folder), done)
 
     def anonymise(self) -> None:
         if self.person_id and self._confirm(accueil.ANONYMISE_PERSON_QUESTION):
             pid = self.person_id
-            self._try(
-                lambda: personal_data.anonymise_person(self.ctx.uow, pid), Changes(persons=True)
-            )
+            uow = self.ctx.uow
+            # It rewrites the database file (VACUUM) and the backups: seconds on a large
+            # profile, so off the GUI thread, the record greyed out meanwhile; a refusal
+            # (invoices or FSE+ sheets still kept) is shown in French; the notice then
+            # refreshes this record and every open view (ui/operations.py).
+            CollectionOp(
+                self.ctx,
+                parent=self,
+                op=lambda: personal_data.anonymise_person(uow, pid),
+                changes=ANONYMISED,
+            ).run_in_background()
 
     def delete_person(self) -> None:
         if self.person_id and self._confirm(accueil.DELETE_RECORD_QUESTION):

@@ -90,7 +90,9 @@ class PersonsPage(QWidget):
 
     def refresh(self) -> None:
         text = self.search.text()
-        uow = self.ctx.uow
+        # Read-only units of work (app/uow.py): the list, its pages and its count never
+        # wait behind a sync applying a page in a write transaction (issue 14, item 6).
+        uow = self.ctx.uow.reading()
         first = person_directory.search_page(uow, text, limit=self.model.page_size)
         total = first.total
         self.model.load(
