@@ -113,7 +113,9 @@ def request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.
         # token, docs/sync.md "Tokens") gets its own French message and re-enrol path.
         detail = _detail(response)
         why = detail.get("reason") if isinstance(detail, dict) else None
-        raise SyncError("token_unknown" if why == "unknown_token" else "unauthorized")
+        if why == "unknown_token":
+            raise SyncError("token_unknown")
+        raise SyncError("unauthorized")
     if response.status_code == 426:
         raise SyncError("update_required", detail=_detail(response))
     if response.status_code >= 500:
