@@ -120,7 +120,7 @@ class FseExportDialog(QDialog):
             return
         suggested = str(Path.home() / file_name(self.data.operation.reference))
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, ateliers.FSE_SAVE_TITLE, suggested, "Classeur Excel (*.xlsx)"
+            self, ateliers.FSE_SAVE_TITLE, suggested, common.SPREADSHEET_FILTER_XLSX_ONLY
         )
         if chosen:
             self.save_to(Path(chosen))

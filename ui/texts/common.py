@@ -68,6 +68,7 @@ CHANGED_BY: Final[str] = "Modifié par {stamp}"
 
 # File dialogs and exports
 PNG_IMAGES: Final[str] = "Images PNG (*.png)"
+SPREADSHEET_FILTER_XLSX_ONLY: Final[str] = "Classeur Excel (*.xlsx)"
 SPREADSHEET_FILTER_XLSX_FIRST: Final[str] = "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
 SPREADSHEET_FILTER_CSV_FIRST: Final[str] = "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)"
 EXPORT_RUNNING: Final[str] = "Export en cours…"
