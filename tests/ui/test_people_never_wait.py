@@ -107,6 +107,27 @@ def test_the_person_search_answers_while_a_writer_holds_the_database(qtbot, ctx,
     assert page.model.rowCount() == 4
 
 
+def test_the_person_record_opens_while_a_writer_holds_the_database(
+    qtbot, ctx, profile, monkeypatch
+):
+    """The record's own reads. The tabs other areas add answer for theirs (the
+    Facturation tab: test_reads_beside_a_sync.py); which are registered depends on what
+    ran before, so none here."""
+    from ui.pages import person_detail_page
+
+    monkeypatch.setattr(person_detail_page, "extra_tabs", lambda: [])
+    pid = _person(ctx, "Inès", "Garnier")
+    writer = Writer(profile).start()
+    try:
+        detail = PersonDetailPage(ctx)
+        qtbot.addWidget(detail)
+        detail.show_person(pid)
+        assert detail.name_label.text() == "Inès GARNIER"
+        assert ctx.tasks.settle()
+    finally:
+        writer.join()
+
+
 def test_the_interviews_lists_fill_while_a_writer_holds_the_database(qtbot, ctx, profile):
     from app.reference import reference
 
