@@ -33,6 +33,7 @@ from ui.context import AppContext
 from ui.messages import error_message
 from ui.operations import CollectionOp, QueryOp
 from ui.sync_worker import sync_worker_for
+from ui.texts import common, sync
 from ui.widgets.forms import FormErrors
 from ui.widgets.screen import scrolling
 
@@ -45,18 +46,18 @@ _Loaded = tuple[
 ]
 
 OUTCOMES: dict[str, str] = {
-    SyncOutcome.OK: "Réussie",
-    SyncOutcome.RUNNING: "En cours",
-    SyncOutcome.CANCELLED: "Annulée",
-    "offline": "Siège injoignable",
-    "unauthorized": "Poste refusé",
-    "update_required": "Mise à jour requise",
-    "server_error": "Erreur du siège",
-    SyncOutcome.REFUSED: "Réussie, avec des modifications refusées",
-    SyncOutcome.INTERRUPTED: "Interrompue (application fermée)",
-    "certificate": "Certificat du siège non reconnu",
-    "insecure_url": "Adresse non sécurisée",
-    "bad_response": "Réponse du siège refusée",
+    SyncOutcome.OK: sync.OUTCOME_OK,
+    SyncOutcome.RUNNING: sync.OUTCOME_RUNNING,
+    SyncOutcome.CANCELLED: sync.OUTCOME_CANCELLED,
+    "offline": sync.OUTCOME_OFFLINE,
+    "unauthorized": sync.OUTCOME_UNAUTHORIZED,
+    "update_required": sync.OUTCOME_UPDATE_REQUIRED,
+    "server_error": sync.OUTCOME_SERVER_ERROR,
+    SyncOutcome.REFUSED: sync.OUTCOME_REFUSED,
+    SyncOutcome.INTERRUPTED: sync.OUTCOME_INTERRUPTED,
+    "certificate": sync.OUTCOME_CERTIFICATE,
+    "insecure_url": sync.OUTCOME_INSECURE_URL,
+    "bad_response": sync.OUTCOME_BAD_RESPONSE,
 }
 CONFLICT_KINDS = wording.KINDS
 TABLES = wording.TABLES
@@ -81,7 +82,7 @@ def conflict_cells(c: service.ConflictView) -> list[str]:
         lost = wording.values_text(lost)
         field = wording.fields_text(field)
     elif c.kind == "overpayment":
-        field = "Montant TTC / total payé"
+        field = sync.OVERPAYMENT_FIELD
         kept, lost = wording.money_text(kept), wording.money_text(lost)
     elif c.kind == "field":
         field = wording.fields_text(field)
@@ -118,18 +119,40 @@ class SyncPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_enrolment())
         layout.addWidget(self._build_run())
-        self.history = _table(["Début", "Fin", "Résultat", "Envoyées", "Reçues"])
+        self.history = _table(
+            [
+                sync.HISTORY_STARTED,
+                sync.HISTORY_FINISHED,
+                sync.HISTORY_OUTCOME,
+                sync.HISTORY_PUSHED,
+                sync.HISTORY_PULLED,
+            ]
+        )
         self.conflict_table = _table(
-            ["Type", "Fiche", "Champ", "Valeur gardée", "Valeur perdue", "Détecté"]
+            [
+                common.TYPE,
+                sync.CONFLICT_RECORD,
+                sync.CONFLICT_FIELD,
+                sync.CONFLICT_KEPT,
+                sync.CONFLICT_LOST,
+                sync.CONFLICT_DETECTED,
+            ]
         )
-        self.duplicate_table = _table(["Fiche gardée", "Fiche en double", "Ville", "Créée le"])
+        self.duplicate_table = _table(
+            [
+                sync.DUPLICATE_KEPT,
+                sync.DUPLICATE_OTHER,
+                sync.DUPLICATE_CITY,
+                sync.DUPLICATE_CREATED,
+            ]
+        )
         layout.addWidget(
-            self._group("Conflits à vérifier", self.conflict_table, self._conflict_buttons()), 2
+            self._group(sync.CONFLICTS_GROUP, self.conflict_table, self._conflict_buttons()), 2
         )
         layout.addWidget(
-            self._group("Doublons à fusionner", self.duplicate_table, self._duplicate_buttons()), 1
+            self._group(sync.DUPLICATES_GROUP, self.duplicate_table, self._duplicate_buttons()), 1
         )
-        layout.addWidget(self._group("Historique", self.history, None), 1)
+        layout.addWidget(self._group(sync.HISTORY_GROUP, self.history, None), 1)
         self.worker.started.connect(self._on_started)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
@@ -148,7 +171,7 @@ class SyncPage(QWidget):
         return box
 
     def _build_enrolment(self) -> QGroupBox:
-        box = QGroupBox("Inscription auprès du siège", self)
+        box = QGroupBox(sync.ENROLMENT_GROUP, self)
         form = QFormLayout(box)
         self.enrolled_label = QLabel(box)
         self.enrolled_label.setObjectName("enrolledLabel")
@@ -158,11 +181,11 @@ class SyncPage(QWidget):
         self.server_edit.setPlaceholderText("https://siege.example.fr:8443")
         self.code_edit = QLineEdit(box)
         self.code_edit.setObjectName("enrolCode")
-        self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM (donné par le siège)")
+        self.code_edit.setPlaceholderText(sync.ENROL_CODE_PLACEHOLDER)
         self.form_errors = FormErrors()
-        self.form_errors.add_row(form, "Adresse du siège", "server_url", self.server_edit)
-        self.form_errors.add_row(form, "Code d'inscription", "code", self.code_edit)
-        self.enrol_button = QPushButton("Inscrire ce poste", box)
+        self.form_errors.add_row(form, sync.SERVER_URL, "server_url", self.server_edit)
+        self.form_errors.add_row(form, sync.ENROL_CODE, "code", self.code_edit)
+        self.enrol_button = QPushButton(sync.ENROL_DEVICE, box)
         self.enrol_button.setObjectName("enrolButton")
         self.enrol_button.clicked.connect(self.enrol)
         form.addRow(self.enrol_button)
@@ -171,10 +194,10 @@ class SyncPage(QWidget):
     def _build_run(self) -> QWidget:
         row = QWidget(self)
         line = QHBoxLayout(row)
-        self.sync_button = QPushButton("Synchroniser", row)
+        self.sync_button = QPushButton(sync.SYNC_NOW, row)
         self.sync_button.setObjectName("syncButton")
         self.sync_button.clicked.connect(self.worker.start)
-        self.cancel_button = QPushButton("Annuler", row)
+        self.cancel_button = QPushButton(common.CANCEL, row)
         self.cancel_button.setObjectName("cancelSync")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.worker.cancel)
@@ -197,9 +220,9 @@ class SyncPage(QWidget):
         row = QWidget(self)
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
-        self.open_button = QPushButton("Ouvrir la fiche", row)
+        self.open_button = QPushButton(sync.OPEN_RECORD, row)
         self.open_button.clicked.connect(self.open_selected_conflict)
-        self.resolve_button = QPushButton("Marquer comme vérifié", row)
+        self.resolve_button = QPushButton(sync.MARK_CHECKED, row)
         self.resolve_button.setObjectName("resolveConflict")
         self.resolve_button.clicked.connect(self.resolve_selected_conflict)
         line.addStretch(1)
@@ -211,7 +234,7 @@ class SyncPage(QWidget):
         row = QWidget(self)
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
-        self.merge_button = QPushButton("Fusionner les deux fiches", row)
+        self.merge_button = QPushButton(sync.MERGE_BOTH, row)
         self.merge_button.setObjectName("mergeDuplicates")
         self.merge_button.clicked.connect(self.merge_selected)
         line.addStretch(1)
@@ -243,11 +266,14 @@ class SyncPage(QWidget):
         state, runs, conflicts, duplicates = loaded
         if state.enrolled:
             self.enrolled_label.setText(
-                f"Poste inscrit : {state.device_name} — série de factures {state.series_prefix} "
-                f"— siège {state.server_url}"
+                sync.ENROLLED_AS.format(
+                    device=state.device_name,
+                    series=state.series_prefix,
+                    server=state.server_url,
+                )
             )
         else:
-            self.enrolled_label.setText("Ce poste n'est pas encore inscrit auprès du siège.")
+            self.enrolled_label.setText(sync.NOT_ENROLLED_YET)
         self.sync_button.setEnabled(state.enrolled and not self.worker.running)
         self._fill(
             self.history,
@@ -299,7 +325,7 @@ class SyncPage(QWidget):
         def done(_state: object) -> None:
             self.enrol_button.setEnabled(True)
             self.code_edit.clear()
-            self.message.setText("Poste inscrit. Première synchronisation en cours…")
+            self.message.setText(sync.ENROLLED_FIRST_SYNC)
             self.refresh()
             self.worker.start()
 
@@ -342,10 +368,11 @@ class SyncPage(QWidget):
         pair = self.duplicates[row]
         answer = QMessageBox.question(
             self,
-            "Fusionner",
-            f"Fusionner « {pair.other.last_name} {pair.other.first_name} » dans la fiche créée "
-            f"le {_when(pair.keep.created_at)} ? Les entretiens, ateliers et factures seront "
-            "rattachés à la fiche gardée.",
+            sync.MERGE_TITLE,
+            sync.MERGE_QUESTION.format(
+                name=f"{pair.other.last_name} {pair.other.first_name}",
+                created=_when(pair.keep.created_at),
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -364,14 +391,14 @@ class SyncPage(QWidget):
         self.cancel_button.setEnabled(True)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.message.setText("Synchronisation en cours…")
+        self.message.setText(sync.SYNC_RUNNING)
 
     def _on_progress(self, done: int, total: int, label: str) -> None:
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-        step = "Envoi" if label == "push" else "Réception"
-        self.message.setText(f"{step} des modifications… ({done} / {total})")
+        step = sync.STEP_PUSH if label == "push" else sync.STEP_PULL
+        self.message.setText(sync.STEP_PROGRESS.format(step=step, done=done, total=total))
 
     def _stopped(self, text: str) -> None:
         self.cancel_button.setEnabled(False)
@@ -381,7 +408,7 @@ class SyncPage(QWidget):
 
     def _on_finished(self, report: object) -> None:
         assert isinstance(report, SyncReport)
-        text = f"Synchronisation réussie : {report.pushed} envoyée(s), {report.pulled} reçue(s)."
+        text = sync.SYNC_DONE.format(pushed=report.pushed, pulled=report.pulled)
         refusals = [
             wording.refused_change_line(r.table, r.row_id, r.reason, r.fields)
             for r in report.refused
@@ -389,13 +416,13 @@ class SyncPage(QWidget):
         if refusals:
             text += "\n" + "\n".join(refusals[:5])
             if len(refusals) > 5:
-                text += f"\n… et {len(refusals) - 5} autre(s), listées ci-dessous."
+                text += sync.MORE_REFUSALS.format(count=len(refusals) - 5)
         if report.clock_warning:
-            text += " L'horloge de cet ordinateur n'est pas à l'heure : vérifiez-la."
+            text += sync.CLOCK_WRONG
         self._stopped(text)
 
     def _on_failed(self, _code: str, message: str) -> None:
         self._stopped(message)
 
     def _on_cancelled(self) -> None:
-        self._stopped("Synchronisation annulée ; elle reprendra où elle s'est arrêtée.")
+        self._stopped(sync.SYNC_CANCELLED)
