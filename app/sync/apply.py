@@ -225,6 +225,7 @@ def record_local_conflict(
     detail: str = "",
     *,
     kept: str = "",
+    lost_hlc: str = "",
 ) -> None:
     conn.execute(
         insert(table_of(SyncConflict)).values(
@@ -234,6 +235,7 @@ def record_local_conflict(
             field=field,
             kept_value=kept,
             lost_value=lost,
+            lost_hlc=lost_hlc,
             detail=detail,
         )
     )

@@ -306,6 +306,8 @@ class SyncClient:
                     json.dumps({n: values[n] for n in names}, ensure_ascii=False),
                     refusal.reason,
                     kept=json.dumps(kept, ensure_ascii=False) if kept else "",
+                    # The refused edit's own stamp: which of two equal edits was refused.
+                    lost_hlc=str(entry["hlc"]),
                 )
                 self.refused.append(
                     RefusedChange(entry["table_name"], entry["row_id"], refusal.reason, names)

@@ -433,21 +433,26 @@ class SyncMachine(RuleBasedStateMachine):
         out: set[tuple[str, str, str, Any]] = set()
         for laptop in self.laptops:
             with laptop.profile.engine.connect() as conn:
-                for table, row_id, lost in conn.execute(
+                for table, row_id, lost, stamp in conn.execute(
                     select(
-                        SyncConflict.table_name, SyncConflict.row_id, SyncConflict.lost_value
+                        SyncConflict.table_name,
+                        SyncConflict.row_id,
+                        SyncConflict.lost_value,
+                        SyncConflict.lost_hlc,
                     ).where(SyncConflict.kind == "rejected")
                 ):
                     out.add((table, row_id, "", None))
-                    for name, value in json.loads(lost or "{}").items():
-                        out.add((table, row_id, name, json.dumps(value)))
+                    # By stamp, not by value: two laptops may write the same value (a
+                    # move to the same antenne), one refused and the other accepted.
+                    for name in json.loads(lost or "{}"):
+                        out.add((table, row_id, name, stamp))
         return out
 
     def _accepted(self, table: str, row_id: str, name: str, writes: list[Any]) -> list[Any]:
         """Writes the siège did not refuse (refused ones are listed on their laptop)."""
         if name in ("updated_at", "created_at") and (table, row_id, "", None) in self.rejected:
             return []  # a refusal lists the fields changed, not the bookkeeping ones
-        return [w for w in writes if (table, row_id, name, json.dumps(w[1])) not in self.rejected]
+        return [w for w in writes if (table, row_id, name, w[0]) not in self.rejected]
 
     def _check_newest_write_wins(self, server: dict[str, dict[str, tuple[Any, ...]]]) -> None:
         from app.sync.codec import encode_row
@@ -595,9 +600,9 @@ class ScopeSyncMachine(SyncMachine):
         """A laptop hands a person over to another antenne: the record leaves the laptops
         that no longer follow them, and edits still waiting elsewhere are not lost."""
         laptop = self._laptop(who)
-        # Not an entrepreneur with invoices: an invoice issued offline for a person moved
-        # away meanwhile is refused by the siège (person_of_another_antenne) and stays
-        # issued on its laptop only — a known gap of the write rules (docs/sync.md).
+        # Not an entrepreneur with invoices: an invoice issued offline after the person
+        # moved away is refused by the siège (person_of_another_antenne) and stays issued
+        # on its laptop only — the gap left open in docs/authority.md ("Invoices").
         invoiced = self._invoiced()
         candidates = [
             i for i in self._ids(laptop, Person, Person.deleted_at.is_(None)) if i not in invoiced
