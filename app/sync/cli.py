@@ -83,7 +83,9 @@ def main(args: argparse.Namespace) -> int:
         seconds = report.clock_offset_ms // 1000
         print(f"attention : l'horloge de cet ordinateur est décalée de {seconds} s")
     for change in report.refused:
-        line = wording.refused_change_line(change.table, change.row_id, change.reason, change.fields)
+        line = wording.refused_change_line(
+            change.table, change.row_id, change.reason, change.fields
+        )
         print(line, file=sys.stderr)
     for row in report.pull_refused:
         print(wording.pulled_refusal_line(row.table, row.row_id, row.reason), file=sys.stderr)
@@ -103,8 +105,7 @@ def _summary(report: Any, exit_code: int) -> dict[str, Any]:
             {"table": c.table, "row_id": c.row_id, "reason": c.reason} for c in report.refused
         ],
         "pull_refused": [
-            {"table": r.table, "row_id": r.row_id, "reason": r.reason}
-            for r in report.pull_refused
+            {"table": r.table, "row_id": r.row_id, "reason": r.reason} for r in report.pull_refused
         ],
     }
 

@@ -177,9 +177,7 @@ def run_sync(
             from app.people.anonymise import erase_pulled_anonymisations
 
             erase_pulled_anonymisations(profile.engine, profile.paths.documents)
-        outcome = (
-            SyncOutcome.REFUSED if report.refused or report.pull_refused else SyncOutcome.OK
-        )
+        outcome = SyncOutcome.REFUSED if report.refused or report.pull_refused else SyncOutcome.OK
         if outcome == SyncOutcome.REFUSED:
             detail = json.dumps(
                 {"refused": len(report.refused), "pull_refused": len(report.pull_refused)}
@@ -220,7 +218,9 @@ def close_interrupted_runs(profile: Profile) -> int:
     with profile.engine.connect() as conn:
         open_runs = set(
             conn.execute(
-                select(runs.c.id).where(runs.c.finished_at.is_(None), runs.c.outcome == SyncOutcome.RUNNING)
+                select(runs.c.id).where(
+                    runs.c.finished_at.is_(None), runs.c.outcome == SyncOutcome.RUNNING
+                )
             ).scalars()
         )
     if not open_runs - mine:
