@@ -40,9 +40,6 @@ NOT_YET_MOVED = {
     "ui/pages/invoices_page.py",
     "ui/pages/person_invoicing_tab.py",
     "ui/widgets/documents.py",
-    "ui/opening.py",
-    "ui/launcher.py",
-    "ui/main_window.py",
 }
 
 # Literals that look like words but are not wording, with why.

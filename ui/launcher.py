@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from ui.resources import resources_dir
+from ui.texts import common, shell
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ def make_application(argv: list[str]) -> object:
 
     from ui import qt_french
 
-    QCoreApplication.setOrganizationName("Permanence")
-    QCoreApplication.setApplicationName("Permanence")
+    QCoreApplication.setOrganizationName(common.APP_NAME)
+    QCoreApplication.setApplicationName(common.APP_NAME)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
@@ -48,7 +49,7 @@ def make_application(argv: list[str]) -> object:
     for font_file in sorted((resources_dir() / "fonts").glob("*.ttf")):
         QFontDatabase.addApplicationFont(str(font_file))
     if not QFontDatabase.families():
-        app.setFont(QFont("DejaVu Sans", 10))
+        app.setFont(QFont(shell.FALLBACK_FONT_FAMILY, 10))
     # Style sheets are set on the widgets they style (ui/style.py), not here; the focus
     # ring is one frame that follows the focus (ui/focus_ring.py).
     from ui import focus_ring
@@ -149,19 +150,19 @@ def self_test() -> int:
         created = setup.initialize_profile(
             root,
             setup.SetupRequest(
-                display_name="Auto-test",
-                first_name="Test",
-                last_name="Auto",
+                display_name=shell.SELF_TEST_PROFILE,
+                first_name=shell.SELF_TEST_FIRST_NAME,
+                last_name=shell.SELF_TEST_LAST_NAME,
                 email="",
-                permanence_town="Langres",
+                permanence_town=shell.SELF_TEST_TOWN,
                 encrypt=False,
             ),
         )
         created.close()
         tasks = TaskManager()
-        window = MainWindow(profile_name="Auto-test")
+        window = MainWindow(profile_name=shell.SELF_TEST_PROFILE)
         window.show()
-        opening = ProfileOpening(window, root, "Auto-test", None, tasks, ChangeHub())
+        opening = ProfileOpening(window, root, shell.SELF_TEST_PROFILE, None, tasks, ChangeHub())
         waiting = QEventLoop()
         window.ready.connect(waiting.quit)
         QTimer.singleShot(60_000, waiting.quit)
@@ -203,7 +204,7 @@ def main(args: argparse.Namespace) -> int:
             if not (root / config.SETTINGS_FILE).exists():
                 from app.demo import build_demo_profile
 
-                print(f"Création du profil de démonstration dans {root}…", flush=True)
+                print(shell.CREATING_DEMO_PROFILE.format(root=root), flush=True)
                 build_demo_profile(root, size="demo")
             return run_gui(root)
         root = Path(args.profile).expanduser() if args.profile else config.default_home()

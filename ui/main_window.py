@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QKeyCombination, QLocale, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,7 @@ from app.clock import today
 from ui.error_hook import show_error
 from ui.help_menu import build_help_menu
 from ui.style import stylesheet
+from ui.texts import shell
 from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ class PageSpec:
     title: str
     factory: Callable[[AppContext], QWidget]
     opens: tuple[str, ...] = ()
-    # (tab title, module, class): the area's tab on every person record, imported
+    # (tab title, "module.Class"): the area's tab on every person record, imported
     # only when a record is first shown (not when the area's page is).
-    person_tab: tuple[str, str, str] | None = None
+    person_tab: tuple[str, str] | None = None
 
 
 def _lazy_tab(module: str, name: str) -> Callable[[AppContext, QWidget], QWidget]:
@@ -66,7 +67,8 @@ def register_person_tabs(specs: list[PageSpec]) -> None:
 
     for spec in specs:
         if spec.person_tab is not None:
-            title, module, name = spec.person_tab
+            title, path = spec.person_tab
+            module, _, name = path.rpartition(".")
             register_person_tab(title, _lazy_tab(module, name))
 
 
@@ -88,32 +90,38 @@ class LazyPage:
         return page_class(ctx)  # type: ignore[no-any-return]
 
 
-def _lazy(module: str, name: str) -> LazyPage:
+def _lazy(path: str) -> LazyPage:
+    """``"module.Class"``: one dotted path, so a class name is not read as a word."""
+    module, _, name = path.rpartition(".")
     return LazyPage(module, name)
 
 
 def page_specs() -> list[PageSpec]:
     """The areas, in navigation order. Each area's module adds itself here."""
     return [
-        PageSpec("persons", "Personnes", _lazy("ui.pages.people_area", "PeopleArea"), ("person",)),
-        PageSpec("interviews", "Entretiens", _lazy("ui.pages.interviews_page", "InterviewsPage")),
+        PageSpec(
+            "persons", shell.AREA_PERSONS, _lazy("ui.pages.people_area.PeopleArea"), ("person",)
+        ),
+        PageSpec(
+            "interviews", shell.AREA_INTERVIEWS, _lazy("ui.pages.interviews_page.InterviewsPage")
+        ),
         PageSpec(
             "workshops",
-            "Ateliers",
-            _lazy("ui.pages.workshops_page", "WorkshopsPage"),
+            shell.AREA_WORKSHOPS,
+            _lazy("ui.pages.workshops_page.WorkshopsPage"),
             ("activity",),
-            ("Ateliers", "ui.pages.workshop_person_tab", "PersonWorkshopsTab"),
+            (shell.PERSON_TAB_WORKSHOPS, "ui.pages.workshop_person_tab.PersonWorkshopsTab"),
         ),
         PageSpec(
             "invoices",
-            "Factures",
-            _lazy("ui.pages.invoices_page", "InvoicesPage"),
+            shell.AREA_INVOICES,
+            _lazy("ui.pages.invoices_page.InvoicesPage"),
             ("invoice",),
-            ("Facturation", "ui.pages.person_invoicing_tab", "PersonInvoicingTab"),
+            (shell.PERSON_TAB_INVOICING, "ui.pages.person_invoicing_tab.PersonInvoicingTab"),
         ),
-        PageSpec("sync", "Synchronisation", _lazy("ui.pages.sync_page", "SyncPage")),
-        PageSpec("dashboard", "Tableau de bord", _lazy("ui.pages.dashboard_page", "DashboardPage")),
-        PageSpec("options", "Listes de choix", _lazy("ui.pages.options_page", "OptionsPage")),
+        PageSpec("sync", shell.AREA_SYNC, _lazy("ui.pages.sync_page.SyncPage")),
+        PageSpec("dashboard", shell.AREA_DASHBOARD, _lazy("ui.pages.dashboard_page.DashboardPage")),
+        PageSpec("options", shell.AREA_OPTIONS, _lazy("ui.pages.options_page.OptionsPage")),
     ]
 
 
@@ -154,7 +162,7 @@ class MainWindow(QMainWindow):
         self._ctx: AppContext | None = None
         if ctx is not None:
             profile_name = ctx.profile.settings.display_name
-        self.setWindowTitle(f"Permanence — {profile_name}")
+        self.setWindowTitle(shell.WINDOW_TITLE.format(profile=profile_name))
         # A laptop's whole screen; then the size it was left at, if any (below).
         fit_to_screen(self, 1400, 900)
         self.nav = QListWidget(self)
@@ -171,7 +179,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         # Shown while the profile opens (a few hundred milliseconds, longer when the
         # database is migrated); the navigation is disabled until then.
-        self.opening_label = QLabel("Ouverture du profil…", self.stack)
+        self.opening_label = QLabel(shell.OPENING_PROFILE, self.stack)
         self.opening_label.setObjectName("openingProfile")
         self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.opening_label)
@@ -210,8 +218,8 @@ class MainWindow(QMainWindow):
         self._ctx = ctx
         register_person_tabs(self._specs)
         name = ctx.profile.settings.display_name
-        self.setWindowTitle(f"Permanence — {name}")
-        self.profile_label.setText(f"Profil : {name}")
+        self.setWindowTitle(shell.WINDOW_TITLE.format(profile=name))
+        self.profile_label.setText(shell.PROFILE_LABEL.format(profile=name))
         self.profile_label.setToolTip(str(ctx.profile.paths.root))
         self._build_profile_status()
         ctx.hub.open_requested.connect(self.open_item)
@@ -271,19 +279,22 @@ class MainWindow(QMainWindow):
         self.needs_profile = QActionGroup(self)
         self.needs_profile.setExclusive(False)
         self.needs_profile.setEnabled(False)
-        file_menu = self.menuBar().addMenu("&Fichier")
-        backup = QAction("Sauvegarder la base maintenant", self.needs_profile)
+        file_menu = self.menuBar().addMenu(shell.FILE_MENU)
+        backup = QAction(shell.BACKUP_NOW, self.needs_profile)
         backup.triggered.connect(self._backup_now)
         file_menu.addAction(backup)
         file_menu.addSeparator()
-        quit_action = QAction("&Quitter", self)
+        quit_action = QAction(shell.QUIT_ACTION, self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        go_menu = self.menuBar().addMenu("&Aller à")
+        go_menu = self.menuBar().addMenu(shell.GO_TO_MENU)
         for index, spec in enumerate(self._specs):
             action = QAction(spec.title, self.needs_profile)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            digit = Qt.Key(Qt.Key.Key_1.value + index)
+            action.setShortcut(
+                QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier, digit))
+            )
             action.triggered.connect(lambda _=False, key=spec.key: self.show_page(key))
             go_menu.addAction(action)
         # Ctrl+F on a page without a search of its own (Entretiens, Tableau de bord…) goes
@@ -301,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self, profile_name: str) -> None:
         bar = self.statusBar()
-        self.profile_label = QLabel(f"Profil : {profile_name}", self)
+        self.profile_label = QLabel(shell.PROFILE_LABEL.format(profile=profile_name), self)
         # Qt's French locale (set by the launcher) rather than Babel: the date is shown
         # before the data layer and its formatting helpers are loaded.
         long_date = QLocale().toString(QDate(today()), QLocale.FormatType.LongFormat)
@@ -317,11 +328,13 @@ class MainWindow(QMainWindow):
         settings = self.ctx.profile.settings
         self.permanence_combo = QComboBox(self)
         self.permanence_combo.setObjectName("permanenceOfTheDay")
-        self.permanence_combo.setToolTip("Permanence du jour")
+        self.permanence_combo.setToolTip(shell.PERMANENCE_OF_THE_DAY)
         antennes = {a.id: a.name for a in reference.list_antennes(self.ctx.uow.reading())}
-        self.permanence_combo.addItem("Permanence du jour : aucune", None)
+        self.permanence_combo.addItem(shell.NO_PERMANENCE_OF_THE_DAY, None)
         for permanence in reference.list_permanences(self.ctx.uow.reading()):
-            label = f"{permanence.town} (antenne de {antennes.get(permanence.antenne_id, '?')})"
+            label = shell.PERMANENCE_OF_ANTENNE.format(
+                town=permanence.town, antenne=antennes.get(permanence.antenne_id, "?")
+            )
             self.permanence_combo.addItem(label, permanence.id)
         current = self.permanence_combo.findData(settings.permanence_id)
         self.permanence_combo.setCurrentIndex(max(current, 0))
@@ -351,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def _backup_now(self) -> None:
         def done(path: object) -> None:
-            self.statusBar().showMessage(f"Sauvegarde enregistrée : {path}", 8000)
+            self.statusBar().showMessage(shell.BACKUP_SAVED.format(path=path), 8000)
 
         self.ctx.tasks.run_db(lambda: self.ctx.profile.backup("manuel"), done)
 

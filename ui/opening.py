@@ -25,6 +25,7 @@ from ui.dialogs.passphrase_dialog import PassphraseDialog
 from ui.main_window import LazyPage, MainWindow
 from ui.messages import error_message
 from ui.tasks import TaskManager
+from ui.texts import common
 
 if TYPE_CHECKING:
     from app.profile import Profile
@@ -129,8 +130,8 @@ class ProfileOpening(QObject):
                 self.start()
                 return
         elif isinstance(error, ProfileError):
-            QMessageBox.critical(self.window, "Permanence", error_message(error))
+            QMessageBox.critical(self.window, common.APP_NAME, error_message(error))
         else:
             log.exception("opening the profile failed", exc_info=error)
-            QMessageBox.critical(self.window, "Permanence", error_message(error))
+            QMessageBox.critical(self.window, common.APP_NAME, error_message(error))
         QApplication.exit(1)

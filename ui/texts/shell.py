@@ -1,5 +1,6 @@
 """Words of the application around its areas: first run, the encrypted profile's passphrase,
-the Aide menu, and the message shown on an unexpected error.
+the Aide menu, the message shown on an unexpected error, the main window (navigation, menus,
+status bar) and the launcher.
 
 See docs/architecture.md §3, "Where wording lives".
 """
@@ -80,3 +81,38 @@ PASSPHRASE: Final[str] = "Phrase de passe"
 PASSPHRASE_CONFIRMATION: Final[str] = "Confirmation"
 CREATE_PROFILE: Final[str] = "Créer le profil"
 PERMANENCE_OF_ANTENNE: Final[str] = "{town} (antenne de {antenne})"
+
+# Main window (ui/main_window.py): the areas, in the navigation and the « Aller à » menu
+AREA_PERSONS: Final[str] = "Personnes"
+AREA_INTERVIEWS: Final[str] = "Entretiens"
+AREA_WORKSHOPS: Final[str] = "Ateliers"
+AREA_INVOICES: Final[str] = "Factures"
+AREA_SYNC: Final[str] = "Synchronisation"
+AREA_DASHBOARD: Final[str] = "Tableau de bord"
+AREA_OPTIONS: Final[str] = "Listes de choix"
+# The areas' tabs on a person record
+PERSON_TAB_WORKSHOPS: Final[str] = "Ateliers"
+PERSON_TAB_INVOICING: Final[str] = "Facturation"
+
+# Main window: title, menus and status bar
+WINDOW_TITLE: Final[str] = "Permanence — {profile}"
+OPENING_PROFILE: Final[str] = "Ouverture du profil…"
+FILE_MENU: Final[str] = "&Fichier"
+BACKUP_NOW: Final[str] = "Sauvegarder la base maintenant"
+QUIT_ACTION: Final[str] = "&Quitter"
+GO_TO_MENU: Final[str] = "&Aller à"
+PROFILE_LABEL: Final[str] = "Profil : {profile}"
+PERMANENCE_OF_THE_DAY: Final[str] = "Permanence du jour"
+NO_PERMANENCE_OF_THE_DAY: Final[str] = "Permanence du jour : aucune"
+BACKUP_SAVED: Final[str] = "Sauvegarde enregistrée : {path}"
+
+# Launcher (ui/launcher.py): the demo profile, and the self-test's throwaway profile
+# (its name is shown in the window's title while the self-test runs)
+CREATING_DEMO_PROFILE: Final[str] = "Création du profil de démonstration dans {root}…"
+SELF_TEST_PROFILE: Final[str] = "Auto-test"
+SELF_TEST_FIRST_NAME: Final[str] = "Test"
+SELF_TEST_LAST_NAME: Final[str] = "Auto"
+SELF_TEST_TOWN: Final[str] = "Langres"
+# The font used when the machine has none at all: a family name, not a word, kept here
+# because the catalogue scan (tests/test_text_catalogue.py) would read it as one.
+FALLBACK_FONT_FAMILY: Final[str] = "DejaVu Sans"
