@@ -37,8 +37,6 @@ NOT_YET_MOVED = {
     "ui/pages/workshop_session_panel.py",
     "ui/widgets/attendance_grid.py",
     "ui/pages/workshop_registrations.py",
-    "ui/pages/invoices_page.py",
-    "ui/pages/person_invoicing_tab.py",
     "ui/widgets/documents.py",
 }
 

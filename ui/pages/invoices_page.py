@@ -38,6 +38,7 @@ from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
 from ui.operations import QueryOp
 from ui.style import warning_css
+from ui.texts import common, invoicing
 from ui.widgets.columns import size_columns
 from ui.widgets.pa_status_panel import state_text, state_tooltip
 from ui.widgets.search import debounced_search
@@ -80,21 +81,25 @@ def _status(row: InvoiceRow) -> str:
 
 
 COLUMNS: list[Column[InvoiceRow]] = [
-    Column("Numéro", lambda r: r.number or "(brouillon)"),
-    Column("Type", lambda r: texts.KIND_LABELS.get(r.kind, r.kind)),
-    Column("Date", lambda r: formatting.date(r.issue_date)),
-    Column("Client", lambda r: r.client_name),
-    Column("Entrepreneur", lambda r: r.entrepreneur_name),
-    Column("Total TTC", lambda r: formatting.money(r.total_incl_cents), align_right=True),
+    Column(common.NUMBER, lambda r: r.number or invoicing.INVOICE_DRAFT_NUMBER),
+    Column(common.TYPE, lambda r: texts.KIND_LABELS.get(r.kind, r.kind)),
+    Column(common.DATE, lambda r: formatting.date(r.issue_date)),
+    Column(invoicing.FIELD_CLIENT, lambda r: r.client_name),
+    Column(common.ENTREPRENEUR, lambda r: r.entrepreneur_name),
     Column(
-        "Reste dû",
+        invoicing.COLUMN_TOTAL_INCL,
+        lambda r: formatting.money(r.total_incl_cents),
+        align_right=True,
+    ),
+    Column(
+        invoicing.COLUMN_DUE,
         lambda r: texts.money_or_blank(
             r.due_cents if r.kind == InvoiceKind.INVOICE and r.status == InvoiceStatus.ISSUED else 0
         ),
         align_right=True,
     ),
-    Column("Échéance", lambda r: formatting.date(r.due_date)),
-    Column("État", _status),
+    Column(invoicing.COLUMN_DUE_DATE, lambda r: formatting.date(r.due_date)),
+    Column(common.STATE, _status),
 ]
 
 
@@ -104,7 +109,7 @@ PAGE_SIZE = 50
 
 
 class InvoicesPage(QWidget):
-    title = "Factures"
+    title = invoicing.INVOICES_PAGE_TITLE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,21 +117,21 @@ class InvoicesPage(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("invoiceSearch")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText("Rechercher (numéro, client, entrepreneur)…")
+        self.search.setPlaceholderText(invoicing.SEARCH_INVOICES)
         self.status = QComboBox(self)
         self.status.setObjectName("invoiceStatusFilter")
         fill_combo(self.status, [(k, texts.STATUS_LABELS[k]) for k in queries.STATUS_FILTERS])
-        self.new_button = QPushButton("Nouvelle facture…", self)
+        self.new_button = QPushButton(invoicing.NEW_INVOICE, self)
         self.new_button.clicked.connect(lambda: self.open_invoice(None))
         add_list_shortcuts(self, self.new_button, self.search)
-        self.identity_button = QPushButton("Identité de la CAE…", self)
+        self.identity_button = QPushButton(invoicing.CAE_IDENTITY, self)
         self.identity_button.clicked.connect(self.edit_identity)
-        self.export_button = QPushButton("Exporter les PDF…", self)
+        self.export_button = QPushButton(invoicing.EXPORT_PDFS, self)
         self.export_button.clicked.connect(self.choose_export)
         # The latest status at the plateforme agréée of the rows loaded (docs/einvoicing.md).
         self.pa_states: dict[str, pa_status.InvoiceState] = {}
         e_invoice: Column[InvoiceRow] = Column(
-            "E-facture",
+            invoicing.COLUMN_E_INVOICE,
             lambda r: state_text(s) if (s := self.pa_states.get(r.id)) else "",
             tooltip=lambda r: state_tooltip(s) if (s := self.pa_states.get(r.id)) else "",
         )
@@ -144,10 +149,17 @@ class InvoicesPage(QWidget):
         self.table.activated.connect(self._activate)
         # Every column on a 1366 px screen: client and entrepreneur share what is left.
         money, day = "-99 999,99 €", "00/00/0000"
-        samples = {0: "LOC-AV-2026-000000", 1: "Facture", 2: day, 5: money, 6: money, 7: day}
-        size_columns(
-            self.table, {**samples, 8: "Partiellement payée", 9: "⚠ Encaissée"}, stretch=(3, 4)
-        )
+        samples = {
+            0: "LOC-AV-2026-000000",
+            1: invoicing.WIDTH_SAMPLE_KIND,
+            2: day,
+            5: money,
+            6: money,
+            7: day,
+            8: invoicing.WIDTH_SAMPLE_STATE,
+            9: invoicing.WIDTH_SAMPLE_E_INVOICE,
+        }
+        size_columns(self.table, samples, stretch=(3, 4))
         self.count_label = QLabel(self)
         # Rejected or refused by the PA, not yet cancelled by a credit note.
         self.pa_alert = QLabel(self)
@@ -206,24 +218,18 @@ class InvoicesPage(QWidget):
         total = listing.total
         if total == 0:
             self.count_label.setText(
-                "Aucune facture ne correspond." if text or status != "tous" else "Aucune facture."
+                invoicing.NO_INVOICE_MATCHES if text or status != "tous" else invoicing.NO_INVOICE
             )
         else:
-            self.count_label.setText(
-                f"{formatting.number(total, 0)} facture{'s' if total > 1 else ''} ou avoir"
-                f"{'s' if total > 1 else ''}"
-            )
+            self.count_label.setText(invoicing.invoice_count(total, formatting.number(total, 0)))
 
     def _show_alerts(self, alerts: list[pa_status.Alert]) -> None:
         if not alerts:
             self.pa_alert.hide()
             return
         numbers = ", ".join(a.number for a in alerts[:5]) + (" …" if len(alerts) > 5 else "")
-        many = len(alerts) > 1
         self.pa_alert.setText(
-            f"⚠ {len(alerts)} facture{'s' if many else ''} rejetée{'s' if many else ''} ou "
-            f"refusée{'s' if many else ''} par la plateforme agréée : {numbers}. "
-            + pa_status.CORRECTION_ADVICE
+            invoicing.pa_alert(len(alerts), numbers) + pa_status.CORRECTION_ADVICE
         )
         self.pa_alert.show()
 
@@ -253,13 +259,13 @@ class InvoicesPage(QWidget):
 
     # Export ------------------------------------------------------------------------
     def choose_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Dossier où exporter les PDF")
+        folder = QFileDialog.getExistingDirectory(self, invoicing.EXPORT_FOLDER_TITLE)
         if folder:
             self.export_to(Path(folder))
 
     def export_to(self, target: Path) -> None:
         text, status = self.search.text(), self.status.currentData()
-        progress = QProgressDialog("Export des PDF…", "Annuler", 0, 1, self)
+        progress = QProgressDialog(invoicing.EXPORTING_PDFS, common.CANCEL, 0, 1, self)
         progress.setObjectName("exportProgress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
@@ -280,14 +286,16 @@ class InvoicesPage(QWidget):
             return documents.export_pdfs(uow, docs, ids, target, control)
 
         def done(result: documents.ExportResult) -> None:
-            said = f"{result.copied + result.regenerated} PDF exporté(s) dans {result.target}"
+            said = invoicing.PDFS_EXPORTED.format(
+                count=result.copied + result.regenerated, target=result.target
+            )
             if result.refused:
-                said += " ; refusés (fichier modifié) : " + ", ".join(result.refused)
+                said += invoicing.PDFS_REFUSED.format(files=", ".join(result.refused))
             self.count_label.setText(said)
 
         def failed(error: BaseException) -> None:
             self.count_label.setText(
-                "Export annulé." if isinstance(error, Cancelled) else error_message(error)
+                invoicing.EXPORT_CANCELLED if isinstance(error, Cancelled) else error_message(error)
             )
 
         QueryOp(self.ctx, parent=self, op=export, success=done).failure(failed).after(

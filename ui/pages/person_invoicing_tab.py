@@ -26,6 +26,7 @@ from ui.dialogs.client_dialog import ClientDialog
 from ui.dialogs.invoice_dialog import open_invoice_window
 from ui.dialogs.people_widgets import fill_combo
 from ui.models.row_table_model import Column, RowTableModel
+from ui.texts import common, invoicing
 
 
 def _period(row: TurnoverRow) -> str:
@@ -36,20 +37,24 @@ def _period(row: TurnoverRow) -> str:
 
 
 TURNOVER_COLUMNS: list[Column[TurnoverRow]] = [
-    Column("Période", _period),
+    Column(invoicing.COLUMN_PERIOD, _period),
     Column(
-        "Facturé HT (net des avoirs)",
+        invoicing.COLUMN_INVOICED_EXCL,
         lambda r: formatting.money(r.invoiced_excl_cents),
         align_right=True,
     ),
-    Column("Encaissé", lambda r: formatting.money(r.cashed_cents), align_right=True),
+    Column(invoicing.COLUMN_CASHED, lambda r: formatting.money(r.cashed_cents), align_right=True),
 ]
 INVOICE_COLUMNS: list[Column[InvoiceRow]] = [
-    Column("Numéro", lambda r: r.number or "(brouillon)"),
-    Column("Date", lambda r: formatting.date(r.issue_date)),
-    Column("Client", lambda r: r.client_name),
-    Column("Total TTC", lambda r: formatting.money(r.total_incl_cents), align_right=True),
-    Column("État", lambda r: texts.STATUS_LABELS.get(r.payment_status, r.payment_status)),
+    Column(common.NUMBER, lambda r: r.number or invoicing.INVOICE_DRAFT_NUMBER),
+    Column(common.DATE, lambda r: formatting.date(r.issue_date)),
+    Column(invoicing.FIELD_CLIENT, lambda r: r.client_name),
+    Column(
+        invoicing.COLUMN_TOTAL_INCL,
+        lambda r: formatting.money(r.total_incl_cents),
+        align_right=True,
+    ),
+    Column(common.STATE, lambda r: texts.STATUS_LABELS.get(r.payment_status, r.payment_status)),
 ]
 
 
@@ -59,11 +64,11 @@ class PersonInvoicingTab(QWidget):
         self.ctx = ctx
         self.person_id: str | None = None
         self.period = QComboBox(self)
-        fill_combo(self.period, [("month", "Par mois"), ("year", "Par année")])
+        fill_combo(self.period, [("month", invoicing.BY_MONTH), ("year", invoicing.BY_YEAR)])
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.new_invoice = QPushButton("Nouvelle facture…", self)
+        self.new_invoice = QPushButton(invoicing.NEW_INVOICE, self)
         self.new_invoice.clicked.connect(self._new_invoice)
-        self.new_client = QPushButton("Nouveau client…", self)
+        self.new_client = QPushButton(invoicing.NEW_CLIENT, self)
         self.new_client.clicked.connect(self._new_client)
         self.turnover: RowTableModel[TurnoverRow] = RowTableModel(TURNOVER_COLUMNS)
         self.turnover_view = _table(self, self.turnover)
@@ -72,7 +77,7 @@ class PersonInvoicingTab(QWidget):
         self.invoices_view.activated.connect(self._open)
         self.summary = QLabel(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Chiffre d'affaires", self))
+        bar.addWidget(QLabel(invoicing.TURNOVER_GROUP, self))
         bar.addWidget(self.period)
         bar.addStretch(1)
         bar.addWidget(self.new_client)
@@ -81,7 +86,7 @@ class PersonInvoicingTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.turnover_view, 1)
         layout.addWidget(self.summary)
-        layout.addWidget(QLabel("Factures et avoirs", self))
+        layout.addWidget(QLabel(invoicing.INVOICES_GROUP, self))
         layout.addWidget(self.invoices_view, 2)
         ctx.hub.changed.connect(self._on_changed)
         self.dialog: QWidget | None = None
@@ -100,7 +105,9 @@ class PersonInvoicingTab(QWidget):
         total = sum(r.invoiced_excl_cents for r in rows)
         cashed = sum(r.cashed_cents for r in rows)
         self.summary.setText(
-            f"Total facturé HT : {formatting.money(total)} — encaissé : {formatting.money(cashed)}"
+            invoicing.PERSON_TOTALS.format(
+                invoiced=formatting.money(total), cashed=formatting.money(cashed)
+            )
         )
         count = queries.count_invoices(uow, entrepreneur_id=person)
         self.invoices.load(

@@ -103,3 +103,51 @@ CANCEL_PAYMENT_QUESTION: Final[str] = (
     "À faire seulement pour un paiement enregistré par erreur : "
     "le reste dû de la facture est recalculé."
 )
+
+# Factures page (ui/pages/invoices_page.py)
+INVOICES_PAGE_TITLE: Final[str] = "Factures"
+INVOICE_DRAFT_NUMBER: Final[str] = "(brouillon)"
+COLUMN_TOTAL_INCL: Final[str] = "Total TTC"
+COLUMN_DUE: Final[str] = "Reste dû"
+COLUMN_DUE_DATE: Final[str] = "Échéance"
+COLUMN_E_INVOICE: Final[str] = "E-facture"
+SEARCH_INVOICES: Final[str] = "Rechercher (numéro, client, entrepreneur)…"
+NEW_INVOICE: Final[str] = "Nouvelle facture…"
+CAE_IDENTITY: Final[str] = "Identité de la CAE…"
+EXPORT_PDFS: Final[str] = "Exporter les PDF…"
+# Samples measured to size the type, state and e-invoice columns, never shown
+WIDTH_SAMPLE_KIND: Final[str] = "Facture"
+WIDTH_SAMPLE_STATE: Final[str] = "Partiellement payée"
+WIDTH_SAMPLE_E_INVOICE: Final[str] = "⚠ Encaissée"
+NO_INVOICE_MATCHES: Final[str] = "Aucune facture ne correspond."
+NO_INVOICE: Final[str] = "Aucune facture."
+EXPORT_FOLDER_TITLE: Final[str] = "Dossier où exporter les PDF"
+EXPORTING_PDFS: Final[str] = "Export des PDF…"
+PDFS_EXPORTED: Final[str] = "{count} PDF exporté(s) dans {target}"
+PDFS_REFUSED: Final[str] = " ; refusés (fichier modifié) : {files}"
+EXPORT_CANCELLED: Final[str] = "Export annulé."
+
+# A person's Facturation tab (ui/pages/person_invoicing_tab.py)
+COLUMN_PERIOD: Final[str] = "Période"
+COLUMN_INVOICED_EXCL: Final[str] = "Facturé HT (net des avoirs)"
+COLUMN_CASHED: Final[str] = "Encaissé"
+BY_MONTH: Final[str] = "Par mois"
+BY_YEAR: Final[str] = "Par année"
+TURNOVER_GROUP: Final[str] = "Chiffre d'affaires"
+INVOICES_GROUP: Final[str] = "Factures et avoirs"
+PERSON_TOTALS: Final[str] = "Total facturé HT : {invoiced} — encaissé : {cashed}"
+
+
+def invoice_count(count: int, number: str) -> str:
+    """The Factures page's count; ``number`` is ``count`` as shown (« 1 234 »)."""
+    plural = "s" if count > 1 else ""
+    return f"{number} facture{plural} ou avoir{plural}"
+
+
+def pa_alert(count: int, numbers: str) -> str:
+    """The Factures page's warning over invoices the plateforme agréée stopped."""
+    plural = "s" if count > 1 else ""
+    return (
+        f"⚠ {count} facture{plural} rejetée{plural} ou refusée{plural} "
+        f"par la plateforme agréée : {numbers}. "
+    )
