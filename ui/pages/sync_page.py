@@ -212,7 +212,11 @@ class SyncPage(QWidget):
         # A sync with many refusals writes one line each: the message scrolls inside at
         # most four lines instead of growing the window past a 1366×768 screen (issue 14).
         message_area = scrolling(self.message, row)
-        message_area.setMaximumHeight(self.message.fontMetrics().lineSpacing() * 4 + 8)
+        line_height = self.message.fontMetrics().lineSpacing()
+        message_area.setMaximumHeight(line_height * 4 + 8)
+        # One line at least, not a scroll area's default minimum (about 70 px): the page
+        # must still fit 1280×720 at 125 % with a taskbar (tests/ui/test_screen_fit.py).
+        message_area.setMinimumHeight(line_height + 8)
         line.addWidget(message_area, 2)
         return row
 
