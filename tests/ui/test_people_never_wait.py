@@ -247,3 +247,22 @@ def test_the_retention_list_anonymises_off_the_gui_thread_and_names_a_refusal(
     # The notice refreshed the list: nobody left to propose.
     assert ctx.tasks.settle()
     assert page.retention_model.rowCount() == 0
+
+
+def test_the_workshops_tab_of_a_record_fills_while_a_writer_holds_the_database(
+    qtbot, ctx, profile
+):
+    """The Ateliers tab the workshops area adds to the record: its hours and sessions."""
+    from ui.pages.workshop_person_tab import PersonWorkshopsTab
+
+    pid = _person(ctx, "Inès", "Garnier")
+    activity_id = new_session(ctx.uow)
+    registrations.register_person(ctx.uow, activity_id, pid)
+    writer = Writer(profile).start()
+    try:
+        tab = PersonWorkshopsTab(ctx)
+        qtbot.addWidget(tab)
+        tab.show_person(pid)
+        assert tab.history_model.rowCount() == 1
+    finally:
+        writer.join()

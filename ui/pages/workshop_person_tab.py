@@ -63,9 +63,11 @@ class PersonWorkshopsTab(QWidget):
         layout.addWidget(self.history, 1)
 
     def show_person(self, person_id: str) -> None:
-        hours = attendance.hours_by_theme(self.ctx.uow, person_id)
+        # Read-only units of work: the record opens beside a sync being applied.
+        reader = self.ctx.uow.reading()
+        hours = attendance.hours_by_theme(reader, person_id)
         self.hours_model.set_rows(hours)
-        self.history_model.set_rows(attendance.person_activities(self.ctx.uow, person_id))
+        self.history_model.set_rows(attendance.person_activities(reader, person_id))
         total = sum(h.minutes for h in hours)
         self.total.setText(ateliers.TOTAL_ATTENDANCE_HOURS.format(hours=duration_text(total)))
 
