@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.people import person_directory
 from app.uow import UnitOfWorkFactory
 from app.workshops.workshop_values import SessionDetail
+from ui.texts import accueil, ateliers
 from ui.widgets.search import debounced_search
 
 RESULTS_SHOWN = 8
@@ -46,7 +47,7 @@ class RegistrationsPanel(QWidget):
         self.uow = uow
         self.search = PersonSearch(self)
         self.search.setObjectName("registrationSearch")
-        self.search.setPlaceholderText("Inscrire une personne : tapez son nom, sa commune…")
+        self.search.setPlaceholderText(ateliers.REGISTER_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget(self)
         self.results.setObjectName("registrationResults")
@@ -58,9 +59,9 @@ class RegistrationsPanel(QWidget):
         self.waiting.setObjectName("waitingList")
         self.waiting.setMaximumHeight(120)
         self.participants_label = QLabel(self)
-        self.waiting_label = QLabel("Liste d'attente", self)
-        self.cancel_button = QPushButton("Désinscrire", self)
-        self.open_button = QPushButton("Voir la fiche", self)
+        self.waiting_label = QLabel(ateliers.WAITING_LIST_LABEL, self)
+        self.cancel_button = QPushButton(ateliers.UNREGISTER, self)
+        self.open_button = QPushButton(ateliers.SEE_RECORD, self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.open_button)
@@ -93,8 +94,10 @@ class RegistrationsPanel(QWidget):
             item = QListWidgetItem(f"{rank}. {person.full_name}", self.waiting)
             item.setData(ID_ROLE, person.person_id)
         capacity = f" / {detail.capacity}" if detail.capacity else ""
-        self.participants_label.setText(f"Inscrits : {len(detail.participants)}{capacity}")
-        self.waiting_label.setText(f"Liste d'attente : {len(detail.waiting)}")
+        self.participants_label.setText(
+            ateliers.REGISTERED_COUNT.format(count=len(detail.participants), capacity=capacity)
+        )
+        self.waiting_label.setText(ateliers.WAITING_COUNT.format(count=len(detail.waiting)))
 
     def refresh_results(self) -> None:
         text = self.search.text().strip()
@@ -107,7 +110,7 @@ class RegistrationsPanel(QWidget):
             item = QListWidgetItem(label, self.results)
             item.setData(ID_ROLE, row.id)
         if self.results.count() == 0:
-            QListWidgetItem("Aucune personne ne correspond.", self.results).setFlags(
+            QListWidgetItem(accueil.NO_PERSON_MATCHES, self.results).setFlags(
                 Qt.ItemFlag.NoItemFlags
             )
         else:

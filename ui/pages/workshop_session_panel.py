@@ -66,23 +66,21 @@ class SessionPanel(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("sessionMessage")
         self.message.setWordWrap(True)
-        self.edit_button = QPushButton("Modifier…", self)
+        self.edit_button = QPushButton(ateliers.EDIT_SESSION, self)
         # The three documents share one "Imprimer" menu: five buttons in a row made the
         # panel so wide that the session list scrolled sideways on a 1200 px screen.
         self.print_button = QToolButton(self)
-        self.print_button.setText("Imprimer")
+        self.print_button.setText(ateliers.PRINT_MENU)
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         menu = QMenu(self.print_button)
-        self.blank_action = menu.addAction("Feuille d'émargement vierge")
-        self.filled_action = menu.addAction("Feuille d'émargement remplie")
-        self.attestations_action = menu.addAction("Attestations de présence")
+        self.blank_action = menu.addAction(ateliers.PRINT_BLANK_SHEET)
+        self.filled_action = menu.addAction(ateliers.PRINT_FILLED_SHEET)
+        self.attestations_action = menu.addAction(ateliers.PRINT_ATTESTATIONS)
         self.print_button.setMenu(menu)
-        self.delete_button = QPushButton("Supprimer", self)
-        self.sign_button = QPushButton("Faire signer", self)
-        self.sign_button.setToolTip(
-            "Les participants signent sur le poste pendant la demi-journée, puis le formateur"
-        )
+        self.delete_button = QPushButton(ateliers.DELETE_SESSION, self)
+        self.sign_button = QPushButton(ateliers.SIGN_ON_LAPTOP, self)
+        self.sign_button.setToolTip(ateliers.SIGN_ON_LAPTOP_TOOLTIP)
         self.sign_button.clicked.connect(self.sign_on_laptop)
         self.edit_button.clicked.connect(self.edit)
         self.blank_action.triggered.connect(lambda: self.print_sheet(filled=False))
@@ -99,8 +97,8 @@ class SessionPanel(QWidget):
         self.grid.marks_requested.connect(self.mark)
         self.grid.all_present_requested.connect(self.all_present)
         self.tabs = tab_widget(self)
-        self.tabs.addTab(self.registrations, "Inscriptions")
-        self.tabs.addTab(self.grid, "Émargement")
+        self.tabs.addTab(self.registrations, ateliers.REGISTRATIONS_TAB)
+        self.tabs.addTab(self.grid, ateliers.ATTENDANCE_SHEET)
         buttons = QHBoxLayout()
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.print_button)
@@ -138,7 +136,7 @@ class SessionPanel(QWidget):
         ):
             widget.setEnabled(detail is not None)
         if detail is None:
-            self.header.setText("<i>Choisissez une session dans la liste, ou créez-en une.</i>")
+            self.header.setText(ateliers.NO_SESSION_CHOSEN)
             return
         self.header.setText(self._header_html(detail))
         self.registrations.show_session(detail)
@@ -147,17 +145,22 @@ class SessionPanel(QWidget):
     def _header_html(self, detail: SessionDetail) -> str:
         rate = workshop_list.attendance_rate(self.ctx.uow.reading(), detail.id, now=self.clock())
         days = sorted({s.starts_at.date() for s in detail.slots})
-        hours = " et ".join(s.hours_label for s in detail.slots if s.starts_at.date() == days[0])
+        hours = ateliers.HOURS_JOINER.join(
+            s.hours_label for s in detail.slots if s.starts_at.date() == days[0]
+        )
         parts = [
             f"<b>{_esc(detail.title)}</b>",
             f"{KIND_LABELS.get(detail.kind, detail.kind)}"
             + (f" — {_esc(detail.theme_name)}" if detail.theme_name else ""),
             ", ".join(formatting.date(d, "full") for d in days) + f" — {hours}",
-            f"Lieu : {_esc(detail.place_label)}",
-            f"Animateur(s) : {_esc(detail.animateurs) or '—'} — durée {duration_text(detail.total_minutes)}",
+            ateliers.SESSION_PLACE.format(place=_esc(detail.place_label)),
+            ateliers.SESSION_ANIMATEURS.format(
+                animateurs=_esc(detail.animateurs) or "—",
+                duration=duration_text(detail.total_minutes),
+            ),
         ]
         if rate is not None:
-            parts.append(f"Taux de présence : {formatting.percent_bp(rate)}")
+            parts.append(ateliers.SESSION_ATTENDANCE_RATE.format(rate=formatting.percent_bp(rate)))
         parts += self._signing_lines(detail)
         return "<br/>".join(parts)
 
@@ -168,7 +171,7 @@ class SessionPanel(QWidget):
         lines = []
         for slot in slot_signing(self.ctx.uow.reading(), detail.id):
             day = formatting.date(slot.starts_at.date(), "short")
-            half = f"{day} {'matin' if slot.starts_at.hour < 13 else 'après-midi'}"
+            half = f"{day} {ateliers.MORNING if slot.starts_at.hour < 13 else ateliers.AFTERNOON}"
             sealed = (
                 clock.to_local(slot.sealed_at).strftime("%d/%m/%Y à %H:%M")
                 if slot.sealed_at is not None
@@ -192,9 +195,9 @@ class SessionPanel(QWidget):
             self.say(error_message(error), error=True)
             return
         if info.status == WAITING:
-            self.say(f"Session complète : {info.full_name} est inscrit(e) en liste d'attente.")
+            self.say(ateliers.REGISTERED_WAITING.format(name=info.full_name))
         else:
-            self.say(f"{info.full_name} est inscrit(e).")
+            self.say(ateliers.REGISTERED_PERSON.format(name=info.full_name))
         self._changed()
 
     def cancel(self, person_id: str) -> None:
@@ -206,11 +209,9 @@ class SessionPanel(QWidget):
             self.say(error_message(error), error=True)
             return
         if promoted is not None:
-            self.say(
-                f"Inscription annulée ; {promoted.full_name} passe de la liste d'attente aux inscrits."
-            )
+            self.say(ateliers.CANCELLED_PROMOTED.format(name=promoted.full_name))
         else:
-            self.say("Inscription annulée.")
+            self.say(ateliers.REGISTRATION_CANCELLED)
         self._changed()
 
     # Attendance -----------------------------------------------------------------
@@ -244,9 +245,9 @@ class SessionPanel(QWidget):
         def marked(result: tuple[int, SessionDetail]) -> None:
             changed, detail = result
             self.say(
-                f"{changed} présence(s) notée(s)."
+                ateliers.PRESENCES_NOTED.format(count=changed)
                 if changed
-                else "Rien à pointer sur les créneaux commencés."
+                else ateliers.NOTHING_TO_MARK
             )
             if self.detail is not None and self.detail.id == detail.id:
                 self.show_session(detail)  # the grid shows the new marks
@@ -288,7 +289,9 @@ class SessionPanel(QWidget):
         if self.detail is None:
             return
         answer = QMessageBox.question(
-            self, "Supprimer la session", f"Supprimer « {self.detail.title} » et ses inscriptions ?"
+            self,
+            ateliers.DELETE_SESSION_TITLE,
+            ateliers.DELETE_SESSION_QUESTION.format(title=self.detail.title),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -313,11 +316,7 @@ class SessionPanel(QWidget):
 
         slot = open_slot(self.detail, self.clock())
         if slot is None:
-            self.say(
-                "Aucune demi-journée de cette session n'est ouverte à la signature maintenant "
-                "(de 30 minutes avant son début à 30 minutes après sa fin).",
-                error=True,
-            )
+            self.say(ateliers.NO_HALF_DAY_OPEN, error=True)
             return
         try:
             dialog = SigningDialog(self.ctx, self.detail, slot.id, parent=self)
@@ -327,7 +326,7 @@ class SessionPanel(QWidget):
         dialog.exec()
         if dialog.sealed_path is not None:
             self.last_paths = [dialog.sealed_path]
-            self.say(f"Feuille signée et scellée : {dialog.sealed_path}")
+            self.say(ateliers.SHEET_SEALED.format(path=dialog.sealed_path))
             self._changed(Changes(workshops=True, attendance=True))
 
     # Printing (ui/pages/workshop_session_printing.py) ------------------------------

@@ -198,3 +198,60 @@ ATTESTATIONS_PROGRESS: Final[str] = "Attestations de présence…"
 ATTESTATIONS_CANCEL: Final[str] = "Annuler"
 ATTESTATIONS_SAVED: Final[str] = "{count} attestation(s) enregistrée(s) dans {folder}."
 ATTESTATIONS_CANCELLED: Final[str] = "Production des attestations annulée."
+
+# A session on screen (ui/pages/workshop_session_panel.py)
+EDIT_SESSION: Final[str] = "Modifier…"
+PRINT_MENU: Final[str] = "Imprimer"
+PRINT_BLANK_SHEET: Final[str] = "Feuille d'émargement vierge"
+PRINT_FILLED_SHEET: Final[str] = "Feuille d'émargement remplie"
+PRINT_ATTESTATIONS: Final[str] = "Attestations de présence"
+DELETE_SESSION: Final[str] = "Supprimer"
+SIGN_ON_LAPTOP: Final[str] = "Faire signer"
+SIGN_ON_LAPTOP_TOOLTIP: Final[str] = (
+    "Les participants signent sur le poste pendant la demi-journée, puis le formateur"
+)
+REGISTRATIONS_TAB: Final[str] = "Inscriptions"
+NO_SESSION_CHOSEN: Final[str] = "<i>Choisissez une session dans la liste, ou créez-en une.</i>"
+HOURS_JOINER: Final[str] = " et "
+SESSION_PLACE: Final[str] = "Lieu : {place}"
+SESSION_ANIMATEURS: Final[str] = "Animateur(s) : {animateurs} — durée {duration}"
+SESSION_ATTENDANCE_RATE: Final[str] = "Taux de présence : {rate}"
+MORNING: Final[str] = "matin"
+AFTERNOON: Final[str] = "après-midi"
+REGISTERED_WAITING: Final[str] = "Session complète : {name} est inscrit(e) en liste d'attente."
+REGISTERED_PERSON: Final[str] = "{name} est inscrit(e)."
+CANCELLED_PROMOTED: Final[str] = (
+    "Inscription annulée ; {name} passe de la liste d'attente aux inscrits."
+)
+REGISTRATION_CANCELLED: Final[str] = "Inscription annulée."
+PRESENCES_NOTED: Final[str] = "{count} présence(s) notée(s)."
+NOTHING_TO_MARK: Final[str] = "Rien à pointer sur les créneaux commencés."
+DELETE_SESSION_TITLE: Final[str] = "Supprimer la session"
+DELETE_SESSION_QUESTION: Final[str] = "Supprimer « {title} » et ses inscriptions ?"
+NO_HALF_DAY_OPEN: Final[str] = (
+    "Aucune demi-journée de cette session n'est ouverte à la signature maintenant "
+    "(de 30 minutes avant son début à 30 minutes après sa fin)."
+)
+
+# A session's registrations (ui/pages/workshop_registrations.py)
+REGISTER_PLACEHOLDER: Final[str] = "Inscrire une personne : tapez son nom, sa commune…"
+WAITING_LIST_LABEL: Final[str] = "Liste d'attente"
+UNREGISTER: Final[str] = "Désinscrire"
+SEE_RECORD: Final[str] = "Voir la fiche"
+REGISTERED_COUNT: Final[str] = "Inscrits : {count}{capacity}"
+WAITING_COUNT: Final[str] = "Liste d'attente : {count}"
+
+# Attendance grid (ui/widgets/attendance_grid.py)
+PARTICIPANT: Final[str] = "Participant"
+NOT_STARTED_YET: Final[str] = "à venir"
+CELL_KEYS_TOOLTIP: Final[str] = "P présent · A absent · E excusé · T attendu"
+ALL_PRESENT: Final[str] = "Tous présents"
+ALL_PRESENT_TOOLTIP: Final[str] = (
+    "Marque présents, sur les créneaux commencés, tous ceux qui ne sont pas encore pointés"
+)
+GRID_KEYS_LEGEND: Final[str] = (
+    "Clavier : flèches pour se déplacer · P présent · A absent · E excusé · T (ou Suppr) attendu"
+)
+GRID_SUMMARY: Final[str] = (
+    "{present} présence(s), {absent} absence(s), {excused} excusé(s), {expected} à pointer"
+)

@@ -38,6 +38,7 @@ from app.workshops.workshop_values import (
 )
 from ui.pages.workshops_texts import STATE_KEYS, STATE_LABELS
 from ui.style import ON_PASTEL
+from ui.texts import ateliers
 
 Index = QModelIndex | QPersistentModelIndex
 COLORS: dict[str, QColor] = {
@@ -96,7 +97,7 @@ class AttendanceModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         if section == 0:
-            return "Participant"
+            return ateliers.PARTICIPANT
         slot = self.slots[section - 1]
         day = formatting.date(slot.starts_at.date(), "EEE dd/MM")
         return f"{day}\n{slot.hours_label}"
@@ -110,7 +111,7 @@ class AttendanceModel(QAbstractTableModel):
         started = self.slots[column - 1].started(self.now)
         state = self.state(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return STATE_LABELS[state] if started else "à venir"
+            return STATE_LABELS[state] if started else ateliers.NOT_STARTED_YET
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(COLORS[state] if started else NOT_STARTED)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -119,7 +120,7 @@ class AttendanceModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "P présent · A absent · E excusé · T attendu"
+            return ateliers.CELL_KEYS_TOOLTIP
         return None
 
 
@@ -169,16 +170,10 @@ class AttendanceGrid(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.marks_typed.connect(self.marks_requested)
-        self.all_present_button = QPushButton("Tous présents", self)
-        self.all_present_button.setToolTip(
-            "Marque présents, sur les créneaux commencés, tous ceux qui ne sont pas encore pointés"
-        )
+        self.all_present_button = QPushButton(ateliers.ALL_PRESENT, self)
+        self.all_present_button.setToolTip(ateliers.ALL_PRESENT_TOOLTIP)
         self.all_present_button.clicked.connect(self.all_present_requested)
-        legend = QLabel(
-            "Clavier : flèches pour se déplacer · P présent · A absent · E excusé · "
-            "T (ou Suppr) attendu",
-            self,
-        )
+        legend = QLabel(ateliers.GRID_KEYS_LEGEND, self)
         legend.setWordWrap(True)
         self.summary = QLabel(self)
         top = QHBoxLayout()
@@ -211,6 +206,10 @@ class AttendanceGrid(QWidget):
                 if self.model.slots[column - 1].started(self.model.now):
                     counts[self.model.state(row, column)] += 1
         self.summary.setText(
-            f"{counts[PRESENT]} présence(s), {counts[ABSENT]} absence(s), "
-            f"{counts[EXCUSED]} excusé(s), {counts[EXPECTED]} à pointer"
+            ateliers.GRID_SUMMARY.format(
+                present=counts[PRESENT],
+                absent=counts[ABSENT],
+                excused=counts[EXCUSED],
+                expected=counts[EXPECTED],
+            )
         )
