@@ -43,6 +43,11 @@ class PaStatusCode(StrEnum):
     REJECTED = "213"
 
 
+# Not an XP Z12-012 code (those are numbers): the siège's own verdict, written when the
+# official rule files refuse the invoice before it is sent to the PA
+# (siege/einvoicing/official_rules.py; docs/einvoicing.md, "What the siège checks").
+HELD_BEFORE_SENDING = "HELD"
+
 # Their French names, as the standard gives them (also the siège's: siege/einvoicing/cdar.py).
 LABELS: dict[str, str] = {
     PaStatusCode.DEPOSITED: "Déposée",
@@ -59,9 +64,11 @@ LABELS: dict[str, str] = {
     PaStatusCode.PAYMENT_SENT: "Paiement transmis",
     PaStatusCode.CASHED: "Encaissée",
     PaStatusCode.REJECTED: "Rejetée",
+    HELD_BEFORE_SENDING: "Bloquée avant envoi",
 }
-# Statuses that stop the invoice: rejected by the platform, refused by the buyer.
-ALERTS = frozenset({PaStatusCode.REJECTED, PaStatusCode.REFUSED})
+# Statuses that stop the invoice: rejected by the platform, refused by the buyer, held
+# by the siège's check before sending.
+ALERTS = frozenset({PaStatusCode.REJECTED, PaStatusCode.REFUSED, HELD_BEFORE_SENDING})
 CORRECTION_ADVICE = (
     "Une facture rejetée ou refusée ne se modifie pas : annulez-la par un avoir, "
     "puis émettez une nouvelle facture corrigée."

@@ -15,7 +15,15 @@ from siege.einvoicing.afnor import AfnorFlowAdapter
 from siege.einvoicing.routing import ROUTE_FR
 from siege.tables import pa_flow, pa_status
 
-STATE_FR = {"queued": "en attente", "sent": "transmise", "failed": "en échec"}
+STATE_FR = {
+    "queued": "en attente",
+    "sent": "transmise",
+    "failed": "en échec",
+    outbox.HELD: "bloquée avant envoi (règles officielles non respectées)",
+}
+HELD_ADVICE = (
+    "    non transmise : à annuler par un avoir, puis à remplacer par une nouvelle facture corrigée"
+)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,8 +65,9 @@ def run(engine: Engine, args: argparse.Namespace) -> int:
     print(f"transmises : {report.send.sent}")
     print(f"à réessayer : {report.send.retried}")
     print(f"en échec : {report.send.failed}")
+    print(f"bloquées avant envoi : {report.send.held}")
     print(f"statuts reçus : {report.statuses}")
-    return 1 if report.send.failed else 0
+    return 1 if report.send.failed or report.send.held else 0
 
 
 def _list(engine: Engine, limit: int) -> int:
@@ -73,16 +82,21 @@ def _list(engine: Engine, limit: int) -> int:
         what = {"invoice": "facture", "cdar": "message 212", "report": "e-reporting"}.get(
             row.kind, row.kind
         )
+        held = row.state == outbox.HELD
         status = (
             f" ; statut : {row.last_status} {cdar.label(row.last_status)}"
-            if row.last_status
+            if row.last_status and not held
             else ""
         )
-        error = f" ; erreur : {row.last_error}" if row.last_error else ""
+        error = f" ; erreur : {row.last_error}" if row.last_error and not held else ""
         print(
             f"{row.invoice_number} ({what}, {ROUTE_FR.get(row.route, row.route)}) : "
             f"{STATE_FR.get(row.state, row.state)}, {row.attempts} tentative(s){status}{error}"
         )
+        if held:  # one failed rule a line: id and the official file's text
+            for rule in row.last_error.splitlines():
+                print(f"    règle non respectée : {rule}")
+            print(HELD_ADVICE)
     return 0
 
 

@@ -20,20 +20,27 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.invoicing import facturx
 from app.invoicing.cae_identity import read_identity
+from app.invoicing.pa_status import HELD_BEFORE_SENDING
+from app.invoicing.pa_status import label as status_label
 from app.invoicing.printable import build_document
 from app.models import Client, Invoice, Payment
 from app.pdf.invoice import render_pdf
 from app.states import ClientKind, InvoiceKind, InvoiceStatus
 from siege.einvoicing import cdar, directory
 from siege.einvoicing.adapter import OutgoingFlow
+from siege.einvoicing.official_rules import FailedRule
+from siege.einvoicing.publish import publish_statuses
 from siege.einvoicing.routing import PROCESSING_RULE, Route, route_of
 from siege.einvoicing.tables import pa_directory
-from siege.tables import pa_flow
+from siege.tables import pa_flow, pa_status
 
 log = logging.getLogger(__name__)
 INVOICE = "invoice"
 CDAR = "cdar"
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
+# Refused by the official rule files before sending (siege/einvoicing/official_rules.py):
+# never sent, never retried; corrected by a credit note and a new invoice.
+HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,7 @@ def _insert(session: Session, **values: object) -> int:
 @dataclass(frozen=True)
 class DueFlow:
     id: int
+    kind: str  # invoice | cdar | report
     attempts: int
     flow: OutgoingFlow
 
@@ -188,6 +196,7 @@ def due(engine: Engine, limit: int) -> list[DueFlow]:
     return [
         DueFlow(
             row.id,
+            row.kind,
             row.attempts,
             OutgoingFlow(
                 tracking_id=row.tracking_id,
@@ -237,6 +246,37 @@ def mark_failed(engine: Engine, flow_id: int, error: str) -> None:
             .where(pa_flow.c.id == flow_id)
             .values(state=FAILED, last_error=error[:2000])
         )
+
+
+def hold(engine: Engine, flow_id: int, failed: list[FailedRule]) -> None:
+    """The official rules refused the invoice: the flow is held (never sent, never
+    retried) with its failed rules, and the invoice gets the siège's status "HELD"
+    « Bloquée avant envoi » with the rules as reason, published in the synced
+    ``invoice_pa_status`` in the same transaction, so the laptops show it and alert
+    like a rejection (app/invoicing/pa_status.py)."""
+    rules = "\n".join(str(rule) for rule in failed)
+    now = clock.utcnow()
+    with engine.begin() as conn:
+        invoice_id = conn.execute(
+            update(pa_flow)
+            .where(pa_flow.c.id == flow_id, pa_flow.c.state == QUEUED)
+            .values(state=HELD, last_error=rules[:2000], last_status=HELD_BEFORE_SENDING)
+            .returning(pa_flow.c.invoice_id)
+        ).scalar_one_or_none()
+        if invoice_id is None:
+            return  # held or sent by another worker meanwhile
+        conn.execute(
+            pa_status.insert().values(
+                flow_id=f"siege-{flow_id}",  # no PA flow: the outbox row's own id
+                invoice_id=invoice_id,
+                code=HELD_BEFORE_SENDING,
+                label=status_label(HELD_BEFORE_SENDING),
+                reason=" ; ".join(str(rule) for rule in failed)[:2000],
+                status_at=now,
+                fetched_at=now,
+            )
+        )
+        publish_statuses(conn)
 
 
 def held_back(engine: Engine, limit: int = 200) -> list[tuple[str, Route]]:

@@ -6,6 +6,11 @@ statuses back. Restartable at any point (docs/einvoicing.md, "Exactly once"):
    (``POST /v1/flows/search``) and adopted if found, instead of being sent again;
 3. the PA itself is idempotent on the sha256 (XP Z12-013 ``AlreadyExistingFlow``).
 
+Before its first upload, an invoice's Factur-X passes the official rule files
+(siege/einvoicing/official_rules.py): a failed rule holds it for good (a refusal, listed
+and shown on the laptops), a check that cannot run is retried later (docs/einvoicing.md,
+"What the siège checks before sending").
+
 Run one worker per siège database."""
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from siege.einvoicing import cdar, directory, ereporting, outbox
+from siege.einvoicing import cdar, directory, ereporting, official_rules, outbox
 from siege.einvoicing.adapter import PaAdapter, PermanentError, TransientError
 from siege.einvoicing.publish import publish, publish_statuses
 from siege.tables import pa_flow, pa_state, pa_status
@@ -47,6 +52,7 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    held: int = 0  # refused by the official rules before sending
 
 
 def send_due(
@@ -54,6 +60,25 @@ def send_due(
 ) -> SendReport:
     report = SendReport()
     for item in outbox.due(engine, limit):
+        # attempts == 0: never checked (the check passes before the first attempt is
+        # counted), so a retried upload is not checked again.
+        if item.kind == outbox.INVOICE and item.attempts == 0:
+            try:
+                failed = official_rules.shared().check_pdf(item.flow.payload)
+            except official_rules.CheckFault as exc:
+                log.warning("facture %s : %s ; nouvel essai plus tard", item.flow.file_name, exc)
+                outbox.mark_retry(engine, item.id, str(exc), backoff(1, base_seconds))
+                report.retried += 1
+                continue
+            if failed:
+                log.warning(
+                    "facture %s bloquée avant envoi : %s",
+                    item.flow.file_name,
+                    ", ".join(rule.rule_id for rule in failed),
+                )
+                outbox.hold(engine, item.id, failed)
+                report.held += 1
+                continue
         try:
             pa_id = adapter.find(item.flow.tracking_id) if item.attempts > 0 else None
             outbox.mark_attempt(engine, item.id)
@@ -155,6 +180,7 @@ def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
         report.sent += more.sent
         report.retried += more.retried
         report.failed += more.failed
+        report.held += more.held
     try:
         statuses = poll_statuses(engine, adapter)
     except (TransientError, PermanentError) as exc:
@@ -175,13 +201,16 @@ def run_forever(
         except Exception:  # a worker outlives a bad pass (database restart...): logged
             log.exception("passage de transmission interrompu")
         else:
-            if report.queued or report.send.sent or report.send.failed or report.statuses:
+            send = report.send
+            if report.queued or send.sent or send.failed or send.held or report.statuses:
                 log.info(
-                    "mises en file %d, transmises %d, à réessayer %d, en échec %d, statuts %d",
+                    "mises en file %d, transmises %d, à réessayer %d, en échec %d, "
+                    "bloquées avant envoi %d, statuts %d",
                     report.queued,
-                    report.send.sent,
-                    report.send.retried,
-                    report.send.failed,
+                    send.sent,
+                    send.retried,
+                    send.failed,
+                    send.held,
                     report.statuses,
                 )
         halt.wait(interval)

@@ -1,7 +1,8 @@
 """E-invoicing on the siège against the PA simulator over real HTTP (docs/einvoicing.md):
-issued B2B invoices sent once and answered 200 Déposée, an invalid one 213 Rejetée with
-its rules, a payment on a services invoice sent as 212 Encaissée, 503 answers retried with
-back-off, a cut connection mid-upload never sending twice."""
+issued B2B invoices sent once and answered 200 Déposée, an invalid one held by the
+siège's official-rules check before sending (never posted), a payment on a services
+invoice sent as 212 Encaissée, 503 answers retried with back-off, a cut connection
+mid-upload never sending twice."""
 
 from __future__ import annotations
 
@@ -114,7 +115,10 @@ def test_b2b_invoice_sent_once_and_deposited_b2c_reported(
     report = worker.cycle(siege_engine, adapter)
     # The e-invoice, and the B2C sale in the day's e-reporting (docs/einvoicing.md).
     assert (report.queued, report.send.sent) == (2, 2)
-    until(lambda: statuses(siege_engine, b2b) != [], lambda: worker.poll_statuses(siege_engine, adapter))
+    until(
+        lambda: statuses(siege_engine, b2b) != [],
+        lambda: worker.poll_statuses(siege_engine, adapter),
+    )
     [reported] = sim.received("Out", "AggregatedCustomerTransactionReport")
     assert (reported.syntax, reported.rule) == ("FRR", "B2C")
 
@@ -137,7 +141,7 @@ def test_b2b_invoice_sent_once_and_deposited_b2c_reported(
     assert statuses(siege_engine, b2b) == [("200", "Déposée", "")]
 
 
-def test_invalid_invoice_rejected_with_its_rule(
+def test_invalid_invoice_held_before_sending_with_its_rule(
     profile: Profile, siege_engine: Engine, sim: Simulator, sim_url: str
 ) -> None:
     complete_identity(profile.uow)
@@ -147,7 +151,9 @@ def test_invalid_invoice_rejected_with_its_rule(
     # from it breaks EN 16931 BR-06 (the seller's name is mandatory).
     with siege_engine.begin() as conn:
         frozen = json.loads(
-            conn.execute(select(Invoice.seller_snapshot).where(Invoice.id == invoice_id)).scalar_one()
+            conn.execute(
+                select(Invoice.seller_snapshot).where(Invoice.id == invoice_id)
+            ).scalar_one()
         )
         frozen["party"]["name"] = ""
         conn.execute(
@@ -156,12 +162,12 @@ def test_invalid_invoice_rejected_with_its_rule(
             .values(seller_snapshot=json.dumps(frozen))
         )
     adapter = adapter_for(sim, sim_url)
-    worker.cycle(siege_engine, adapter)
-    until(lambda: statuses(siege_engine, invoice_id) != [], lambda: worker.poll_statuses(siege_engine, adapter))
+    assert worker.cycle(siege_engine, adapter).send.held == 1
 
     [(code, label, reason)] = statuses(siege_engine, invoice_id)
-    assert (code, label) == ("213", "Rejetée")
+    assert (code, label) == ("HELD", "Bloquée avant envoi")
     assert "BR-06" in reason
+    assert sim.received() == [] and sim.upload_requests == 0
 
 
 def test_payment_on_services_invoice_becomes_encaissee(
@@ -262,11 +268,17 @@ def test_buyer_refusal_recorded_and_shown_in_french(
     import_profile(siege_engine, profile.paths.root)
     adapter = adapter_for(sim, sim_url)
     worker.cycle(siege_engine, adapter)
-    until(lambda: statuses(siege_engine, invoice_id) != [], lambda: worker.poll_statuses(siege_engine, adapter))
+    until(
+        lambda: statuses(siege_engine, invoice_id) != [],
+        lambda: worker.poll_statuses(siege_engine, adapter),
+    )
     with profile.uow() as uow:
         number = uow.session.get_one(Invoice, invoice_id).number or ""
     sim.refuse(number, "Commande inconnue du service achats")
-    until(lambda: len(statuses(siege_engine, invoice_id)) == 2, lambda: worker.cycle(siege_engine, adapter))
+    until(
+        lambda: len(statuses(siege_engine, invoice_id)) == 2,
+        lambda: worker.cycle(siege_engine, adapter),
+    )
 
     assert statuses(siege_engine, invoice_id) == [
         ("200", "Déposée", ""),

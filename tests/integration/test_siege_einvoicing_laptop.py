@@ -1,9 +1,10 @@
 """E-invoicing statuses back on the laptop (docs/einvoicing.md, "Statuses on the laptop"),
 end to end on SQLite and PostgreSQL: a laptop issues two B2B invoices and syncs; the
-siège sends them to the PA simulator over real HTTP; the simulator deposits the good one
-(200) and rejects the broken one (213, with its rule); the worker fetches the statuses
-and publishes them in the synced ``invoice_pa_status``; the laptop's next sync brings
-them, the rejection raises an alert until a credit note cancels the invoice, and another
+siège checks them with the official rule files, holds the broken one before sending
+(« Bloquée avant envoi », with its rule) and sends the good one to the PA simulator over
+real HTTP, which deposits it (200); the worker fetches the statuses and publishes them,
+with the hold, in the synced ``invoice_pa_status``; the laptop's next sync brings them,
+the hold raises an alert until a credit note cancels the invoice, and another
 antenne's laptop does not receive them; a status written on a laptop is refused by the
 siège with its reason in French."""
 
@@ -70,11 +71,13 @@ def fetched(siege: Siege) -> int:
 
 def break_seller_name(siege: Siege, invoice_id: str) -> None:
     """A damaged frozen row on the siège: the Factur-X rendered from it breaks EN 16931
-    BR-06 (the seller's name is mandatory), so the PA rejects it."""
+    BR-06 (the seller's name is mandatory), so the siège's check holds it."""
     table = Base.metadata.tables["invoice"]
     with siege.engine.begin() as conn:
         frozen = json.loads(
-            conn.execute(select(table.c.seller_snapshot).where(table.c.id == invoice_id)).scalar_one()
+            conn.execute(
+                select(table.c.seller_snapshot).where(table.c.id == invoice_id)
+            ).scalar_one()
         )
         frozen["party"]["name"] = ""
         conn.execute(
@@ -116,7 +119,8 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
             PaConfig(sim_url, f"{sim_url}/oauth/token", sim.client_id, sim.client_secret)
         )
         report = worker.cycle(siege.engine, adapter)
-        assert (report.queued, report.send.sent) == (2, 2)
+        assert (report.queued, report.send.sent, report.send.held) == (2, 1, 1)
+        assert [f.tracking_id for f in sim.received()] == [good]  # never posted to the PA
         until(lambda: fetched(siege) == 2, lambda: worker.cycle(siege.engine, adapter))
 
         # Nothing on the laptop before it syncs; everything after.
@@ -125,7 +129,7 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
         [deposited] = pa_status.history(laptop.uow, good)
         [rejected] = pa_status.history(laptop.uow, broken)
         assert (deposited.code, deposited.label, deposited.reason) == ("200", "Déposée", "")
-        assert (rejected.code, rejected.label) == ("213", "Rejetée")
+        assert (rejected.code, rejected.label) == ("HELD", "Bloquée avant envoi")
         assert "BR-06" in rejected.reason and rejected.is_alert
         states = pa_status.latest_states(laptop.uow, [good, broken])
         assert not states[good].needs_correction and states[broken].needs_correction
@@ -147,7 +151,7 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
             ]
         assert len(rows) == 2 and all(held == made for held, made in rows)
 
-        # The rejected invoice is corrected by a credit note (never edited): no alert then.
+        # The held invoice is corrected by a credit note (never edited): no alert then.
         cancel_invoice(laptop.uow, laptop.paths.documents, broken, DAY)
         assert pa_status.alerts(laptop.uow) == []
         assert pa_status.latest_states(laptop.uow, [broken])[broken].corrected
@@ -224,7 +228,13 @@ def _migration_round_trip(url: str) -> None:
         upgrade(engine)
         assert current_revision(engine) == SCHEMA_HEAD
         assert {c["name"] for c in inspect(engine).get_columns("invoice_pa_status")} >= {
-            "invoice_id", "code", "label", "reason", "received_at", "deleted_at", "created_by"
+            "invoice_id",
+            "code",
+            "label",
+            "reason",
+            "received_at",
+            "deleted_at",
+            "created_by",
         }
         assert [i["name"] for i in inspect(engine).get_indexes("invoice_pa_status")] == [
             "ix_invoice_pa_status_history"
