@@ -97,7 +97,7 @@ def test_list_shows_the_state_and_flags_a_rejection(qtbot, ctx, issued) -> None:
 def test_dialog_shows_the_history_and_how_to_correct(qtbot, ctx, issued, monkeypatch) -> None:
     good, broken = issued
     monkeypatch.setattr(invoice_dialog, "ask", lambda *_a: True)
-    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda _p: None)
+    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda _p, _parent=None: None)
     dialog = InvoiceDialog(ctx, broken)
     qtbot.addWidget(dialog)
     panel = dialog.pa_statuses

@@ -22,7 +22,7 @@ DAY = dt.date(2026, 3, 2)
 @pytest.fixture
 def opened(monkeypatch) -> list[object]:
     shown: list[object] = []
-    monkeypatch.setattr(invoice_dialog, "show_pdf", shown.append)
+    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda path, _parent=None: shown.append(path))
     monkeypatch.setattr(invoice_dialog, "ask", lambda *_a: True)
     return shown
 

@@ -36,7 +36,7 @@ def _set_cell(table: QTableWidget, row: int, column: int, text: str) -> None:
 @pytest.fixture
 def opened(monkeypatch) -> list[object]:
     shown: list[object] = []
-    monkeypatch.setattr(invoice_dialog, "show_pdf", shown.append)
+    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda path, _parent=None: shown.append(path))
     monkeypatch.setattr(invoice_dialog, "ask", lambda *_a: True)
     return shown
 

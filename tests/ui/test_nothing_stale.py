@@ -21,7 +21,7 @@ from ui.pages.workshops_page import WorkshopsPage
 
 @pytest.fixture
 def answered_yes(monkeypatch) -> None:
-    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda _path: None)
+    monkeypatch.setattr(invoice_dialog, "show_pdf", lambda _path, _parent=None: None)
     monkeypatch.setattr(invoice_dialog, "ask", lambda *_a: True)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.changes import Changes
@@ -31,10 +32,10 @@ from ui.context import AppContext
 from ui.dialogs.invoice_form import InvoiceForm
 from ui.dialogs.invoice_state import ACTIONS, state_of
 from ui.dialogs.payment_dialog import PaymentDialog
-from ui.dialogs.people_widgets import open_file
 from ui.operations import CollectionOp, QueryOp, reading_context
 from ui.texts import invoicing as texts
 from ui.widgets.date_time_fields import refuse_bad_input
+from ui.widgets.documents import document_ready
 from ui.widgets.forms import tab_in_layout_order
 from ui.widgets.pa_status_panel import PaStatusPanel
 from ui.widgets.payments_panel import PaymentsPanel
@@ -47,9 +48,29 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def show_pdf(path: Path) -> None:
-    """Open a PDF in the system viewer (a seam for tests)."""
-    open_file(path)
+def show_pdf(path: Path, parent: QWidget | None = None) -> None:
+    """Say where a PDF is, with « Ouvrir », over ``parent`` (a seam for tests)."""
+    document_ready(path, parent)
+
+
+def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
+    """« Enregistrer le brouillon / Abandonner les modifications / Continuer la saisie »:
+    Save, Discard or Cancel (the default, as Escape: nothing typed is lost by a key)."""
+    box = QMessageBox(QMessageBox.Icon.Question, texts.UNSAVED_TITLE, texts.UNSAVED_QUESTION)
+    box.setParent(parent, box.windowFlags())
+    Button = QMessageBox.StandardButton
+    box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
+    for button, label in (
+        (Button.Save, texts.UNSAVED_SAVE),
+        (Button.Discard, texts.UNSAVED_DISCARD),
+        (Button.Cancel, texts.UNSAVED_CONTINUE),
+    ):
+        shown = box.button(button)
+        assert shown is not None
+        shown.setText(label)
+    box.setDefaultButton(Button.Cancel)
+    box.setEscapeButton(Button.Cancel)
+    return Button(box.exec())
 
 
 class InvoiceDialog(InvoiceForm):
@@ -74,6 +95,7 @@ class InvoiceDialog(InvoiceForm):
                 self._set_entrepreneur(entrepreneur_id)
             self.lines.add_line()
             self._refresh_state()
+        self._mark_clean()
         tab_in_layout_order(self)
         ctx.hub.changed.connect(self._on_changed)
 
@@ -111,7 +133,7 @@ class InvoiceDialog(InvoiceForm):
             "payment": self.add_payment,
             "cancel": self.cancel_by_credit_note,
             "partial": self.partial_credit_note,
-            "close": self.accept,
+            "close": self.close_window,
         }
         bar = QHBoxLayout()
         for key, label in ACTIONS:
@@ -131,12 +153,59 @@ class InvoiceDialog(InvoiceForm):
         layout.addWidget(self.lines, 1)
         layout.addWidget(self.general_error)
         layout.addLayout(bar)
+        # Keyboard: Ctrl+Entrée issues, Ctrl+S saves the draft (only while offered).
+        for keys, key in (
+            ("Ctrl+Return", "validate"),
+            ("Ctrl+Enter", "validate"),
+            ("Ctrl+S", "save"),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(lambda key=key: self._shortcut(key))
+
+    def _shortcut(self, key: str) -> None:
+        button = self.buttons[key]
+        if not button.isHidden() and button.isEnabled():
+            button.click()
+
+    # Leaving -----------------------------------------------------------------------
+    def _mark_clean(self) -> None:
+        """What the form holds now is what is saved (or nothing typed yet)."""
+        self._clean = self._snapshot()
+
+    def _snapshot(self) -> object:
+        data, errors = self.value()
+        return data, [(e.field, e.code) for e in errors]
+
+    def has_unsaved_changes(self) -> bool:
+        if self.detail is not None and not self.detail.is_draft:
+            return False
+        return bool(self._snapshot() != self._clean)
+
+    def _may_leave(self) -> bool:
+        """Nothing typed is lost silently: save, discard or go on typing."""
+        if not self.isVisible() or not self.has_unsaved_changes():
+            return True  # a window never shown holds nothing typed
+        answer = ask_unsaved(self)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_draft()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def close_window(self) -> None:
+        """« Fermer »."""
+        if self._may_leave():
+            self.accept()
+
+    def reject(self) -> None:
+        """Escape and the window's close button."""
+        if self._may_leave():
+            super().reject()
 
     # Showing -----------------------------------------------------------------------
     def _show(self, shown: _Shown) -> None:
         self.detail = shown.detail
         self._fill(shown.detail, shown.clients)
         self._refresh_state(shown.balance)
+        self._mark_clean()
 
     def _refresh_state(self, balance: Balance | None = None) -> None:
         """``balance``: the issued invoice's, when already read (off the GUI thread)."""
@@ -191,6 +260,7 @@ class InvoiceDialog(InvoiceForm):
         self.detail = detail
         self._clear_errors()
         self._refresh_state()
+        self._mark_clean()
 
     def preview(self) -> None:
         if not self.save_draft() or self.detail is None:
@@ -202,7 +272,7 @@ class InvoiceDialog(InvoiceForm):
 
         def shown(path: Path) -> None:
             self._previews.add(path)
-            show_pdf(path)
+            show_pdf(path, self)
 
         QueryOp(
             self.ctx,
@@ -269,6 +339,8 @@ class InvoiceDialog(InvoiceForm):
     def _issued(self, issued: tuple[ValidationResult, _Shown]) -> Changes | None:
         result, shown = issued
         self._show(shown)
+        # The focused « Valider » is gone: the next step is the PDF.
+        self._focus_pdf()
         changes = Changes(invoices=True, payments=True)  # a credit note lowers « reste dû »
         if not result.propose_salarie_stage or not ask(
             self, texts.SALARIE_TITLE, texts.SALARIE_QUESTION
@@ -280,8 +352,13 @@ class InvoiceDialog(InvoiceForm):
             parent=self,
             op=lambda: validation.switch_to_salarie(uow, result.entrepreneur_id, result.issue_date),
             changes=changes | Changes(persons=True, parcours=True),
-        ).failure(lambda error: self._refused(error, changes)).run_in_background()
+        ).failure(lambda error: self._refused(error, changes)).after(
+            self._focus_pdf  # the window was disabled meanwhile: its focus went
+        ).run_in_background()
         return None
+
+    def _focus_pdf(self) -> None:
+        self.buttons["pdf"].setFocus()
 
     def _issue_refused(self, error: BaseException) -> None:
         self._refresh_state()  # the status line said « Émission en cours »
@@ -309,7 +386,11 @@ class InvoiceDialog(InvoiceForm):
 
     def _show_document(self, make: Callable[[], Path], button: str) -> None:
         QueryOp(
-            self.ctx, parent=self, op=make, success=show_pdf, busy=self.buttons[button]
+            self.ctx,
+            parent=self,
+            op=make,
+            success=lambda path: show_pdf(path, self),
+            busy=self.buttons[button],
         ).failure(self._refused).run_in_background()
 
     def add_payment(self) -> None:

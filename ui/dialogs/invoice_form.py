@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FieldError, PermanenceError, ValidationError
+from app.invoicing import deposits, drafts
 from app.invoicing.clients import ClientInfo, get_client, list_clients
+from app.invoicing.directory import directory_state
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.people import person_directory, persons
 from app.states import InvoiceKind
@@ -33,7 +35,9 @@ from ui.context import AppContext
 from ui.dialogs.client_dialog import ClientDialog
 from ui.dialogs.people_widgets import OptionalDateEdit, fill_combo, text_area
 from ui.texts import invoicing as texts
+from ui.widgets.einvoicing_reception import ReceptionLine
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
+from ui.widgets.invoice_deposit import DepositPicker
 from ui.widgets.invoice_lines import InvoiceLinesEditor
 
 
@@ -61,6 +65,12 @@ class InvoiceForm(QDialog):
         self.entrepreneur.currentIndexChanged.connect(self._entrepreneur_changed)
         self.client = QComboBox(self)
         self.client.setObjectName("invoiceClient")
+        self.client.currentIndexChanged.connect(self._client_changed)
+        # Issue 15: whether the client receives e-invoices (directory), and the role.
+        self.reception = ReceptionLine(self)
+        self.reception.hide()
+        self.deposit = DepositPicker(self)
+        self.deposit.deduction_requested.connect(self._add_deduction_lines)
         self.new_client = QPushButton(texts.NEW_CLIENT, self)
         self.new_client.clicked.connect(self._add_client)
         self.edit_client = QPushButton(texts.EDIT_CLIENT, self)
@@ -95,6 +105,10 @@ class InvoiceForm(QDialog):
         client_row.addWidget(self.edit_client)
         add = self.errors.add_row
         add(form, texts.FIELD_CLIENT, "client_id", _wrap(client_row, self))
+        form.addRow("", self.reception)
+        # The picker has its own labels; its two fields' errors show under it.
+        role = self.errors.add_row(form, "", "role", self.deposit)
+        self.errors.fields["deposit_invoice_id"] = role
         add(form, texts.FIELD_NATURE, "nature", self.nature)
         add(form, texts.FIELD_SALE_DATE, "sale_date", self.sale_date)
         add(form, texts.FIELD_DUE_DATE, "due_date", self.due_date)
@@ -107,6 +121,7 @@ class InvoiceForm(QDialog):
         add(form, texts.FIELD_NOTES, "notes", self.notes)
         self.form = form
         self.lines = InvoiceLinesEditor(self)
+        self.lines.changed.connect(self._update_exemption_hint)
         self.general_error = general_error_label(self)
         self.general_error.setObjectName("invoiceErrors")
         return form
@@ -129,12 +144,23 @@ class InvoiceForm(QDialog):
             self.notes,
             self.entrepreneur,
             self.person_search,
+            self.deposit,
         )
 
     def _lock_form(self, issued: bool) -> None:
         for widget in self._form_widgets():
             widget.setEnabled(not issued)
         self.lines.set_read_only(issued)
+        self._update_exemption_hint()
+
+    def _update_exemption_hint(self) -> None:
+        """« TVA non applicable, art. 293 B du CGI » is a hint for a draft without VAT: not
+        on an issued invoice (its field is what the PDF says), nor beside a taxed line."""
+        typed, _errors = self.lines.lines()
+        taxed = any(line.vat_rate_bp for line in typed)
+        issued = self.detail is not None and not self.detail.is_draft
+        hint = "" if issued or taxed else labels.VAT_EXEMPTION_DEFAULT
+        self.exemption.setPlaceholderText(hint)
 
     # Loading -----------------------------------------------------------------------
     def _search_persons(self, text: str) -> None:
@@ -142,6 +168,8 @@ class InvoiceForm(QDialog):
         rows = person_directory.search_persons(self.reads, text, limit=50)
         self.entrepreneur.blockSignals(True)
         choices = [(None, texts.NO_CHOICE)] + [(r.id, r.full_name) for r in rows]
+        if len(rows) == 1:  # one person found: theirs is the invoice
+            current = rows[0].id
         fill_combo(self.entrepreneur, choices, current)
         self.entrepreneur.blockSignals(False)
         self._entrepreneur_changed()
@@ -168,6 +196,29 @@ class InvoiceForm(QDialog):
             clients = list_clients(self.reads, person_id) if person_id else []
         items = [(c.id, c.name) for c in clients]
         fill_combo(self.client, [(None, texts.NO_CHOICE), *items], current)
+        self._client_changed()
+
+    def _client_changed(self, *_args: object) -> None:
+        """The client's deposit invoices a final invoice may deduct, and whether it
+        receives e-invoices: read-only reads, like the form's other reads."""
+        client_id = self.client.currentData()
+        if not client_id:
+            self.deposit.set_choices([])
+            self.reception.hide()
+            return
+        reads = self.reads
+        self.deposit.set_choices(deposits.deposit_choices(reads, client_id))
+        self.reception.show_state(directory_state(reads, client_id))
+        self.reception.show()
+
+    def _add_deduction_lines(self, deposit_id: str) -> None:
+        try:
+            lines = drafts.deduction_lines(self.reads, deposit_id)
+        except PermanenceError as exc:
+            self._show_error(exc)
+            return
+        for line in lines:
+            self.lines.add_line(line)
 
     def _fill(self, detail: InvoiceDetail, clients: list[ClientInfo] | None = None) -> None:
         """Show an invoice's fields and lines (``clients``: its entrepreneur's, if read)."""
@@ -181,6 +232,8 @@ class InvoiceForm(QDialog):
             + [(c.id, c.name) for c in clients if c.id != data.client_id],
             data.client_id,
         )
+        self._client_changed()
+        self.deposit.set_value(data.role, data.deposit_invoice_id)
         fill_combo(self.nature, list(labels.NATURE_LABELS.items()), data.nature)
         self.sale_date.set_value(data.sale_date)
         self.due_date.set_value(data.due_date)
@@ -216,6 +269,8 @@ class InvoiceForm(QDialog):
             notes=self.notes.toPlainText(),
             order_reference=self.order_reference.text(),
             buyer_reference=self.buyer_reference.text(),
+            role=self.deposit.role(),
+            deposit_invoice_id=self.deposit.deposit_invoice_id(),
         )
         return data, errors
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -55,7 +56,8 @@ class SessionPanel(QWidget):
         self.ctx = ctx
         self.detail: SessionDetail | None = None
         # Replaceable so tests (and a future "print directly" option) can intercept.
-        self.open_file: Callable[[Path], None] = open_with_desktop
+        # Over this panel's window (issue 14), never whichever window is active then.
+        self.open_file: Callable[[Path], None] = partial(open_with_desktop, parent=self)
         self.clock: Callable[[], dt.datetime] = attendance.local_now
         self.last_paths: list[Path] = []
         self.progress_dialog: QProgressDialog | None = None

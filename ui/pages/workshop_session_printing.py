@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.jobs import Cancelled, JobControl
 from app.workshops import workshop_documents
@@ -24,12 +24,15 @@ if TYPE_CHECKING:
     from ui.pages.workshop_session_panel import SessionPanel
 
 
-def open_with_desktop(path: Path) -> None:
-    """A sheet: where it is, with Ouvrir / Ouvrir le dossier / Imprimer; a folder: open it."""
+def open_with_desktop(path: Path, parent: QWidget | None = None) -> None:
+    """A sheet: where it is, with Ouvrir / Ouvrir le dossier / Imprimer; a folder: open it.
+
+    ``parent``: the session panel that asked (its window), never the window active
+    when the document is ready (issue 14)."""
     if path.is_dir():
-        open_folder(QApplication.activeWindow(), path)
+        open_folder(parent, path)
     else:
-        document_ready(path)
+        document_ready(path, parent)
 
 
 class _ProgressRelay(QObject):

@@ -70,6 +70,13 @@ CREDIT_NOTE_TITLE: Final[str] = "Avoir"
 CREDIT_NOTE_QUESTION: Final[str] = (
     "Annuler toute la facture {number} par un avoir émis maintenant ?"
 )
+UNSAVED_TITLE: Final[str] = "Modifications non enregistrées"
+UNSAVED_QUESTION: Final[str] = (
+    "Cette facture a des modifications qui ne sont pas enregistrées. Que faire ?"
+)
+UNSAVED_SAVE: Final[str] = "Enregistrer le brouillon"
+UNSAVED_DISCARD: Final[str] = "Abandonner les modifications"
+UNSAVED_CONTINUE: Final[str] = "Continuer la saisie"
 
 # Invoice window: deposit and final invoice (ui/widgets/invoice_deposit.py)
 INVOICE_ROLE: Final[str] = "Type de facture"

@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import QProcess, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -116,8 +115,13 @@ class DocumentReadyDialog(QDialog):
 
 
 def document_ready(path: Path, parent: QWidget | None = None) -> DocumentReadyDialog:
-    """Show where a just-generated document is, with what can be done with it."""
-    dialog = DocumentReadyDialog(path, parent or QApplication.activeWindow())
+    """Show where a just-generated document is, with what can be done with it.
+
+    ``parent``: the window that asked for the document, given by the caller. Never the
+    window active when the document is ready (off the GUI thread, seconds later): by then
+    the person may have switched to another window or opened a menu (issue 14)."""
+    window = parent.window() if parent is not None else None
+    dialog = DocumentReadyDialog(path, window)
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()
