@@ -46,7 +46,7 @@ class PaStatusCode(StrEnum):
 # Not an XP Z12-012 code (those are numbers): the siège's own verdict, written when the
 # official rule files refuse the invoice before it is sent to the PA
 # (siege/einvoicing/official_rules.py; docs/einvoicing.md, "What the siège checks").
-HELD_BEFORE_SENDING = "HELD"
+HELD_BEFORE_SENDING = "BLQ"
 
 # Their French names, as the standard gives them (also the siège's: siege/einvoicing/cdar.py).
 LABELS: dict[str, str] = {

@@ -250,7 +250,7 @@ def mark_failed(engine: Engine, flow_id: int, error: str) -> None:
 
 def hold(engine: Engine, flow_id: int, failed: list[FailedRule]) -> None:
     """The official rules refused the invoice: the flow is held (never sent, never
-    retried) with its failed rules, and the invoice gets the siège's status "HELD"
+    retried) with its failed rules, and the invoice gets the siège's status "BLQ"
     « Bloquée avant envoi » with the rules as reason, published in the synced
     ``invoice_pa_status`` in the same transaction, so the laptops show it and alert
     like a rejection (app/invoicing/pa_status.py)."""

@@ -165,7 +165,7 @@ def test_invalid_invoice_held_before_sending_with_its_rule(
     assert worker.cycle(siege_engine, adapter).send.held == 1
 
     [(code, label, reason)] = statuses(siege_engine, invoice_id)
-    assert (code, label) == ("HELD", "Bloquée avant envoi")
+    assert (code, label) == ("BLQ", "Bloquée avant envoi")
     assert "BR-06" in reason
     assert sim.received() == [] and sim.upload_requests == 0
 

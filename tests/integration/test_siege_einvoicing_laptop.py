@@ -129,7 +129,7 @@ def test_rejection_and_deposit_reach_the_laptop_after_a_sync(
         [deposited] = pa_status.history(laptop.uow, good)
         [rejected] = pa_status.history(laptop.uow, broken)
         assert (deposited.code, deposited.label, deposited.reason) == ("200", "Déposée", "")
-        assert (rejected.code, rejected.label) == ("HELD", "Bloquée avant envoi")
+        assert (rejected.code, rejected.label) == ("BLQ", "Bloquée avant envoi")
         assert "BR-06" in rejected.reason and rejected.is_alert
         states = pa_status.latest_states(laptop.uow, [good, broken])
         assert not states[good].needs_correction and states[broken].needs_correction

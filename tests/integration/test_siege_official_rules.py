@@ -143,11 +143,11 @@ def test_french_rule_failure_is_held_never_posted_and_listed_in_french(
                 Base.metadata.tables["invoice_pa_status"].c.invoice_id == invoice_id
             )
         ).one()
-    assert (flow.state, flow.attempts, flow.last_status) == ("held", 0, "HELD")
+    assert (flow.state, flow.attempts, flow.last_status) == ("held", 0, "BLQ")
     assert flow.last_error.startswith("BR-FR-08_BT-23 : ")
     # The siège's status, published in the synced table the laptops read.
     [(code, label, reason)] = statuses(siege_engine, invoice_id)
-    assert (code, label) == ("HELD", "Bloquée avant envoi")
+    assert (code, label) == ("BLQ", "Bloquée avant envoi")
     assert reason == flow.last_error.replace("\n", " ; ")
     assert (published.code, published.label, published.reason) == (code, label, reason)
 
