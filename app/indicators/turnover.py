@@ -161,11 +161,14 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     invoice counts whatever happened to its entrepreneur since (deleted, merged): the
     ten-year retention keeps the invoice, so the turnover keeps it too."""
     name = dialect(session)
-    keys = ("person_id", "antenne", "month")
-    invoiced = materialize(
-        session, "ind_invoiced", _grouped(invoice_members(filters, name), (*keys, "kind")), ()
-    )
-    cashed = materialize(session, "ind_cashed", _grouped(payment_members(filters, name), keys), ())
+    invoice_rows, payment_rows = invoice_members(filters, name), payment_members(filters, name)
+    # Per person and antenne (a few thousand rows over ten years: the card's other sums read
+    # them for next to nothing); the months straight from the members, one grouped scan
+    # each: cheaper than storing every person x month (as many rows as invoices over ten
+    # years) and grouping it again per dimension (docs/benchmarks.md).
+    keys = ("person_id", "antenne")
+    invoiced = materialize(session, "ind_invoiced", _grouped(invoice_rows, (*keys, "kind")), ())
+    cashed = materialize(session, "ind_cashed", _grouped(payment_rows, keys), ())
     kinds = {
         k: int(n)
         for k, n in session.execute(
@@ -178,8 +181,8 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     inv_person = _sums(session, invoiced, "person_id")
     cash_person = _sums(session, cashed, "person_id")
     people = _people(session, set(inv_person) | set(cash_person), antenne_names, filters)
-    inv_month = _sums(session, invoiced, "month")
-    cash_month = _sums(session, cashed, "month")
+    inv_month = _sums(session, invoice_rows.subquery("members"), "month")
+    cash_month = _sums(session, payment_rows.subquery("members"), "month")
     months = filters.period.months()
     invoicing = session.scalar(
         select(func.count(func.distinct(invoiced.c.person_id))).where(invoiced.c.kind == "facture")
