@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.changes import Changes
@@ -195,10 +195,20 @@ class InvoiceDialog(InvoiceForm):
         if self._may_leave():
             self.accept()
 
-    def reject(self) -> None:
-        """Escape and the window's close button."""
-        if self._may_leave():
-            super().reject()
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape asks first; a close by the program (reject(), close()) never does."""
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            if self._may_leave():
+                self.reject()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's own close button (a spontaneous event) asks first."""
+        if event.spontaneous() and not self._may_leave():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     # Showing -----------------------------------------------------------------------
     def _show(self, shown: _Shown) -> None:
