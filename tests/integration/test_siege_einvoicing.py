@@ -10,9 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from facturx import get_facturx_xml_from_pdf
@@ -23,7 +21,6 @@ from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import validate_invoice
 from app.models import Invoice
 from app.profile import Profile
-from siege import db
 from siege.einvoicing import worker
 from siege.einvoicing.afnor import AfnorFlowAdapter
 from siege.einvoicing.config import PaConfig
@@ -31,36 +28,9 @@ from siege.importer import import_profile
 from siege.tables import pa_flow, pa_status
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.pa_simulator.app import Simulator
-from tests.pa_simulator.server import running
-from tests.sync_support import postgres_database
 from tests.sync_support.processes import LOADED_MACHINE_SECONDS, CuttingProxy
 
 DAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def sim_url(sim: Simulator) -> Iterator[str]:
-    with running(sim) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def siege_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with ExitStack() as stack:
-        url = (
-            f"sqlite:///{tmp_path / 'siege.sqlite3'}"
-            if request.param == "sqlite"
-            else stack.enter_context(postgres_database())
-        )
-        engine = db.make_engine(url)
-        db.migrate(engine)
-        yield engine
-        engine.dispose()
 
 
 def adapter_for(sim: Simulator, url: str) -> AfnorFlowAdapter:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,24 +35,12 @@ from siege.einvoicing.config import PaConfig
 from siege.tables import pa_status as siege_pa_status
 from tests.invoicing_fixtures import add_client, add_draft, complete_identity
 from tests.pa_simulator.app import Simulator
-from tests.pa_simulator.server import running
 from tests.sync_support import BASE_URL, Siege, new_laptop, postgres_database
 from tests.sync_support.authority import REIMS
 from tests.sync_support.processes import LOADED_MACHINE_SECONDS
 
 DAY = dt.date(2026, 11, 20)
 TABLE = "invoice_pa_status"
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def sim_url(sim: Simulator) -> Iterator[str]:
-    with running(sim) as url:
-        yield url
 
 
 def until(condition: Callable[[], bool], step: Callable[[], object]) -> None:

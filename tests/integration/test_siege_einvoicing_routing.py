@@ -10,9 +10,6 @@ reported twice."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -23,7 +20,6 @@ from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.printable import Party
 from app.invoicing.validation import validate_invoice
 from app.profile import Profile
-from siege import db
 from siege.einvoicing import ereporting, outbox, worker
 from siege.einvoicing.adapter import DirectoryEntry
 from siege.einvoicing.afnor import AfnorFlowAdapter
@@ -34,7 +30,6 @@ from siege.importer import import_profile
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.pa_simulator.app import Flow, Simulator
 from tests.pa_simulator.server import running
-from tests.sync_support import postgres_database
 
 DAY = dt.date(2026, 11, 20)
 TODAY = dt.date(2026, 11, 26)  # the suite's pinned day (tests/clock_support.py)
@@ -46,20 +41,6 @@ NS = {"r": ereporting.NAMESPACE}
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator(unlisted={UNLISTED}, public_sirens={PUBLIC})
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def siege_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with ExitStack() as stack:
-        url = (
-            f"sqlite:///{tmp_path / 'siege.sqlite3'}"
-            if request.param == "sqlite"
-            else stack.enter_context(postgres_database())
-        )
-        engine = db.make_engine(url)
-        db.migrate(engine)
-        yield engine
-        engine.dispose()
 
 
 def totals(flow: Flow) -> list[dict[str, str]]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from facturx import generate_from_binary, get_facturx_xml_from_pdf
@@ -23,7 +20,6 @@ from app import clock
 from app.invoicing import french_rules
 from app.models.base import Base
 from app.profile import Profile
-from siege import db
 from siege.__main__ import main
 from siege.einvoicing import directory, official_rules, outbox, worker
 from siege.importer import import_profile
@@ -31,35 +27,8 @@ from siege.tables import pa_flow
 from tests.integration.test_siege_einvoicing import adapter_for, issue, statuses, until
 from tests.invoicing_fixtures import complete_identity
 from tests.pa_simulator.app import Simulator
-from tests.pa_simulator.server import running
-from tests.sync_support import postgres_database
 
 FRAMEWORK = "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def sim_url(sim: Simulator) -> Iterator[str]:
-    with running(sim) as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def siege_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with ExitStack() as stack:
-        url = (
-            f"sqlite:///{tmp_path / 'siege.sqlite3'}"
-            if request.param == "sqlite"
-            else stack.enter_context(postgres_database())
-        )
-        engine = db.make_engine(url)
-        db.migrate(engine)
-        yield engine
-        engine.dispose()
 
 
 def with_unknown_bt23(pdf: bytes) -> bytes:
