@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QDeadlineTimer,
@@ -127,6 +128,12 @@ class TaskManager(QObject):
     def _call(
         self, callback: Callable[..., None] | None, result: Any, error: BaseException | None
     ) -> None:
+        if callback is not None and _owner_deleted(callback):
+            # The widget that asked is gone (a window closed while its read ran): nobody
+            # to show a result to; a failure still reaches the default handler.
+            if error is None:
+                return
+            callback = None
         if error is not None:
             handler = callback or self.default_error_handler
             if handler is not None:
@@ -136,3 +143,10 @@ class TaskManager(QObject):
             return
         if callback is not None:
             callback(result)
+
+
+def _owner_deleted(callback: Callable[..., None]) -> bool:
+    """A bound method of a Qt object whose C++ side was deleted (calling it would raise
+    "Internal C++ object already deleted")."""
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)

@@ -140,3 +140,22 @@ def _alive(widget: QWidget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
+
+
+def test_a_read_whose_widget_was_deleted_delivers_nothing_and_raises_nothing(qtbot, ctx) -> None:
+    """A status label closed while its read runs (the sync status at the window's end):
+    the result is dropped instead of calling into a deleted Qt object."""
+    from PySide6.QtWidgets import QLabel
+
+    release = threading.Event()
+    label = QLabel()
+
+    def read() -> str:
+        release.wait(30)
+        return "à jour"
+
+    ctx.tasks.run_db(read, label.setText)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(label), timeout=10000)
+    release.set()
+    assert ctx.tasks.settle()
