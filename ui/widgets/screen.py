@@ -66,8 +66,11 @@ class _GeometryKeeper(QObject):
         # getattr: a full tests/ui run once saw this filter called on a keeper whose
         # Python attributes were already gone (during a window's teardown).
         window: QWidget | None = getattr(self, "_window", None)
-        if window is not None and watched is window and event.type() == QEvent.Type.Hide:
-            save_geometry(window, self._name)
+        if window is not None and watched is window:
+            if event.type() == QEvent.Type.Hide:
+                save_geometry(window, self._name)
+            elif event.type() in (QEvent.Type.Show, QEvent.Type.Resize) and window.isVisible():
+                keep_inside(window)
         return False
 
 
@@ -84,7 +87,19 @@ def restore_geometry(window: QWidget, name: str) -> bool:
     size = fitted(window, window.width(), window.height())
     if size != window.size():
         window.resize(size)
+    keep_inside(window)
     return True
+
+
+def keep_inside(window: QWidget) -> None:
+    """Move a window back inside the screen's free area, same size: one left low on the
+    screen, or one that grew when its content arrived (an issued invoice's payments and
+    statuses), would otherwise have its buttons under the taskbar."""
+    area, frame = available_area(window), window.frameGeometry()
+    x = max(area.left(), min(frame.x(), area.right() + 1 - frame.width()))
+    y = max(area.top(), min(frame.y(), area.bottom() + 1 - frame.height()))
+    if (x, y) != (frame.x(), frame.y()):
+        window.move(x, y)
 
 
 def remember_geometry(window: QWidget, name: str, width: int, height: int) -> None:
