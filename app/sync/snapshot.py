@@ -249,7 +249,7 @@ def _apply(
 ) -> int:
     with relaxed_links(client.engine) as conn:
         kept, refused = pulled.screen(conn, rows, client.server_ms)
-        client._record_pull_refusals(conn, refused)
+        client.record_pull_refusals(conn, refused)
         if kept:
             apply_rows(conn, kept)
         if conflicts:
