@@ -18,8 +18,10 @@ known to be safe across threads, so transforms run under a lock. The PA simulato
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,8 @@ RULESETS = (
     "xsd_and_schematron/cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt",
 )
 XSD_RULE = "XSD"
+# Passed files remembered per instance (32-byte digests): far more than a pass queues.
+REMEMBERED = 100_000
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,21 @@ class CheckFault(Exception):
 
 
 class OfficialRules:
-    """Compiles the rule files on first use, then checks invoices one at a time."""
+    """Compiles the rule files on first use, then checks invoices one at a time.
+
+    It remembers the sha256 of each file that passed, so the outbox checks an invoice
+    when it enters (``outbox.enqueue_issued``) and the sender does not check the same
+    bytes again: ``passed`` hashes the bytes about to be sent, so any change re-checks.
+    The verdict lives with the compiled rule files (this instance), never in a table: a
+    stored verdict would outlive an upgrade of the rule files; a restarted siège checks
+    again what an earlier process queued."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: Any = None
         self._exes: list[Any] = []
         self._schema: etree.XMLSchema | None = None
+        self._passed: OrderedDict[bytes, None] = OrderedDict()
 
     def _xsd(self) -> etree.XMLSchema:
         # Called under self._lock (an lxml schema is not shared across threads).
@@ -95,7 +107,23 @@ class OfficialRules:
             raise CheckFault(f"fichier illisible : {exc}") from exc
         if not xml:
             raise CheckFault("aucun XML Factur-X dans le PDF")
-        return self.check_xml(bytes(xml))
+        failed = self.check_xml(bytes(xml))
+        if not failed:
+            self._remember(hashlib.sha256(pdf).digest())
+        return failed
+
+    def passed(self, pdf: bytes) -> bool:
+        """Whether these very bytes passed ``check_pdf`` of this instance."""
+        digest = hashlib.sha256(pdf).digest()
+        with self._lock:
+            return digest in self._passed
+
+    def _remember(self, digest: bytes) -> None:
+        with self._lock:
+            self._passed[digest] = None
+            self._passed.move_to_end(digest)
+            while len(self._passed) > REMEMBERED:
+                self._passed.popitem(last=False)
 
     def check_xml(self, xml: bytes) -> list[FailedRule]:
         """The failed rules of a CII XML, [] when it passes (warnings are not failures)."""

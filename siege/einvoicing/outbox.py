@@ -4,7 +4,12 @@ An issued invoice enters once: its Factur-X is rendered here from the frozen row
 app's own code (``app/invoicing/printable.py``, ``app/pdf/invoice.py``,
 ``app/invoicing/facturx.py``) and the bytes are stored with the row, so every retry sends
 the very same bytes and sha256. ``tracking_id`` (the invoice id) and ``sha256`` are
-unique: a second enqueue of the same invoice is a no-op, even from two processes."""
+unique: a second enqueue of the same invoice is a no-op, even from two processes.
+
+The official rule files check the bytes as they enter (official_rules.py): a failed rule
+enters the entry ``held`` with its « Bloquée avant envoi » status in one transaction; a
+pass is remembered by the rules' instance under the file's sha256, so the sender
+(worker.send_due) checks again only bytes it has not seen pass."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +31,7 @@ from app.invoicing.printable import build_document
 from app.models import Client, Invoice, Payment
 from app.pdf.invoice import render_pdf
 from app.states import ClientKind, InvoiceKind, InvoiceStatus
-from siege.einvoicing import cdar, directory
+from siege.einvoicing import cdar, directory, official_rules
 from siege.einvoicing.adapter import OutgoingFlow
 from siege.einvoicing.official_rules import FailedRule
 from siege.einvoicing.publish import publish_statuses
@@ -45,14 +50,15 @@ HELD = "held"
 
 @dataclass(frozen=True)
 class EnqueueReport:
-    queued: int
+    queued: int  # entries that entered the outbox, held ones included
     other_routes: dict[str, int]
+    held: int = 0  # entered held: the official rules refused them
 
 
 def enqueue_issued(engine: Engine) -> EnqueueReport:
     """Queue every issued invoice or credit note not queued yet whose route is e-invoice
     (a French business buyer the directory lists; docs/einvoicing.md, "Routing")."""
-    queued = 0
+    queued = held = 0
     others: dict[str, int] = {}
     with Session(engine) as session:
         ids = session.scalars(
@@ -88,8 +94,10 @@ def enqueue_issued(engine: Engine) -> EnqueueReport:
             except Exception:  # one damaged invoice must not stop the others: logged
                 log.exception("facture %s : rendu Factur-X impossible", doc.number)
                 continue
-            queued += _insert(
+            failed = _check(doc.number, payload)
+            entered = _insert(
                 session,
+                failed,
                 kind=INVOICE,
                 invoice_id=invoice.id,
                 invoice_number=doc.number,
@@ -99,7 +107,26 @@ def enqueue_issued(engine: Engine) -> EnqueueReport:
                 file_name=f"{doc.number.replace('/', '_')}.pdf",
                 payload=payload,
             )
-    return EnqueueReport(queued, others)
+            queued += entered
+            held += entered if failed else 0
+    return EnqueueReport(queued, others, held)
+
+
+def _check(number: str, payload: bytes) -> list[FailedRule]:
+    """The official rules' verdict on a file entering the outbox; a check that cannot
+    run is no verdict: the entry is queued and the sender checks it (and retries)."""
+    try:
+        failed = official_rules.shared().check_pdf(payload)
+    except official_rules.CheckFault as exc:
+        log.warning("facture %s : %s ; contrôle à l'envoi", number, exc)
+        return []
+    if failed:
+        log.warning(
+            "facture %s bloquée avant envoi : %s",
+            number,
+            ", ".join(rule.rule_id for rule in failed),
+        )
+    return failed
 
 
 def enqueue_payments(engine: Engine) -> int:
@@ -139,6 +166,7 @@ def enqueue_payments(engine: Engine) -> int:
             )
             queued += _insert(
                 session,
+                [],
                 kind=CDAR,
                 invoice_id=invoice_id,
                 invoice_number=number,
@@ -151,25 +179,33 @@ def enqueue_payments(engine: Engine) -> int:
         return queued
 
 
-def _insert(session: Session, **values: object) -> int:
+def _insert(session: Session, failed: list[FailedRule], **values: object) -> int:
+    """One outbox entry, ``queued``, or ``held`` with its status when ``failed``."""
     payload = values["payload"]
     assert isinstance(payload, bytes)
     now = clock.utcnow()
+    rules = "\n".join(str(rule) for rule in failed)
     try:
-        session.execute(
-            pa_flow.insert().values(
+        flow_id = session.execute(
+            pa_flow.insert()
+            .values(
                 route=Route.E_INVOICE,
-                state=QUEUED,
+                state=HELD if failed else QUEUED,
                 processing_rule=PROCESSING_RULE[Route.E_INVOICE],
                 sha256=hashlib.sha256(payload).hexdigest(),
                 attempts=0,
                 next_attempt_at=now,
-                last_error="",
-                last_status="",
+                last_error=rules[:2000],
+                last_status=HELD_BEFORE_SENDING if failed else "",
                 created_at=now,
                 **values,
             )
-        )
+            .returning(pa_flow.c.id)
+        ).scalar_one()
+        if failed:
+            invoice_id = values["invoice_id"]
+            assert isinstance(invoice_id, str)
+            _held_status(session.connection(), flow_id, invoice_id, failed)
         session.commit()
     except IntegrityError:  # queued meanwhile by another process: once is enough
         session.rollback()
@@ -255,7 +291,6 @@ def hold(engine: Engine, flow_id: int, failed: list[FailedRule]) -> None:
     ``invoice_pa_status`` in the same transaction, so the laptops show it and alert
     like a rejection (app/invoicing/pa_status.py)."""
     rules = "\n".join(str(rule) for rule in failed)
-    now = clock.utcnow()
     with engine.begin() as conn:
         invoice_id = conn.execute(
             update(pa_flow)
@@ -265,18 +300,23 @@ def hold(engine: Engine, flow_id: int, failed: list[FailedRule]) -> None:
         ).scalar_one_or_none()
         if invoice_id is None:
             return  # held or sent by another worker meanwhile
-        conn.execute(
-            pa_status.insert().values(
-                flow_id=f"siege-{flow_id}",  # no PA flow: the outbox row's own id
-                invoice_id=invoice_id,
-                code=HELD_BEFORE_SENDING,
-                label=status_label(HELD_BEFORE_SENDING),
-                reason=" ; ".join(str(rule) for rule in failed)[:2000],
-                status_at=now,
-                fetched_at=now,
-            )
+        _held_status(conn, flow_id, invoice_id, failed)
+
+
+def _held_status(conn: Connection, flow_id: int, invoice_id: str, failed: list[FailedRule]) -> None:
+    now = clock.utcnow()
+    conn.execute(
+        pa_status.insert().values(
+            flow_id=f"siege-{flow_id}",  # no PA flow: the outbox row's own id
+            invoice_id=invoice_id,
+            code=HELD_BEFORE_SENDING,
+            label=status_label(HELD_BEFORE_SENDING),
+            reason=" ; ".join(str(rule) for rule in failed)[:2000],
+            status_at=now,
+            fetched_at=now,
         )
-        publish_statuses(conn)
+    )
+    publish_statuses(conn)
 
 
 def held_back(engine: Engine, limit: int = 200) -> list[tuple[str, Route]]:

@@ -6,8 +6,9 @@ statuses back. Restartable at any point (docs/einvoicing.md, "Exactly once"):
    (``POST /v1/flows/search``) and adopted if found, instead of being sent again;
 3. the PA itself is idempotent on the sha256 (XP Z12-013 ``AlreadyExistingFlow``).
 
-Before its first upload, an invoice's Factur-X passes the official rule files
-(siege/einvoicing/official_rules.py): a failed rule holds it for good (a refusal, listed
+Before it is uploaded, an invoice's Factur-X has passed the official rule files
+(siege/einvoicing/official_rules.py), checked when it entered the outbox, or here when
+these bytes were not seen to pass: a failed rule holds it for good (a refusal, listed
 and shown on the laptops), a check that cannot run is retried later (docs/einvoicing.md,
 "What the siège checks before sending").
 
@@ -60,11 +61,12 @@ def send_due(
 ) -> SendReport:
     report = SendReport()
     for item in outbox.due(engine, limit):
-        # attempts == 0: never checked (the check passes before the first attempt is
-        # counted), so a retried upload is not checked again.
-        if item.kind == outbox.INVOICE and item.attempts == 0:
+        # Checked when it entered the outbox: only bytes this process has not seen pass
+        # (changed since, or queued by an earlier process) are checked here.
+        rules = official_rules.shared()
+        if item.kind == outbox.INVOICE and not rules.passed(item.flow.payload):
             try:
-                failed = official_rules.shared().check_pdf(item.flow.payload)
+                failed = rules.check_pdf(item.flow.payload)
             except official_rules.CheckFault as exc:
                 log.warning("facture %s : %s ; nouvel essai plus tard", item.flow.file_name, exc)
                 outbox.mark_retry(engine, item.id, str(exc), backoff(1, base_seconds))
@@ -171,9 +173,10 @@ def cycle(engine: Engine, adapter: PaAdapter) -> CycleReport:
     e-reporting of complete days, send what is due, queue the 212 of new payments, read
     statuses."""
     directory.refresh(engine, adapter)
-    queued = outbox.enqueue_issued(engine).queued
-    queued += ereporting.enqueue_reports(engine).queued
+    entered = outbox.enqueue_issued(engine)
+    queued = entered.queued + ereporting.enqueue_reports(engine).queued
     report = send_due(engine, adapter)
+    report.held += entered.held
     queued += outbox.enqueue_payments(engine)
     if queued:
         more = send_due(engine, adapter)

@@ -1,14 +1,18 @@
 """The siège runs the official rule files before transmitting (issue 15, item 1;
 docs/einvoicing.md, "What the siège checks before sending"), against the PA simulator
-over real HTTP, on SQLite and PostgreSQL: a valid invoice is checked and sent once; one
-whose Factur-X breaks a French rule is held, never posted (the simulator receives
-nothing), listed in French by ``einvoicing list`` and given the « Bloquée avant envoi »
-status published for the laptops; a file the check cannot read is a fault, retried."""
+over real HTTP, on SQLite and PostgreSQL: a valid invoice is checked as it enters the
+outbox and sent once; one whose Factur-X breaks a rule is held as it enters, never
+posted; bytes changed after the check, or queued by an earlier process, are checked
+again before sending: one breaking a French rule is held, never posted (the simulator
+receives nothing), listed in French by ``einvoicing list`` and given the « Bloquée avant
+envoi » status published for the laptops; a file the check cannot read is a fault,
+retried."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 
 import pytest
@@ -71,7 +75,9 @@ def test_valid_invoice_checked_and_sent_once(
     invoice_id = queue_one(profile, siege_engine, sim, sim_url)
     with siege_engine.connect() as conn:
         payload = conn.execute(select(pa_flow.c.payload)).scalar_one()
-    assert official_rules.shared().check_pdf(payload) == []  # what the worker checks
+    # Checked as it entered the outbox: the sender knows these very bytes passed.
+    assert official_rules.shared().passed(payload)
+    assert official_rules.shared().check_pdf(payload) == []
     adapter = adapter_for(sim, sim_url)
 
     report = worker.cycle(siege_engine, adapter)
@@ -160,3 +166,57 @@ def test_unreadable_file_is_a_fault_retried_later(
         pinned.advance(dt.timedelta(seconds=10))
         assert worker.send_due(siege_engine, adapter, base_seconds=10.0).sent == 1
     assert [f.tracking_id for f in sim.received()] == [invoice_id]
+
+
+def test_invoice_breaking_a_rule_enters_the_outbox_held_with_its_status(
+    profile: Profile, siege_engine: Engine, sim: Simulator, sim_url: str
+) -> None:
+    complete_identity(profile.uow)
+    invoice_id = issue(profile)
+    import_profile(siege_engine, profile.paths.root)
+    # The frozen seller lost its name on the siège: the rendered Factur-X breaks BR-06.
+    invoices = Base.metadata.tables["invoice"]
+    with siege_engine.begin() as conn:
+        frozen = json.loads(
+            conn.execute(
+                select(invoices.c.seller_snapshot).where(invoices.c.id == invoice_id)
+            ).scalar_one()
+        )
+        frozen["party"]["name"] = ""
+        conn.execute(
+            update(invoices)
+            .where(invoices.c.id == invoice_id)
+            .values(seller_snapshot=json.dumps(frozen))
+        )
+    adapter = adapter_for(sim, sim_url)
+    directory.refresh(siege_engine, adapter)
+
+    entered = outbox.enqueue_issued(siege_engine)
+    assert (entered.queued, entered.held) == (1, 1)
+    with siege_engine.connect() as conn:
+        flow = conn.execute(select(pa_flow)).one()
+    assert (flow.state, flow.attempts, flow.last_status) == ("held", 0, "BLQ")
+    assert "BR-06" in flow.last_error
+    [(code, label, reason)] = statuses(siege_engine, invoice_id)
+    assert (code, label) == ("BLQ", "Bloquée avant envoi") and "BR-06" in reason
+    # Nothing to send, now or later; never queued twice.
+    assert worker.send_due(siege_engine, adapter).sent == 0
+    assert outbox.enqueue_issued(siege_engine).queued == 0
+    assert sim.received() == [] and sim.upload_requests == 0
+
+
+def test_bytes_queued_by_an_earlier_process_are_checked_before_sending(
+    profile: Profile, siege_engine: Engine, sim: Simulator, sim_url: str
+) -> None:
+    invoice_id = queue_one(profile, siege_engine, sim, sim_url)
+    with siege_engine.connect() as conn:
+        payload = conn.execute(select(pa_flow.c.payload)).scalar_one()
+    # Another valid file, which this process never saw pass (as after a restart).
+    unseen = payload + b"\n% rendu par un autre processus\n"
+    replace_payload(siege_engine, unseen)
+    assert not official_rules.shared().passed(unseen)
+
+    assert worker.send_due(siege_engine, adapter_for(sim, sim_url)).sent == 1
+    assert official_rules.shared().passed(unseen)  # checked on the way out
+    [received] = sim.received()
+    assert (received.tracking_id, received.content) == (invoice_id, unseen)
