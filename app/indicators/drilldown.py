@@ -178,7 +178,7 @@ def _invoice_query(session: Session, filters: Filters, ref: FigureRef) -> Query:
     cashed = ref.indicator == "turnover_cashed"
     if ref.indicator == "unpaid":
         # Amount: the balance due on the period's last day (definition ``unpaid``).
-        members = due_members(filters).subquery("members")
+        members = due_members(session, filters).subquery("members")
     else:
         maker = payment_members if cashed else invoice_members
         members = maker(filters, dialect(session)).subquery("members")
