@@ -1,8 +1,9 @@
 """An invoice or credit note: a draft editor with live totals, or an issued one, read-only,
 with its PDF, payments and credit notes.
 
-Split along its seams (issue 14): the form in ``invoice_form.py``, the status line and
-the offered actions in ``invoice_state.py``, the actions here. Issuing, the PDFs and the
+Split along its seams (issue 14): the form in ``invoice_form.py``, asking before
+dropping typed work in ``invoice_leaving.py``, the status line, the offered actions and
+the reads in ``invoice_state.py``, the actions here. Issuing, the PDFs and the
 credit notes run off the GUI thread (:mod:`ui.operations`): the window stays responsive
 while the number, the PDF and its Factur-X are made.
 """
@@ -10,27 +11,23 @@ while the number, the PDF and its Factur-X are made.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.changes import Changes
 from app.errors import PermanenceError, ValidationError
 from app.invoicing import documents, drafts, payments, validation
-from app.invoicing.clients import ClientInfo, list_clients
 from app.invoicing.drafts import DraftData, InvoiceDetail
 from app.invoicing.payments import Balance
 from app.invoicing.validation import ValidationResult
 from app.profile import PREVIEWS_FOLDER
-from app.states import InvoiceKind
-from app.uow import UnitOfWorkFactory
 from ui import error_hook
 from ui.context import AppContext
-from ui.dialogs.invoice_form import InvoiceForm
-from ui.dialogs.invoice_state import ACTIONS, state_of
+from ui.dialogs.invoice_leaving import GuardedInvoiceForm
+from ui.dialogs.invoice_state import ACTIONS, Shown, has_balance, read_shown, state_of
 from ui.dialogs.payment_dialog import PaymentDialog
 from ui.operations import CollectionOp, QueryOp, reading_context
 from ui.texts import invoicing as texts
@@ -53,27 +50,7 @@ def show_pdf(path: Path, parent: QWidget | None = None) -> None:
     document_ready(path, parent)
 
 
-def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
-    """« Enregistrer le brouillon / Abandonner les modifications / Continuer la saisie »:
-    Save, Discard or Cancel (the default, as Escape: nothing typed is lost by a key)."""
-    box = QMessageBox(QMessageBox.Icon.Question, texts.UNSAVED_TITLE, texts.UNSAVED_QUESTION)
-    box.setParent(parent, box.windowFlags())
-    Button = QMessageBox.StandardButton
-    box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
-    for button, label in (
-        (Button.Save, texts.UNSAVED_SAVE),
-        (Button.Discard, texts.UNSAVED_DISCARD),
-        (Button.Cancel, texts.UNSAVED_CONTINUE),
-    ):
-        shown = box.button(button)
-        assert shown is not None
-        shown.setText(label)
-    box.setDefaultButton(Button.Cancel)
-    box.setEscapeButton(Button.Cancel)
-    return Button(box.exec())
-
-
-class InvoiceDialog(InvoiceForm):
+class InvoiceDialog(GuardedInvoiceForm):
     def __init__(
         self,
         ctx: AppContext,
@@ -88,7 +65,7 @@ class InvoiceDialog(InvoiceForm):
         remember_geometry(self, "invoice", 980, 720)
         self._build()
         if invoice_id is not None:
-            self._show(_read(self.ctx.uow, invoice_id))
+            self._show(read_shown(self.ctx.uow, invoice_id))
         else:
             self.setWindowTitle(texts.NEW_INVOICE_TITLE)
             if entrepreneur_id:
@@ -154,10 +131,11 @@ class InvoiceDialog(InvoiceForm):
         layout.addWidget(self.general_error)
         layout.addLayout(bar)
         # Keyboard: Ctrl+Entrée issues, Ctrl+S saves the draft (only while offered).
+        ctrl = Qt.KeyboardModifier.ControlModifier
         for keys, key in (
-            ("Ctrl+Return", "validate"),
-            ("Ctrl+Enter", "validate"),
-            ("Ctrl+S", "save"),
+            (ctrl | Qt.Key.Key_Return, "validate"),
+            (ctrl | Qt.Key.Key_Enter, "validate"),
+            (ctrl | Qt.Key.Key_S, "save"),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(lambda key=key: self._shortcut(key))
@@ -167,51 +145,8 @@ class InvoiceDialog(InvoiceForm):
         if not button.isHidden() and button.isEnabled():
             button.click()
 
-    # Leaving -----------------------------------------------------------------------
-    def _mark_clean(self) -> None:
-        """What the form holds now is what is saved (or nothing typed yet)."""
-        self._clean = self._snapshot()
-
-    def _snapshot(self) -> object:
-        data, errors = self.value()
-        return data, [(e.field, e.code) for e in errors]
-
-    def has_unsaved_changes(self) -> bool:
-        if self.detail is not None and not self.detail.is_draft:
-            return False
-        return bool(self._snapshot() != self._clean)
-
-    def _may_leave(self) -> bool:
-        """Nothing typed is lost silently: save, discard or go on typing."""
-        if not self.isVisible() or not self.has_unsaved_changes():
-            return True  # a window never shown holds nothing typed
-        answer = ask_unsaved(self)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_draft()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def close_window(self) -> None:
-        """« Fermer »."""
-        if self._may_leave():
-            self.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Escape asks first; a close by the program (reject(), close()) never does."""
-        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
-            if self._may_leave():
-                self.reject()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """The window's own close button (a spontaneous event) asks first."""
-        if event.spontaneous() and not self._may_leave():
-            event.ignore()
-            return
-        super().closeEvent(event)
-
     # Showing -----------------------------------------------------------------------
-    def _show(self, shown: _Shown) -> None:
+    def _show(self, shown: Shown) -> None:
         self.detail = shown.detail
         self._fill(shown.detail, shown.clients)
         self._refresh_state(shown.balance)
@@ -220,7 +155,7 @@ class InvoiceDialog(InvoiceForm):
     def _refresh_state(self, balance: Balance | None = None) -> None:
         """``balance``: the issued invoice's, when already read (off the GUI thread)."""
         detail = self.detail
-        if balance is None and _has_balance(detail):
+        if balance is None and has_balance(detail):
             assert detail is not None
             balance = payments.get_balance(self.reads, detail.id)
         state = state_of(detail, balance)
@@ -334,10 +269,10 @@ class InvoiceDialog(InvoiceForm):
             return Changes(invoices=True)  # the draft was saved
         uow, folder, invoice_id = self.ctx.uow, self.ctx.profile.paths.documents, detail.id
 
-        def issue() -> tuple[ValidationResult, _Shown]:
+        def issue() -> tuple[ValidationResult, Shown]:
             # Issued, then what the window shows read here too: the GUI thread only fills.
             result = validation.validate_invoice(uow, folder, invoice_id)
-            return result, _read(uow, result.invoice_id)
+            return result, read_shown(uow, result.invoice_id)
 
         self.status_label.setText(texts.VALIDATING)
         # The notice is sent by _issued (or by the stage change it starts): one for all.
@@ -346,7 +281,7 @@ class InvoiceDialog(InvoiceForm):
         ).failure(self._issue_refused).run_in_background()
         return None
 
-    def _issued(self, issued: tuple[ValidationResult, _Shown]) -> Changes | None:
+    def _issued(self, issued: tuple[ValidationResult, Shown]) -> Changes | None:
         result, shown = issued
         self._show(shown)
         # The focused « Valider » is gone: the next step is the PDF.
@@ -438,30 +373,6 @@ class InvoiceDialog(InvoiceForm):
 
     def _open_credit_note(self, invoice_id: str, parent: QWidget | None) -> None:
         self.credit_note = open_invoice_window(self.ctx, invoice_id, None, parent)
-
-
-@dataclass(frozen=True, slots=True)
-class _Shown:
-    """What the window shows of an invoice, read in one go."""
-
-    detail: InvoiceDetail
-    clients: list[ClientInfo] | None = None
-    balance: Balance | None = None
-
-
-def _has_balance(detail: InvoiceDetail | None) -> bool:
-    return detail is not None and not detail.is_draft and detail.data.kind == InvoiceKind.INVOICE
-
-
-def _read(uow: UnitOfWorkFactory, invoice_id: str) -> _Shown:
-    """The invoice, its entrepreneur's clients and its balance (read-only units of work)."""
-    reads = uow.reading()
-    detail = drafts.get_invoice(reads, invoice_id)
-    return _Shown(
-        detail,
-        list_clients(reads, detail.data.entrepreneur_id),
-        payments.get_balance(reads, invoice_id) if _has_balance(detail) else None,
-    )
 
 
 def open_invoice_window(

@@ -1,15 +1,19 @@
 """What the invoice window says about its invoice (title, status line) and which actions
-it offers, as plain functions of the invoice and its balance (split from
-``invoice_dialog.py``; no widget here, so the wording is checked without a window)."""
+it offers, as plain functions of the invoice and its balance, and what it reads of an
+invoice in one go (split from ``invoice_dialog.py``; no widget here, so the wording is
+checked without a window)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app import formatting
+from app.invoicing import drafts, payments
+from app.invoicing.clients import ClientInfo, list_clients
 from app.invoicing.drafts import InvoiceDetail
 from app.invoicing.payments import Balance
 from app.states import InvoiceKind
+from app.uow import UnitOfWorkFactory
 from ui import messages_invoicing as labels
 from ui.texts import invoicing as texts
 
@@ -79,3 +83,27 @@ def state_of(detail: InvoiceDetail | None, balance: Balance | None) -> InvoiceSt
         "partial": invoice,
     }
     return InvoiceState(title, status, issued, visible)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the window shows of an invoice, read in one go (off the GUI thread)."""
+
+    detail: InvoiceDetail
+    clients: list[ClientInfo] | None = None
+    balance: Balance | None = None
+
+
+def has_balance(detail: InvoiceDetail | None) -> bool:
+    return detail is not None and not detail.is_draft and detail.data.kind == InvoiceKind.INVOICE
+
+
+def read_shown(uow: UnitOfWorkFactory, invoice_id: str) -> Shown:
+    """The invoice, its entrepreneur's clients and its balance (read-only units of work)."""
+    reads = uow.reading()
+    detail = drafts.get_invoice(reads, invoice_id)
+    return Shown(
+        detail,
+        list_clients(reads, detail.data.entrepreneur_id),
+        payments.get_balance(reads, invoice_id) if has_balance(detail) else None,
+    )
