@@ -29,7 +29,7 @@ from app.sync.protocol import (
     PROTOCOL_VERSION,
     SCHEMA_HEADER,
 )
-from siege import devices, feed, schemas, sealing, snapshot, store
+from siege import devices, feed, local_series, schemas, sealing, snapshot, store
 from siege import scope as read_scope
 from siege.devices import DeviceAdminError, DeviceRecord
 from siege.payload import PayloadError, parse_push
@@ -149,9 +149,16 @@ def create_app(engine: Engine) -> FastAPI:
         if not isinstance(code, str) or len(code) > 40:
             raise HTTPException(422, {"code": "invalid", "reason": "code expected"})
         try:
-            record, token = await run_in_threadpool(devices.complete_enrolment, engine, code)
+            # Series the laptop numbered invoices in before enrolment (siege/local_series.py).
+            declared = local_series.parse(body.get("local_series"))
+            record, token = await run_in_threadpool(
+                devices.complete_enrolment, engine, code, declared
+            )
+        except local_series.LocalSeriesRefused as exc:
+            raise HTTPException(422, {"code": exc.reason, "reason": "bad local_series"}) from None
         except DeviceAdminError as exc:
-            raise HTTPException(403, {"code": exc.reason, "reason": "enrolment refused"}) from None
+            refused = {"code": exc.reason, "reason": "enrolment refused", **exc.details}
+            raise HTTPException(403, refused) from None
         return {
             "token": token,
             "device_id": record.device_id,
@@ -209,32 +216,39 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.get(f"{API_PREFIX}/snapshot", dependencies=checked, responses=schemas.READ_ERRORS)
     def snapshot_plan(dev: Annotated[DeviceRecord, Depends(device)]) -> dict[str, Any]:
-        """Where a first sync from a snapshot starts (siege/snapshot.py)."""
-        return snapshot.plan(engine, dev)
+        """The device's snapshot at the current cursor, prepared as a SQLite file (built
+        or from the cache): its name, cursor, scope epoch, size and SHA-256
+        (siege/snapshot.py)."""
+        return snapshot.prepare(engine, dev).plan()
 
-    @app.get(f"{API_PREFIX}/snapshot/chunk", dependencies=checked, responses=schemas.READ_ERRORS)
-    def snapshot_chunk(
+    @app.get(
+        f"{API_PREFIX}/snapshot/file/{{name}}", dependencies=checked, responses=schemas.READ_ERRORS
+    )
+    def snapshot_file(
         dev: Annotated[DeviceRecord, Depends(device)],
-        cursor: Annotated[int, Query(ge=0, le=2**62)],
-        table: Annotated[str, Query(max_length=60)],
-        after: Annotated[str, Query(max_length=40)] = "",
-        limit: Annotated[int, Query(ge=1, le=snapshot.MAX_CHUNK)] = snapshot.DEFAULT_CHUNK,
-    ) -> Response:
-        """One verified chunk of a snapshot: compressed JSON, its SHA-256 and the next
-        position in headers (a cut transfer resumes there)."""
+        name: str,
+        range_: Annotated[str | None, Header(alias="Range")] = None,
+    ) -> StreamingResponse:
+        """The prepared file's bytes from the offset a ``Range: bytes=N-`` asks for (a cut
+        download resumes there), streamed a block at a time."""
         try:
-            part = snapshot.chunk(engine, dev, cursor, table, after, limit)
+            path = snapshot.opened(dev, engine, name)
         except snapshot.SnapshotError as exc:
+            status = 404 if exc.reason == "gone" else 422
             raise HTTPException(
-                422, {"code": exc.reason, "reason": "bad snapshot position"}
+                status, {"code": exc.reason, "reason": "no such snapshot"}
             ) from None
-        headers = {
-            snapshot.SHA_HEADER: part.sha256,
-            snapshot.ROWS_HEADER: str(part.rows),
-            snapshot.NEXT_TABLE_HEADER: part.next_table,
-            snapshot.NEXT_AFTER_HEADER: part.next_after,
-        }
-        return Response(part.body, media_type="application/octet-stream", headers=headers)
+        size = path.stat().st_size
+        start, end = _byte_range(range_, size)
+        headers = {"Accept-Ranges": "bytes", "Content-Length": str(end - start + 1)}
+        if range_ is not None:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return StreamingResponse(
+            snapshot.read_range(path, start, end),
+            206 if range_ is not None else 200,
+            headers=headers,
+            media_type="application/vnd.sqlite3",
+        )
 
     default_openapi = app.openapi
 
@@ -280,6 +294,22 @@ def _scope_lines(engine: Engine, dev: DeviceRecord) -> Iterator[bytes]:
         scope = read_scope.compute(conn, dev)
         for table, ids in read_scope.manifest(conn, scope):
             yield json.dumps({"table": table, "ids": ids}).encode() + b"\n"
+
+
+def _byte_range(asked: str | None, size: int) -> tuple[int, int]:
+    """(first, last) byte of ``bytes=N-`` or ``bytes=N-M``; the whole file without one."""
+    if asked is None:
+        return 0, size - 1
+    unit, _, spec = asked.partition("=")
+    first, _, last = spec.partition("-")
+    if unit.strip() != "bytes" or not first.strip().isdigit() or int(first) >= size:
+        raise HTTPException(
+            416,
+            {"code": "bad_range", "reason": "bytes=N- within the file expected"},
+            headers={"Content-Range": f"bytes */{size}"},
+        )
+    end = int(last) if last.strip().isdigit() else size - 1
+    return int(first), min(end, size - 1)
 
 
 def _is_uuid(value: str) -> bool:

@@ -1,56 +1,73 @@
-"""First-sync snapshots (docs/sync.md, "First sync from a snapshot"): a new laptop reads
-its scope as it stands at one cursor, table by table in verified chunks, then pulls the
-change feed from that cursor.
+"""First-sync snapshots (docs/sync.md, "First sync from a snapshot"): the siège writes a
+device's scope, as it stands at one cursor, into a SQLite file with the laptop's table
+layout; the laptop downloads it in resumable byte ranges, checks it and copies it table
+by table, then pulls the change feed from that cursor.
 
 A snapshot at cursor ``C`` is every row of the device's scope whose version is at or
 before ``C``, with its values now: a row whose version is at or before ``C`` has not
 changed since (any change moves its version past ``C``), so these are its values at
-``C``; a row changed later is left out and comes with the pull from ``C``. Nothing is
-stored on the siège: a chunk is read again on demand, which makes a cut transfer
-resumable at the chunk where it stopped, with the same cursor.
+``C``; a row changed later is left out and comes with the pull from ``C``. The rows are
+exactly those the scope rules give (the scope's ids bound into the query as a shortcut,
+then :func:`siege.scope.keep` row by row, as the change feed does).
 
-A chunk is one table's rows after an id, ordered by id, as compressed JSON (zlib): the
-column names once, then one array of values per row, the clocks of the fields a laptop
-keeps clocks for (``tracked``, app/sync/review.py), and the newest stamp of the chunk
-(the laptop's clock observes it). Its SHA-256 travels in a header; the laptop checks it
-before applying anything. The conflicts the feed would send come last, as a pseudo-table.
-Memory stays flat on both sides: a chunk holds at most ``MAX_CHUNK`` rows.
+Besides the synced tables (only the columns a laptop receives), the file holds
+``_clock`` (the stamps of the fields a laptop keeps clocks for, ``tracked``),
+``_conflict`` (the conflicts to review the feed would send) and ``_meta`` (format,
+cursor, newest stamp: the laptop's clock observes it).
+
+The file is built with bounded memory (rows streamed from the database into
+``executemany`` in batches of :data:`BATCH`) and kept in a cache folder, one per scope
+and cursor, so a cut download resumes on the same bytes and the next laptop of the same
+scope at the same cursor gets it without a rebuild. Files older than
+:data:`KEEP_SECONDS` go when another is built.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from app.models.base import Base, synced_tables
-from app.sync.codec import encode_value, table_specs
-from app.sync.protocol import (
-    SNAPSHOT_CONFLICTS,
-    SNAPSHOT_NEXT_AFTER_HEADER,
-    SNAPSHOT_NEXT_TABLE_HEADER,
-    SNAPSHOT_ROWS_HEADER,
-    SNAPSHOT_SHA_HEADER,
-)
+from app.sync.codec import table_specs
 from siege import scope as read_scope
 from siege.conflicts import HISTORY_ONLY
 from siege.devices import DeviceRecord
 from siege.tables import conflict, counter, field_clock, row_version
 
-CONFLICTS = SNAPSHOT_CONFLICTS
-DEFAULT_CHUNK = 5000
-MAX_CHUNK = 20_000
-SHA_HEADER = SNAPSHOT_SHA_HEADER
-ROWS_HEADER = SNAPSHOT_ROWS_HEADER
-NEXT_TABLE_HEADER = SNAPSHOT_NEXT_TABLE_HEADER
-NEXT_AFTER_HEADER = SNAPSHOT_NEXT_AFTER_HEADER
-# Beyond this many ids, a scope is not bound into the chunk's query (see _narrow).
+FORMAT = 1
+BATCH = 5000
+# Beyond this many ids, a scope is not bound into the query (see _narrow).
 MAX_NARROW_IDS = 10_000
-COMPRESSION_LEVEL = 1  # fast: the bytes cross a LAN or a loopback, CPU is the cost
+FOLDER_ENV = "PERMANENCE_SNAPSHOT_DIR"
+# A restored siège reaches the same cursor again with other rows: files do not live long.
+KEEP_SECONDS = 3600
+NAME = re.compile(r"^(all|[0-9a-f-]{36})-e(\d{1,19})-c(\d{1,19})\.sqlite\Z")
+CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
+CONFLICT_COLUMNS = (
+    "seq",
+    "kind",
+    "table_name",
+    "row_id",
+    "field",
+    "kept_value",
+    "lost_value",
+    "lost_hlc",
+    "device_name",
+    "detail",
+)
+_DIALECT = sqlite_dialect.dialect()
 
 
 class SnapshotError(ValueError):
@@ -60,118 +77,210 @@ class SnapshotError(ValueError):
 
 
 @dataclass(frozen=True)
-class Chunk:
-    body: bytes  # compressed JSON
+class Prepared:
+    name: str
+    path: Path
+    cursor: int
+    epoch: int
+    size: int
     sha256: str
-    rows: int
-    next_table: str  # "" at the end of the snapshot
-    next_after: str
+    built: bool  # False: served from the cache
+
+    def plan(self) -> dict[str, Any]:
+        return {
+            "format": "sqlite",
+            "version": FORMAT,
+            "name": self.name,
+            "cursor": self.cursor,
+            "scope_epoch": self.epoch,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
 
 
-def plan(engine: Engine, dev: DeviceRecord) -> dict[str, Any]:
-    """Where a snapshot starts: the cursor it stands at, the device's scope epoch, and
-    the tables in the order they come."""
+def folder(engine: Engine) -> Path:
+    """Where this siège database's prepared snapshots live (private to its user): one
+    folder per database, so two sièges on one machine never share a file."""
+    base = Path(os.environ.get(FOLDER_ENV) or Path(tempfile.gettempdir()) / "permanence-snapshots")
+    which = engine.url.render_as_string(hide_password=True).encode()
+    path = base / hashlib.sha256(which).hexdigest()[:16]
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def owner(dev: DeviceRecord, scope: read_scope.Scope) -> str:
+    """Whose file: every siège-staff device shares one (same scope), others their own."""
+    return "all" if scope.everything else str(dev.device_id)
+
+
+def prepare(engine: Engine, dev: DeviceRecord, where: Path | None = None) -> Prepared:
+    """The device's snapshot at the siège's current cursor: from the cache, else built."""
+    where = where or folder(engine)
     with engine.connect() as conn:
         epoch = read_scope.epoch(conn, dev)
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
-    return {"cursor": top, "scope_epoch": epoch, "tables": [*synced_tables(), CONFLICTS]}
+        scope = read_scope.cached.get(conn, dev, top)
+        # The epoch is in the name: a scope changed at the same cursor is another file.
+        name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.sqlite"
+        path = where / name
+        built = not path.exists()
+        if built:
+            _forget_old(where)
+            _build(conn, scope, top, path)
+    size = path.stat().st_size
+    return Prepared(name, path, top, epoch, size, _sha256(path), built)
 
 
-def chunk(
-    engine: Engine, dev: DeviceRecord, cursor: int, table: str, after: str, limit: int
-) -> Chunk:
-    """Rows of ``table`` after id ``after`` (conflicts: after seq ``after``) in the
-    device's scope, versioned at or before ``cursor``."""
-    order = [*synced_tables(), CONFLICTS]
-    if table not in order:
-        raise SnapshotError("unknown_table")
-    limit = max(1, min(limit, MAX_CHUNK))
+def opened(dev: DeviceRecord, engine: Engine, name: str, where: Path | None = None) -> Path:
+    """The prepared file ``name`` if it is this device's (SnapshotError otherwise)."""
+    match = NAME.match(name)
+    if match is None:
+        raise SnapshotError("bad_name")
     with engine.connect() as conn:
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
-        if cursor > top:
-            raise SnapshotError("cursor_ahead")
-        scope = read_scope.cached.get(conn, dev, top)
-        if table == CONFLICTS:
-            payload, last, full = _conflicts(conn, scope, cursor, after, limit)
-        else:
-            payload, last, full = _rows(conn, scope, cursor, table, after, limit)
-    if full:
-        next_table, next_after = table, last
-    else:
-        position = order.index(table)
-        next_table = order[position + 1] if position + 1 < len(order) else ""
-        next_after = ""
-    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    body = zlib.compress(raw, COMPRESSION_LEVEL)
-    return Chunk(
-        body, hashlib.sha256(body).hexdigest(), len(payload["rows"]), next_table, next_after
-    )
+        mine = owner(dev, read_scope.cached.get(conn, dev, top))
+    if match.group(1) != mine:
+        raise SnapshotError("not_yours")
+    path = (where or folder(engine)) / name
+    if not path.is_file():
+        raise SnapshotError("gone")
+    return path
 
 
-def _rows(
-    conn: Connection,
-    scope: read_scope.Scope,
-    cursor: int,
-    table: str,
-    after: str,
-    limit: int,
-) -> tuple[dict[str, Any], str, bool]:
+def read_range(path: Path, start: int, end: int, block: int = 1 << 20) -> Iterator[bytes]:
+    """Bytes ``start..end`` (inclusive) of the file, a block at a time (flat memory)."""
+    with path.open("rb") as f:
+        f.seek(start)
+        left = end - start + 1
+        while left > 0:
+            data = f.read(min(block, left))
+            if not data:
+                return
+            left -= len(data)
+            yield data
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while data := f.read(1 << 20):
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _forget_old(where: Path) -> None:
+    limit = time.time() - KEEP_SECONDS
+    for old in where.glob("*.sqlite"):
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            continue  # another worker removed it
+
+
+def _build(conn: Connection, scope: read_scope.Scope, cursor: int, target: Path) -> None:
+    partial = target.with_name(f".{uuid.uuid4().hex}.part")
+    out = sqlite3.connect(partial, isolation_level=None)
+    try:
+        # A scratch file until renamed: no journal, no syncs (a crash leaves a .part).
+        out.execute("PRAGMA journal_mode = OFF")
+        out.execute("PRAGMA synchronous = OFF")
+        out.execute("BEGIN")
+        out.execute(f"CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        out.execute(
+            f"CREATE TABLE {CLOCK_TABLE} (table_name TEXT, row_id TEXT, field TEXT, hlc TEXT)"
+        )
+        out.execute(f"CREATE TABLE {CONFLICT_TABLE} ({', '.join(CONFLICT_COLUMNS)})")
+        newest = ""
+        for table in synced_tables():
+            newest = max(newest, _copy_table(conn, out, scope, cursor, table))
+        _copy_conflicts(conn, out, scope, cursor)
+        out.executemany(
+            f"INSERT INTO {META_TABLE} VALUES (?, ?)",
+            [("format", str(FORMAT)), ("cursor", str(cursor)), ("newest_stamp", newest)],
+        )
+        out.execute("COMMIT")
+    finally:
+        out.close()
+    os.chmod(partial, 0o600)
+    os.replace(partial, target)
+
+
+def columns_of(table: str) -> list[Any]:
+    """The columns of ``table`` a laptop receives, ``id`` first."""
     data = Base.metadata.tables[table]
     spec = table_specs()[table]
-    columns = [c for c in data.columns if c.name != "id" and c.name in spec.columns]
+    return [data.c.id, *(c for c in data.columns if c.name != "id" and c.name in spec.columns)]
+
+
+def _create(out: sqlite3.Connection, table: str, columns: list[Any]) -> None:
+    defs = [
+        f'"{c.name}" {c.type.compile(dialect=_DIALECT)}'
+        + (" PRIMARY KEY" if c.name == "id" else "")
+        for c in columns
+    ]
+    out.execute(f'CREATE TABLE "{table}" ({", ".join(defs)})')
+
+
+def _copy_table(
+    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int, table: str
+) -> str:
+    """Rows of ``table`` in the scope, versioned at or before ``cursor``; returns the
+    newest stamp of their fields."""
+    columns = columns_of(table)
+    _create(out, table, columns)
+    spec = table_specs()[table]
+    # The laptop's storage of each value (SQLAlchemy's SQLite form: dates as text...).
+    procs = [c.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for c in columns]
+    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
+    insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})'
+    tracked = [c.name for c in columns[1:] if spec.columns[c.name].tracked]
     rv = row_version.c
+    data = Base.metadata.tables[table]
     query = (
-        select(data.c.id, *columns)
+        select(*columns)
         .join(row_version, and_(rv.table_name == table, rv.row_id == data.c.id))
-        .where(rv.seq <= cursor, data.c.id > after)
+        .where(rv.seq <= cursor)
     )
     narrowed = None if scope.everything else _narrow(scope, table, data)
     if narrowed is not None:
         query = query.where(narrowed)
-    found = conn.execute(query.order_by(data.c.id).limit(limit)).all()
-    full = len(found) == limit
-    last = str(found[-1][0]) if found else after
-    if not scope.everything and found:
-        inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
-        found = [r for r in found if (table, str(r[0])) in inside]
-    # Only dates, times and bytes change form in JSON (app/sync/codec.py encode_value):
-    # the other values go as they are, without a call per value.
-    converted = [
-        (i + 1, spec.columns[c.name])
-        for i, c in enumerate(columns)
-        if spec.columns[c.name].kind in ("date", "datetime", "time", "bytes")
-    ]
-    rows = []
-    for r in found:
-        row = list(r)
-        for i, col in converted:
-            row[i] = encode_value(col, row[i])
-        rows.append(row)
-    tracked = [c.name for c in columns if spec.columns[c.name].tracked]
-    clocks: dict[str, dict[str, str]] = {}
-    newest = ""
-    ids = [r[0] for r in found]
-    if ids:
+    newest, after = "", ""
+    while True:
+        found = conn.execute(query.where(data.c.id > after).order_by(data.c.id).limit(BATCH)).all()
+        if not found:
+            return newest
+        full = len(found) == BATCH
+        after = str(found[-1][0])
+        first = str(found[0][0])
+        if not scope.everything:
+            inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
+            found = [r for r in found if (table, str(r[0])) in inside]
+        rows = [list(r) for r in found]
+        for row in rows:
+            for i, proc in converted:
+                if row[i] is not None:
+                    row[i] = proc(row[i])
+        out.executemany(insert, rows)
         fc = field_clock.c
-        first, final = ids[0], ids[-1]
         # One range read (the clocks' primary key), not an IN list of thousands of ids.
-        in_range = and_(fc.table_name == table, fc.row_id >= first, fc.row_id <= final)
-        newest = str(conn.execute(select(func.max(fc.hlc)).where(in_range)).scalar() or "")
-        if tracked:
-            wanted = set(ids)
-            for row_id, name, stamp in conn.execute(
-                select(fc.row_id, fc.field, fc.hlc).where(in_range, fc.field.in_(tracked))
-            ):
-                if row_id in wanted:
-                    clocks.setdefault(row_id, {})[name] = stamp
-    payload = {
-        "table": table,
-        "columns": [c.name for c in columns],
-        "rows": rows,
-        "clocks": clocks,
-        "newest_stamp": newest,
-    }
-    return payload, last, full
+        in_range = and_(fc.table_name == table, fc.row_id >= first, fc.row_id <= after)
+        stamp = conn.execute(select(func.max(fc.hlc)).where(in_range)).scalar()
+        newest = max(newest, str(stamp or ""))
+        if tracked and rows:
+            wanted = {r[0] for r in rows}
+            out.executemany(
+                f"INSERT INTO {CLOCK_TABLE} VALUES (?, ?, ?, ?)",
+                (
+                    (table, row_id, name, hlc)
+                    for row_id, name, hlc in conn.execute(
+                        select(fc.row_id, fc.field, fc.hlc).where(in_range, fc.field.in_(tracked))
+                    )
+                    if row_id in wanted
+                ),
+            )
+        if not full:
+            return newest
 
 
 def _narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
@@ -209,35 +318,25 @@ def _narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
     return None
 
 
-def _conflicts(
-    conn: Connection, scope: read_scope.Scope, cursor: int, after: str, limit: int
-) -> tuple[dict[str, Any], str, bool]:
-    start = int(after) if after.isdigit() else 0
+def _copy_conflicts(
+    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int
+) -> None:
     c = conflict.c
-    found = conn.execute(
-        select(conflict)
-        .where(c.seq > start, c.seq <= cursor, c.kind.not_in(sorted(HISTORY_ONLY)))
-        .order_by(c.seq)
-        .limit(min(limit, 500))
-    ).all()
-    full = len(found) == min(limit, 500)
-    last = str(found[-1].seq) if found else after
-    if not scope.everything and found:
-        inside = read_scope.keep(conn, scope, [(f.table_name, f.row_id) for f in found])
-        found = [f for f in found if (f.table_name, f.row_id) in inside]
-    rows = [
-        {
-            "seq": int(f.seq),
-            "kind": f.kind,
-            "table": f.table_name,
-            "row_id": f.row_id,
-            "field": f.field,
-            "kept_value": f.kept_value,
-            "lost_value": f.lost_value,
-            "lost_hlc": f.lost_hlc,
-            "device_name": f.device_name,
-            "detail": f.detail,
-        }
-        for f in found
-    ]
-    return {"table": CONFLICTS, "rows": rows}, last, full
+    after = 0
+    while True:
+        found = conn.execute(
+            select(*(c[name] for name in CONFLICT_COLUMNS))
+            .where(c.seq > after, c.seq <= cursor, c.kind.not_in(sorted(HISTORY_ONLY)))
+            .order_by(c.seq)
+            .limit(BATCH)
+        ).all()
+        if not found:
+            return
+        after = int(found[-1][0])
+        if not scope.everything:
+            inside = read_scope.keep(conn, scope, [(f.table_name, f.row_id) for f in found])
+            found = [f for f in found if (f.table_name, f.row_id) in inside]
+        out.executemany(
+            f"INSERT INTO {CONFLICT_TABLE} VALUES ({', '.join('?' for _ in CONFLICT_COLUMNS)})",
+            [tuple(f) for f in found],
+        )

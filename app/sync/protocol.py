@@ -44,14 +44,6 @@ MAX_PAGE = 2000
 
 ISSUED_STATUS = "emise"
 
-# First sync from a snapshot (siege/snapshot.py, app/sync/snapshot.py): each chunk's
-# SHA-256, row count and the position of the next chunk travel in these headers.
-SNAPSHOT_SHA_HEADER = "X-Snapshot-Sha256"
-SNAPSHOT_ROWS_HEADER = "X-Snapshot-Rows"
-SNAPSHOT_NEXT_TABLE_HEADER = "X-Snapshot-Next-Table"
-SNAPSHOT_NEXT_AFTER_HEADER = "X-Snapshot-Next-After"
-SNAPSHOT_CONFLICTS = "~conflicts"
-
 
 class ProtocolError(ValueError):
     """A message that does not have the protocol's shape; ``reason`` says where (English,

@@ -1,25 +1,28 @@
 """First sync from a snapshot (docs/sync.md, "First sync from a snapshot"), on SQLite and
-PostgreSQL, real laptop profiles through the siège's HTTP API: a new laptop reading a
-snapshot ends with exactly what a laptop reading pages of changes holds (rows, values,
-conflicts to review), for a one-antenne laptop and a siège-staff one; a transfer cut
-after a chunk resumes at the next chunk with the same cursor; a change made on the siège
-while the snapshot streams arrives with the pull that follows; a chunk altered on the
-way is refused before anything of it is used."""
+PostgreSQL, real laptop profiles through the siège's HTTP API: a new laptop copying the
+siège's SQLite file of its scope ends with exactly what a laptop reading pages of changes
+holds (rows, values, conflicts to review), for a one-antenne laptop, a siège-staff one and
+an encrypted (SQLCipher) profile; the file is private to the profile while it exists and
+gone after; a file altered on the way is refused before anything of it is used; a file
+whose content breaks a rule a page would refuse is not used (pages instead). A transfer
+cut by the server mid-stream resumes at the bytes it has: tests/integration/
+test_sync_snapshot_cut.py."""
 
 from __future__ import annotations
 
-import json
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.models import SyncConflict
+from app.config import ProfileSettings
+from app.models import Person, SyncConflict
 from app.models.base import synced_tables
-from app.profile import Profile
+from app.profile import Profile, create_profile
 from app.sync import service
 from app.sync import snapshot as laptop_snapshot
 from app.sync.apply import get_state
@@ -29,13 +32,20 @@ from siege import devices
 from tests.integration.test_sync_scope import build_region
 from tests.sync_support import BASE_URL, Siege, new_laptop, snapshot
 from tests.sync_support.authority import op
-from tests.sync_support.faults import SimulatedCrash
 
 
 def laptop(
-    server: Siege, root: Path, name: str, town: str, role: str = devices.ACCOMPAGNATEUR
+    server: Siege,
+    root: Path,
+    name: str,
+    town: str,
+    role: str = devices.ACCOMPAGNATEUR,
+    passphrase: str | None = None,
 ) -> Profile:
-    profile = new_laptop(root, name)
+    if passphrase:
+        profile = create_profile(root / name, ProfileSettings(encrypted=True), passphrase)
+    else:
+        profile = new_laptop(root, name)
     code, _prefix = devices.enroll(server.engine, name, town, role)
     service.enrol(profile, BASE_URL, code, http_factory=server.http_factory)
     return profile
@@ -59,6 +69,11 @@ def state(profile: Profile, key: str) -> str:
         return get_state(conn, key, "")
 
 
+def persons(profile: Profile) -> int:
+    with profile.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Person)).scalar_one())
+
+
 def _with_a_conflict(server: Siege) -> None:
     region = build_region(server)
     # Two Reims laptops change the same phone: the late, older write is kept as a conflict.
@@ -78,10 +93,21 @@ def test_a_snapshot_gives_exactly_what_pages_of_changes_give(
     _with_a_conflict(siege)
     fast = laptop(siege, tmp_path, "Neuf", "Épernay", role)
     slow = laptop(siege, tmp_path, "Ancien", "Épernay", role)
-    chunks: list[str] = []
-    report = service.run_sync(fast, http_factory=siege.http_factory, fault=chunks.append)
+    seen: list[str] = []
+    modes: list[int] = []
+    target = laptop_snapshot.download_path(fast.engine)
+
+    def note(point: str) -> None:
+        seen.append(point)
+        if point == "snapshot_block":
+            modes.append(stat.S_IMODE(target.stat().st_mode))
+
+    report = service.run_sync(fast, http_factory=siege.http_factory, fault=note)
     service.run_sync(slow, http_factory=siege.http_factory, snapshot=False)
-    assert chunks.count("snapshot_chunk_applied") > len(synced_tables())
+    assert "snapshot_copied" in seen and "page_applied" in seen
+    # Downloaded under the profile, readable by its owner only, deleted once copied.
+    assert target.parent == fast.paths.root.resolve() and modes and set(modes) == {0o600}
+    assert not target.exists()
     assert held(fast) == held(slow)
     assert conflicts(fast) == conflicts(slow) and conflicts(fast)
     assert report.pulled > 0 and state(fast, laptop_snapshot.POSITION_KEY) == ""
@@ -91,77 +117,29 @@ def test_a_snapshot_gives_exactly_what_pages_of_changes_give(
         assert held(fast) == snapshot(siege.engine, synced_tables())
 
 
-def test_a_cut_snapshot_resumes_at_its_next_chunk_and_changes_made_meanwhile_arrive(
-    siege: Siege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    region = build_region(siege)
-    monkeypatch.setattr(laptop_snapshot, "CHUNK_ROWS", 3)  # many chunks for a small siège
-    cut = laptop(siege, tmp_path, "Coupé", "Épernay")
-    whole = laptop(siege, tmp_path, "Entier", "Épernay")
-    applied: list[str] = []
-
-    def crash_at_the_fifth_chunk(point: str) -> None:
-        if point != "snapshot_chunk_applied":
-            return
-        applied.append(point)
-        if len(applied) == 2:
-            # A change on the siège while the snapshot streams: after its cursor.
-            moved = region.reims.push(op("person", region.ids["pa"], phone="0699999999"))
-            assert moved.status_code == 200, moved.text
-        if len(applied) == 5:
-            raise SimulatedCrash
-
-    with pytest.raises(SimulatedCrash):
-        service.run_sync(cut, http_factory=siege.http_factory, fault=crash_at_the_fifth_chunk)
-    saved = state(cut, laptop_snapshot.POSITION_KEY)
-    assert saved and state(cut, CURSOR_KEY) in ("", "0")
-    asked: list[dict[str, str]] = []
-
-    def recorded(url: str, token: str | None) -> httpx.Client:
-        client = siege.http_factory(url, token)
-        client._transport = Recorder(client._transport, asked)
-        return client
-
-    service.run_sync(cut, http_factory=recorded)
-    # It went on from the chunk after the cut, with the same cursor: nothing fetched twice.
-    position = json.loads(saved)
-    first = asked[0]
-    assert (first["table"], first["after"]) == (position["table"], position["after"])
-    assert int(first["cursor"]) == position["cursor"]
-    service.run_sync(whole, http_factory=siege.http_factory)
-    assert held(cut) == held(whole)
-    with cut.engine.connect() as conn:
-        from app.models import Person
-
-        person = table_of(Person)
-        phone = conn.execute(select(person.c.phone).where(person.c.id == region.ids["pa"])).scalar()
-    assert phone == "0699999999"
-
-
-class Recorder(httpx.BaseTransport):
-    """Notes the position of every snapshot chunk asked for."""
-
-    def __init__(self, inner: httpx.BaseTransport, asked: list[dict[str, str]]) -> None:
-        self.inner, self.asked = inner, asked
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/snapshot/chunk"):
-            self.asked.append(dict(request.url.params))
-        return self.inner.handle_request(request)
+def test_an_encrypted_profile_copies_the_plain_snapshot_file(siege: Siege, tmp_path: Path) -> None:
+    _with_a_conflict(siege)
+    locked = laptop(siege, tmp_path, "Chiffré", "Épernay", passphrase="Vouziers 2026!")
+    plain = laptop(siege, tmp_path, "Clair", "Épernay")
+    seen: list[str] = []
+    service.run_sync(locked, http_factory=siege.http_factory, fault=seen.append)
+    service.run_sync(plain, http_factory=siege.http_factory, snapshot=False)
+    assert "snapshot_copied" in seen
+    assert held(locked) == held(plain) and persons(locked) > 0
+    assert conflicts(locked) == conflicts(plain)
+    # The profile is still encrypted: its database does not open as plain SQLite.
+    assert not locked.paths.database.read_bytes().startswith(b"SQLite format 3")
 
 
 class Tamper(httpx.BaseTransport):
-    """Flips one byte of the third snapshot chunk on its way to the laptop."""
+    """Flips one byte of the snapshot file on its way to the laptop."""
 
     def __init__(self, inner: httpx.BaseTransport, hit: Callable[[], None]) -> None:
-        self.inner, self.hit, self.seen = inner, hit, 0
+        self.inner, self.hit = inner, hit
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        if not request.url.path.endswith("/snapshot/chunk"):
-            return response
-        self.seen += 1
-        if self.seen != 3:
+        if "/snapshot/file/" not in request.url.path:
             return response
         body = bytearray(response.read())
         body[len(body) // 2] ^= 0x01
@@ -169,11 +147,8 @@ class Tamper(httpx.BaseTransport):
         return httpx.Response(response.status_code, headers=response.headers, content=bytes(body))
 
 
-def test_an_altered_chunk_is_refused_before_use(
-    siege: Siege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_altered_file_is_refused_before_use(siege: Siege, tmp_path: Path) -> None:
     build_region(siege)
-    monkeypatch.setattr(laptop_snapshot, "CHUNK_ROWS", 3)
     profile = laptop(siege, tmp_path, "Altéré", "Épernay")
     reference = laptop(siege, tmp_path, "Témoin", "Épernay")
     hits: list[int] = []
@@ -183,19 +158,12 @@ def test_an_altered_chunk_is_refused_before_use(
         client._transport = Tamper(client._transport, lambda: hits.append(1))
         return client
 
-    positions: list[str] = []
-
-    def note(point: str) -> None:
-        if point == "snapshot_chunk_applied":
-            positions.append(state(profile, laptop_snapshot.POSITION_KEY))
-
     with pytest.raises(SyncError) as refused:
-        service.run_sync(profile, http_factory=tampered, fault=note)
+        service.run_sync(profile, http_factory=tampered)
     assert refused.value.code == "bad_response" and hits
-    # Two good chunks applied, the altered third one not at all (a chunk and the next
-    # position are committed together).
-    assert len(positions) == 2
-    assert state(profile, laptop_snapshot.POSITION_KEY) == positions[1]
+    # Nothing of it entered the database, and the altered file is gone.
+    assert persons(profile) == 0 and state(profile, CURSOR_KEY) in ("", "0")
+    assert not laptop_snapshot.download_path(profile.engine).exists()
     service.run_sync(profile, http_factory=siege.http_factory)
     service.run_sync(reference, http_factory=siege.http_factory)
-    assert held(profile) == held(reference)
+    assert held(profile) == held(reference) and persons(profile) > 0

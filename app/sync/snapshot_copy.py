@@ -1,0 +1,184 @@
+"""Copy a checked snapshot file into the laptop's database (docs/sync.md, "First sync from
+a snapshot"): ATTACH it, then one ``INSERT INTO main.t (cols) SELECT cols FROM snap.t``
+per table, the clocks and the conflicts, the pull cursor and the scope epoch, all in one
+transaction: a crash leaves the laptop as it was, with the file still there to copy.
+
+A row this laptop already holds (one it created before its first sync, already pushed)
+is not copied over: it goes through the pulled-row checks and the merge of a page
+(app/sync/pulled.py, app/sync/apply.py), so an issued invoice here is never rewritten
+and a waiting local edit keeps its own rule.
+
+The file is plain SQLite; on a SQLCipher profile it is attached with ``KEY ''`` (without
+it, SQLCipher would read the file with the profile's key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, delete
+
+from app.models import SyncState
+from app.models.base import Base, synced_tables
+from app.sync import evict, pulled
+from app.sync.apply import apply_rows, set_state, store_conflicts
+from app.sync.client_common import CURSOR_KEY
+from app.sync.codec import encode_value, table_of, table_specs
+from app.sync.protocol import Conflict, ProtocolError, Row
+from app.sync.snapshot_check import CLOCK_TABLE, CONFLICT_TABLE, FileRefused
+
+if TYPE_CHECKING:
+    from app.sync.client import SyncClient
+
+SCHEMA = "snap"
+CLOCKS = "sync_field_clock"
+# The file's conflict columns, in the protocol's names (app/sync/protocol.py Conflict).
+CONFLICT_FIELDS = {
+    "seq": "seq",
+    "kind": "kind",
+    "table_name": "table",
+    "row_id": "row_id",
+    "field": "field",
+    "kept_value": "kept_value",
+    "lost_value": "lost_value",
+    "lost_hlc": "lost_hlc",
+    "device_name": "device_name",
+    "detail": "detail",
+}
+
+
+@contextmanager
+def attached(client: SyncClient, path: Path) -> Iterator[Connection]:
+    """One transaction with the file attached as ``snap`` and links not checked (the
+    siège's data is consistent as a whole; tables come parents first anyway)."""
+    key = " KEY ''" if client.engine.dialect.driver == "pysqlcipher" else ""
+    with client.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        # Neither pragma nor ATTACH may run inside a transaction.
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute(f"ATTACH DATABASE ? AS {SCHEMA}{key}", (str(path),))
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            raw.execute(f"DETACH DATABASE {SCHEMA}")
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def copy(
+    client: SyncClient, path: Path, cursor: int, epoch: int, position_key: str
+) -> tuple[int, int]:
+    """Copy the file; returns (rows, conflicts). Sets the cursor and epoch, and forgets
+    the snapshot's position, in the same transaction."""
+    copied = 0
+    with attached(client, path) as conn:
+        present = {
+            str(name)
+            for (name,) in conn.exec_driver_sql(
+                f"SELECT name FROM {SCHEMA}.sqlite_master WHERE type = 'table'"
+            )
+        }
+        held: list[Row] = []
+        for table in synced_tables():
+            if table in present:
+                copied += _copy_table(conn, table, held)
+        _copy_clocks(conn, held)
+        if held:
+            kept, refused = pulled.screen(conn, held, client.server_ms)
+            client.record_pull_refusals(conn, refused)
+            apply_rows(conn, kept)
+            copied += len(kept)
+        conflicts = _conflicts(conn)
+        store_conflicts(conn, conflicts)
+        set_state(conn, CURSOR_KEY, str(cursor))
+        set_state(conn, evict.EPOCH_KEY, str(epoch))
+        st = table_of(SyncState)
+        conn.execute(delete(st).where(st.c.key == position_key))
+    return copied, len(conflicts)
+
+
+def _names(conn: Connection, table: str) -> list[str]:
+    return [str(r[1]) for r in conn.exec_driver_sql(f'PRAGMA {SCHEMA}.table_info("{table}")')]
+
+
+def _copy_table(conn: Connection, table: str, held: list[Row]) -> int:
+    names = _names(conn, table)
+    cols = ", ".join(f'"{n}"' for n in names)
+    mine = conn.exec_driver_sql(
+        f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m ON m.id = s.id'
+    ).all()
+    where = ""
+    if mine:
+        held.extend(_rows(conn, table, names, [str(r[0]) for r in mine]))
+        where = f' WHERE id NOT IN (SELECT id FROM main."{table}")'
+    done = conn.exec_driver_sql(
+        f'INSERT INTO main."{table}" ({cols}) SELECT {cols} FROM {SCHEMA}."{table}"{where}'
+    )
+    return int(done.rowcount)
+
+
+def _rows(conn: Connection, table: str, names: list[str], ids: list[str]) -> list[Row]:
+    """Rows of the file this laptop already holds, in a page's form (values as JSON)."""
+    data, spec = Base.metadata.tables[table], table_specs()[table]
+    dialect = conn.dialect
+    procs = [data.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names]
+    cols = ", ".join(f'"{n}"' for n in names)
+    out = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        for found in conn.exec_driver_sql(
+            f'SELECT {cols} FROM {SCHEMA}."{table}" WHERE id IN ({marks})', tuple(part)
+        ):
+            values = {
+                n: encode_value(spec.columns[n], v if p is None or v is None else p(v))
+                for n, p, v in zip(names, procs, found, strict=True)
+                if n != "id"
+            }
+            row_id = str(found[names.index("id")])
+            clocks = {
+                str(f): str(h)
+                for f, h in conn.exec_driver_sql(
+                    f"SELECT field, hlc FROM {SCHEMA}.{CLOCK_TABLE}"
+                    " WHERE table_name = ? AND row_id = ?",
+                    (table, row_id),
+                )
+            }
+            out.append(Row(0, table, row_id, values, clocks))
+    return out
+
+
+def _copy_clocks(conn: Connection, held: list[Row]) -> None:
+    """The tracked fields' stamps of the copied rows (those of held rows come with their
+    merge)."""
+    where = ""
+    if held:
+        conn.exec_driver_sql("CREATE TEMP TABLE snapshot_held (table_name TEXT, row_id TEXT)")
+        conn.exec_driver_sql(
+            "INSERT INTO temp.snapshot_held VALUES (?, ?)", [(r.table, r.row_id) for r in held]
+        )
+        where = (
+            " WHERE NOT EXISTS (SELECT 1 FROM temp.snapshot_held h"
+            " WHERE h.table_name = c.table_name AND h.row_id = c.row_id)"
+        )
+    conn.exec_driver_sql(
+        f"INSERT OR REPLACE INTO main.{CLOCKS} (table_name, row_id, field, hlc)"
+        f" SELECT table_name, row_id, field, hlc FROM {SCHEMA}.{CLOCK_TABLE} c{where}"
+    )
+    if held:
+        conn.exec_driver_sql("DROP TABLE temp.snapshot_held")
+
+
+def _conflicts(conn: Connection) -> list[Conflict]:
+    found = conn.exec_driver_sql(
+        f"SELECT {', '.join(CONFLICT_FIELDS)} FROM {SCHEMA}.{CONFLICT_TABLE} ORDER BY seq"
+    )
+    keys = tuple(CONFLICT_FIELDS.values())
+    try:
+        return [Conflict.from_json(dict(zip(keys, r, strict=True))) for r in found]
+    except ProtocolError as exc:
+        raise FileRefused(exc.reason) from None

@@ -1,0 +1,76 @@
+"""What a laptop refuses in a snapshot file (app/sync/snapshot_check.py): a real file
+built by the siège passes; the same file with one value a page of changes would refuse,
+or with something that would run or hide when read, is refused whole."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.sync import snapshot_check
+from siege import devices
+from siege import snapshot as siege_snapshot
+from tests.integration.test_sync_scope import build_region
+from tests.sync_support import Siege
+
+SERVER_MS = 1_800_000_000_000  # 2027-01-15, well after the region's stamps
+
+BREAKS = {
+    "NUL in a text": "UPDATE person SET notes = 'a' || char(0) || 'b' WHERE rowid = 1",
+    "encoded surrogate": "UPDATE person SET notes = CAST(x'41eda08042' AS TEXT) WHERE rowid = 1",
+    "invalid UTF-8": "UPDATE person SET last_name = CAST(x'ff' AS TEXT) WHERE rowid = 1",
+    "text too long": "UPDATE person SET first_name = printf('%.*c', 5000, 'x') WHERE rowid = 1",
+    "bytes in a text": "UPDATE person SET last_name = x'4142' WHERE rowid = 1",
+    "missing required": "UPDATE person SET last_name = NULL WHERE rowid = 1",
+    "impossible date": "UPDATE person SET birth_date = '1990-02-30' WHERE rowid = 1",
+    "date outside the window": "UPDATE person SET birth_date = '1066-10-14' WHERE rowid = 1",
+    "datetime form": "UPDATE person SET created_at = '2026-01-02T03:04:05' WHERE rowid = 1",
+    "row id": "UPDATE person SET id = '../../etc' WHERE rowid = 1",
+    "unknown column": "ALTER TABLE person ADD COLUMN secret TEXT",
+    "unknown table": "CREATE TABLE extra (id TEXT)",
+    "a trigger": "CREATE TRIGGER t AFTER INSERT ON person BEGIN SELECT 1; END",
+    "a view": "CREATE VIEW v AS SELECT 1",
+    "clock from the future": "UPDATE _clock SET hlc = 'ffffffffffff' || substr(hlc, 13)",
+    "conflict after the cursor": "UPDATE _conflict SET seq = seq + 1000000",
+    "another cursor": "UPDATE _meta SET value = '1' WHERE key = 'cursor'",
+}
+
+
+@pytest.fixture
+def built(siege: Siege, tmp_path: Path) -> tuple[Path, int]:
+    build_region(siege)
+    code, _prefix = devices.enroll(siege.engine, "Vérif", "Reims", devices.SIEGE)
+    record = devices.complete_enrolment(siege.engine, code)[0]
+    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path)
+    return prepared.path, prepared.cursor
+
+
+def test_a_file_built_by_the_siege_passes(built: tuple[Path, int]) -> None:
+    path, cursor = built
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM person").fetchone()[0] > 0
+        snapshot_check.check(db, cursor, SERVER_MS)
+
+
+@pytest.mark.parametrize("change", list(BREAKS.values()), ids=list(BREAKS))
+def test_a_file_breaking_a_rule_is_refused(
+    built: tuple[Path, int], tmp_path: Path, change: str
+) -> None:
+    path, cursor = built
+    altered = tmp_path / "altered.sqlite"
+    shutil.copy(path, altered)
+    with sqlite3.connect(altered) as db:
+        if "_conflict" in change:
+            db.execute(
+                "INSERT INTO _conflict VALUES (1, 'k', 'person', 'x', 'f', '', '', '', 'd', '')"
+            )
+        db.execute(change)
+    db = sqlite3.connect(altered)
+    try:
+        with pytest.raises(snapshot_check.FileRefused):
+            snapshot_check.check(db, cursor, SERVER_MS)
+    finally:
+        db.close()
