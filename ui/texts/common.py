@@ -72,3 +72,22 @@ SPREADSHEET_FILTER_XLSX_ONLY: Final[str] = "Classeur Excel (*.xlsx)"
 SPREADSHEET_FILTER_XLSX_FIRST: Final[str] = "Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"
 SPREADSHEET_FILTER_CSV_FIRST: Final[str] = "CSV pour Excel (*.csv);;Classeur Excel (*.xlsx)"
 EXPORT_RUNNING: Final[str] = "Export en cours…"
+
+# A generated document (ui/widgets/documents.py): where it is, open, open its folder, print
+DOCUMENT_SAVED: Final[str] = "Document enregistré"
+DOCUMENT_SAVED_WHERE: Final[str] = "<b>{name}</b><br>est enregistré dans :<br>{folder}"
+OPEN_FOLDER: Final[str] = "Ouvrir le dossier"
+PRINT: Final[str] = "Imprimer"
+NO_VIEWER: Final[str] = (
+    "Aucun programme n'a pu ouvrir « {name} ».\n\n"
+    "Installez un lecteur de PDF (par exemple celui de votre navigateur) ; le document est "
+    "enregistré ici :\n{path}"
+)
+NO_FOLDER: Final[str] = (
+    "Le dossier n'a pas pu être ouvert. Le document est enregistré ici :\n{path}"
+)
+NO_PRINTER: Final[str] = (
+    "L'impression directe n'est pas possible sur cet ordinateur (aucun service d'impression "
+    "trouvé). Ouvrez le document puis imprimez-le depuis le lecteur de PDF."
+)
+PRINT_SENT: Final[str] = "« {name} » a été envoyé à l'imprimante par défaut."

@@ -26,28 +26,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-NO_VIEWER = (
-    "Aucun programme n'a pu ouvrir « {name} ».\n\n"
-    "Installez un lecteur de PDF (par exemple celui de votre navigateur) ; le document est "
-    "enregistré ici :\n{path}"
-)
-NO_FOLDER = "Le dossier n'a pas pu être ouvert. Le document est enregistré ici :\n{path}"
-NO_PRINTER = (
-    "L'impression directe n'est pas possible sur cet ordinateur (aucun service d'impression "
-    "trouvé). Ouvrez le document puis imprimez-le depuis le lecteur de PDF."
-)
-PRINT_SENT = "« {name} » a été envoyé à l'imprimante par défaut."
+from ui.texts import common
 
 
 def _say(parent: QWidget | None, text: str) -> None:
-    QMessageBox.information(parent, "Permanence", text)
+    QMessageBox.information(parent, common.APP_NAME, text)
 
 
 def open_document(parent: QWidget | None, path: Path) -> bool:
     """Open the file with the desktop's program; say so, with its place, when none can."""
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
         return True
-    _say(parent, NO_VIEWER.format(name=path.name, path=path))
+    _say(parent, common.NO_VIEWER.format(name=path.name, path=path))
     return False
 
 
@@ -55,7 +45,7 @@ def open_folder(parent: QWidget | None, path: Path) -> bool:
     folder = path if path.is_dir() else path.parent
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
         return True
-    _say(parent, NO_FOLDER.format(path=path))
+    _say(parent, common.NO_FOLDER.format(path=path))
     return False
 
 
@@ -65,14 +55,14 @@ def print_document(parent: QWidget | None, path: Path) -> bool:
         try:
             os.startfile(str(path), "print")  # type: ignore[attr-defined]
         except OSError:
-            _say(parent, NO_PRINTER)
+            _say(parent, common.NO_PRINTER)
             return False
     else:
         lp = shutil.which("lp")
         if lp is None or not QProcess.startDetached(lp, [str(path)]):
-            _say(parent, NO_PRINTER)
+            _say(parent, common.NO_PRINTER)
             return False
-    _say(parent, PRINT_SENT.format(name=path.name))
+    _say(parent, common.PRINT_SENT.format(name=path.name))
     return True
 
 
@@ -83,19 +73,19 @@ class DocumentReadyDialog(QDialog):
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path = path
-        self.setWindowTitle("Document enregistré")
+        self.setWindowTitle(common.DOCUMENT_SAVED)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        where = QLabel(f"<b>{path.name}</b><br>est enregistré dans :<br>{path.parent}", self)
+        where = QLabel(common.DOCUMENT_SAVED_WHERE.format(name=path.name, folder=path.parent), self)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setWordWrap(True)
         buttons = QDialogButtonBox(self)
-        self.open_button = QPushButton("Ouvrir", self)
-        self.folder_button = QPushButton("Ouvrir le dossier", self)
-        self.print_button = QPushButton("Imprimer", self)
+        self.open_button = QPushButton(common.OPEN, self)
+        self.folder_button = QPushButton(common.OPEN_FOLDER, self)
+        self.print_button = QPushButton(common.PRINT, self)
         for button in (self.open_button, self.folder_button, self.print_button):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        close.setText("Fermer")
+        close.setText(common.CLOSE)
         buttons.rejected.connect(self.reject)
         self.open_button.setDefault(True)
         self.open_button.clicked.connect(self._open)
