@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from app.clock import utcnow
 from app.models.base import Base
 from app.text import fold
+from siege.local_series import Declared, LocalSeriesRefused, adopt
 from siege.tables import device
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -278,11 +279,15 @@ def _free_prefix(conn: Connection, base: str, number: int) -> str:
     return f"{base}{number}"
 
 
-def complete_enrolment(engine: Engine, code: str) -> tuple[DeviceRecord, str]:
+def complete_enrolment(
+    engine: Engine, code: str, local_series: Sequence[Declared] = ()
+) -> tuple[DeviceRecord, str]:
     """Trade a one-time code for a token and the device id the siège chose (a new UUID
     at first enrolment, the device's own one when a code was re-issued); raises
     DeviceAdminError('invalid_code'). Whatever id the laptop had is not asked for:
-    an id claimed by the client could take over another device's series."""
+    an id claimed by the client could take over another device's series. The series
+    the laptop issued invoices in before enrolment are checked and adopted first
+    (siege/local_series.py); a refusal leaves the code unspent."""
     code_hash = hash_secret(normalise_code(code))
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -297,6 +302,10 @@ def complete_enrolment(engine: Engine, code: str) -> tuple[DeviceRecord, str]:
             raise DeviceAdminError("invalid_code")
         # Random (uuid4), not time-ordered: it says nothing about when it was made.
         device_id = m["device_id"] or str(uuid.uuid4())
+        try:
+            adopt(conn, int(m["id"]), device_id, local_series)
+        except LocalSeriesRefused as exc:
+            raise DeviceAdminError(exc.reason, prefix=exc.prefix) from None
         conn.execute(
             update(device)
             .where(device.c.id == m["id"])

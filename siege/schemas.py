@@ -93,8 +93,21 @@ class ChangesPage(BaseModel):
     )
 
 
+class LocalSeries(BaseModel):
+    id: str = Field(description="the series row's id on the laptop")
+    prefix: str = Field(max_length=12)
+    kind: str = Field(description="facture or avoir")
+    pending: bool = Field(description="its rows wait in the laptop's outbox")
+
+
 class EnrollBody(BaseModel):
     code: str = Field(max_length=40, description="one-time code printed by the siège")
+    local_series: list[LocalSeries] = Field(
+        default_factory=list,
+        max_length=20,
+        description="series the laptop issued invoices in before enrolment "
+        "(siege/local_series.py): adopted, or enrolment refused with the prefix",
+    )
 
 
 class EnrollAnswer(BaseModel):
@@ -199,7 +212,7 @@ PUSH_ERRORS: Answers = {
     503: _error("database fault: nothing applied, send the batch again", UnavailableBody),
 }
 ENROLL_ERRORS: Answers = {
-    403: _error("unknown, expired or used code"),
+    403: _error("unknown, expired or used code; or a series issued before enrolment refused"),
     **INVALID,
     **UPDATE,
 }

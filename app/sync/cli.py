@@ -125,6 +125,15 @@ def _create(root: Path, args: argparse.Namespace) -> Profile | None:
     return profile
 
 
+def _filled(text: str, exc: Exception) -> str:
+    """``text`` with the error's details in its ``{placeholders}`` (a prefix, a folder)."""
+    details = exc.details if isinstance(exc, SyncError) else {}
+    try:
+        return text.format(**details) if details else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
 def _enrol(
     profile: Profile, server_url: str, code: str, new_folder: tuple[Path, bool] | None = None
 ) -> int:
@@ -136,7 +145,7 @@ def _enrol(
         for code in codes:
             text = wording.ERRORS.get(code) or wording.FIELD_ERRORS.get(code)
             if text:
-                print(text, file=sys.stderr)
+                print(_filled(text, exc), file=sys.stderr)
         if new_folder is not None:
             profile.close()
             cli_profile.remove_new_profile(*new_folder)

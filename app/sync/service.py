@@ -18,6 +18,7 @@ from app.jobs import Cancelled, JobControl
 from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
 from app.states import SyncOutcome
+from app.sync import local_series
 from app.sync import role as device_role
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
@@ -107,33 +108,60 @@ def enrol(
     if not code.strip():
         raise ValidationError.single("code", "required")
     device = _device(profile)
+    body: dict[str, Any] = {"code": code.strip()}
+    declared: list[dict[str, Any]] = []
+    if device.enrolled_at is None:
+        # Invoices issued before enrolment: adopted by the siège, or enrolment refused
+        # with the prefix (docs/authority.md, "Invoices issued before enrolment").
+        with profile.engine.connect() as conn:
+            declared = local_series.declared(conn, device.device_id)
+        if declared:
+            body["local_series"] = declared
     with http_factory(server_url, None) as http:
-        response = request(http, "POST", "/enroll", json={"code": code.strip()})
+        response = request(http, "POST", "/enroll", json=body)
     if response.status_code in (403, 422):
+        refused = _refusal(response)
+        words = {"prefix": str(refused.get("prefix", "")), "folder": str(profile.paths.root)}
+        if refused.get("code") == "local_series_taken":
+            raise SyncError("local_series_taken", **words)
+        if refused.get("code") == "local_series_unknown":
+            raise SyncError("local_series_unknown", **words)
         raise SyncError("enrol_refused")
     if response.status_code != 200:
         raise SyncError("bad_response", status=response.status_code)
-    body = response.json()
+    answer = response.json()
     # The siège chooses the device id (docs/authority.md); this laptop adopts it, and
     # its clock's node with it (the capture reloads the clock from device_identity).
-    device_id = body.get("device_id")
+    device_id = answer.get("device_id")
     if not isinstance(device_id, str) or not ROW_ID.match(device_id):
         raise SyncError("bad_response", status=response.status_code)
-    _token_store(profile, device_id).save(str(body["token"]))
+    _token_store(profile, device_id).save(str(answer["token"]))
     with profile.engine.begin() as conn:
         conn.execute(
             update(table_of(DeviceIdentity)).values(
                 device_id=device_id,
                 server_url=server_url,
-                series_prefix=str(body["series_prefix"]),
-                name=str(body.get("name", device.name)),
+                series_prefix=str(answer["series_prefix"]),
+                name=str(answer.get("name", device.name)),
                 enrolled_at=utcnow(),
             )
         )
-        device_role.remember(conn, body)
+        device_role.remember(conn, answer)
+        pending = [str(s["id"]) for s in declared if s["pending"]]
+        local_series.follow_new_id(conn, device.device_id, device_id, pending)
     if profile.sync_capture is not None:
         profile.sync_capture.clock = None
     return status(profile)
+
+
+def _refusal(response: httpx.Response) -> dict[str, Any]:
+    """The siège's reason for refusing an enrolment ({} when unreadable)."""
+    try:
+        found = response.json()
+    except ValueError:
+        return {}
+    detail = found.get("detail", found) if isinstance(found, dict) else {}
+    return detail if isinstance(detail, dict) else {}
 
 
 def run_sync(

@@ -158,6 +158,24 @@ ERRORS = {
         "ce poste (python -m siege device enroll NOM_DU_POSTE) et saisissez-le dans la page "
         "Synchronisation : le poste garde son nom, sa série de factures et ses données."
     ),
+    # Enrolment of a profile that issued invoices before it (siege/local_series.py).
+    "local_series_taken": (
+        "Inscription refusée : ce poste a émis des factures sous le préfixe {prefix} avant "
+        "d'être inscrit, et ce préfixe appartient déjà à un autre poste du siège : les deux "
+        "séries porteraient les mêmes numéros. Rien n'a changé : ce poste garde ses factures, "
+        "le code d'inscription reste valable. Une facture émise ne se renumérote pas : avant "
+        "d'inscrire ce poste, voyez avec l'administrateur du siège et la comptabilité "
+        "(avoirs sur l'une des deux séries)."
+    ),
+    "local_series_unknown": (
+        "Inscription refusée : ce profil contient des factures de la série {prefix} que le "
+        "siège n'a pas et que ce poste n'a pas à envoyer (profil de démonstration, ou copie "
+        "d'un autre poste). Rien n'a changé, le code d'inscription reste valable. "
+        "L'administrateur du siège charge d'abord ce profil : « python -m siege "
+        "import-profile {folder} », puis inscrit ce poste, sous un nom pas encore inscrit, "
+        "avec sa série : « python -m siege device enroll NOM --antenne VILLE --series "
+        "{prefix} », et vous donne ce nouveau code."
+    ),
 }
 FIELD_ERRORS = {
     "insecure_url": (

@@ -1,0 +1,82 @@
+"""Invoices issued before enrolment (docs/authority.md, "Invoices issued before
+enrolment"): what the laptop declares at ``/enroll``, and how its pre-enrolment series
+follow the device id the siège gives it.
+
+A profile used alone numbers its invoices under the device id it made for itself
+(app/invoicing/numbering.py). At enrolment the siège chooses a new id; issued numbers
+never change. So the laptop declares each series it issued in under its own id, saying
+whether its rows wait in the outbox (they will be pushed) or not (a demo profile's
+generated invoices, a copied database: the siège must hold them already). The siège
+adopts the first kind, or refuses enrolment with the prefix (siege/local_series.py);
+after an adoption the laptop writes the new id on those series, in the table and in the
+outbox entries still to send, so the pushed series is the one the siège reserved.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from app.models import Invoice, InvoiceSeries, OutboxEntry
+from app.sync.codec import table_of
+
+SERIES = InvoiceSeries.__tablename__
+
+
+def declared(conn: Connection, device_id: str) -> list[dict[str, Any]]:
+    """The series numbered under ``device_id`` that hold an issued invoice, as the
+    ``local_series`` of an ``/enroll`` request."""
+    series, invoice, outbox = table_of(InvoiceSeries), table_of(Invoice), table_of(OutboxEntry)
+    issued = (
+        select(func.count())
+        .select_from(invoice)
+        .where(invoice.c.series_id == series.c.id, invoice.c.number.is_not(None))
+        .scalar_subquery()
+    )
+    queued = (
+        select(func.count())
+        .select_from(outbox)
+        .where(outbox.c.table_name == SERIES, outbox.c.row_id == series.c.id)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(series.c.id, series.c.prefix, series.c.kind, queued)
+        .where(series.c.device_id == device_id, issued > 0)
+        .order_by(series.c.prefix, series.c.kind)
+    ).all()
+    return [
+        {"id": row_id, "prefix": prefix, "kind": kind, "pending": bool(waiting)}
+        for row_id, prefix, kind, waiting in rows
+    ]
+
+
+def follow_new_id(conn: Connection, old_id: str, new_id: str, series_ids: list[str]) -> int:
+    """The adopted series (``series_ids``) now belong to ``new_id``: in the table, and in
+    the outbox entries not yet sent (a series created before enrolment is sent whole, its
+    ``device_id`` with it). Not captured as an edit: the siège already holds this id for
+    them. Returns how many outbox entries were rewritten."""
+    if old_id == new_id or not series_ids:
+        return 0
+    series, outbox = table_of(InvoiceSeries), table_of(OutboxEntry)
+    conn.execute(
+        update(series)
+        .where(series.c.id.in_(series_ids), series.c.device_id == old_id)
+        .values(device_id=new_id)
+    )
+    rewritten = 0
+    entries = conn.execute(
+        select(outbox.c.seq, outbox.c.fields_json).where(
+            outbox.c.table_name == SERIES, outbox.c.row_id.in_(series_ids)
+        )
+    ).all()
+    for seq, raw in entries:
+        fields = json.loads(raw)
+        if fields.get("device_id") == old_id:
+            fields["device_id"] = new_id
+            conn.execute(
+                update(outbox).where(outbox.c.seq == seq).values(fields_json=json.dumps(fields))
+            )
+            rewritten += 1
+    return rewritten

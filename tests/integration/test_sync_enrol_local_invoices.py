@@ -1,0 +1,198 @@
+"""Enrolling a profile that already holds issued invoices (docs/authority.md, "Invoices
+issued before enrolment"), against a real `python -m siege serve` on loopback: a series
+numbered before enrolment is adopted by the siège with every number, no gap; a second
+laptop whose local prefix is taken, or a demo profile whose invoices the siège lacks, is
+refused enrolment with a French message saying what to do, and keeps everything; a demo
+profile loaded into the siège first enrols and syncs with no refusal."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from app.demo.generator import generate
+from app.invoicing.validation import validate_invoice
+from app.models import Antenne, Invoice, InvoiceSeries, OutboxEntry, Person
+from app.models.base import Base, synced_tables
+from app.people.persons import PersonInput, get_person, update_person
+from app.profile import Profile, open_profile
+from app.sync import service, wording
+from app.sync.client import SyncError
+from siege import db, devices
+from siege.importer import import_profile
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
+from tests.sync_support import new_laptop
+from tests.sync_support.processes import SiegeProcess
+
+DAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def siege_engine_of(siege_process: SiegeProcess) -> Engine:
+    return db.make_engine(siege_process.database_url)
+
+
+def _issue(laptop: Profile, last_name: str = "Martin") -> str:
+    person = add_entrepreneur(laptop.uow, last_name=last_name)
+    client = add_client(laptop.uow, person)
+    draft = add_draft(laptop.uow, person, client)
+    validate_invoice(laptop.uow, laptop.paths.documents, draft, DAY)
+    with laptop.session_factory() as session:
+        number = session.scalar(select(Invoice.number).where(Invoice.id == draft))
+    assert number is not None
+    return number
+
+
+def _code(engine: Engine, name: str, town: str = "Épernay", series: str | None = None) -> str:
+    return devices.enroll(engine, name, town, series=series)[0]
+
+
+def _refused_tables(report: service.SyncReport) -> set[str]:
+    return {change.table for change in report.refused}
+
+
+def _code_unspent(engine: Engine, name: str) -> bool:
+    from siege.tables import device
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(device.c.code_hash, device.c.enrolled_at).where(device.c.name == name)
+        ).one()
+    return row[0] is not None and row[1] is None
+
+
+def test_invoices_issued_before_enrolment_reach_the_siege_with_their_numbers(
+    tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
+) -> None:
+    laptop = new_laptop(tmp_path, "Portable Épernay")
+    complete_identity(laptop.uow)
+    issued = [_issue(laptop), _issue(laptop, "Durand")]
+    assert issued == ["LOC-2026-00001", "LOC-2026-00002"]
+    status = service.enrol(laptop, siege_process.url, _code(siege_engine_of, "Portable Épernay"))
+    report = service.run_sync(laptop)
+    # The CAE identity is the siège's to write (a separate, listed refusal); nothing of
+    # the invoices is refused.
+    assert _refused_tables(report) <= {"cae_identity"}, report.refused
+    device_id = service._device(laptop).device_id
+    with siege_engine_of.connect() as conn:
+        inv, series = Base.metadata.tables["invoice"], Base.metadata.tables["invoice_series"]
+        numbers = sorted(conn.execute(select(inv.c.number)).scalars())
+        held = conn.execute(select(series).where(series.c.prefix == "LOC")).mappings().one()
+    assert numbers == issued
+    assert (held["device_id"], held["last_number"]) == (device_id, 2)
+    # After enrolment the laptop numbers in the prefix the siège gave it (the identity
+    # typed again: the siège's, still empty here, came back with the sync).
+    complete_identity(laptop.uow)
+    after = _issue(laptop, "Petit")
+    assert after == f"{status.series_prefix}-2026-00001" and status.series_prefix != "LOC"
+    assert _refused_tables(service.run_sync(laptop)) <= {"cae_identity"}
+    with siege_engine_of.connect() as conn:
+        assert after in set(conn.execute(select(inv.c.number)).scalars())
+    laptop.close()
+
+
+def test_a_local_prefix_already_on_the_siege_refuses_enrolment_and_loses_nothing(
+    tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
+) -> None:
+    first = new_laptop(tmp_path, "Portable Épernay")
+    complete_identity(first.uow)
+    _issue(first)
+    service.enrol(first, siege_process.url, _code(siege_engine_of, "Portable Épernay"))
+    service.run_sync(first)
+    second = new_laptop(tmp_path, "Portable Reims")
+    complete_identity(second.uow)
+    assert _issue(second) == "LOC-2026-00001"  # the same number, printed on another invoice
+    with second.session_factory() as session:
+        waiting = session.scalar(select(func.count()).select_from(OutboxEntry))
+    code = _code(siege_engine_of, "Portable Reims", "Reims")
+    with pytest.raises(SyncError) as refused:
+        service.enrol(second, siege_process.url, code)
+    assert refused.value.code == "local_series_taken"
+    assert refused.value.details["prefix"] == "LOC"
+    message = wording.ERRORS["local_series_taken"].format(**refused.value.details)
+    assert "préfixe LOC" in message and "garde ses factures" in message
+    # Nothing changed on either side: not enrolled, every change still waiting, the code
+    # still valid, no series of the second laptop on the siège.
+    assert not service.status(second).enrolled
+    with second.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == waiting
+    assert _code_unspent(siege_engine_of, "Portable Reims")
+    with siege_engine_of.connect() as conn:
+        series = Base.metadata.tables["invoice_series"]
+        assert conn.execute(select(func.count()).select_from(series)).scalar_one() == 1
+    first.close()
+    second.close()
+
+
+def _demo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    generate(root, "demo", seed=3, today=DAY)
+    return root
+
+
+def test_a_demo_profile_the_siege_lacks_is_refused_with_the_steps(
+    tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
+) -> None:
+    root = _demo(tmp_path)
+    demo = open_profile(root)
+    code = _code(siege_engine_of, "Portable de démonstration", "Langres")
+    with pytest.raises(SyncError) as refused:
+        service.enrol(demo, siege_process.url, code)
+    assert refused.value.code == "local_series_unknown"
+    message = wording.ERRORS["local_series_unknown"].format(**refused.value.details)
+    assert f"import-profile {root}" in message
+    assert "--series STD" in message
+    assert not service.status(demo).enrolled
+    assert _code_unspent(siege_engine_of, "Portable de démonstration")
+    demo.close()
+
+
+def test_a_demo_profile_loaded_into_the_siege_enrols_and_syncs_with_no_refusal(
+    tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
+) -> None:
+    root = _demo(tmp_path)
+    import_profile(siege_engine_of, root)
+    code = _code(siege_engine_of, "Portable de démonstration", "Langres", series="STD")
+    demo = open_profile(root)
+    with demo.session_factory() as session:
+        home = session.scalar(select(Antenne.id).where(Antenne.name == "Saint-Dizier"))
+        followed = list(session.scalars(select(Person.id).where(Person.antenne_id == home)))
+        held = {
+            name: set(session.execute(select(Base.metadata.tables[name].c.id)).scalars())
+            for name in synced_tables()
+        }
+    status = service.enrol(demo, siege_process.url, code)
+    assert status.series_prefix == "STD"
+    report = service.run_sync(demo)
+    assert (list(report.refused), list(report.pull_refused)) == ([], [])
+    # A trainer's edits of the demo's own rows (before the fix: refused, unknown rows).
+    for person_id in followed[:3]:
+        found = get_person(demo.uow, person_id)
+        data = PersonInput(
+            **{f.name: getattr(found, f.name) for f in dataclasses.fields(PersonInput)}
+        )
+        update_person(demo.uow, person_id, dataclasses.replace(data, notes="Vu en formation."))
+    with demo.session_factory() as session:
+        std = session.scalar(select(InvoiceSeries.last_number).where(InvoiceSeries.prefix == "STD"))
+    report = service.run_sync(demo)
+    assert (list(report.refused), list(report.pull_refused)) == ([], [])
+    with siege_engine_of.connect() as conn:
+        for name, ids in held.items():
+            table = Base.metadata.tables[name]
+            on_siege = set(conn.execute(select(table.c.id)).scalars())
+            assert ids <= on_siege, (name, len(ids - on_siege))
+        person = Base.metadata.tables["person"]
+        notes = set(
+            conn.execute(select(person.c.notes).where(person.c.id.in_(followed[:3]))).scalars()
+        )
+        series = Base.metadata.tables["invoice_series"]
+        owner = conn.execute(
+            select(series.c.device_id, series.c.last_number).where(series.c.prefix == "STD")
+        ).one()
+    assert notes == {"Vu en formation."}
+    assert owner == (service._device(demo).device_id, std)
+    demo.close()
