@@ -20,10 +20,12 @@ def test_the_nda_is_checked_in_the_dialog_and_saved_as_digits(qtbot, ctx) -> Non
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     edit.setText("44 51 0123")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.errors.error_text("nda")), timeout=30000)
     assert dialog.errors.error_text("nda") == (
         "Numéro de déclaration d'activité invalide (11 chiffres)."
     )
     assert get_cae_identity(ctx.uow).nda == ""
     edit.setText("44 51 01234 51")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=30000)
     assert get_cae_identity(ctx.uow).nda == "44510123451"

@@ -21,7 +21,8 @@ from ui.widgets.date_time_fields import InputProblem, parse_date, parse_time
 
 
 @pytest.mark.parametrize(
-    "typed", ["12031985", "12/03/1985", "12/3/85", "120385", "12-3-1985", "12.03.1985", " 12/3/1985 "]
+    "typed",
+    ["12031985", "12/03/1985", "12/3/85", "120385", "12-3-1985", "12.03.1985", " 12/3/1985 "],
 )
 def test_a_date_is_understood_however_it_is_typed(typed: str) -> None:
     assert parse_date(typed) == dt.date(1985, 3, 12)
@@ -93,6 +94,7 @@ def test_impossible_birth_date_is_refused_by_the_field_and_nothing_saved(qtbot, 
     assert dialog.birth_date.error_label.text() == "Cette date n'existe pas : 31/02/1985."
     assert dialog.birth_date.error_label.isVisibleTo(dialog)
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.result() != dialog.DialogCode.Accepted
     assert count_persons(ctx.uow, "") == 0
     assert QApplication.focusWidget() is dialog.birth_date.edit  # back to what to correct
@@ -125,6 +127,7 @@ def test_workshop_end_before_start_is_refused_next_to_it(qtbot, ctx) -> None:
     assert row.end.edit.text() == "08:00"  # kept as typed (in full), never changed to 12:00
     assert row.end.error_label.text() == "La fin (08:00) est avant le début (09:00)."
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert workshop_list.count_sessions(ctx.uow) == 0
     _type_then_tab(qtbot, row.end, "12h30")
     assert row.end.error_label.isHidden()
@@ -141,10 +144,12 @@ def test_appointment_time_typed_loosely_is_saved_and_a_bad_one_is_not(qtbot, ctx
     _type_then_tab(qtbot, dialog.starts_at.day, "15/1/27")
     _type_then_tab(qtbot, dialog.starts_at.time, "25h")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved_id is None
     assert dialog.starts_at.time.error_label.text() == "Cette heure n'existe pas : 25:00."
     _type_then_tab(qtbot, dialog.starts_at.time, "14h15")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved_id is not None
     (saved,) = agenda.agenda_for_day(ctx.uow, dt.date(2027, 1, 15))
     assert (saved.person_id, saved.starts_at) == (person, dt.datetime(2027, 1, 15, 14, 15))

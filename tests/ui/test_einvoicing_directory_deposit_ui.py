@@ -62,12 +62,14 @@ def test_billing_address_and_public_entity_are_saved(qtbot, ctx) -> None:
     qtbot.addWidget(dialog)
     dialog.edits["billing_address"].setText("12 rue des Comptes")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is None  # the billing address is whole or absent
     assert dialog.rows["billing_postcode"].error_label.text()
     dialog.edits["billing_postcode"].setText("51100")
     dialog.edits["billing_city"].setText("Reims")
     dialog.public_entity.setChecked(True)
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is not None
     saved = dialog.saved.data
     assert (saved.billing_address, saved.billing_postcode, saved.billing_city) == (
@@ -130,8 +132,10 @@ def test_text_the_invoice_cannot_print_is_refused_under_its_field(qtbot, ctx) ->
     dialog.edits["city"].setText("Charleville-Mézières")
     dialog.edits["siren"].setText("552100554")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is None
     assert "« 書 », « 店 »" in dialog.rows["name"].error_label.text()
     dialog.edits["name"].setText("Librairie Shoten")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is not None

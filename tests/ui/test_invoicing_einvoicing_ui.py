@@ -34,10 +34,12 @@ def test_client_electronic_address_is_checked_under_its_field(qtbot, ctx) -> Non
     qtbot.addWidget(dialog)
     dialog.edits["einvoicing_address"].setText("0225:732829320")  # another company's SIREN
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is None
     assert "suivi de son SIREN" in dialog.rows["einvoicing_address"].error_label.text()
     dialog.edits["einvoicing_address"].setText("552100554_compta")  # the scheme is implied
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is not None
     assert dialog.saved.data.einvoicing_address == "0225:552100554_compta"
 

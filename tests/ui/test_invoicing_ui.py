@@ -164,6 +164,7 @@ def test_cae_identity_dialog_shows_the_reason_under_each_field(qtbot, ctx) -> No
     assert "il manque" in dialog.missing_label.text()
     dialog.edits["siren"].setText("123456789")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.errors.error_text("siren") == "Numéro SIREN invalide."
 
 
@@ -244,6 +245,7 @@ def test_client_country_is_chosen_by_its_french_name(qtbot, ctx) -> None:
     dialog.edits["city"].setText("Bruxelles")
     dialog.country.setCurrentIndex(dialog.country.findText("Belgique"))
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.saved is not None and dialog.saved.data.country_code == "BE"
     again = ClientDialog(ctx, person, dialog.saved)
     qtbot.addWidget(again)

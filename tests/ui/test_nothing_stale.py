@@ -145,6 +145,7 @@ def test_identity_error_goes_when_the_siren_is_retyped(qtbot, ctx) -> None:
     qtbot.addWidget(dialog)
     dialog.edits["siren"].setText("123456789")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert dialog.errors.error_text("siren") == "Numéro SIREN invalide."
     qtbot.keyClicks(dialog.edits["siren"], "0")
     assert dialog.errors.error_text("siren") == ""

@@ -97,7 +97,8 @@ def test_double_click_on_an_interview_opens_one_dialog(qtbot, ctx):
     first = detail.active_dialog
     assert isinstance(first, IntakeDialog)
     first.texts["project_what"].setPlainText("Pain au levain")
-    assert first.autosave(force=True)
+    first.autosave(force=True)  # written off the GUI thread
+    qtbot.waitUntil(lambda: first.intake is not None)
     first.close()
     qtbot.waitUntil(lambda: detail.active_dialog is None)
     detail.tabs.setCurrentIndex(1)  # Entretiens

@@ -46,7 +46,7 @@ def click(qtbot, button) -> None:
 
 def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, monkeypatch):
     printed: list[Path] = []
-    monkeypatch.setattr(people_widgets, "open_file", printed.append)
+    monkeypatch.setattr(people_widgets, "open_file", lambda path, _parent: printed.append(path))
     area = window.pages["persons"]
     click(qtbot, area.list_page.new_button)
     dialog = area.active_dialog
@@ -55,7 +55,7 @@ def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, 
     dialog.last_name.setText("Dupré")
     qtbot.keyClicks(dialog.phone, "0612345678")
     dialog.save()
-    assert area.currentWidget() is area.detail_page
+    qtbot.waitUntil(lambda: area.currentWidget() is area.detail_page, timeout=30000)
     detail = area.detail_page
     assert detail.name_label.text() == "Hélène DUPRÉ"
     assert detail.status_label.text() == "Situation : Premier contact"
@@ -72,10 +72,12 @@ def test_receive_a_new_person_record_intake_admit_and_print(qtbot, ctx, window, 
     qtbot.keyClick(
         intake.texts["project_what"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
     )
-    assert intake.intake is not None and not intake.intake.is_draft
+    qtbot.waitUntil(lambda: intake.is_final, timeout=30000)
     click(qtbot, intake.print_button)
-    assert printed and printed[0].exists()
+    qtbot.waitUntil(lambda: bool(printed), timeout=30000)
+    assert printed[0].exists()
     intake.close()
+    qtbot.waitUntil(lambda: not intake.isVisible(), timeout=30000)
     assert detail.status_label.text().startswith(
         "Situation : En convention d'accompagnement (CAPE)"
     )
@@ -118,8 +120,11 @@ def test_agenda_of_the_day_starts_the_expected_intake_in_one_click(qtbot, ctx, w
     dialog = page.active_dialog
     assert isinstance(dialog, IntakeDialog) and dialog.person.id == pid
     qtbot.keyClicks(dialog.texts["project_what"], "Traiteur")
-    dialog.close()
-    assert page.agenda_table.cellWidget(0, 4).text() == "Reprendre le brouillon"
+    dialog.close()  # the draft is saved on closing, then the agenda says so
+    qtbot.waitUntil(
+        lambda: page.agenda_table.cellWidget(0, 4).text() == "Reprendre le brouillon",
+        timeout=30000,
+    )
 
 
 def test_alerts_list_opens_the_person(qtbot, ctx, window):
@@ -161,12 +166,16 @@ def test_option_lists_page_adds_and_deactivates_a_choice_seen_in_the_person_form
     qtbot.addWidget(page)
     page.kind.setCurrentIndex(page.kind.findData("prescriber"))
     page.add("Chambre de métiers")
+    assert not page.items.isEnabled()  # greyed while it is written off the GUI thread
+    qtbot.waitUntil(lambda: page.items.currentItem() is not None, timeout=30000)
     assert page.items.currentItem().text() == "Chambre de métiers"
     form = PersonDialog(ctx)
     qtbot.addWidget(form)
     assert form.prescriber.findText("Chambre de métiers") >= 0
     page.toggle()
-    assert page.items.currentItem().text() == "Chambre de métiers (désactivé)"
+    qtbot.waitUntil(
+        lambda: page.items.currentItem().text() == "Chambre de métiers (désactivé)", timeout=30000
+    )
     form = PersonDialog(ctx)
     qtbot.addWidget(form)
     assert form.prescriber.findText("Chambre de métiers") < 0

@@ -50,7 +50,9 @@ def _save_button(dialog: CaeIdentityDialog):
 
 
 def _option_labels(ctx: AppContext, page: OptionsPage) -> list[str]:
-    return [o.label for o in reference.list_options(ctx.uow, page.current_kind, include_inactive=True)]
+    return [
+        o.label for o in reference.list_options(ctx.uow, page.current_kind, include_inactive=True)
+    ]
 
 
 def test_a_lone_laptop_sets_up_its_own_identity_and_lists(qtbot, ctx: AppContext) -> None:
@@ -62,6 +64,7 @@ def test_a_lone_laptop_sets_up_its_own_identity_and_lists(qtbot, ctx: AppContext
     qtbot.addWidget(page)
     assert page.add_button is not None and page.add_button.isEnabled()
     page.add("Orientée par la mission locale")
+    ctx.tasks.settle()  # written off the GUI thread
     assert "Orientée par la mission locale" in _option_labels(ctx, page)
 
 
@@ -74,7 +77,9 @@ def test_an_accompagnateur_laptop_shows_them_read_only_and_says_why(
     note = dialog.role_note.text()
     assert note.startswith("Lecture seule") and "poste d'accompagnateur" in note
     edits = dialog.findChildren(QLineEdit)
-    assert edits and all(edit.isReadOnly() for edit in edits if edit.objectName().startswith("cae_"))
+    assert edits and all(
+        edit.isReadOnly() for edit in edits if edit.objectName().startswith("cae_")
+    )
     assert _save_button(dialog).isHidden()
     assert not dialog.logo_button.isEnabled() and not dialog.yearly.isEnabled()
     page = OptionsPage(ctx)

@@ -19,9 +19,11 @@ def test_the_operation_number_is_typed_beside_the_fse_funder(qtbot, ctx) -> None
     assert reference.isEnabled()
     qtbot.keyClicks(reference, "n°<2023>")
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     assert "Numéro d'opération invalide" in dialog.errors.error_text("funders")
     reference.setText("202300123")
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     assert dialog.saved_id is not None
     detail = workshops.get_session(ctx.uow, dialog.saved_id)
     assert [(f.id, f.operation_ref) for f in detail.funders] == [(FSE, "202300123")]

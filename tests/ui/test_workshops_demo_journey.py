@@ -56,6 +56,7 @@ def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx)
     assert dialog.permanence.currentText().startswith("Langres")
     qtbot.keyClicks(dialog.title_edit, "Gestion : fixer ses prix")
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     assert dialog.saved_id is not None
     page.open_item("activity", dialog.saved_id)
     window.show()
@@ -66,6 +67,7 @@ def test_demo_workshop_at_langres_from_creation_to_attestations(qtbot, demo_ctx)
         qtbot.keyClicks(page.panel.registrations.search, fold(person.last_name)[:5] + " ")
         qtbot.keyClicks(page.panel.registrations.search, fold(person.first_name))
         qtbot.keyClick(page.panel.registrations.search, Qt.Key.Key_Return)
+        ctx.tasks.settle()  # registered off the GUI thread
     detail = workshops.get_session(ctx.uow, dialog.saved_id)
     assert {p.person_id for p in detail.participants} == {p.id for p in people}
 

@@ -39,6 +39,7 @@ def test_new_session_dialog_saves_a_workshop_at_langres(qtbot, ctx) -> None:
     qtbot.keyClicks(dialog.title_edit, "Commercialisation : trouver ses premiers clients")
     dialog.capacity.setValue(10)
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.saved_id is not None
     detail = workshops.get_session(ctx.uow, dialog.saved_id)
@@ -53,11 +54,13 @@ def test_session_without_title_shows_the_reason_under_the_field(qtbot, ctx) -> N
     row = dialog.slots.rows[0]
     row.end.setTime(QTime(8, 0))
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     # The end before its start is refused under the field itself, before anything else.
     assert row.end.error_label.text() == "La fin (08:00) est avant le début (09:00)."
     assert workshop_list.count_sessions(ctx.uow) == 0
     row.end.setTime(QTime(12, 30))
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     assert dialog.result() != dialog.DialogCode.Accepted
     assert dialog.errors.error_text("title") == "Ce champ est obligatoire."
     assert workshop_list.count_sessions(ctx.uow) == 0
@@ -71,6 +74,7 @@ def test_editing_keeps_slot_identity_and_changes_the_date(qtbot, ctx) -> None:
     for row in dialog.slots.rows:
         row.day.setDate(QDate(2026, 3, 19))
     dialog.save()
+    ctx.tasks.settle()  # written off the GUI thread
     after = workshops.get_session(ctx.uow, activity_id)
     assert [s.id for s in after.slots] == [s.id for s in before.slots]
     assert {s.starts_at.day for s in after.slots} == {19}
@@ -87,12 +91,14 @@ def test_registration_by_search_as_you_type(qtbot, ctx) -> None:
     qtbot.waitUntil(lambda: results.count() == 1, timeout=30000)
     assert results.item(0).text().startswith("DUPRÉ Hélène")
     qtbot.keyClick(search, Qt.Key.Key_Return)
+    ctx.tasks.settle()  # written off the GUI thread
     assert [p.full_name for p in workshops.get_session(ctx.uow, activity_id).participants] == [
         "DUPRÉ Hélène"
     ]
     assert page.panel.registrations.participants.count() == 1
     qtbot.keyClicks(search, "helene")  # QTest only types ASCII
     qtbot.keyClick(search, Qt.Key.Key_Return)
+    ctx.tasks.settle()  # written off the GUI thread
     assert "déjà inscrit(e)" in page.panel.message.text()
 
 
@@ -102,7 +108,9 @@ def test_full_session_without_waiting_list_refuses_in_french(qtbot, ctx) -> None
     page = _page(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.register(first)
+    ctx.tasks.settle()  # written off the GUI thread
     page.panel.register(second)
+    ctx.tasks.settle()  # written off the GUI thread
     assert "complète (1 places)" in page.panel.message.text()
     assert page.panel.registrations.participants.count() == 1
 
@@ -113,12 +121,15 @@ def test_cancelling_promotes_from_the_waiting_list_on_screen(qtbot, ctx) -> None
     page = _page(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.register(first)
+    ctx.tasks.settle()  # written off the GUI thread
     page.panel.register(second)
+    ctx.tasks.settle()  # written off the GUI thread
     assert "liste d'attente" in page.panel.message.text()
     assert page.panel.registrations.waiting.count() == 1
     panel = page.panel.registrations
     panel.participants.setCurrentRow(0)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    ctx.tasks.settle()  # written off the GUI thread
     assert "passe de la liste d'attente" in page.panel.message.text()
     assert panel.waiting.count() == 0 and panel.participants.count() == 1
 
@@ -173,6 +184,7 @@ def test_delete_is_refused_once_attendance_exists(qtbot, ctx, monkeypatch) -> No
     page = _page(qtbot, ctx)
     page.open_item("activity", activity_id)
     page.panel.delete()
+    ctx.tasks.settle()  # written off the GUI thread
     assert "ne peut plus être supprimée" in page.panel.message.text()
     assert workshops.get_session(ctx.uow, activity_id).title
 

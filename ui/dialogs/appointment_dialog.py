@@ -12,15 +12,15 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError
 from app.people import agenda
 from app.people.agenda import AppointmentInput
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import fill_combo, permanence_items, staff_items, text_area
 from ui.messages_people import APPOINTMENT_KINDS
 from ui.texts import accueil, common
 from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
-from ui.widgets.forms import FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FormErrors, dialog_frame
 
 
 class AppointmentDialog(QDialog):
@@ -39,9 +39,10 @@ class AppointmentDialog(QDialog):
         self.kind = QComboBox(self)
         fill_combo(self.kind, list(APPOINTMENT_KINDS.items()), kind)
         self.permanence = QComboBox(self)
-        fill_combo(self.permanence, permanence_items(ctx.uow), settings.permanence_id)
+        reads = ctx.uow.reading()  # opening never waits behind a sync being applied
+        fill_combo(self.permanence, permanence_items(reads), settings.permanence_id)
         self.accompagnateur = QComboBox(self)
-        fill_combo(self.accompagnateur, staff_items(ctx.uow), settings.accompagnateur_id)
+        fill_combo(self.accompagnateur, staff_items(reads), settings.accompagnateur_id)
         self.note = text_area(self, lines=2)
         form = QFormLayout()
         self.errors.add_row(form, accueil.APPOINTMENT_WHEN, "starts_at", self.starts_at)
@@ -49,7 +50,9 @@ class AppointmentDialog(QDialog):
         self.errors.add_row(form, common.PERMANENCE, "permanence_id", self.permanence)
         self.errors.add_row(form, common.ACCOMPAGNATEUR, "accompagnateur_id", self.accompagnateur)
         self.errors.add_row(form, common.NOTE, "note", self.note)
-        self.general_error = dialog_frame(self, [form], self.save).general_error
+        frame = dialog_frame(self, [form], self.save)
+        self.general_error = frame.general_error
+        self.save_button = save_button(frame.buttons)
 
     def value(self) -> AppointmentInput:
         return AppointmentInput(
@@ -62,13 +65,24 @@ class AppointmentDialog(QDialog):
         )
 
     def save(self) -> None:
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; closes once saved."""
+        if not self.save_button.isEnabled():
+            return  # already saving
         self.errors.clear()
         if refuse_bad_input(self):  # a date or time not understood: said under it, not saved
             return
-        try:
-            self.saved_id = agenda.schedule_appointment(self.ctx.uow, self.value())
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(interviews=True, agenda=True))
+        uow, data = self.ctx.uow, self.value()
+        write_form(
+            self.ctx,
+            self,
+            op=lambda: agenda.schedule_appointment(uow, data),
+            changes=Changes(interviews=True, agenda=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).run_in_background()
+
+    def _saved(self, appointment_id: str) -> None:
+        self.saved_id = appointment_id
         self.accept()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.errors import PermanenceError
 from app.invoicing.cae_identity import (
     CaeIdentityData,
     get_cae_identity,
@@ -29,12 +28,13 @@ from app.invoicing.cae_identity import (
 )
 from ui import messages_invoicing
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import text_area
 from ui.messages import register
 from ui.roles import Subject, reference_rights
 from ui.style import warning_css
 from ui.texts import ateliers, cae_options, common
-from ui.widgets.forms import FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FormErrors, dialog_frame
 from ui.widgets.screen import fit_to_screen
 
 TEXT_FIELDS = (
@@ -66,7 +66,7 @@ class CaeIdentityDialog(QDialog):
         self.errors = FormErrors()
         self.setWindowTitle(cae_options.CAE_IDENTITY_TITLE)
         fit_to_screen(self, 640, 720)
-        self.data = get_cae_identity(ctx.uow)
+        self.data = get_cae_identity(ctx.uow.reading())
         self.logo = self.data.logo_png
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
@@ -161,12 +161,22 @@ class CaeIdentityDialog(QDialog):
         )
 
     def save(self) -> None:
-        if not self.rights.editable:
-            return  # no Save button; guards Ctrl+Enter and the like
-        try:
-            self.data = save_cae_identity(self.ctx.uow, self.value())
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(cae_identity=True))
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; closes once saved."""
+        save = save_button(self.buttons)
+        if not self.rights.editable or not save.isEnabled():
+            return  # no Save button (guards Ctrl+Enter and the like), or already saving
+        uow, data = self.ctx.uow, self.value()
+        write_form(
+            self.ctx,
+            self,
+            op=lambda: save_cae_identity(uow, data),
+            changes=Changes(cae_identity=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=save,
+        ).run_in_background()
+
+    def _saved(self, data: CaeIdentityData) -> None:
+        self.data = data
         self.accept()

@@ -13,17 +13,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.errors import PermanenceError
 from app.invoicing.clients import ClientData, ClientInfo, save_client
 from app.invoicing.directory import DirectoryState, Reception, directory_state
 from app.invoicing.labels import CLIENT_KIND_LABELS
 from app.text import fold
 from ui import messages_invoicing  # noqa: F401  (registers the French messages)
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import fill_combo
 from ui.texts import billing, common
 from ui.widgets.einvoicing_reception import ReceptionLine
-from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame
 
 
 def country_items() -> list[tuple[str, str]]:
@@ -100,12 +100,14 @@ class ClientDialog(QDialog):
         self.directory = ReceptionLine(self)
         form.addRow(billing.DIRECTORY, self.directory)
         self.directory.show_state(
-            directory_state(ctx.uow, client.id)
+            directory_state(ctx.uow.reading(), client.id)
             if client is not None
             else DirectoryState(Reception.NOT_CHECKED)
         )
         self.form = form
-        self.general_error = dialog_frame(self, [form], self.save).general_error
+        frame = dialog_frame(self, [form], self.save)
+        self.general_error = frame.general_error
+        self.save_button = save_button(frame.buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         data = client.data if client else ClientData(entrepreneur_id, "")
         fill_combo(self.kind, KINDS, data.kind)
@@ -131,12 +133,22 @@ class ClientDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
-            self.saved = save_client(
-                self.ctx.uow, self.value(), self.client.id if self.client else None
-            )
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(clients=True))
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; closes once saved."""
+        if not self.save_button.isEnabled():
+            return  # already saving
+        uow, data = self.ctx.uow, self.value()
+        client_id = self.client.id if self.client else None
+        write_form(
+            self.ctx,
+            self,
+            op=lambda: save_client(uow, data, client_id),
+            changes=Changes(clients=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).run_in_background()
+
+    def _saved(self, client: ClientInfo) -> None:
+        self.saved = client
         self.accept()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError
 from app.people import interviews, people_reports, persons
 from app.people.interviews import FollowupInfo, FollowupInput
 from ui.context import AppContext
 from ui.dialogs import people_widgets
+from ui.dialogs.form_writes import write_form
 from ui.dialogs.people_widgets import (
+    SavedId,
     date_edit,
     fill_combo,
     permanence_items,
@@ -35,6 +37,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import MODES, stamp
+from ui.operations import QueryOp
 from ui.style import muted_css
 from ui.texts import accueil, common
 from ui.widgets.date_time_fields import DateTimeField, refuse_bad_input
@@ -54,10 +57,12 @@ class FollowupDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.default_day = held_on or today()
-        self.person = persons.get_person(ctx.uow, person_id)
+        reads = ctx.uow.reading()  # opening never waits behind a sync being applied
+        self.person = persons.get_person(reads, person_id)
         self.followup: FollowupInfo | None = (
-            interviews.get_followup(ctx.uow, followup_id) if followup_id else None
+            interviews.get_followup(reads, followup_id) if followup_id else None
         )
+        self.saved_id = SavedId(self.followup.id if self.followup else None)
         self.errors = FormErrors()
         self.setWindowTitle(accueil.FOLLOWUP_TITLE.format(name=self.person.full_name))
         remember_geometry(self, "followup", 640, 620)
@@ -66,7 +71,7 @@ class FollowupDialog(QDialog):
 
     def _build(self) -> None:
         settings = self.ctx.profile.settings
-        uow = self.ctx.uow
+        uow = self.ctx.uow.reading()
         self.held_on = date_edit(self, self.default_day)
         self.duration = QSpinBox(self)
         self.duration.setRange(0, 600)
@@ -128,8 +133,9 @@ class FollowupDialog(QDialog):
             self.held_on.setDate(QDate(f.held_on))
             self.duration.setValue(f.duration_minutes)
             fill_combo(self.mode, list(MODES.items()), f.mode)
-            fill_combo(self.permanence, permanence_items(self.ctx.uow), f.permanence_id)
-            fill_combo(self.accompagnateur, staff_items(self.ctx.uow), f.accompagnateur_id)
+            reads = self.ctx.uow.reading()
+            fill_combo(self.permanence, permanence_items(reads), f.permanence_id)
+            fill_combo(self.accompagnateur, staff_items(reads), f.accompagnateur_id)
             self.points.setPlainText(f.points_discussed)
             self.plan.setPlainText(f.action_plan)
             if f.next_appointment:
@@ -157,32 +163,56 @@ class FollowupDialog(QDialog):
             next_appointment=next_at,
         )
 
-    def save(self) -> bool:
+    def save(self) -> None:
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; the window stays open
+        (« Imprimer le compte rendu » then works); a refusal is shown by the fields."""
+        if not self.save_button.isEnabled():
+            return  # already saving (Ctrl+Entrée pressed twice)
         self.errors.clear()
         self.general_error.hide()
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
-            return False
-        try:
-            self.followup = interviews.save_followup(
-                self.ctx.uow, self.value(), self.followup.id if self.followup else None
-            )
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return False
-        self.ctx.hub.notify(Changes(persons=True, interviews=True))
+            return
+        uow, data, saved_id = self.ctx.uow, self.value(), self.saved_id
+
+        def write() -> FollowupInfo:
+            info = interviews.save_followup(uow, data, saved_id.value)
+            saved_id.value = info.id
+            return info
+
+        write_form(
+            self.ctx,
+            self,
+            op=write,
+            changes=Changes(persons=True, interviews=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=[self.save_button, self.print_button],
+        ).run_in_background()
+
+    def _saved(self, followup: FollowupInfo) -> None:
+        self.followup = followup
         self.print_button.setEnabled(True)
         self.state_label.setText(
-            accueil.FOLLOWUP_SAVED_BY.format(
-                stamp=stamp(self.followup.updated_by, self.followup.updated_at)
-            )
+            accueil.FOLLOWUP_SAVED_BY.format(stamp=stamp(followup.updated_by, followup.updated_at))
         )
-        return True
 
     def print_report(self) -> None:
         if self.followup is None:
             return
+        uow, followup_id = self.ctx.uow.reading(), self.followup.id
         folder = self.ctx.profile.paths.documents / "entretiens"
-        self.last_report = people_reports.write_interview_report(
-            self.ctx.uow, "suivi", self.followup.id, folder
-        )
-        people_widgets.open_file(self.last_report)
+
+        def written(path: Path) -> None:
+            self.last_report = path
+            people_widgets.open_file(path, self)
+
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: people_reports.write_interview_report(uow, "suivi", followup_id, folder),
+            success=written,
+            busy=self.print_button,
+        ).failure(
+            lambda error: show_failure(self.errors, self.general_error, error)
+        ).run_in_background()

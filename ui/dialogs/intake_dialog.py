@@ -5,6 +5,9 @@ field and when the window closes — a laptop going to sleep loses nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,13 +29,13 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError
 from app.people import interviews, people_reports, persons
 from app.people.interviews import IntakeInfo, IntakeInput
 from app.states import IntakeDecision
 from ui.context import AppContext
 from ui.dialogs import people_widgets
 from ui.dialogs.people_widgets import (
+    SavedId,
     date_edit,
     fill_combo,
     permanence_items,
@@ -40,11 +43,14 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DECISIONS, stamp
+from ui.operations import CollectionOp
 from ui.style import muted_css
 from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
 from ui.widgets.forms import FormErrors, general_error_label, show_failure
 from ui.widgets.screen import remember_geometry
+
+T = TypeVar("T")
 
 AUTOSAVE_MS = 4000
 TEXT_FIELDS = (
@@ -71,13 +77,19 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.default_day = held_on or today()
-        self.person = persons.get_person(ctx.uow, person_id)
+        reads = ctx.uow.reading()  # opening never waits behind a sync being applied
+        self.person = persons.get_person(reads, person_id)
         self.intake: IntakeInfo | None = (
-            interviews.get_intake(ctx.uow, intake_id)
+            interviews.get_intake(reads, intake_id)
             if intake_id
-            else interviews.draft_intake_for(ctx.uow, self.person.id)
+            else interviews.draft_intake_for(reads, self.person.id)
         )
+        self.saved_id = SavedId(self.intake.id if self.intake else None)
         self.dirty = False
+        self.saving = 0  # writes started whose answer has not come back yet
+        self.settling = False  # finalising or discarding: no draft autosaved meanwhile
+        self.refused = False  # the last write was refused, nothing edited since
+        self._close_with: int | None = None  # a close asked while a save was running
         self.errors = FormErrors()
         self.setWindowTitle(accueil.INTAKE_TITLE.format(name=self.person.full_name))
         remember_geometry(self, "intake", 760, 820)
@@ -94,7 +106,7 @@ class IntakeDialog(QDialog):
     # Layout --------------------------------------------------------------------
     def _build(self) -> None:
         settings = self.ctx.profile.settings
-        uow = self.ctx.uow
+        uow = self.ctx.uow.reading()
         self.held_on = date_edit(self)
         self.permanence = QComboBox(self)
         fill_combo(self.permanence, permanence_items(uow), settings.permanence_id)
@@ -186,8 +198,9 @@ class IntakeDialog(QDialog):
         else:
             self.held_on.setDate(QDate(intake.held_on))
             self.convention_start.setDate(QDate(intake.held_on))
-            fill_combo(self.permanence, permanence_items(self.ctx.uow), intake.permanence_id)
-            fill_combo(self.accompagnateur, staff_items(self.ctx.uow), intake.accompagnateur_id)
+            reads = self.ctx.uow.reading()
+            fill_combo(self.permanence, permanence_items(reads), intake.permanence_id)
+            fill_combo(self.accompagnateur, staff_items(reads), intake.accompagnateur_id)
             for name, edit in self.texts.items():
                 edit.setPlainText(getattr(intake, name))
             fill_combo(self.decision, list(DECISIONS.items()), intake.decision)
@@ -205,6 +218,7 @@ class IntakeDialog(QDialog):
 
     def _mark_dirty(self, *_args: object) -> None:
         self.dirty = True
+        self.refused = False
 
     def _held_on_changed(self, date: QDate) -> None:
         if self.convention_start.date() < date:
@@ -251,50 +265,120 @@ class IntakeDialog(QDialog):
         )
 
     # Actions -------------------------------------------------------------------
+    # Every write runs off the GUI thread (ui/operations.py), one after the other on the
+    # database worker; the record's id travels in ``saved_id`` (people_widgets.SavedId).
+    def _write_buttons(self) -> list[QWidget]:
+        return [
+            self.save_draft_button,
+            self.finalize_button,
+            self.print_button,
+            self.discard_button,
+        ]
+
+    def _write(
+        self,
+        op: Callable[[], T],
+        changes: Changes | Callable[[T], Changes],
+        success: Callable[[T], None],
+        *,
+        busy: bool = True,
+        final: bool = False,
+    ) -> None:
+        """Start one write; ``busy``: grey the buttons meanwhile (not for an autosave);
+        ``final``: finalising or discarding, after which no draft is autosaved."""
+        self.saving += 1
+        self.settling = self.settling or final
+
+        def finished() -> None:
+            self.saving -= 1
+            if final:
+                self.settling = False
+
+        def failed(error: BaseException) -> None:
+            self.dirty = True  # what was typed is kept for the next try
+            # A draft refused is not tried again before an edit (the reason is shown); a
+            # refused finalisation still leaves the draft to keep on closing.
+            self.refused = not final
+            self._close_with = None  # stay open, the reason shown
+            show_failure(self.errors, self.general_error, error)
+
+        def succeeded(result: T) -> None:
+            success(result)
+            self._close_if_asked()
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=op,
+            changes=changes,
+            success=succeeded,
+            busy=self._write_buttons() if busy else (),
+        ).failure(failed).after(finished).run_in_background()
+
     def autosave(self, force: bool = False) -> bool:
-        """Write the draft if anything changed; True when nothing is left unsaved."""
-        if self.is_final or not (self.dirty or force):
-            return True
+        """Start writing the draft if anything changed. True when nothing is left to save
+        (False: a write is under way, or a date was refused)."""
+        if self.is_final or self.settling:
+            return self.saving == 0
+        if self.refused and not force:
+            return False  # the reason is shown; tried again once something is edited
+        if not (self.dirty or force):
+            return self.saving == 0
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return False
-        try:
-            self.intake = interviews.save_intake_draft(
-                self.ctx.uow, self.value(), self.intake.id if self.intake else None
-            )
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return False
-        self.dirty = False
+        uow, data, saved_id = self.ctx.uow, self.value(), self.saved_id
+
+        def save() -> IntakeInfo:
+            info = interviews.save_intake_draft(uow, data, saved_id.value)
+            saved_id.value = info.id
+            return info
+
+        self.dirty = False  # what is typed from now on goes with the next autosave
+        self._write(save, Changes(interviews=True), self._draft_saved, busy=force)
+        return False
+
+    def _draft_saved(self, intake: IntakeInfo) -> None:
+        self.intake = intake
+        self.refused = False
         self.errors.clear()
         self.general_error.hide()
         self._show_state()
-        self.ctx.hub.notify(Changes(interviews=True))
-        return True
 
     def finalize(self) -> None:
+        if self.settling or not self.finalize_button.isEnabled():
+            return  # already under way (Ctrl+Entrée pressed twice)
         self.errors.clear()
         self.general_error.hide()
         if refuse_bad_input(self):
             return
-        try:
-            self.intake = interviews.finalize_intake(
-                self.ctx.uow, self.value(), self.intake.id if self.intake else None
-            )
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
+        uow, data, saved_id = self.ctx.uow, self.value(), self.saved_id
+
+        def final() -> IntakeInfo:
+            info = interviews.finalize_intake(uow, data, saved_id.value)
+            saved_id.value = info.id
+            return info
+
         self.dirty = False
+        self._write(
+            final,
+            Changes(persons=True, interviews=True, parcours=True),
+            self._finalised,
+            final=True,
+        )
+
+    def _finalised(self, intake: IntakeInfo) -> None:
+        self.intake = intake
+        self.settling = False
         self._decision_changed()
         self._show_state()
-        self.ctx.hub.notify(Changes(persons=True, interviews=True, parcours=True))
         self.state_label.setText(
-            accueil.INTAKE_FINALISED_ON.format(date=formatting.date(self.intake.held_on))
+            accueil.INTAKE_FINALISED_ON.format(date=formatting.date(intake.held_on))
         )
 
     def discard_draft(self) -> None:
         """An intake started by mistake (wrong person, duplicate): its draft is deleted
         (a tombstone, synced like any change), after a confirmation."""
-        if self.intake is None or not self.intake.is_draft:
+        if self.intake is None or not self.intake.is_draft or self.settling:
             return
         answer = QMessageBox.question(
             self,
@@ -303,42 +387,72 @@ class IntakeDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            interviews.discard_intake_draft(self.ctx.uow, self.intake.id)
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.intake = None
-        self.dirty = False  # nothing left to autosave on closing
-        self.ctx.hub.notify(Changes(interviews=True))
-        self.accept()
+        uow, saved_id = self.ctx.uow, self.saved_id
+
+        def discard() -> None:
+            if saved_id.value is not None:
+                interviews.discard_intake_draft(uow, saved_id.value)
+            saved_id.value = None
+
+        def discarded(_none: None) -> None:
+            self.intake = None
+            self.dirty = False  # nothing left to autosave on closing
+            self.accept()
+
+        self.dirty = False
+        self._write(discard, Changes(interviews=True), discarded, final=True)
 
     def print_report(self) -> None:
-        if not self.autosave() or self.intake is None:
+        """Save what was typed (as a draft), then write the report and say where it is."""
+        if self.intake is None or self.settling:
             return
+        save = not self.is_final and self.dirty
+        if save and refuse_bad_input(self):
+            return
+        uow, saved_id = self.ctx.uow, self.saved_id
+        data = self.value() if save else None
         folder = self.ctx.profile.paths.documents / "entretiens"
-        try:
-            path = people_reports.write_interview_report(
-                self.ctx.uow, "accueil", self.intake.id, folder
-            )
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.last_report = path
-        people_widgets.open_file(path)
+
+        def write() -> tuple[IntakeInfo | None, Path]:
+            info = None
+            if data is not None:
+                info = interviews.save_intake_draft(uow, data, saved_id.value)
+                saved_id.value = info.id
+            assert saved_id.value is not None
+            path = people_reports.write_interview_report(uow, "accueil", saved_id.value, folder)
+            return info, path
+
+        def written(result: tuple[IntakeInfo | None, Path]) -> None:
+            info, path = result
+            if info is not None:
+                self._draft_saved(info)
+            self.last_report = path
+            people_widgets.open_file(path, self)
+
+        self.dirty = False
+        self._write(write, lambda result: Changes(interviews=result[0] is not None), written)
 
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
         if old is not None and self.isAncestorOf(old):
             self.autosave()
 
     def done(self, result: int) -> None:
-        if not self.autosave():
-            # The draft could not be kept (e.g. a social security number was typed): stay
-            # open with the reason shown, rather than lose the rest of the text.
+        """Closes once what was typed is saved: the draft is written first (off the GUI
+        thread), and if it cannot be kept (e.g. a social security number was typed) the
+        window stays open with the reason shown, rather than lose the rest of the text."""
+        if not self.autosave() or self.saving:
+            self._close_with = result
             return
+        self._close_with = None
         if self.autosave_timer.isActive():
             self.autosave_timer.stop()
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 app.focusChanged.disconnect(self._focus_changed)
         super().done(result)
+
+    def _close_if_asked(self) -> None:
+        """A close asked while a write ran: done again now that it is over."""
+        if self._close_with is not None and self.saving == 0:
+            result, self._close_with = self._close_with, None
+            QTimer.singleShot(0, self, lambda: self.done(result))

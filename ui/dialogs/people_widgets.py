@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
@@ -14,6 +15,17 @@ from app.reference import reference
 from app.uow import UnitOfWorkFactory
 from ui.widgets.date_time_fields import DateField
 from ui.widgets.documents import document_ready
+
+
+@dataclass
+class SavedId:
+    """The id of the record a dialog writes. Its writes run on the task manager's one
+    database worker, one after the other (ui/tasks.py); each reads this id when it runs
+    and sets it, so a second save started before the first one's answer (an autosave,
+    then Ctrl+Entrée) updates the record the first one created instead of adding another.
+    A plain value, never a widget: it is read off the GUI thread."""
+
+    value: str | None = None
 
 
 def date_edit(parent: QWidget, value: dt.date | None = None) -> DateField:
@@ -61,6 +73,7 @@ def staff_items(uow: UnitOfWorkFactory) -> list[tuple[str | None, str]]:
     return [(None, "—")] + [(a.id, a.full_name) for a in reference.list_accompagnateurs(uow)]
 
 
-def open_file(path: Path) -> None:
-    """A generated document: where it is, with Ouvrir / Ouvrir le dossier / Imprimer."""
-    document_ready(path)
+def open_file(path: Path, parent: QWidget) -> None:
+    """A generated document: where it is, with Ouvrir / Ouvrir le dossier / Imprimer, over
+    ``parent``'s window (the one that asked), never a parentless top-level window."""
+    document_ready(path, parent)

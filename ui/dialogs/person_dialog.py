@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 
 from app import formatting
 from app.changes import Changes
-from app.errors import PermanenceError
 from app.people import persons
 from app.people.persons import DuplicateCandidate, PersonDetail, PersonInput
 from app.reference import reference
 from app.validation import display_phone
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import (
     OptionalDateEdit,
     fill_combo,
@@ -36,6 +36,7 @@ from ui.dialogs.people_widgets import (
     text_area,
 )
 from ui.messages_people import DUPLICATE_REASONS, stamp
+from ui.operations import QueryOp
 from ui.style import ON_PASTEL, muted_css
 from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
@@ -107,11 +108,15 @@ class PersonDialog(QDialog):
             self._load(person)
         else:
             fill_combo(self.antenne, self._antennes(), ctx.profile.settings.antenne_id)
-            fill_combo(self.referent, staff_items(ctx.uow), ctx.profile.settings.accompagnateur_id)
+            fill_combo(
+                self.referent,
+                staff_items(ctx.uow.reading()),
+                ctx.profile.settings.accompagnateur_id,
+            )
 
     # Layout --------------------------------------------------------------------
     def _build(self) -> None:
-        uow = self.ctx.uow
+        uow = self.ctx.uow.reading()  # opening never waits behind a sync being applied
         self.civility = QComboBox(self)
         fill_combo(self.civility, [("", "—"), ("Mme", "Mme"), ("M.", "M.")])
         self.first_name = QLineEdit(self)
@@ -168,6 +173,7 @@ class PersonDialog(QDialog):
         frame = dialog_frame(self, [self.duplicates, form, self.stamp_label], self.save)
         self.general_error = frame.general_error
         self.buttons = frame.buttons
+        self.save_button = save_button(frame.buttons)
         if self.person is None:
             # Look for duplicates as soon as the identifying fields are typed, not only at save.
             for edit in (self.last_name, self.first_name, self.email, self.phone):
@@ -175,7 +181,9 @@ class PersonDialog(QDialog):
             self.birth_date.editingFinished.connect(self.check_duplicates)
 
     def _antennes(self) -> list[tuple[str | None, str]]:
-        return [(None, "—")] + [(a.id, a.name) for a in reference.list_antennes(self.ctx.uow)]
+        return [(None, "—")] + [
+            (a.id, a.name) for a in reference.list_antennes(self.ctx.uow.reading())
+        ]
 
     def _load(self, p: PersonDetail) -> None:
         fill_combo(self.civility, [("", "—"), ("Mme", "Mme"), ("M.", "M.")], p.civility)
@@ -188,13 +196,14 @@ class PersonDialog(QDialog):
         self.postcode.setText(p.postcode)
         self.city.setText(p.city)
         fill_combo(self.antenne, self._antennes(), p.antenne_id)
-        fill_combo(self.referent, staff_items(self.ctx.uow), p.referent_id)
+        reads = self.ctx.uow.reading()
+        fill_combo(self.referent, staff_items(reads), p.referent_id)
         for combo, kind, value in (
             (self.situation, "situation", p.situation_code),
             (self.prescriber, "prescriber", p.prescriber_code),
             (self.sector, "sector", p.sector_code),
         ):
-            fill_combo(combo, option_items(self.ctx.uow, kind), value)
+            fill_combo(combo, option_items(reads, kind), value)
         self.activity_name.setText(p.activity_name)
         self.analytic_code.setText(p.analytic_code)
         self.notes.setPlainText(p.notes)
@@ -235,29 +244,55 @@ class PersonDialog(QDialog):
             data.email.strip() or data.phone.strip()
         ):
             return
-        self.duplicates.show_candidates(persons.find_duplicates(self.ctx.uow, data))
+        reads = self.ctx.uow.reading()
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: persons.find_duplicates(reads, data),
+            success=self._maybe_duplicates,
+        ).run_in_background()
+
+    def _maybe_duplicates(self, candidates: list[DuplicateCandidate]) -> None:
+        if not self._duplicates_confirmed:
+            self.duplicates.show_candidates(candidates)
 
     def save(self) -> None:
+        """Create or update the record off the GUI thread; the dialog closes once saved."""
+        if not self.save_button.isEnabled():
+            return  # already saving
         self.errors.clear()
         self.general_error.hide()
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return
-        try:
-            if self.person is None:
-                self.saved = persons.create_person(
-                    self.ctx.uow, self.value(), allow_duplicate=self._duplicates_confirmed
-                )
-            else:
-                self.saved = persons.update_person(self.ctx.uow, self.person.id, self.value())
-        except persons.PossibleDuplicateError as exc:
-            self.duplicates.show_candidates(exc.candidates)
+        uow, data, person = self.ctx.uow, self.value(), self.person
+        confirmed = self._duplicates_confirmed
+
+        def write() -> PersonDetail:
+            if person is None:
+                return persons.create_person(uow, data, allow_duplicate=confirmed)
+            return persons.update_person(uow, person.id, data)
+
+        write_form(
+            self.ctx,
+            self,
+            op=write,
+            changes=Changes(persons=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).failure(self._refused).run_in_background()
+
+    def _saved(self, detail: PersonDetail) -> None:
+        self.saved = detail
+        self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, persons.PossibleDuplicateError):
+            self.duplicates.show_candidates(error.candidates)
             self.duplicates.open_button.setFocus()
             return
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(persons=True))
-        self.accept()
+        show_failure(self.errors, self.general_error, error)
 
     def _open_existing(self) -> None:
         self.open_existing_id = self.duplicates.selected_id()

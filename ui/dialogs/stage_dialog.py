@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
 
 from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError
 from app.people import parcours
 from app.people.parcours import StageInput
 from app.people.parcours_rules import CAPE_MAX_RENEWALS, StageInfo, cape_max_end
 from app.states import StageKind
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import (
     OptionalDateEdit,
     date_edit,
@@ -32,7 +32,7 @@ from ui.messages_people import CONTRACT_TYPES, OUTCOMES, STAGE_KINDS, stamp
 from ui.style import muted_css
 from ui.texts import accueil, common
 from ui.widgets.date_time_fields import refuse_bad_input
-from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FieldWithError, FormErrors, dialog_frame
 
 
 class StageDialog(QDialog):
@@ -66,7 +66,7 @@ class StageDialog(QDialog):
         self.outcome = QComboBox(self)
         fill_combo(self.outcome, [("", "—"), *OUTCOMES.items()])
         self.exit_reason = QComboBox(self)
-        fill_combo(self.exit_reason, option_items(self.ctx.uow, "exit_reason"))
+        fill_combo(self.exit_reason, option_items(self.ctx.uow.reading(), "exit_reason"))
         self.notes = text_area(self)
         self.form = QFormLayout()
         add = self.errors.add_row
@@ -85,7 +85,9 @@ class StageDialog(QDialog):
         self.hint = QLabel(self)
         self.hint.setStyleSheet(muted_css())
         self.hint.setWordWrap(True)
-        self.general_error = dialog_frame(self, [self.form, self.hint], self.save).general_error
+        frame = dialog_frame(self, [self.form, self.hint], self.save)
+        self.general_error = frame.general_error
+        self.save_button = save_button(frame.buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.start.dateChanged.connect(self._suggest_end)
         self.renewals.valueChanged.connect(self._suggest_end)
@@ -106,7 +108,9 @@ class StageDialog(QDialog):
             fill_combo(self.contract, [("", "—"), *CONTRACT_TYPES.items()], stage.contract_type)
             fill_combo(self.outcome, [("", "—"), *OUTCOMES.items()], stage.outcome)
             fill_combo(
-                self.exit_reason, option_items(self.ctx.uow, "exit_reason"), stage.exit_reason_code
+                self.exit_reason,
+                option_items(self.ctx.uow.reading(), "exit_reason"),
+                stage.exit_reason_code,
             )
             self.notes.setPlainText(stage.notes)
             self.hint.setText(
@@ -151,17 +155,31 @@ class StageDialog(QDialog):
         )
 
     def save(self) -> None:
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; closes once saved."""
+        if not self.save_button.isEnabled():
+            return  # already saving
         self.errors.clear()
         self.general_error.hide()
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return
-        try:
-            if self.stage is None:
-                self.saved = parcours.add_stage(self.ctx.uow, self.value())
-            else:
-                self.saved = parcours.update_stage(self.ctx.uow, self.stage.id, self.value())
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(persons=True, parcours=True))
+        uow, data, stage = self.ctx.uow, self.value(), self.stage
+
+        def write() -> StageInfo:
+            if stage is None:
+                return parcours.add_stage(uow, data)
+            return parcours.update_stage(uow, stage.id, data)
+
+        write_form(
+            self.ctx,
+            self,
+            op=write,
+            changes=Changes(persons=True, parcours=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).run_in_background()
+
+    def _saved(self, stage: StageInfo) -> None:
+        self.saved = stage
         self.accept()

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.errors import PermanenceError, ValidationError
+from app.errors import ValidationError
 from app.workshops import workshop_catalogue
 from app.workshops.workshop_values import FunderInfo, ThemeInfo
+from ui import error_hook
 from ui.context import AppContext
 from ui.messages import error_message
+from ui.operations import CollectionOp
 from ui.pages import workshops_texts  # noqa: F401 - registers the area's messages
 from ui.style import tab_widget
 from ui.texts import ateliers, common
@@ -79,7 +81,7 @@ class ThemesTab(QWidget):
         self.new()
 
     def reload(self, select: str | None = None) -> None:
-        self.themes = {t.id: t for t in workshop_catalogue.list_themes(self.ctx.uow)}
+        self.themes = {t.id: t for t in workshop_catalogue.list_themes(self.ctx.uow.reading())}
         self.list.clear()
         for theme in self.themes.values():
             item = QListWidgetItem(theme.name, self.list)
@@ -107,20 +109,29 @@ class ThemesTab(QWidget):
         self.errors.clear()
 
     def save(self) -> None:
-        try:
-            theme = workshop_catalogue.save_theme(
-                self.ctx.uow,
-                self.name.text(),
-                self.duration.value(),
-                self.description.toPlainText(),
-                theme_id=self.current,
-            )
-        except ValidationError as error:
-            self.errors.show(error)
-            return
+        """Save the theme off the GUI thread (« Enregistrer le thème » greyed meanwhile)."""
+        uow, name, duration = self.ctx.uow, self.name.text(), self.duration.value()
+        description, theme_id = self.description.toPlainText(), self.current
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: workshop_catalogue.save_theme(
+                uow, name, duration, description, theme_id=theme_id
+            ),
+            changes=Changes(workshops=True),
+            success=self._saved,
+            busy=self.save_button,
+        ).failure(self._refused).run_in_background()
+
+    def _saved(self, theme: ThemeInfo) -> None:
         self.errors.clear()
         self.reload(select=theme.id)
-        self.ctx.hub.notify(Changes(workshops=True))
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.errors.show(error)
+        else:
+            error_hook.show_error(self, error)
 
 
 class FundersTab(QWidget):
@@ -166,7 +177,7 @@ class FundersTab(QWidget):
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
-        self.funders = {f.id: f for f in workshop_catalogue.list_funders(self.ctx.uow)}
+        self.funders = {f.id: f for f in workshop_catalogue.list_funders(self.ctx.uow.reading())}
         self.list.clear()
         for funder in self.funders.values():
             item = QListWidgetItem(funder.name, self.list)
@@ -201,26 +212,33 @@ class FundersTab(QWidget):
             self.set_emblem(Path(path).read_bytes())
 
     def save(self) -> None:
+        """Save the funder off the GUI thread (« Enregistrer le financeur » greyed meanwhile)."""
         if self.current is None:
             return
-        try:
-            workshop_catalogue.update_funder(
-                self.ctx.uow,
-                self.current,
-                name=self.name.text(),
-                statement=self.statement.toPlainText(),
-                emblem_png=self.emblem_png,
-            )
-        except ValidationError as error:
-            self.errors.show(error)
-            return
-        except PermanenceError as error:
-            self.message.setText(error_message(error))
-            return
+        uow, funder_id, name = self.ctx.uow, self.current, self.name.text()
+        statement, emblem = self.statement.toPlainText(), self.emblem_png
+        self.message.clear()
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: workshop_catalogue.update_funder(
+                uow, funder_id, name=name, statement=statement, emblem_png=emblem
+            ),
+            changes=Changes(workshops=True),
+            success=self._saved,
+            busy=self.save_button,
+        ).failure(self._refused).run_in_background()
+
+    def _saved(self, _result: object) -> None:
         self.errors.clear()
         self.message.setText(ateliers.FUNDER_SAVED)
         self.reload()
-        self.ctx.hub.notify(Changes(workshops=True))
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.errors.show(error)
+        else:
+            self.message.setText(error_message(error))
 
 
 class WorkshopCatalogueDialog(QDialog):

@@ -22,17 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError
 from app.reference import reference
 from app.workshops import workshop_catalogue, workshops
 from app.workshops.workshop_values import AFTERNOON, MORNING, SessionDetail, SessionInput, SlotInput
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.messages import register
 from ui.pages.workshops_texts import KIND_LABELS, NO_THEME
 from ui.texts import ateliers, common
 from ui.widgets.date_time_fields import DateField, TimeField, not_before, refuse_bad_input
-from ui.widgets.forms import FormErrors, dialog_frame, show_failure, tab_in_layout_order
+from ui.widgets.forms import FormErrors, dialog_frame, tab_in_layout_order
 from ui.widgets.screen import fit_to_screen
 
 register(field_messages={"invalid_operation_ref": ateliers.INVALID_OPERATION_REF})
@@ -158,7 +159,7 @@ class WorkshopSessionDialog(QDialog):
         self.title_edit.setPlaceholderText(ateliers.SESSION_TITLE_PLACEHOLDER)
         self.theme = QComboBox(self)
         self.theme.addItem(NO_THEME, None)
-        self.themes = workshop_catalogue.list_themes(ctx.uow)
+        self.themes = workshop_catalogue.list_themes(ctx.uow.reading())
         for theme in self.themes:
             self.theme.addItem(theme.name, theme.id)
         self.slots = SlotsEditor(self)
@@ -182,7 +183,9 @@ class WorkshopSessionDialog(QDialog):
         form.addRow("", self.waiting_list)
         self.errors.add_row(form, ateliers.FUNDERS, "funders", self.funders)
         self.errors.add_row(form, common.DESCRIPTION, "description", self.description)
-        self.general_error = dialog_frame(self, [form], self.save).general_error
+        frame = dialog_frame(self, [form], self.save)
+        self.general_error = frame.general_error
+        self.save_button = save_button(frame.buttons)
         self.theme.currentIndexChanged.connect(self._theme_changed)
         self._fill(detail, kind)
         tab_in_layout_order(self)
@@ -196,7 +199,7 @@ class WorkshopSessionDialog(QDialog):
         group.addButton(self.at_permanence)
         group.addButton(self.at_address)
         self.permanence = QComboBox(box)
-        for permanence in reference.list_permanences(self.ctx.uow):
+        for permanence in reference.list_permanences(self.ctx.uow.reading()):
             self.permanence.addItem(permanence.label, permanence.id)
         self.address = QLineEdit(box)
         self.address.setPlaceholderText(ateliers.ADDRESS_PLACEHOLDER)
@@ -213,7 +216,7 @@ class WorkshopSessionDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         self.funder_boxes: dict[str, QCheckBox] = {}
         self.funder_refs: dict[str, QLineEdit] = {}
-        for funder in workshop_catalogue.list_funders(self.ctx.uow):
+        for funder in workshop_catalogue.list_funders(self.ctx.uow.reading()):
             check = QCheckBox(funder.name, box)
             check.setToolTip(funder.statement or funder.name)
             self.funder_boxes[funder.id] = check
@@ -265,7 +268,7 @@ class WorkshopSessionDialog(QDialog):
 
     def _current_accompagnateur(self) -> str:
         wanted = self.ctx.profile.settings.accompagnateur_id
-        for person in reference.list_accompagnateurs(self.ctx.uow):
+        for person in reference.list_accompagnateurs(self.ctx.uow.reading()):
             if person.id == wanted:
                 return person.full_name
         return ""
@@ -307,18 +310,33 @@ class WorkshopSessionDialog(QDialog):
         )
 
     def save(self) -> None:
+        """Save off the GUI thread, « Enregistrer » greyed meanwhile; closes once saved and
+        announces the change (the Ateliers list and the session's panel refresh)."""
+        if not self.save_button.isEnabled():
+            return  # already saving
         self.errors.clear()
         self.general_error.hide()
         if refuse_bad_input(self):  # a date or time not understood, an end before its start
             return
-        data = self.value()
-        try:
-            if self.detail is None:
-                self.saved_id = workshops.create_session(self.ctx.uow, data)
-            else:
-                workshops.update_session(self.ctx.uow, self.detail.id, data)
-                self.saved_id = self.detail.id
-        except PermanenceError as error:
-            show_failure(self.errors, self.general_error, error)
-            return
+        uow, data, detail = self.ctx.uow, self.value(), self.detail
+
+        def write() -> str:
+            if detail is None:
+                return workshops.create_session(uow, data)
+            workshops.update_session(uow, detail.id, data)
+            return detail.id
+
+        write_form(
+            self.ctx,
+            self,
+            op=write,
+            changes=Changes(workshops=True),
+            success=self._saved,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).run_in_background()
+
+    def _saved(self, activity_id: str) -> None:
+        self.saved_id = activity_id
         self.accept()

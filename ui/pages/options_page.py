@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.errors import PermanenceError
 from app.reference import options, reference
+from app.uow import UnitOfWorkFactory
 from ui.context import AppContext
 from ui.messages import error_message, register
+from ui.operations import CollectionOp
 from ui.roles import Subject, reference_rights
 from ui.style import muted_colour
 from ui.texts import cae_options, common
@@ -117,7 +118,7 @@ class OptionsPage(QWidget):
     def refresh(self, select_code: str | None = None) -> None:
         self.items.clear()
         for option in reference.list_options(
-            self.ctx.uow, self.current_kind, include_inactive=True
+            self.ctx.uow.reading(), self.current_kind, include_inactive=True
         ):
             text = option.label if option.active else option.label + common.DISABLED_SUFFIX
             item = QListWidgetItem(text, self.items)
@@ -135,16 +136,25 @@ class OptionsPage(QWidget):
     def _selected(self) -> QListWidgetItem | None:
         return self.items.currentItem()
 
-    def _run(self, action: Callable[[], object], code: str | None = None) -> None:
+    def _run(
+        self, action: Callable[[UnitOfWorkFactory, str], object], code: str | None = None
+    ) -> None:
+        """Write off the GUI thread (the list greyed meanwhile), then show the list again
+        with ``code`` selected; a refusal is said in French over the page."""
         if not self.editable:
             return  # buttons are disabled; a double-click on an item lands here too
-        try:
-            action()
-        except PermanenceError as exc:
-            QMessageBox.warning(self, self.title, error_message(exc))
-            return
-        self.ctx.hub.notify(Changes(options=True))
-        self.refresh(code)
+        uow, kind = self.ctx.uow, self.current_kind  # read here: widgets stay on this thread
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: action(uow, kind),
+            changes=Changes(options=True),
+            success=lambda _result: self.refresh(code),
+            busy=self.items,
+        ).failure(self._refused).run_in_background()
+
+    def _refused(self, error: BaseException) -> None:
+        QMessageBox.warning(self, self.title, error_message(error))
 
     def add(self, label: str | None = None) -> None:
         if not self.editable:
@@ -153,8 +163,7 @@ class OptionsPage(QWidget):
             label, ok = QInputDialog.getText(self, self.title, cae_options.NEW_OPTION)
             if not ok:
                 return
-        self._run(lambda: options.add_option(self.ctx.uow, self.current_kind, label),
-                  options.code_for(label))  # fmt: skip
+        self._run(lambda uow, kind: options.add_option(uow, kind, label), options.code_for(label))
 
     def rename(self, label: str | None = None) -> None:
         item = self._selected()
@@ -168,8 +177,7 @@ class OptionsPage(QWidget):
             )
             if not ok:
                 return
-        self._run(lambda: options.rename_option(self.ctx.uow, self.current_kind, code, label),
-                  code)  # fmt: skip
+        self._run(lambda uow, kind: options.rename_option(uow, kind, code, label), code)
 
     def toggle(self) -> None:
         item = self._selected()
@@ -177,12 +185,10 @@ class OptionsPage(QWidget):
             return
         code = item.data(Qt.ItemDataRole.UserRole)
         active = item.text().endswith(common.DISABLED_SUFFIX)
-        self._run(lambda: options.set_option_active(self.ctx.uow, self.current_kind, code, active),
-                  code)  # fmt: skip
+        self._run(lambda uow, kind: options.set_option_active(uow, kind, code, active), code)
 
     def move_selected(self, step: int) -> None:
         item = self._selected()
         if item is not None:
             code = item.data(Qt.ItemDataRole.UserRole)
-            self._run(lambda: options.move_option(self.ctx.uow, self.current_kind, code, step),
-                      code)  # fmt: skip
+            self._run(lambda uow, kind: options.move_option(uow, kind, code, step), code)

@@ -4,6 +4,7 @@ alerts, a timeline, their interviews and appointments, and tabs added by other a
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QShowEvent
@@ -39,7 +40,7 @@ from ui.dialogs.stage_dialog import StageDialog
 from ui.messages import error_message
 from ui.messages_people import APPOINTMENT_KINDS, STATUSES, alert_text, stamp
 from ui.models.row_table_model import RowTableModel
-from ui.operations import CollectionOp
+from ui.operations import CollectionOp, QueryOp
 from ui.pages.person_tabs import INTERVIEW_COLUMNS, extra_tabs, timeline_columns
 from ui.style import error_css, muted_css, tab_widget
 from ui.texts import accueil, common
@@ -368,17 +369,30 @@ class PersonDetailPage(QWidget):
         return event.ref_id if event is not None and event.ref_kind == "stage" else None
 
     # Actions -------------------------------------------------------------------
-    def _try(self, action: Callable[[], object], changes: Changes | None = None) -> bool:
-        try:
-            action()
-        except PermanenceError as exc:
-            QMessageBox.warning(self, common.APP_NAME, error_message(exc))
-            return False
-        if changes is not None:
-            self.ctx.hub.notify(changes)  # this page refreshes from the notice too
-        else:
-            self.refresh()
-        return True
+    def _write(
+        self,
+        action: Callable[[], object],
+        changes: Changes,
+        done: Callable[[object], None] | None = None,
+    ) -> None:
+        """Write off the GUI thread, the record greyed meanwhile; a refusal is said in
+        French over it; this page refreshes from the notice like every open view."""
+        CollectionOp(self.ctx, parent=self, op=action, changes=changes, success=done).failure(
+            self._refused
+        ).run_in_background()
+
+    def _document(self, make: Callable[[], Path], button: QWidget) -> None:
+        """Write a document off the GUI thread, then say where it is (over this window)."""
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=make,
+            success=lambda path: people_widgets.open_file(path, self),
+            busy=button,
+        ).failure(self._refused).run_in_background()
+
+    def _refused(self, error: BaseException) -> None:
+        QMessageBox.warning(self, common.APP_NAME, error_message(error))
 
     def renew_cape(self) -> None:
         stage_id = self._selected_stage_id()
@@ -386,9 +400,9 @@ class PersonDetailPage(QWidget):
             cape = [s for s in (self.file.stages if self.file else []) if s.kind == StageKind.CAPE]
             stage_id = cape[-1].id if cape else None
         if stage_id is not None:
-            self._try(
-                lambda: parcours.renew_cape(self.ctx.uow, stage_id),
-                Changes(parcours=True, persons=True),
+            uow = self.ctx.uow
+            self._write(
+                lambda: parcours.renew_cape(uow, stage_id), Changes(parcours=True, persons=True)
             )
 
     def delete_stage(self) -> None:
@@ -396,9 +410,9 @@ class PersonDetailPage(QWidget):
         if stage_id is None:
             return
         if self._confirm(accueil.DELETE_STAGE_QUESTION):
-            self._try(
-                lambda: parcours.delete_stage(self.ctx.uow, stage_id),
-                Changes(parcours=True, persons=True),
+            uow = self.ctx.uow
+            self._write(
+                lambda: parcours.delete_stage(uow, stage_id), Changes(parcours=True, persons=True)
             )
 
     def cancel_appointment(self) -> None:
@@ -406,9 +420,8 @@ class PersonDetailPage(QWidget):
         if self.file is None or row < 0:
             return
         appointment_id = self.file.appointments[row][0]
-        self._try(
-            lambda: agenda.cancel_appointment(self.ctx.uow, appointment_id), Changes(agenda=True)
-        )
+        uow = self.ctx.uow
+        self._write(lambda: agenda.cancel_appointment(uow, appointment_id), Changes(agenda=True))
 
     def print_selected_interview(self) -> None:
         index = self.interview_table.currentIndex()
@@ -416,22 +429,20 @@ class PersonDetailPage(QWidget):
         if row is None:
             return
         folder = self.ctx.profile.paths.documents / "entretiens"
-        self._try(
-            lambda: people_widgets.open_file(
-                people_reports.write_interview_report(
-                    self.ctx.uow.reading(), row.kind, row.id, folder
-                )
-            )
+        uow, kind, interview_id = self.ctx.uow.reading(), row.kind, row.id
+        self._document(
+            lambda: people_reports.write_interview_report(uow, kind, interview_id, folder),
+            self.print_interview_button,
         )
 
     def print_summary(self) -> None:
         if self.person_id:
             pid = self.person_id
             folder = self.ctx.profile.paths.documents / "parcours"
-            self._try(
-                lambda: people_widgets.open_file(
-                    people_reports.write_parcours_summary(self.ctx.uow.reading(), pid, folder)
-                )
+            uow = self.ctx.uow.reading()
+            self._document(
+                lambda: people_reports.write_parcours_summary(uow, pid, folder),
+                self.buttons[accueil.SUMMARY_PDF],
             )
 
     def export_data(self) -> None:
@@ -468,10 +479,14 @@ class PersonDetailPage(QWidget):
 
     def delete_person(self) -> None:
         if self.person_id and self._confirm(accueil.DELETE_RECORD_QUESTION):
-            pid = self.person_id
-            if self._try(lambda: persons.delete_person(self.ctx.uow, pid), Changes(persons=True)):
-                self.file = None
-                self.back_requested.emit()
+            pid, uow = self.person_id, self.ctx.uow
+
+            def deleted(_none: object) -> None:
+                if self.person_id == pid:
+                    self.file = None
+                    self.back_requested.emit()
+
+            self._write(lambda: persons.delete_person(uow, pid), Changes(persons=True), deleted)
 
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, common.APP_NAME, text)

@@ -31,7 +31,7 @@ from app.changes import Changes
 from app.errors import PermanenceError
 from app.workshops import attendance, registrations, workshop_list, workshops
 from app.workshops.attendance import Mark
-from app.workshops.workshop_values import WAITING, SessionDetail, duration_text
+from app.workshops.workshop_values import WAITING, RegistrationInfo, SessionDetail, duration_text
 from ui.context import AppContext
 from ui.dialogs.workshop_session_dialog import WorkshopSessionDialog
 from ui.messages import error_message
@@ -188,33 +188,46 @@ class SessionPanel(QWidget):
         self.message.setText(text)
 
     # Registrations --------------------------------------------------------------
+    # Written off the GUI thread (ui/operations.py); the panel reloads from the notice.
     def register(self, person_id: str) -> None:
         if self.detail is None:
             return
-        try:
-            info = registrations.register_person(self.ctx.uow, self.detail.id, person_id)
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
-        if info.status == WAITING:
-            self.say(ateliers.REGISTERED_WAITING.format(name=info.full_name))
-        else:
-            self.say(ateliers.REGISTERED_PERSON.format(name=info.full_name))
-        self._changed()
+        uow, activity_id = self.ctx.uow, self.detail.id
+
+        def registered(info: RegistrationInfo) -> None:
+            if info.status == WAITING:
+                self.say(ateliers.REGISTERED_WAITING.format(name=info.full_name))
+            else:
+                self.say(ateliers.REGISTERED_PERSON.format(name=info.full_name))
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: registrations.register_person(uow, activity_id, person_id),
+            changes=Changes(workshops=True),
+            success=registered,
+            busy=(),  # the search keeps the keyboard; registering twice is refused in French
+        ).failure(self._refused).run_in_background()
 
     def cancel(self, person_id: str) -> None:
         if self.detail is None:
             return
-        try:
-            promoted = registrations.cancel_registration(self.ctx.uow, self.detail.id, person_id)
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
-        if promoted is not None:
-            self.say(ateliers.CANCELLED_PROMOTED.format(name=promoted.full_name))
-        else:
-            self.say(ateliers.REGISTRATION_CANCELLED)
-        self._changed()
+        uow, activity_id = self.ctx.uow, self.detail.id
+
+        def cancelled(promoted: RegistrationInfo | None) -> None:
+            if promoted is not None:
+                self.say(ateliers.CANCELLED_PROMOTED.format(name=promoted.full_name))
+            else:
+                self.say(ateliers.REGISTRATION_CANCELLED)
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: registrations.cancel_registration(uow, activity_id, person_id),
+            changes=Changes(workshops=True),
+            success=cancelled,
+            busy=self.registrations.cancel_button,
+        ).failure(self._refused).run_in_background()
 
     # Attendance -----------------------------------------------------------------
     def mark(self, marks: list[Mark]) -> None:
@@ -283,9 +296,8 @@ class SessionPanel(QWidget):
     def edit(self) -> None:
         if self.detail is None:
             return
-        dialog = WorkshopSessionDialog(self.ctx, self.detail, parent=self)
-        if dialog.exec():
-            self._changed()
+        # The dialog saves and announces the change itself; this panel reloads from it.
+        WorkshopSessionDialog(self.ctx, self.detail, parent=self).exec()
 
     def delete(self) -> None:
         if self.detail is None:
@@ -297,15 +309,21 @@ class SessionPanel(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            workshops.delete_session(self.ctx.uow, self.detail.id)
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
-        deleted = self.detail.id
-        self.show_session(None)
-        self.session_deleted.emit(deleted)
-        self.ctx.hub.notify(Changes(workshops=True))
+        uow, deleted = self.ctx.uow, self.detail.id
+
+        def gone(_none: None) -> None:
+            if self.detail is not None and self.detail.id == deleted:
+                self.show_session(None)
+            self.session_deleted.emit(deleted)
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=lambda: workshops.delete_session(uow, deleted),
+            changes=Changes(workshops=True),
+            success=gone,
+            busy=self.delete_button,
+        ).failure(self._refused).run_in_background()
 
     # Signing on the laptop (issue 16) ---------------------------------------------
     def sign_on_laptop(self) -> None:

@@ -280,9 +280,9 @@ class WorkshopsPage(QWidget):
         dialog = WorkshopSessionDialog(
             self.ctx, kind=self.kind.currentData() or "atelier", parent=self
         )
+        # The dialog saves off the GUI thread and announces the change itself.
         if dialog.exec() and dialog.saved_id:
             self.open_item("activity", dialog.saved_id)
-            self.ctx.hub.notify(Changes(workshops=True))
 
     def open_item(self, kind: str, item_id: str) -> None:
         if kind == "activity":

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import PermanenceError, ValidationError
+from app.errors import ValidationError
 from ui.messages import error_message, field_message
 from ui.style import error_colour, error_css
 from ui.texts import common
@@ -134,8 +134,9 @@ def general_error_label(parent: QWidget) -> QLabel:
     return label
 
 
-def show_failure(errors: FormErrors, general: QLabel, exc: PermanenceError) -> None:
-    """Show a service failure: each field's reason under it, the rest in `general`."""
+def show_failure(errors: FormErrors, general: QLabel, exc: BaseException) -> None:
+    """Show a service failure: each field's reason under it, the rest in `general` (a
+    background operation's refusal or cancellation too: ui/operations.py)."""
     if isinstance(exc, ValidationError):
         lines = errors.show(exc)
     else:
