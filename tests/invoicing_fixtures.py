@@ -87,5 +87,8 @@ def add_draft(
     lines: tuple[LineData, ...] | None = None,
     **changes: object,
 ) -> str:
+    """``deposit_invoice_id=X`` is short for ``deposit_invoice_ids=(X,)``: one deposit."""
+    if "deposit_invoice_id" in changes:
+        changes["deposit_invoice_ids"] = (changes.pop("deposit_invoice_id"),)
     data = DraftData(entrepreneur_id, client_id, lines or simple_lines()).with_changes(**changes)
     return save_draft(uow, data).id

@@ -144,8 +144,8 @@ register(
             "Cette facture d'acompte est déjà déduite par une autre facture de solde."
         ),
         "deposit_deduction_mismatch": (
-            "Les lignes négatives doivent déduire exactement la facture d'acompte n° {number} "
-            "(mêmes montants hors taxes et mêmes taux)."
+            "Les lignes négatives doivent déduire exactement les factures d'acompte choisies "
+            "(n° {number}) : mêmes montants hors taxes et mêmes taux."
         ),
         "deposit_exceeds_invoice": (
             "L'acompte déduit dépasse le montant de la facture de solde."

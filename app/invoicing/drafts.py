@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app import formatting
 from app.clock import utcnow
 from app.errors import Collector, ConflictError, NotFoundError
-from app.invoicing import deposits
+from app.invoicing import deposit_links, deposits
+from app.invoicing.deposit_links import DepositRef, deposit_ids, unique
 from app.invoicing.einvoicing import CATEGORIES, DEPOSIT, FINAL, ROLES
 from app.invoicing.money import VAT_RATES_BP, LineInput, Totals, compute_totals
 from app.invoicing.printable import load_lines
@@ -68,9 +69,9 @@ class DraftData:
     buyer_reference: str = ""  # BT-10
     order_reference: str = ""  # BT-13
     # "" / "acompte" (deposit invoice) / "solde" (final invoice deducting the deposit
-    # invoice ``deposit_invoice_id`` by negative lines: deduction_lines).
+    # invoices ``deposit_invoice_ids`` by negative lines: deduction_lines).
     role: str = ""
-    deposit_invoice_id: str | None = None
+    deposit_invoice_ids: tuple[str, ...] = ()
 
     def with_changes(self, **changes: object) -> DraftData:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -88,6 +89,8 @@ class InvoiceDetail:
     entrepreneur_name: str
     credited_number: str
     pdf_sha256: str
+    # The deposit invoices a final invoice deducts: number, date, amount (its window).
+    deposits: tuple[DepositRef, ...] = ()
 
     @property
     def is_draft(self) -> bool:
@@ -155,9 +158,9 @@ def _check(session: Session, data: DraftData) -> None:
         errors.add("role", "deposit_role_on_credit_note")
     if data.role == FINAL:
         errors.errors.extend(
-            deposits.deposit_problems(session, data.deposit_invoice_id, data.client_id)
+            deposits.deposit_problems(session, data.deposit_invoice_ids, data.client_id)
         )
-    elif data.deposit_invoice_id:
+    elif data.deposit_invoice_ids:
         errors.add("deposit_invoice_id", "deposit_only_on_final_invoice")
     check_lines(data, errors)
     errors.raise_if_any()
@@ -216,6 +219,7 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
         notes=data.notes.strip(),
         buyer_reference=data.buyer_reference.strip(),
         order_reference=data.order_reference.strip(),
+        deposit_invoice_ids=unique(data.deposit_invoice_ids),
         lines=tuple(
             replace(ln, description=ln.description.strip(), unit=ln.unit.strip())
             for ln in data.lines
@@ -244,9 +248,9 @@ def write_draft(session: Session, data: DraftData, invoice_id: str | None = None
         "buyer_reference",
         "order_reference",
         "role",
-        "deposit_invoice_id",
     ):
         setattr(invoice, name, getattr(clean, name))
+    deposit_links.store(invoice, clean.deposit_invoice_ids)
     totals = totals_of(clean.lines)
     invoice.total_excl_cents = totals.excl_cents
     invoice.total_vat_cents = totals.vat_cents
@@ -333,13 +337,14 @@ def detail(session: Session, invoice: Invoice) -> InvoiceDetail:
             buyer_reference=invoice.buyer_reference,
             order_reference=invoice.order_reference,
             role=invoice.role,
-            deposit_invoice_id=invoice.deposit_invoice_id,
+            deposit_invoice_ids=deposit_ids(invoice),
         ),
         totals=totals_of(lines),
         client_name=client.name if client else "",
         entrepreneur_name=f"{person.first_name} {person.last_name}" if person else "",
         credited_number=(credited.number or "") if credited else "",
         pdf_sha256=invoice.pdf_sha256,
+        deposits=deposit_links.deducted(session, invoice),
     )
 
 

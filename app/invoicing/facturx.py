@@ -195,10 +195,11 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
         if extras.bic:
             data["BT-86"] = extras.bic
         data["BT-83"] = doc.number
-    if doc.role == einvoicing.FINAL and doc.deposit_number:
-        # The deposit invoice this final invoice deducts (its negative lines).
+    if doc.role == einvoicing.FINAL and doc.deposits:
+        # The deposit invoices this final invoice deducts (its negative lines), each one.
         data["BG-3"] = [
-            {"BT-25": doc.deposit_number, "BT-26": doc.deposit_issue_date or doc.issue_date}
+            {"BT-25": deposit.number, "BT-26": deposit.issue_date or doc.issue_date}
+            for deposit in doc.deposits
         ]
     if credit and doc.credited_number:
         data["BG-3"] = [

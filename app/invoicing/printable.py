@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.invoicing.cae_identity import CaeIdentityData, frozen_logo, read_identity
+from app.invoicing.deposit_links import DepositRef, deducted
 from app.invoicing.directory import routing_address
 from app.invoicing.einvoicing import default_category
 from app.invoicing.money import LineAmounts, LineInput, Totals, compute_totals
@@ -118,11 +119,11 @@ class InvoiceDocument:
     is_duplicate: bool = False
     logo_png: bytes | None = field(default=None, repr=False)
     # "" / "acompte" (deposit invoice, BT-3 386) / "solde" (final invoice after that
-    # deposit, BT-23 B4/S4/M4, BG-3 = the deposit invoice; its deduction lines are
+    # deposit, BT-23 B4/S4/M4, BG-3 = each deposit invoice; its deduction lines are
     # negative lines: docs/invoicing.md, "Deposits").
     role: str = ""
-    deposit_number: str = ""
-    deposit_issue_date: dt.date | None = None
+    # The deposit invoices a final invoice deducts (BG-3 each), in their order.
+    deposits: tuple[DepositRef, ...] = ()
 
 
 def seller_from_identity(identity: CaeIdentityData) -> tuple[Party, SellerExtras]:
@@ -247,9 +248,6 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
     credited = (
         session.get(Invoice, invoice.credited_invoice_id) if invoice.credited_invoice_id else None
     )
-    deposit = (
-        session.get(Invoice, invoice.deposit_invoice_id) if invoice.deposit_invoice_id else None
-    )
     return InvoiceDocument(
         id=invoice.id,
         kind=invoice.kind,
@@ -288,8 +286,7 @@ def build_document(session: Session, invoice: Invoice, *, issuing: bool = False)
         order_reference=invoice.order_reference,
         logo_png=logo,
         role=invoice.role,
-        deposit_number=(deposit.number or "") if deposit is not None else "",
-        deposit_issue_date=deposit.issue_date if deposit is not None else None,
+        deposits=deducted(session, invoice),
     )
 
 

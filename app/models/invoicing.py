@@ -178,6 +178,9 @@ class Invoice(Synced, Base):
     # No foreign key: added by a plain ADD COLUMN (no copy of the invoice table on the
     # laptops, app migration 0007); validation checks the deposit invoice exists.
     deposit_invoice_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    # Every deposit invoice a final invoice deducts, a JSON list of ids (migration 0009;
+    # deposit_invoice_id keeps the first). "" = deposit_invoice_id alone, if any.
+    deposit_invoice_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Folded "number client entrepreneur" for filter-as-you-type over 50,000 rows.
     search_key: Mapped[str] = mapped_column(String(600), default="")
     total_excl_cents: Mapped[int] = mapped_column(BigInteger, default=0)

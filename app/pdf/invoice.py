@@ -138,11 +138,12 @@ def _header(doc: InvoiceDocument) -> list[Flowable]:
         facts.append(f"Bon de commande n° {_e(doc.order_reference)}")
     if doc.buyer_reference:
         facts.append(f"Votre référence : {_e(doc.buyer_reference)}")
-    if doc.role == FINAL and doc.deposit_number:
-        facts.append(
-            f"Facture définitive après acompte : déduit la facture d'acompte "
-            f"n° {_e(doc.deposit_number)} du {formatting.date(doc.deposit_issue_date)}"
+    if doc.role == FINAL and doc.deposits:
+        named = ", ".join(
+            f"n° {_e(d.number)} du {formatting.date(d.issue_date)}" for d in doc.deposits
         )
+        which = "la facture d'acompte" if len(doc.deposits) == 1 else "les factures d'acompte"
+        facts.append(f"Facture définitive après acompte : déduit {which} {named}")
     if doc.kind == InvoiceKind.CREDIT_NOTE and doc.credited_number:
         facts.append(
             f"Avoir sur la facture n° {_e(doc.credited_number)} du "

@@ -1,7 +1,7 @@
-"""Deposit invoices, the final invoice after a deposit, and the billing address when it
-differs (issue 15, item 1; docs/invoicing.md, "Deposits" and "Billing address"): what
-the PDF prints is what the Factur-X XML says; wrong deductions are refused in French
-codes before any number is taken. The official schematrons' verdict on both documents is
+"""Deposit invoices, the final invoice after one or several deposits, and the billing
+address when it differs (issue 15, item 1; docs/invoicing.md, "Deposits" and "Billing
+address"): what the PDF prints is what the Factur-X XML says; wrong deductions are
+refused in French codes before any number is taken. The official schematrons' verdict on both documents is
 in tests/integration/test_invoicing_french_rules.py (corpus)."""
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from lxml import etree
 from pypdf import PdfReader
 
 from app.errors import ValidationError
+from app.invoicing import french_rules
 from app.invoicing.clients import ClientData, save_client
-from app.invoicing.drafts import LineData, deduction_lines
+from app.invoicing.deposits import deposit_choices
+from app.invoicing.drafts import LineData, deduction_lines, get_invoice
 from app.invoicing.french_rules import NS
 from app.invoicing.payments import PaymentData, get_balance, record_payment
 from app.invoicing.validation import validate_invoice
@@ -77,7 +79,7 @@ def test_deposit_then_final_invoice_printed_as_in_their_xml(
     )
     final = validate_invoice(
         uow, docs,
-        add_draft(uow, person, client, lines, role="solde", deposit_invoice_id=deposit.invoice_id),
+        add_draft(uow, person, client, lines, role="solde", deposit_invoice_ids=(deposit.invoice_id,)),
         LATER,
     )  # fmt: skip
 
@@ -119,28 +121,30 @@ def test_wrong_deductions_are_refused_before_any_number(billed: tuple[Profile, s
     assert _codes(caught) == {"deposit_invoice_required"}
     plain = validate_invoice(uow, docs, add_draft(uow, person, client, (WORK,)), DAY)
     with pytest.raises(ValidationError) as caught:
-        add_draft(uow, person, client, (WORK,), role="solde", deposit_invoice_id=plain.invoice_id)
+        add_draft(
+            uow, person, client, (WORK,), role="solde", deposit_invoice_ids=(plain.invoice_id,)
+        )
     assert _codes(caught) == {"deposit_not_an_issued_deposit"}
     deposit = validate_invoice(
         uow, docs, add_draft(uow, person, client, (DEPOSIT,), role="acompte"), DAY
     ).invoice_id
     other = add_client(uow, person, name="Autre client")
     with pytest.raises(ValidationError) as caught:
-        add_draft(uow, person, other, (WORK,), role="solde", deposit_invoice_id=deposit)
+        add_draft(uow, person, other, (WORK,), role="solde", deposit_invoice_ids=(deposit,))
     assert _codes(caught) == {"deposit_of_another_client"}
     with pytest.raises(ValidationError) as caught:
-        add_draft(uow, person, client, (WORK,), deposit_invoice_id=deposit)
+        add_draft(uow, person, client, (WORK,), deposit_invoice_ids=(deposit,))
     assert _codes(caught) == {"deposit_only_on_final_invoice"}
 
     # Saved, but refused at issue: a deduction that is not the deposit's amount.
     short = (WORK, LineData("Acompte versé", -10000, 20000, 2000))
-    draft = add_draft(uow, person, client, short, role="solde", deposit_invoice_id=deposit)
+    draft = add_draft(uow, person, client, short, role="solde", deposit_invoice_ids=(deposit,))
     with pytest.raises(ValidationError) as caught:
         validate_invoice(uow, docs, draft, LATER)
     assert _codes(caught) == {"deposit_deduction_mismatch"}
     # A deposit larger than the work.
     small = (LineData("Retouche", 10000, 10000, 2000), *deduction_lines(uow, deposit))
-    draft = add_draft(uow, person, client, small, role="solde", deposit_invoice_id=deposit)
+    draft = add_draft(uow, person, client, small, role="solde", deposit_invoice_ids=(deposit,))
     with pytest.raises(ValidationError) as caught:
         validate_invoice(uow, docs, draft, LATER)
     assert _codes(caught) == {"deposit_exceeds_invoice"}
@@ -149,10 +153,10 @@ def test_wrong_deductions_are_refused_before_any_number(billed: tuple[Profile, s
     validate_invoice(
         uow,
         docs,
-        add_draft(uow, person, client, lines, role="solde", deposit_invoice_id=deposit),
+        add_draft(uow, person, client, lines, role="solde", deposit_invoice_ids=(deposit,)),
         LATER,
     )
-    draft = add_draft(uow, person, client, lines, role="solde", deposit_invoice_id=deposit)
+    draft = add_draft(uow, person, client, lines, role="solde", deposit_invoice_ids=(deposit,))
     with pytest.raises(ValidationError) as caught:
         validate_invoice(uow, docs, draft, LATER)
     assert _codes(caught) == {"deposit_already_deducted"}
@@ -168,3 +172,101 @@ def test_a_billing_address_is_whole_or_absent(profile: Profile) -> None:
     assert {(e.field, e.code) for e in caught.value.errors} == {
         ("billing_postcode", "required"), ("billing_city", "required")
     }  # fmt: skip
+
+
+def test_final_invoice_deducts_two_deposits_printed_as_in_its_xml(
+    billed: tuple[Profile, str, str],
+) -> None:
+    profile, person, client = billed
+    uow, docs = profile.uow, profile.paths.documents
+    first = validate_invoice(
+        uow, docs, add_draft(uow, person, client, (DEPOSIT,), role="acompte"), DAY
+    )
+    second_lines = (
+        LineData("Deuxième acompte, travaux", 10000, 20000, 2000),  # 200.00 € at 20 %
+        LineData("Deuxième acompte, fournitures", 10000, 5000, 1000),  # 50.00 € at 10 %
+    )
+    second = validate_invoice(
+        uow, docs, add_draft(uow, person, client, second_lines, role="acompte"), LATER
+    )
+    assert [i for i, _label in deposit_choices(uow, client)] == [
+        first.invoice_id, second.invoice_id
+    ]  # fmt: skip
+    supplies = LineData("Fournitures", 10000, 20000, 1000)  # 200.00 € at 10 %
+    lines = (
+        WORK,
+        supplies,
+        *deduction_lines(uow, first.invoice_id),
+        *deduction_lines(uow, second.invoice_id),
+    )
+    ids = (first.invoice_id, second.invoice_id)
+    final = validate_invoice(
+        uow, docs, add_draft(uow, person, client, lines, role="solde", deposit_invoice_ids=ids),
+        LATER,
+    )  # fmt: skip
+
+    # The window reads both deposits back: number, date, amount asked (incl. VAT).
+    shown = get_invoice(uow, final.invoice_id)
+    assert shown.data.deposit_invoice_ids == ids
+    assert [(d.number, d.issue_date, d.total_incl_cents) for d in shown.deposits] == [
+        (first.number, DAY, 36000),
+        (second.number, LATER, 24000 + 5500),
+    ]
+    pdf = final.pdf_path.read_bytes()
+    root = _xml(pdf)
+    assert _one(root, "//ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID") == "S4"
+    ref = "//ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument"
+    assert [n.text for n in root.xpath(ref + "/ram:IssuerAssignedID", namespaces=NS)] == [
+        first.number, second.number
+    ]  # fmt: skip
+    dates = root.xpath(ref + "/ram:FormattedIssueDateTime/qdt:DateTimeString", namespaces=NS)
+    assert [n.text for n in dates] == ["20260302", "20260415"]
+    # Left to pay: 20 %: 1,000 − 300 − 200 = 500; 10 %: 200 − 50 = 150.
+    totals = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+    assert _one(root, totals + "/ram:TaxBasisTotalAmount") == "650.00"
+    assert _one(root, totals + "/ram:TaxTotalAmount") == "115.00"
+    assert _one(root, totals + "/ram:DuePayableAmount") == "765.00"
+    text = _text(pdf)
+    assert (
+        f"déduit les factures d'acompte n° {first.number} du 02/03/2026, "
+        f"n° {second.number} du 15/04/2026"
+    ) in text
+    for number in (first.number, second.number):
+        assert f"Acompte versé — facture d'acompte n° {number}" in text
+    assert "765,00 €" in text
+    # The laptop's French rules pass (the official files: the corpus of
+    # tests/integration/test_invoicing_french_rules.py holds the same case).
+    assert french_rules.failed_rules(etree.tostring(root)) == []
+    # Neither deposit is offered again, nor deducted a second time.
+    assert deposit_choices(uow, client) == []
+    again = add_draft(
+        uow, person, client, (WORK, *deduction_lines(uow, second.invoice_id)),
+        role="solde", deposit_invoice_ids=(second.invoice_id,),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        validate_invoice(uow, docs, again, LATER)
+    assert _codes(caught) == {"deposit_already_deducted"}
+
+
+def test_two_deposits_named_but_one_deducted_is_refused(
+    billed: tuple[Profile, str, str],
+) -> None:
+    profile, person, client = billed
+    uow, docs = profile.uow, profile.paths.documents
+    ids = tuple(
+        validate_invoice(
+            uow, docs, add_draft(uow, person, client, (DEPOSIT,), role="acompte"), DAY
+        ).invoice_id
+        for _ in range(2)
+    )
+    lines = (WORK, *deduction_lines(uow, ids[0]))
+    draft = add_draft(uow, person, client, lines, role="solde", deposit_invoice_ids=ids)
+    with pytest.raises(ValidationError) as caught:
+        validate_invoice(uow, docs, draft, LATER)
+    assert _codes(caught) == {"deposit_deduction_mismatch"}
+    # Listing the same deposit twice names it once.
+    twice = add_draft(
+        uow, person, client, lines, role="solde", deposit_invoice_ids=(ids[0], ids[0])
+    )
+    assert get_invoice(uow, twice).data.deposit_invoice_ids == (ids[0],)
+    validate_invoice(uow, docs, twice, LATER)

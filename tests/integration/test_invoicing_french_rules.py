@@ -146,27 +146,39 @@ def _issue_corpus(profile: Profile) -> list[Issued]:
         result = validate_invoice(uow, docs, draft, DAY)
         pdf = result.pdf_path.read_bytes()
         issued.append(Issued(label, result.number, _xml(pdf), pdf))
-    # A deposit invoice (386, S1) to a client billed at another address, then the final
-    # invoice after it (S4, BG-3 = the deposit, negative deduction lines).
+    # Two deposit invoices (386, S1) to a client billed at another address, the second
+    # at two VAT rates, then the final invoice after both (S4, BG-3 twice, negative
+    # deduction lines for each).
     billed = add_client(
         uow, person, name="SAS Clos", billing_address="12 rue des Comptes",
         billing_postcode="51100", billing_city="Reims",
     )  # fmt: skip
-    deposit_lines = (LineData("Acompte de 30 % sur le devis D-12", 10000, 30000, 2000),)
-    for label, role in (("deposit invoice", "acompte"), ("final invoice after deposit", "solde")):
-        extra: dict[str, object] = {"role": role}
-        lines = deposit_lines
-        if role == "solde":
-            deposit_id = _id_of(profile, issued[-1].number)
-            lines = (
-                LineData("Rénovation de la façade", 10000, 100000, 2000),
-                *deduction_lines(uow, deposit_id),
-            )
-            extra["deposit_invoice_id"] = deposit_id
-        draft = add_draft(uow, person, billed, lines, sale_date=DAY, **extra)
+    deposits = {
+        "deposit invoice": (LineData("Acompte de 30 % sur le devis D-12", 10000, 30000, 2000),),
+        "second deposit invoice": (
+            LineData("Deuxième acompte, travaux", 10000, 20000, 2000),
+            LineData("Deuxième acompte, fournitures", 10000, 5000, 1000),
+        ),
+    }
+    deposit_ids = []
+    for label, deposit_lines in deposits.items():
+        draft = add_draft(uow, person, billed, deposit_lines, sale_date=DAY, role="acompte")
         result = validate_invoice(uow, docs, draft, DAY)
+        deposit_ids.append(result.invoice_id)
         pdf = result.pdf_path.read_bytes()
         issued.append(Issued(label, result.number, _xml(pdf), pdf))
+    lines = (
+        LineData("Rénovation de la façade", 10000, 100000, 2000),
+        LineData("Fournitures", 10000, 20000, 1000),
+        *(line for deposit_id in deposit_ids for line in deduction_lines(uow, deposit_id)),
+    )
+    draft = add_draft(
+        uow, person, billed, lines, sale_date=DAY, role="solde",
+        deposit_invoice_ids=tuple(deposit_ids),
+    )  # fmt: skip
+    result = validate_invoice(uow, docs, draft, DAY)
+    pdf = result.pdf_path.read_bytes()
+    issued.append(Issued("final invoice after two deposits", result.number, _xml(pdf), pdf))
     credit = cancel_invoice(uow, docs, _id_of(profile, issued[0].number), DAY)
     pdf = credit.pdf_path.read_bytes()
     issued.append(Issued("credit note", credit.number, _xml(pdf), pdf))
@@ -185,7 +197,7 @@ def _id_of(profile: Profile, number: str) -> str:
 def test_every_kind_of_invoice_passes_the_official_french_and_en16931_rules(
     corpus, official
 ) -> None:
-    assert len(corpus) == 13
+    assert len(corpus) == 14
     for doc in corpus:
         assert official["fr"](doc.xml) == [], doc.label
         assert official["en"](doc.xml) == [], doc.label

@@ -271,7 +271,7 @@ def test_deposit_then_final_invoice_from_the_picker(qtbot, ctx, opened) -> None:
     assert final.general_error.isHidden(), final.general_error.text()
     assert final.detail is not None and not final.detail.is_draft
     assert final.detail.data.role == "solde"
-    assert final.detail.data.deposit_invoice_id == deposit.detail.id
+    assert final.detail.data.deposit_invoice_ids == (deposit.detail.id,)
     assert final.reception.isVisible()
 
 

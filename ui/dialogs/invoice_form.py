@@ -151,6 +151,7 @@ class InvoiceForm(QDialog):
         for widget in self._form_widgets():
             widget.setEnabled(not issued)
         self.lines.set_read_only(issued)
+        self.deposit.set_issued(issued)
         self._update_exemption_hint()
 
     def _update_exemption_hint(self) -> None:
@@ -219,6 +220,7 @@ class InvoiceForm(QDialog):
             return
         for line in lines:
             self.lines.add_line(line)
+        self.deposit.mark_deducted(deposit_id)
 
     def _fill(self, detail: InvoiceDetail, clients: list[ClientInfo] | None = None) -> None:
         """Show an invoice's fields and lines (``clients``: its entrepreneur's, if read)."""
@@ -233,7 +235,7 @@ class InvoiceForm(QDialog):
             data.client_id,
         )
         self._client_changed()
-        self.deposit.set_value(data.role, data.deposit_invoice_id)
+        self.deposit.set_value(data.role, detail.deposits)
         fill_combo(self.nature, list(labels.NATURE_LABELS.items()), data.nature)
         self.sale_date.set_value(data.sale_date)
         self.due_date.set_value(data.due_date)
@@ -270,7 +272,7 @@ class InvoiceForm(QDialog):
             order_reference=self.order_reference.text(),
             buyer_reference=self.buyer_reference.text(),
             role=self.deposit.role(),
-            deposit_invoice_id=self.deposit.deposit_invoice_id(),
+            deposit_invoice_ids=self.deposit.deposit_invoice_ids(),
         )
         return data, errors
 

@@ -83,6 +83,8 @@ INVOICE_ROLE: Final[str] = "Type de facture"
 DEPOSIT_TO_DEDUCT: Final[str] = "Facture d'acompte à déduire"
 NO_DEPOSIT_TO_DEDUCT: Final[str] = "Aucune facture d'acompte émise pour ce client"
 ADD_DEDUCTION_LINES: Final[str] = "Ajouter les lignes de déduction de l'acompte"
+DEDUCTED_DEPOSITS: Final[str] = "Acomptes déduits"
+DEDUCTED_DEPOSIT: Final[str] = "n° {number} du {date} — {amount} TTC"
 
 # Invoice lines (ui/widgets/invoice_lines.py)
 LINE_COLUMNS: Final[tuple[str, ...]] = (
