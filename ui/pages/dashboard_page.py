@@ -172,7 +172,7 @@ class DashboardPage(DashboardActions):
         self.end_edit = self._date_edit()
         self.antenne_combo = QComboBox(self)
         self.antenne_combo.addItem(indicators.ALL_ANTENNES, None)
-        for antenne in reference.list_antennes(self.ctx.uow):
+        for antenne in reference.list_antennes(self.ctx.uow.reading()):
             self.antenne_combo.addItem(antenne.name, antenne.id)
         # With it the per-antenne figures and exports add up to "Toutes" (docs/indicators.md).
         self.antenne_combo.addItem(indicators.NO_ANTENNE, NO_ANTENNE)

@@ -168,7 +168,7 @@ class WorkshopsPage(QWidget):
         self.theme.blockSignals(True)
         self.theme.clear()
         self.theme.addItem(ateliers.ALL_THEMES, None)
-        for theme in workshop_catalogue.list_themes(self.ctx.uow):
+        for theme in workshop_catalogue.list_themes(self.ctx.uow.reading()):
             self.theme.addItem(theme.name, theme.id)
         self.theme.setCurrentIndex(max(self.theme.findData(current), 0))
         self.theme.blockSignals(False)
@@ -193,7 +193,7 @@ class WorkshopsPage(QWidget):
 
     def refresh(self) -> None:
         filters = self.filters()
-        uow = self.ctx.uow
+        uow = self.ctx.uow.reading()  # the list never waits behind a sync being applied
         now = self.panel.clock()
         total = workshop_list.count_sessions(uow, filters, now=now)
         self.model.load(
@@ -269,7 +269,7 @@ class WorkshopsPage(QWidget):
         requests = [
             (activity_id, person_id)
             for activity_id in self.selected_sessions()
-            for person_id in workshop_documents.attendees(self.ctx.uow, activity_id)
+            for person_id in workshop_documents.attendees(self.ctx.uow.reading(), activity_id)
         ]
         if not requests:
             self.panel.say(ateliers.NOBODY_PRESENT, error=True)

@@ -61,11 +61,12 @@ class PaStatusPanel(QWidget):
     def show_invoice(self, invoice_id: str | None) -> None:
         """The statuses of an issued invoice (None: a draft, nothing to show)."""
         self.list.clear()
-        history = pa_status.history(self.ctx.uow, invoice_id) if invoice_id else []
+        reads = self.ctx.uow.reading()  # never behind a sync being applied
+        history = pa_status.history(reads, invoice_id) if invoice_id else []
         for status in history:
             self.list.addItem(status_text(status))
         state = (
-            pa_status.latest_states(self.ctx.uow, [invoice_id]).get(invoice_id)
+            pa_status.latest_states(reads, [invoice_id]).get(invoice_id)
             if invoice_id and history
             else None
         )
