@@ -6,9 +6,9 @@ service), then filled with bulk inserts (see :mod:`app.demo.builder` for why).
 
 The rows are a region's data, not one laptop's edits: they wait in no outbox, and most
 belong to other antennes and other devices' series. To try sync with the demo, the siège
-loads the profile first (``python -m siege import-profile``) and enrols the laptop with
-``--series STD``; otherwise enrolment is refused with those steps (docs/authority.md,
-"Invoices issued before enrolment").
+loads the profile first (``python -m siege import-profile``) and enrols the laptop for
+the four antennes with ``--series STD``; otherwise enrolment is refused with those steps
+(docs/authority.md, "Invoices issued before enrolment").
 """
 
 from __future__ import annotations

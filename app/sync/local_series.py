@@ -15,11 +15,12 @@ outbox entries still to send, so the pushed series is the one the siège reserve
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from app.models import Invoice, InvoiceSeries, OutboxEntry
+from app.models import Antenne, Invoice, InvoiceSeries, OutboxEntry, Person
 from app.sync.codec import table_of
 
 SERIES = InvoiceSeries.__tablename__
@@ -80,3 +81,23 @@ def follow_new_id(conn: Connection, old_id: str, new_id: str, series_ids: list[s
             )
             rewritten += 1
     return rewritten
+
+
+def antenne_options(conn: Connection) -> str:
+    """``--antenne`` options naming every antenne whose persons this profile holds, for
+    the ``device enroll`` command the refusal gives: enrolled for all of them, the
+    laptop may go on writing every record it holds (the demo holds a region's)."""
+    antenne, person = table_of(Antenne), table_of(Person)
+    names = conn.execute(
+        select(antenne.c.name)
+        .where(antenne.c.id.in_(select(person.c.antenne_id).where(person.c.deleted_at.is_(None))))
+        .order_by(antenne.c.name)
+    ).scalars()
+    options = " ".join(f"--antenne {_quoted(str(name))}" for name in names)
+    return options or "--antenne VILLE"
+
+
+def _quoted(name: str) -> str:
+    """A town as typed at a shell: as is when it is one word (letters, accents, hyphens),
+    else in double quotes."""
+    return name if re.fullmatch(r"[\w-]+", name) else f'"{name}"'

@@ -125,6 +125,8 @@ def enrol(
         if refused.get("code") == "local_series_taken":
             raise SyncError("local_series_taken", **words)
         if refused.get("code") == "local_series_unknown":
+            with profile.engine.connect() as conn:
+                words["antennes"] = local_series.antenne_options(conn)
             raise SyncError("local_series_unknown", **words)
         raise SyncError("enrol_refused")
     if response.status_code != 200:

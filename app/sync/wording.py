@@ -173,8 +173,8 @@ ERRORS = {
         "d'un autre poste). Rien n'a changé, le code d'inscription reste valable. "
         "L'administrateur du siège charge d'abord ce profil : « python -m siege "
         "import-profile {folder} », puis inscrit ce poste, sous un nom pas encore inscrit, "
-        "avec sa série : « python -m siege device enroll NOM --antenne VILLE --series "
-        "{prefix} », et vous donne ce nouveau code."
+        "pour les antennes de ses personnes et avec sa série : « python -m siege device "
+        "enroll NOM {antennes} --series {prefix} », et vous donne ce nouveau code."
     ),
 }
 FIELD_ERRORS = {

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from app.demo.generator import generate
+from app.demo.generator import ANTENNE_WEIGHTS, generate
 from app.invoicing.validation import validate_invoice
 from app.models import Antenne, Invoice, InvoiceSeries, OutboxEntry, Person
 from app.models.base import Base, synced_tables
@@ -47,7 +47,9 @@ def _issue(laptop: Profile, last_name: str = "Martin") -> str:
     return number
 
 
-def _code(engine: Engine, name: str, town: str = "Épernay", series: str | None = None) -> str:
+def _code(
+    engine: Engine, name: str, town: str | list[str] = "Épernay", series: str | None = None
+) -> str:
     return devices.enroll(engine, name, town, series=series)[0]
 
 
@@ -145,7 +147,9 @@ def test_a_demo_profile_the_siege_lacks_is_refused_with_the_steps(
     assert refused.value.code == "local_series_unknown"
     message = wording.ERRORS["local_series_unknown"].format(**refused.value.details)
     assert f"import-profile {root}" in message
-    assert "--series STD" in message
+    # Enrolled for every antenne the demo holds persons of, it may write all it holds.
+    antennes = " ".join(f"--antenne {name}" for name in sorted(ANTENNE_WEIGHTS))
+    assert f"device enroll NOM {antennes} --series STD" in message
     assert not service.status(demo).enrolled
     assert _code_unspent(siege_engine_of, "Portable de démonstration")
     demo.close()
@@ -156,11 +160,17 @@ def test_a_demo_profile_loaded_into_the_siege_enrols_and_syncs_with_no_refusal(
 ) -> None:
     root = _demo(tmp_path)
     import_profile(siege_engine_of, root)
-    code = _code(siege_engine_of, "Portable de démonstration", "Langres", series="STD")
+    towns = sorted(ANTENNE_WEIGHTS)  # the steps the refusal above gives
+    code = _code(siege_engine_of, "Portable de démonstration", towns, series="STD")
     demo = open_profile(root)
     with demo.session_factory() as session:
-        home = session.scalar(select(Antenne.id).where(Antenne.name == "Saint-Dizier"))
-        followed = list(session.scalars(select(Person.id).where(Person.antenne_id == home)))
+        followed = [
+            session.scalars(
+                select(Person.id).join(Antenne, Antenne.id == Person.antenne_id)
+                .where(Antenne.name == name).limit(1)
+            ).one()
+            for name in sorted(ANTENNE_WEIGHTS)
+        ]  # fmt: skip
         held = {
             name: set(session.execute(select(Base.metadata.tables[name].c.id)).scalars())
             for name in synced_tables()
@@ -170,7 +180,7 @@ def test_a_demo_profile_loaded_into_the_siege_enrols_and_syncs_with_no_refusal(
     report = service.run_sync(demo)
     assert (list(report.refused), list(report.pull_refused)) == ([], [])
     # A trainer's edits of the demo's own rows (before the fix: refused, unknown rows).
-    for person_id in followed[:3]:
+    for person_id in followed:
         found = get_person(demo.uow, person_id)
         data = PersonInput(
             **{f.name: getattr(found, f.name) for f in dataclasses.fields(PersonInput)}
@@ -186,9 +196,7 @@ def test_a_demo_profile_loaded_into_the_siege_enrols_and_syncs_with_no_refusal(
             on_siege = set(conn.execute(select(table.c.id)).scalars())
             assert ids <= on_siege, (name, len(ids - on_siege))
         person = Base.metadata.tables["person"]
-        notes = set(
-            conn.execute(select(person.c.notes).where(person.c.id.in_(followed[:3]))).scalars()
-        )
+        notes = set(conn.execute(select(person.c.notes).where(person.c.id.in_(followed))).scalars())
         series = Base.metadata.tables["invoice_series"]
         owner = conn.execute(
             select(series.c.device_id, series.c.last_number).where(series.c.prefix == "STD")
