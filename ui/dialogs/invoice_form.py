@@ -2,8 +2,8 @@
 from an invoice, read back as a :class:`DraftData`, locked once issued.
 
 The base of :class:`ui.dialogs.invoice_dialog.InvoiceDialog` (split from it along this
-seam: the form here, the status line in ``invoice_state.py``, the actions in
-``invoice_dialog.py``). Its reads are short and go through read-only units of work, so
+seam: the form here, asking before dropping typed work in ``invoice_leaving.py``, the
+status line and the reads in ``invoice_state.py``, the actions in ``invoice_dialog.py``). Its reads are short and go through read-only units of work, so
 they never wait behind a sync being applied (app/uow.py).
 """
 
