@@ -25,7 +25,7 @@ from app.sync.client import SyncError
 from siege import db, devices
 from siege.importer import import_profile
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
-from tests.sync_support import new_laptop
+from tests.sync_support import BASE_URL, Siege, new_laptop
 from tests.sync_support.processes import SiegeProcess
 
 DAY = dt.date(2026, 11, 26)
@@ -204,3 +204,22 @@ def test_a_demo_profile_loaded_into_the_siege_enrols_and_syncs_with_no_refusal(
     assert notes == {"Vu en formation."}
     assert owner == (service._device(demo).device_id, std)
     demo.close()
+
+
+def test_the_adopted_series_and_its_numbers_on_sqlite_and_postgresql(
+    tmp_path: Path, siege: Siege
+) -> None:
+    """The same adoption through the siège's handlers, on both databases."""
+    laptop = new_laptop(tmp_path, "Portable Épernay")
+    complete_identity(laptop.uow)
+    issued = [_issue(laptop), _issue(laptop, "Durand")]
+    code = _code(siege.engine, "Portable Épernay")
+    service.enrol(laptop, BASE_URL, code, http_factory=siege.http_factory)
+    report = service.run_sync(laptop, http_factory=siege.http_factory)
+    assert _refused_tables(report) <= {"cae_identity"}, report.refused
+    with siege.engine.connect() as conn:
+        inv, series = Base.metadata.tables["invoice"], Base.metadata.tables["invoice_series"]
+        assert sorted(conn.execute(select(inv.c.number)).scalars()) == issued
+        owner = conn.execute(select(series.c.device_id).where(series.c.prefix == "LOC")).one()
+    assert owner[0] == service._device(laptop).device_id
+    laptop.close()
