@@ -113,6 +113,9 @@ def test_each_participant_signs_then_the_trainer_and_the_sheet_is_sealed(
     assert "Claire Testeuse" in dialog.who.text()
     draw_with_mouse(dialog.canvas, 9)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.sealed_path is not None, timeout=30000
+    )  # sealed off the GUI thread
     assert dialog.sealed_path is not None and dialog.sealed_path.exists()
     assert "scellée" in dialog.message.text()
     assert not dialog.sign_button.isEnabled()
@@ -174,6 +177,9 @@ def test_a_sealed_half_day_cannot_be_opened_again(qtbot, ctx, detail) -> None:
     qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
     draw_with_mouse(dialog.canvas, 2)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.sealed_path is not None, timeout=30000
+    )  # sealed off the GUI thread
     assert dialog.sealed_path is not None
     with pytest.raises(ConflictError) as frozen:
         SigningDialog(ctx, detail, detail.slots[0].id)

@@ -51,6 +51,9 @@ def test_signed_offline_countersigned_synced_sealed_and_verified_from_the_pack(
     qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
     draw_with_mouse(dialog.canvas, 9)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.sealed_path is not None, timeout=30000
+    )  # sealed off the GUI thread
     assert dialog.sealed_path is not None and dialog.session.closed
 
     pki = build_pki(tmp_path / "pki")

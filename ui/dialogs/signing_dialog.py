@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import formatting
+from app.changes import Changes
 from app.errors import PermanenceError
 from app.workshops import signature_store, workshop_documents
 from app.workshops.signing import Point, Stroke
@@ -44,6 +45,7 @@ from app.workshops.signing_seal import earlier_signatures, ensure_not_sealed, se
 from app.workshops.workshop_values import SessionDetail, hour_text
 from ui.context import AppContext
 from ui.messages import error_message, register
+from ui.operations import CollectionOp
 from ui.texts import ateliers, common
 
 register(
@@ -332,23 +334,32 @@ class SigningDialog(QDialog):
             self.say(error_message(error), error=True)
             self.canvas.clear()
             return
-        organisation = workshop_documents.organisation_of(self.ctx.uow)
-        try:
-            self.sealed_path = seal_session(
-                self.ctx.uow,
-                self.documents,
-                self.ctx.profile.paths.root,
-                self.session,
-                organisation,
-            )
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            return
+        # The sheet is drawn and sealed off the GUI thread (a PDF and a signature: the
+        # window must not freeze); the buttons are greyed meanwhile. The session panel
+        # announces the change once this dialog is closed.
+        uow, documents, root = self.ctx.uow, self.documents, self.ctx.profile.paths.root
+        session = self.session
+
+        def seal() -> Path:
+            organisation = workshop_documents.organisation_of(uow.reading())
+            return seal_session(uow, documents, root, session, organisation)
+
+        CollectionOp(
+            self.ctx,
+            parent=self,
+            op=seal,
+            changes=Changes(),
+            success=self._sealed,
+            busy=[self.sign_button, self.clear_button, self.trainer_button, self.close_button],
+        ).failure(lambda error: self.say(error_message(error), error=True)).run_in_background()
+
+    def _sealed(self, path: Path) -> None:
+        self.sealed_path = path
         for widget in (self.sign_button, self.clear_button, self.trainer_button, self.trainer):
             widget.setEnabled(False)
         self.canvas.setEnabled(False)
         self._show_who()
-        self.say(ateliers.SHEET_SEALED.format(path=self.sealed_path))
+        self.say(ateliers.SHEET_SEALED.format(path=path))
         self.close_button.setText(ateliers.FINISH)
         self.close_button.clicked.disconnect()
         self.close_button.clicked.connect(self.accept)
