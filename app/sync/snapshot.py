@@ -83,11 +83,14 @@ def run(client: SyncClient, job: JobControl | None = None) -> tuple[int, int] | 
         if position is None:
             return None
         _download(client, position, target, job)
+    client.fault("snapshot_downloaded")
     if _sha256(target) != position.sha256:
         _forget(client, target)
         raise SyncError("bad_response", reason="snapshot checksum mismatch")
     try:
+        client.fault("snapshot_verified")
         newest = _check(client, target, position)
+        client.fault("snapshot_checked")
         done = snapshot_copy.copy(client, target, position.cursor, position.epoch, POSITION_KEY)
     except snapshot_check.FileRefused as exc:
         log.warning("snapshot refused (%s): pages of changes instead", exc.reason)
