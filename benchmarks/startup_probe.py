@@ -2,13 +2,18 @@
 
 ``floor``: an empty PySide6 window. ``app PROFILE``: the real entry point
 (``app.__main__.main(["--profile", PROFILE])``). Both print ``shown <rss_mb>`` once the
-window has been shown and the event loop has run. ``app`` then prints ``ready <rss_mb>`` once
-the profile is open and the person list is filled (the window is shown before the data
-layer is loaded), then ``stall <ms>``: the longest gap of a 5 ms heartbeat on the GUI
-thread between the two (how long the window could not repaint or take a key while the
-profile opened); then with ``--pages`` visits every page and prints ``pages <rss_mb>``,
-and quits. ``floor`` prints ``stall <ms>`` too: the same heartbeat on the idle empty
-window, watched 500 ms.
+window has been shown and the event loop has run.
+
+``app`` then prints ``usable <rss_mb>`` once the person list is usable, checked here
+rather than taken from the window's word: the Personnes list is the window's current page,
+it holds rows of the decade profile and the count of all persons, and the search field
+has the keyboard focus (what is typed goes to the search; ui/opening.py reads it from the
+file until the profile is open). Then ``ready <rss_mb>`` once the profile itself is open
+(navigation, status bar, records), then ``stall <ms>``: the longest gap of a 5 ms heartbeat
+on the GUI thread between ``shown`` and ``ready`` (how long the window could not repaint or
+take a key while the profile opened); then with ``--pages`` visits every page and prints
+``pages <rss_mb>``, and quits. ``floor`` prints ``stall <ms>`` too: the same heartbeat on
+the idle empty window, watched 500 ms.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def floor() -> int:
     window.show()
 
     def report() -> None:
+        window.repaint()  # painted, as the app's window is before it reports
         print(f"shown {rss_mb():.1f}", flush=True)
         heart = Heartbeat()
         QTimer.singleShot(
@@ -69,6 +75,23 @@ def floor() -> int:
 
     QTimer.singleShot(0, report)
     return int(app.exec())
+
+
+def check_usable(window: Any) -> None:
+    """The list on screen is the Personnes list, filled, and the search has the focus."""
+    from ui.pages.persons_page import PersonsPage
+
+    page = window.stack.currentWidget()
+    page = getattr(page, "list_page", page)  # the area once the profile is open
+    problems = []
+    if not isinstance(page, PersonsPage) or not page.isVisible():
+        problems.append(f"current page {page!r}")
+    elif page.model.rowCount() < 30 or page.model.total < 1000:
+        problems.append(f"{page.model.rowCount()} rows of {page.model.total}")
+    elif window.focusWidget() is not page.search:  # where the window's keys go
+        problems.append(f"focus on {window.focusWidget()!r}")
+    if problems:
+        raise SystemExit(f"person list not usable: {problems}")
 
 
 def real_app(profile: str, visit_pages: bool) -> int:
@@ -87,8 +110,18 @@ def real_app(profile: str, visit_pages: bool) -> int:
     heart: list[Heartbeat] = []
 
     def after_show(window: Any) -> None:
+        window.repaint()  # the first frame (the list's rows when already read) is drawn
         print(f"shown {rss_mb():.1f}", flush=True)
         heart.append(Heartbeat())
+        if window.preview is not None or window.attached is not None:
+            after_usable(window)
+        else:
+            window.usable.connect(lambda: QTimer.singleShot(0, lambda: after_usable(window)))
+
+    def after_usable(window: Any) -> None:
+        check_usable(window)
+        window.repaint()  # the rows are drawn
+        print(f"usable {rss_mb():.1f}", flush=True)
         if window.attached is not None:
             after_ready(window)
         else:

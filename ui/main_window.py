@@ -46,7 +46,8 @@ class PageSpec:
 
     key: str
     title: str
-    factory: Callable[[AppContext], QWidget]
+    # ``factory(ctx)``; the first area's also takes ``preview=`` (MainWindow.show_preview).
+    factory: Callable[..., QWidget]
     opens: tuple[str, ...] = ()
     # (tab title, "module.Class"): the area's tab on every person record, imported
     # only when a record is first shown (not when the area's page is).
@@ -85,9 +86,9 @@ class LazyPage:
         """Import the module (safe off the GUI thread: no widget is made)."""
         importlib.import_module(self.module)
 
-    def __call__(self, ctx: AppContext) -> QWidget:
+    def __call__(self, ctx: AppContext, **options: object) -> QWidget:
         page_class = getattr(importlib.import_module(self.module), self.name)
-        return page_class(ctx)  # type: ignore[no-any-return]
+        return page_class(ctx, **options)  # type: ignore[no-any-return]
 
 
 def _lazy(path: str) -> LazyPage:
@@ -150,6 +151,9 @@ class LazyPages(Mapping[str, QWidget]):
 class MainWindow(QMainWindow):
     # Emitted by attach(): the profile is open and the first page is filled.
     ready = Signal()
+    # The first page is filled and takes keys: its preview (show_preview), before the
+    # profile is open, or else the page attach() builds (then just before ``ready``).
+    usable = Signal()
 
     def __init__(
         self,
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._ctx: AppContext | None = None
+        self._preview: QWidget | None = None
         if ctx is not None:
             profile_name = ctx.profile.settings.display_name
         self.setWindowTitle(shell.WINDOW_TITLE.format(profile=profile_name))
@@ -212,6 +217,26 @@ class MainWindow(QMainWindow):
     def first_page(self) -> PageSpec:
         return self._specs[0]
 
+    @property
+    def preview(self) -> QWidget | None:
+        """The first page shown before the profile is open, until attach() hands it to
+        the first area (``factory(ctx, preview=…)``)."""
+        return self._preview
+
+    def show_preview(self, page: QWidget) -> None:
+        """Show the first area's page, filled before the profile is open (ui/opening.py),
+        instead of « Ouverture du profil… »; what needs the profile waits for attach()."""
+        if self._ctx is not None or self._preview is not None:
+            page.deleteLater()  # the profile opened first: the real page is there
+            return
+        self._preview = page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        focus = getattr(page, "search", None)
+        if isinstance(focus, QWidget):
+            focus.setFocus()
+        self.usable.emit()
+
     def attach(self, ctx: AppContext) -> None:
         """The profile is open: fill the status bar, enable the navigation, show the
         first page."""
@@ -230,12 +255,21 @@ class MainWindow(QMainWindow):
         self.needs_profile.setEnabled(True)
         self.nav.currentRowChanged.connect(self._row_changed)
         self._row_changed(self.nav.currentRow())
+        if self._preview is None:
+            self.usable.emit()
+        self._preview = None
         self.ready.emit()
 
     # Navigation ----------------------------------------------------------------
     def _build_page(self, key: str) -> QWidget:
         index = next(i for i, spec in enumerate(self._specs) if spec.key == key)
-        page = self._specs[index].factory(self.ctx)
+        preview = self._preview if index == 0 else None
+        if preview is not None:
+            # Taken over by the area, with what was typed in it.
+            self.stack.removeWidget(preview)
+            page = self._specs[index].factory(self.ctx, preview=preview)
+        else:
+            page = self._specs[index].factory(self.ctx)
         page.setObjectName(f"page_{key}")
         slot = self.stack.widget(index)
         current = self.stack.currentIndex()

@@ -6,6 +6,13 @@ the launcher shows the main window's chrome first (Qt only), and this controller
 the profile on the database worker thread, then attaches it to the window on the GUI
 thread. A profile that cannot be opened gets its French message over the window, which
 then closes; a wrong passphrase is asked again.
+
+The person list does not wait for all that (issue 14: launch to a usable person list):
+:class:`EarlyList` reads its first page from the database file with plain SQL on the
+worker (app/people/person_list.py: no SQLAlchemy) before the profile is opened there, and
+shows it in the window, searchable, while the profile opens. Once the profile is open the
+Personnes area takes that list over, with what was typed in it; a person chosen (or
+« Nouvelle personne… » pressed) in between is opened then.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import gc
 import importlib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -28,7 +35,9 @@ from ui.tasks import TaskManager
 from ui.texts import common
 
 if TYPE_CHECKING:
+    from app.people.person_list import EarlyReader, PersonPage
     from app.profile import Profile
+    from ui.pages.persons_page import PersonsPage
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +76,121 @@ def freeze_startup_heap() -> None:
     """Keep the garbage collector's full passes short (issue 14: nothing frozen).
 
     A full collection walks every object the collector tracks and holds the interpreter
-    while it does, so one started by a worker thread (a sync allocates a lot) stops the
-    GUI thread as long: 0.44 s during a first sync (benchmarks/bench_ui_stalls.py). What
-    exists once the window is ready (modules, SQLAlchemy's mappers and caches, the
-    widgets) lives as long as the process: ``gc.freeze()`` (Python docs, "gc") moves it
-    out of the collector's sight, and the full passes then only walk what came after."""
-    gc.collect()
+    while it does, so one started by a worker thread stops the GUI thread as long: 0.44 s
+    during a first sync (benchmarks/bench_ui_stalls.py), 0.16 s while the worker imported
+    SQLAlchemy at launch. So the launcher turns the automatic collection off until the
+    window is ready (ui/launcher.py); then what exists (modules, SQLAlchemy's mappers and
+    caches, the widgets), which lives as long as the process, is moved out of the
+    collector's sight with ``gc.freeze()`` (Python docs, "gc"), and the collection turned
+    back on: its full passes only walk what came after. No ``gc.collect()`` first: it
+    would walk that whole heap on the GUI thread (0.15 s) to free about a thousand
+    objects."""
     gc.freeze()
+    gc.enable()
+
+
+class EarlyList:
+    """The person list read straight from the database file at launch.
+
+    Made by the launcher as soon as the task manager exists: the read is the database
+    worker's first task, so it runs while the GUI thread builds and shows the window, and
+    before the profile's opening (queued behind it on the same worker). Its page is shown
+    with :meth:`MainWindow.show_preview` once both the read and the window are there. A
+    file that cannot be read this way (encrypted with another passphrase, an older schema
+    without these columns) is not an error here: the list then comes with the profile,
+    whose opening says what is wrong."""
+
+    def __init__(
+        self, tasks: TaskManager, hub: ChangeHub, database: Path, passphrase: str | None
+    ) -> None:
+        self.hub = hub
+        self.database = database
+        self.passphrase = passphrase
+        self.page: PersonsPage | None = None
+        self.revision: str | None = None
+        self._window: MainWindow | None = None
+        self._read: tuple[EarlyReader, PersonPage] | None = None
+        self._reader: EarlyReader | None = None
+        # What the user asked of the list before the profile was open.
+        self._asked: tuple[str, str] | None = None
+        tasks.run_db(self._read_first_page, self._first_page_read)
+
+    def _read_first_page(self) -> tuple[EarlyReader, str | None, PersonPage] | None:
+        from app.people.person_list import EarlyReader
+
+        try:
+            reader = EarlyReader.open(self.database, self.passphrase)
+        except Exception as error:  # the opening will say what is wrong, if anything
+            log.info("person list not read before the profile opened: %r", error)
+            return None
+        try:
+            revision = reader.schema_revision()
+            first = reader.first_page("", limit=FIRST_PAGE_ROWS)
+        except Exception as error:
+            reader.close()
+            log.info("person list not read before the profile opened: %r", error)
+            return None
+        importlib.import_module("ui.pages.persons_page")  # here, not on the GUI thread
+        return reader, revision, first
+
+    def _first_page_read(self, result: tuple[EarlyReader, str | None, PersonPage] | None) -> None:
+        if result is None:
+            return
+        reader, self.revision, first = result
+        self._reader = reader
+        self._read = (reader, first)
+        self._show()
+
+    def show_in(self, window: MainWindow) -> None:
+        self._window = window
+        self._show()
+
+    def _show(self) -> None:
+        if self._window is None or self._read is None or self.page is not None:
+            return
+        if self._window.attached is not None:  # the profile opened first
+            self.close()
+            return
+        from ui.pages.persons_page import PersonsPage
+
+        reader, first = self._read
+        page = PersonsPage(None, reads=reader, hub=self.hub, first=first)
+        page.person_activated.connect(self._person_asked)
+        page.new_person_requested.connect(self._new_person_asked)
+        self.page = page
+        self._window.show_preview(page)
+
+    def _person_asked(self, person_id: str) -> None:
+        self._asked = ("person", person_id)
+
+    def _new_person_asked(self) -> None:
+        self._asked = ("new", "")
+
+    def handed_over(self, window: MainWindow) -> None:
+        """The profile is attached and its Personnes area has the list: stop reading the
+        file, read again if the opening migrated it, open what was asked meanwhile."""
+        from app import migrate
+
+        page = self.page
+        self.close()
+        if page is None:
+            return
+        page.person_activated.disconnect(self._person_asked)
+        page.new_person_requested.disconnect(self._new_person_asked)
+        if self.revision != migrate.head_revision():
+            page.refresh()
+        asked, self._asked = self._asked, None
+        if asked is not None and asked[0] == "person":
+            self.hub.open_requested.emit("person", asked[1])
+        elif asked is not None:
+            area: Any = window.pages[window.first_page.key]
+            area.new_person()
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._read = None
 
 
 class ProfileOpening(QObject):
@@ -91,6 +208,7 @@ class ProfileOpening(QObject):
         passphrase: str | None,
         tasks: TaskManager,
         hub: ChangeHub,
+        early: EarlyList | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -99,7 +217,10 @@ class ProfileOpening(QObject):
         self.passphrase = passphrase
         self.tasks = tasks
         self.hub = hub
+        self.early = early
         self.profile: Profile | None = None
+        if early is not None:
+            early.show_in(window)
 
     def start(self) -> None:
         self.tasks.run_db(self._open, self._opened, self._failed)
@@ -119,6 +240,8 @@ class ProfileOpening(QObject):
 
     def _opened(self, profile: Profile) -> None:
         self.window.attach(AppContext(profile=profile, tasks=self.tasks, hub=self.hub))
+        if self.early is not None:
+            self.early.handed_over(self.window)
         # Once the first page has been painted.
         QTimer.singleShot(0, freeze_startup_heap)
 
@@ -134,4 +257,6 @@ class ProfileOpening(QObject):
         else:
             log.exception("opening the profile failed", exc_info=error)
             QMessageBox.critical(self.window, common.APP_NAME, error_message(error))
+        if self.early is not None:
+            self.early.close()
         QApplication.exit(1)

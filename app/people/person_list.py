@@ -216,6 +216,42 @@ def read_page(
     return _read_page(execute, _sql(words, bool(antenne_id)), params)
 
 
+# What the list shows, written without Babel and phonenumbers (about 150 ms of imports
+# before the first page could be drawn); tests/unit/test_person_list.py holds them equal
+# to app.formatting and app.validation, which they defer to outside the common cases.
+NARROW_NBSP = "\u202f"  # Babel's French group separator
+# French numbers whose national form is "0X XX XX XX XX" (not 08…, written "0 8XX…").
+_PAIRED = frozenset("1234567" + "9")
+
+
+def list_phone(e164: str) -> str:
+    """ "+33612345678" -> "06 12 34 56 78", as app.validation.display_phone writes it."""
+    if not e164:
+        return ""
+    if len(e164) == 12 and e164[:3] == "+33" and e164[3:].isdigit() and e164[3] in _PAIRED:
+        national = "0" + e164[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    from app.validation import display_phone
+
+    return display_phone(e164)
+
+
+def list_date(value: dt.date | None) -> str:
+    """26/11/2026, as app.formatting.date writes it (short style)."""
+    if value is None:
+        return ""
+    if value.year < 1000:
+        from app import formatting
+
+        return formatting.date(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def list_count(total: int) -> str:
+    """12345 -> "12 345" (narrow no-break space), as app.formatting.number(total, 0)."""
+    return f"{total:,}".replace(",", NARROW_NBSP)
+
+
 class EarlyReader:
     """The person list read from the database file itself, before the profile is open.
 

@@ -1,7 +1,10 @@
 """Personnes: the list (foundation's PersonsPage) and the person record, in one stack.
 
 "Nouvelle personne…" opens the person dialog (duplicates offered first); a double-click,
-Entrée, or ``hub.open_requested.emit("person", id)`` shows the record."""
+Entrée, or ``hub.open_requested.emit("person", id)`` shows the record.
+
+At launch the list is shown before the profile is open (ui/opening.py); the area then
+takes that list over as ``preview``, with what was typed in it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QStackedWidget, QWidget
 
-from app.people.person_directory import PersonRow
+from app.people.person_list import PersonRow
 from ui.context import AppContext
 from ui.models.row_table_model import RowTableModel
 from ui.pages.persons_page import PersonsPage
@@ -23,10 +26,21 @@ if TYPE_CHECKING:
 class PeopleArea(QStackedWidget):
     title = accueil.PEOPLE_AREA_TITLE
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        preview: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.list_page = PersonsPage(ctx, self)
+        if isinstance(preview, PersonsPage):
+            self.list_page = preview
+            preview.setParent(self)
+            preview.use_profile(ctx)
+        else:
+            self.list_page = PersonsPage(ctx, self)
         self.addWidget(self.list_page)
         self._detail_page: PersonDetailPage | None = None
         self.active_dialog: PersonDialog | None = None

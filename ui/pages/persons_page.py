@@ -1,6 +1,14 @@
-"""Personnes: the list of persons with search-as-you-type (accents and case ignored)."""
+"""Personnes: the list of persons with search-as-you-type (accents and case ignored).
+
+The list reads through a :class:`PersonReads`: the open profile's read-only units of work,
+or, at launch, the :class:`app.people.person_list.EarlyReader` opened on the database file
+before the profile is open (ui/opening.py): the list is filled and searchable while
+SQLAlchemy loads, then :meth:`PersonsPage.use_profile` switches it to the profile. Nothing
+here imports SQLAlchemy."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -14,13 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import formatting
 from app.changes import Changes
-from app.people import person_directory
 from app.people.labels import STATUSES
-from app.people.person_directory import PersonRow
-from app.validation import display_phone
-from ui.context import AppContext
+from app.people.person_list import PersonPage, PersonRow, list_count, list_date, list_phone
+from ui.context import AppContext, ChangeHub
 from ui.models.row_table_model import Column, RowTableModel
 from ui.texts import accueil, common
 from ui.widgets.columns import size_columns
@@ -28,15 +33,45 @@ from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 from ui.widgets.tab_out import tab_leaves
 
+if TYPE_CHECKING:
+    from app.uow import UnitOfWorkFactory
+
+
+class PersonReads(Protocol):
+    """Where the list reads: its first page with the number of matches, then pages."""
+
+    def first_page(self, text: str = "", *, limit: int = 200) -> PersonPage: ...
+
+    def page(self, text: str = "", *, offset: int = 0, limit: int = 200) -> list[PersonRow]: ...
+
+
+class ProfileReads:
+    """The open profile's read-only units of work (app/uow.py): the list, its pages and
+    its count never wait behind a sync applying a page (issue 14, item 6)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.uow = uow.reading()
+
+    def first_page(self, text: str = "", *, limit: int = 200) -> PersonPage:
+        from app.people import person_directory
+
+        return person_directory.search_page(self.uow, text, limit=limit)
+
+    def page(self, text: str = "", *, offset: int = 0, limit: int = 200) -> list[PersonRow]:
+        from app.people import person_directory
+
+        return person_directory.search_persons(self.uow, text, offset=offset, limit=limit)
+
+
 COLUMNS: list[Column[PersonRow]] = [
     Column(common.NAME, lambda r: r.last_name.upper()),
     Column(common.FIRST_NAME, lambda r: r.first_name),
     Column(common.TOWN, lambda r: r.city),
     Column(common.ANTENNE, lambda r: r.antenne),
     Column(accueil.SITUATION, lambda r: STATUSES.get(r.status, r.status)),
-    Column(common.PHONE, lambda r: display_phone(r.phone)),
+    Column(common.PHONE, lambda r: list_phone(r.phone)),
     Column(common.EMAIL, lambda r: r.email),
-    Column(accueil.LAST_CONTACT, lambda r: formatting.date(r.last_contact_on)),
+    Column(accueil.LAST_CONTACT, lambda r: list_date(r.last_contact_on)),
 ]
 
 
@@ -45,9 +80,25 @@ class PersonsPage(QWidget):
     person_activated = Signal(str)
     new_person_requested = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext | None,
+        parent: QWidget | None = None,
+        *,
+        reads: PersonReads | None = None,
+        hub: ChangeHub | None = None,
+        first: PersonPage | None = None,
+    ) -> None:
+        """``PersonsPage(ctx)`` reads the open profile; ``PersonsPage(None, reads=…,
+        hub=…, first=…)`` is the list shown before the profile is open, already holding
+        its ``first`` page."""
         super().__init__(parent)
         self.ctx = ctx
+        if ctx is not None:
+            reads, hub = ProfileReads(ctx.uow), ctx.hub
+        if reads is None or hub is None:
+            raise ValueError("a person list needs an open profile or reads and a hub")
+        self.reads: PersonReads = reads
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(accueil.PEOPLE_SEARCH_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
@@ -85,27 +136,32 @@ class PersonsPage(QWidget):
 
         self._timer = debounced_search(self.search, self.refresh)
         self.search.returnPressed.connect(self._open_first)
-        ctx.hub.changed.connect(self._on_changed)
-        self.refresh()
+        hub.changed.connect(self._on_changed)
+        self.refresh(first)
 
-    def refresh(self) -> None:
+    def use_profile(self, ctx: AppContext, *, reread: bool = False) -> None:
+        """The profile is open: read through it from now on (what was typed, the rows
+        shown and the selection stay). ``reread`` when the opening changed the file
+        (a migration) since the list was read."""
+        self.ctx = ctx
+        self.reads = ProfileReads(ctx.uow)
+        if reread:
+            self.refresh()
+
+    def refresh(self, first: PersonPage | None = None) -> None:
         text = self.search.text()
-        # Read-only units of work (app/uow.py): the list, its pages and its count never
-        # wait behind a sync applying a page in a write transaction (issue 14, item 6).
-        uow = self.ctx.uow.reading()
-        first = person_directory.search_page(uow, text, limit=self.model.page_size)
+        if first is None:
+            first = self.reads.first_page(text, limit=self.model.page_size)
         total = first.total
         self.model.load(
-            lambda offset, limit: person_directory.search_persons(
-                uow, text, offset=offset, limit=limit
-            ),
+            lambda offset, limit: self.reads.page(text, offset=offset, limit=limit),
             total,
             first.rows,
         )
         if total == 0:
             self.count_label.setText(accueil.NO_PERSON_MATCHES if text else accueil.NO_PERSON)
         else:
-            self.count_label.setText(accueil.person_count(total, formatting.number(total, 0)))
+            self.count_label.setText(accueil.person_count(total, list_count(total)))
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.persons or changes.remote:
