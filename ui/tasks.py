@@ -14,6 +14,7 @@ the user (the window's handler, else the global hook of :mod:`ui.error_hook`).
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,13 @@ from ui import error_hook
 from ui.error_hook import is_expected
 
 log = logging.getLogger(__name__)
+
+# While background work runs, the interpreter hands the GIL over every millisecond instead
+# of CPython's five: a worker decoding sync pages or drawing a PDF in pure Python holds the
+# GIL, and each time the GUI thread let it go (a Qt call, a SQLite step) it waited up to a
+# whole interval to take it back, so a 20 ms read or repaint stretched to 50-70 ms
+# (benchmarks/bench_ui_stalls.py). The usual interval comes back once the work is over.
+BUSY_SWITCH_INTERVAL_S = 0.001
 
 DoneCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
@@ -84,6 +92,7 @@ class TaskManager(QObject):
         self.default_error_handler: ErrorCallback | None = None
         # Tasks started whose callbacks have not run yet (see settle()).
         self.pending = 0
+        self._idle_switch_interval = sys.getswitchinterval()
 
     def run_db(
         self,
@@ -91,7 +100,7 @@ class TaskManager(QObject):
         on_done: DoneCallback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> None:
-        self.pending += 1
+        self._starting()
         self._db_pool.start(_Task(fn, self._relay, on_done, on_error))
 
     def run_network(
@@ -100,8 +109,14 @@ class TaskManager(QObject):
         on_done: DoneCallback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> None:
-        self.pending += 1
+        self._starting()
         self._net_pool.start(_Task(fn, self._relay, on_done, on_error))
+
+    def _starting(self) -> None:
+        if self.pending == 0:
+            self._idle_switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._idle_switch_interval, BUSY_SWITCH_INTERVAL_S))
+        self.pending += 1
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self._db_pool.waitForDone(msecs) and self._net_pool.waitForDone(msecs)
@@ -124,6 +139,8 @@ class TaskManager(QObject):
             self._call(callback, result, error)
         finally:
             self.pending -= 1
+            if self.pending == 0:
+                sys.setswitchinterval(self._idle_switch_interval)
 
     def _call(
         self, callback: Callable[..., None] | None, result: Any, error: BaseException | None

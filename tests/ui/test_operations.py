@@ -5,6 +5,7 @@ Real widgets, a real task manager, real message boxes answered as a person would
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from PySide6.QtCore import QThread
@@ -159,3 +160,24 @@ def test_a_read_whose_widget_was_deleted_delivers_nothing_and_raises_nothing(qtb
     qtbot.waitUntil(lambda: not _alive(label), timeout=10000)
     release.set()
     assert ctx.tasks.settle()
+
+
+def test_while_work_runs_the_window_takes_the_interpreter_back_within_a_millisecond(
+    qtbot, ctx
+) -> None:
+    """A worker busy in Python (decoding a sync page, drawing a PDF) must not keep the GUI
+    thread waiting CPython's 5 ms each time it wants the interpreter back (ui/tasks.py)."""
+    idle = sys.getswitchinterval()
+    release = threading.Event()
+    seen: list[float] = []
+
+    def op() -> float:
+        release.wait(30)
+        return sys.getswitchinterval()
+
+    QueryOp(ctx, parent=None, op=op, success=seen.append).run_in_background()
+    assert sys.getswitchinterval() <= 0.001
+    release.set()
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert seen[0] <= 0.001
+    assert sys.getswitchinterval() == idle  # back to the usual once the work is over
