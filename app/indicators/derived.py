@@ -1,6 +1,7 @@
 """Derived tables of the indicators (migration 0008): ``stage_span`` (each live parcours
-stage with the start of the person's next stage) and ``invoice_open`` (each issued
-invoice with the day its balance was settled for good). Local to each SQLite database,
+stage with the start of the person's next stage), ``invoice_open`` (each issued invoice
+with the day its balance was settled for good) and ``payment_fact`` (each payment of an
+issued invoice with its entrepreneur, antenne and signed amount). Local to each SQLite database,
 never synced, kept exact by triggers on every write of their source rows; each is the
 copy of a view of the same name with ``_calc``, the recomputation from the synced rows
 (docs/indicators.md, "Derived tables").
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Date, Integer, String
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause, column, table
 
-DERIVED_TABLES = ("stage_span", "invoice_open")
+DERIVED_TABLES = ("stage_span", "invoice_open", "payment_fact")
 
 STAGE_SPAN = table(
     "stage_span",
@@ -39,6 +40,16 @@ INVOICE_OPEN = table(
     column("balance_cents", Integer),
 )
 
+PAYMENT_FACT = table(
+    "payment_fact",
+    column("payment_id", String),
+    column("invoice_id", String),
+    column("paid_on", Date),
+    column("person_id", String),
+    column("antenne_id", String),
+    column("amount", Integer),
+)
+
 _INFO_KEY = "indicator_derived_tables"
 
 
@@ -59,7 +70,7 @@ def _has_tables(conn: Connection) -> bool:
     names = {
         name
         for (name,) in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)",
             DERIVED_TABLES,
         )
     }
@@ -72,6 +83,10 @@ def stage_spans(session: Session) -> TableClause | None:
 
 def open_invoices(session: Session) -> TableClause | None:
     return INVOICE_OPEN if present(session) else None
+
+
+def payment_facts(session: Session) -> TableClause | None:
+    return PAYMENT_FACT if present(session) else None
 
 
 def rebuild(conn: Connection) -> None:

@@ -180,8 +180,11 @@ def _invoice_query(session: Session, filters: Filters, ref: FigureRef) -> Query:
         # Amount: the balance due on the period's last day (definition ``unpaid``).
         members = due_members(session, filters).subquery("members")
     else:
-        maker = payment_members if cashed else invoice_members
-        members = maker(filters, dialect(session)).subquery("members")
+        members = (
+            payment_members(session, filters)
+            if cashed
+            else invoice_members(filters, dialect(session))
+        ).subquery("members")
     day = Payment.paid_on if cashed else Invoice.issue_date
     query = (
         select(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.indicators import labels
+from app.indicators import derived, labels
 from app.indicators.attachment import attachments_on
 from app.indicators.period import NO_ANTENNE, Filters
 from app.indicators.sql import (
@@ -118,15 +118,34 @@ def invoice_members(filters: Filters, dialect_name: str) -> Query:
     return antenne_filter_of_invoice(query, filters)
 
 
-def payment_members(filters: Filters, dialect_name: str) -> Query:
-    """One row per payment received in the period on an issued invoice."""
+def payment_members(session: Session, filters: Filters) -> Query:
+    """One row per payment received in the period on an issued invoice (a refund on a
+    credit note negative). Read from the derived table ``payment_fact`` (migration 0008:
+    the invoice's entrepreneur, antenne and sign kept with each payment, one narrow
+    index, no join: decade data, ten years, the two passes ~75 -> ~35 ms), else by
+    joining each payment to its invoice."""
+    facts = derived.payment_facts(session)
+    if facts is not None:
+        query = select(
+            facts.c.payment_id.label("payment_id"),
+            facts.c.invoice_id.label("invoice_id"),
+            facts.c.person_id.label("person_id"),
+            facts.c.antenne_id.label("antenne"),
+            month_of(facts.c.paid_on, "sqlite").label("month"),
+            facts.c.amount.label("amount"),
+        ).where(facts.c.paid_on.between(filters.period.start, filters.period.end))
+        if filters.antenne_id == NO_ANTENNE:
+            return query.where(facts.c.antenne_id.is_(None))
+        if filters.antenne_id:
+            return query.where(facts.c.antenne_id == filters.antenne_id)
+        return query
     query = (
         select(
             Payment.id.label("payment_id"),
             Payment.invoice_id.label("invoice_id"),
             Invoice.entrepreneur_id.label("person_id"),
             _antenne().label("antenne"),
-            month_of(Payment.paid_on, dialect_name).label("month"),
+            month_of(Payment.paid_on, dialect(session)).label("month"),
             _signed(Payment.amount_cents).label("amount"),
         )
         .join(Invoice, Invoice.id == Payment.invoice_id)
@@ -161,7 +180,7 @@ def turnover_in(session: Session, filters: Filters) -> TurnoverFigures:
     invoice counts whatever happened to its entrepreneur since (deleted, merged): the
     ten-year retention keeps the invoice, so the turnover keeps it too."""
     name = dialect(session)
-    invoice_rows, payment_rows = invoice_members(filters, name), payment_members(filters, name)
+    invoice_rows, payment_rows = invoice_members(filters, name), payment_members(session, filters)
     # Per person and antenne (a few thousand rows over ten years: the card's other sums read
     # them for next to nothing); the months straight from the members, one grouped scan
     # each: cheaper than storing every person x month (as many rows as invoices over ten

@@ -1,10 +1,10 @@
-"""derived tables of the dashboard (issue 17, budget): stage spans and open invoices
+"""derived tables of the dashboard (issue 17, budget): stage spans, open invoices, payments
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-05
 
-Two local tables computed from synced rows and kept right by SQLite triggers, so every
+Three local tables computed from synced rows and kept right by SQLite triggers, so every
 write path (services, sync apply, snapshot copy, anonymisation, hand-written SQL) keeps
 them exact with no code in each path (docs/indicators.md, "Derived tables"):
 
@@ -20,9 +20,13 @@ them exact with no code in each path (docs/indicators.md, "Derived tables"):
   changed after it; rewritten for an invoice whenever it, one of its payments or one of
   its credit notes is written.
 
+- ``payment_fact``: each live payment of an issued invoice or credit note with the
+  invoice's entrepreneur and antenne and its signed amount, so the cashed turnover reads
+  one narrow index instead of joining every payment of the period to its invoice.
+
 Each table is defined once, by a view of the same name with ``_calc`` (the recomputation
-from the synced rows): the triggers copy the view's rows for the person or invoice
-written, and :func:`rebuild` (app/indicators/derived.py) the whole view. Neither table is
+from the synced rows): the triggers copy the view's rows for the person, invoice or
+payment written, and :func:`rebuild` (app/indicators/derived.py) the whole view. Neither table is
 synced (they are not in the models' metadata, so neither the sync nor the snapshot knows
 them): each copy rebuilds them from its own synced rows.
 
@@ -94,6 +98,18 @@ FROM invoice i
 WHERE i.kind = 'facture' AND i.status = 'emise' AND i.deleted_at IS NULL
 """
 
+# Each live payment of a live issued invoice or credit note, with what the turnover groups
+# it by (the invoice's entrepreneur and antenne) and its signed amount: a refund recorded
+# on a credit note subtracts (app/indicators/turnover.py).
+PAYMENT_FACT_CALC = """
+CREATE VIEW payment_fact_calc AS
+SELECT p.id AS payment_id, p.invoice_id, p.paid_on, i.entrepreneur_id AS person_id,
+       i.antenne_id,
+       CASE WHEN i.kind = 'avoir' THEN -abs(p.amount_cents) ELSE p.amount_cents END AS amount
+FROM payment p JOIN invoice i ON i.id = p.invoice_id
+WHERE p.deleted_at IS NULL AND i.deleted_at IS NULL AND i.status != 'brouillon'
+"""
+
 TABLES = [
     """CREATE TABLE stage_span (
         stage_id VARCHAR(36) NOT NULL PRIMARY KEY,
@@ -116,6 +132,17 @@ TABLES = [
         balance_cents INTEGER
     )""",
     "CREATE INDEX ix_invoice_open_settled ON invoice_open (settled_on, issue_date)",
+    """CREATE TABLE payment_fact (
+        payment_id VARCHAR(36) NOT NULL PRIMARY KEY,
+        invoice_id VARCHAR(36) NOT NULL,
+        paid_on DATE NOT NULL,
+        person_id VARCHAR(36),
+        antenne_id VARCHAR(36),
+        amount INTEGER NOT NULL
+    )""",
+    "CREATE INDEX ix_payment_fact_invoice_id ON payment_fact (invoice_id)",
+    "CREATE INDEX ix_payment_fact_figures ON payment_fact "
+    "(paid_on, person_id, antenne_id, amount, invoice_id, payment_id)",
 ]
 
 
@@ -130,6 +157,20 @@ def _open_of(invoice: str) -> str:
     return (
         f"DELETE FROM invoice_open WHERE invoice_id = {invoice}; "
         f"INSERT INTO invoice_open SELECT * FROM invoice_open_calc WHERE invoice_id = {invoice};"
+    )
+
+
+def _payment_fact(payment: str) -> str:
+    return (
+        f"DELETE FROM payment_fact WHERE payment_id = {payment}; "
+        f"INSERT INTO payment_fact SELECT * FROM payment_fact_calc WHERE payment_id = {payment};"
+    )
+
+
+def _payment_facts_of(invoice: str) -> str:
+    return (
+        f"DELETE FROM payment_fact WHERE invoice_id = {invoice}; "
+        f"INSERT INTO payment_fact SELECT * FROM payment_fact_calc WHERE invoice_id = {invoice};"
     )
 
 
@@ -172,10 +213,24 @@ TRIGGERS = [
         _open_of("OLD.invoice_id") + _open_of("NEW.invoice_id"),
     ),
     ("invoice_open_pay_del", "AFTER DELETE ON payment", _open_of("OLD.invoice_id")),
+    ("payment_fact_ins", "AFTER INSERT ON payment", _payment_fact("NEW.id")),
+    (
+        "payment_fact_upd",
+        f"AFTER UPDATE OF {_PAYMENT_COLUMNS}, id ON payment",
+        _payment_fact("OLD.id") + _payment_fact("NEW.id"),
+    ),
+    ("payment_fact_del", "AFTER DELETE ON payment", _payment_fact("OLD.id")),
+    ("payment_fact_inv_ins", "AFTER INSERT ON invoice", _payment_facts_of("NEW.id")),
+    (
+        "payment_fact_inv_upd",
+        "AFTER UPDATE OF entrepreneur_id, antenne_id, kind, status, deleted_at ON invoice",
+        _payment_facts_of("NEW.id"),
+    ),
+    ("payment_fact_inv_del", "AFTER DELETE ON invoice", _payment_facts_of("OLD.id")),
 ]
 
-VIEWS = ("stage_span_calc", "invoice_open_calc")
-DERIVED = ("stage_span", "invoice_open")
+VIEWS = ("stage_span_calc", "invoice_open_calc", "payment_fact_calc")
+DERIVED = ("stage_span", "invoice_open", "payment_fact")
 ATTENDANCE_INDEX = "ix_attendance_slot_marks"
 # (table, index, columns): portable covering indexes, made on PostgreSQL too.
 INDEXES = [
@@ -196,6 +251,7 @@ def upgrade() -> None:
     _drop()  # idempotent on a re-stamped schema
     op.execute(STAGE_SPAN_CALC)
     op.execute(INVOICE_OPEN_CALC)
+    op.execute(PAYMENT_FACT_CALC)
     for statement in TABLES:
         op.execute(statement)
     for name, event, body in TRIGGERS:
