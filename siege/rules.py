@@ -165,7 +165,10 @@ def _check_number(auth: Authority, row_id: str, merged: dict[str, Any]) -> None:
     if not auth.followed_on(merged.get("entrepreneur_id"), issue_date):
         raise Rejected("person_of_another_antenne")
     prefix = auth.value("invoice_series", series_id, "prefix")
-    mark = f"{CREDIT_NOTE_MARK}-" if merged.get("kind") == "avoir" else ""
+    # The mark follows the series, not the document: a CAE whose credit notes share the
+    # invoices' series numbers them PREFIX-YYYY-NNNNN (app/invoicing/numbering.py).
+    series_kind = auth.value("invoice_series", series_id, "kind")
+    mark = f"{CREDIT_NOTE_MARK}-" if series_kind == "avoir" else ""
     if merged["number"] != f"{prefix}-{mark}{issue_date.year:04d}-{sequence:05d}":
         raise Rejected("number_not_of_its_series")
     inv = Base.metadata.tables["invoice"]

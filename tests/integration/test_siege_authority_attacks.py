@@ -289,3 +289,27 @@ def test_cli_enrols_a_siege_staff_device_and_lists_its_role(
            "--series", "ZZZ"]  # fmt: skip
     assert siege_main(bad) == 2
     assert "aucune série" in capsys.readouterr().err
+
+
+def test_a_credit_notes_number_follows_its_series(siege: Siege) -> None:
+    """A CAE whose credit notes share the invoices' series numbers them PREFIX-YYYY-NNNNN
+    (app/invoicing/numbering.py); only a series of credit notes carries the AV mark."""
+    world = build_world(siege)
+    marked = issue_fields(world, 1, kind="avoir", number=f"{world.own.prefix}-AV-2026-00001")
+    assert _refused(siege, world.own, op("invoice", world.draft, freeze=True, **marked)) == [
+        "number_not_of_its_series"
+    ]
+    _issue(world, 1, kind="avoir")
+    stored = row(siege, "invoice", world.draft)
+    assert stored is not None and stored["number"] == f"{world.own.prefix}-2026-00001"
+    # In a series of their own, credit notes carry the mark, and only they do.
+    notes = new_id()
+    assert world.own.push(op("invoice_series", notes, **series_fields(world.own, "avoir"))).status_code == 200  # fmt: skip
+    second = new_id()
+    assert world.own.push(op("invoice", second, **draft_fields(world, kind="avoir"))).status_code == 200  # fmt: skip
+    unmarked = issue_fields(world, 1, kind="avoir", series_id=notes)
+    assert _refused(siege, world.own, op("invoice", second, freeze=True, **unmarked)) == [
+        "number_not_of_its_series"
+    ]
+    own = {**unmarked, "number": f"{world.own.prefix}-AV-2026-00001"}
+    assert world.own.push(op("invoice", second, freeze=True, **own)).status_code == 200

@@ -28,6 +28,8 @@ def _person_without_intake(profile: Profile) -> tuple[str, str]:
 
 
 def walk_the_day(qtbot: Any, folder: Path, screen: tuple[int, int], shots: Path | None) -> None:
+    from siege.importer import import_profile
+    from tests.ui.test_sync_page import ThreadedSiege
     from ui.context import AppContext, ChangeHub
     from ui.launcher import make_application
     from ui.main_window import MainWindow
@@ -35,6 +37,10 @@ def walk_the_day(qtbot: Any, folder: Path, screen: tuple[int, int], shots: Path 
 
     make_application([])  # French locale and Qt strings, the focus ring: as the app starts
     generate(folder / "profil", "demo")
+    # As README's demo section says: the siège loads the demo's data first (its rows were
+    # generated, never queued for sync), then hands its invoice series to the laptop.
+    siege = ThreadedSiege(folder)
+    import_profile(siege.siege.engine, folder / "profil")
     profile = open_profile(folder / "profil")
     ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
     if shots is not None:
@@ -59,13 +65,14 @@ def walk_the_day(qtbot: Any, folder: Path, screen: tuple[int, int], shots: Path 
         hands.key(Key.Key_Escape)  # and the invoice's
         hands.closed(invoice)
         hands.switch_to(window)
-        sync_with_the_siege(hands, window, profile, folder)
+        sync_with_the_siege(hands, window, profile, siege, invoice.detail.number)
     finally:
         ctx.tasks.wait_idle()
         for top in QApplication.topLevelWidgets():
             top.close()
         ctx.tasks.wait_idle()
         profile.close()
+        siege.stop()
 
 
 def find_a_person(hands: Hands, window: Any, profile: Profile) -> str:
@@ -345,51 +352,53 @@ def make_a_credit_note(hands: Hands, dialog: Any) -> Any:
     return note
 
 
-def sync_with_the_siege(hands: Hands, window: Any, profile: Profile, folder: Path) -> None:
+def sync_with_the_siege(
+    hands: Hands, window: Any, profile: Profile, siege: Any, issued_today: str
+) -> None:
     """Enrol the laptop on a real siège (HTTP on loopback) and synchronise, twice."""
-    from app.models import Antenne
+    from app.models import Antenne, Invoice
     from siege import devices
-    from tests.ui.test_sync_page import ThreadedSiege
     from ui.pages.sync_page import SyncPage
 
     with profile.uow() as uow:
         antennes = [a.name for a in uow.session.scalars(select(Antenne))]
-    siege = ThreadedSiege(folder)
-    try:
-        code = devices.enroll(siege.siege.engine, "Portable de la permanence", antennes)[0]
-        hands.key(Key.Key_5, Mod.ControlModifier)
-        page = window.pages["sync"]
-        assert isinstance(page, SyncPage)
-        hands.shot("synchronisation")
-        hands.tab_to(page.server_edit)
-        hands.write(siege.url)
-        hands.tab_to(page.code_edit)
-        hands.write(code)
-        hands.tab_to(page.enrol_button)
-        hands.key(Key.Key_Space)
-        hands.until(lambda: "Synchronisation réussie" in page.message.text(), timeout=120000)
+    # The demo holds a region: the laptop serves its four antennes and goes on numbering
+    # in the demo's series STD, which the siège imported.
+    code = devices.enroll(siege.siege.engine, "Portable de la permanence", antennes, series="STD")[
+        0
+    ]
+    hands.key(Key.Key_5, Mod.ControlModifier)
+    page = window.pages["sync"]
+    assert isinstance(page, SyncPage)
+    hands.shot("synchronisation")
+    hands.tab_to(page.server_edit)
+    hands.write(siege.url)
+    hands.tab_to(page.code_edit)
+    hands.write(code)
+    hands.tab_to(page.enrol_button)
+    hands.key(Key.Key_Space)
+    hands.until(lambda: "Synchronisation réussie" in page.message.text(), timeout=120000)
 
-        def last_result() -> str:
-            item = page.history.item(0, 2)
-            return item.text() if item is not None else ""
+    def last_result() -> str:
+        item = page.history.item(0, 2)
+        return item.text() if item is not None else ""
 
-        hands.until(lambda: page.history.rowCount() >= 1)
-        assert last_result().startswith("Réussie")
-        # The demo's own rows were made on this laptop and never sent, so the siège
-        # refuses today's changes that point at them: said, in French, and kept for
-        # review — never silent (the status bar counts them too).
-        refused = last_result() != "Réussie"
-        if refused:
-            assert "refusée par le siège" in page.message.text()
-            hands.until(lambda: "conflits à vérifier" in window.sync_status.text())
-        hands.shot("inscrit_et_synchronise")
-        # A second synchronisation, from the button, once the page offers it.
-        rows = page.history.rowCount()
-        hands.until(lambda: page.sync_button.isEnabled())
-        hands.tab_to(page.sync_button)
-        hands.key(Key.Key_Space)
-        hands.until(lambda: page.history.rowCount() > rows, timeout=120000)
-        assert last_result().startswith("Réussie")
-        hands.shot("synchronise")
-    finally:
-        siege.stop()
+    hands.until(lambda: page.history.rowCount() >= 1)
+    # Everything the day wrote is accepted: no refusal, nothing to review.
+    assert last_result() == "Réussie", page.message.text()
+    assert "conflit" not in window.sync_status.text()
+    with siege.siege.engine.connect() as db:
+        numbers = set(db.scalars(select(Invoice.number)))
+    assert issued_today in numbers
+    hands.shot("inscrit_et_synchronise")
+    # A second synchronisation, from the button, once the page offers it.
+    rows = page.history.rowCount()
+    hands.until(lambda: page.sync_button.isEnabled())
+    hands.tab_to(page.sync_button)
+    hands.key(Key.Key_Space)
+    # The history shows the run « En cours » as soon as it starts, then its result.
+    hands.until(
+        lambda: page.history.rowCount() > rows and last_result() != "En cours", timeout=120000
+    )
+    assert last_result() == "Réussie", (last_result(), page.message.text())
+    hands.shot("synchronise")
