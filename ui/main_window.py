@@ -36,6 +36,7 @@ from ui.texts import shell
 from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
 
 if TYPE_CHECKING:
+    from app.uow import UnitOfWorkFactory
     from ui.context import AppContext
 
 
@@ -123,6 +124,23 @@ def page_specs() -> list[PageSpec]:
         PageSpec("sync", shell.AREA_SYNC, _lazy("ui.pages.sync_page.SyncPage")),
         PageSpec("dashboard", shell.AREA_DASHBOARD, _lazy("ui.pages.dashboard_page.DashboardPage")),
         PageSpec("options", shell.AREA_OPTIONS, _lazy("ui.pages.options_page.OptionsPage")),
+    ]
+
+
+def permanence_choices(uow: UnitOfWorkFactory) -> list[tuple[str, str]]:
+    """(label, id) of each permanence for the status bar's « permanence du jour »; safe
+    off the GUI thread (the launch reads them on the database worker)."""
+    from app.reference import reference
+
+    antennes = {a.id: a.name for a in reference.list_antennes(uow)}
+    return [
+        (
+            shell.PERMANENCE_OF_ANTENNE.format(
+                town=p.town, antenne=antennes.get(p.antenne_id, "?")
+            ),
+            p.id,
+        )
+        for p in reference.list_permanences(uow)
     ]
 
 
@@ -237,16 +255,19 @@ class MainWindow(QMainWindow):
             focus.setFocus()
         self.usable.emit()
 
-    def attach(self, ctx: AppContext) -> None:
-        """The profile is open: fill the status bar, enable the navigation, show the
-        first page."""
+    def attach(self, ctx: AppContext, *, permanences: list[tuple[str, str]] | None = None) -> None:
+        """The profile is open: fill the status bar (``permanences``: what
+        :func:`permanence_choices` read off the GUI thread, else read here), enable the
+        navigation, show the first page."""
         self._ctx = ctx
         register_person_tabs(self._specs)
         name = ctx.profile.settings.display_name
         self.setWindowTitle(shell.WINDOW_TITLE.format(profile=name))
         self.profile_label.setText(shell.PROFILE_LABEL.format(profile=name))
         self.profile_label.setToolTip(str(ctx.profile.paths.root))
-        self._build_profile_status()
+        if permanences is None:
+            permanences = permanence_choices(ctx.uow.reading())
+        self._build_profile_status(permanences)
         ctx.hub.open_requested.connect(self.open_item)
         ctx.tasks.default_error_handler = self.show_error
         self.stack.removeWidget(self.opening_label)
@@ -354,8 +375,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.profile_label)
         bar.addWidget(self.date_label)
 
-    def _build_profile_status(self) -> None:
-        from app.reference import reference
+    def _build_profile_status(self, permanences: list[tuple[str, str]]) -> None:
         from ui.widgets.sync_status import SyncStatusLabel
 
         bar = self.statusBar()
@@ -363,13 +383,9 @@ class MainWindow(QMainWindow):
         self.permanence_combo = QComboBox(self)
         self.permanence_combo.setObjectName("permanenceOfTheDay")
         self.permanence_combo.setToolTip(shell.PERMANENCE_OF_THE_DAY)
-        antennes = {a.id: a.name for a in reference.list_antennes(self.ctx.uow.reading())}
         self.permanence_combo.addItem(shell.NO_PERMANENCE_OF_THE_DAY, None)
-        for permanence in reference.list_permanences(self.ctx.uow.reading()):
-            label = shell.PERMANENCE_OF_ANTENNE.format(
-                town=permanence.town, antenne=antennes.get(permanence.antenne_id, "?")
-            )
-            self.permanence_combo.addItem(label, permanence.id)
+        for label, permanence_id in permanences:
+            self.permanence_combo.addItem(label, permanence_id)
         current = self.permanence_combo.findData(settings.permanence_id)
         self.permanence_combo.setCurrentIndex(max(current, 0))
         self.permanence_combo.currentIndexChanged.connect(self._permanence_changed)

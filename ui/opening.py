@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.errors import ProfileError
 from ui.context import AppContext, ChangeHub
 from ui.dialogs.passphrase_dialog import PassphraseDialog
-from ui.main_window import LazyPage, MainWindow
+from ui.main_window import LazyPage, MainWindow, permanence_choices
 from ui.messages import error_message
 from ui.tasks import TaskManager
 from ui.texts import common
@@ -55,18 +55,15 @@ def warm_first_reads(profile: Profile) -> None:
     query (about 0.2 s for our 30-odd models) and compiles each statement the first time
     it runs; both used to happen on the GUI thread, in ``MainWindow.attach``. Here, on
     the database worker, the mappers are configured and the reads of the person list and
-    of the status bar run once (the first configures the mappers): their SQL is compiled
-    and cached, their pages read."""
+    of the sync status run once (the first ORM query configures the mappers); the status
+    bar's permanences are read there too (:func:`permanence_choices`)."""
     from app import formatting
     from app.people import person_directory
-    from app.reference import reference
     from app.sync import service
 
     formatting.number(5000, 0)  # Babel loads the French number symbols once (≈ 0.1 s)
     try:
-        person_directory.search_page(profile.uow, "", limit=FIRST_PAGE_ROWS)
-        reference.list_antennes(profile.uow)
-        reference.list_permanences(profile.uow)
+        person_directory.search_page(profile.uow.reading(), "", limit=FIRST_PAGE_ROWS)
         service.status(profile)
     except Exception:  # the page itself will read again, and say what is wrong
         log.debug("warming the first reads failed", exc_info=True)
@@ -225,7 +222,7 @@ class ProfileOpening(QObject):
     def start(self) -> None:
         self.tasks.run_db(self._open, self._opened, self._failed)
 
-    def _open(self) -> Profile:
+    def _open(self) -> tuple[Profile, list[tuple[str, str]] | None]:
         from app.profile import open_profile
 
         profile = open_profile(self.root, self.passphrase)
@@ -236,10 +233,17 @@ class ProfileOpening(QObject):
         if isinstance(first, LazyPage):
             first.preload()
         warm_first_reads(profile)
-        return profile
+        try:  # the status bar's reads, here rather than on the GUI thread
+            permanences = permanence_choices(profile.uow.reading())
+        except Exception:  # attach() reads again, and says what is wrong
+            log.debug("reading the permanences failed", exc_info=True)
+            permanences = None
+        return profile, permanences
 
-    def _opened(self, profile: Profile) -> None:
-        self.window.attach(AppContext(profile=profile, tasks=self.tasks, hub=self.hub))
+    def _opened(self, opened: tuple[Profile, list[tuple[str, str]] | None]) -> None:
+        profile, permanences = opened
+        context = AppContext(profile=profile, tasks=self.tasks, hub=self.hub)
+        self.window.attach(context, permanences=permanences)
         if self.early is not None:
             self.early.handed_over(self.window)
         # Once the first page has been painted.
