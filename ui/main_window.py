@@ -9,9 +9,7 @@ helpers at import time; what needs the database is imported in ``attach``.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QKeyCombination, QLocale, Qt, Signal
@@ -31,117 +29,19 @@ from app.changes import Changes
 from app.clock import today
 from ui.error_hook import show_error
 from ui.help_menu import build_help_menu
+
+# Re-exported: the launch (ui/opening.py), tests and scripts import them from here.
+from ui.main_window_areas import LazyPage as LazyPage
+from ui.main_window_areas import PageSpec as PageSpec
+from ui.main_window_areas import page_specs as page_specs
+from ui.main_window_areas import permanence_choices as permanence_choices
+from ui.main_window_areas import register_person_tabs as register_person_tabs
 from ui.style import stylesheet
 from ui.texts import shell
 from ui.widgets.screen import fit_to_screen, restore_geometry, save_geometry
 
 if TYPE_CHECKING:
-    from app.uow import UnitOfWorkFactory
     from ui.context import AppContext
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """An area of the app. ``opens`` lists the item kinds the page can show
-    (``hub.open_requested.emit("person", id)`` switches to it and calls ``open_item``)."""
-
-    key: str
-    title: str
-    # ``factory(ctx)``; the first area's also takes ``preview=`` (MainWindow.show_preview).
-    factory: Callable[..., QWidget]
-    opens: tuple[str, ...] = ()
-    # (tab title, "module.Class"): the area's tab on every person record, imported
-    # only when a record is first shown (not when the area's page is).
-    person_tab: tuple[str, str] | None = None
-
-
-def _lazy_tab(module: str, name: str) -> Callable[[AppContext, QWidget], QWidget]:
-    def build(ctx: AppContext, parent: QWidget) -> QWidget:
-        tab_class = getattr(importlib.import_module(module), name)
-        return tab_class(ctx, parent)  # type: ignore[no-any-return]
-
-    return build
-
-
-def register_person_tabs(specs: list[PageSpec]) -> None:
-    """Give every person record the tabs the areas declare (idempotent)."""
-    from ui.pages.person_tabs import register_person_tab
-
-    for spec in specs:
-        if spec.person_tab is not None:
-            title, path = spec.person_tab
-            module, _, name = path.rpartition(".")
-            register_person_tab(title, _lazy_tab(module, name))
-
-
-@dataclass(frozen=True)
-class LazyPage:
-    """A page factory that imports the page's module only when the page is first shown:
-    start-up pays for the first page alone, not for every area's libraries (openpyxl,
-    factur-x, reportlab...)."""
-
-    module: str
-    name: str
-
-    def preload(self) -> None:
-        """Import the module (safe off the GUI thread: no widget is made)."""
-        importlib.import_module(self.module)
-
-    def __call__(self, ctx: AppContext, **options: object) -> QWidget:
-        page_class = getattr(importlib.import_module(self.module), self.name)
-        return page_class(ctx, **options)  # type: ignore[no-any-return]
-
-
-def _lazy(path: str) -> LazyPage:
-    """``"module.Class"``: one dotted path, so a class name is not read as a word."""
-    module, _, name = path.rpartition(".")
-    return LazyPage(module, name)
-
-
-def page_specs() -> list[PageSpec]:
-    """The areas, in navigation order. Each area's module adds itself here."""
-    return [
-        PageSpec(
-            "persons", shell.AREA_PERSONS, _lazy("ui.pages.people_area.PeopleArea"), ("person",)
-        ),
-        PageSpec(
-            "interviews", shell.AREA_INTERVIEWS, _lazy("ui.pages.interviews_page.InterviewsPage")
-        ),
-        PageSpec(
-            "workshops",
-            shell.AREA_WORKSHOPS,
-            _lazy("ui.pages.workshops_page.WorkshopsPage"),
-            ("activity",),
-            (shell.PERSON_TAB_WORKSHOPS, "ui.pages.workshop_person_tab.PersonWorkshopsTab"),
-        ),
-        PageSpec(
-            "invoices",
-            shell.AREA_INVOICES,
-            _lazy("ui.pages.invoices_page.InvoicesPage"),
-            ("invoice",),
-            (shell.PERSON_TAB_INVOICING, "ui.pages.person_invoicing_tab.PersonInvoicingTab"),
-        ),
-        PageSpec("sync", shell.AREA_SYNC, _lazy("ui.pages.sync_page.SyncPage")),
-        PageSpec("dashboard", shell.AREA_DASHBOARD, _lazy("ui.pages.dashboard_page.DashboardPage")),
-        PageSpec("options", shell.AREA_OPTIONS, _lazy("ui.pages.options_page.OptionsPage")),
-    ]
-
-
-def permanence_choices(uow: UnitOfWorkFactory) -> list[tuple[str, str]]:
-    """(label, id) of each permanence for the status bar's « permanence du jour »; safe
-    off the GUI thread (the launch reads them on the database worker)."""
-    from app.reference import reference
-
-    antennes = {a.id: a.name for a in reference.list_antennes(uow)}
-    return [
-        (
-            shell.PERMANENCE_OF_ANTENNE.format(
-                town=p.town, antenne=antennes.get(p.antenne_id, "?")
-            ),
-            p.id,
-        )
-        for p in reference.list_permanences(uow)
-    ]
 
 
 class LazyPages(Mapping[str, QWidget]):
