@@ -19,7 +19,7 @@ from app.ids import deterministic_id
 from app.invoicing.numbering import CREDIT_NOTE_MARK
 from app.models.base import Base
 from app.sync.protocol import ISSUED_STATUS
-from siege import erasure
+from siege import erasure, local_series
 from siege.authority import Authority, Rejected, action_of
 
 __all__ = ["FORK", "ISSUED_MUTABLE", "Authority", "Rejected", "action_of", "check"]
@@ -153,13 +153,17 @@ def _check_number(auth: Authority, row_id: str, merged: dict[str, Any]) -> None:
     this device, for an entrepreneur its antenne follows; its sequence is free in the
     series (and year) and at most one past the highest the siège holds (a laptop
     restored from a backup may lag behind and is refused a reused number; it never
-    skips ahead)."""
+    skips ahead); in a series adopted at enrolment, among those issued before it."""
     series_id = merged.get("series_id")
     if not auth.owns_series(series_id):
         raise Rejected("series_of_another_device")
     issue_date, sequence = merged.get("issue_date"), merged.get("sequence")
     if not isinstance(issue_date, dt.date) or not isinstance(sequence, int) or sequence < 1:
         raise Rejected("number_without_issue_date_or_sequence")
+    # A series issued in before enrolment and adopted is closed beyond the numbers the
+    # laptop declared at /enroll (siege/local_series.py): a new one there is not its own.
+    if not local_series.may_number(auth.conn, str(series_id), issue_date.year, sequence):
+        raise Rejected("adopted_series_closed")
     # Followed on the issue date, not necessarily today: the person may have moved to
     # another antenne while the invoice waited on an offline laptop (docs/authority.md).
     if not auth.followed_on(merged.get("entrepreneur_id"), issue_date):

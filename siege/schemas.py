@@ -98,6 +98,11 @@ class LocalSeries(BaseModel):
     prefix: str = Field(max_length=12)
     kind: str = Field(description="facture or avoir")
     pending: bool = Field(description="its rows wait in the laptop's outbox")
+    issued: list[dict[str, int]] = Field(
+        default_factory=list,
+        description="the highest sequence issued in each year ({year, last}); required "
+        "when pending: the siège closes the adopted series beyond them",
+    )
 
 
 class EnrollBody(BaseModel):

@@ -6,7 +6,8 @@ A profile used alone numbers its invoices under the device id it made for itself
 (app/invoicing/numbering.py). At enrolment the siège chooses a new id; issued numbers
 never change. So the laptop declares each series it issued in under its own id, saying
 whether its rows wait in the outbox (they will be pushed) or not (a demo profile's
-generated invoices, a copied database: the siège must hold them already). The siège
+generated invoices, a copied database: the siège must hold them already), and the
+highest number it issued there each year (the siège closes the series beyond them). The siège
 adopts the first kind, or refuses enrolment with the prefix (siege/local_series.py);
 after an adoption the laptop writes the new id on those series, in the table and in the
 outbox entries still to send, so the pushed series is the one the siège reserved.
@@ -18,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, extract, func, select, update
 
 from app.models import Antenne, Invoice, InvoiceSeries, OutboxEntry, Person
 from app.sync.codec import table_of
@@ -48,9 +49,30 @@ def declared(conn: Connection, device_id: str) -> list[dict[str, Any]]:
         .order_by(series.c.prefix, series.c.kind)
     ).all()
     return [
-        {"id": row_id, "prefix": prefix, "kind": kind, "pending": bool(waiting)}
+        {
+            "id": row_id,
+            "prefix": prefix,
+            "kind": kind,
+            "pending": bool(waiting),
+            "issued": issued_by_year(conn, row_id),
+        }
         for row_id, prefix, kind, waiting in rows
     ]
+
+
+def issued_by_year(conn: Connection, series_id: str) -> list[dict[str, int]]:
+    """The highest sequence issued in each year of a series (``{"year", "last"}``): the
+    siège closes an adopted series beyond them (siege/local_series.py), so no number can
+    be added to it after enrolment, whatever the numbering restarts each year or not."""
+    invoice = table_of(Invoice)
+    year = extract("year", invoice.c.issue_date)
+    rows = conn.execute(
+        select(year, func.max(invoice.c.sequence))
+        .where(invoice.c.series_id == series_id, invoice.c.number.is_not(None))
+        .group_by(year)
+        .order_by(year)
+    ).all()
+    return [{"year": int(y), "last": int(last)} for y, last in rows if y and last]
 
 
 def follow_new_id(conn: Connection, old_id: str, new_id: str, series_ids: list[str]) -> int:

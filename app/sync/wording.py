@@ -89,6 +89,10 @@ PUSH_REASONS = {
     "number_not_of_its_series": "ce numéro n'appartient pas à la série de la facture",
     "number_already_used": "ce numéro de facture est déjà utilisé",
     "number_skips_ahead": "ce numéro saute des numéros de la série",
+    "adopted_series_closed": (
+        "cette série a été close à l'inscription du poste : elle ne reçoit plus de "
+        "nouveau numéro (le poste numérote dans la série que le siège lui a donnée)"
+    ),
     "number_without_issue_date_or_sequence": "numéro de facture sans date d'émission",
     "issued_invoice_without_number": "facture émise sans numéro",
     "freeze_of_unissued_invoice": "facture figée sans être émise",
