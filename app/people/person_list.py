@@ -280,9 +280,13 @@ class EarlyReader:
             import sqlite3
 
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        conn.isolation_level = None
-        conn.execute("PRAGMA query_only = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
+        try:
+            conn.isolation_level = None
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA busy_timeout = 5000")
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn)
 
     def _execute(self, sql: str, params: dict[str, Any]) -> Iterable[Sequence[Any]]:

@@ -90,3 +90,22 @@ def test_the_list_writes_dates_as_the_app_does(day: dt.date | None) -> None:
 @pytest.mark.parametrize("total", [0, 1, 999, 1000, 5000, 12345, 1234567])
 def test_the_list_writes_counts_as_the_app_does(total: int) -> None:
     assert list_count(total) == formatting.number(total, 0)
+
+
+def test_the_early_reader_opens_an_encrypted_profile_with_its_passphrase(tmp_path: Path) -> None:
+    from app.config import ProfileSettings
+    from app.profile import create_profile
+
+    settings = ProfileSettings(display_name="Langres", encrypted=True)
+    profile = create_profile(tmp_path / "chiffre", settings, passphrase="Vouziers 2026!")
+    try:
+        _people(profile)
+    finally:
+        profile.close()
+    reader = EarlyReader.open(tmp_path / "chiffre" / "permanence.sqlite3", "Vouziers 2026!")
+    try:
+        assert reader.first_page("zoe").rows[0].first_name == "Zoé"
+    finally:
+        reader.close()
+    with pytest.raises(sqlite3.DatabaseError):
+        EarlyReader.open(tmp_path / "chiffre" / "permanence.sqlite3").first_page("")
