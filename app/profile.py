@@ -27,6 +27,7 @@ from app.config import BACKUPS_KEPT, ProfilePaths, ProfileSettings, load_setting
 from app.db import make_engine, make_session_factory
 from app.errors import ProfileError
 from app.ids import new_id
+from app.invoicing.numbering import local_prefix
 from app.models import DeviceIdentity
 from app.seed import seed_reference_data
 from app.sync.capture import ChangeCapture
@@ -75,8 +76,16 @@ class Profile:
             self._lock = None
 
 
-def create_profile(root: Path, settings: ProfileSettings, passphrase: str | None = None) -> Profile:
-    """Make a new profile folder and database; refuse to overwrite an existing one."""
+def create_profile(
+    root: Path,
+    settings: ProfileSettings,
+    passphrase: str | None = None,
+    *,
+    series_prefix: str | None = None,
+) -> Profile:
+    """Make a new profile folder and database; refuse to overwrite an existing one. Its
+    invoices are numbered in a prefix of its own until enrolment
+    (app/invoicing/numbering.py ``local_prefix``), or in ``series_prefix``."""
     paths = ProfilePaths(root)
     if paths.database.exists():
         raise ProfileError("already_exists", path=str(paths.database))
@@ -90,7 +99,14 @@ def create_profile(root: Path, settings: ProfileSettings, passphrase: str | None
         # Seeded rows have deterministic ids and equal values everywhere: not sync changes.
         uow.session.info["sync_capture"] = False
         seed_reference_data(uow.session)
-        uow.session.add(DeviceIdentity(device_id=new_id(), name=settings.display_name))
+        device_id = new_id()
+        uow.session.add(
+            DeviceIdentity(
+                device_id=device_id,
+                name=settings.display_name,
+                series_prefix=series_prefix or local_prefix(device_id),
+            )
+        )
         uow.commit()
     return profile
 

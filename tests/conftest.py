@@ -27,7 +27,10 @@ def pinned_clock() -> Iterator[clock.PinnedClock]:
 @pytest.fixture
 def profile(tmp_path: Path) -> Iterator[Profile]:
     """A new plain profile with the reference data seeded, closed after the test."""
-    p = create_profile(tmp_path / "profil", ProfileSettings(display_name="Test"))
+    # LOC: the prefix of profiles created before each had its own (still numbered in).
+    p = create_profile(
+        tmp_path / "profil", ProfileSettings(display_name="Test"), series_prefix="LOC"
+    )
     p.uow.actor = "Claire Testeuse"
     yield p
     p.close()

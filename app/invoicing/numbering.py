@@ -8,7 +8,14 @@ with the rest of the transaction. Numbers are never pre-allocated in blocks.
 
 Format: ``PREFIX-YYYY-NNNNN`` (credit notes in their own series:
 ``PREFIX-AV-YYYY-NNNNN``), at most 35 characters of ``[A-Za-z0-9+-_/]``
-(EN 16931 BT-1 and the French rule on invoice numbers).
+(EN 16931 BT-1 and the French rules BR-FR-01/02 on invoice numbers).
+
+The prefix is the device's (``device_identity.series_prefix``). A profile used alone
+gets its own when it is created (:func:`local_prefix`: ``L`` and five characters of its
+random device id, ``L3F9A2``), so that two laptops enrolled later never print the same
+numbers; at enrolment the siège gives the prefix the laptop numbers in from then on
+(docs/authority.md, "Invoices issued before enrolment"). Profiles created before kept
+``LOC`` (:data:`DEFAULT_PREFIX`), still accepted.
 """
 
 from __future__ import annotations
@@ -26,8 +33,12 @@ from app.states import InvoiceKind
 
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9+\-_/]{1,35}$")
 PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9]{1,12}$")
-DEFAULT_PREFIX = "LOC"
+DEFAULT_PREFIX = "LOC"  # profiles created before each had its own
 CREDIT_NOTE_MARK = "AV"
+LOCAL_MARK = "L"
+LOCAL_LENGTH = 5
+# The siège's prefixes: three letters of a town and a number (siege/devices.py).
+_SIEGE_MADE = re.compile(r"^[A-Z]{3}[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,22 @@ def rules(session: Session) -> NumberingRules:
             identity.credit_notes_own_series if identity is not None else False
         ),
     )
+
+
+def local_prefix(device_id: str) -> str:
+    """The prefix a new profile numbers in before enrolment: ``L`` and five characters of
+    its device id's random end (a UUIDv7 begins with the time, shared by profiles made
+    together), never of the siège's shape (three letters and a number), so it collides
+    with no prefix the siège hands out. Two profiles share one with odds of about one in
+    a million per pair; enrolling the second is then refused (``local_series_taken``)
+    and nothing is lost."""
+    digits = re.sub(r"[^0-9A-Z]", "", device_id.upper())
+    # Of two windows one character apart, one at most has the siège's shape.
+    for end in range(len(digits), LOCAL_LENGTH - 1, -1):
+        prefix = LOCAL_MARK + digits[end - LOCAL_LENGTH : end]
+        if not _SIEGE_MADE.match(prefix):
+            return prefix
+    return LOCAL_MARK + digits.rjust(LOCAL_LENGTH, "0")
 
 
 def format_number(prefix: str, kind: str, year: int, sequence: int) -> str:
@@ -79,7 +106,11 @@ def next_number(session: Session, kind: str, issue_date: dt.date) -> Allocation:
     numbering = rules(session)
     if not PREFIX_PATTERN.match(numbering.prefix):
         raise ValidationError.single("prefix", "invalid_series_prefix", prefix=numbering.prefix)
-    series_kind = InvoiceKind.CREDIT_NOTE if kind == InvoiceKind.CREDIT_NOTE and numbering.credit_notes_own_series else "facture"
+    series_kind = (
+        InvoiceKind.CREDIT_NOTE
+        if kind == InvoiceKind.CREDIT_NOTE and numbering.credit_notes_own_series
+        else "facture"
+    )
     series = session.scalars(
         select(InvoiceSeries).where(
             InvoiceSeries.prefix == numbering.prefix, InvoiceSeries.kind == series_kind

@@ -86,7 +86,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Issued]]:
     """One issued document of every kind the app makes, through the real validation."""
     with clock.pinned(SUITE_INSTANT):
         profile = create_profile(
-            tmp_path_factory.mktemp("fr") / "profil", ProfileSettings(display_name="FR")
+            tmp_path_factory.mktemp("fr") / "profil",
+            ProfileSettings(display_name="FR"),
+            series_prefix="LOC",
         )
         try:
             yield _issue_corpus(profile)

@@ -130,7 +130,9 @@ def test_failed_validations_never_leave_a_gap(tmp_path_factory, steps: list[str]
     from app.invoicing.drafts import delete_draft
     from app.profile import create_profile
 
-    profile = create_profile(tmp_path_factory.mktemp("p") / "profil", ProfileSettings())
+    profile = create_profile(
+        tmp_path_factory.mktemp("p") / "profil", ProfileSettings(), series_prefix="LOC"
+    )
     try:
         complete_identity(profile.uow)
         person = add_entrepreneur(profile.uow)

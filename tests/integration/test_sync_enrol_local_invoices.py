@@ -1,7 +1,8 @@
 """Enrolling a profile that already holds issued invoices (docs/authority.md, "Invoices
 issued before enrolment"), against a real `python -m siege serve` on loopback: a series
-numbered before enrolment is adopted by the siège with every number, no gap; a second
-laptop whose local prefix is taken, or a demo profile whose invoices the siège lacks, is
+numbered before enrolment is adopted by the siège with every number, no gap; two new
+profiles, each numbering in a prefix of its own, both enrol on one siège with all their
+numbers; a second laptop whose local prefix is taken (two profiles from before, both LOC), or a demo profile whose invoices the siège lacks, is
 refused enrolment with a French message saying what to do, and keeps everything; a demo
 profile loaded into the siège first enrols and syncs with no refusal."""
 
@@ -14,12 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from app.config import ProfileSettings
 from app.demo.generator import ANTENNE_WEIGHTS, generate
+from app.invoicing.numbering import PREFIX_PATTERN
 from app.invoicing.validation import validate_invoice
 from app.models import Antenne, Invoice, InvoiceSeries, OutboxEntry, Person
 from app.models.base import Base, synced_tables
 from app.people.persons import PersonInput, get_person, update_person
-from app.profile import Profile, open_profile
+from app.profile import Profile, create_profile, open_profile
 from app.sync import service, wording
 from app.sync.client import SyncError
 from siege import db, devices
@@ -72,8 +75,9 @@ def test_invoices_issued_before_enrolment_reach_the_siege_with_their_numbers(
 ) -> None:
     laptop = new_laptop(tmp_path, "Portable Épernay")
     complete_identity(laptop.uow)
+    local = service.status(laptop).series_prefix
     issued = [_issue(laptop), _issue(laptop, "Durand")]
-    assert issued == ["LOC-2026-00001", "LOC-2026-00002"]
+    assert issued == [f"{local}-2026-00001", f"{local}-2026-00002"]
     status = service.enrol(laptop, siege_process.url, _code(siege_engine_of, "Portable Épernay"))
     report = service.run_sync(laptop)
     # The CAE identity is the siège's to write (a separate, listed refusal); nothing of
@@ -83,29 +87,36 @@ def test_invoices_issued_before_enrolment_reach_the_siege_with_their_numbers(
     with siege_engine_of.connect() as conn:
         inv, series = Base.metadata.tables["invoice"], Base.metadata.tables["invoice_series"]
         numbers = sorted(conn.execute(select(inv.c.number)).scalars())
-        held = conn.execute(select(series).where(series.c.prefix == "LOC")).mappings().one()
+        held = conn.execute(select(series).where(series.c.prefix == local)).mappings().one()
     assert numbers == issued
     assert (held["device_id"], held["last_number"]) == (device_id, 2)
     # After enrolment the laptop numbers in the prefix the siège gave it (the identity
     # typed again: the siège's, still empty here, came back with the sync).
     complete_identity(laptop.uow)
     after = _issue(laptop, "Petit")
-    assert after == f"{status.series_prefix}-2026-00001" and status.series_prefix != "LOC"
+    assert after == f"{status.series_prefix}-2026-00001" and status.series_prefix != local
     assert _refused_tables(service.run_sync(laptop)) <= {"cae_identity"}
     with siege_engine_of.connect() as conn:
         assert after in set(conn.execute(select(inv.c.number)).scalars())
     laptop.close()
 
 
+def _old_laptop(root: Path, name: str) -> Profile:
+    """A profile created before each had its own prefix: numbered in LOC."""
+    profile = create_profile(root / name, ProfileSettings(display_name=name), series_prefix="LOC")
+    profile.uow.actor = name
+    return profile
+
+
 def test_a_local_prefix_already_on_the_siege_refuses_enrolment_and_loses_nothing(
     tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
 ) -> None:
-    first = new_laptop(tmp_path, "Portable Épernay")
+    first = _old_laptop(tmp_path, "Portable Épernay")
     complete_identity(first.uow)
     _issue(first)
     service.enrol(first, siege_process.url, _code(siege_engine_of, "Portable Épernay"))
     service.run_sync(first)
-    second = new_laptop(tmp_path, "Portable Reims")
+    second = _old_laptop(tmp_path, "Portable Reims")
     complete_identity(second.uow)
     assert _issue(second) == "LOC-2026-00001"  # the same number, printed on another invoice
     with second.session_factory() as session:
@@ -212,6 +223,7 @@ def test_the_adopted_series_and_its_numbers_on_sqlite_and_postgresql(
     """The same adoption through the siège's handlers, on both databases."""
     laptop = new_laptop(tmp_path, "Portable Épernay")
     complete_identity(laptop.uow)
+    local = service.status(laptop).series_prefix
     issued = [_issue(laptop), _issue(laptop, "Durand")]
     code = _code(siege.engine, "Portable Épernay")
     service.enrol(laptop, BASE_URL, code, http_factory=siege.http_factory)
@@ -220,6 +232,32 @@ def test_the_adopted_series_and_its_numbers_on_sqlite_and_postgresql(
     with siege.engine.connect() as conn:
         inv, series = Base.metadata.tables["invoice"], Base.metadata.tables["invoice_series"]
         assert sorted(conn.execute(select(inv.c.number)).scalars()) == issued
-        owner = conn.execute(select(series.c.device_id).where(series.c.prefix == "LOC")).one()
+        owner = conn.execute(select(series.c.device_id).where(series.c.prefix == local)).one()
     assert owner[0] == service._device(laptop).device_id
     laptop.close()
+
+
+def test_two_new_profiles_number_in_their_own_prefixes_and_both_enrol(
+    tmp_path: Path, siege_process: SiegeProcess, siege_engine_of: Engine
+) -> None:
+    laptops = [new_laptop(tmp_path, "Portable Épernay"), new_laptop(tmp_path, "Portable Reims")]
+    prefixes = [service.status(laptop).series_prefix for laptop in laptops]
+    assert prefixes[0] != prefixes[1] and "LOC" not in prefixes
+    assert all(PREFIX_PATTERN.match(p) and p.startswith("L") for p in prefixes)
+    issued: list[str] = []
+    for laptop, prefix in zip(laptops, prefixes, strict=True):
+        complete_identity(laptop.uow)
+        numbers = [_issue(laptop), _issue(laptop, "Durand")]
+        assert numbers == [f"{prefix}-2026-00001", f"{prefix}-2026-00002"]
+        issued += numbers
+    for laptop, name, town in zip(
+        laptops, ["Portable Épernay", "Portable Reims"], ["Épernay", "Reims"], strict=True
+    ):
+        service.enrol(laptop, siege_process.url, _code(siege_engine_of, name, town))
+        assert _refused_tables(service.run_sync(laptop)) <= {"cae_identity"}
+    with siege_engine_of.connect() as conn:
+        inv = Base.metadata.tables["invoice"]
+        held = sorted(conn.execute(select(inv.c.number).where(inv.c.number.is_not(None))).scalars())
+    assert held == sorted(issued)  # every number of both series, no gap
+    for laptop in laptops:
+        laptop.close()
