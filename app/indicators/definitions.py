@@ -440,6 +440,23 @@ def markdown() -> str:
         "credit-note option chosen on the dashboard), unpaid amounts at the period's end",
         "and hours of attendance per theme, under the dashboard's antenne rules.",
         "",
+        "Derived tables (migration 0008, `app/indicators/derived.py`), on SQLite only:",
+        "`stage_span` (each live stage with the start of the person's next stage: the",
+        "spans above), `invoice_open` (each issued invoice with `settled_on`, the first",
+        "day from which its balance stays at zero or below, its last dated change and its",
+        "balance since: the unpaid amounts sum payments and credit notes only for the",
+        "invoices not settled by the period's end and changed after it) and",
+        "`payment_fact` (each payment of an issued invoice or credit note with the",
+        "invoice's entrepreneur, antenne and signed amount: the cashed turnover). SQLite",
+        "triggers on `parcours_stage`, `invoice` and `payment` rewrite a person's spans,",
+        "an invoice's row or a payment's row at each write, whoever writes (services,",
+        "sync, snapshot copy, anonymisation); each table equals its view `<name>_calc`,",
+        "the recomputation from the synced rows (`tests/unit/test_indicators_derived.py`",
+        "checks it after random writes, and the figures with and without the tables).",
+        "They are never synced nor copied: each copy rebuilds them from its own rows.",
+        "Without them (PostgreSQL at the siège, a schema made by `create_all`, or their",
+        "triggers missing) the same figures are computed from the synced tables.",
+        "",
     ]
     for d in _DEFS:
         lines += [

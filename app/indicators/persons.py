@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.indicators import labels
 from app.indicators.attachment import antenne_condition, attachments_on, stock_filter
@@ -172,23 +172,26 @@ def followup_members(session: Session, filters: Filters) -> Query:
     spans = session_spans(session)
     period = filters.period
     year_start = add_years(period.end, -1)
-    live = FollowupInterview.deleted_at.is_(None)
-    in_period = func.count(FollowupInterview.id).filter(FollowupInterview.held_on >= period.start)
-    rolling = func.count(FollowupInterview.id).filter(FollowupInterview.held_on > year_start)
-    counts = (
-        select(
-            FollowupInterview.person_id,
-            in_period.label("in_period"),
-            rolling.label("rolling"),
+
+    def count_between(after: Any, until: Any, inclusive: bool) -> Any:
+        # One range count per person listed, on ix_followup_interview_counts (person,
+        # deleted_at, held_on; migration 0008): cheaper than grouping every interview of
+        # the period by person (decade data, ten years: ~20 -> ~7 ms).
+        f = aliased(FollowupInterview, name="fu")
+        return (
+            select(func.count())
+            .where(
+                f.person_id == Person.id,
+                f.deleted_at.is_(None),
+                f.held_on >= after if inclusive else f.held_on > after,
+                f.held_on <= until,
+            )
+            .correlate(Person)
+            .scalar_subquery()
         )
-        .where(
-            live,
-            FollowupInterview.held_on <= period.end,
-            FollowupInterview.held_on >= min(period.start, year_start),
-        )
-        .group_by(FollowupInterview.person_id)
-        .subquery("followup_counts")
-    )
+
+    in_period = count_between(period.start, period.end, True)
+    rolling = count_between(year_start, period.end, False)
     status = status_on(spans, period.end)
     running = overlapping(spans, period, SALARIED_KINDS)
     query = (
@@ -197,11 +200,10 @@ def followup_members(session: Session, filters: Filters) -> Query:
             Person.last_name,
             Person.first_name,
             status.c.kind.label("status"),
-            func.coalesce(counts.c.in_period, 0).label("in_period"),
-            func.coalesce(counts.c.rolling, 0).label("rolling"),
+            in_period.label("in_period"),
+            rolling.label("rolling"),
         )
         .outerjoin(status, status.c.person_id == Person.id)
-        .outerjoin(counts, counts.c.person_id == Person.id)
         .where(person_live(), Person.id.in_(running))
     )
     return stock_filter(session, query, filters, Person.id)

@@ -79,10 +79,13 @@ def _paid_by(invoice_id: Any, end: dt.date) -> Any:
     )
 
 
+_CREDIT = aliased(Invoice, name="credit")
+
+
 def _credited_by(invoice_id: Any, end: dt.date) -> Any:
     """Credit notes issued against the invoice by ``end`` (stored negative: abs() whatever
     the sign, as turnover does)."""
-    credit = aliased(Invoice, name="credit")
+    credit = _CREDIT
     return (
         select(func.coalesce(func.sum(func.abs(credit.total_incl_cents)), 0))
         .where(

@@ -32,8 +32,9 @@ them): each copy rebuilds them from its own synced rows.
 
 SQLite only (laptops and the siège's SQLite try-out): on PostgreSQL nothing is created and
 the indicators compute the same figures from the synced tables (app/indicators/derived.py
-``present``). Also covering indexes of the attendance marks by slot (the hours; SQLite)
-and of the credit notes of an invoice (the balances; SQLite and PostgreSQL).
+``present``). Also covering indexes of the attendance marks by slot (the hours; SQLite),
+and on SQLite and PostgreSQL of the credit notes of an invoice (the balances), of the
+live persons and of each person's follow-up interviews by date.
 """
 
 from collections.abc import Sequence
@@ -239,6 +240,11 @@ INDEXES = [
         "ix_invoice_credits",
         ["credited_invoice_id", "kind", "status", "deleted_at", "issue_date", "total_incl_cents"],
     ),
+    # Whether a person counts (live, not merged) without reading the person's row: every
+    # figure joins its facts to ``person`` for that (attendance marks: 30,000 seeks).
+    ("person", "ix_person_live", ["id", "deleted_at", "merged_into_id"]),
+    # A person's follow-up interviews in a date range, counted in the index.
+    ("followup_interview", "ix_followup_interview_counts", ["person_id", "deleted_at", "held_on"]),
 ]
 
 
