@@ -17,6 +17,9 @@ idle event loop watched as long. Measured while:
   window's reads are timed too, beside the same reads made the old way (a transaction
   that takes the write lock) from another thread.
 
+The note under the table says how long the garbage collector ran during the sync's longest
+stall (a pass made by a worker thread holds the interpreter, so it stops the GUI thread too).
+
 Target: no stall above 50 ms. Run: ``QT_QPA_PLATFORM=offscreen python -m
 benchmarks.bench_ui_stalls`` (or ``python -m benchmarks.run_all ui_stalls``).
 """
@@ -50,6 +53,11 @@ ONLY = os.environ.get("PERMANENCE_BENCH_STALLS_ONLY", "")
 
 
 # The heartbeat --------------------------------------------------------------------------
+# Where the last measured longest gap began and ended (perf_counter seconds): to say what
+# happened meanwhile (a garbage-collector pass, see _GcPauses.during).
+last_gap: list[float] = [0.0, 0.0]
+
+
 def longest_stall(
     action: Callable[[], object], done: Callable[[], bool], *, timeout_s: float = 120
 ) -> float:
@@ -60,13 +68,17 @@ def longest_stall(
 
     loop = QEventLoop()
     gaps: list[float] = []
+    longest = [0.0, 0.0, 0.0]  # gap (ms), its start, its end
     last = [time.perf_counter()]
     started = [False]
     deadline = time.perf_counter() + timeout_s
 
     def beat() -> None:
         now = time.perf_counter()
-        gaps.append((now - last[0]) * 1000)
+        gap = (now - last[0]) * 1000
+        gaps.append(gap)
+        if gap > longest[0]:
+            longest[:] = [gap, last[0], now]
         last[0] = now
         if (started[0] and done()) or now > deadline:
             loop.quit()
@@ -85,6 +97,7 @@ def longest_stall(
     heart.stop()
     if time.perf_counter() > deadline:
         raise RuntimeError("the operation did not finish in time")
+    last_gap[:] = longest[1:]
     return max(gaps)
 
 
@@ -96,6 +109,7 @@ class _GcPauses:
         import gc
 
         self.pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self.spans: list[tuple[int, float, float]] = []  # generation, start, end
         self._start = 0.0
         gc.callbacks.append(self._callback)
 
@@ -103,12 +117,29 @@ class _GcPauses:
         if phase == "start":
             self._start = time.perf_counter()
         else:
-            self.pauses[info["generation"]].append((time.perf_counter() - self._start) * 1000)
+            end = time.perf_counter()
+            self.pauses[info["generation"]].append((end - self._start) * 1000)
+            self.spans.append((info["generation"], self._start, end))
 
     def stop(self) -> None:
         import gc
 
         gc.callbacks.remove(self._callback)
+
+    def during(self, start: float, end: float) -> str:
+        """The passes that overlapped ``start``–``end`` (the longest stall), in ms."""
+        inside = [
+            (g, (min(e, end) - max(s, start)) * 1000)
+            for g, s, e in self.spans
+            if s < end and e > start
+        ]
+        if not inside:
+            return "aucun passage du ramasse-miettes pendant la plus longue pause"
+        total = sum(ms for _g, ms in inside)
+        gens = ", ".join(sorted({str(g) for g, _ms in inside}))
+        return (
+            f"pendant la plus longue pause, {total:.0f} ms de ramasse-miettes (génération {gens})"
+        )
 
     def summary(self) -> str:
         return ", ".join(
@@ -352,6 +383,7 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
         pauses = _GcPauses()
         stall, took = _timed(start_sync, finished, timeout_s=1800)
         pauses.stop()
+        in_stall = pauses.during(*last_gap)
         reader.stop()
         stop.set()
         thread.join(30)
@@ -365,7 +397,7 @@ def first_sync(ctx: Any, folder: Path) -> tuple[list[harness.Row], str]:
     note = (
         f"première synchro (siège decade, `python -m siege serve` en boucle locale) observée "
         f"{took / 1000:.0f} s : {outcome[0] if outcome else '?'} ; ramasse-miettes : "
-        f"{pauses.summary()}"
+        f"{pauses.summary()} ; {in_stall}"
     )
     return [
         harness.Row("première synchro en arrière-plan (pages Personnes et Factures ouvertes)",
