@@ -14,10 +14,17 @@ outside them, except:
   the siège's list says (the same rule as the siège's, kept here too so no answer of a
   siège can erase it);
 - reference data (tables outside the list the siège names as evictable).
+
+The first sync after an enrolment looks too (:func:`after_enrolment`), whatever the
+epoch: a profile used alone, or loaded into the siège before enrolment, may hold persons
+of antennes this laptop was not enrolled for. Its unsent edits are pushed first (or
+refused and kept as conflicts to review), then the rows outside its scope go, so it
+holds what it may write and nothing it would only see refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections import defaultdict
@@ -32,11 +39,13 @@ from app.sync.codec import table_of
 from app.sync.protocol import ROW_ID
 
 if TYPE_CHECKING:
-    from app.sync.client import SyncClient
+    from app.sync.client import SyncClient, SyncReport
 
 log = logging.getLogger(__name__)
 
 EPOCH_KEY = "scope_epoch"
+# Set at enrolment, cleared once the laptop holds only its scope (:func:`after_enrolment`).
+ENROLLED_KEY = "scope_unchecked_since_enrolment"
 MAX_KEY_LINES = 1_000_000
 _CHUNK = 500
 
@@ -169,13 +178,46 @@ def page_epoch(body: Any) -> int:
 def run(client: SyncClient) -> int:
     """Read the keys of this device's scope and evict the rest; records the epoch unless
     an unsent edit held a row back (the next sync looks again). Returns rows evicted."""
+    return _run(client)[0]
+
+
+def note_enrolment(conn: Connection) -> None:
+    """The laptop has just enrolled: its next sync ends by evicting what lies outside
+    its scope (:func:`after_enrolment`)."""
+    from app.sync.apply import set_state
+
+    set_state(conn, ENROLLED_KEY, "1")
+
+
+def after_enrolment(client: SyncClient, report: SyncReport) -> SyncReport:
+    """At the end of the first sync after enrolment (pushed, then pulled): evict the rows
+    outside this device's scope, as when its scope narrows. Looked at again at the next
+    sync while an unsent edit holds a row back. Returns the report with the rows evicted
+    added."""
+    from app.sync.apply import get_state, set_state
+
+    with client.engine.connect() as conn:
+        if get_state(conn, ENROLLED_KEY, "") != "1":
+            return report
+    evicted, held_back = _run(client)
+    client.evicted += evicted
+    if not held_back:
+        with client.engine.begin() as conn:
+            set_state(conn, ENROLLED_KEY, "")
+    if evicted:
+        log.info("first sync after enrolment: %d row(s) outside the scope evicted", evicted)
+    return dataclasses.replace(report, evicted=report.evicted + evicted)
+
+
+def _run(client: SyncClient) -> tuple[int, int]:
+    """(rows evicted, rows held back by an unsent edit)."""
     from app.sync.apply import relaxed_links, set_state
     from app.sync.client import SyncError, _bad
     from app.sync.transport import request
 
     response = request(client.http, "GET", "/scope/keys")
     if response.status_code == 404:
-        return 0  # a siège older than eviction: nothing is evicted
+        return 0, 0  # a siège older than eviction: nothing is evicted
     if response.status_code != 200:
         raise SyncError("bad_response", status=response.status_code)
     try:
@@ -188,4 +230,4 @@ def run(client: SyncClient) -> int:
             set_state(conn, EPOCH_KEY, str(scope.epoch))
     if held_back:
         log.info("%d row(s) outside the scope kept until their edits are sent", held_back)
-    return evicted
+    return evicted, held_back

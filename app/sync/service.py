@@ -18,7 +18,7 @@ from app.jobs import Cancelled, JobControl
 from app.models import DeviceIdentity, OutboxEntry, SyncConflict, SyncRun
 from app.profile import Profile
 from app.states import SyncOutcome
-from app.sync import local_series
+from app.sync import evict, local_series
 from app.sync import role as device_role
 from app.sync.client import SyncClient, SyncError, SyncReport, request
 from app.sync.codec import table_of
@@ -151,6 +151,9 @@ def enrol(
         device_role.remember(conn, answer)
         pending = [str(s["id"]) for s in declared if s["pending"]]
         local_series.follow_new_id(conn, device.device_id, device_id, pending)
+        # The profile may hold persons of antennes this laptop is not enrolled for: the
+        # next sync pushes its edits, then evicts what lies outside its scope.
+        evict.note_enrolment(conn)
     if profile.sync_capture is not None:
         profile.sync_capture.clock = None
     return status(profile)
@@ -201,7 +204,7 @@ def run_sync(
                 on_new_token=store.save,
                 **client_options,
             )
-            report = client.sync(job)
+            report = evict.after_enrolment(client, client.sync(job))
         if report.pulled:
             # A person anonymised elsewhere: this laptop's copies go too (app/people/anonymise.py).
             from app.people.anonymise import erase_pulled_anonymisations
