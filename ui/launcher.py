@@ -73,12 +73,41 @@ def _ask_passphrase(profile_name: str) -> str | None:
     return ask.passphrase.text() if ask.exec() else None
 
 
+def skip_pyside_source_scans() -> None:
+    """Spare every later import PySide's source scan (issue 14: launch time).
+
+    Once PySide6 is imported, each module imported after it is passed to
+    ``shibokensupport.feature.feature_imported``, which reads the module's whole source
+    file (``inspect.getsource``) to record whether it mentions "PySide6": the answer only
+    tells which modules ``from __feature__ import snake_case`` may switch, a feature this
+    program never uses. Reading the sources of SQLAlchemy, the models and the services
+    cost about 10 % of their import time, on the GUI thread before the window and on the
+    worker (holding the interpreter) while the profile opens. The same answer is taken
+    from the module's name. Without that PySide internal (another version), nothing is
+    changed."""
+    import PySide6.QtCore  # installs the import hook and its module
+    import shiboken6
+
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is None or not callable(getattr(feature, "_mod_uses_pyside", None)):
+        return
+    # Top-level packages whose modules use PySide.
+    users = {"ui", "benchmarks", "tests", "__main__", PySide6.__name__, shiboken6.__name__}
+
+    def uses_pyside(module: object) -> bool:
+        name = str(getattr(module, "__name__", ""))
+        return name.partition(".")[0] in users
+
+    setattr(feature, "_mod_uses_pyside", uses_pyside)  # noqa: B010  (a private hook)
+
+
 def run_gui(root: Path) -> int:
     """Show the main window, then open the profile behind it (see ui.opening).
 
     Only Qt and the profile's settings file are read before the window is shown; the
     first run (no profile yet) is the exception: its dialog creates the profile.
     """
+    skip_pyside_source_scans()
     # No automatic garbage collection until the window is ready: a full pass started by
     # the worker's imports holds the interpreter, and the window, for 0.15 s. Turned back
     # on by ui.opening.freeze_startup_heap (and at the end, whatever happened).

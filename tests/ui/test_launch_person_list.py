@@ -134,3 +134,21 @@ def test_the_list_page_does_not_load_the_data_layer() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_launch_spares_imports_pyside_s_source_scan() -> None:
+    # PySide reads the whole source of every module imported after it, to learn whether
+    # it mentions PySide6; the launch answers from the module's name instead.
+    code = (
+        "import linecache, sys\n"
+        "from ui.launcher import skip_pyside_source_scans\n"
+        "skip_pyside_source_scans()\n"
+        "import app.people.person_list\n"  # which imports app.people.parcours_rules
+        "read = [f for f in linecache.cache if f.endswith('parcours_rules.py')]\n"
+        "feature = sys.modules['shibokensupport.feature']\n"
+        "print(read, feature.pyside_feature_dict.get('app.people.parcours_rules'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[] -1"
