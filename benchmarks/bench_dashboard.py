@@ -12,15 +12,25 @@ same run:
 - the annual report PDF (two years of figures, three charts), vs a bare reportlab
   page with the same key-figure lines.
 
-Run: ``python -m benchmarks.bench_dashboard``.
+With ``--against DIR`` (another checkout, e.g. ``git worktree add /tmp/dash-old dc633cb``)
+the three dashboard rows are also measured with that checkout's code on the same
+generated data, migrated down to that checkout's schema head (the derived tables and
+indexes of later migrations dropped), each beside its own floor, in the same run.
+
+Run: ``python -m benchmarks.bench_dashboard [--against DIR]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import os
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -86,6 +96,83 @@ def _in_turns(
             run()
             out.append((clock() - start) * 1000)
     return samples, floor
+
+
+# Run by the other checkout's interpreter path: its dashboard beside the same floor, in
+# turns, on a profile at its schema; prints [[samples, floor], ...] as JSON.
+AGAINST_SCRIPT = """
+import datetime as dt, json, sqlite3, sys, time
+from pathlib import Path
+from app.indicators.dashboard import dashboard
+from app.indicators.period import Filters, Period
+from app.profile import open_profile
+root, cases, bare_sql = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+profile = open_profile(root)
+conn = sqlite3.connect(str(root / "permanence.sqlite3"))
+out = []
+for start, end, clock_name in cases:
+    clock = getattr(time, clock_name)
+    filters = Filters(Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+    def bare():
+        for sql in bare_sql:
+            conn.execute(sql, {"start": start, "end": end}).fetchall()
+    def figure():
+        dashboard(profile.uow, filters)
+    figure(), bare(), figure(), bare()
+    samples, floor = [], []
+    for _ in range(10):
+        for run, into in ((figure, samples), (bare, floor)):
+            began = clock()
+            run()
+            into.append((clock() - began) * 1000)
+    out.append([samples, floor])
+conn.close()
+profile.close()
+print(json.dumps(out))
+"""
+
+
+def against_rows(other: Path, root: Path, year: int) -> list[harness.Row]:
+    """The dashboard of checkout ``other`` on a copy of ``root`` migrated down to its schema
+    head (see the module's docstring)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from app.migrate import alembic_config
+
+    head = re.search(r'SCHEMA_HEAD = "(\w+)"', (other / "app" / "migrate.py").read_text())
+    assert head, f"no SCHEMA_HEAD in {other}"
+    commit = subprocess.run(
+        ["git", "-C", str(other), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    copy = root.parent / "against"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("*.lock", "*-wal", "*-shm"))
+    engine = create_engine(f"sqlite:///{copy / 'permanence.sqlite3'}")
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), head.group(1))
+    engine.dispose()
+    cases = [
+        (f"{year}-01-01", f"{year}-12-31", "perf_counter", f"tableau de bord, année {year}",
+         "≤ 150 ms"),
+        (f"{year - 9}-01-01", f"{year}-12-31", "perf_counter",
+         f"tableau de bord, {year - 9}–{year}", "≤ 400 ms"),
+        (f"{year}-01-01", f"{year}-12-31", "process_time",
+         f"tableau de bord, année {year} (temps CPU)", "≤ 150 ms"),
+        (f"{year - 9}-01-01", f"{year}-12-31", "process_time",
+         f"tableau de bord, {year - 9}–{year} (temps CPU)", "≤ 400 ms"),
+    ]  # fmt: skip
+    env = {**harness.child_env(), "PYTHONPATH": str(other)}
+    found = subprocess.run(
+        [sys.executable, "-c", AGAINST_SCRIPT, str(copy),
+         json.dumps([c[:3] for c in cases]), json.dumps(BARE_SQL)],
+        capture_output=True, text=True, check=True, env=env, cwd=str(other),
+    ).stdout  # fmt: skip
+    results = json.loads(found.strip().splitlines()[-1])
+    return [
+        harness.Row(f"{label}, code {commit}", samples, floor, target, floor_label="SQL nu")
+        for (_s, _e, _c, label, target), (samples, floor) in zip(cases, results, strict=True)
+    ]
 
 
 def funder_row(profile: Any, year: int) -> harness.Row:
@@ -178,7 +265,13 @@ def main() -> None:
         ]  # fmt: skip
     finally:
         profile.close()
+    try:
+        if "--against" in sys.argv:
+            other = Path(sys.argv[sys.argv.index("--against") + 1]).resolve()
+            rows += against_rows(other, root, year)
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    print(f"charge moyenne (1, 5, 15 min) : {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(harness.machine_description())
     harness.print_table("Tableau de bord (decade)", rows)
 
