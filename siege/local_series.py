@@ -198,3 +198,19 @@ def may_number(conn: Connection, series_id: str, year: int, sequence: int) -> bo
     if not closed:
         return True
     return sequence <= closed.get(year, 0)
+
+
+def may_count(conn: Connection, series_id: str, year: int, last: int, yearly: bool) -> bool:
+    """May an adopted series' counter read ``last`` in ``year``? Not beyond the numbers
+    declared at enrolment (the series row says what was issued in it; ``yearly``: the
+    numbering restarts each year, so ``last`` counts in ``year`` alone)."""
+    closed = dict(
+        conn.execute(
+            select(adopted_series.c.year, adopted_series.c.last_sequence).where(
+                adopted_series.c.series_id == series_id
+            )
+        ).all()
+    )
+    if not closed or last == 0:
+        return True
+    return last <= (closed.get(year, 0) if yearly else max(closed.values()))

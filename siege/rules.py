@@ -83,6 +83,12 @@ def _check_series(auth: Authority, current: dict[str, Any] | None, fields: dict[
         raise Rejected("series_of_another_device")
     if any(f in SERIES_FROZEN and current.get(f) != v for f, v in fields.items()):
         raise Rejected("series_owner_change")
+    merged = {**current, **fields}
+    year, last = merged.get("year"), merged.get("last_number")
+    if isinstance(year, int) and isinstance(last, int):
+        yearly = auth.restarts_yearly()
+        if not local_series.may_count(auth.conn, str(current["id"]), year, last, yearly):
+            raise Rejected("adopted_series_closed")
 
 
 def _may_write_invoice(auth: Authority, invoice: dict[str, Any] | None) -> bool:

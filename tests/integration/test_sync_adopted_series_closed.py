@@ -67,6 +67,8 @@ def test_an_adopted_series_takes_its_declared_numbers_and_no_new_one(
     complete_identity(laptop.uow)
     draft, number = _issue(laptop, "Petit")
     assert number == f"{local_prefix}-2026-00003"
+    with laptop.session_factory() as session:
+        series_id = session.scalar(select(Invoice.series_id).where(Invoice.id == draft))
     report = service.run_sync(laptop, http_factory=siege.http_factory)
     refusals = {(c.table, c.row_id): c.reason for c in report.refused}
     assert refusals[("invoice", draft)] == "adopted_series_closed"
@@ -76,6 +78,13 @@ def test_an_adopted_series_takes_its_declared_numbers_and_no_new_one(
         inv = Base.metadata.tables["invoice"]
         held = conn.execute(select(inv.c.number).where(inv.c.id == draft)).scalar()
     assert held is None
+    with siege.engine.connect() as conn:
+        series = Base.metadata.tables["invoice_series"]
+        counter = conn.execute(
+            select(series.c.last_number).where(series.c.prefix == local_prefix)
+        ).scalar_one()
+    assert counter == 2  # the series' counter did not move either
+    assert refusals[("invoice_series", series_id)] == "adopted_series_closed"
     with laptop.session_factory() as session:
         kept = session.scalars(
             select(SyncConflict).where(
