@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete
 
+from app.indicators import derived
 from app.models import SyncState
 from app.models.base import Base, synced_tables
 from app.sync import evict, pulled
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from app.sync.client import SyncClient
 
 SCHEMA = "snap"
+# From this many rows, a table copied into an empty one has its indexes rebuilt after.
+LARGE_TABLE = 5000
 CLOCKS = "sync_field_clock"
 # The file's conflict columns, in the protocol's names (app/sync/protocol.py Conflict).
 CONFLICT_FIELDS = {
@@ -83,9 +86,18 @@ def copy(
             )
         }
         held: list[Row] = []
+        # The indicators' derived tables are kept by triggers firing per row; for a
+        # whole copy they are recomputed once, set-based, afterwards.
+        triggers = _derived_triggers(conn)
+        for name, _sql in triggers:
+            conn.exec_driver_sql(f'DROP TRIGGER main."{name}"')
         for table in synced_tables():
             if table in present:
                 copied += _copy_table(conn, table, held)
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
+        if triggers:
+            derived.rebuild(conn)
         _copy_clocks(conn, held)
         if held:
             kept, refused = pulled.screen(conn, held, client.server_ms)
@@ -111,14 +123,55 @@ def _copy_table(conn: Connection, table: str, held: list[Row]) -> int:
     mine = conn.exec_driver_sql(
         f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m ON m.id = s.id'
     ).all()
-    where = ""
+    where, indexes = "", []
     if mine:
         held.extend(_rows(conn, table, names, [str(r[0]) for r in mine]))
         where = f' WHERE id NOT IN (SELECT id FROM main."{table}")'
+    elif _large_into_empty(conn, table):
+        # Built once from sorted keys after the copy rather than kept up to date row by
+        # row: faster for a large table arriving whole (DDL is transactional in SQLite).
+        indexes = _secondary_indexes(conn, table)
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX main."{name}"')
     done = conn.exec_driver_sql(
         f'INSERT INTO main."{table}" ({cols}) SELECT {cols} FROM {SCHEMA}."{table}"{where}'
     )
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
     return int(done.rowcount)
+
+
+def _derived_triggers(conn: Connection) -> list[tuple[str, str]]:
+    """The laptop's triggers that keep a derived table (app/indicators/derived.py, whose
+    rebuild() recomputes them), with their DDL from its own schema."""
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL"
+    )
+    return [
+        (str(name), str(sql))
+        for name, sql in found
+        if any(f" {table} " in str(sql) for table in derived.DERIVED_TABLES)
+    ]
+
+
+def _large_into_empty(conn: Connection, table: str) -> bool:
+    empty = conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
+    large = conn.exec_driver_sql(
+        f'SELECT 1 FROM {SCHEMA}."{table}" LIMIT 1 OFFSET {LARGE_TABLE}'
+    ).first()
+    return empty and large is not None
+
+
+def _secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
+    """The laptop's own indexes of ``table`` (their DDL from its schema, never the file's)."""
+    return [
+        (str(name), str(sql))
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM main.sqlite_master"
+            " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
+    ]
 
 
 def _rows(conn: Connection, table: str, names: list[str], ids: list[str]) -> list[Row]:

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import ProfileSettings
+from app.indicators import derived
 from app.models import Person, SyncConflict
 from app.models.base import synced_tables
 from app.profile import Profile, create_profile
@@ -109,6 +110,9 @@ def test_a_snapshot_gives_exactly_what_pages_of_changes_give(
     assert target.parent == fast.paths.root.resolve() and modes and set(modes) == {0o600}
     assert not target.exists()
     assert held(fast) == held(slow)
+    # The indicators' derived tables, recomputed after the copy, are what triggers give.
+    with fast.engine.connect() as conn:
+        assert set(derived.differences(conn).values()) == {0}
     assert conflicts(fast) == conflicts(slow) and conflicts(fast)
     assert report.pulled > 0 and state(fast, laptop_snapshot.POSITION_KEY) == ""
     # Both go on from the same place: a change reaches both.
