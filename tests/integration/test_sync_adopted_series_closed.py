@@ -19,6 +19,7 @@ from app.models.base import Base
 from app.profile import Profile
 from app.sync import service, wording
 from app.sync.codec import table_of
+from app.sync.transport import request
 from siege import db, devices
 from siege.local_series import adopted_series
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
@@ -120,3 +121,21 @@ def test_migration_s0009_on_sqlite(tmp_path: Path) -> None:
 def test_migration_s0009_on_postgresql() -> None:
     with postgres_database() as url:
         _siege_round_trip(url)
+
+
+def test_a_series_to_adopt_declared_without_its_numbers_is_refused_and_the_code_kept(
+    siege: Siege,
+) -> None:
+    """Adopted without the numbers issued in it, a series would stay open to new ones."""
+    code = devices.enroll(siege.engine, "Portable Épernay", "Épernay")[0]
+    series = {"id": "0193aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee", "prefix": "LF3DE9"}
+    body = {"code": code, "local_series": [{**series, "kind": "facture", "pending": True}]}
+    with siege.http() as http:
+        refused = request(http, "POST", "/enroll", json=body)
+        assert refused.status_code == 422
+        assert refused.json()["detail"]["code"] == "local_series_invalid"
+        body["local_series"][0]["issued"] = [{"year": 2026, "last": 2}]
+        assert request(http, "POST", "/enroll", json=body).status_code == 200
+    with siege.engine.connect() as conn:
+        closed = conn.execute(select(adopted_series.c.series_id, adopted_series.c.year)).all()
+    assert closed == [(series["id"], 2026)]
