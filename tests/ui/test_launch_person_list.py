@@ -97,6 +97,27 @@ def test_the_list_is_searchable_before_the_profile_opens_then_kept(
     opening.profile.close()
 
 
+def test_the_profile_opens_once_the_list_is_drawn(qtbot, closed_profile, tasks) -> None:
+    # As the launcher does: the opening is asked for at once; it waits for the list to be
+    # shown and drawn (its imports would slow the list's first frames), then opens.
+    hub = ChangeHub()
+    early = EarlyList(tasks, hub, closed_profile / "permanence.sqlite3", None)
+    window = MainWindow(profile_name="Langres")
+    qtbot.addWidget(window)
+    opening = ProfileOpening(window, closed_profile, "Langres", None, tasks, hub, early=early)
+    seen: list[str] = []
+    window.usable.connect(lambda: seen.append("liste"))
+    window.ready.connect(lambda: seen.append("profil"))
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=30000):
+        opening.start()
+    assert seen == ["liste", "profil"]
+    assert page_of(window, "persons", PeopleArea).list_page is early.page
+    window.close()
+    assert opening.profile is not None
+    opening.profile.close()
+
+
 def test_an_unreadable_file_leaves_the_list_to_the_profile(qtbot, tmp_path, tasks) -> None:
     # Encrypted with a passphrase the early read does not have: no list from the file,
     # and the opening (not the early read) is what reports problems.
