@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -69,7 +70,7 @@ def test_an_adopted_series_takes_its_declared_numbers_and_no_new_one(
     draft, number = _issue(laptop, "Petit")
     assert number == f"{local_prefix}-2026-00003"
     with laptop.session_factory() as session:
-        series_id = session.scalar(select(Invoice.series_id).where(Invoice.id == draft))
+        series_id = str(session.scalar(select(Invoice.series_id).where(Invoice.id == draft)))
     report = service.run_sync(laptop, http_factory=siege.http_factory)
     refusals = {(c.table, c.row_id): c.reason for c in report.refused}
     assert refusals[("invoice", draft)] == "adopted_series_closed"
@@ -129,12 +130,13 @@ def test_a_series_to_adopt_declared_without_its_numbers_is_refused_and_the_code_
     """Adopted without the numbers issued in it, a series would stay open to new ones."""
     code = devices.enroll(siege.engine, "Portable Épernay", "Épernay")[0]
     series = {"id": "0193aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee", "prefix": "LF3DE9"}
-    body = {"code": code, "local_series": [{**series, "kind": "facture", "pending": True}]}
+    declared: dict[str, Any] = {**series, "kind": "facture", "pending": True}
+    body = {"code": code, "local_series": [declared]}
     with siege.http() as http:
         refused = request(http, "POST", "/enroll", json=body)
         assert refused.status_code == 422
         assert refused.json()["detail"]["code"] == "local_series_invalid"
-        body["local_series"][0]["issued"] = [{"year": 2026, "last": 2}]
+        declared["issued"] = [{"year": 2026, "last": 2}]
         assert request(http, "POST", "/enroll", json=body).status_code == 200
     with siege.engine.connect() as conn:
         closed = conn.execute(select(adopted_series.c.series_id, adopted_series.c.year)).all()
