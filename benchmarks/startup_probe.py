@@ -95,6 +95,11 @@ def check_usable(window: Any) -> None:
 
 
 def real_app(profile: str, visit_pages: bool) -> int:
+    from ui.launcher import skip_pyside_source_scans
+
+    # The launcher does this before it imports the window's modules; the probe imports
+    # them first (to watch MainWindow.show), so it does it first too.
+    skip_pyside_source_scans()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
