@@ -174,8 +174,10 @@ class Authority:
     def may_attach(self, person_id: Any, row_id: Any) -> bool:
         """May write an attachment of this person (``person_attachment``): a device
         following the person, or the antenne of the person's latest other attachment
-        (the one a move leaves, pushed before or after the person's row); anyone for a
-        person's first attachment, as anyone may add a person."""
+        (the one a move leaves, pushed before or after the person's row); a person's
+        first attachment also by the device that added the person (written with it, as
+        anyone may add a person), not by any device: a first attachment naming its own
+        antenne would let it issue invoices for the person (:meth:`followed_on`)."""
         if self.follows_person(person_id):
             return True
         t = Base.metadata.tables["person_attachment"]
@@ -185,7 +187,24 @@ class Authority:
         previous = self.conn.execute(
             query.order_by(t.c.valid_from.desc(), t.c.id.desc()).limit(1)
         ).first()
-        return previous is None or self.follows_antenne(previous[0])
+        if previous is None:
+            return self.created_person(person_id)
+        return self.follows_antenne(previous[0])
+
+    def created_person(self, person_id: Any) -> bool:
+        """Did this device add the person (its audited create, as the read scope's
+        "this device created the person", siege/scope_model.py)?"""
+        found = self.conn.execute(
+            select(audit.c.seq)
+            .where(
+                audit.c.device_id == self.device_id,
+                audit.c.table_name == "person",
+                audit.c.row_id == str(person_id),
+                audit.c.action == "create",
+            )
+            .limit(1)
+        ).first()
+        return found is not None
 
     def runs_activity(self, activity_id: Any) -> bool:
         permanence_id = self.value("activity", activity_id, "permanence_id")

@@ -92,12 +92,17 @@ def _check_series(auth: Authority, current: dict[str, Any] | None, fields: dict[
 
 
 def _may_write_invoice(auth: Authority, invoice: dict[str, Any] | None) -> bool:
-    """A numbered invoice (and its lines, payments) is its series owner's; a draft is
-    the antenne's that follows its entrepreneur."""
+    """An issued invoice (and its lines, payments) is its series owner's; a draft is the
+    antenne's that follows its entrepreneur, and a draft naming a series (the laptop's
+    never does: the series is given at the issue) must name one of the device's too. A
+    series does not make a draft the device's: a draft put in its own series for a
+    person of another antenne was accepted, and then read the person's row and client."""
     if invoice is None:
         return True  # not on the siège: the insert's foreign key refuses it
-    if invoice.get("series_id"):
-        return auth.owns_series(invoice["series_id"])
+    if invoice.get("status") == ISSUED_STATUS:
+        return auth.owns_series(invoice.get("series_id"))
+    if invoice.get("series_id") and not auth.owns_series(invoice["series_id"]):
+        return False
     return auth.follows_person(invoice.get("entrepreneur_id"))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select, union
 
 from app.models.base import Base
+from app.sync.protocol import ISSUED_STATUS
 from siege.devices import SIEGE, DeviceRecord
 from siege.tables import audit
 
@@ -78,7 +79,7 @@ class Scope:
     place_sessions: frozenset[str] = frozenset()  # held at its places (or nowhere)
     sessions: frozenset[str] = frozenset()  # ...and those its persons attend
     series: frozenset[str] = frozenset()  # its own invoice series
-    archive_clients: frozenset[str] = frozenset()  # clients of invoices in its series
+    archive_clients: frozenset[str] = frozenset()  # clients of invoices it issued
 
 
 def antenne_ids(conn: Connection, towns: Iterable[str]) -> frozenset[str]:
@@ -125,9 +126,11 @@ def compute(conn: Connection, dev: DeviceRecord) -> Scope:
     registered = conn.execute(
         select(registration.c.person_id).where(registration.c.activity_id.in_(place_q))
     ).scalars()
+    # The legal archive: what it issued, not a draft that names its series (a tampered
+    # laptop's; the laptop gives the series at the issue) and would open the person.
     archive = conn.execute(
         select(invoice.c.entrepreneur_id, invoice.c.client_id).where(
-            invoice.c.series_id.in_(own_series)
+            invoice.c.series_id.in_(own_series), invoice.c.status == ISSUED_STATUS
         )
     ).all()
     return Scope(

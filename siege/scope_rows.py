@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
+from app.sync.protocol import ISSUED_STATUS
 from siege.scope_model import _CHUNK, PERSON_RECORDS, SHARED, SLOT_ROWS, Key, Scope, _t
 from siege.tables import row_version
 
@@ -70,7 +71,7 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
         )
         return [(r[0], tuple(r[1:])) for r in conn.execute(query)]
     elif table == "invoice":
-        cols = [t.c.entrepreneur_id, t.c.series_id]
+        cols = [t.c.entrepreneur_id, t.c.series_id, t.c.status]
     elif table == "client_directory":
         cli = _t("client")
         query = (
@@ -82,7 +83,7 @@ def _links(conn: Connection, table: str, ids: list[str]) -> list[tuple[str, tupl
     elif table in ("invoice_line", "payment", "invoice_pa_status"):
         inv = _t("invoice")
         query = (
-            select(t.c.id, inv.c.entrepreneur_id, inv.c.series_id)
+            select(t.c.id, inv.c.entrepreneur_id, inv.c.series_id, inv.c.status)
             .select_from(t.outerjoin(inv, inv.c.id == t.c.invoice_id))
             .where(t.c.id.in_(ids))
         )
@@ -110,7 +111,9 @@ def _in_scope(scope: Scope, table: str, row_id: str, link: tuple[Any, ...]) -> b
     if table in SLOT_ROWS:
         return link[0] in scope.sessions
     if table in ("invoice", "invoice_line", "payment", "invoice_pa_status"):
-        return link[0] in scope.persons or link[1] in scope.series
+        # Its own series' legal archive is what it issued: a draft is its entrepreneur's.
+        issued = link[1] in scope.series and link[2] == ISSUED_STATUS
+        return link[0] in scope.persons or issued
     return False
 
 

@@ -101,8 +101,8 @@ def new_row(world: World, table: str) -> tuple[list[dict[str, Any]], dict[str, A
     if table == "parcours_stage":
         return [], complete(table, person_id=w.person, kind="cape")
     if table == "person_attachment":
-        # After the person's first attachment (anyone may write that one, as anyone may
-        # add a person): then only the person's antenne adds to the history.
+        # After the person's first attachment (written by the Reims laptop, which follows
+        # the person): then only the person's antenne adds to the history.
         first = complete(table, person_id=w.person, antenne_id=REIMS, valid_from="2026-01-05")
         return [op(table, new_id(), **first)], complete(
             table, person_id=w.person, antenne_id=REIMS, valid_from="2026-11-20"
