@@ -269,6 +269,7 @@ def main() -> None:
         )
         floor_copy = [_floor_copy(snapshot_file, built["database"], folder) for _ in range(3)]
         file_mb = snapshot_file.stat().st_size / 1e6
+        one_file_mb = one_file.stat().st_size / 1e6
         database_mb = built["database"].stat().st_size / 1e6
         rows = _all_rows(engine)
 
@@ -386,9 +387,10 @@ def main() -> None:
     )
     print(
         f"construction seule : poste du siège {build_ms:.0f} ms, "
-        f"Vouziers {one_build_ms:.0f} ms ({one_file.stat().st_size / 1e6:.1f} Mo)"
+        f"Vouziers {one_build_ms:.0f} ms ({one_file_mb:.1f} Mo)"
     )
-    for label, run in (("fichier construit", built), ("fichier en cache", cached)):
+    runs = (("fichier construit", built), ("fichier en cache", cached), ("Vouziers", one))
+    for label, run in runs:
         parts = ", ".join(f"{k} {v:.0f} ms" for k, v in run["phases"].items())
         print(f"phases ({label}) : {parts}")
     for label, run in (("fichier construit", built), ("fichier en cache", cached)):
