@@ -141,6 +141,8 @@ def _check_invoice(
     merged = {**(current or {}), **fields}
     if not _may_write_invoice(auth, merged):
         raise Rejected("invoice_of_another_device")
+    if "client_id" in fields:
+        _check_client(auth, merged)
     if merged.get("status") == ISSUED_STATUS and not merged.get("number"):
         raise Rejected("issued_invoice_without_number")
     if merged.get("number"):
@@ -148,6 +150,19 @@ def _check_invoice(
     if merged.get("status") == ISSUED_STATUS:
         auth.issued_here.add(row_id)
     return None
+
+
+def _check_client(auth: Authority, merged: dict[str, Any]) -> None:
+    """An invoice's client is its entrepreneur's (the laptop checks it too:
+    app/invoicing/drafts.py); otherwise a laptop could name another antenne's client on
+    an invoice of its own and then receive that client's row (docs/authority.md). A
+    client of another person the device follows is let through: two records of one
+    person being merged on the laptop re-point clients and invoices in either order."""
+    owner = auth.value("client", merged.get("client_id"), "entrepreneur_id")
+    if owner is None or owner == merged.get("entrepreneur_id"):
+        return  # absent: the insert's foreign key refuses it
+    if not auth.follows_person(owner):
+        raise Rejected("client_of_another_entrepreneur")
 
 
 def _check_document(auth: Authority, current: dict[str, Any], fields: dict[str, Any]) -> None:

@@ -83,6 +83,9 @@ LINKS = {
 PUSH_REASONS = {
     "issued_invoice_immutable": "une facture émise ne peut plus être modifiée",
     "invoice_of_another_device": "cette facture appartient à la série d'un autre poste",
+    "client_of_another_entrepreneur": (
+        "ce client est celui d'un entrepreneur suivi par une autre antenne"
+    ),
     "series_of_another_device": "cette série de factures appartient à un autre poste",
     "series_owner_change": "une série de factures ne change pas de poste",
     "series_prefix_of_another_device": "ce préfixe de série est celui d'un autre poste",

@@ -266,3 +266,24 @@ def test_first_attachment_only_by_a_follower_or_the_device_that_added_the_person
     assert _refused(siege, world.other, op("person_attachment", new_id(), **later)) == [
         "person_of_another_antenne"
     ]
+
+
+def test_an_invoice_names_only_its_entrepreneurs_client(siege: Siege, world: World) -> None:
+    # A tampered Sedan laptop drafts an invoice for a person Charleville follows, naming
+    # the Reims person's client: it would then receive that client's row.
+    person = new_id()
+    values = complete("person", first_name="Noé", last_name="Garnier", antenne_id=CHARLEVILLE)
+    assert world.other.push(op("person", person, **values)).status_code == 200
+    draft = op("invoice", new_id(), **draft_fields(world, entrepreneur_id=person))
+    assert _refused(siege, world.other, draft) == ["client_of_another_entrepreneur"]
+    dev = next(d for d in list_devices(siege.engine) if d.name == world.other.name)
+    with siege.engine.connect() as conn:
+        assert scope.keep(conn, scope.compute(conn, dev), [("client", world.client)]) == set()
+    # Its own person's client is fine.
+    client = new_id()
+    own_client = complete("client", entrepreneur_id=person, name="EURL Sapin", kind="entreprise")
+    response = world.other.push(
+        op("client", client, **own_client),
+        op("invoice", new_id(), **draft_fields(world, entrepreneur_id=person, client_id=client)),
+    )
+    assert response.status_code == 200, response.text
