@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QTableWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QTableWidget
 
 from app.clock import today
 from app.invoicing import drafts, payments
@@ -132,14 +132,23 @@ def test_payment_dialog_refuses_overpayment_under_the_field(qtbot, ctx) -> None:
     invoice = _issue(ctx, person, add_client(ctx.uow, person))
     dialog = PaymentDialog(ctx, invoice, "LOC-2026-00001")
     qtbot.addWidget(dialog)
+    dialog.show()
+    seen: list[set[str]] = []
+    ctx.hub.changed.connect(lambda changes: seen.append(changes.names()))
     dialog.amount.setText("10 000,00")
     dialog.save()
+    assert not dialog.save_button.isEnabled()  # greyed while the worker records it
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert "Paiement supérieur au reste dû (95,74" in dialog.errors.error_text("amount").replace(
         "\u202f", " "
     )
+    assert dialog.isVisible() and dialog.save_button.isEnabled() and seen == []
     dialog.amount.setText("50")
     dialog.save()
+    ctx.tasks.settle()
     assert payments.get_balance(ctx.uow, invoice).status == "partiellement_payee"
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
+    assert seen == [{"invoices", "payments"}]  # one notice: the invoice's « reste dû »
 
 
 def test_cancel_by_credit_note_from_the_dialog(qtbot, ctx, opened) -> None:

@@ -111,6 +111,7 @@ def test_open_invoice_lists_a_payment_recorded_elsewhere(qtbot, ctx) -> None:
     qtbot.addWidget(payment)
     payment.amount.setText("50")
     payment.save()
+    ctx.tasks.settle()  # the payment is recorded off the GUI thread
     assert shown.payments.list.count() == 1
     due = payments.get_balance(ctx.uow, invoice).due_cents
     assert f"reste dû : {_plain(formatting.money(due))}" in _plain(shown.status_label.text())
@@ -134,6 +135,7 @@ def test_a_field_error_goes_as_soon_as_the_field_is_corrected(qtbot, ctx) -> Non
     qtbot.addWidget(dialog)
     dialog.amount.setText("10 000,00")
     dialog.save()
+    ctx.tasks.settle()  # the save runs off the GUI thread
     assert "Paiement supérieur au reste dû" in dialog.errors.error_text("amount")
     dialog.amount.clear()
     qtbot.keyClicks(dialog.amount, "50")

@@ -1,4 +1,9 @@
-"""Record a payment of an issued invoice; the amount due is shown and overpayment refused."""
+"""Record a payment of an issued invoice; the amount due is shown and overpayment refused.
+
+The payment is saved off the GUI thread (ui/dialogs/form_writes.py): « Enregistrer le
+paiement » greyed meanwhile, a refusal said in French under its field, the dialog closed
+only once the payment is written, and one notice so the invoice's window shows its new
+« reste dû »."""
 
 from __future__ import annotations
 
@@ -14,15 +19,16 @@ from PySide6.QtWidgets import (
 from app import formatting
 from app.changes import Changes
 from app.clock import today
-from app.errors import PermanenceError, ValidationError
+from app.errors import ValidationError
 from app.invoicing.money import parse_amount_cents
 from app.invoicing.payments import Balance, PaymentData, get_balance, record_payment
 from ui import messages_invoicing
 from ui.context import AppContext
+from ui.dialogs.form_writes import save_button, write_form
 from ui.dialogs.people_widgets import date_edit, fill_combo
 from ui.texts import billing, common
 from ui.widgets.date_time_fields import refuse_bad_input
-from ui.widgets.forms import FormErrors, dialog_frame, show_failure
+from ui.widgets.forms import FormErrors, dialog_frame
 
 
 class PaymentDialog(QDialog):
@@ -35,7 +41,7 @@ class PaymentDialog(QDialog):
         self.result_balance: Balance | None = None
         self.errors = FormErrors()
         self.setWindowTitle(billing.PAYMENT_TITLE.format(number=number))
-        balance = get_balance(ctx.uow, invoice_id)
+        balance = get_balance(ctx.uow.reading(), invoice_id)
         self.paid_on = date_edit(self, today())
         self.amount = QLineEdit(
             formatting.number(formatting.cents_to_decimal(balance.due_cents)), self
@@ -53,9 +59,13 @@ class PaymentDialog(QDialog):
         self.errors.add_row(form, billing.PAYMENT_REFERENCE, "reference", self.reference)
         frame = dialog_frame(self, [form], self.save, billing.SAVE_PAYMENT)
         self.general_error = frame.general_error
+        self.save_button = save_button(frame.buttons)
         self.setMinimumWidth(460)  # the reference hint and French amounts need the room
 
     def save(self) -> None:
+        """Save off the GUI thread, the button greyed meanwhile; closes once recorded."""
+        if not self.save_button.isEnabled():
+            return  # already saving
         if refuse_bad_input(self):  # a date not understood: said under it, nothing saved
             return
         try:
@@ -69,10 +79,18 @@ class PaymentDialog(QDialog):
             self.mode.currentData(),
             self.reference.text(),
         )
-        try:
-            self.result_balance = record_payment(self.ctx.uow, self.invoice_id, data)
-        except PermanenceError as exc:
-            show_failure(self.errors, self.general_error, exc)
-            return
-        self.ctx.hub.notify(Changes(invoices=True, payments=True))
+        uow, invoice_id = self.ctx.uow, self.invoice_id
+        write_form(
+            self.ctx,
+            self,
+            op=lambda: record_payment(uow, invoice_id, data),
+            changes=Changes(invoices=True, payments=True),
+            success=self._recorded,
+            errors=self.errors,
+            general_error=self.general_error,
+            busy=self.save_button,
+        ).run_in_background()
+
+    def _recorded(self, balance: Balance) -> None:
+        self.result_balance = balance
         self.accept()
