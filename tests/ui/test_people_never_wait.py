@@ -104,7 +104,43 @@ def test_the_person_search_answers_while_a_writer_holds_the_database(qtbot, ctx,
     # The writer's person arrives with the notice a sync sends.
     page.search.clear()
     ctx.hub.notify(Changes(persons=True, remote=True))
+    assert ctx.tasks.settle()  # the list is re-read off the GUI thread
     assert page.model.rowCount() == 4
+
+
+def test_a_change_notice_rereads_the_list_off_the_gui_thread(qtbot, ctx, profile):
+    """The end of a sync: the list shows the new person, read by the database worker
+    while the window turns, the typed search and the selected person kept."""
+    _person(ctx, "Inès", "Garnier")
+    chosen = _person(ctx, "Hélène", "Garnier-Martin")
+    _person(ctx, "Paul", "Durand")
+    page = PersonsPage(ctx)
+    qtbot.addWidget(page)
+    page.search.setText("garnier")
+    page.refresh()  # what the debounce timer calls
+    page.table.selectRow([r.id for r in page.model.loaded_rows()].index(chosen))
+    _person(ctx, "Léa", "Garnier")  # written elsewhere, e.g. by the sync
+    ctx.hub.notify(Changes(persons=True, remote=True))
+    # Handed to the task manager's database worker; nothing read on the GUI thread yet.
+    assert ctx.tasks.pending
+    assert page.model.rowCount() == 2
+    assert ctx.tasks.settle()
+    assert [r.first_name for r in page.model.loaded_rows()].count("Léa") == 1
+    assert page.search.text() == "garnier" and "3" in page.count_label.text()
+    (selected,) = page.table.selectionModel().selectedRows()
+    assert page.model.row_at(selected.row()).id == chosen
+
+
+def test_a_newer_read_wins_over_a_slower_older_one(qtbot, ctx, profile):
+    _person(ctx, "Inès", "Garnier")
+    _person(ctx, "Paul", "Durand")
+    page = PersonsPage(ctx)
+    qtbot.addWidget(page)
+    ctx.hub.notify(Changes(persons=True))  # its result arrives after the keystroke's
+    page.search.setText("durand")
+    page.refresh()
+    assert ctx.tasks.settle()
+    assert [r.last_name for r in page.model.loaded_rows()] == ["Durand"]
 
 
 def test_the_person_record_opens_while_a_writer_holds_the_database(

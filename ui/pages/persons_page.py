@@ -4,7 +4,11 @@ The list reads through a :class:`PersonReads`: the open profile's read-only unit
 or, at launch, the :class:`app.people.person_list.EarlyReader` opened on the database file
 before the profile is open (ui/opening.py): the list is filled and searchable while
 SQLAlchemy loads, then :meth:`PersonsPage.use_profile` switches it to the profile. Nothing
-here imports SQLAlchemy."""
+here imports SQLAlchemy.
+
+A change notice (a person saved, the end of a sync) re-reads the list off the GUI thread
+(:class:`ui.operations.QueryOp`, read-only units of work): what was typed and the selected
+person stay, and a read overtaken by a newer one (another notice, a keystroke) is dropped."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from app.people.labels import STATUSES
 from app.people.person_list import PersonPage, PersonRow, list_count, list_date, list_phone
 from ui.context import AppContext, ChangeHub
 from ui.models.row_table_model import Column, RowTableModel
+from ui.operations import QueryOp
 from ui.texts import accueil, common
 from ui.widgets.columns import size_columns
 from ui.widgets.search import debounced_search
@@ -99,6 +104,7 @@ class PersonsPage(QWidget):
         if reads is None or hub is None:
             raise ValueError("a person list needs an open profile or reads and a hub")
         self.reads: PersonReads = reads
+        self._generation = 0  # bumped by each read: an older background result is stale
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(accueil.PEOPLE_SEARCH_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
@@ -149,11 +155,40 @@ class PersonsPage(QWidget):
             self.refresh()
 
     def refresh(self, first: PersonPage | None = None) -> None:
+        """Read and show the list now, on the GUI thread: a keystroke's search (a first
+        page of 50 is a few milliseconds) and the list shown at launch."""
+        self._generation += 1
         text = self.search.text()
         if first is None:
             first = self.reads.first_page(text, limit=self.model.page_size)
+        self._show(text, first)
+
+    def refresh_in_background(self) -> None:
+        """Re-read the list off the GUI thread, then show it unless a newer read (another
+        notice, a keystroke) started meanwhile: what a change notice does, so the end of a
+        sync that brought thousands of persons never holds the window (issue 14)."""
+        if self.ctx is None:  # the early list, before the profile is open
+            self.refresh()
+            return
+        self._generation += 1
+        generation, reads, text = self._generation, self.reads, self.search.text()
+        limit = self.model.page_size
+        QueryOp(
+            self.ctx,
+            parent=self,
+            op=lambda: reads.first_page(text, limit=limit),
+            success=lambda first: self._show_if_current(generation, text, first),
+        ).run_in_background()
+
+    def _show_if_current(self, generation: int, text: str, first: PersonPage) -> None:
+        if generation == self._generation and text == self.search.text():
+            self._show(text, first)
+
+    def _show(self, text: str, first: PersonPage) -> None:
+        selected = self._selected_id()
         total = first.total
         self.model.load(
+            # self.reads when the rows are fetched: the profile's once it is open.
             lambda offset, limit: self.reads.page(text, offset=offset, limit=limit),
             total,
             first.rows,
@@ -162,10 +197,23 @@ class PersonsPage(QWidget):
             self.count_label.setText(accueil.NO_PERSON_MATCHES if text else accueil.NO_PERSON)
         else:
             self.count_label.setText(accueil.person_count(total, list_count(total)))
+        if selected is not None:
+            self._select(selected)
+
+    def _selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        return row.id if row is not None else None
+
+    def _select(self, person_id: str) -> None:
+        for number, row in enumerate(self.model.loaded_rows()):
+            if row.id == person_id:
+                self.table.selectRow(number)
+                return
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.persons or changes.remote:
-            self.refresh()
+            self.refresh_in_background()
 
     def _activate(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
