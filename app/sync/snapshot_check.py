@@ -47,8 +47,9 @@ UUID_GLOB = "-".join(HEX * n for n in (8, 4, 4, 4, 12))
 STAMP_GLOB = HEX * STAMP_LEN
 DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 TIME_GLOB = "[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
-# Text columns read as one string per batch of rows (bounded memory).
-TEXT_BATCH = 20_000
+# Text columns read as one string per batch of rows: bounded memory, and short calls
+# into C (the decode holds the GIL; the GUI thread waits on it).
+TEXT_BATCH = 2_000
 
 
 class FileRefused(ValueError):
