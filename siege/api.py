@@ -215,11 +215,14 @@ def create_app(engine: Engine) -> FastAPI:
         return StreamingResponse(_scope_lines(engine, dev), media_type="application/x-ndjson")
 
     @app.get(f"{API_PREFIX}/snapshot", dependencies=checked, responses=schemas.READ_ERRORS)
-    def snapshot_plan(dev: Annotated[DeviceRecord, Depends(device)]) -> dict[str, Any]:
+    def snapshot_plan(
+        dev: Annotated[DeviceRecord, Depends(device)], encrypted: bool = False
+    ) -> dict[str, Any]:
         """The device's snapshot at the current cursor, prepared as a SQLite file (built
         or from the cache): its name, cursor, scope epoch, size and SHA-256
-        (siege/snapshot.py)."""
-        return snapshot.prepare(engine, dev).plan()
+        (siege/snapshot.py). ``encrypted=1`` (a laptop with a SQLCipher profile): a
+        SQLCipher file, its raw key in the answer (only this device's scope's file)."""
+        return snapshot.prepare(engine, dev, encrypted=encrypted).plan()
 
     @app.get(
         f"{API_PREFIX}/snapshot/file/{{name}}", dependencies=checked, responses=schemas.READ_ERRORS

@@ -20,6 +20,12 @@ The file is built with bounded memory (rows streamed from the database into
 and cursor, so a cut download resumes on the same bytes and the next laptop of the same
 scope at the same cursor gets it without a rebuild. Files older than
 :data:`KEEP_SECONDS` go when another is built.
+
+For a laptop whose profile is encrypted (SQLCipher), the file is a SQLCipher database
+under a random 256-bit raw key of its own (``<name>.key`` beside it in the cache folder,
+0600), sent only in the ``/snapshot`` answer to a device of the file's scope: the bytes
+a laptop downloads are never personal data in plain. A plain profile gets a plain file
+(its SQLite driver cannot read SQLCipher files).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import sqlite3
 import tempfile
 import time
@@ -36,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
@@ -53,7 +61,8 @@ MAX_NARROW_IDS = 10_000
 FOLDER_ENV = "PERMANENCE_SNAPSHOT_DIR"
 # A restored siège reaches the same cursor again with other rows: files do not live long.
 KEEP_SECONDS = 3600
-NAME = re.compile(r"^(all|[0-9a-f-]{36})-e(\d{1,19})-c(\d{1,19})\.sqlite\Z")
+NAME = re.compile(r"^(all|[0-9a-f-]{36})-e(\d{1,19})-c(\d{1,19})\.(sqlite|sqlcipher)\Z")
+KEY_SUFFIX = ".key"
 CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
 CONFLICT_COLUMNS = (
     "seq",
@@ -85,9 +94,11 @@ class Prepared:
     size: int
     sha256: str
     built: bool  # False: served from the cache
+    key: str = ""  # the SQLCipher file's raw key (64 hex digits); "" for a plain file
 
     def plan(self) -> dict[str, Any]:
         return {
+            **({"key": self.key} if self.key else {}),
             "format": "sqlite",
             "version": FORMAT,
             "name": self.name,
@@ -113,22 +124,44 @@ def owner(dev: DeviceRecord, scope: read_scope.Scope) -> str:
     return "all" if scope.everything else str(dev.device_id)
 
 
-def prepare(engine: Engine, dev: DeviceRecord, where: Path | None = None) -> Prepared:
-    """The device's snapshot at the siège's current cursor: from the cache, else built."""
+def prepare(
+    engine: Engine, dev: DeviceRecord, where: Path | None = None, *, encrypted: bool = False
+) -> Prepared:
+    """The device's snapshot at the siège's current cursor: from the cache, else built;
+    ``encrypted``: a SQLCipher file under its own key (for an encrypted profile)."""
     where = where or folder(engine)
     with engine.connect() as conn:
         epoch = read_scope.epoch(conn, dev)
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
         scope = read_scope.cached.get(conn, dev, top)
         # The epoch is in the name: a scope changed at the same cursor is another file.
-        name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.sqlite"
+        kind = "sqlcipher" if encrypted else "sqlite"
+        name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.{kind}"
         path = where / name
         built = not path.exists()
         if built:
             _forget_old(where)
-            _build(conn, scope, top, path)
+            key = secrets.token_hex(32) if encrypted else ""
+            if key:
+                # The key is written (0600) before the file appears under its name.
+                _write_key(path, key)
+            _build(conn, scope, top, path, key)
+    key = read_key(path) if encrypted else ""
     size = path.stat().st_size
-    return Prepared(name, path, top, epoch, size, _sha256(path), built)
+    return Prepared(name, path, top, epoch, size, _sha256(path), built, key)
+
+
+def read_key(path: Path) -> str:
+    """The raw key of the SQLCipher file at ``path`` (kept beside it)."""
+    return path.with_name(path.name + KEY_SUFFIX).read_text().strip()
+
+
+def _write_key(path: Path, key: str) -> None:
+    partial = path.with_name(f".{uuid.uuid4().hex}.key.part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    os.replace(partial, path.with_name(path.name + KEY_SUFFIX))
 
 
 def opened(dev: DeviceRecord, engine: Engine, name: str, where: Path | None = None) -> Path:
@@ -170,17 +203,25 @@ def _sha256(path: Path) -> str:
 
 def _forget_old(where: Path) -> None:
     limit = time.time() - KEEP_SECONDS
-    for old in where.glob("*.sqlite"):
+    for old in [*where.glob("*.sqlite"), *where.glob("*.sqlcipher")]:
         try:
             if old.stat().st_mtime < limit:
                 old.unlink()
+                old.with_name(old.name + KEY_SUFFIX).unlink(missing_ok=True)
         except OSError:
             continue  # another worker removed it
 
 
-def _build(conn: Connection, scope: read_scope.Scope, cursor: int, target: Path) -> None:
+def _build(
+    conn: Connection, scope: read_scope.Scope, cursor: int, target: Path, key: str = ""
+) -> None:
     partial = target.with_name(f".{uuid.uuid4().hex}.part")
-    out = sqlite3.connect(partial, isolation_level=None)
+    if key:
+        out: sqlite3.Connection = sqlcipher3.connect(str(partial), isolation_level=None)
+        # The first statement: every page written after is encrypted under the raw key.
+        out.execute(f"PRAGMA key = \"x'{key}'\"")
+    else:
+        out = sqlite3.connect(partial, isolation_level=None)
     try:
         # A scratch file until renamed: no journal, no syncs (a crash leaves a .part).
         out.execute("PRAGMA journal_mode = OFF")

@@ -16,6 +16,21 @@ from app.profile import Profile, create_profile
 from tests.clock_support import SUITE_INSTANT
 
 
+@pytest.fixture(autouse=True, scope="session")
+def siege_snapshot_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The siège's prepared snapshot files (siege/snapshot.py, PERMANENCE_SNAPSHOT_DIR)
+    go under the run's temporary folder, not the machine's /tmp/permanence-snapshots;
+    a `siege serve` child process inherits it."""
+    where = tmp_path_factory.mktemp("siege-snapshots")
+    before = os.environ.get("PERMANENCE_SNAPSHOT_DIR")
+    os.environ["PERMANENCE_SNAPSHOT_DIR"] = str(where)
+    yield where
+    if before is None:
+        os.environ.pop("PERMANENCE_SNAPSHOT_DIR", None)
+    else:
+        os.environ["PERMANENCE_SNAPSHOT_DIR"] = before
+
+
 @pytest.fixture(autouse=True)
 def pinned_clock() -> Iterator[clock.PinnedClock]:
     """Every test sees the same date (SUITE_INSTANT, then running at the real pace);

@@ -9,6 +9,11 @@ content validated (app/sync/snapshot_check.py); it is copied table by table in o
 transaction with the pull cursor (app/sync/snapshot_copy.py) and deleted. The change
 feed goes on from the snapshot's cursor.
 
+On an encrypted (SQLCipher) profile the laptop asks for an encrypted file
+(``?encrypted=1``): the siège's answer carries the file's own raw key, kept only in the
+profile's sync state (encrypted with it) until the file is copied, so a cut download
+left on the disk is unreadable without the profile's passphrase.
+
 A file whose checksum does not match is deleted and the sync fails (``bad_response``):
 the next one downloads it again. A file whose content breaks a rule is deleted and the
 first sync reads pages of changes instead, which refuse bad rows one by one.
@@ -53,6 +58,7 @@ class Position:
     epoch: int
     size: int
     sha256: str
+    key: str = ""  # the SQLCipher file's raw key (64 hex digits); "" for a plain file
 
 
 class _Gone(Exception):
@@ -91,7 +97,9 @@ def run(client: SyncClient, job: JobControl | None = None) -> tuple[int, int] | 
         client.fault("snapshot_verified")
         newest = _check(client, target, position)
         client.fault("snapshot_checked")
-        done = snapshot_copy.copy(client, target, position.cursor, position.epoch, POSITION_KEY)
+        done = snapshot_copy.copy(
+            client, target, position.cursor, position.epoch, POSITION_KEY, position.key
+        )
     except snapshot_check.FileRefused as exc:
         log.warning("snapshot refused (%s): pages of changes instead", exc.reason)
         _forget(client, target)
@@ -103,15 +111,22 @@ def run(client: SyncClient, job: JobControl | None = None) -> tuple[int, int] | 
     return done
 
 
+def encrypted(client: SyncClient) -> bool:
+    """Whether the profile is a SQLCipher database (then so is the file it asks for)."""
+    return client.engine.dialect.driver == "pysqlcipher"
+
+
 def _start(client: SyncClient, target: Path) -> Position | None:
-    response = request(client.http, "GET", "/snapshot")
+    locked = encrypted(client)
+    params = {"encrypted": "1"} if locked else {}
+    response = request(client.http, "GET", "/snapshot", params=params)
     if response.status_code == 404:
         return None
     body = json_body(response)
     if response.status_code != 200:
         raise SyncError("bad_response", status=response.status_code)
     position = _plan(body)
-    if position is None:
+    if position is None or bool(position.key) != locked:
         raise SyncError("bad_response", reason="snapshot plan")
     # A file left by another plan is not this one.
     target.unlink(missing_ok=True)
@@ -126,7 +141,7 @@ def _plan(body: dict[str, Any]) -> Position | None:
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top
         return value if ok else None  # type: ignore[return-value]
 
-    name, sha = body.get("name"), body.get("sha256")
+    name, sha, key = body.get("name"), body.get("sha256"), body.get("key", "")
     cursor, epoch, size = (
         number("cursor", 2**62),
         number("scope_epoch", 2**62),
@@ -143,9 +158,15 @@ def _plan(body: dict[str, Any]) -> Position | None:
         or cursor is None
         or epoch is None
         or size is None
+        or not isinstance(key, str)
+        or (key != "" and not _is_raw_key(key))
     ):
         return None
-    return Position(name, cursor, epoch, size, sha.lower())
+    return Position(name, cursor, epoch, size, sha.lower(), key.lower())
+
+
+def _is_raw_key(key: str) -> bool:
+    return len(key) == 64 and all(c in "0123456789abcdefABCDEF" for c in key)
 
 
 def _load(saved: str) -> Position | None:
@@ -226,7 +247,13 @@ def _sha256(path: Path) -> str:
 def _check(client: SyncClient, target: Path, at: Position) -> str:
     import sqlite3
 
-    db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+    if at.key:
+        import sqlcipher3
+
+        db: sqlite3.Connection = sqlcipher3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+        db.execute(f"PRAGMA key = \"x'{at.key}'\"")
+    else:
+        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
     try:
         return snapshot_check.check(db, at.cursor, client.server_ms)
     except sqlite3.DatabaseError as exc:

@@ -8,8 +8,10 @@ is not copied over: it goes through the pulled-row checks and the merge of a pag
 (app/sync/pulled.py, app/sync/apply.py), so an issued invoice here is never rewritten
 and a waiting local edit keeps its own rule.
 
-The file is plain SQLite; on a SQLCipher profile it is attached with ``KEY ''`` (without
-it, SQLCipher would read the file with the profile's key).
+On a SQLCipher profile the file is a SQLCipher database under its own raw key (from the
+siège's answer, app/sync/snapshot.py), attached with ``KEY "x'...'"``; a plain profile's
+file is plain SQLite. The key is forgotten (the snapshot's position deleted) in the
+copy's transaction.
 """
 
 from __future__ import annotations
@@ -54,10 +56,16 @@ CONFLICT_FIELDS = {
 
 
 @contextmanager
-def attached(client: SyncClient, path: Path) -> Iterator[Connection]:
+def attached(client: SyncClient, path: Path, raw_key: str = "") -> Iterator[Connection]:
     """One transaction with the file attached as ``snap`` and links not checked (the
     siège's data is consistent as a whole; tables come parents first anyway)."""
-    key = " KEY ''" if client.engine.dialect.driver == "pysqlcipher" else ""
+    if client.engine.dialect.driver == "pysqlcipher":
+        # Without a KEY clause SQLCipher would read the file with the profile's key.
+        if raw_key and not all(c in "0123456789abcdef" for c in raw_key):
+            raise FileRefused("bad key")
+        key = f" KEY \"x'{raw_key}'\"" if raw_key else " KEY ''"
+    else:
+        key = ""
     with client.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
@@ -73,12 +81,18 @@ def attached(client: SyncClient, path: Path) -> Iterator[Connection]:
 
 
 def copy(
-    client: SyncClient, path: Path, cursor: int, epoch: int, position_key: str
+    client: SyncClient,
+    path: Path,
+    cursor: int,
+    epoch: int,
+    position_key: str,
+    raw_key: str = "",
 ) -> tuple[int, int]:
-    """Copy the file; returns (rows, conflicts). Sets the cursor and epoch, and forgets
-    the snapshot's position, in the same transaction."""
+    """Copy the file (``raw_key``: a SQLCipher file's); returns (rows, conflicts). Sets
+    the cursor and epoch, and forgets the snapshot's position (and key), in the same
+    transaction."""
     copied = 0
-    with attached(client, path) as conn:
+    with attached(client, path, raw_key) as conn:
         present = {
             str(name)
             for (name,) in conn.exec_driver_sql(

@@ -3,15 +3,18 @@ PostgreSQL, real laptop profiles through the siège's HTTP API: a new laptop cop
 siège's SQLite file of its scope ends with exactly what a laptop reading pages of changes
 holds (rows, values, conflicts to review), for a one-antenne laptop, a siège-staff one and
 an encrypted (SQLCipher) profile; the file is private to the profile while it exists and
-gone after; a file altered on the way is refused before anything of it is used; a file
+gone after; an encrypted profile's file is encrypted under a key the siège gives only to
+a device of its scope, so a download cut and left on the disk holds no personal data in
+plain; a file altered on the way is refused before anything of it is used; a file
 whose content breaks a rule a page would refuse is not used (pages instead). A transfer
 cut by the server mid-stream resumes at the bytes it has: tests/integration/
 test_sync_snapshot_cut.py."""
 
 from __future__ import annotations
 
+import sqlite3
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.config import ProfileSettings
+from app.ids import new_id
 from app.indicators import derived
 from app.models import Person, SyncConflict
 from app.models.base import synced_tables
@@ -30,9 +34,12 @@ from app.sync.apply import get_state
 from app.sync.client import CURSOR_KEY, SyncError
 from app.sync.codec import table_of
 from siege import devices
+from siege import snapshot as siege_snapshot
 from tests.integration.test_sync_scope import build_region
 from tests.sync_support import BASE_URL, Siege, new_laptop, snapshot
-from tests.sync_support.authority import op
+from tests.sync_support.authority import HEADERS, REIMS, complete, enrol, op
+
+PASSPHRASE = "Vouziers 2026!"
 
 
 def laptop(
@@ -121,9 +128,11 @@ def test_a_snapshot_gives_exactly_what_pages_of_changes_give(
         assert held(fast) == snapshot(siege.engine, synced_tables())
 
 
-def test_an_encrypted_profile_copies_the_plain_snapshot_file(siege: Siege, tmp_path: Path) -> None:
+def test_an_encrypted_profile_copies_its_encrypted_snapshot_file(
+    siege: Siege, tmp_path: Path
+) -> None:
     _with_a_conflict(siege)
-    locked = laptop(siege, tmp_path, "Chiffré", "Épernay", passphrase="Vouziers 2026!")
+    locked = laptop(siege, tmp_path, "Chiffré", "Épernay", passphrase=PASSPHRASE)
     plain = laptop(siege, tmp_path, "Clair", "Épernay")
     seen: list[str] = []
     service.run_sync(locked, http_factory=siege.http_factory, fault=seen.append)
@@ -131,8 +140,105 @@ def test_an_encrypted_profile_copies_the_plain_snapshot_file(siege: Siege, tmp_p
     assert "snapshot_copied" in seen
     assert held(locked) == held(plain) and persons(locked) > 0
     assert conflicts(locked) == conflicts(plain)
+    # The key is forgotten with the position, the file deleted.
+    assert state(locked, laptop_snapshot.POSITION_KEY) == ""
+    assert not laptop_snapshot.download_path(locked.engine).exists()
     # The profile is still encrypted: its database does not open as plain SQLite.
     assert not locked.paths.database.read_bytes().startswith(b"SQLite format 3")
+
+
+class Cut(httpx.BaseTransport):
+    """Ends the first snapshot file answer after ``keep(size)`` bytes (a dropped
+    connection); records the ranges asked for (in ``ranges``, shared by the clients)."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, keep: Callable[[int], int], ranges: list[str]
+    ) -> None:
+        self.inner, self.keep, self.ranges = inner, keep, ranges
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if "/snapshot/file/" not in request.url.path:
+            return response
+        self.ranges.append(request.headers.get("range", ""))
+        if len(self.ranges) > 1:
+            return response
+        body = response.read()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=Dropped(body[: self.keep(len(body))]),
+        )
+
+
+class Dropped(httpx.SyncByteStream):
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        raise httpx.ReadError("connection dropped")
+
+
+def test_a_cut_download_on_an_encrypted_profile_holds_no_personal_data_in_plain(
+    siege: Siege, tmp_path: Path
+) -> None:
+    region = build_region(siege)
+    rare = "Brisbarre-Quentelot"
+    added = region.reims.push(
+        op("person", new_id(), **complete("person", first_name="Léonie", last_name=rare,
+                                          antenne_id=REIMS)),
+    )  # fmt: skip
+    assert added.status_code == 200, added.text
+    locked = laptop(siege, tmp_path, "Chiffré", "Épernay", passphrase=PASSPHRASE)
+    reference = laptop(siege, tmp_path, "Témoin", "Épernay")
+    ranges: list[str] = []
+
+    def cut(url: str, token: str | None) -> httpx.Client:
+        client = siege.http_factory(url, token)
+        # Everything but the last page: the persons' rows are in what arrived.
+        client._transport = Cut(client._transport, lambda size: size - 4096, ranges)
+        return client
+
+    with pytest.raises(SyncError) as dropped:
+        service.run_sync(locked, http_factory=cut)
+    assert dropped.value.code == "offline"
+    target = laptop_snapshot.download_path(locked.engine)
+    partial = target.read_bytes()
+    assert partial and persons(locked) == 0
+    # The same scope's file in plain holds the name: the encrypted one does not.
+    (record,) = [d for d in devices.list_devices(siege.engine) if d.name == "Chiffré"]
+    plain = siege_snapshot.prepare(siege.engine, record)
+    assert rare.encode() in plain.path.read_bytes()
+    assert rare.encode() not in partial and not partial.startswith(b"SQLite format 3")
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(target).execute("SELECT name FROM sqlite_master").fetchall()
+    # The key stays in the encrypted profile only: a resumed download completes.
+    assert state(locked, laptop_snapshot.POSITION_KEY) != ""
+    service.run_sync(locked, http_factory=cut)
+    assert ranges == ["bytes=0-", f"bytes={len(partial)}-"]
+    service.run_sync(reference, http_factory=siege.http_factory, snapshot=False)
+    assert held(locked) == held(reference) and not target.exists()
+    with locked.engine.connect() as conn:
+        assert conn.execute(select(Person.id).where(Person.last_name == rare)).first()
+
+
+def test_the_siege_gives_a_snapshot_key_only_to_a_device_of_its_scope(siege: Siege) -> None:
+    build_region(siege)
+    epernay, sedan = enrol(siege, "Épernay"), enrol(siege, "Sedan")
+    mine = epernay.http.get("/api/v1/snapshot", params={"encrypted": "1"}, headers=HEADERS)
+    theirs = sedan.http.get("/api/v1/snapshot", params={"encrypted": "1"}, headers=HEADERS)
+    assert mine.status_code == 200 and theirs.status_code == 200
+    key, name = mine.json()["key"], mine.json()["name"]
+    assert len(key) == 64 and theirs.json()["key"] != key and theirs.json()["name"] != name
+    # The other device's file is refused to it, and it is encrypted.
+    refused = sedan.http.get(f"/api/v1/snapshot/file/{name}", headers=HEADERS)
+    assert refused.status_code == 422 and refused.json()["detail"]["code"] == "not_yours"
+    whole = epernay.http.get(f"/api/v1/snapshot/file/{name}", headers=HEADERS)
+    assert whole.status_code == 200 and not whole.content.startswith(b"SQLite format 3")
+    # A laptop with a plain profile gets a plain file and no key.
+    plain = epernay.http.get("/api/v1/snapshot", headers=HEADERS).json()
+    assert "key" not in plain and plain["name"] != name
 
 
 class Tamper(httpx.BaseTransport):
