@@ -138,13 +138,12 @@ def prepare(
         kind = "sqlcipher" if encrypted else "sqlite"
         name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.{kind}"
         path = where / name
-        built = not path.exists()
+        key_path = path.with_name(path.name + KEY_SUFFIX)
+        built = not path.exists() or (encrypted and not key_path.exists())
         if built:
             _forget_old(where)
-            key = secrets.token_hex(32) if encrypted else ""
-            if key:
-                # The key is written (0600) before the file appears under its name.
-                _write_key(path, key)
+            # The key is written (0600) before the file appears under its name.
+            key = _key_for(path) if encrypted else ""
             _build(conn, scope, top, path, key)
     key = read_key(path) if encrypted else ""
     size = path.stat().st_size
@@ -156,12 +155,22 @@ def read_key(path: Path) -> str:
     return path.with_name(path.name + KEY_SUFFIX).read_text().strip()
 
 
-def _write_key(path: Path, key: str) -> None:
+def _key_for(path: Path) -> str:
+    """A new random key for the file to build at ``path``, or the one another worker
+    building the same file already chose (linked into place without overwriting), so
+    whichever build is renamed last opens with the key beside it."""
+    key = secrets.token_hex(32)
     partial = path.with_name(f".{uuid.uuid4().hex}.key.part")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(key)
-    os.replace(partial, path.with_name(path.name + KEY_SUFFIX))
+    try:
+        os.link(partial, path.with_name(path.name + KEY_SUFFIX))
+    except FileExistsError:
+        key = read_key(path)
+    finally:
+        partial.unlink()
+    return key
 
 
 def opened(dev: DeviceRecord, engine: Engine, name: str, where: Path | None = None) -> Path:
@@ -210,6 +219,14 @@ def _forget_old(where: Path) -> None:
                 old.with_name(old.name + KEY_SUFFIX).unlink(missing_ok=True)
         except OSError:
             continue  # another worker removed it
+    for key in where.glob("*" + KEY_SUFFIX):
+        try:
+            # A key left by a build that never finished.
+            lone = not key.with_name(key.name.removesuffix(KEY_SUFFIX)).exists()
+            if lone and key.stat().st_mtime < limit:
+                key.unlink()
+        except OSError:
+            continue
 
 
 def _build(

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 
 from app.sync import snapshot_check
 from siege import devices
@@ -74,3 +75,29 @@ def test_a_file_breaking_a_rule_is_refused(
             snapshot_check.check(db, cursor, SERVER_MS)
     finally:
         db.close()
+
+
+def test_an_encrypted_file_passes_with_its_key_only(siege: Siege, tmp_path: Path) -> None:
+    build_region(siege)
+    code, _prefix = devices.enroll(siege.engine, "Chiffré", "Reims", devices.SIEGE)
+    record = devices.complete_enrolment(siege.engine, code)[0]
+    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=True)
+    key_file = prepared.path.with_name(prepared.name + siege_snapshot.KEY_SUFFIX)
+    assert len(prepared.key) == 64 and key_file.stat().st_mode & 0o777 == 0o600
+    assert prepared.plan()["key"] == prepared.key
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(prepared.path).execute("SELECT count(*) FROM person").fetchone()
+    db = sqlcipher3.connect(str(prepared.path))
+    try:
+        db.execute(f"PRAGMA key = \"x'{prepared.key}'\"")
+        snapshot_check.check(db, prepared.cursor, SERVER_MS)
+    finally:
+        db.close()
+    # From the cache: the same key. A worker building the same file again (its file
+    # gone, the key there) uses the key already beside it, so file and key agree.
+    assert siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=True).key == (
+        prepared.key
+    )
+    prepared.path.unlink()
+    again = siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=True)
+    assert again.built and again.key == prepared.key
