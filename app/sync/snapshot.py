@@ -126,8 +126,13 @@ def _start(client: SyncClient, target: Path) -> Position | None:
     if response.status_code != 200:
         raise SyncError("bad_response", status=response.status_code)
     position = _plan(body)
-    if position is None or bool(position.key) != locked:
+    if position is None or (position.key and not locked):
         raise SyncError("bad_response", reason="snapshot plan")
+    if locked and not position.key:
+        # A siège that only builds plain files: never personal data in plain on the
+        # disk of an encrypted profile, pages of changes instead.
+        log.info("no encrypted snapshot from this siège: pages of changes instead")
+        return None
     # A file left by another plan is not this one.
     target.unlink(missing_ok=True)
     with client.engine.begin() as conn:

@@ -12,6 +12,7 @@ test_sync_snapshot_cut.py."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
@@ -145,6 +146,43 @@ def test_an_encrypted_profile_copies_its_encrypted_snapshot_file(
     assert not laptop_snapshot.download_path(locked.engine).exists()
     # The profile is still encrypted: its database does not open as plain SQLite.
     assert not locked.paths.database.read_bytes().startswith(b"SQLite format 3")
+
+
+class KeyDropped(httpx.BaseTransport):
+    """A siège that builds only plain files: its /snapshot answer carries no key."""
+
+    def __init__(self, inner: httpx.BaseTransport, files: list[str]) -> None:
+        self.inner, self.files = inner, files
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/snapshot/file/" in request.url.path:
+            self.files.append(request.url.path)
+        response = self.inner.handle_request(request)
+        if request.url.path != "/api/v1/snapshot":
+            return response
+        plan = json.loads(response.read())
+        plan.pop("key", None)
+        return httpx.Response(response.status_code, json=plan)
+
+
+def test_an_encrypted_profile_takes_pages_from_a_siege_without_encrypted_files(
+    siege: Siege, tmp_path: Path
+) -> None:
+    _with_a_conflict(siege)
+    locked = laptop(siege, tmp_path, "Chiffré", "Épernay", passphrase=PASSPHRASE)
+    plain = laptop(siege, tmp_path, "Clair", "Épernay")
+    files: list[str] = []
+
+    def older(url: str, token: str | None) -> httpx.Client:
+        client = siege.http_factory(url, token)
+        client._transport = KeyDropped(client._transport, files)
+        return client
+
+    service.run_sync(locked, http_factory=older)
+    service.run_sync(plain, http_factory=siege.http_factory, snapshot=False)
+    # No file downloaded: the same rows, from pages of changes.
+    assert files == [] and held(locked) == held(plain) and persons(locked) > 0
+    assert not laptop_snapshot.download_path(locked.engine).exists()
 
 
 class Cut(httpx.BaseTransport):
