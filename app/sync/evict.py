@@ -181,12 +181,24 @@ def run(client: SyncClient) -> int:
     return _run(client)[0]
 
 
+# Every row a scope can leave out is one of these or hangs off one by a foreign key
+# (docs/sync.md, "Scopes"): when all three are empty, the profile holds nothing to evict.
+SCOPED_ROOTS = ("person", "activity", "invoice")
+
+
 def note_enrolment(conn: Connection) -> None:
     """The laptop has just enrolled: its next sync ends by evicting what lies outside
-    its scope (:func:`after_enrolment`)."""
+    its scope (:func:`after_enrolment`). A new laptop holding no record yet has nothing
+    to evict; it skips the look, which reads every key of its scope (seconds on a
+    region)."""
     from app.sync.apply import set_state
 
-    set_state(conn, ENROLLED_KEY, "1")
+    held = any(
+        conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is not None
+        for table in SCOPED_ROOTS
+    )
+    if held:
+        set_state(conn, ENROLLED_KEY, "1")
 
 
 def after_enrolment(client: SyncClient, report: SyncReport) -> SyncReport:

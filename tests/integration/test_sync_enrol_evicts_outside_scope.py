@@ -115,3 +115,19 @@ def test_first_sync_after_enrolment_keeps_edits_and_evicts_other_antennes(
     assert service.run_sync(laptop).evicted == 0
     laptop.close()
     engine.dispose()
+
+
+def test_a_new_laptop_holding_no_record_skips_the_look_after_enrolment(profile) -> None:  # type: ignore[no-untyped-def]
+    """A new laptop's first sync brings exactly its scope: reading every key of it again
+    (seconds on a region, docs/benchmarks.md) would find nothing to evict."""
+    from app.people.persons import create_person
+    from app.sync import evict
+    from app.sync.apply import get_state
+
+    with profile.engine.begin() as conn:
+        evict.note_enrolment(conn)
+        assert get_state(conn, evict.ENROLLED_KEY) == ""
+    create_person(profile.uow, PersonInput(first_name="Léa", last_name="Marchal"))
+    with profile.engine.begin() as conn:
+        evict.note_enrolment(conn)
+        assert get_state(conn, evict.ENROLLED_KEY) == "1"
