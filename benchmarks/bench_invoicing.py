@@ -210,6 +210,7 @@ def export(root: Path) -> harness.Row:
             )
     finally:
         profile.close()
+
     def bare_pages() -> None:
         for _ in range(500):
             bare_page()

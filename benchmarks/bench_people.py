@@ -238,10 +238,14 @@ def main() -> None:
         profile = open_profile(root)
         profile.uow.actor = "Banc d'essai"
         try:
-            counts = harness.bare_connection(root).execute(
-                "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM followup_interview),"
-                " (SELECT count(*) FROM intake_interview)"
-            ).fetchone()
+            counts = (
+                harness.bare_connection(root)
+                .execute(
+                    "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM followup_interview),"
+                    " (SELECT count(*) FROM intake_interview)"
+                )
+                .fetchone()
+            )
             rows = [search(profile, root), *open_person(profile, root),
                     save_interview(profile, root), report(profile, root),
                     *entretiens_page(profile, root)]  # fmt: skip

@@ -69,7 +69,9 @@ def main() -> int:
         installed = installed_versions()
         extra = sorted(set(installed) - set(pins) - NOT_LOCKED)
 
-    problems = [f"  {name} : absent (verrouillé {pins[name]})" for name in pins if name not in installed]
+    problems = [
+        f"  {name} : absent (verrouillé {pins[name]})" for name in pins if name not in installed
+    ]
     problems += [
         f"  {name} : {installed[name]} installé, {pins[name]} verrouillé"
         for name in pins

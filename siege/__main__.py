@@ -215,7 +215,9 @@ def _audit(engine: object, args: argparse.Namespace) -> int:
     if not entries:
         print("aucune modification enregistrée pour ces critères")
         return 0
-    print(f"{len(entries)} modification(s), de la plus récente à la plus ancienne (heure de Paris) :")
+    print(
+        f"{len(entries)} modification(s), de la plus récente à la plus ancienne (heure de Paris) :"
+    )
     for entry in entries:
         print(audit.describe(entry))
     return 0

@@ -39,9 +39,7 @@ def import_profile(engine: Engine, profile_root: Path) -> int:
             updated: list[tuple[str, str]] = []
             for name in synced_tables():
                 table = Base.metadata.tables[name]
-                held = {
-                    row["id"]: dict(row) for row in dst.execute(select(table)).mappings()
-                }
+                held = {row["id"]: dict(row) for row in dst.execute(select(table)).mappings()}
                 synced = set(
                     dst.execute(
                         select(field_clock.c.row_id)
@@ -54,9 +52,7 @@ def import_profile(engine: Engine, profile_root: Path) -> int:
                     mine = held.get(row["id"])
                     if mine is not None:
                         if row["id"] not in synced and _differs(mine, row):
-                            dst.execute(
-                                update(table).where(table.c.id == row["id"]).values(**row)
-                            )
+                            dst.execute(update(table).where(table.c.id == row["id"]).values(**row))
                             updated.append((name, row["id"]))
                         continue
                     batch.append(dict(row))

@@ -194,7 +194,9 @@ def check_links(ctx: Batch, op: ParsedOp, current: dict[str, Any] | None) -> Non
         ctx.linked.add((target, value))
 
 
-def key_clash(ctx: Batch, op: ParsedOp, current: dict[str, Any] | None) -> tuple[str, tuple[str, ...]] | None:
+def key_clash(
+    ctx: Batch, op: ParsedOp, current: dict[str, Any] | None
+) -> tuple[str, tuple[str, ...]] | None:
     """The row holding a unique key this op would also take, if any (siege/py)."""
     if op.freeze or not unique_keys(op.table):
         return None

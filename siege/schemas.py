@@ -127,9 +127,7 @@ class EnrollAnswer(BaseModel):
 class HelloDevice(BaseModel):
     name: str
     antenne: str
-    role: str = Field(
-        "accompagnateur", description="accompagnateur or siege (docs/authority.md)"
-    )
+    role: str = Field("accompagnateur", description="accompagnateur or siege (docs/authority.md)")
     antennes: list[str] = Field(default_factory=list, description="the towns it serves")
     series_prefix: str
     last_op: int

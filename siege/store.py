@@ -299,5 +299,3 @@ def _fork_invoice(ctx: Batch, op: ParsedOp, current: dict[str, Any], stamp: str)
     ctx.issued_now.add(new_id)
     ctx.forked.append({"row_id": op.row_id, "new_row_id": new_id})
     ctx.force.add(("invoice", op.row_id))
-
-

@@ -147,9 +147,7 @@ register(
             "Les lignes négatives doivent déduire exactement les factures d'acompte choisies "
             "(n° {number}) : mêmes montants hors taxes et mêmes taux."
         ),
-        "deposit_exceeds_invoice": (
-            "L'acompte déduit dépasse le montant de la facture de solde."
-        ),
+        "deposit_exceeds_invoice": ("L'acompte déduit dépasse le montant de la facture de solde."),
         "french_rule_mentions": (
             "Mentions obligatoires manquantes ({rule}) : complétez les pénalités de retard "
             "dans l'identité de la CAE."
@@ -189,4 +187,3 @@ register(
 
 def money_or_blank(cents: int) -> str:
     return formatting.money(cents) if cents else ""
-

@@ -58,4 +58,3 @@ def install(app: QApplication) -> bool:
     # Installed last, asked first.
     app.installTranslator(MissingQtFrench(app))
     return loaded
-

@@ -121,7 +121,9 @@ class ExportResult:
 
 def issued_ids(uow_factory: UnitOfWorkFactory, ids: list[str] | None = None) -> list[str]:
     with uow_factory() as uow:
-        query = select(Invoice.id).where(Invoice.status == InvoiceStatus.ISSUED, Invoice.deleted_at.is_(None))
+        query = select(Invoice.id).where(
+            Invoice.status == InvoiceStatus.ISSUED, Invoice.deleted_at.is_(None)
+        )
         if ids is not None:
             query = query.where(Invoice.id.in_(ids))
         return list(uow.session.scalars(query.order_by(Invoice.issue_date, Invoice.number)))

@@ -123,7 +123,9 @@ def _filtered(
     if status == InvoiceStatus.DRAFT:
         return query.where(Invoice.status == InvoiceStatus.DRAFT)
     if status == "avoir":
-        return query.where(Invoice.kind == InvoiceKind.CREDIT_NOTE, Invoice.status == InvoiceStatus.ISSUED)
+        return query.where(
+            Invoice.kind == InvoiceKind.CREDIT_NOTE, Invoice.status == InvoiceStatus.ISSUED
+        )
     if status not in (
         "a_payer",
         "en_retard",

@@ -250,9 +250,7 @@ def title_of(period: Period) -> str:
     """ "Rapport d'activité 2025", or "… du 01/03/2025 au 28/02/2026" for another period."""
     if period == Period.year(period.start.year):
         return f"Rapport d'activité {period.start.year}"
-    return (
-        f"Rapport d'activité du {formatting.date(period.start)} au {formatting.date(period.end)}"
-    )
+    return f"Rapport d'activité du {formatting.date(period.start)} au {formatting.date(period.end)}"
 
 
 def write_annual_report(

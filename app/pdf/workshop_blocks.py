@@ -87,9 +87,7 @@ def french_date(day: dt.date, style: str = "full") -> str:
 
 def hours_span(slot: SlotInfo) -> str:
     """ "9 h 00 – 12 h 30" bound by no-break spaces: a time never breaks across lines."""
-    return NBSP.join(
-        f"{hour_text(slot.starts_at)} – {hour_text(slot.ends_at)}".split(" ")
-    )
+    return NBSP.join(f"{hour_text(slot.starts_at)} – {hour_text(slot.ends_at)}".split(" "))
 
 
 def esc(text: str) -> str:
@@ -138,9 +136,7 @@ def info_table(
     rows: list[tuple[str, str]] = []
     if organisation is not None and organisation.name:
         identifiers = organisation.identifiers()
-        rows.append(
-            ("Organisme", organisation.name + (f" — {identifiers}" if identifiers else ""))
-        )
+        rows.append(("Organisme", organisation.name + (f" — {identifiers}" if identifiers else "")))
     rows.append(("Type d'action", KIND_LABELS.get(detail.kind, detail.kind)))
     if detail.theme_name:
         rows.append(("Thème", detail.theme_name))

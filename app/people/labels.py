@@ -52,6 +52,7 @@ APPOINTMENT_KINDS: dict[str, str] = {
 }
 CONTRACT_TYPES: dict[str, str] = {"CDI": "CDI", "CESA": "CESA"}
 
+
 def alert_text(code: str, due: str, count: int, overdue: bool) -> str:
     """One alert as a sentence (``due`` already formatted)."""
     if code == "cape_ending":

@@ -96,9 +96,7 @@ def test_one_command_makes_a_new_folder_an_enrolled_encrypted_profile(
     assert summary["ok"] is True and summary["refused"] == []
     profile = open_profile(folder, PASSPHRASE)
     try:
-        names = {
-            (a.first_name, a.last_name) for a in reference.list_accompagnateurs(profile.uow)
-        }
+        names = {(a.first_name, a.last_name) for a in reference.list_accompagnateurs(profile.uow)}
         assert ("Aline", "Poirier") in names
         assert profile.settings.permanence_id is not None
     finally:

@@ -40,7 +40,10 @@ def test_invoice_validated_at_half_past_midnight_on_new_years_day_opens_the_new_
     pinned_clock.set(dt.datetime(2026, 12, 31, 16, 0, tzinfo=clock.PARIS))
     docs = profile.paths.documents
     last_of_year = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client))
-    assert (last_of_year.number, last_of_year.issue_date) == ("LOC-2026-00001", dt.date(2026, 12, 31))
+    assert (last_of_year.number, last_of_year.issue_date) == (
+        "LOC-2026-00001",
+        dt.date(2026, 12, 31),
+    )
 
     pinned_clock.set(dt.datetime(2027, 1, 1, 0, 30, tzinfo=clock.PARIS))
     first = validate_invoice(profile.uow, docs, add_draft(profile.uow, person, client))

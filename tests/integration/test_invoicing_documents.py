@@ -103,9 +103,7 @@ def test_a_copy_is_marked_duplicata_and_keeps_the_logo_of_the_issue(setup) -> No
     # The CAE changes its logo: a copy made now prints the logo frozen at issue (kept by
     # content in cae_logo, synced from the siège), never the new one.
     second = _issue(profile, person, client)
-    save_cae_identity(
-        profile.uow, get_cae_identity(profile.uow).with_changes(logo_png=_png("red"))
-    )
+    save_cae_identity(profile.uow, get_cae_identity(profile.uow).with_changes(logo_png=_png("red")))
     _as_issued_elsewhere(profile, second)
     later = invoice_pdf(profile.uow, profile.paths.documents, second).read_bytes()
     assert "DUPLICATA" in _pages(later)[0]
@@ -132,9 +130,7 @@ def test_receipt_of_a_fully_paid_invoice(setup) -> None:
     record_payment(profile.uow, invoice_id, PaymentData(DAY, total - 1000, "virement", "VIR-1"))
     with pytest.raises(ConflictError):
         receipt_pdf(profile.uow, profile.paths.documents, invoice_id)
-    record_payment(
-        profile.uow, invoice_id, PaymentData(DAY + dt.timedelta(days=9), 1000, "cheque")
-    )
+    record_payment(profile.uow, invoice_id, PaymentData(DAY + dt.timedelta(days=9), 1000, "cheque"))
     path = receipt_pdf(profile.uow, profile.paths.documents, invoice_id)
     text = _pages(path.read_bytes())[0]
     assert "FACTURE ACQUITTÉE" in text

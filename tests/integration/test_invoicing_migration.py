@@ -40,9 +40,7 @@ def _insert(engine: Engine, table: str, **values: object) -> None:
         if column.name in row or column.nullable:
             continue
         python = column.type.python_type
-        row[column.name] = {
-            str: "", int: 0, bool: False, dt.date: DAY, dt.datetime: NOON
-        }[python]
+        row[column.name] = {str: "", int: 0, bool: False, dt.date: DAY, dt.datetime: NOON}[python]
     with engine.begin() as conn:
         conn.execute(reflected.insert().values(**row))
 

@@ -92,7 +92,9 @@ def test_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path: P
     assert db.read_bytes() == before
 
 
-def test_failed_migration_restores_the_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_restores_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "p"
     profile = create_profile(root, ProfileSettings())
     with profile.uow() as uow:

@@ -210,8 +210,16 @@ def _written_by_the_siege(world: World, table: str) -> str:
         conn.execute(
             Base.metadata.tables[table]
             .insert()
-            .values(id=row_id, invoice_id=world.draft, code="200", label="Déposée", reason="",
-                    received_at=stamp, created_at=stamp, updated_at=stamp)
+            .values(
+                id=row_id,
+                invoice_id=world.draft,
+                code="200",
+                label="Déposée",
+                reason="",
+                received_at=stamp,
+                created_at=stamp,
+                updated_at=stamp,
+            )
         )
     return row_id
 

@@ -95,7 +95,9 @@ def test_worker_killed_mid_upload_sends_each_invoice_once(profile: Profile, tmp_
     # The killed upload was found by its tracking id at the restart, not sent again.
     assert sim.upload_requests == 3, log.read_text()
     with engine.connect() as conn:
-        rows = conn.execute(select(pa_flow.c.tracking_id, pa_flow.c.state, pa_flow.c.attempts)).all()
+        rows = conn.execute(
+            select(pa_flow.c.tracking_id, pa_flow.c.state, pa_flow.c.attempts)
+        ).all()
     engine.dispose()
     assert sorted(row.tracking_id for row in rows) == sorted(ids)
     assert {row.state for row in rows} == {"sent"}

@@ -99,7 +99,7 @@ def test_a_fault_mid_batch_keeps_the_outbox_and_the_edit_lands_next_time(
         uow.session.add(Person(first_name="Léa", last_name="Avant", city="Reims"))
         uow.commit()
     service.run_sync(a, http_factory=siege.http_factory)
-    (edited_id, _city), = _persons(a.engine, "Avant")
+    ((edited_id, _city),) = _persons(a.engine, "Avant")
     with a.uow() as uow:
         uow.session.get_one(Person, edited_id).city = "Sedan"  # an edit...
         for i in range(4):  # ...and new rows, one batch

@@ -33,11 +33,16 @@ def _fill(server: Siege) -> tuple[set[int], set[int]]:
                 person_id = str(uuid.uuid4())
                 conn.execute(
                     insert(Person).values(
-                        id=person_id, first_name="P", last_name=str(seq), created_at=utcnow(),
+                        id=person_id,
+                        first_name="P",
+                        last_name=str(seq),
+                        created_at=utcnow(),
                         updated_at=utcnow(),
                     )
                 )
-                conn.execute(insert(row_version).values(table_name="person", row_id=person_id, seq=seq))
+                conn.execute(
+                    insert(row_version).values(table_name="person", row_id=person_id, seq=seq)
+                )
                 rows.add(seq)
                 continue
             kind = "overwritten" if seq % 5 == 0 else "field"

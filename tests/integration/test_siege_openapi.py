@@ -104,10 +104,15 @@ def test_real_answers_fit_the_documented_bodies(siege: Siege, tmp_path: Path) ->
     page = http.get("/api/v1/changes", params={"after": 0}, headers=HEADERS)
     schemas.ChangesPage.model_validate(page.json())
     # Errors, each in its documented shape.
-    incomplete = {**op, "op": 2, "row_id": "0" * 8 + op["row_id"][8:],
-                  "fields": {"first_name": "Seule"}}
-    refused = http.post("/api/v1/push", json={"batch_id": "2-2", "ops": [incomplete]},
-                        headers=HEADERS)
+    incomplete = {
+        **op,
+        "op": 2,
+        "row_id": "0" * 8 + op["row_id"][8:],
+        "fields": {"first_name": "Seule"},
+    }
+    refused = http.post(
+        "/api/v1/push", json={"batch_id": "2-2", "ops": [incomplete]}, headers=HEADERS
+    )
     assert refused.status_code == 409
     schemas.RejectedBody.model_validate(refused.json())
     invalid = http.post("/api/v1/push", json={"batch_id": "x", "ops": []}, headers=HEADERS)

@@ -45,7 +45,13 @@ ODD_SCALARS = st.one_of(
     st.floats(allow_nan=True),
     ODD_TEXT,
     st.sampled_from(
-        ["0000-01-01", "9999-12-31", "2026-02-30", "2026-11-26T25:00:00", "2026-11-26T09:30:00+02:00"]
+        [
+            "0000-01-01",
+            "9999-12-31",
+            "2026-02-30",
+            "2026-11-26T25:00:00",
+            "2026-11-26T09:30:00+02:00",
+        ]
     ),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
@@ -62,9 +68,7 @@ def _links() -> dict[tuple[str, str], str]:
     }
 
 
-def _valid(
-    table: str, spec: ColumnSpec, existing: dict[str, list[str]]
-) -> st.SearchStrategy[Any]:
+def _valid(table: str, spec: ColumnSpec, existing: dict[str, list[str]]) -> st.SearchStrategy[Any]:
     kind = spec.kind
     target = _links().get((table, spec.name))
     if target is not None:

@@ -107,9 +107,17 @@ class FakeSiege:
                     self._send(*s.push)
                 elif self.path.endswith("/push"):  # takes everything, as a siège would
                     last = sent["ops"][-1]["op"]
-                    self._send(200, {"batch_id": sent["batch_id"], "accepted_through": last,
-                                     "applied": len(sent["ops"]), "skipped": 0, "forked": [],
-                                     "server_rows": []})
+                    self._send(
+                        200,
+                        {
+                            "batch_id": sent["batch_id"],
+                            "accepted_through": last,
+                            "applied": len(sent["ops"]),
+                            "skipped": 0,
+                            "forked": [],
+                            "server_rows": [],
+                        },
+                    )
                 else:
                     self._send(404, {"detail": "no"})
 
@@ -119,8 +127,13 @@ class FakeSiege:
 
     @staticmethod
     def empty(after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": after, "has_more": False,
-                "last_seq": after}
+        return {
+            "rows": [],
+            "conflicts": [],
+            "next_cursor": after,
+            "has_more": False,
+            "last_seq": after,
+        }
 
     def close(self) -> None:
         self.server.shutdown()
@@ -151,8 +164,13 @@ def _row_of(profile: Profile, table: str, row_id: str, seq: int, **changes: Any)
     values.pop("id")
     encoded = {**encode_row(table, values), **changes}
     stamp = _stamp(wall_now_ms())
-    return {"seq": seq, "table": table, "row_id": row_id, "values": encoded,
-            "clocks": dict.fromkeys(encoded, stamp)}
+    return {
+        "seq": seq,
+        "table": table,
+        "row_id": row_id,
+        "values": encoded,
+        "clocks": dict.fromkeys(encoded, stamp),
+    }
 
 
 def _new_person_row(source: Profile, seq: int, **changes: Any) -> dict[str, Any]:
@@ -169,8 +187,13 @@ def _one_page(rows: list[dict[str, Any]], last: int) -> Page:
     def page(after: int, _limit: int) -> dict[str, Any]:
         if after >= last:
             return FakeSiege.empty(after, _limit)
-        return {"rows": rows, "conflicts": [], "next_cursor": last, "has_more": False,
-                "last_seq": last}
+        return {
+            "rows": rows,
+            "conflicts": [],
+            "next_cursor": last,
+            "has_more": False,
+            "last_seq": last,
+        }
 
     return page
 
@@ -211,32 +234,43 @@ def test_an_absurd_siege_clock_is_refused_and_nothing_moves(hostile, server_time
 
 def _bad_cursor_pages() -> dict[str, Page]:
     def backwards(after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": max(after - 1, 0) if after else 0,
-                "has_more": True, "last_seq": 10}
+        return {
+            "rows": [],
+            "conflicts": [],
+            "next_cursor": max(after - 1, 0) if after else 0,
+            "has_more": True,
+            "last_seq": 10,
+        }
 
     def beyond_last(_after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": 50, "has_more": False,
-                "last_seq": 10}
+        return {"rows": [], "conflicts": [], "next_cursor": 50, "has_more": False, "last_seq": 10}
 
     def as_text(_after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": "7", "has_more": False,
-                "last_seq": 10}
+        return {"rows": [], "conflicts": [], "next_cursor": "7", "has_more": False, "last_seq": 10}
 
     def as_float(_after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": 7.5, "has_more": False,
-                "last_seq": 10}
+        return {"rows": [], "conflicts": [], "next_cursor": 7.5, "has_more": False, "last_seq": 10}
 
     def same_page_forever(after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": after, "has_more": True,
-                "last_seq": 10}
+        return {"rows": [], "conflicts": [], "next_cursor": after, "has_more": True, "last_seq": 10}
 
     def huge(_after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": 2**70, "has_more": False,
-                "last_seq": 2**70}
+        return {
+            "rows": [],
+            "conflicts": [],
+            "next_cursor": 2**70,
+            "has_more": False,
+            "last_seq": 2**70,
+        }
 
     def last_seq_shrinks(after: int, _limit: int) -> dict[str, Any]:
-        return {"rows": [], "conflicts": [], "next_cursor": after + 1, "has_more": True,
-                "last_seq": 10 - after}
+        return {
+            "rows": [],
+            "conflicts": [],
+            "next_cursor": after + 1,
+            "has_more": True,
+            "last_seq": 10 - after,
+        }
 
     return {
         "backwards": backwards,
@@ -253,9 +287,7 @@ def _bad_cursor_pages() -> dict[str, Page]:
 def test_an_absurd_cursor_is_refused_without_looping(hostile, kind: str) -> None:
     server, laptop = hostile
     with laptop.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO sync_state (key, value) VALUES (?, '3')", (CURSOR_KEY,)
-        )
+        conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES (?, '3')", (CURSOR_KEY,))
     server.script.pages = _bad_cursor_pages()[kind]
     assert _sync_fails(laptop).code == "bad_response"
     changes_calls = [c for c in server.script.calls if c.endswith("/changes")]
@@ -282,9 +314,7 @@ def test_a_page_larger_than_asked_or_a_huge_answer_is_refused(
     source.close()
 
 
-def test_bad_rows_are_refused_one_by_one_and_the_good_ones_applied(
-    hostile, tmp_path: Path
-) -> None:
+def test_bad_rows_are_refused_one_by_one_and_the_good_ones_applied(hostile, tmp_path: Path) -> None:
     server, laptop = hostile
     source = new_laptop(tmp_path, "source")
     good = _new_person_row(source, 1)
@@ -344,12 +374,18 @@ def test_a_rewritten_issued_invoice_is_refused_and_stays_as_issued(hostile) -> N
         total, buyer = before.total_incl_cents, before.buyer_snapshot
         issued_at = before.issued_at
     assert issued_at is not None
-    rewritten = _row_of(laptop, "invoice", invoice_id, 1, total_incl_cents=999_999,
-                        buyer_snapshot="{}")
+    rewritten = _row_of(
+        laptop, "invoice", invoice_id, 1, total_incl_cents=999_999, buyer_snapshot="{}"
+    )
     unissued = _row_of(laptop, "invoice", invoice_id, 2, status="brouillon")
     changed_line = _row_of(laptop, "invoice_line", line_ids[0], 3, unit_price_cents=999_999)
-    added_line = _row_of(laptop, "invoice_line", line_ids[0], 4,
-                         created_at=(issued_at + dt.timedelta(hours=1)).isoformat())
+    added_line = _row_of(
+        laptop,
+        "invoice_line",
+        line_ids[0],
+        4,
+        created_at=(issued_at + dt.timedelta(hours=1)).isoformat(),
+    )
     added_line["row_id"] = str(uuid.uuid4())
     server.script.pages = _one_page([rewritten, unissued, changed_line, added_line], 4)
     report = service.run_sync(laptop)
@@ -359,11 +395,13 @@ def test_a_rewritten_issued_invoice_is_refused_and_stays_as_issued(hostile) -> N
         after = session.get(Invoice, invoice_id)
         assert after is not None
         assert (after.status, after.total_incl_cents, after.buyer_snapshot) == (
-            "emise", total, buyer,
+            "emise",
+            total,
+            buyer,
         )
-        assert len(list(session.scalars(
-            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
-        ))) == len(line_ids)
+        assert len(
+            list(session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)))
+        ) == len(line_ids)
         line = session.get(InvoiceLine, line_ids[0])
         assert line is not None and line.unit_price_cents != 999_999
 
@@ -375,8 +413,15 @@ def test_an_issued_invoice_takes_only_an_empty_pdf_path_from_a_pull(hostile) -> 
         conn.exec_driver_sql(
             "UPDATE invoice SET pdf_path = '', pdf_sha256 = '' WHERE id = ?", (invoice_id,)
         )
-    filled = _row_of(laptop, "invoice", invoice_id, 1, pdf_path="factures/2026/HOS-1.pdf",
-                     pdf_sha256="a" * 64, updated_by="quelqu'un d'autre")
+    filled = _row_of(
+        laptop,
+        "invoice",
+        invoice_id,
+        1,
+        pdf_path="factures/2026/HOS-1.pdf",
+        pdf_sha256="a" * 64,
+        updated_by="quelqu'un d'autre",
+    )
     server.script.pages = _one_page([filled], 1)
     report = service.run_sync(laptop)
     assert report.pull_refused == ()
@@ -405,8 +450,9 @@ def test_a_pdf_path_outside_documents_is_refused_at_pull_and_never_opened(
     with pytest.raises(ConflictError) as caught:
         documents.invoice_pdf(source.uow, source.paths.documents, invoice_id)
     assert caught.value.code == "invoice_pdf_path_unsafe"
-    result = documents.export_pdfs(source.uow, source.paths.documents, [invoice_id],
-                                   tmp_path / "export")
+    result = documents.export_pdfs(
+        source.uow, source.paths.documents, [invoice_id], tmp_path / "export"
+    )
     assert len(result.refused) == 1 and result.copied == 0
     source.close()
 
@@ -417,8 +463,15 @@ def test_a_pdf_path_outside_documents_is_refused_at_pull_and_never_opened(
         (200, {"accepted_through": 10**9, "forked": [], "server_rows": []}),
         (200, {"accepted_through": 0, "forked": [], "server_rows": []}),
         (200, {"accepted_through": "1", "forked": [], "server_rows": []}),
-        (409, {"detail": {"code": "rejected", "rejected": [{"op": 999, "table": "person",
-                                                             "row_id": "x", "reason": "r"}]}}),
+        (
+            409,
+            {
+                "detail": {
+                    "code": "rejected",
+                    "rejected": [{"op": 999, "table": "person", "row_id": "x", "reason": "r"}],
+                }
+            },
+        ),
         (409, {"detail": "non"}),
     ],
     ids=["acknowledges-unsent", "acknowledges-nothing", "string", "names-no-op", "no-list"],
@@ -436,8 +489,9 @@ def test_an_absurd_push_answer_keeps_the_outbox(hostile, answer) -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                               max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 PAGE_KEYS = st.sampled_from(["rows", "conflicts", "next_cursor", "has_more", "last_seq"])
@@ -464,8 +518,13 @@ def test_any_page_is_either_refused_with_a_reason_or_moves_forward(
 @settings(max_examples=300, deadline=None)
 @given(raw=JSON)
 def test_any_message_part_is_parsed_or_refused_with_a_reason(raw: Any) -> None:
-    for parse in (Op.from_json, Row.from_json, Conflict.from_json, Refusal.from_json,
-                  PushRequest.from_json):
+    for parse in (
+        Op.from_json,
+        Row.from_json,
+        Conflict.from_json,
+        Refusal.from_json,
+        PushRequest.from_json,
+    ):
         try:
             parse(raw)
         except ProtocolError as refused:

@@ -85,7 +85,9 @@ def test_a_refused_change_is_reported_in_french_and_kept_for_review(
             assert session.scalars(select(OutboxEntry)).first() is None
         (conflict,) = service.open_conflicts(b)
         assert (conflict.kind, conflict.table_name, conflict.row_id) == (
-            "rejected", "invoice", invoice_id,
+            "rejected",
+            "invoice",
+            invoice_id,
         )
         assert conflict.field == "notes"
         assert json.loads(conflict.lost_value) == {"notes": "v2 (trop tard)"}
@@ -127,9 +129,24 @@ def test_plain_http_is_refused_except_to_this_machine(tmp_path: Path) -> None:
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
         check=True,
         capture_output=True,
     )

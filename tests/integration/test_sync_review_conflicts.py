@@ -91,9 +91,7 @@ def test_an_invoice_paid_twice_keeps_both_payments_and_is_listed_as_overpaid(
     a, b, invoice_id = _invoice_issued_on_a(siege, tmp_path)
     _sync(siege, a)
     backup = a.backup()
-    total = record_payment(
-        a.uow, invoice_id, PaymentData(DAY, 1, "virement")
-    ).total_incl_cents
+    total = record_payment(a.uow, invoice_id, PaymentData(DAY, 1, "virement")).total_incl_cents
     with a.uow() as uow:  # make the first payment the full amount
         payment = uow.session.scalars(select(Payment)).one()
         payment.amount_cents = total

@@ -89,7 +89,9 @@ def oracle(server: Siege, towns: list[str], dev: Device) -> set[Key]:
     }
     places = {p["id"] for p in rows["permanence"] if p["antenne_id"] in antennes}
     held_here = {
-        a["id"] for a in rows["activity"] if a["permanence_id"] is None or a["permanence_id"] in places
+        a["id"]
+        for a in rows["activity"]
+        if a["permanence_id"] is None or a["permanence_id"] in places
     }
     sessions = held_here | {
         r["activity_id"] for r in rows["registration"] if r["person_id"] in followed
@@ -103,7 +105,9 @@ def oracle(server: Siege, towns: list[str], dev: Device) -> set[Key]:
         )
 
     archive = [i for i in rows["invoice"] if i["series_id"] in series]
-    seen = followed | {r["person_id"] for r in rows["registration"] if r["activity_id"] in held_here}
+    seen = followed | {
+        r["person_id"] for r in rows["registration"] if r["activity_id"] in held_here
+    }
     seen |= {i["entrepreneur_id"] for i in archive}
     shared = {"cae_identity", "antenne", "permanence", "option_item", "funder",
               "workshop_theme", "accompagnateur", "invoice_series"}  # fmt: skip
@@ -114,10 +118,17 @@ def oracle(server: Siege, towns: list[str], dev: Device) -> set[Key]:
                 keep = True
             elif name == "person":
                 keep = r["id"] in seen
-            elif name in ("parcours_stage", "intake_interview", "followup_interview", "appointment"):
+            elif name in (
+                "parcours_stage",
+                "intake_interview",
+                "followup_interview",
+                "appointment",
+            ):
                 keep = r["person_id"] in followed
             elif name == "client":
-                keep = r["entrepreneur_id"] in followed or r["id"] in {i["client_id"] for i in archive}
+                keep = r["entrepreneur_id"] in followed or r["id"] in {
+                    i["client_id"] for i in archive
+                }
             elif name == "activity":
                 keep = r["id"] in sessions
             elif name in ("activity_slot", "activity_funder"):
@@ -142,7 +153,9 @@ def oracle(server: Siege, towns: list[str], dev: Device) -> set[Key]:
 
 def everything(server: Siege) -> set[Key]:
     with server.engine.connect() as conn:
-        versioned = {(t, r) for t, r in conn.execute(select(row_version.c.table_name, row_version.c.row_id))}
+        versioned = {
+            (t, r) for t, r in conn.execute(select(row_version.c.table_name, row_version.c.row_id))
+        }
     present = {(name, r["id"]) for name, found in _rows(server).items() for r in found}
     return versioned & present
 
@@ -337,7 +350,10 @@ def test_a_device_enrolled_for_several_antennes_reads_all_of_them(siege: Siege) 
                     _prefix, siege.http(response.json()["token"]), region.reims.clock)  # fmt: skip
     received, _c, _cursor = pull(laptop)
     assert received == oracle(siege, ["Sedan", "Épernay"], laptop)
-    assert {("intake_interview", region.ids["ia"]), ("intake_interview", region.ids["ib"])} <= received
+    assert {
+        ("intake_interview", region.ids["ia"]),
+        ("intake_interview", region.ids["ib"]),
+    } <= received
 
 
 def test_conflicts_are_sent_only_with_their_rows(siege: Siege) -> None:

@@ -131,17 +131,22 @@ def test_themes_with_random_ids_from_an_older_version_are_merged_on_the_siege(
         assert row.deleted_at is not None and row.name.startswith(f"{THEME} ~fusion ")
     with siege.engine.connect() as conn:
         aliases = conn.execute(select(key_alias.c.row_id, key_alias.c.target_id)).all()
-        merged = conn.execute(
-            select(siege_conflict.c.detail).where(siege_conflict.c.kind == "merged")
-        ).scalars().all()
+        merged = (
+            conn.execute(select(siege_conflict.c.detail).where(siege_conflict.c.kind == "merged"))
+            .scalars()
+            .all()
+        )
     assert [(r.row_id, r.target_id) for r in aliases] == [(duplicate, kept)]
     assert [json.loads(d)["duplicate_id"] for d in merged] == [duplicate]
     for laptop in (a, b):
         assert [c.kind for c in service.open_conflicts(laptop)] == ["merged"]
         with laptop.session_factory() as session:
-            assert session.scalars(
-                select(SyncConflict.kind).where(SyncConflict.kind == "apply_failed")
-            ).all() == []
+            assert (
+                session.scalars(
+                    select(SyncConflict.kind).where(SyncConflict.kind == "apply_failed")
+                ).all()
+                == []
+            )
     # B goes on editing the duplicate it still knew: the edit reaches the kept theme.
     with b.uow() as uow:
         uow.session.get_one(WorkshopTheme, kept).description = "Fusionné, repris par B"

@@ -384,7 +384,9 @@ def test_first_of_the_month_reads_1er(profile, uow) -> None:
     )
     assert "mardi 1er décembre 2026" in " ".join(_pages(path))
     morning, _afternoon = workshops.get_session(uow, activity_id).slots
-    attendance.mark_attendance(uow, morning.id, people[0], PRESENT, now=dt.datetime(2026, 12, 1, 13))
+    attendance.mark_attendance(
+        uow, morning.id, people[0], PRESENT, now=dt.datetime(2026, 12, 1, 13)
+    )
     (attestation,) = workshop_documents.generate_attestations(
         uow, profile.paths.documents, [(activity_id, people[0])], issued_on=dt.date(2027, 1, 1)
     )

@@ -37,9 +37,13 @@ def test_escape_and_alt_left_go_back_and_ctrl_tab_moves_between_tabs(qtbot, ctx)
         assert area.currentWidget() is detail
         detail.tabs.setFocus()
         first = detail.tabs.currentIndex()
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(
+            QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier
+        )
         assert detail.tabs.currentIndex() == (first + 1) % detail.tabs.count()
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(
+            QApplication.focusWidget(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier
+        )
         assert detail.tabs.currentIndex() == first
         qtbot.keyClick(QApplication.focusWidget(), *back)
         assert area.currentWidget() is area.list_page

@@ -286,9 +286,7 @@ def test_the_retention_list_anonymises_off_the_gui_thread_and_names_a_refusal(
     assert page.retention_model.rowCount() == 0
 
 
-def test_the_workshops_tab_of_a_record_fills_while_a_writer_holds_the_database(
-    qtbot, ctx, profile
-):
+def test_the_workshops_tab_of_a_record_fills_while_a_writer_holds_the_database(qtbot, ctx, profile):
     """The Ateliers tab the workshops area adds to the record: its hours and sessions."""
     from ui.pages.workshop_person_tab import PersonWorkshopsTab
 

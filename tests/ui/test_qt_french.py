@@ -68,7 +68,11 @@ def _texts_of_qt_dialogs() -> None:
 
 def test_qt_file_print_and_message_dialogs_are_in_french() -> None:
     child = subprocess.run(
-        [sys.executable, "-c", "from tests.ui.test_qt_french import _texts_of_qt_dialogs as t; t()"],
+        [
+            sys.executable,
+            "-c",
+            "from tests.ui.test_qt_french import _texts_of_qt_dialogs as t; t()",
+        ],
         cwd=ROOT,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         capture_output=True,

@@ -12,7 +12,9 @@ from ui.pages.sync_page import conflict_cells
 DETECTED = dt.datetime(2026, 7, 15, 8, 5)  # stored UTC: 10:05 in Reims (summer time)
 
 
-def _view(kind: str, table: str, field: str, kept: str, lost: str, detail: str = "") -> ConflictView:
+def _view(
+    kind: str, table: str, field: str, kept: str, lost: str, detail: str = ""
+) -> ConflictView:
     return ConflictView(1, kind, table, "0193a0f2-0000-7000-8000-000000000001", field, kept, lost,
                         "Portable Sedan", DETECTED, detail)  # fmt: skip
 

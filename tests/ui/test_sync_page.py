@@ -105,8 +105,7 @@ def test_enrolment_shows_field_errors_then_enrols_and_syncs(
     # ran beside it and may finish first.
     _until(qtbot, lambda: "EPE1" in page.enrolled_label.text())
     _until(
-        qtbot,
-        lambda: page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
+        qtbot, lambda: page.history.rowCount() >= 1 and page.history.item(0, 2).text() == "Réussie"
     )
 
 
@@ -185,8 +184,7 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
     _wait_message(qtbot, page, "annulée")
     assert service.status(profile).pending == 30
     _until(
-        qtbot,
-        lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée"
+        qtbot, lambda: page.history.rowCount() == 1 and page.history.item(0, 2).text() == "Annulée"
     )
     page.sync_button.click()
     _wait_message(qtbot, page, "Synchronisation réussie")
@@ -196,7 +194,6 @@ def test_cancel_stops_the_sync_and_keeps_the_outbox(
 def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     ctx: Any, qtbot: Any, siege_thread: ThreadedSiege, tmp_path: Path
 ) -> None:
-
 
     page = _page(ctx, qtbot)
     page.server_edit.setText("http://siege.example.fr")
@@ -221,7 +218,9 @@ def test_a_refused_change_is_explained_in_french_and_kept_for_review(
     assert cells[1:] == ["Facture", "Notes", "Notes : v1", "Notes : v2 (trop tard)"]
     _until(
         qtbot,
-        lambda: page.history.rowCount() >= 1
-        and page.history.item(0, 2).text() == "Réussie, avec des modifications refusées",
+        lambda: (
+            page.history.rowCount() >= 1
+            and page.history.item(0, 2).text() == "Réussie, avec des modifications refusées"
+        ),
     )
     other.close()

@@ -141,7 +141,9 @@ def test_every_code_raised_in_app_has_a_french_message(field: bool) -> None:
     field_messages, error_messages = _messages()
     table = field_messages if field else error_messages
     raised, _dynamic = raised_codes()
-    missing = sorted({f"{r.code} ({r.where})" for r in raised if r.field == field and r.code not in table})
+    missing = sorted(
+        {f"{r.code} ({r.where})" for r in raised if r.field == field and r.code not in table}
+    )
     assert not missing, "codes sans message en français :\n" + "\n".join(missing)
 
 

@@ -17,8 +17,9 @@ def test_added_prescriber_is_offered_and_usable_on_a_person(uow):
     added = options.add_option(uow, "prescriber", "Chambre de métiers")
     assert added.code == "chambre_de_metiers"
     assert labels(uow, "prescriber")[-1] == "Chambre de métiers"
-    person = create_person(uow, PersonInput(first_name="A", last_name="B",
-                                            prescriber_code=added.code))
+    person = create_person(
+        uow, PersonInput(first_name="A", last_name="B", prescriber_code=added.code)
+    )
     assert get_person(uow, person.id).prescriber_code == "chambre_de_metiers"
 
 
@@ -35,8 +36,9 @@ def test_deactivated_option_is_hidden_but_kept_for_existing_records(uow):
     options.set_option_active(uow, "situation", "etudiant", False)
     assert "Étudiant" not in labels(uow, "situation")
     assert "Étudiant" in labels(uow, "situation", include_inactive=True)
-    person = create_person(uow, PersonInput(first_name="A", last_name="B",
-                                            situation_code="etudiant"))
+    person = create_person(
+        uow, PersonInput(first_name="A", last_name="B", situation_code="etudiant")
+    )
     assert person.situation_code == "etudiant"
 
 

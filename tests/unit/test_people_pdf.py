@@ -58,9 +58,7 @@ def test_intake_report_prints_project_decision_and_signature_boxes(uow, tmp_path
     assert text.count("Date et signature") == 2
     assert "Dernière modification : Claire Testeuse" in text
     fonts = {
-        str(font["/BaseFont"])
-        for page in PdfReader(path).pages
-        for font in _fonts(page).values()
+        str(font["/BaseFont"]) for page in PdfReader(path).pages for font in _fonts(page).values()
     }
     embedded = [
         font

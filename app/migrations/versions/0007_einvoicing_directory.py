@@ -103,7 +103,9 @@ def _create_logos(bind: sa.engine.Connection) -> None:
     assert logos is not None
     identity = sa.table("cae_identity", sa.column("logo_png", sa.LargeBinary()))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # a migration has no app clock
-    for (png,) in bind.execute(sa.select(identity.c.logo_png).where(identity.c.logo_png.is_not(None))):
+    for (png,) in bind.execute(
+        sa.select(identity.c.logo_png).where(identity.c.logo_png.is_not(None))
+    ):
         digest = hashlib.sha256(png).hexdigest()
         if bind.execute(sa.select(logos.c.id).where(logos.c.sha256 == digest)).first():
             continue

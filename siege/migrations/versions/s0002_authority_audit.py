@@ -19,15 +19,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("siege_device", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "role", sa.String(length=20), nullable=False, server_default="accompagnateur"
-            )
+            sa.Column("role", sa.String(length=20), nullable=False, server_default="accompagnateur")
         )
     op.create_table(
         "siege_audit",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("device_id", sa.String(length=36), nullable=False),
         sa.Column("device_name", sa.String(length=120), nullable=False),

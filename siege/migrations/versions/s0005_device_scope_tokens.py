@@ -20,9 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("siege_device") as batch:
         batch.add_column(sa.Column("scope", sa.Text(), nullable=True))
         batch.add_column(sa.Column("next_token_hash", sa.String(length=64), nullable=True))
-        batch.create_unique_constraint(
-            op.f("uq_siege_device_next_token_hash"), ["next_token_hash"]
-        )
+        batch.create_unique_constraint(op.f("uq_siege_device_next_token_hash"), ["next_token_hash"])
 
 
 def downgrade() -> None:
