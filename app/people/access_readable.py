@@ -6,6 +6,7 @@ amounts formatted as everywhere in the app. No code, identifier or raw JSON is s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,7 @@ LINK_LABELS = {
     "client_id": "Client",
     "invoice_id": "Facture",
     "credited_invoice_id": "Facture annulée par cet avoir",
+    "deposit_invoice_ids": "Factures d'acompte déduites",
 }
 # Bookkeeping that says nothing to the person (who typed a row is a staff member's name,
 # kept in the JSON copy).
@@ -146,6 +148,17 @@ def _invoice(session: Session, invoice_id: str) -> str:
     return invoice.number or "Brouillon"
 
 
+def _invoices(session: Session, listed: str) -> str:
+    """A final invoice's deposits: a JSON list of ids (app/invoicing/deposit_links.py)."""
+    try:
+        ids = json.loads(listed)
+    except ValueError:
+        return ""
+    if not isinstance(ids, list):
+        return ""
+    return ", ".join(n for n in (_invoice(session, str(i)) for i in ids) if n)
+
+
 def _antenne(session: Session, antenne_id: str) -> str:
     antenne = session.get(Antenne, antenne_id)
     return antenne.name if antenne else ""
@@ -161,6 +174,7 @@ RESOLVERS: dict[str, Callable[[Session, str], str]] = {
     "client_id": _client,
     "invoice_id": _invoice,
     "credited_invoice_id": _invoice,
+    "deposit_invoice_ids": _invoices,
 }
 
 
