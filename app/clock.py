@@ -119,5 +119,6 @@ def file_time(epoch_seconds: float) -> dt.datetime:
 
 
 def wall_ms() -> int:
-    """The machine's real wall clock in milliseconds, never pinned (HLC stamps)."""
+    """The machine's real wall clock in milliseconds, never pinned: HLC stamps, and ages
+    of files measured against their modification times (the siège's snapshot cache)."""
     return time.time_ns() // 1_000_000

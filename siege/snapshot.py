@@ -36,7 +36,6 @@ import re
 import secrets
 import sqlite3
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ import sqlcipher3
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from app.clock import wall_ms
 from app.models.base import Base, synced_tables
 from app.sync.codec import table_specs
 from siege import scope as read_scope
@@ -211,7 +211,8 @@ def _sha256(path: Path) -> str:
 
 
 def _forget_old(where: Path) -> None:
-    limit = time.time() - KEEP_SECONDS
+    # File times are the machine's: compared with its real clock, never a pinned one.
+    limit = wall_ms() / 1000 - KEEP_SECONDS
     for old in [*where.glob("*.sqlite"), *where.glob("*.sqlcipher")]:
         try:
             if old.stat().st_mtime < limit:
