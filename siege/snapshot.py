@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select, type_coerce
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.types import NullType
 
 from app.clock import wall_ms
 from app.models.base import Base, synced_tables
@@ -289,15 +290,20 @@ def _copy_table(
     columns = columns_of(table)
     _create(out, table, columns)
     spec = table_specs()[table]
-    # The laptop's storage of each value (SQLAlchemy's SQLite form: dates as text...).
+    # The laptop's storage of each value (SQLAlchemy's SQLite form: dates as text...). A
+    # SQLite siège already stores them so (the same models, the same dialect): its values
+    # are copied as stored, not parsed into dates and written back (about a third of the build).
+    stored_as_laptop = conn.dialect.name == "sqlite"
     procs = [c.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for c in columns]
-    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
+    converted = [] if stored_as_laptop else [(i, p) for i, p in enumerate(procs) if p]
+    read = [type_coerce(c, NullType()) for c in columns] if stored_as_laptop else columns
     insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})'
     tracked = [c.name for c in columns[1:] if spec.columns[c.name].tracked]
     rv = row_version.c
     data = Base.metadata.tables[table]
     query = (
-        select(*columns)
+        select(*read)
+        .select_from(data)
         .join(row_version, and_(rv.table_name == table, rv.row_id == data.c.id))
         .where(rv.seq <= cursor)
     )
