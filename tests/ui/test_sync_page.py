@@ -150,15 +150,25 @@ def test_sync_button_status_bar_conflict_review_and_merge(
     _until(qtbot, lambda: page.conflict_table.rowCount() == 1)
     assert page.conflict_table.item(0, 4).text() == "Projet : traiteur bio (vu à Sedan)"
     _until(qtbot, lambda: "1 conflit à vérifier" in status.text())
+    # The review buttons act on the selected row: greyed until one is chosen.
+    page.conflict_table.clearSelection()
+    assert not page.resolve_button.isEnabled() and not page.open_button.isEnabled()
+    assert page.conflicts_box.title() == "Conflits à vérifier"
     page.conflict_table.selectRow(0)
+    assert page.resolve_button.isEnabled()
     page.resolve_button.click()
     _until(qtbot, lambda: page.conflict_table.rowCount() == 0)
+    _until(qtbot, lambda: page.conflicts_box.title() == "Conflits à vérifier : aucun")
+    assert not page.resolve_button.isEnabled()
 
     _until(qtbot, lambda: page.duplicate_table.rowCount() == 1)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.duplicate_table.clearSelection()
+    assert not page.merge_button.isEnabled()
     page.duplicate_table.selectRow(0)
     page.merge_button.click()
     _until(qtbot, lambda: page.duplicate_table.rowCount() == 0)
+    _until(qtbot, lambda: page.duplicates_box.title() == "Doublons à fusionner : aucun")
     with ctx.uow() as uow:
         kept = uow.session.get(Person, person.id)
         assert kept.city == "Sedan" and kept.deleted_at is None

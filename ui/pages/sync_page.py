@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -22,8 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import formatting
-from app.changes import Changes
 from app.errors import ValidationError
 from app.people import merge
 from app.states import SyncOutcome
@@ -31,7 +28,9 @@ from app.sync import service, wording
 from app.sync.client import SyncReport
 from ui.context import AppContext
 from ui.messages import error_message
-from ui.operations import CollectionOp, QueryOp
+from ui.operations import QueryOp
+from ui.pages.sync_review import SyncReview
+from ui.pages.sync_review import when as _when
 from ui.sync_worker import sync_worker_for
 from ui.texts import common, sync
 from ui.widgets.forms import FormErrors
@@ -90,14 +89,6 @@ def conflict_cells(c: service.ConflictView) -> list[str]:
     return [kind, wording.table_name(c.table_name), field, kept, lost, _when(c.detected_at)]
 
 
-def _when(moment: object) -> str:
-    import datetime as dt
-
-    if not isinstance(moment, dt.datetime):
-        return ""
-    return formatting.timestamp(moment)
-
-
 def _table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -109,7 +100,7 @@ def _table(headers: list[str]) -> QTableWidget:
     return table
 
 
-class SyncPage(QWidget):
+class SyncPage(SyncReview):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -146,12 +137,18 @@ class SyncPage(QWidget):
                 sync.DUPLICATE_CREATED,
             ]
         )
-        layout.addWidget(
-            self._group(sync.CONFLICTS_GROUP, self.conflict_table, self._conflict_buttons()), 2
+        self.conflicts_box = self._group(
+            sync.CONFLICTS_GROUP, self.conflict_table, self._conflict_buttons()
         )
-        layout.addWidget(
-            self._group(sync.DUPLICATES_GROUP, self.duplicate_table, self._duplicate_buttons()), 1
+        self.duplicates_box = self._group(
+            sync.DUPLICATES_GROUP, self.duplicate_table, self._duplicate_buttons()
         )
+        layout.addWidget(self.conflicts_box, 2)
+        layout.addWidget(self.duplicates_box, 1)
+        # A button acts on the selected row: greyed while none is (issue 14).
+        self.conflict_table.itemSelectionChanged.connect(self._update_actions)
+        self.duplicate_table.itemSelectionChanged.connect(self._update_actions)
+        self._update_actions()
         layout.addWidget(self._group(sync.HISTORY_GROUP, self.history, None), 1)
         self.worker.started.connect(self._on_started)
         self.worker.progress.connect(self._on_progress)
@@ -220,31 +217,6 @@ class SyncPage(QWidget):
         line.addWidget(message_area, 2)
         return row
 
-    def _conflict_buttons(self) -> QWidget:
-        row = QWidget(self)
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        self.open_button = QPushButton(sync.OPEN_RECORD, row)
-        self.open_button.clicked.connect(self.open_selected_conflict)
-        self.resolve_button = QPushButton(sync.MARK_CHECKED, row)
-        self.resolve_button.setObjectName("resolveConflict")
-        self.resolve_button.clicked.connect(self.resolve_selected_conflict)
-        line.addStretch(1)
-        line.addWidget(self.open_button)
-        line.addWidget(self.resolve_button)
-        return row
-
-    def _duplicate_buttons(self) -> QWidget:
-        row = QWidget(self)
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        self.merge_button = QPushButton(sync.MERGE_BOTH, row)
-        self.merge_button.setObjectName("mergeDuplicates")
-        self.merge_button.clicked.connect(self.merge_selected)
-        line.addStretch(1)
-        line.addWidget(self.merge_button)
-        return row
-
     # -- data ------------------------------------------------------------------
     def refresh(self, then: Callable[[], None] | None = None) -> None:
         """Re-read the state, history, conflicts and duplicates off the GUI thread;
@@ -310,6 +282,7 @@ class SyncPage(QWidget):
                 for d in self.duplicates
             ],
         )
+        self._update_actions()
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -341,53 +314,6 @@ class SyncPage(QWidget):
                 self.message.setText(error_message(error))
 
         self.ctx.tasks.run_network(lambda: service.enrol(profile, url, code), done, failed)
-
-    def resolve_selected_conflict(self) -> None:
-        row = self.conflict_table.currentRow()
-        if row < 0:
-            return
-        conflict_id, profile = self.conflicts[row].id, self.ctx.profile
-        CollectionOp(
-            self.ctx,
-            parent=self,
-            op=lambda: service.resolve_conflict(profile, conflict_id),
-            changes=Changes(),  # the row itself is not changed: only the review list
-            success=lambda _r: self.refresh(),
-            busy=self.conflict_table,
-        ).run_in_background()
-
-    def open_selected_conflict(self) -> None:
-        row = self.conflict_table.currentRow()
-        if row < 0:
-            return
-        conflict = self.conflicts[row]
-        kind = {"person": "person", "invoice": "invoice"}.get(conflict.table_name)
-        if kind:
-            self.ctx.hub.open_requested.emit(kind, conflict.row_id)
-
-    def merge_selected(self) -> None:
-        row = self.duplicate_table.currentRow()
-        if row < 0:
-            return
-        pair = self.duplicates[row]
-        answer = QMessageBox.question(
-            self,
-            sync.MERGE_TITLE,
-            sync.MERGE_QUESTION.format(
-                name=f"{pair.other.last_name} {pair.other.first_name}",
-                created=_when(pair.keep.created_at),
-            ),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        uow = self.ctx.uow
-        CollectionOp(
-            self.ctx,
-            parent=self,
-            op=lambda: merge.merge_persons(uow, pair.keep.id, pair.other.id),
-            changes=Changes(persons=True),
-            busy=self.merge_button,
-        ).run_in_background()
 
     # -- worker signals --------------------------------------------------------
     def _on_started(self) -> None:

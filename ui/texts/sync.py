@@ -68,6 +68,8 @@ DUPLICATE_CITY: Final[str] = "Ville"
 DUPLICATE_CREATED: Final[str] = "Créée le"
 CONFLICTS_GROUP: Final[str] = "Conflits à vérifier"
 DUPLICATES_GROUP: Final[str] = "Doublons à fusionner"
+CONFLICTS_NONE: Final[str] = "Conflits à vérifier : aucun"
+DUPLICATES_NONE: Final[str] = "Doublons à fusionner : aucun"
 HISTORY_GROUP: Final[str] = "Historique"
 
 # Synchronisation page: enrolment
