@@ -11,6 +11,7 @@ as a conflict proposing a credit note.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -143,6 +144,8 @@ def _check_invoice(
         raise Rejected("invoice_of_another_device")
     if "client_id" in fields:
         _check_client(auth, merged)
+    if {"deposit_invoice_id", "deposit_invoice_ids"} & set(fields):
+        _check_deposits(auth, merged)
     if merged.get("status") == ISSUED_STATUS and not merged.get("number"):
         raise Rejected("issued_invoice_without_number")
     if merged.get("number"):
@@ -163,6 +166,23 @@ def _check_client(auth: Authority, merged: dict[str, Any]) -> None:
         return  # absent: the insert's foreign key refuses it
     if not auth.follows_person(owner):
         raise Rejected("client_of_another_entrepreneur")
+
+
+def _check_deposits(auth: Authority, merged: dict[str, Any]) -> None:
+    """A final invoice deducts its own entrepreneur's deposit invoices (BG-3; the laptop
+    checks it too: app/invoicing/deposits.py): the preceding invoices it prints and
+    reports must be that entrepreneur's, not numbers taken from someone else's."""
+    listed: Any = merged.get("deposit_invoice_ids") or "[]"
+    try:
+        ids = json.loads(listed) if isinstance(listed, str) else listed
+    except ValueError:
+        raise Rejected("deposit_of_another_entrepreneur") from None
+    if not isinstance(ids, list):
+        raise Rejected("deposit_of_another_entrepreneur")
+    for deposit_id in {*ids, merged.get("deposit_invoice_id")} - {None, ""}:
+        owner = auth.value("invoice", str(deposit_id), "entrepreneur_id")
+        if owner is not None and owner != merged.get("entrepreneur_id"):
+            raise Rejected("deposit_of_another_entrepreneur")
 
 
 def _check_document(auth: Authority, current: dict[str, Any], fields: dict[str, Any]) -> None:

@@ -83,6 +83,9 @@ LINKS = {
 PUSH_REASONS = {
     "issued_invoice_immutable": "une facture émise ne peut plus être modifiée",
     "invoice_of_another_device": "cette facture appartient à la série d'un autre poste",
+    "deposit_of_another_entrepreneur": (
+        "cette facture déduit une facture d'acompte d'un autre entrepreneur"
+    ),
     "client_of_another_entrepreneur": (
         "ce client est celui d'un entrepreneur suivi par une autre antenne"
     ),

@@ -11,6 +11,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -286,4 +287,32 @@ def test_an_invoice_names_only_its_entrepreneurs_client(siege: Siege, world: Wor
         op("client", client, **own_client),
         op("invoice", new_id(), **draft_fields(world, entrepreneur_id=person, client_id=client)),
     )
+    assert response.status_code == 200, response.text
+
+
+def test_a_final_invoice_deducts_only_its_entrepreneurs_deposits(
+    siege: Siege, world: World
+) -> None:
+    # The Sedan laptop's own person and client; the Reims draft stands for a deposit of
+    # another entrepreneur (its id is all a tampered laptop needs to name it).
+    person, client = new_id(), new_id()
+    values = complete("person", first_name="Noé", last_name="Garnier", antenne_id=CHARLEVILLE)
+    own_client = complete("client", entrepreneur_id=person, name="EURL Sapin", kind="entreprise")
+    response = world.other.push(op("person", person, **values), op("client", client, **own_client))
+    assert response.status_code == 200, response.text
+    fields = draft_fields(world, entrepreneur_id=person, client_id=client, role="solde")
+    foreign = {**fields, "deposit_invoice_ids": json.dumps([world.draft])}
+    assert _refused(siege, world.other, op("invoice", new_id(), **foreign)) == [
+        "deposit_of_another_entrepreneur"
+    ]
+    single = {**fields, "deposit_invoice_id": world.draft}
+    assert _refused(siege, world.other, op("invoice", new_id(), **single)) == [
+        "deposit_of_another_entrepreneur"
+    ]
+    # Its own person's deposit is fine.
+    deposit = new_id()
+    response = world.other.push(op("invoice", deposit, **{**fields, "role": "acompte"}))
+    assert response.status_code == 200, response.text
+    mine = {**fields, "deposit_invoice_ids": json.dumps([deposit]), "deposit_invoice_id": deposit}
+    response = world.other.push(op("invoice", new_id(), **mine))
     assert response.status_code == 200, response.text
