@@ -16,7 +16,7 @@ copy's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,10 +87,17 @@ def copy(
     epoch: int,
     position_key: str,
     raw_key: str = "",
+    *,
+    before_commit: Callable[[], None] | None = None,
 ) -> tuple[int, int]:
     """Copy the file (``raw_key``: a SQLCipher file's); returns (rows, conflicts). Sets
     the cursor and epoch, and forgets the snapshot's position (and key), in the same
-    transaction."""
+    transaction.
+
+    ``before_commit`` runs inside that transaction after everything else is written,
+    just before it commits: an exception it raises rolls the whole copy back (the laptop
+    as it was) and propagates unchanged (app/sync/snapshot.py checks the file's values
+    while the copy runs and refuses it from there)."""
     copied = 0
     with attached(client, path, raw_key) as conn:
         present = {
@@ -124,6 +131,8 @@ def copy(
         set_state(conn, evict.EPOCH_KEY, str(epoch))
         st = table_of(SyncState)
         conn.execute(delete(st).where(st.c.key == position_key))
+        if before_commit is not None:
+            before_commit()
     return copied, len(conflicts)
 
 

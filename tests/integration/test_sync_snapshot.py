@@ -6,7 +6,8 @@ an encrypted (SQLCipher) profile; the file is private to the profile while it ex
 gone after; an encrypted profile's file is encrypted under a key the siège gives only to
 a device of its scope, so a download cut and left on the disk holds no personal data in
 plain; a file altered on the way is refused before anything of it is used; a file
-whose content breaks a rule a page would refuse is not used (pages instead). A transfer
+whose content breaks a rule a page would refuse is not used (pages instead); a copy
+stopped by its ``before_commit`` hook leaves the laptop exactly as it was. A transfer
 cut by the server mid-stream resumes at the bytes it has: tests/integration/
 test_sync_snapshot_cut.py."""
 
@@ -29,10 +30,10 @@ from app.indicators import derived
 from app.models import Person, SyncConflict
 from app.models.base import synced_tables
 from app.profile import Profile, create_profile
-from app.sync import service
+from app.sync import service, snapshot_copy
 from app.sync import snapshot as laptop_snapshot
 from app.sync.apply import get_state
-from app.sync.client import CURSOR_KEY, SyncError
+from app.sync.client import CURSOR_KEY, SyncClient, SyncError
 from app.sync.codec import table_of
 from siege import devices
 from siege import snapshot as siege_snapshot
@@ -315,3 +316,58 @@ def test_an_altered_file_is_refused_before_use(siege: Siege, tmp_path: Path) -> 
     service.run_sync(profile, http_factory=siege.http_factory)
     service.run_sync(reference, http_factory=siege.http_factory)
     assert held(profile) == held(reference) and persons(profile) > 0
+
+
+class _Stop(Exception):
+    """Raised from a hook to stop a sync or a copy at one point."""
+
+
+def _dump(profile: Profile) -> list[str]:
+    """The laptop's whole database as SQL: schema (indexes, triggers) and every row."""
+    database = profile.engine.url.database
+    assert database
+    with sqlite3.connect(database) as raw:
+        return list(raw.iterdump())
+
+
+def test_a_copy_stopped_just_before_its_commit_leaves_the_laptop_as_it_was(
+    siege: Siege, tmp_path: Path
+) -> None:
+    _with_a_conflict(siege)
+    profile = laptop(siege, tmp_path, "Interrompu", "Épernay", devices.SIEGE)
+
+    def stop(point: str) -> None:
+        if point == "snapshot_checked":
+            raise _Stop(point)
+
+    # The file is downloaded and checked; the sync stops just before copying it.
+    with pytest.raises(_Stop):
+        service.run_sync(profile, http_factory=siege.http_factory, fault=stop)
+    target = laptop_snapshot.download_path(profile.engine)
+    position = json.loads(state(profile, laptop_snapshot.POSITION_KEY))
+    before = _dump(profile)
+    reached: list[int] = []
+
+    def refuse() -> None:
+        reached.append(1)
+        raise _Stop("refused")
+
+    with siege.http_factory(BASE_URL, None) as http:
+        client = SyncClient(profile.engine, http)
+        with pytest.raises(_Stop, match="refused"):
+            snapshot_copy.copy(
+                client,
+                target,
+                position["cursor"],
+                position["epoch"],
+                laptop_snapshot.POSITION_KEY,
+                position["key"],
+                before_commit=refuse,
+            )
+    assert reached == [1]
+    # No row, no clock, no cursor; the dropped triggers and indexes are back.
+    assert _dump(profile) == before
+    assert persons(profile) == 0 and state(profile, CURSOR_KEY) in ("", "0")
+    # The file is still there to copy: the next sync copies it.
+    service.run_sync(profile, http_factory=siege.http_factory)
+    assert held(profile) == snapshot(siege.engine, synced_tables())
