@@ -10,6 +10,9 @@ our layers' cost).
   written (each copy synced to disk);
 - the snapshot's phases: building the file on the siège, then on the laptop download,
   checksum, checks (app/sync/snapshot_check.py) and copy (app/sync/snapshot_copy.py);
+- first sync of a siège-staff laptop whose profile is encrypted (SQLCipher), from a
+  SQLCipher file built for it, beside the same sync into a plain profile: what the
+  encryption costs;
 - first sync of a one-antenne laptop (Vouziers) from a snapshot, as a share of the
   whole one (both with their file built);
 - 100 changes pushed and pulled, beside a bare insert of 100 rows;
@@ -49,7 +52,13 @@ def _siege(folder: Path, source: Path | None) -> Any:
 
 
 def _laptop(
-    folder: Path, name: str, engine: Any, app: Any, town: str = "Reims", role: str = ""
+    folder: Path,
+    name: str,
+    engine: Any,
+    app: Any,
+    town: str = "Reims",
+    role: str = "",
+    passphrase: str | None = None,
 ) -> tuple[Any, Any]:
     from fastapi.testclient import TestClient
 
@@ -62,7 +71,8 @@ def _laptop(
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return TestClient(app, base_url="http://localhost", headers=headers)
 
-    profile = create_profile(folder / name, ProfileSettings(display_name=name))
+    settings = ProfileSettings(display_name=name, encrypted=passphrase is not None)
+    profile = create_profile(folder / name, settings, passphrase)
     code, _prefix = devices.enroll(engine, name, town, role or devices.ACCOMPAGNATEUR)
     service.enrol(profile, "http://localhost", code, http_factory=http)
     return profile, http
@@ -152,13 +162,21 @@ class _Sampler:
 
 
 def _first_sync(
-    folder: Path, engine: Any, app: Any, name: str, town: str, role: str, snapshot: bool
+    folder: Path,
+    engine: Any,
+    app: Any,
+    name: str,
+    town: str,
+    role: str,
+    snapshot: bool,
+    passphrase: str | None = None,
 ) -> dict[str, Any]:
-    """A new laptop's first sync, with its phases (snapshot) and resident memory."""
+    """A new laptop's first sync, with its phases (snapshot) and resident memory;
+    ``passphrase``: an encrypted (SQLCipher) profile, which gets a SQLCipher file."""
     from app.jobs import JobControl
     from app.sync import service
 
-    laptop, http = _laptop(folder, name, engine, app, town, role)
+    laptop, http = _laptop(folder, name, engine, app, town, role, passphrase)
     steps: list[int] = []
     peaks: list[float] = []
     marks: dict[str, float] = {}
@@ -263,6 +281,10 @@ def main() -> None:
         built = _first_sync(here, engine, app, "nouveau", "Reims", SIEGE, snapshot=True)
         cached = _first_sync(here, engine, app, "suivant", "Reims", SIEGE, snapshot=True)
         one = _first_sync(here, engine, app, "vouziers", "Vouziers", ACCOMPAGNATEUR, True)
+        # An encrypted profile: its file is a SQLCipher one, built for it (another kind).
+        sealed = _first_sync(
+            here, engine, app, "chiffre", "Reims", SIEGE, True, passphrase="phrase de passe longue"
+        )
         build_ms, snapshot_file = _build(engine, "mesure", "Reims", SIEGE, folder / "build")
         one_build_ms, one_file = _build(
             engine, "mesure-v", "Vouziers", ACCOMPAGNATEUR, folder / "build-v"
@@ -358,6 +380,13 @@ def main() -> None:
             floor_label="copie des mêmes octets",
         ),
         harness.Row(
+            "première synchro, poste du siège, profil chiffré (fichier SQLCipher construit)",
+            [sealed["ms"]],
+            [built["ms"]],
+            target="(pour mémoire)",
+            floor_label="même synchro, profil non chiffré",
+        ),
+        harness.Row(
             f"première synchro, poste de Vouziers, instantané ({one['rows']} lignes)",
             [one["ms"]],
             [built["ms"]],
@@ -389,7 +418,12 @@ def main() -> None:
         f"construction seule : poste du siège {build_ms:.0f} ms, "
         f"Vouziers {one_build_ms:.0f} ms ({one_file_mb:.1f} Mo)"
     )
-    runs = (("fichier construit", built), ("fichier en cache", cached), ("Vouziers", one))
+    runs = (
+        ("fichier construit", built),
+        ("fichier en cache", cached),
+        ("profil chiffré", sealed),
+        ("Vouziers", one),
+    )
     for label, run in runs:
         parts = ", ".join(f"{k} {v:.0f} ms" for k, v in run["phases"].items())
         print(f"phases ({label}) : {parts}")
