@@ -18,6 +18,7 @@ ACTIONS_FR = {
     "update": "modification",
     "delete": "suppression",
     "freeze": "émission",
+    "anonymise": "anonymisation par le siège",  # siege/anonymise.py
 }
 
 

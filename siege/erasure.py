@@ -1,25 +1,32 @@
 """An anonymised person stays anonymised on the siège, and the siège keeps no copy of
 what identified them (docs/personal-data.md).
 
-No route of its own: anonymisation is an ordinary edit of the person's record, so the
-write authority of siege/authority.py decides which device may make it (the devices of
-the antennes that follow the person, and siège staff devices: DESIGN §4.1). Once the
-siège has applied a change to an anonymised person or to their texts:
+An anonymisation reaches the siège two ways. A laptop makes it as an ordinary edit of
+the person's record, so the write authority of siege/authority.py decides which device
+may (a device of an antenne that follows the person; a siège staff device is refused,
+``siege_device_writes_reference_data_only``). Or the siège's administrator makes it on
+request, with ``python -m siege person anonymise`` (siege/anonymise.py), under the
+same legal holds. Once the siège holds an anonymised person:
 - the stored conflicts about these rows lose their values (the former name, notes…),
   so neither the siège nor a laptop enrolled later receives them;
 - the erased fields keep their erased values: an edit made on a laptop that had not
   yet heard of the anonymisation is overwritten at once, under a stamp newer than its
-  own, and sent back to every laptop with the row.
+  own, and sent back to every laptop with the row;
+- so is the search key of a draft invoice of the person (it holds their name): a draft
+  made on such a laptop and sent after the anonymisation gets the erased name's key.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, or_, select, update
 
+from app.invoicing.drafts import search_key as draft_search_key
 from app.models.base import Base
-from app.people.erase_copies import CLEARED_TEXT, ERASED_PERSON
+from app.people.erase_copies import ANONYMOUS_NAME, CLEARED_TEXT, ERASED_PERSON
+from app.states import InvoiceStatus
 from app.sync.codec import encode_row
 from app.sync.derived import recompute
 from app.sync.erasure import ERASED_TABLES
@@ -43,8 +50,9 @@ def erased_values(table: str) -> dict[str, Any]:
 
 def check_final(table: str, current: dict[str, Any] | None, fields: dict[str, Any]) -> None:
     """Anonymisation cannot be undone: a change clearing it is refused (its author keeps
-    it for review, as any refusal). Who may anonymise at all is who may write the
-    person's record (siege/authority.py): a device of the antenne that follows them."""
+    it for review, as any refusal). Which device may anonymise at all is who may write
+    the person's record (siege/authority.py): a device of the antenne that follows them;
+    the siège's administrator may too, from the command line (siege/anonymise.py)."""
     if table != "person" or current is None or current.get("anonymised_at") is None:
         return
     if "anonymised_at" in fields and fields["anonymised_at"] is None:
@@ -57,6 +65,9 @@ def after_op(
     """Called once a pushed change of ``table``/``row_id`` is applied. Costs nothing for a
     person who is not anonymised: the person's state comes from the op itself or from
     the batch's cached look-ups (siege/authority.py)."""
+    if table == "invoice":
+        _keep_draft_key_erased(ctx, row_id, values, current)
+        return
     if table not in ERASED_TABLES:
         return
     erased = erased_values(table)
@@ -76,12 +87,41 @@ def after_op(
     if found is None:
         return
     if table == "person" and "anonymised_at" in values:
-        scrub_conflicts(ctx.conn, _rows_of_person(ctx.conn, row_id))
+        scrub_conflicts(ctx.conn, rows_of_person(ctx.conn, row_id))
     _keep_erased(ctx, table, row_id, dict(found), erased)
     scrub_conflicts(ctx.conn, {table: [row_id]})
 
 
-def _rows_of_person(conn: Connection, person_id: str) -> dict[str, list[str]]:
+def _keep_draft_key_erased(
+    ctx: Batch, row_id: str, values: dict[str, Any], current: dict[str, Any] | None
+) -> None:
+    """A draft's search key holds its entrepreneur's name (app/invoicing/drafts.py). A
+    draft written on a laptop that had not yet heard of the anonymisation (made before,
+    sent after) gets the key an erased name gives, like the erased fields above; only
+    a change writing the key is looked at, and one cached look-up of its person."""
+    if "search_key" not in values:
+        return
+    merged = {**(current or {}), **values}
+    if merged.get("status") != InvoiceStatus.DRAFT:
+        return  # an issued invoice never changes (and its retention blocks erasure)
+    auth = ctx.authority
+    person_id = merged.get("entrepreneur_id")
+    if auth is None or auth.value("person", person_id, "anonymised_at") is None:
+        return
+    client = Base.metadata.tables["client"]
+    name = ctx.conn.execute(
+        select(client.c.name).where(client.c.id == merged.get("client_id"))
+    ).scalar()
+    erased: Any = SimpleNamespace(last_name=ANONYMOUS_NAME, first_name="")
+    key = draft_search_key(str(merged.get("number") or ""), str(name or ""), erased)
+    invoice = Base.metadata.tables["invoice"]
+    found = ctx.conn.execute(select(invoice).where(invoice.c.id == row_id)).mappings().first()
+    if found is not None:
+        _keep_erased(ctx, "invoice", row_id, dict(found), {"search_key": key})
+
+
+def rows_of_person(conn: Connection, person_id: str) -> dict[str, list[str]]:
+    """The rows an anonymisation erases: the person's and their texts'."""
     rows: dict[str, list[str]] = {"person": [person_id]}
     for table in CLEARED_TEXT:
         t = Base.metadata.tables[table]
@@ -106,21 +146,22 @@ def _keep_erased(
             )
         ).all()
     )
-    stamps = {name: _after(held.get(name), ctx.now_ms) for name in encode_row(table, wrong)}
+    stamps = {name: stamp_after(held.get(name), ctx.now_ms) for name in encode_row(table, wrong)}
     upsert_clocks(ctx.conn, table, row_id, stamps)
     touch_row(ctx.conn, table, row_id, ctx.next_seq())
 
 
-def _after(held: str | None, now_ms: int) -> str:
-    """A stamp newer than ``held`` (the losing edit's), on the siège's erasure node."""
+def stamp_after(held: str | None, now_ms: int, node: str = ERASURE_NODE) -> str:
+    """A stamp newer than ``held`` (the value it replaces), on one of the siège's nodes:
+    every laptop then takes the siège's value (per-field last writer wins, docs/sync.md)."""
     if not held:
-        return Stamp(now_ms, 0, ERASURE_NODE).encode()
+        return Stamp(now_ms, 0, node).encode()
     previous = parse(held)
     if previous.wall_ms < now_ms:
-        return Stamp(now_ms, 0, ERASURE_NODE).encode()
+        return Stamp(now_ms, 0, node).encode()
     if previous.counter >= MAX_COUNTER:
-        return Stamp(previous.wall_ms + 1, 0, ERASURE_NODE).encode()
-    return Stamp(previous.wall_ms, previous.counter + 1, ERASURE_NODE).encode()
+        return Stamp(previous.wall_ms + 1, 0, node).encode()
+    return Stamp(previous.wall_ms, previous.counter + 1, node).encode()
 
 
 def scrub_conflicts(conn: Connection, rows: dict[str, list[str]]) -> int:

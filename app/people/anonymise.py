@@ -41,8 +41,11 @@ __all__ = [
     "ANONYMOUS_NAME",
     "CLEARED_TEXT",
     "ERASED_PERSON",
+    "anonymisable",
     "anonymise_person",
     "erase_pulled_anonymisations",
+    "merged_records",
+    "retention_refusals",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,31 +67,10 @@ def anonymise_person(
     day = today or clock_today()
     with uow_factory() as uow:
         session = uow.session
-        person = live_person(session, person_id)
-        if person.anonymised_at is not None:
-            raise ConflictError("already_anonymised")
-        limit = add_months(day, -12 * INVOICE_RETENTION_YEARS)
-        issued = session.scalar(
-            select(func.count(Invoice.id)).where(
-                Invoice.entrepreneur_id == person.id,
-                Invoice.issue_date.is_not(None),
-                Invoice.issue_date >= limit,
-            )
-        )
-        if issued:
-            raise ConflictError("invoices_retention", count=int(issued))
-        # Attendance at an EU co-financed (FSE+) action is evidence the funder may audit
-        # for 10 years (docs/signing.md, docs/personal-data.md): the signed sheets must
-        # keep their signer, so erasure waits, as for invoices (RGPD art. 17(3)(b)).
-        if session.scalar(
-            select(literal(True)).where(
-                literal(person.id).in_(cofinanced_attendees(day).scalar_subquery())
-            )
-        ):
-            raise ConflictError("cofinanced_retention", years=COFINANCED_YEARS)
+        person = anonymisable(session, person_id, day)
         # The records merged into this one (app/people/merge.py) are tombstones that
         # still hold the same person's identity: erased with it.
-        erased = [person, *_merged_records(session, person.id)]
+        erased = [person, *merged_records(session, person.id)]
         stamp = utcnow()
         for record in erased:
             _erase_record(session, record, stamp)
@@ -102,6 +84,49 @@ def anonymise_person(
         engine = session.get_bind()
     assert isinstance(engine, Engine)
     _erase_outside(engine, documents_dir, documents)
+
+
+def anonymisable(session: Session, person_id: str, day: dt.date) -> Person:
+    """The record to anonymise (a merged tombstone leads to the record it went into), or
+    the reason why not: ``person_not_found``, ``already_anonymised``, or the first legal
+    hold of :func:`retention_refusals`. The siège asks the same (siege/anonymise.py)."""
+    person = live_person(session, person_id)
+    if person.anonymised_at is not None:
+        raise ConflictError("already_anonymised")
+    refusals = retention_refusals(session, person.id, day)
+    if refusals:
+        raise refusals[0]
+    return person
+
+
+def retention_refusals(session: Session, person_id: str, day: dt.date) -> list[ConflictError]:
+    """The legal holds that forbid erasing the person on ``day``, empty when none: the
+    invoices issued for their activity within their 10-year retention (the invoice must
+    keep showing whose activity it was: C. com. L123-22), and attendance at an EU
+    co-financed action within its 10-year retention (the signed sheets are the funder's
+    evidence). Reads only, so any session bound to the app's tables can ask (the laptop's
+    unit of work, the siège's connection)."""
+    refusals: list[ConflictError] = []
+    limit = add_months(day, -12 * INVOICE_RETENTION_YEARS)
+    issued = session.scalar(
+        select(func.count(Invoice.id)).where(
+            Invoice.entrepreneur_id == person_id,
+            Invoice.issue_date.is_not(None),
+            Invoice.issue_date >= limit,
+        )
+    )
+    if issued:
+        refusals.append(ConflictError("invoices_retention", count=int(issued)))
+    # Attendance at an EU co-financed (FSE+) action is evidence the funder may audit
+    # for 10 years (docs/signing.md, docs/personal-data.md): the signed sheets must
+    # keep their signer, so erasure waits, as for invoices (RGPD art. 17(3)(b)).
+    if session.scalar(
+        select(literal(True)).where(
+            literal(person_id).in_(cofinanced_attendees(day).scalar_subquery())
+        )
+    ):
+        refusals.append(ConflictError("cofinanced_retention", years=COFINANCED_YEARS))
+    return refusals
 
 
 def _erase_record(session: Session, person: Person, stamp: dt.datetime) -> None:
@@ -118,7 +143,8 @@ def _erase_record(session: Session, person: Person, stamp: dt.datetime) -> None:
     _refresh_draft_search_keys(session, person)
 
 
-def _merged_records(session: Session, person_id: str) -> list[Person]:
+def merged_records(session: Session, person_id: str) -> list[Person]:
+    """The tombstones merged into the person, directly or through another, not yet erased."""
     found: list[Person] = []
     frontier = [person_id]
     while frontier:
