@@ -183,25 +183,43 @@ class InvoicesPage(QWidget):
         self.status.currentIndexChanged.connect(lambda _i: self.refresh(alerts=False))
         ctx.hub.changed.connect(self._on_changed)
         self.export_control: JobControl | None = None
+        # Each read of the list takes the next number; a read delivered after a newer one
+        # (a notice's read landing after a filter typed since) is dropped: the newest wins.
+        self._generation = 0
+        self._alerts_generation = 0  # the read whose alerts are shown
         self.refresh()
 
     # List --------------------------------------------------------------------------
     def refresh(self, alerts: bool = True) -> None:
         """Read and show the list now (the page being built, a filter typed)."""
         reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
-        self._show_listing(_read_listing(reads, text, status, alerts))
+        self._generation += 1
+        self._deliver(self._generation, _read_listing(reads, text, status, alerts))
 
     def refresh_in_background(self) -> None:
         """Read the list off the GUI thread, then show it: what a notice does, so the page
-        never holds the window after a sync brought thousands of rows (issue 14)."""
+        never holds the window after a sync brought thousands of rows (issue 14). Shown
+        only if no newer read was asked meanwhile."""
         # The filter is read here, on the GUI thread; only the database off it.
         reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
+        self._generation += 1
+        generation = self._generation
         QueryOp(
             self.ctx,
             parent=self,
             op=lambda: _read_listing(reads, text, status, True),
-            success=self._show_listing,
+            success=lambda listing: self._deliver(generation, listing),
         ).run_in_background()
+
+    def _deliver(self, generation: int, listing: _Listing) -> None:
+        """Show the read numbered ``generation`` unless a newer one was asked after it.
+        Its alerts are still shown if no newer read brought alerts: they do not depend
+        on the filter, and a filter typed since reads none (``alerts=False``)."""
+        if listing.alerts is not None and generation > self._alerts_generation:
+            self._alerts_generation = generation
+            self._show_alerts(listing.alerts)
+        if generation == self._generation:
+            self._show_listing(listing)
 
     def _show_listing(self, listing: _Listing) -> None:
         text, status, uow = listing.text, listing.status, self.ctx.uow.reading()
@@ -213,8 +231,6 @@ class InvoicesPage(QWidget):
             return rows
 
         self.model.load(fetch, listing.total, listing.first)
-        if listing.alerts is not None:
-            self._show_alerts(listing.alerts)
         total = listing.total
         if total == 0:
             self.count_label.setText(

@@ -6,9 +6,13 @@ before the profile is open (ui/opening.py): the list is filled and searchable wh
 SQLAlchemy loads, then :meth:`PersonsPage.use_profile` switches it to the profile. Nothing
 here imports SQLAlchemy.
 
-A change notice (a person saved, the end of a sync) re-reads the list off the GUI thread
-(:class:`ui.operations.QueryOp`, read-only units of work): what was typed and the selected
-person stay, and a read overtaken by a newer one (another notice, a keystroke) is dropped."""
+A typed search (once typing pauses) and a change notice (a person saved, the end of a sync)
+read the list off the GUI thread (:class:`ui.operations.QueryOp`, read-only units of work):
+what was typed and the selected person stay, and a read overtaken by a newer one (another
+notice, a keystroke) is dropped, so a slow read of an older query never shows over the
+results of a newer one. Entrée pressed before the newest query's rows are in opens from
+those rows, once they are. The early list reads on the GUI thread: the database worker is
+busy opening the profile then, and its reader is plain SQL on a small first page."""
 
 from __future__ import annotations
 
@@ -105,6 +109,8 @@ class PersonsPage(QWidget):
             raise ValueError("a person list needs an open profile or reads and a hub")
         self.reads: PersonReads = reads
         self._generation = 0  # bumped by each read: an older background result is stale
+        self._shown = 0  # the generation of the rows on screen
+        self._open_when_read = False  # Entrée pressed while the newest query was read
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(accueil.PEOPLE_SEARCH_PLACEHOLDER)
         self.search.setClearButtonEnabled(True)
@@ -140,8 +146,9 @@ class PersonsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
-        self._timer = debounced_search(self.search, self.refresh)
-        self.search.returnPressed.connect(self._open_first)
+        self._timer = debounced_search(self.search, self.refresh_in_background)
+        self.search.returnPressed.connect(self._return_pressed)
+        self.search.textChanged.connect(self._typed)
         hub.changed.connect(self._on_changed)
         self.refresh(first)
 
@@ -155,36 +162,45 @@ class PersonsPage(QWidget):
             self.refresh()
 
     def refresh(self, first: PersonPage | None = None) -> None:
-        """Read and show the list now, on the GUI thread: a keystroke's search (a first
-        page of 50 is a few milliseconds) and the list shown at launch."""
+        """Read and show the list now, on the GUI thread: the list shown at launch (its
+        ``first`` page read by the opening), and a re-read after a migration."""
+        self._timer.stop()  # this read answers the text typed so far
         self._generation += 1
         text = self.search.text()
         if first is None:
             first = self.reads.first_page(text, limit=self.model.page_size)
-        self._show(text, first)
+        self._show(self._generation, text, first)
 
     def refresh_in_background(self) -> None:
-        """Re-read the list off the GUI thread, then show it unless a newer read (another
-        notice, a keystroke) started meanwhile: what a change notice does, so the end of a
-        sync that brought thousands of persons never holds the window (issue 14)."""
+        """Read the list off the GUI thread, then show it unless a newer read (another
+        notice, a keystroke) started meanwhile: what a typed search and a change notice
+        do, so neither a decade of persons nor the end of a sync that brought thousands
+        of them holds the window (issue 14)."""
         if self.ctx is None:  # the early list, before the profile is open
             self.refresh()
             return
+        self._timer.stop()  # this read answers the text typed so far
         self._generation += 1
         generation, reads, text = self._generation, self.reads, self.search.text()
         limit = self.model.page_size
+
+        def read() -> PersonPage | None:
+            # Overtaken while it waited for the worker (a burst of notices): not read.
+            return reads.first_page(text, limit=limit) if generation == self._generation else None
+
         QueryOp(
             self.ctx,
             parent=self,
-            op=lambda: reads.first_page(text, limit=limit),
+            op=read,
             success=lambda first: self._show_if_current(generation, text, first),
         ).run_in_background()
 
-    def _show_if_current(self, generation: int, text: str, first: PersonPage) -> None:
-        if generation == self._generation and text == self.search.text():
-            self._show(text, first)
+    def _show_if_current(self, generation: int, text: str, first: PersonPage | None) -> None:
+        if first is not None and generation == self._generation and text == self.search.text():
+            self._show(generation, text, first)
 
-    def _show(self, text: str, first: PersonPage) -> None:
+    def _show(self, generation: int, text: str, first: PersonPage) -> None:
+        self._shown = generation
         selected = self._selected_id()
         total = first.total
         self.model.load(
@@ -199,6 +215,9 @@ class PersonsPage(QWidget):
             self.count_label.setText(accueil.person_count(total, list_count(total)))
         if selected is not None:
             self._select(selected)
+        if self._open_when_read:
+            self._open_when_read = False
+            self._open_first()
 
     def _selected_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -219,6 +238,19 @@ class PersonsPage(QWidget):
         row = self.model.row_at(index.row())
         if row is not None:
             self.person_activated.emit(row.id)
+
+    def _typed(self, _text: str) -> None:
+        self._open_when_read = False  # typing on after Entrée: a new search, nothing opened
+
+    def _return_pressed(self) -> None:
+        """Entrée in the search: the newest query's rows decide, even if typing has not
+        paused yet or its read is still running (they are opened from once shown)."""
+        if self._timer.isActive():
+            self.refresh_in_background()
+        if self._shown == self._generation:
+            self._open_first()
+        else:
+            self._open_when_read = True
 
     def _open_first(self) -> None:
         if self.model.rowCount() == 1:
