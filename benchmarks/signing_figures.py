@@ -79,7 +79,7 @@ def next_name(profile: Any, root: Path) -> harness.Row:
     from ui.dialogs.signing_dialog import SigningDialog
     from ui.tasks import TaskManager
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # kept alive while the dialog runs
     activity_id = _session_now(profile)
     detail = workshops.get_session(profile.uow, activity_id)
     ctx = AppContext(profile=profile, tasks=TaskManager(), hub=ChangeHub())
@@ -93,8 +93,8 @@ def next_name(profile: Any, root: Path) -> harness.Row:
                 dialog.canvas.pen_move(QPointF(point.x, point.y))
             dialog.canvas.pen_up(QPointF(stroke[-1].x, stroke[-1].y))
         start = time.perf_counter()
-        dialog.validate()  # the pen lifted, « Valider »: the next name is ready on return
-        app.processEvents()
+        dialog.validate()  # the pen lifted, « Valider »: written on the database worker,
+        assert ctx.tasks.settle()  # the next name is ready once it is delivered
         samples.append((time.perf_counter() - start) * 1000)
         assert dialog.names.count() == PARTICIPANTS - 1 - seed, dialog.message.text()
     dialog.close()

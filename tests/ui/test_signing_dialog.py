@@ -102,6 +102,7 @@ def test_each_participant_signs_then_the_trainer_and_the_sheet_is_sealed(
         (draw_with_pen if seed == 1 else draw_with_mouse)(dialog.canvas, seed)
         assert not dialog.canvas.is_empty()
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+        assert ctx.tasks.settle()  # written off the GUI thread
         assert f"Merci, {first}" in dialog.message.text()
         # The next name is ready at once, with a clean frame.
         assert dialog.canvas.is_empty()
@@ -128,12 +129,15 @@ def test_a_copied_signature_and_an_empty_one_are_refused_in_french(qtbot, ctx, d
     dialog = _dialog(qtbot, ctx, detail)
     draw_with_mouse(dialog.canvas, 1)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()  # checked and written off the GUI thread
     first = dialog.session.signatures[0].name
     draw_with_mouse(dialog.canvas, 1)  # the very same strokes for the next person
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()
     assert f"identique à celle de {first}" in dialog.message.text()
     assert len(dialog.session.signatures) == 1 and dialog.names.count() == 2
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)  # nothing drawn
+    assert ctx.tasks.settle()
     assert "vide ou trop courte" in dialog.message.text()
 
 
@@ -142,6 +146,7 @@ def test_a_signature_after_the_window_closed_is_refused(qtbot, ctx, detail, pinn
     pinned_clock.set(dt.datetime.combine(DAY, dt.time(13, 5), tzinfo=clock.PARIS))
     draw_with_mouse(dialog.canvas, 1)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()
     assert "que pendant la demi-journée" in dialog.message.text()
     assert "de 08:30 à 13:00" in dialog.message.text()
     assert dialog.session.signatures == []
@@ -174,6 +179,7 @@ def test_a_sealed_half_day_cannot_be_opened_again(qtbot, ctx, detail) -> None:
     dialog = _dialog(qtbot, ctx, detail)
     draw_with_mouse(dialog.canvas, 1)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()
     qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
     draw_with_mouse(dialog.canvas, 2)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
@@ -191,6 +197,7 @@ def test_the_panel_header_says_where_each_half_day_stands(qtbot, ctx, detail) ->
     dialog = _dialog(qtbot, ctx, detail)
     draw_with_mouse(dialog.canvas, 1)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()
     panel = SessionPanel(ctx)
     qtbot.addWidget(panel)
     panel.load(detail.id)
@@ -200,6 +207,7 @@ def test_the_panel_header_says_where_each_half_day_stands(qtbot, ctx, detail) ->
     qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
     draw_with_mouse(dialog.canvas, 2)
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert ctx.tasks.settle()
     panel.load(detail.id)
     assert "contresignée, scellement au siège à la prochaine synchronisation" in (
         panel.header.text()

@@ -47,6 +47,7 @@ def test_signed_offline_countersigned_synced_sealed_and_verified_from_the_pack(
     for seed in range(4):
         draw_with_mouse(dialog.canvas, seed)
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+        assert ctx.tasks.settle()  # written off the GUI thread
     assert dialog.names.count() == 0, dialog.message.text()
     qtbot.mouseClick(dialog.trainer_button, Qt.MouseButton.LeftButton)
     draw_with_mouse(dialog.canvas, 9)

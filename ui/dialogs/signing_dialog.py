@@ -1,28 +1,27 @@
 """« Faire signer »: the participants of one half-day sign on the laptop, then the trainer.
 
 Full screen, large: a participant picks their name, signs in the frame with the
-pen, the finger or the mouse, and validates; the next name is ready at once. The
-trainer countersigns last, which closes and seals the half-day. The canvas only
-records strokes (points with their times); what is accepted, and the sealed sheet,
-is decided by the core (app/workshops/signing.py, app/workshops/signing_seal.py).
+pen, the finger or the mouse, and validates; the next name is ready as soon as the
+signature is written. The trainer countersigns last, which closes and seals the
+half-day. The canvas (ui/widgets/signature_canvas.py) only records strokes (points with
+their times); what is accepted, and the sealed sheet, is decided by the core
+(app/workshops/signing.py, app/workshops/signing_seal.py).
+
+Each signature is checked and written on the database worker (issue 14: nothing on the
+GUI thread that writes), the frame, the names and the buttons greyed meanwhile; a
+refusal is said in French under the frame, which is cleared to sign again. Closing the
+dialog while a write is under way waits for it: nothing taken is lost.
 """
 
 from __future__ import annotations
 
-from itertools import pairwise
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QElapsedTimer, QPointF, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPen,
-    QShowEvent,
-    QTabletEvent,
-)
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,13 +38,15 @@ from app import formatting
 from app.changes import Changes
 from app.errors import PermanenceError
 from app.workshops import signature_store, workshop_documents
-from app.workshops.signing import Point, Stroke
 from app.workshops.signing_seal import earlier_signatures, ensure_not_sealed, seal_session
 from app.workshops.workshop_values import SessionDetail, hour_text
 from ui.context import AppContext
 from ui.messages import error_message, register
 from ui.operations import CollectionOp
 from ui.texts import ateliers, common
+from ui.widgets.signature_canvas import SignatureCanvas
+
+T = TypeVar("T")
 
 register(
     error_messages={
@@ -77,102 +77,6 @@ register(
         "signature_too_long": ateliers.SIGNATURE_TOO_LONG,
     }
 )
-
-INK = QColor("#0B1F5C")
-
-
-class SignatureCanvas(QWidget):
-    """Records what the pen draws as strokes of points, each with its time in ms."""
-
-    stroke_finished = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMinimumSize(600, 220)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
-        self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setAccessibleName(ateliers.SIGNATURE_FRAME)
-        self._strokes: list[list[Point]] = []
-        self._timer = QElapsedTimer()
-        self._drawing = False
-
-    # What was drawn -----------------------------------------------------------
-    def strokes(self) -> list[Stroke]:
-        return [tuple(stroke) for stroke in self._strokes if stroke]
-
-    def box(self) -> tuple[float, float]:
-        return float(self.width()), float(self.height())
-
-    def is_empty(self) -> bool:
-        return not any(self._strokes)
-
-    def clear(self) -> None:
-        self._strokes = []
-        self._drawing = False
-        self._timer.invalidate()
-        self.update()
-
-    # Pen, finger or mouse -------------------------------------------------------
-    def pen_down(self, position: QPointF) -> None:
-        if not self._timer.isValid():
-            self._timer.start()  # times count from the first touch of this signature
-        self._drawing = True
-        self._strokes.append([self._point(position)])
-        self.update()
-
-    def pen_move(self, position: QPointF) -> None:
-        if self._drawing:
-            self._strokes[-1].append(self._point(position))
-            self.update()
-
-    def pen_up(self, position: QPointF) -> None:
-        if self._drawing:
-            last = self._strokes[-1][-1]
-            if (last.x, last.y) != (round(position.x(), 2), round(position.y(), 2)):
-                self._strokes[-1].append(self._point(position))
-            self._drawing = False
-            self.update()
-            self.stroke_finished.emit()
-
-    def _point(self, position: QPointF) -> Point:
-        return Point(round(position.x(), 2), round(position.y(), 2), self._timer.elapsed())
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.pen_down(event.position())
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self.pen_move(event.position())
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.pen_up(event.position())
-
-    def tabletEvent(self, event: QTabletEvent) -> None:
-        kind = event.type()
-        if kind == QTabletEvent.Type.TabletPress:
-            self.pen_down(event.position())
-        elif kind == QTabletEvent.Type.TabletMove:
-            self.pen_move(event.position())
-        elif kind == QTabletEvent.Type.TabletRelease:
-            self.pen_up(event.position())
-        event.accept()  # otherwise Qt replays the pen as a mouse
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#FFFFFF"))
-        painter.setPen(QPen(QColor("#999999"), 1, Qt.PenStyle.DashLine))
-        baseline = int(self.height() * 0.75)
-        painter.drawLine(20, baseline, self.width() - 20, baseline)
-        painter.setPen(QPen(INK, 2.5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        for stroke in self._strokes:
-            for start, end in pairwise(stroke):
-                painter.drawLine(QPointF(start.x, start.y), QPointF(end.x, end.y))
-            if len(stroke) == 1:
-                painter.drawPoint(QPointF(stroke[0].x, stroke[0].y))
-        painter.end()
 
 
 class SigningDialog(QDialog):
@@ -228,6 +132,8 @@ class SigningDialog(QDialog):
             button.setMinimumHeight(44)  # a finger or a pen must hit them on a touch screen
             button.setFont(big)
         self.trainer_mode = False
+        self._writes = 0  # writes under way on the database worker
+        self._close_asked: int | None = None  # a close asked while writing: its result
         self._layout(title)
         self.names.currentItemChanged.connect(lambda *_: self._show_who())
         self.clear_button.clicked.connect(self.canvas.clear)
@@ -245,6 +151,7 @@ class SigningDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.sign_button)
         right.addLayout(buttons)
+        right.addWidget(self.message)  # a refusal is read where the signature was drawn
         body = QHBoxLayout()
         body.addWidget(self.names, 1)
         body.addLayout(right, 3)
@@ -257,7 +164,6 @@ class SigningDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(body, 1)
-        layout.addWidget(self.message)
         layout.addLayout(trainer)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -296,7 +202,12 @@ class SigningDialog(QDialog):
 
     # Signing ------------------------------------------------------------------
     def validate(self) -> None:
-        """The signature in the frame is submitted: the participant's, or the trainer's."""
+        """The signature in the frame is submitted: the participant's, or the trainer's.
+        The core checks and writes it on the database worker (docs/signing.md: each
+        accepted signature is written at once); meanwhile the frame, the names and the
+        buttons are greyed, and a refusal is said in French under the frame."""
+        if self.writing:
+            return
         if self.trainer_mode:
             self._countersign()
             return
@@ -304,21 +215,28 @@ class SigningDialog(QDialog):
         if item is None:
             self.say(ateliers.PICK_YOUR_NAME, error=True)
             return
-        try:
-            self.session.sign(
-                str(item.data(Qt.ItemDataRole.UserRole)), self.canvas.strokes(), self.canvas.box()
-            )
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            self.canvas.clear()
-            return
-        self.say(ateliers.THANKS_SIGNED.format(name=item.text()))
-        self.names.takeItem(self.names.row(item))
+        person_id, name = str(item.data(Qt.ItemDataRole.UserRole)), item.text()
+        # What was drawn is read here, on the GUI thread; the worker gets plain values.
+        session, strokes, box = self.session, self.canvas.strokes(), self.canvas.box()
+        self.say(ateliers.SAVING_SIGNATURE.format(name=name))
+        self._write(
+            lambda: session.sign(person_id, strokes, box),
+            lambda _signature: self._signed(person_id, name),
+        )
+
+    def _signed(self, person_id: str, name: str) -> None:
+        self.say(ateliers.THANKS_SIGNED.format(name=name))
+        for row in range(self.names.count()):
+            if self.names.item(row).data(Qt.ItemDataRole.UserRole) == person_id:
+                self.names.takeItem(row)
+                break
         if self.names.count():
             self.names.setCurrentRow(0)
         self._show_who()
 
     def start_countersignature(self) -> None:
+        if self.writing:
+            return
         if not self.session.signatures:
             self.say(error_message(PermanenceError("nobody_signed")), error=True)
             return
@@ -328,15 +246,15 @@ class SigningDialog(QDialog):
         self._show_who()
 
     def _countersign(self) -> None:
-        try:
-            self.session.countersign(self.trainer.text(), self.canvas.strokes(), self.canvas.box())
-        except PermanenceError as error:
-            self.say(error_message(error), error=True)
-            self.canvas.clear()
-            return
-        # The sheet is drawn and sealed off the GUI thread (a PDF and a signature: the
-        # window must not freeze); the buttons are greyed meanwhile. The session panel
-        # announces the change once this dialog is closed.
+        session, trainer = self.session, self.trainer.text()
+        strokes, box = self.canvas.strokes(), self.canvas.box()
+        self.say(ateliers.SAVING_COUNTERSIGNATURE)
+        self._write(lambda: session.countersign(trainer, strokes, box), self._countersigned)
+
+    def _countersigned(self, _signature: object) -> None:
+        # The sheet is drawn and sealed off the GUI thread too (a PDF and a signature);
+        # the dialog still waits for it if asked to close. The session panel announces
+        # the change once this dialog is closed.
         uow, documents, root = self.ctx.uow, self.documents, self.ctx.profile.paths.root
         session = self.session
 
@@ -344,14 +262,7 @@ class SigningDialog(QDialog):
             organisation = workshop_documents.organisation_of(uow.reading())
             return seal_session(uow, documents, root, session, organisation)
 
-        CollectionOp(
-            self.ctx,
-            parent=self,
-            op=seal,
-            changes=Changes(),
-            success=self._sealed,
-            busy=[self.sign_button, self.clear_button, self.trainer_button, self.close_button],
-        ).failure(lambda error: self.say(error_message(error), error=True)).run_in_background()
+        self._write(seal, self._sealed, refused=self._seal_failed, busy=[self.close_button])
 
     def _sealed(self, path: Path) -> None:
         self.sealed_path = path
@@ -363,6 +274,65 @@ class SigningDialog(QDialog):
         self.close_button.setText(ateliers.FINISH)
         self.close_button.clicked.disconnect()
         self.close_button.clicked.connect(self.accept)
+
+    # Writing off the GUI thread -------------------------------------------------
+    @property
+    def writing(self) -> bool:
+        """A signature (or the seal) is being written on the database worker."""
+        return self._writes > 0
+
+    def _write(
+        self,
+        op: Callable[[], T],
+        success: Callable[[T], None],
+        *,
+        refused: Callable[[BaseException], None] | None = None,
+        busy: list[QWidget] | None = None,
+    ) -> None:
+        """``op`` on the database worker (:class:`ui.operations.CollectionOp`), the frame,
+        the names and the buttons greyed until it is over; a refusal is said in French
+        (``refused``; by default under the frame, which is cleared to sign again)."""
+        self._writes += 1
+        # Greying the focused list or button moves the focus on (to « Fermer », which
+        # Entrée would then press): it goes back where it was once the write is over.
+        focused = self.focusWidget()
+
+        def over() -> None:
+            self._writes -= 1
+            if focused is not None and shiboken6.isValid(focused) and focused.isEnabled():
+                focused.setFocus()
+            # After the success or the refusal that follows: a close asked meanwhile
+            # happens once no write is left (the seal follows the countersignature).
+            QTimer.singleShot(0, self, self._close_if_asked)
+
+        widgets = [self.canvas, self.names, self.sign_button, self.clear_button]
+        widgets += [self.trainer_button, self.trainer, *(busy or [])]
+        CollectionOp(
+            self.ctx, parent=self, op=op, changes=Changes(), success=success, busy=widgets
+        ).failure(refused or self._refused).after(over).run_in_background()
+
+    def _refused(self, error: BaseException) -> None:
+        self._close_asked = None  # stay open: whoever signed must see why it was refused
+        self.say(error_message(error), error=True)
+        self.canvas.clear()
+
+    def _seal_failed(self, error: BaseException) -> None:
+        self._close_asked = None
+        self.say(error_message(error), error=True)
+
+    def done(self, result: int) -> None:
+        """Closing (« Fermer », Échap, the window's cross) waits for a write under way:
+        the signature being saved is never cut off; the dialog closes once it is in."""
+        if self.writing:
+            self._close_asked = result
+            self.say(ateliers.CLOSING_AFTER_SAVING)
+            return
+        super().done(result)
+
+    def _close_if_asked(self) -> None:
+        if not self.writing and self._close_asked is not None:
+            result, self._close_asked = self._close_asked, None
+            self.done(result)
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")

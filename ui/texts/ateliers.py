@@ -91,6 +91,11 @@ FINISH: Final[str] = "Terminer"
 COUNTERSIGNATURE_OF: Final[str] = "Contresignature de : <b>{name}</b>"
 SIGNATURE_OF: Final[str] = "Signature de : <b>{name}</b>"
 THANKS_SIGNED: Final[str] = "Merci, {name} : signature enregistrée."
+SAVING_SIGNATURE: Final[str] = "Enregistrement de la signature de {name}…"
+SAVING_COUNTERSIGNATURE: Final[str] = "Enregistrement de la contresignature…"
+CLOSING_AFTER_SAVING: Final[str] = (
+    "Enregistrement en cours : la fenêtre se fermera dès qu'il sera terminé."
+)
 SHEET_SEALED: Final[str] = "Feuille signée et scellée : {path}"
 
 
