@@ -299,6 +299,8 @@ class SigningDialog(QDialog):
 
         def over() -> None:
             self._writes -= 1
+            if not shiboken6.isValid(self):  # deleted with its parent meanwhile
+                return
             if focused is not None and shiboken6.isValid(focused) and focused.isEnabled():
                 focused.setFocus()
             # After the success or the refusal that follows: a close asked meanwhile
