@@ -47,6 +47,9 @@ class ProfileSettings:
     permanence_id: str | None = None
     accompagnateur_id: str | None = None
     sync_interval_minutes: int = 5
+    # Days an acknowledged change is kept to be sent again to a siège restored from an
+    # older backup (app/sync/journal.py): longer than the oldest backup one would restore.
+    sync_journal_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_changes(self, **changes: object) -> ProfileSettings:

@@ -1,6 +1,7 @@
 """``python -m siege``: run the siège server and administer enrolled laptops.
 
     python -m siege migrate
+    python -m siege restored                             # last step of restoring a backup
     python -m siege import-profile /path/to/profile      # start from existing data
     python -m siege serve --host 0.0.0.0 --port 8443 --ssl-certfile c.pem --ssl-keyfile k.pem
     python -m siege device enroll "Portable Épernay 1" --antenne Épernay
@@ -24,6 +25,8 @@ import argparse
 import datetime as dt
 import json
 import sys
+
+from sqlalchemy import Engine
 
 from app import cli_french, formatting
 from app.clock import utcnow
@@ -56,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-migrate", action="store_true", help="ne pas mettre la base à jour au démarrage"
     )
     sub.add_parser("migrate", help="créer ou mettre à jour le schéma de la base")
+    sub.add_parser(
+        "restored",
+        help="dernière étape d'une restauration : les portables renvoient ce que le siège a perdu",
+    )
     imp = sub.add_parser("import-profile", help="charger les données d'un profil de portable")
     imp.add_argument("profile", metavar="DOSSIER", help="dossier du profil (permanence.sqlite3)")
     dev = sub.add_parser("device", help="appareils inscrits")
@@ -149,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             db.migrate(engine)
             print("base à jour")
             return 0
+        if args.command == "restored":
+            return _restored(engine)
         if args.command == "serve":
             return _serve(engine, args)
         if args.command == "import-profile":
@@ -177,6 +186,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         engine.dispose()
+
+
+def _restored(engine: Engine) -> int:
+    """After a backup is put back (docs/sync.md, "A restored siège gets back what it
+    acknowledged"): a new epoch, so every laptop reads the siège again and sends again
+    the changes it keeps that the backup lacks."""
+    from siege import epoch
+
+    db.migrate(engine)
+    fresh = epoch.draw(engine)
+    print(f"nouvelle époque du siège : {fresh}")
+    print(
+        "à leur prochaine synchronisation, les portables relisent le siège depuis le début "
+        "et renvoient les modifications qu'il a perdues (gardées dans leur journal)."
+    )
+    return 0
 
 
 def _serve(engine: object, args: argparse.Namespace) -> int:

@@ -30,6 +30,7 @@ from app.sync.protocol import (
     SCHEMA_HEADER,
 )
 from siege import devices, feed, local_series, schemas, sealing, snapshot, store
+from siege import epoch as siege_epoch
 from siege import scope as read_scope
 from siege.devices import DeviceAdminError, DeviceRecord
 from siege.payload import PayloadError, parse_push
@@ -125,6 +126,8 @@ def create_app(engine: Engine) -> FastAPI:
             "min_protocol_version": MIN_PROTOCOL_VERSION,
             "schema_version": schema,
             "server_time_ms": wall_now_ms(),
+            # Drawn again after a restore: laptops then re-read and re-send (siege/epoch.py).
+            "siege_epoch": siege_epoch.current(engine) or None,
             "device": {
                 "name": dev.name,
                 "antenne": dev.antenne,

@@ -139,6 +139,11 @@ class HelloAnswer(BaseModel):
     schema_version: str
     server_time_ms: int
     device: HelloDevice
+    siege_epoch: str | None = Field(
+        None,
+        description="random id of this database's history, drawn again by `siege restored` "
+        "(docs/sync.md): a laptop seeing it change re-reads and re-sends its journal",
+    )
     next_token: str | None = Field(
         None,
         description="a fresh token for this device; the one used stays valid until it is used",

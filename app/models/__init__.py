@@ -21,6 +21,7 @@ from app.models.reference import (
 from app.models.sync import (
     DeviceIdentity,
     FieldClock,
+    JournalEntry,
     OutboxEntry,
     SyncConflict,
     SyncRun,
@@ -57,6 +58,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceSeries",
+    "JournalEntry",
     "OptionItem",
     "OutboxEntry",
     "ParcoursStage",

@@ -50,6 +50,27 @@ class OutboxEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class JournalEntry(Base):
+    """An outbox entry the siège acknowledged, kept so it can be sent again to a siège
+    restored from a backup older than the acknowledgement (docs/sync.md, "A restored
+    siège gets back what it acknowledged"). Same columns as the outbox, moved here in
+    the transaction that acknowledges it; pruned after the profile's
+    ``sync_journal_days``."""
+
+    __tablename__ = "sync_journal"
+
+    # The outbox's own operation number: sent again, an entry keeps it.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    fields_json: Mapped[str] = mapped_column(Text)
+    bases_json: Mapped[str] = mapped_column(Text, default="{}")
+    kind: Mapped[str] = mapped_column(String(12), default="")
+    hlc: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class FieldClock(Base):
     """Hybrid-logical-clock stamp of the last write of one field of one row."""
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine
 
 from app.jobs import JobControl
-from app.sync import client_pull, client_push, evict, pulled, role
+from app.sync import client_pull, client_push, evict, journal, pulled, role
 from app.sync.apply import apply_rows, record_local_conflict, set_state
 from app.sync.capture import OFFSET_KEY, ChangeCapture
 from app.sync.client_common import CURSOR_KEY, FaultHook, RefusedChange, log
 from app.sync.client_common import bad_answer as _bad
 from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
-from app.sync.outbox import settle_operation_numbers, siege_forgot
+from app.sync.outbox import settle_operation_numbers
 from app.sync.protocol import DEFAULT_PAGE, Row
 from app.sync.pulled import RowRefusal
 from app.sync.transport import SyncError, json_body, request, schema_version
@@ -81,6 +81,7 @@ class SyncClient:
         fault: FaultHook = _no_fault,
         on_new_token: Callable[[str], object] | None = None,
         snapshot: bool = True,
+        journal_days: int = journal.DEFAULT_DAYS,
     ) -> None:
         self.engine = engine
         # Where a token rotated by the siège in /hello is kept (docs/sync.md, "Tokens").
@@ -97,6 +98,9 @@ class SyncClient:
         self.restarted = False  # the cursor went back to 0 (a restored siège) this run
         # A first sync reads a snapshot when the siège offers one (False: pages only).
         self.snapshot = snapshot
+        # How long acknowledged changes are kept to be sent again to a restored siège
+        # (the profile's sync_journal_days; app/sync/journal.py).
+        self.journal_days = journal_days
 
     # -- handshake ---------------------------------------------------------------
     def hello(self) -> dict[str, Any]:
@@ -109,15 +113,21 @@ class SyncClient:
         try:
             self.server_ms = pulled.check_server_time(body)
             last_op = pulled.check_last_op(body)
+            epoch = journal.check_epoch(body)
         except pulled.PullRefused as exc:
             raise _bad(exc.reason) from None
+        except journal.EpochRefused as exc:
+            raise _bad(str(exc)) from None
         offset = self.server_ms - (sent + received) // 2
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
-            if siege_forgot(conn, last_op):
-                # Restored from an older backup (docs/sync.md, "Tokens"): read it again.
+            if journal.siege_restored(conn, last_op, epoch):
+                # Restored from an older backup (docs/sync.md, "A restored siège gets
+                # back what it acknowledged"): the journal above last_op is queued
+                # again, and the siège is read again from the start.
                 set_state(conn, CURSOR_KEY, "0")
             settle_operation_numbers(conn, last_op)
+            journal.prune(conn, self.journal_days)
             # The role the siège gives this device (read-only screens: app/sync/role.py).
             answer = body.get("device")
             role.remember(conn, answer if isinstance(answer, dict) else {})

@@ -17,7 +17,7 @@ from app.sync.apply import record_local_conflict, relaxed_links, set_state
 from app.sync.capture import FREEZE
 from app.sync.client_common import RefusedChange, bad_answer, log
 from app.sync.codec import table_of
-from app.sync.outbox import ACKED_KEY, PENDING_KEY, pending_entries
+from app.sync.outbox import ACKED_KEY, PENDING_KEY, acknowledge, pending_entries
 from app.sync.protocol import Op, ProtocolError, PushRequest, Refusal, Row
 from app.sync.transport import SyncError, json_body, request
 
@@ -96,8 +96,9 @@ def push(client: SyncClient, job: JobControl | None = None) -> tuple[int, int, i
         through, forked_ids, server_rows = _check_answer(body, entries[-1]["seq"], newest)
         with relaxed_links(client.engine) as conn:
             # Acknowledged first: the siège's rows then replace the forked local copy
-            # instead of losing to the very changes just acknowledged.
-            conn.execute(delete(ob).where(ob.c.seq <= through))
+            # instead of losing to the very changes just acknowledged. They move to the
+            # journal, kept for a siège restored from an older backup (app/sync/journal.py).
+            acknowledge(conn, ob.c.seq <= through)
             set_state(conn, ACKED_KEY, str(through))
             set_state(conn, PENDING_KEY, "")
             client.apply_forced(conn, server_rows, forked_ids)

@@ -2,8 +2,9 @@
 
 An anonymisation (app/people/anonymise.py) replaces a person's identity and free text;
 the former values must not leave later from the outbox (an edit recorded before and not
-yet sent), nor stay in the conflicts kept for review. Both are rewritten here, in the
-caller's transaction.
+yet sent), nor stay in the journal of acknowledged changes (kept to be sent again to a
+restored siège, app/sync/journal.py) or in the conflicts kept for review. All are
+rewritten here, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from collections.abc import Collection, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
 
 from app.clock import utcnow
-from app.models import OutboxEntry, SyncConflict
+from app.models import JournalEntry, OutboxEntry, SyncConflict
 from app.models.base import Base
 from app.sync.codec import encode_row, table_of
+from app.sync.derived import recompute
 
 # The tables whose rows an anonymisation rewrites, and the link to their person.
 ERASED_TABLES = {
@@ -49,10 +62,21 @@ def _chunks(ids: Collection[str]) -> list[list[str]]:
 def scrub_outbox(
     conn: Connection, table: str, row_ids: Collection[str], erased: Mapping[str, Any]
 ) -> int:
-    """Pending entries of these rows carry the former values of ``erased``'s fields:
-    they now carry the erased ones. Returns how many entries were rewritten."""
-    ob = table_of(OutboxEntry)
+    """Pending entries of these rows, and the journal's acknowledged ones, carry the
+    former values of ``erased``'s fields: they now carry the erased ones (sent again to a
+    restored siège, the erasure then stays). Returns how many entries were rewritten."""
     wire = encode_row(table, dict(erased))
+    rewritten = _scrub_entries(conn, table_of(OutboxEntry), table, row_ids, wire)
+    journal = table_of(JournalEntry)
+    # A backup of a schema before the journal (migration 0010) has none to scrub.
+    if inspect(conn).has_table(journal.name):
+        rewritten += _scrub_entries(conn, journal, table, row_ids, wire)
+    return rewritten
+
+
+def _scrub_entries(
+    conn: Connection, ob: Table, table: str, row_ids: Collection[str], wire: Mapping[str, Any]
+) -> int:
     rewritten = 0
     for chunk in _chunks(row_ids):
         found = conn.execute(
@@ -63,6 +87,9 @@ def scrub_outbox(
         for seq, fields_json in found:
             fields = json.loads(fields_json)
             fresh = {**fields, **{k: v for k, v in wire.items() if k in fields}}
+            # A search key computed from the former name goes too (a creation carries it).
+            derived = recompute(table, {**fields, **wire}, set(wire))
+            fresh.update({k: v for k, v in derived.items() if k in fields})
             if fresh != fields:
                 conn.execute(
                     update(ob).where(ob.c.seq == seq).values(fields_json=json.dumps(fresh))

@@ -5,9 +5,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
-from app.models import OutboxEntry
+from app.clock import utcnow
+from app.models import JournalEntry, OutboxEntry
 from app.sync.apply import get_state, set_state
 from app.sync.codec import table_of
 
@@ -18,6 +29,34 @@ ACKED_KEY = "acknowledged_through"  # highest operation number the siège acknow
 # The id ("first-last" operation numbers) of the batch sent last whose answer has not
 # been applied yet: it is sent again as it was (app/sync/client.py push).
 PENDING_KEY = "pending_batch"
+
+
+# The columns an entry keeps between the outbox and the journal (app/sync/journal.py).
+ENTRY_COLUMNS = (
+    "seq",
+    "table_name",
+    "row_id",
+    "fields_json",
+    "bases_json",
+    "kind",
+    "hlc",
+    "created_at",
+)
+
+
+def acknowledge(conn: Connection, which: ColumnElement[bool]) -> None:
+    """The outbox entries ``which`` selects are acknowledged by the siège: they move to
+    the journal, in the caller's transaction, so a siège restored from an older backup
+    can be sent them again (docs/sync.md, "A restored siège gets back what it
+    acknowledged"). An entry sent again and acknowledged again replaces its old copy."""
+    ob, jr = table_of(OutboxEntry), table_of(JournalEntry)
+    moved = select(*(ob.c[name] for name in ENTRY_COLUMNS), literal(utcnow(), DateTime()))
+    conn.execute(
+        insert(jr)
+        .prefix_with("OR REPLACE")
+        .from_select([*ENTRY_COLUMNS, "acknowledged_at"], moved.where(which))
+    )
+    conn.execute(delete(ob).where(which))
 
 
 def pending_entries(conn: Connection) -> list[Any]:
@@ -41,7 +80,8 @@ def pending_range(conn: Connection) -> tuple[int, int] | None:
 def siege_forgot(conn: Connection, last_op: int) -> bool:
     """True when the siège no longer knows operations it acknowledged (``last_op`` below
     ``ACKED_KEY``): it was restored from an older backup (docs/sync.md, "Tokens"). The
-    mark follows the siège, so this is answered once."""
+    mark follows the siège, so this is answered once: the caller sends the journal
+    above ``last_op`` again first (app/sync/journal.py)."""
     acked = int(get_state(conn, ACKED_KEY, "0") or 0)
     if last_op >= acked:
         return False
@@ -103,7 +143,7 @@ def settle_operation_numbers(conn: Connection, last_op: int) -> int:
         # Applied, but its answer (the rows the siège forked) was lost: kept to be sent
         # again under its id, for the siège's stored answer.
         acknowledged = acknowledged & ~ob.c.seq.between(span[0], span[1])
-    conn.execute(delete(ob).where(acknowledged))
+    acknowledge(conn, acknowledged)
     pending = conn.execute(select(func.max(ob.c.seq))).scalar()
     set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
     return int(moved)

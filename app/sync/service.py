@@ -196,6 +196,7 @@ def run_sync(
     detail, report = "", None
     try:
         store = _token_store(profile, device.device_id)
+        client_options.setdefault("journal_days", profile.settings.sync_journal_days)
         with http_factory(device.server_url, token) as http:
             client = SyncClient(
                 profile.engine,

@@ -202,6 +202,11 @@ KINDS = {
     "rejected": "Modification refusée par le siège",
     "pull_refused": "Donnée du siège refusée par ce poste",
     "apply_failed": "Donnée reçue en double",
+    # app/sync/journal.py: the lost column holds the operation numbers (« 12-17, 20 »).
+    "restore_gap": (
+        "Siège restauré d'une sauvegarde : modifications de ce poste (numéros d'opération) "
+        "trop anciennes pour être renvoyées, à saisir à nouveau"
+    ),
 }
 
 

@@ -28,14 +28,14 @@ def _columns(engine: Engine) -> set[str]:
 
 def _round_trip(engine: Engine) -> None:
     upgrade(engine)
-    assert current_revision(engine) == SCHEMA_HEAD == alembic_head() == "0009"
+    assert current_revision(engine) == SCHEMA_HEAD == alembic_head()
     assert "deposit_invoice_ids" in _columns(engine)
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0008")
     assert "deposit_invoice_ids" not in _columns(engine)
     assert "deposit_invoice_id" in _columns(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == SCHEMA_HEAD
 
 
 def test_migration_0009_keeps_a_final_invoice_issued_before_it(profile: Profile) -> None:
