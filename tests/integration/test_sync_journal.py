@@ -23,7 +23,9 @@ from app.people import personal_data
 from app.profile import Profile
 from app.states import InvoiceStatus
 from app.sync import journal, service
+from app.sync.apply import get_state, set_state
 from app.sync.codec import table_of
+from app.sync.outbox import ACKED_KEY
 from app.sync.transport import SyncError
 from siege import db
 from siege import epoch as siege_epoch
@@ -198,8 +200,12 @@ def test_migrations_0010_and_s0010_on_sqlite(tmp_path: Path) -> None:
 
 
 def test_migration_0010_keeps_a_profiles_outbox(profile: Profile) -> None:
-    """A profile from before 0010 with changes waiting: down and up again, they wait."""
+    """A profile from before 0010 with changes waiting: down and up again, they wait.
+    What the siège acknowledged before the journal existed counts as pruned, so a siège
+    restored to an older backup lists it (restore_gap) instead of losing it silently."""
     _person(profile, notes="en attente")
+    with profile.engine.begin() as conn:
+        set_state(conn, ACKED_KEY, "7")
     with sqlite3.connect(profile.paths.database) as conn:
         waiting = conn.execute("SELECT count(*) FROM sync_outbox").fetchone()[0]
     assert waiting >= 1
@@ -208,6 +214,8 @@ def test_migration_0010_keeps_a_profiles_outbox(profile: Profile) -> None:
         outbox = conn.exec_driver_sql("SELECT fields_json FROM sync_outbox").scalars().all()
     assert len(outbox) == waiting and any("en attente" in f for f in outbox)
     assert all(isinstance(json.loads(f), dict) for f in outbox)
+    with profile.engine.connect() as conn:
+        assert get_state(conn, journal.PRUNED_KEY) == "7"
 
 
 @pytest.mark.postgres

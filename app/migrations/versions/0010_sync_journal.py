@@ -11,7 +11,10 @@ restored from an older backup (its ``last_op`` for this device below
 ``acknowledged_through``, or a new siège epoch), the entries above its ``last_op`` go
 back to the outbox under their own numbers (app/sync/journal.py; docs/sync.md, "A
 restored siège gets back what it acknowledged"). A new local table, never synced:
-nothing to backfill (what was acknowledged before this migration is not kept).
+nothing to backfill. What was acknowledged before this migration is not kept, so it
+counts as pruned (``sync_state`` ``journal_pruned_through`` = ``acknowledged_through``):
+a siège restored to a backup older than the upgrade lists those operations as a
+``restore_gap`` instead of losing them without a word.
 """
 
 from collections.abc import Sequence
@@ -25,6 +28,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "sync_journal"
+PRUNED_KEY = "journal_pruned_through"  # app/sync/journal.py
+ACKED_KEY = "acknowledged_through"  # app/sync/outbox.py
 
 
 def _present(bind: sa.engine.Connection) -> bool:
@@ -51,6 +56,17 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_sync_journal_acknowledged_at"), TABLE, ["acknowledged_at"], unique=False
     )
+    state = sa.table("sync_state", sa.column("key", sa.String), sa.column("value", sa.Text))
+    bind = op.get_bind()
+    keys = state.c.key.in_([ACKED_KEY, PRUNED_KEY])
+    held = dict(bind.execute(sa.select(state.c.key, state.c.value).where(keys)).all())
+    acked, pruned = str(held.get(ACKED_KEY, "")), held.get(PRUNED_KEY)
+    if not acked.isdigit():
+        return
+    if pruned is None:
+        bind.execute(state.insert().values(key=PRUNED_KEY, value=acked))
+    elif not str(pruned).isdigit() or int(acked) > int(pruned):
+        bind.execute(state.update().where(state.c.key == PRUNED_KEY).values(value=acked))
 
 
 def downgrade() -> None:
