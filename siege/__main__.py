@@ -13,6 +13,8 @@
     python -m siege device revoke "Portable Épernay 1"
     python -m siege audit --device "Portable Épernay 1" --since 2026-12-01 --limit 50
     python -m siege einvoicing send|status|list|worker      # the plateforme agréée
+    python -m siege person find "Dupré"
+    python -m siege person anonymise PERSON_ID [--yes]     # on request (RGPD art. 17)
 
 The database comes from ``--database-url`` or ``PERMANENCE_SIEGE_DATABASE_URL``
 (default: ``sqlite:///siege.sqlite3`` in the current folder); PostgreSQL URLs look
@@ -115,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     from siege import sheets_cli
 
     sheets_cli.add_parser(sub)
+    from siege import person_cli
+
+    person_cli.add_parser(sub)
     return parser
 
 
@@ -180,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
 
             db.migrate(engine)
             return sheets_cli.run(engine, args)
+        if args.command == "person":
+            from siege import person_cli
+
+            db.migrate(engine)
+            return person_cli.run(engine, args)
         return _device(engine, args)
     except devices.DeviceAdminError as exc:
         print(f"erreur : {admin_message(exc)}", file=sys.stderr)

@@ -23,6 +23,7 @@ from app.models import Person
 from app.profile import Profile
 from app.sync import service
 from siege import audit, person_cli
+from siege.__main__ import main as siege_main
 from siege.tables import conflict
 from tests.integration.test_anonymisation_every_copy import (
     FIRST,
@@ -69,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command(siege: Siege, *argv: str) -> int:
     return person_cli.run(siege.engine, _parser().parse_args(list(argv)))
+
+
+def _siege_main(siege: Siege, *argv: str) -> int:
+    """Through ``python -m siege``'s own entry point (siege/__main__.py), as typed."""
+    return siege_main(["--database-url", siege.url, *argv])
 
 
 def test_the_siege_anonymises_and_each_laptop_erases_every_copy_at_its_next_sync(
@@ -172,7 +178,7 @@ def test_find_then_anonymise_after_confirmation_from_the_command_line(
     ))  # fmt: skip
     assert world.own.push(stage).status_code == 200
 
-    assert _command(siege, "person", "find", "ines ROUX") == 0
+    assert _siege_main(siege, "person", "find", "ines ROUX") == 0
     out = capsys.readouterr().out
     assert world.person in out and "Inès Roux" in out and "antenne : Reims" in out
 
@@ -186,7 +192,7 @@ def test_find_then_anonymise_after_confirmation_from_the_command_line(
     assert fingerprint(siege) == before
 
     monkeypatch.setattr("sys.stdin", io.StringIO("oui\n"))
-    assert _command(siege, "person", "anonymise", world.person) == 0
+    assert _siege_main(siege, "person", "anonymise", world.person) == 0
     assert "personne anonymisée" in capsys.readouterr().out
     assert _command(siege, "person", "find", "roux") == 1
     entries = audit.query(siege.engine, row_id=world.person, limit=1)
