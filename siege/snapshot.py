@@ -15,11 +15,12 @@ Besides the synced tables (only the columns a laptop receives), the file holds
 ``_conflict`` (the conflicts to review the feed would send) and ``_meta`` (format,
 cursor, newest stamp: the laptop's clock observes it).
 
-The file is built with bounded memory (rows streamed from the database into
-``executemany`` in batches of :data:`BATCH`) and kept in a cache folder, one per scope
-and cursor, so a cut download resumes on the same bytes and the next laptop of the same
-scope at the same cursor gets it without a rebuild. Files older than
-:data:`KEEP_SECONDS` go when another is built.
+The file is built in one read transaction of the siège (siege/snapshot_build.py: on a
+SQLite siège, the siège-staff file is copied inside SQLite; otherwise rows are streamed
+in batches, so memory stays flat) and kept in a cache folder, one per scope and cursor,
+so a cut download resumes on the same bytes and the next laptop of the same scope at the
+same cursor gets it without a rebuild. Files older than :data:`KEEP_SECONDS` go when
+another is built.
 
 For a laptop whose profile is encrypted (SQLCipher), the file is a SQLCipher database
 under a random 256-bit raw key of its own (``<name>.key`` beside it in the cache folder,
@@ -34,7 +35,6 @@ import hashlib
 import os
 import re
 import secrets
-import sqlite3
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -42,42 +42,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
-from sqlalchemy import Connection, Engine, and_, func, select, type_coerce
-from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.types import NullType
+from sqlalchemy import Engine, select
 
 from app.clock import wall_ms
-from app.models.base import Base, synced_tables
-from app.sync.codec import table_specs
 from siege import scope as read_scope
-from siege.conflicts import HISTORY_ONLY
+from siege import snapshot_build
 from siege.devices import DeviceRecord
-from siege.tables import conflict, counter, field_clock, row_version
+from siege.snapshot_query import FORMAT
+from siege.tables import counter
 
-FORMAT = 1
-BATCH = 5000
-# Beyond this many ids, a scope is not bound into the query (see _narrow).
-MAX_NARROW_IDS = 10_000
 FOLDER_ENV = "PERMANENCE_SNAPSHOT_DIR"
 # A restored siège reaches the same cursor again with other rows: files do not live long.
 KEEP_SECONDS = 3600
 NAME = re.compile(r"^(all|[0-9a-f-]{36})-e(\d{1,19})-c(\d{1,19})\.(sqlite|sqlcipher)\Z")
 KEY_SUFFIX = ".key"
-CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
-CONFLICT_COLUMNS = (
-    "seq",
-    "kind",
-    "table_name",
-    "row_id",
-    "field",
-    "kept_value",
-    "lost_value",
-    "lost_hlc",
-    "device_name",
-    "detail",
-)
-_DIALECT = sqlite_dialect.dialect()
 
 
 class SnapshotError(ValueError):
@@ -135,17 +113,19 @@ def prepare(
         epoch = read_scope.epoch(conn, dev)
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
         scope = read_scope.cached.get(conn, dev, top)
-        # The epoch is in the name: a scope changed at the same cursor is another file.
-        kind = "sqlcipher" if encrypted else "sqlite"
-        name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.{kind}"
-        path = where / name
-        key_path = path.with_name(path.name + KEY_SUFFIX)
-        built = not path.exists() or (encrypted and not key_path.exists())
-        if built:
-            _forget_old(where)
-            # The key is written (0600) before the file appears under its name.
-            key = _key_for(path) if encrypted else ""
-            _build(conn, scope, top, path, key)
+    # The epoch is in the name: a scope changed at the same cursor is another file.
+    kind = "sqlcipher" if encrypted else "sqlite"
+    name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.{kind}"
+    path = where / name
+    key_path = path.with_name(path.name + KEY_SUFFIX)
+    built = not path.exists() or (encrypted and not key_path.exists())
+    if built:
+        _forget_old(where)
+        # The key is written (0600) before the file appears under its name.
+        key = _key_for(path) if encrypted else ""
+        # Read in a transaction of its own, after this one: the version filter keeps the
+        # file at ``top`` whatever was written since (see above).
+        snapshot_build.build(engine, scope, top, path, key)
     key = read_key(path) if encrypted else ""
     size = path.stat().st_size
     return Prepared(name, path, top, epoch, size, _sha256(path), built, key)
@@ -229,179 +209,3 @@ def _forget_old(where: Path) -> None:
                 key.unlink()
         except OSError:
             continue
-
-
-def _build(
-    conn: Connection, scope: read_scope.Scope, cursor: int, target: Path, key: str = ""
-) -> None:
-    partial = target.with_name(f".{uuid.uuid4().hex}.part")
-    if key:
-        out: sqlite3.Connection = sqlcipher3.connect(str(partial), isolation_level=None)
-        # The first statement: every page written after is encrypted under the raw key.
-        out.execute(f"PRAGMA key = \"x'{key}'\"")
-    else:
-        out = sqlite3.connect(partial, isolation_level=None)
-    try:
-        # A scratch file until renamed: no journal, no syncs (a crash leaves a .part).
-        out.execute("PRAGMA journal_mode = OFF")
-        out.execute("PRAGMA synchronous = OFF")
-        out.execute("BEGIN")
-        out.execute(f"CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        out.execute(
-            f"CREATE TABLE {CLOCK_TABLE} (table_name TEXT, row_id TEXT, field TEXT, hlc TEXT)"
-        )
-        out.execute(f"CREATE TABLE {CONFLICT_TABLE} ({', '.join(CONFLICT_COLUMNS)})")
-        newest = ""
-        for table in synced_tables():
-            newest = max(newest, _copy_table(conn, out, scope, cursor, table))
-        _copy_conflicts(conn, out, scope, cursor)
-        out.executemany(
-            f"INSERT INTO {META_TABLE} VALUES (?, ?)",
-            [("format", str(FORMAT)), ("cursor", str(cursor)), ("newest_stamp", newest)],
-        )
-        out.execute("COMMIT")
-    finally:
-        out.close()
-    os.chmod(partial, 0o600)
-    os.replace(partial, target)
-
-
-def columns_of(table: str) -> list[Any]:
-    """The columns of ``table`` a laptop receives, ``id`` first."""
-    data = Base.metadata.tables[table]
-    spec = table_specs()[table]
-    return [data.c.id, *(c for c in data.columns if c.name != "id" and c.name in spec.columns)]
-
-
-def _create(out: sqlite3.Connection, table: str, columns: list[Any]) -> None:
-    defs = [
-        f'"{c.name}" {c.type.compile(dialect=_DIALECT)}'
-        + (" PRIMARY KEY" if c.name == "id" else "")
-        for c in columns
-    ]
-    out.execute(f'CREATE TABLE "{table}" ({", ".join(defs)})')
-
-
-def _copy_table(
-    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int, table: str
-) -> str:
-    """Rows of ``table`` in the scope, versioned at or before ``cursor``; returns the
-    newest stamp of their fields."""
-    columns = columns_of(table)
-    _create(out, table, columns)
-    spec = table_specs()[table]
-    # The laptop's storage of each value (SQLAlchemy's SQLite form: dates as text...). A
-    # SQLite siège already stores them so (the same models, the same dialect): its values
-    # are copied as stored, not parsed into dates and written back (about a third of the build).
-    stored_as_laptop = conn.dialect.name == "sqlite"
-    procs = [c.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for c in columns]
-    converted = [] if stored_as_laptop else [(i, p) for i, p in enumerate(procs) if p]
-    read = [type_coerce(c, NullType()) for c in columns] if stored_as_laptop else columns
-    insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})'
-    tracked = [c.name for c in columns[1:] if spec.columns[c.name].tracked]
-    rv = row_version.c
-    data = Base.metadata.tables[table]
-    query = (
-        select(*read)
-        .select_from(data)
-        .join(row_version, and_(rv.table_name == table, rv.row_id == data.c.id))
-        .where(rv.seq <= cursor)
-    )
-    narrowed = None if scope.everything else _narrow(scope, table, data)
-    if narrowed is not None:
-        query = query.where(narrowed)
-    newest, after = "", ""
-    while True:
-        found = conn.execute(query.where(data.c.id > after).order_by(data.c.id).limit(BATCH)).all()
-        if not found:
-            return newest
-        full = len(found) == BATCH
-        after = str(found[-1][0])
-        first = str(found[0][0])
-        if not scope.everything:
-            inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
-            found = [r for r in found if (table, str(r[0])) in inside]
-        rows = [list(r) for r in found]
-        for row in rows:
-            for i, proc in converted:
-                if row[i] is not None:
-                    row[i] = proc(row[i])
-        out.executemany(insert, rows)
-        fc = field_clock.c
-        # One range read (the clocks' primary key), not an IN list of thousands of ids.
-        in_range = and_(fc.table_name == table, fc.row_id >= first, fc.row_id <= after)
-        stamp = conn.execute(select(func.max(fc.hlc)).where(in_range)).scalar()
-        newest = max(newest, str(stamp or ""))
-        if tracked and rows:
-            wanted = {r[0] for r in rows}
-            out.executemany(
-                f"INSERT INTO {CLOCK_TABLE} VALUES (?, ?, ?, ?)",
-                (
-                    (table, row_id, name, hlc)
-                    for row_id, name, hlc in conn.execute(
-                        select(fc.row_id, fc.field, fc.hlc).where(in_range, fc.field.in_(tracked))
-                    )
-                    if row_id in wanted
-                ),
-            )
-        if not full:
-            return newest
-
-
-def _narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
-    """A condition holding every row of ``table`` in ``scope`` (a superset: keep()
-    decides row by row after), so a one-antenne laptop's snapshot reads its rows, not
-    the whole region's. None: no shortcut for this table."""
-    persons, sessions = sorted(scope.persons), sorted(scope.sessions)
-    places, series = sorted(scope.place_sessions), sorted(scope.series)
-    if max(len(persons) + len(scope.seen_persons), len(sessions)) > MAX_NARROW_IDS:
-        return None  # too many to bind (SQLite's limit): keep() alone decides
-    if table == "person":
-        return data.c.id.in_(sorted(scope.persons | scope.seen_persons))
-    if table in read_scope.PERSON_RECORDS:
-        return data.c[read_scope.PERSON_RECORDS[table]].in_(persons)
-    if table == "client":
-        return data.c.entrepreneur_id.in_(persons) | data.c.id.in_(sorted(scope.archive_clients))
-    if table == "activity":
-        return data.c.id.in_(sessions)
-    if table in ("activity_slot", "activity_funder"):
-        return data.c.activity_id.in_(sessions)
-    if table == "registration":
-        return data.c.person_id.in_(persons) | data.c.activity_id.in_(places)
-    if table == "attendance":
-        slot = Base.metadata.tables["activity_slot"]
-        held_here = select(slot.c.id).where(slot.c.activity_id.in_(places))
-        return data.c.person_id.in_(persons) | data.c.slot_id.in_(held_here)
-    invoice = Base.metadata.tables["invoice"]
-    if table == "invoice":
-        return invoice.c.entrepreneur_id.in_(persons) | invoice.c.series_id.in_(series)
-    if table in ("invoice_line", "payment", "invoice_pa_status"):
-        readable = select(invoice.c.id).where(
-            invoice.c.entrepreneur_id.in_(persons) | invoice.c.series_id.in_(series)
-        )
-        return data.c.invoice_id.in_(readable)
-    return None
-
-
-def _copy_conflicts(
-    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int
-) -> None:
-    c = conflict.c
-    after = 0
-    while True:
-        found = conn.execute(
-            select(*(c[name] for name in CONFLICT_COLUMNS))
-            .where(c.seq > after, c.seq <= cursor, c.kind.not_in(sorted(HISTORY_ONLY)))
-            .order_by(c.seq)
-            .limit(BATCH)
-        ).all()
-        if not found:
-            return
-        after = int(found[-1][0])
-        if not scope.everything:
-            inside = read_scope.keep(conn, scope, [(f.table_name, f.row_id) for f in found])
-            found = [f for f in found if (f.table_name, f.row_id) in inside]
-        out.executemany(
-            f"INSERT INTO {CONFLICT_TABLE} VALUES ({', '.join('?' for _ in CONFLICT_COLUMNS)})",
-            [tuple(f) for f in found],
-        )

@@ -1,0 +1,177 @@
+"""Building a first-sync snapshot file (siege/snapshot.py says what it holds; docs/sync.md,
+"First sync from a snapshot"): the file's tables, then its rows by one of two ways, both
+reading the siège in one read transaction and writing the same contents:
+
+- a SQLite siège building a plain file of the whole data (siège staff) copies inside
+  SQLite: the file is ATTACHed to a connection on the siège's database and each table
+  filled by one ``INSERT … SELECT`` (siege/snapshot_sqlite.py), no value through Python;
+- otherwise (PostgreSQL, an encrypted file, a scope narrower than everything) the rows
+  are streamed from raw cursors into ``executemany`` in batches (siege/snapshot_stream.py).
+
+The file is written without journal or syncs (a scratch file until renamed into place
+when whole; a failed build removes it).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.pool import NullPool
+
+from app.models.base import synced_tables
+from siege import scope as read_scope
+from siege import snapshot_sqlite, snapshot_stream
+from siege.snapshot_query import (
+    CLOCK_TABLE,
+    CONFLICT_COLUMNS,
+    CONFLICT_TABLE,
+    FORMAT,
+    LAPTOP_DIALECT,
+    META_TABLE,
+    columns_of,
+)
+
+# How long a connection of the build waits for the siège's SQLite lock (as siege/db.py).
+SQLITE_TIMEOUT = 30
+PAGE_SIZE = 16384
+
+
+def build(
+    engine: Engine, scope: read_scope.Scope, cursor: int, target: Path, key: str = ""
+) -> None:
+    """Write the snapshot of ``scope`` at ``cursor`` to ``target`` (renamed into place
+    when whole); ``key``: a SQLCipher file under that raw key."""
+    partial = target.with_name(f".{uuid.uuid4().hex}.part")
+    database = sqlite_file(engine)
+    try:
+        if database is not None and scope.everything and not key:
+            _in_sqlite(database, cursor, partial)
+        else:
+            _streamed(engine, database, scope, cursor, partial, key)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.chmod(partial, 0o600)
+    os.replace(partial, target)
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The siège's database file when it is SQLite on disk (None otherwise)."""
+    name = engine.url.database
+    if engine.dialect.name != "sqlite" or not name or name == ":memory:":
+        return None
+    if engine.url.query.get("mode") == "memory" or name.startswith("file:"):
+        return None
+    path = Path(name)
+    return path if path.is_file() else None
+
+
+def _in_sqlite(database: Path, cursor: int, partial: Path) -> None:
+    raw = sqlite3.connect(database, isolation_level=None, timeout=SQLITE_TIMEOUT)
+    try:
+        raw.execute("ATTACH DATABASE ? AS out", (str(partial),))
+        _scratch(raw, "out.")
+        # A deferred BEGIN: one read snapshot of the siège (WAL: its writers go on).
+        raw.execute("BEGIN")
+        _create_tables(raw, "out.")
+        newest = snapshot_sqlite.copy(raw, cursor)
+        _write_meta(raw, "out.", cursor, newest)
+        raw.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def _streamed(
+    engine: Engine,
+    database: Path | None,
+    scope: read_scope.Scope,
+    cursor: int,
+    partial: Path,
+    key: str,
+) -> None:
+    if key:
+        out: sqlite3.Connection = sqlcipher3.connect(str(partial), isolation_level=None)
+        # The first statement: every page written after is encrypted under the raw key.
+        out.execute(f"PRAGMA key = \"x'{key}'\"")
+    else:
+        out = sqlite3.connect(partial, isolation_level=None)
+    try:
+        _scratch(out, "", encrypted=bool(key))
+        out.execute("BEGIN")
+        _create_tables(out, "")
+        with _reader(engine, database) as conn:
+            newest = snapshot_stream.copy(conn, out, scope, cursor)
+        _write_meta(out, "", cursor, newest)
+        out.execute("COMMIT")
+    finally:
+        out.close()
+
+
+@contextmanager
+def _reader(engine: Engine, database: Path | None) -> Iterator[Connection]:
+    """A connection reading the siège in one transaction. On a SQLite file, a private one
+    with a deferred BEGIN (the siège's own begin IMMEDIATE and would hold its writers for
+    the whole build); on PostgreSQL, REPEATABLE READ, read only (one snapshot for every
+    table, clock and link, not one per statement)."""
+    if database is not None:
+        private = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(
+                database, isolation_level=None, timeout=SQLITE_TIMEOUT, check_same_thread=False
+            ),
+            poolclass=NullPool,
+        )
+        try:
+            with private.connect() as conn:
+                conn.exec_driver_sql("BEGIN")
+                yield conn
+        finally:
+            private.dispose()
+        return
+    options: dict[str, Any] = {}
+    if engine.dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    with engine.connect() as conn:
+        yield conn.execution_options(**options)
+
+
+def _scratch(out: sqlite3.Connection, schema: str, encrypted: bool = False) -> None:
+    if not encrypted:
+        # Rows of a few kilobytes (an invoice's party snapshots) leave half of each 4 KiB
+        # page empty: larger pages make the decade's staff file a third smaller, built
+        # faster, downloaded and checked faster. SQLite reads the size from the file's
+        # header; a SQLCipher file keeps its default (the laptop opens it with its key only).
+        out.execute(f"PRAGMA {schema}page_size = {PAGE_SIZE}")
+    # A scratch file until renamed: no journal, no syncs (a failed build removes it).
+    out.execute(f"PRAGMA {schema}journal_mode = OFF")
+    out.execute(f"PRAGMA {schema}synchronous = OFF")
+
+
+def _create_tables(out: sqlite3.Connection, schema: str) -> None:
+    out.execute(f"CREATE TABLE {schema}{META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    out.execute(
+        f"CREATE TABLE {schema}{CLOCK_TABLE} (table_name TEXT, row_id TEXT, field TEXT, hlc TEXT)"
+    )
+    out.execute(f"CREATE TABLE {schema}{CONFLICT_TABLE} ({', '.join(CONFLICT_COLUMNS)})")
+    for table in synced_tables():
+        defs = [
+            f'"{c.name}" {c.type.compile(dialect=LAPTOP_DIALECT)}'
+            + (" PRIMARY KEY" if c.name == "id" else "")
+            for c in columns_of(table)
+        ]
+        out.execute(f'CREATE TABLE {schema}"{table}" ({", ".join(defs)})')
+
+
+def _write_meta(out: sqlite3.Connection, schema: str, cursor: int, newest: str) -> None:
+    out.executemany(
+        f"INSERT INTO {schema}{META_TABLE} VALUES (?, ?)",
+        [("format", str(FORMAT)), ("cursor", str(cursor)), ("newest_stamp", newest)],
+    )

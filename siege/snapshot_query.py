@@ -1,0 +1,191 @@
+"""A first-sync snapshot file's layout and what it reads from the siège (docs/sync.md,
+"First sync from a snapshot"; siege/snapshot.py says what the file holds): for each
+synced table the rows of a scope versioned at or before a cursor, in the laptop's storage
+form; their tracked clocks and newest stamp; the conflicts to review. Queries only:
+siege/snapshot_sqlite.py runs them inside SQLite, siege/snapshot_stream.py streams them
+through raw cursors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Dialect,
+    Select,
+    Time,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.types import NullType
+
+from app.models.base import Base
+from app.sync.codec import table_specs
+from siege import scope as read_scope
+from siege.conflicts import HISTORY_ONLY
+from siege.tables import conflict, field_clock, row_version
+
+FORMAT = 1
+CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
+# Beyond this many ids, a scope is not bound into the query (see narrow).
+MAX_NARROW_IDS = 10_000
+CONFLICT_COLUMNS = (
+    "seq",
+    "kind",
+    "table_name",
+    "row_id",
+    "field",
+    "kept_value",
+    "lost_value",
+    "lost_hlc",
+    "device_name",
+    "detail",
+)
+LAPTOP_DIALECT = sqlite_dialect.dialect()
+# PostgreSQL writes dates in the laptop's storage form itself (SQLAlchemy's SQLite
+# dialect: "2026-12-05 23:16:46.000000"), cheaper than parsing and formatting each in Python.
+_PG_FORMATS: tuple[tuple[type[Any], str], ...] = (
+    (DateTime, "YYYY-MM-DD HH24:MI:SS.US"),
+    (Date, "YYYY-MM-DD"),
+    (Time, "HH24:MI:SS.US"),
+)
+
+
+def columns_of(table: str) -> list[Any]:
+    """The columns of ``table`` a laptop receives, ``id`` first."""
+    data = Base.metadata.tables[table]
+    spec = table_specs()[table]
+    return [data.c.id, *(c for c in data.columns if c.name != "id" and c.name in spec.columns)]
+
+
+def tracked_of(table: str) -> list[str]:
+    """The fields of ``table`` whose clocks a laptop keeps."""
+    spec = table_specs()[table]
+    return [c.name for c in columns_of(table)[1:] if spec.columns[c.name].tracked]
+
+
+def stored_form(column: Any, dialect: Dialect) -> ColumnElement[Any]:
+    """``column`` as the laptop stores it: a SQLite siège stores values so already (the
+    same models, the same dialect), copied as they are; PostgreSQL formats dates and
+    times into the same text (booleans and the rest already bind alike). A siège runs on
+    one or the other (siege/db.py)."""
+    if dialect.name == "sqlite":
+        return type_coerce(column, NullType())
+    if dialect.name != "postgresql":
+        raise ValueError(f"no snapshot from a {dialect.name} siège")
+    for kind, pattern in _PG_FORMATS:
+        if isinstance(column.type, kind):
+            return type_coerce(func.to_char(column, pattern), NullType())
+    return column
+
+
+def _versioned(table: str, scope: read_scope.Scope, cursor: int, *read: Any) -> Select[Any]:
+    """``read`` of the rows of ``table`` versioned at or before ``cursor``, narrowed to a
+    superset of the scope (keep() decides row by row after)."""
+    data = Base.metadata.tables[table]
+    rv = row_version.c
+    # "Versioned at or before the cursor", said so that SQLite reads the table in id
+    # order with one lookup in the versions' key index per row (a join sorts the rows
+    # afterwards): the row has a version, and is not among the few rows versioned after.
+    versioned = exists().where(rv.table_name == table, rv.row_id == data.c.id)
+    newer = select(rv.row_id).where(rv.table_name == table, rv.seq > cursor)
+    query = select(*read).select_from(data).where(versioned, data.c.id.not_in(newer))
+    narrowed = None if scope.everything else narrow(scope, table, data)
+    return query if narrowed is None else query.where(narrowed)
+
+
+def rows(table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect) -> Select[Any]:
+    """The rows of ``table`` for the file, in the laptop's storage form, by id."""
+    data = Base.metadata.tables[table]
+    read = [stored_form(c, dialect) for c in columns_of(table)]
+    return _versioned(table, scope, cursor, *read).order_by(data.c.id)
+
+
+def ids(table: str, scope: read_scope.Scope, cursor: int) -> Select[Any]:
+    """The ids of :func:`rows` (the scope's superset when narrowed)."""
+    return _versioned(table, scope, cursor, Base.metadata.tables[table].c.id)
+
+
+def clocks(table: str, among: Select[Any] | list[str], fields: list[str] | None) -> Select[Any]:
+    """(table, row id, field, stamp) of the rows of ``table`` whose ids ``among`` gives
+    (a query or a list), for ``fields`` (all when None), by row and field."""
+    fc = field_clock.c
+    query = select(fc.table_name, fc.row_id, fc.field, fc.hlc).where(
+        fc.table_name == table, fc.row_id.in_(among)
+    )
+    if fields is not None:
+        query = query.where(fc.field.in_(fields))
+    return query.order_by(fc.row_id, fc.field)
+
+
+def newest(table: str, among: Select[Any]) -> Select[Any]:
+    """The newest stamp of any field of the rows of ``table`` whose ids ``among`` gives:
+    what pulling the same rows in pages would make the laptop's clock observe."""
+    fc = field_clock.c
+    return select(func.max(fc.hlc)).where(fc.table_name == table, fc.row_id.in_(among))
+
+
+def conflicts(cursor: int) -> Select[Any]:
+    """The conflicts to review the feed would send up to ``cursor``, in order."""
+    c = conflict.c
+    return (
+        select(*(c[name] for name in CONFLICT_COLUMNS))
+        .where(c.seq <= cursor, c.kind.not_in(sorted(HISTORY_ONLY)))
+        .order_by(c.seq)
+    )
+
+
+def compiled(query: Any, dialect: Dialect) -> tuple[str, Any]:
+    """``query`` as the driver's SQL and parameters (for raw cursors)."""
+    done = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = done.params
+    if done.positional:
+        return str(done), tuple(params[name] for name in done.positiontup or ())
+    return str(done), params
+
+
+def narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
+    """A condition holding every row of ``table`` in ``scope`` (a superset: keep()
+    decides row by row after), so a one-antenne laptop's snapshot reads its rows, not
+    the whole region's. None: no shortcut for this table."""
+    persons, sessions = sorted(scope.persons), sorted(scope.sessions)
+    places, series = sorted(scope.place_sessions), sorted(scope.series)
+    if max(len(persons) + len(scope.seen_persons), len(sessions)) > MAX_NARROW_IDS:
+        return None  # too many to bind (SQLite's limit): keep() alone decides
+    if table == "person":
+        return _any_in((data.c.id, sorted(scope.persons | scope.seen_persons)))
+    if table in read_scope.PERSON_RECORDS:
+        return _any_in((data.c[read_scope.PERSON_RECORDS[table]], persons))
+    if table == "client":
+        archive = sorted(scope.archive_clients)
+        return _any_in((data.c.entrepreneur_id, persons), (data.c.id, archive))
+    if table == "activity":
+        return _any_in((data.c.id, sessions))
+    if table in ("activity_slot", "activity_funder"):
+        return _any_in((data.c.activity_id, sessions))
+    if table == "registration":
+        return _any_in((data.c.person_id, persons), (data.c.activity_id, places))
+    if table == "attendance":
+        slot = Base.metadata.tables["activity_slot"]
+        held_here = select(slot.c.id).where(_any_in((slot.c.activity_id, places)))
+        return _any_in((data.c.person_id, persons)) | data.c.slot_id.in_(held_here)
+    invoice = Base.metadata.tables["invoice"]
+    readable = _any_in((invoice.c.entrepreneur_id, persons), (invoice.c.series_id, series))
+    if table == "invoice":
+        return readable
+    if table in ("invoice_line", "payment", "invoice_pa_status"):
+        return data.c.invoice_id.in_(select(invoice.c.id).where(readable))
+    return None
+
+
+def _any_in(*pairs: tuple[Any, list[str]]) -> Any:
+    """``column IN (values)`` or …, leaving out empty lists: an empty IN is a subquery
+    that keeps SQLite from using the column's index (it scans the whole table)."""
+    return or_(false(), *(column.in_(values) for column, values in pairs if values))

@@ -1,0 +1,98 @@
+"""A snapshot streamed through raw cursors (siege/snapshot_build.py): for a PostgreSQL
+siège, an encrypted file, or a scope narrower than everything. The rows come in the
+laptop's storage form from the query itself (siege/snapshot_query.py), fetched a batch at
+a time from a raw DBAPI cursor (server-side on PostgreSQL: memory stays flat) and written
+with ``executemany``; a narrowed scope's rows pass :func:`siege.scope.keep` batch by batch,
+as the change feed's do. Every read goes through one connection in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from app.models.base import synced_tables
+from siege import scope as read_scope
+from siege import snapshot_query as q
+
+BATCH = 5000
+CLOCK_INSERT = f"INSERT INTO {q.CLOCK_TABLE} VALUES (?, ?, ?, ?)"
+
+
+def copy(conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int) -> str:
+    """Write the scope's rows versioned at or before ``cursor``, their tracked clocks and
+    the conflicts to ``out``; returns the newest stamp."""
+    newest = ""
+    for table in synced_tables():
+        newest = max(newest, _copy_table(conn, out, scope, cursor, table))
+    _copy_conflicts(conn, out, scope, cursor)
+    return newest
+
+
+def batches(conn: Connection, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]:
+    """The rows of ``query``, :data:`BATCH` at a time, from a raw cursor of ``conn``."""
+    sql, params = q.compiled(query, conn.dialect)
+    raw: Any = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = raw.cursor(name=f"snapshot_{uuid.uuid4().hex}")  # server-side: flat memory
+    else:
+        cur = raw.cursor()
+    try:
+        cur.execute(sql, params)
+        while found := cur.fetchmany(BATCH):
+            yield found
+    finally:
+        cur.close()
+
+
+def _copy_table(
+    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int, table: str
+) -> str:
+    """Rows of ``table`` in the scope, versioned at or before ``cursor``, and their tracked
+    clocks; returns the newest stamp of their fields."""
+    insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in q.columns_of(table))})'
+    tracked = q.tracked_of(table)
+    newest = ""
+    for found in batches(conn, q.rows(table, scope, cursor, conn.dialect)):
+        if scope.everything:
+            out.executemany(insert, found)
+            continue
+        inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
+        found = [r for r in found if (table, str(r[0])) in inside]
+        out.executemany(insert, found)
+        # The clocks of the rows kept (a batch of ids bound: a narrowed scope is small).
+        newest = max(newest, _copy_clocks(conn, out, table, [str(r[0]) for r in found], tracked))
+    if not scope.everything:
+        return newest
+    # Set-based: the clocks and the newest stamp of every row copied, in the database.
+    among = q.ids(table, scope, cursor)
+    if tracked:
+        for found in batches(conn, q.clocks(table, among, tracked)):
+            out.executemany(CLOCK_INSERT, found)
+    return str(conn.execute(q.newest(table, among)).scalar() or "")
+
+
+def _copy_clocks(
+    conn: Connection, out: sqlite3.Connection, table: str, ids: list[str], tracked: list[str]
+) -> str:
+    if not ids:
+        return ""
+    newest, wanted = "", set(tracked)
+    for found in batches(conn, q.clocks(table, ids, None)):
+        newest = max([newest, *(str(c[3]) for c in found)])
+        out.executemany(CLOCK_INSERT, [c for c in found if c[2] in wanted])
+    return newest
+
+
+def _copy_conflicts(
+    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int
+) -> None:
+    insert = f"INSERT INTO {q.CONFLICT_TABLE} VALUES ({', '.join('?' for _ in q.CONFLICT_COLUMNS)})"
+    for found in batches(conn, q.conflicts(cursor)):
+        if not scope.everything:
+            inside = read_scope.keep(conn, scope, [(str(f[2]), str(f[3])) for f in found])
+            found = [f for f in found if (str(f[2]), str(f[3])) in inside]
+        out.executemany(insert, found)

@@ -1,0 +1,128 @@
+"""How the siège builds a snapshot file (siege/snapshot_build.py; docs/sync.md, "First
+sync from a snapshot"), on SQLite and PostgreSQL: whichever way the file is written (a
+plain siège-staff file copied inside SQLite, an encrypted or one-antenne file streamed),
+each value is stored exactly as a laptop reading pages of changes stores it, with the
+same clocks; and a file built at a cursor holds the rows versioned at or before it, not
+a row changed or created after it, nor its clocks."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlcipher3
+from sqlalchemy import select
+
+from app.ids import new_id
+from app.models.base import synced_tables
+from app.sync import service
+from siege import devices, snapshot_build, snapshot_query
+from siege import scope as read_scope
+from siege import snapshot as siege_snapshot
+from siege.tables import counter, field_clock
+from tests.integration.test_sync_scope import build_region
+from tests.integration.test_sync_snapshot import _with_a_conflict, laptop
+from tests.sync_support import Siege
+from tests.sync_support.authority import REIMS, complete, op
+
+Contents = dict[str, list[tuple[Any, ...]]]
+
+
+def _open(path: Path, key: str = "") -> sqlite3.Connection:
+    if not key:
+        return sqlite3.connect(path)
+    db: sqlite3.Connection = sqlcipher3.connect(str(path))
+    db.execute(f"PRAGMA key = \"x'{key}'\"")
+    return db
+
+
+def _raw(db: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    """Every value with its SQLite storage class, so '2026-11-02 00:00:00.000000' and
+    '2026-11-02 00:00:00' (or 1 and '1') differ."""
+    read = ", ".join(f'typeof("{c}"), quote("{c}")' for c in columns)
+    return sorted(db.execute(f'SELECT {read} FROM "{table}"').fetchall())
+
+
+def contents(path: Path, key: str = "") -> Contents:
+    db = _open(path, key)
+    try:
+        found = {
+            table: _raw(db, table, [c.name for c in snapshot_query.columns_of(table)])
+            for table in synced_tables()
+        }
+        for table in ("_clock", "_conflict", "_meta"):
+            found[table] = sorted(db.execute(f"SELECT * FROM {table}").fetchall())
+        return found
+    finally:
+        db.close()
+
+
+def _device(server: Siege, name: str, town: str, role: str) -> devices.DeviceRecord:
+    code, _prefix = devices.enroll(server.engine, name, town, role)
+    return devices.complete_enrolment(server.engine, code)[0]
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+@pytest.mark.parametrize("role", [devices.SIEGE, devices.ACCOMPAGNATEUR])
+def test_each_value_is_stored_as_a_laptop_reading_pages_stores_it(
+    siege: Siege, tmp_path: Path, role: str, encrypted: bool
+) -> None:
+    _with_a_conflict(siege)
+    slow = laptop(siege, tmp_path, "Pages", "Épernay", role)
+    service.run_sync(slow, http_factory=siege.http_factory, snapshot=False)
+    (record,) = [d for d in devices.list_devices(siege.engine) if d.name == "Pages"]
+    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=encrypted)
+    built = contents(prepared.path, prepared.key)
+    assert len(built["person"]) > 0 and built["_clock"] and built["_conflict"]
+    laptop_db = sqlite3.connect(slow.paths.database)
+    try:
+        for table in synced_tables():
+            columns = [c.name for c in snapshot_query.columns_of(table)]
+            assert built[table] == _raw(laptop_db, table, columns), table
+    finally:
+        laptop_db.close()
+    # The laptop observes the newest stamp of the rows it holds, as pages make it.
+    with siege.engine.connect() as conn:
+        stamps = conn.execute(select(field_clock.c.table_name, field_clock.c.row_id,
+                                     field_clock.c.hlc)).all()  # fmt: skip
+    held = {(t, str(row[1])[1:-1]) for t in synced_tables() for row in built[t]}
+    newest = max(hlc for table, row_id, hlc in stamps if (table, row_id) in held)
+    assert ("newest_stamp", newest) in built["_meta"]
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+@pytest.mark.parametrize("role", [devices.SIEGE, devices.ACCOMPAGNATEUR])
+def test_a_file_holds_no_row_changed_or_created_after_its_cursor(
+    siege: Siege, tmp_path: Path, role: str, encrypted: bool
+) -> None:
+    region = build_region(siege)
+    record = _device(siege, "Neuf", "Reims", role)
+    key = "ab" * 32 if encrypted else ""
+    with siege.engine.connect() as conn:
+        cursor = int(conn.execute(select(counter.c.value)).scalar_one())
+        scope = read_scope.compute(conn, record)
+    before = tmp_path / "before.sqlite"
+    snapshot_build.build(siege.engine, scope, cursor, before, key)
+    # Written after the cursor was read, before the file is built from it.
+    changed, created = region.ids["pa"], new_id()
+    late = region.reims.push(
+        op("person", changed, phone="0611111111"),
+        op("person", created, **complete("person", first_name="Tardive", antenne_id=REIMS)),
+    )
+    assert late.status_code == 200, late.text
+    after = tmp_path / "after.sqlite"
+    snapshot_build.build(siege.engine, scope, cursor, after, key)
+    then, now = contents(before, key), contents(after, key)
+    gone = [(t, r) for t in synced_tables() for r in then[t] if r not in now[t]]
+    assert [(t, r[1]) for t, r in gone] == [("person", f"'{changed}'")]
+    assert all(r in then[t] for t in synced_tables() for r in now[t])
+    assert not any(created in str(r) for r in now["person"])
+    # Its clocks left with it, and nothing else changed.
+    assert [c for c in then["_clock"] if c not in now["_clock"]] == [
+        c for c in then["_clock"] if c[0] == "person" and c[1] == changed
+    ]
+    assert now["_clock"] == [c for c in then["_clock"] if c[1] != changed]
+    assert now["_conflict"] == then["_conflict"]
+    assert ("cursor", str(cursor)) in now["_meta"]
