@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Date,
     DateTime,
     Dialect,
     Select,
+    String,
     Time,
+    any_,
+    bindparam,
     exists,
     false,
     func,
@@ -86,7 +90,9 @@ def stored_form(column: Any, dialect: Dialect) -> ColumnElement[Any]:
     return column
 
 
-def _versioned(table: str, scope: read_scope.Scope, cursor: int, *read: Any) -> Select[Any]:
+def _versioned(
+    table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect, *read: Any
+) -> Select[Any]:
     """``read`` of the rows of ``table`` versioned at or before ``cursor``, narrowed to a
     superset of the scope (keep() decides row by row after)."""
     data = Base.metadata.tables[table]
@@ -97,7 +103,7 @@ def _versioned(table: str, scope: read_scope.Scope, cursor: int, *read: Any) -> 
     versioned = exists().where(rv.table_name == table, rv.row_id == data.c.id)
     newer = select(rv.row_id).where(rv.table_name == table, rv.seq > cursor)
     query = select(*read).select_from(data).where(versioned, data.c.id.not_in(newer))
-    narrowed = None if scope.everything else narrow(scope, table, data)
+    narrowed = None if scope.everything else narrow(scope, table, data, dialect)
     return query if narrowed is None else query.where(narrowed)
 
 
@@ -105,21 +111,22 @@ def rows(table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect) -> 
     """The rows of ``table`` for the file, in the laptop's storage form, by id."""
     data = Base.metadata.tables[table]
     read = [stored_form(c, dialect) for c in columns_of(table)]
-    return _versioned(table, scope, cursor, *read).order_by(data.c.id)
+    return _versioned(table, scope, cursor, dialect, *read).order_by(data.c.id)
 
 
-def ids(table: str, scope: read_scope.Scope, cursor: int) -> Select[Any]:
+def ids(table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect) -> Select[Any]:
     """The ids of :func:`rows` (the scope's superset when narrowed)."""
-    return _versioned(table, scope, cursor, Base.metadata.tables[table].c.id)
+    return _versioned(table, scope, cursor, dialect, Base.metadata.tables[table].c.id)
 
 
-def clocks(table: str, among: Select[Any] | list[str], fields: list[str] | None) -> Select[Any]:
+def clocks(
+    table: str, among: Select[Any] | list[str], fields: list[str] | None, dialect: Dialect
+) -> Select[Any]:
     """(table, row id, field, stamp) of the rows of ``table`` whose ids ``among`` gives
     (a query or a list), for ``fields`` (all when None), by row and field."""
     fc = field_clock.c
-    query = select(fc.table_name, fc.row_id, fc.field, fc.hlc).where(
-        fc.table_name == table, fc.row_id.in_(among)
-    )
+    listed = fc.row_id.in_(among) if isinstance(among, Select) else _in(fc.row_id, among, dialect)
+    query = select(fc.table_name, fc.row_id, fc.field, fc.hlc).where(fc.table_name == table, listed)
     if fields is not None:
         query = query.where(fc.field.in_(fields))
     return query.order_by(fc.row_id, fc.field)
@@ -151,7 +158,7 @@ def compiled(query: Any, dialect: Dialect) -> tuple[str, Any]:
     return str(done), params
 
 
-def narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
+def narrow(scope: read_scope.Scope, table: str, data: Any, dialect: Dialect) -> Any:
     """A condition holding every row of ``table`` in ``scope`` (a superset: keep()
     decides row by row after), so a one-antenne laptop's snapshot reads its rows, not
     the whole region's. None: no shortcut for this table."""
@@ -160,24 +167,24 @@ def narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
     if max(len(persons) + len(scope.seen_persons), len(sessions)) > MAX_NARROW_IDS:
         return None  # too many to bind (SQLite's limit): keep() alone decides
     if table == "person":
-        return _any_in((data.c.id, sorted(scope.persons | scope.seen_persons)))
+        return _any_in(dialect, (data.c.id, sorted(scope.persons | scope.seen_persons)))
     if table in read_scope.PERSON_RECORDS:
-        return _any_in((data.c[read_scope.PERSON_RECORDS[table]], persons))
+        return _any_in(dialect, (data.c[read_scope.PERSON_RECORDS[table]], persons))
     if table == "client":
         archive = sorted(scope.archive_clients)
-        return _any_in((data.c.entrepreneur_id, persons), (data.c.id, archive))
+        return _any_in(dialect, (data.c.entrepreneur_id, persons), (data.c.id, archive))
     if table == "activity":
-        return _any_in((data.c.id, sessions))
+        return _any_in(dialect, (data.c.id, sessions))
     if table in ("activity_slot", "activity_funder"):
-        return _any_in((data.c.activity_id, sessions))
+        return _any_in(dialect, (data.c.activity_id, sessions))
     if table == "registration":
-        return _any_in((data.c.person_id, persons), (data.c.activity_id, places))
+        return _any_in(dialect, (data.c.person_id, persons), (data.c.activity_id, places))
     if table == "attendance":
         slot = Base.metadata.tables["activity_slot"]
-        held_here = select(slot.c.id).where(_any_in((slot.c.activity_id, places)))
-        return _any_in((data.c.person_id, persons)) | data.c.slot_id.in_(held_here)
+        held_here = select(slot.c.id).where(_any_in(dialect, (slot.c.activity_id, places)))
+        return _any_in(dialect, (data.c.person_id, persons)) | data.c.slot_id.in_(held_here)
     invoice = Base.metadata.tables["invoice"]
-    readable = _any_in((invoice.c.entrepreneur_id, persons), (invoice.c.series_id, series))
+    readable = _any_in(dialect, (invoice.c.entrepreneur_id, persons), (invoice.c.series_id, series))
     if table == "invoice":
         return readable
     if table in ("invoice_line", "payment", "invoice_pa_status"):
@@ -185,7 +192,16 @@ def narrow(scope: read_scope.Scope, table: str, data: Any) -> Any:
     return None
 
 
-def _any_in(*pairs: tuple[Any, list[str]]) -> Any:
+def _any_in(dialect: Dialect, *pairs: tuple[Any, list[str]]) -> Any:
     """``column IN (values)`` or …, leaving out empty lists: an empty IN is a subquery
     that keeps SQLite from using the column's index (it scans the whole table)."""
-    return or_(false(), *(column.in_(values) for column, values in pairs if values))
+    return or_(false(), *(_in(column, values, dialect) for column, values in pairs if values))
+
+
+def _in(column: Any, values: list[str], dialect: Dialect) -> Any:
+    """``column IN (values)``; on PostgreSQL ``= ANY`` of one array parameter: the same
+    plan, without thousands of placeholders for SQLAlchemy to render and psycopg to parse
+    (most of a one-antenne build's time otherwise)."""
+    if dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(values)

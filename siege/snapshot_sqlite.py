@@ -30,7 +30,7 @@ def copy(raw: sqlite3.Connection, cursor: int) -> str:
         copied = select(table(name, column("id"), schema="out").c.id)
         tracked = q.tracked_of(name)
         if tracked:
-            sql, params = q.compiled(q.clocks(name, copied, tracked), dialect)
+            sql, params = q.compiled(q.clocks(name, copied, tracked, dialect), dialect)
             raw.execute(f"INSERT INTO out.{q.CLOCK_TABLE} {sql}", params)
         sql, params = q.compiled(q.newest(name, copied), dialect)
         newest = max(newest, str(raw.execute(sql, params).fetchone()[0] or ""))

@@ -68,9 +68,9 @@ def _copy_table(
     if not scope.everything:
         return newest
     # Set-based: the clocks and the newest stamp of every row copied, in the database.
-    among = q.ids(table, scope, cursor)
+    among = q.ids(table, scope, cursor, conn.dialect)
     if tracked:
-        for found in batches(conn, q.clocks(table, among, tracked)):
+        for found in batches(conn, q.clocks(table, among, tracked, conn.dialect)):
             out.executemany(CLOCK_INSERT, found)
     return str(conn.execute(q.newest(table, among)).scalar() or "")
 
@@ -81,7 +81,7 @@ def _copy_clocks(
     if not ids:
         return ""
     newest, wanted = "", set(tracked)
-    for found in batches(conn, q.clocks(table, ids, None)):
+    for found in batches(conn, q.clocks(table, ids, None, conn.dialect)):
         newest = max([newest, *(str(c[3]) for c in found)])
         out.executemany(CLOCK_INSERT, [c for c in found if c[2] in wanted])
     return newest
