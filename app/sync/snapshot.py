@@ -4,10 +4,13 @@ a snapshot"; the siège's side is siege/snapshot.py).
 ``GET /snapshot`` names a SQLite file the siège prepared for this device's scope at one
 cursor, with its size and SHA-256. The laptop downloads it under the profile folder
 (0600) in byte ranges (``Range: bytes=N-``): a cut transfer resumes at the bytes it
-has. Then, before anything of it is used, the whole file's SHA-256 is checked and its
-content validated (app/sync/snapshot_check.py); it is copied table by table in one
-transaction with the pull cursor (app/sync/snapshot_copy.py) and deleted. The change
-feed goes on from the snapshot's cursor.
+has. Then the whole file's SHA-256 is checked, and its structure (tables, columns,
+nothing that runs: what the copy reads to name them; app/sync/snapshot_check.py); it is
+copied table by table in one transaction with the pull cursor
+(app/sync/snapshot_copy.py) while its values are checked beside it, in a thread on a
+connection of their own; the copy commits only once they passed (a refusal rolls it
+back: nothing of the file is kept), and the file is deleted. The change feed goes on
+from the snapshot's cursor.
 
 On an encrypted (SQLCipher) profile the laptop asks for an encrypted file
 (``?encrypted=1``): the siège's answer carries the file's own raw key, kept only in the
@@ -25,9 +28,12 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, delete
 
@@ -49,6 +55,7 @@ FILE_NAME = "snapshot-download.sqlite"
 # A decade of a whole region is a few hundred MB; a siège announcing far more is refused.
 MAX_SIZE = 8 * 1024**3
 BLOCK = 1 << 20
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -95,11 +102,11 @@ def run(client: SyncClient, job: JobControl | None = None) -> tuple[int, int] | 
         raise SyncError("bad_response", reason="snapshot checksum mismatch")
     try:
         client.fault("snapshot_verified")
-        newest = _check(client, target, position)
-        client.fault("snapshot_checked")
-        done = snapshot_copy.copy(
-            client, target, position.cursor, position.epoch, POSITION_KEY, position.key
+        newest = _reading(target, position.key, snapshot_check.check_structure)(
+            position.cursor, client.server_ms
         )
+        client.fault("snapshot_checked")
+        done = _copy_checked(client, target, position)
     except snapshot_check.FileRefused as exc:
         log.warning("snapshot refused (%s): pages of changes instead", exc.reason)
         _forget(client, target)
@@ -249,22 +256,74 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check(client: SyncClient, target: Path, at: Position) -> str:
-    import sqlite3
+def _reading(
+    target: Path, key: str, check: Callable[[sqlite3.Connection, int, int], Result]
+) -> Callable[[int, int], Result]:
+    """``check`` on its own read-only connection to the file (opened with the file's raw
+    key when it is a SQLCipher one), closed after; a file SQLite cannot read is refused."""
 
-    if at.key:
-        import sqlcipher3
+    def run(cursor: int, server_ms: int) -> Result:
+        if key:
+            import sqlcipher3
 
-        db: sqlite3.Connection = sqlcipher3.connect(f"{target.as_uri()}?mode=ro", uri=True)
-        db.execute(f"PRAGMA key = \"x'{at.key}'\"")
-    else:
-        db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+            db: sqlite3.Connection = sqlcipher3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+        else:
+            db = sqlite3.connect(f"{target.as_uri()}?mode=ro", uri=True)
+        try:
+            if key:
+                db.execute(f"PRAGMA key = \"x'{key}'\"")
+            return check(db, cursor, server_ms)
+        # The connection's own class: sqlcipher3's errors are not sqlite3's.
+        except db.DatabaseError as exc:
+            raise snapshot_check.FileRefused(f"not a readable SQLite file: {exc}") from None
+        finally:
+            db.close()
+
+    return run
+
+
+class _ValueChecks:
+    """The file's value checks (snapshot_check.check_values: every row, clocks,
+    conflicts, the file's integrity) in a thread of their own while the copy runs on the
+    profile's connection: the copy spends its time in SQLite's C code (the sqlite3
+    module lets go of the GIL), so both use a core. The copy commits only once they
+    passed (``passed``, its ``before_commit``)."""
+
+    def __init__(self, target: Path, at: Position, server_ms: int) -> None:
+        self._error: BaseException | None = None
+        self._run = _reading(target, at.key, snapshot_check.check_values)
+        self._thread = threading.Thread(
+            target=self._checks, args=(at.cursor, server_ms), name="snapshot-checks", daemon=True
+        )
+        self._thread.start()
+
+    def _checks(self, cursor: int, server_ms: int) -> None:
+        try:
+            self._run(cursor, server_ms)
+        except BaseException as exc:  # handed to the sync's thread by passed()
+            self._error = exc
+
+    def passed(self) -> None:
+        """Wait for the checks; raise what refused the file (FileRefused), if anything."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _copy_checked(client: SyncClient, target: Path, at: Position) -> tuple[int, int]:
+    """Copy the file while its values are checked; the copy's transaction commits only
+    if they pass, else it rolls back and the file is refused."""
+    checks = _ValueChecks(target, at, client.server_ms)
     try:
-        return snapshot_check.check(db, at.cursor, client.server_ms)
-    except sqlite3.DatabaseError as exc:
-        raise snapshot_check.FileRefused(f"not a readable SQLite file: {exc}") from None
-    finally:
-        db.close()
+        return snapshot_copy.copy(
+            client, target, at.cursor, at.epoch, POSITION_KEY, at.key, before_commit=checks.passed
+        )
+    except Exception:
+        # The copy read values not checked yet (a value that breaks a rule may also
+        # break the copy): a refusal of the file is the answer, as if the checks had run
+        # first, and the copy's own error only for a file that passes them.
+        checks.passed()
+        raise
 
 
 def _forget(client: SyncClient, target: Path) -> None:

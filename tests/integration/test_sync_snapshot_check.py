@@ -27,8 +27,14 @@ BREAKS = {
     "bytes in a text": "UPDATE person SET last_name = x'4142' WHERE rowid = 1",
     "missing required": "UPDATE person SET last_name = NULL WHERE rowid = 1",
     "impossible date": "UPDATE person SET birth_date = '1990-02-30' WHERE rowid = 1",
+    "impossible month": "UPDATE person SET birth_date = '1990-13-05' WHERE rowid = 1",
+    "day zero": "UPDATE person SET birth_date = '1990-01-00' WHERE rowid = 1",
     "date outside the window": "UPDATE person SET birth_date = '1066-10-14' WHERE rowid = 1",
     "datetime form": "UPDATE person SET created_at = '2026-01-02T03:04:05' WHERE rowid = 1",
+    "hour 24": "UPDATE person SET created_at = '2026-01-02 24:00:00.000000' WHERE rowid = 1",
+    "a datetime's impossible day": (
+        "UPDATE person SET created_at = '2026-02-29 10:00:00.000000' WHERE rowid = 1"
+    ),
     "row id": "UPDATE person SET id = '../../etc' WHERE rowid = 1",
     "unknown column": "ALTER TABLE person ADD COLUMN secret TEXT",
     "unknown table": "CREATE TABLE extra (id TEXT)",
@@ -77,6 +83,27 @@ def test_a_file_breaking_a_rule_is_refused(
         db.close()
 
 
+def test_a_bad_row_in_a_later_batch_is_found(
+    built: tuple[Path, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows are read a batch at a time: the last row of a table is read too.
+    path, cursor = built
+    altered = tmp_path / "last.sqlite"
+    shutil.copy(path, altered)
+    with sqlite3.connect(altered) as db:
+        assert db.execute("SELECT count(*) FROM person").fetchone()[0] > 3
+        db.execute(
+            "UPDATE person SET notes = 'a' || char(0) WHERE rowid = (SELECT max(rowid) FROM person)"
+        )
+    monkeypatch.setattr(snapshot_check, "BATCH", 2)
+    db = sqlite3.connect(altered)
+    try:
+        with pytest.raises(snapshot_check.FileRefused, match="NUL"):
+            snapshot_check.check(db, cursor, SERVER_MS)
+    finally:
+        db.close()
+
+
 def test_an_encrypted_file_passes_with_its_key_only(siege: Siege, tmp_path: Path) -> None:
     build_region(siege)
     code, _prefix = devices.enroll(siege.engine, "Chiffré", "Reims", devices.SIEGE)
@@ -101,3 +128,21 @@ def test_an_encrypted_file_passes_with_its_key_only(siege: Siege, tmp_path: Path
     prepared.path.unlink()
     again = siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=True)
     assert again.built and again.key == prepared.key
+
+
+def test_an_encrypted_file_with_invalid_text_is_refused(siege: Siege, tmp_path: Path) -> None:
+    # sqlcipher3 raises its own error classes, not sqlite3's: still a refusal (pages of
+    # changes then), not a failed sync that would try the same file again.
+    build_region(siege)
+    code, _prefix = devices.enroll(siege.engine, "Chiffré", "Reims", devices.SIEGE)
+    record = devices.complete_enrolment(siege.engine, code)[0]
+    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path, encrypted=True)
+    db = sqlcipher3.connect(str(prepared.path))
+    try:
+        db.execute(f"PRAGMA key = \"x'{prepared.key}'\"")
+        db.execute("UPDATE person SET last_name = CAST(x'ff' AS TEXT) WHERE rowid = 1")
+        db.commit()
+        with pytest.raises(snapshot_check.FileRefused, match="UTF-8"):
+            snapshot_check.check(db, prepared.cursor, SERVER_MS)
+    finally:
+        db.close()
