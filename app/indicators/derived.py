@@ -11,6 +11,9 @@ the indicators compute the same figures from the synced tables."""
 
 from __future__ import annotations
 
+from operator import itemgetter
+from typing import Any
+
 from sqlalchemy import Connection, Date, Integer, String
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause, column, table
@@ -104,10 +107,108 @@ def payment_facts(session: Session) -> TableClause | None:
 
 def rebuild(conn: Connection) -> None:
     """Recompute every derived row from the synced rows (after a copy that bypassed the
-    triggers); the triggers keep them right afterwards."""
+    triggers); the triggers keep them right afterwards.
+
+    ``stage_span`` and ``payment_fact`` are their views copied whole. ``invoice_open``
+    is the same rows as its view, computed in one ordered pass over the invoices and
+    their dated changes (:func:`_open_invoices`): the view's correlated subqueries
+    (the balance at each change of each invoice) cost about a dozen index searches per
+    invoice, most of a first sync's rebuild (docs/sync.md, "First sync from a
+    snapshot"). Should a value not be of the type the pass relies on, the view is
+    copied instead."""
     for name in DERIVED_TABLES:
         conn.exec_driver_sql(f"DELETE FROM {name}")
-        conn.exec_driver_sql(f"INSERT INTO {name} SELECT * FROM {name}_calc")
+        if name != "invoice_open" or not _rebuild_open(conn):
+            conn.exec_driver_sql(f"INSERT INTO {name} SELECT * FROM {name}_calc")
+
+
+# invoice_open_calc's sources (migration 0008): each counted invoice (issue date, total,
+# antenne), and what changes a balance, dated: live payments and the absolute amount of
+# live issued credit notes (of any invoice: those of an invoice not counted are skipped).
+_OPEN_INVOICES = """
+SELECT id, issue_date, total_incl_cents, antenne_id FROM invoice
+  WHERE kind = 'facture' AND status = 'emise' AND deleted_at IS NULL
+"""
+_OPEN_CHANGES = """
+SELECT invoice_id, paid_on, amount_cents FROM payment
+  WHERE deleted_at IS NULL AND paid_on IS NOT NULL
+UNION ALL
+SELECT credited_invoice_id, issue_date, abs(total_incl_cents) FROM invoice
+  WHERE kind = 'avoir' AND status != 'brouillon' AND deleted_at IS NULL
+    AND credited_invoice_id IS NOT NULL AND issue_date IS NOT NULL
+"""
+# The view's "every day": a balance on it counts every dated change.
+_LAST_DAY = "9999-12-31"
+_BATCH = 5000
+
+
+class _Unexpected(Exception):
+    """A value the pass does not compute as SQLite would (a date not text, an amount not
+    an integer): the view is copied instead."""
+
+
+def _rebuild_open(conn: Connection) -> bool:
+    """Fill the empty ``invoice_open`` (False, nothing written, when a value is not of
+    the expected type)."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        changes = cursor.execute(_OPEN_CHANGES).fetchall()
+        invoices = cursor.execute(_OPEN_INVOICES).fetchall()
+    finally:
+        cursor.close()
+    try:
+        rows = _open_invoices(invoices, changes)
+    except _Unexpected:
+        return False
+    for start in range(0, len(rows), _BATCH):
+        conn.exec_driver_sql(
+            "INSERT INTO invoice_open VALUES (?, ?, ?, ?, ?, ?, ?)", rows[start : start + _BATCH]
+        )
+    return True
+
+
+def _open_invoices(
+    invoices: list[tuple[Any, ...]], changes: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """invoice_open_calc's rows, by invoice id: the balance after a day is the total
+    minus every change dated on or before it (the issue date changes nothing; a NULL
+    date counts nowhere, as in SQL); ``settled_on``, when nothing is left due, is the
+    first date after the last one that left a positive balance."""
+    dated: dict[Any, list[tuple[str, int]]] = {}
+    for invoice_id, day, amount in changes:
+        if type(day) is not str or type(amount) is not int:
+            raise _Unexpected(invoice_id)
+        found = dated.get(invoice_id)
+        if found is None:
+            dated[invoice_id] = [(day, amount)]
+        else:
+            found.append((day, amount))
+    out = []
+    for invoice_id, issue_date, total, antenne_id in sorted(invoices, key=itemgetter(0)):
+        if type(total) is not int or not (issue_date is None or type(issue_date) is str):
+            raise _Unexpected(invoice_id)
+        moves = dated.get(invoice_id, [])
+        if issue_date is not None:
+            moves.append((issue_date, 0))
+        moves.sort(key=itemgetter(0))
+        balance, last_due, spent = total, None, 0
+        for index, (day, amount) in enumerate(moves):
+            spent += amount
+            if day <= _LAST_DAY:
+                balance -= amount
+            # A day's balance counts all of that day's changes.
+            last_of_day = index + 1 == len(moves) or moves[index + 1][0] != day
+            if last_of_day and total - spent > 0:
+                last_due = day
+        settled_on = None
+        if balance <= 0:
+            after = "" if last_due is None else last_due
+            settled_on = next((day for day, _amount in moves if day > after), None)
+        last_event_on = moves[-1][0] if moves else None
+        out.append((invoice_id, issue_date, total, antenne_id, settled_on, last_event_on, balance))
+    return out
 
 
 def differences(conn: Connection) -> dict[str, int]:
