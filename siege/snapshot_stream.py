@@ -1,5 +1,5 @@
 """A snapshot streamed through raw cursors (siege/snapshot_build.py): for a PostgreSQL
-siège, an encrypted file, or a scope narrower than everything. The rows come in the
+siège, or a scope narrower than everything (plain or encrypted). The rows come in the
 laptop's storage form from the query itself (siege/snapshot_query.py), fetched a batch at
 a time from a raw DBAPI cursor (server-side on PostgreSQL: memory stays flat) and written
 with ``executemany``; a narrowed scope's rows pass :func:`siege.scope.keep` batch by batch,
