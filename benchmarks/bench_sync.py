@@ -9,7 +9,8 @@ our layers' cost).
   bytes: the snapshot file read and written, plus the laptop's final database read and
   written (each copy synced to disk);
 - the snapshot's phases: building the file on the siège, then on the laptop download,
-  checksum, checks (app/sync/snapshot_check.py) and copy (app/sync/snapshot_copy.py);
+  checksum, the file's structure checks, then the copy (app/sync/snapshot_copy.py) with
+  the value checks (app/sync/snapshot_check.py) running beside it in a thread;
 - first sync of a siège-staff laptop whose profile is encrypted (SQLCipher), from a
   SQLCipher file built for it, beside the same sync into a plain profile: what the
   encryption costs;
@@ -217,8 +218,9 @@ def _first_sync(
             "hello + plan (siège : fichier préparé)": marks["download"] - start,
             "téléchargement": marks["sha"] - marks["download"],
             "somme SHA-256": marks["check"] - marks["sha"],
-            "contrôles SQL": marks["copy"] - marks["check"],
-            "copie (ATTACH + INSERT … SELECT)": marks["pull"] - marks["copy"],
+            "contrôles de structure": marks["copy"] - marks["check"],
+            # The value checks run in a thread beside the copy (app/sync/snapshot.py).
+            "copie et contrôles des valeurs en parallèle": marks["pull"] - marks["copy"],
             "pull après le curseur": end - marks["pull"],
         }
     return {
