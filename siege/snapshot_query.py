@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Time,
+    and_,
     any_,
     bindparam,
     exists,
@@ -32,6 +33,7 @@ from sqlalchemy.types import NullType
 
 from app.models.base import Base
 from app.sync.codec import table_specs
+from app.sync.protocol import ISSUED_STATUS
 from siege import scope as read_scope
 from siege.conflicts import HISTORY_ONLY
 from siege.tables import conflict, field_clock, row_version
@@ -40,6 +42,24 @@ FORMAT = 1
 CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
 # Beyond this many ids, a scope is not bound into the query (see narrow).
 MAX_NARROW_IDS = 10_000
+# Tables whose narrowing (narrow() below) is the read rule itself, not a superset: the
+# same links and sets as siege/scope_rows.py _in_scope. Their rows need no keep().
+EXACT_NARROWING = frozenset(
+    {
+        "person",
+        *read_scope.PERSON_RECORDS,
+        "client",
+        "activity",
+        "activity_slot",
+        "activity_funder",
+        "registration",
+        "attendance",
+        "invoice",
+        "invoice_line",
+        "payment",
+        "invoice_pa_status",
+    }
+)
 CONFLICT_COLUMNS = (
     "seq",
     "kind",
@@ -158,13 +178,29 @@ def compiled(query: Any, dialect: Dialect) -> tuple[str, Any]:
     return str(done), params
 
 
+def exact(scope: read_scope.Scope, table: str) -> bool:
+    """Whether the rows :func:`rows` gives for a narrowed ``scope`` are exactly the
+    scope's (keep() would refuse none): reference data every device reads, and tables
+    whose narrowing is their read rule, when the scope was small enough to bind. A
+    one-antenne build then asks keep() only of the few tables left (about a third of
+    its time otherwise)."""
+    if scope.everything or table in read_scope.SHARED:
+        return True
+    return table in EXACT_NARROWING and not _too_many(scope)
+
+
+def _too_many(scope: read_scope.Scope) -> bool:
+    persons = len(scope.persons) + len(scope.seen_persons)
+    return max(persons, len(scope.sessions)) > MAX_NARROW_IDS
+
+
 def narrow(scope: read_scope.Scope, table: str, data: Any, dialect: Dialect) -> Any:
     """A condition holding every row of ``table`` in ``scope`` (a superset: keep()
     decides row by row after), so a one-antenne laptop's snapshot reads its rows, not
     the whole region's. None: no shortcut for this table."""
     persons, sessions = sorted(scope.persons), sorted(scope.sessions)
     places, series = sorted(scope.place_sessions), sorted(scope.series)
-    if max(len(persons) + len(scope.seen_persons), len(sessions)) > MAX_NARROW_IDS:
+    if _too_many(scope):
         return None  # too many to bind (SQLite's limit): keep() alone decides
     if table == "person":
         return _any_in(dialect, (data.c.id, sorted(scope.persons | scope.seen_persons)))
@@ -184,7 +220,12 @@ def narrow(scope: read_scope.Scope, table: str, data: Any, dialect: Dialect) -> 
         held_here = select(slot.c.id).where(_any_in(dialect, (slot.c.activity_id, places)))
         return _any_in(dialect, (data.c.person_id, persons)) | data.c.slot_id.in_(held_here)
     invoice = Base.metadata.tables["invoice"]
-    readable = _any_in(dialect, (invoice.c.entrepreneur_id, persons), (invoice.c.series_id, series))
+    # Its entrepreneur's, or issued in one of the device's series (its legal archive; a
+    # draft there is its entrepreneur's only): the rule of siege/scope_rows.py, exactly.
+    own_series = _any_in(dialect, (invoice.c.series_id, series))
+    readable = _any_in(dialect, (invoice.c.entrepreneur_id, persons)) | and_(
+        own_series, invoice.c.status == ISSUED_STATUS
+    )
     if table == "invoice":
         return readable
     if table in ("invoice_line", "payment", "invoice_pa_status"):

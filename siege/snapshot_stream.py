@@ -56,12 +56,15 @@ def _copy_table(
     insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in q.columns_of(table))})'
     tracked = q.tracked_of(table)
     newest = ""
+    # The query's rows are the scope's own (siege/snapshot_query.py exact()): no keep().
+    exact = q.exact(scope, table)
     for found in batches(conn, q.rows(table, scope, cursor, conn.dialect)):
         if scope.everything:
             out.executemany(insert, found)
             continue
-        inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
-        found = [r for r in found if (table, str(r[0])) in inside]
+        if not exact:
+            inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
+            found = [r for r in found if (table, str(r[0])) in inside]
         out.executemany(insert, found)
         # The clocks of the rows kept (a batch of ids bound: a narrowed scope is small).
         newest = max(newest, _copy_clocks(conn, out, table, [str(r[0]) for r in found], tracked))

@@ -21,11 +21,20 @@ from app.sync import service
 from siege import devices, snapshot_build, snapshot_query
 from siege import scope as read_scope
 from siege import snapshot as siege_snapshot
-from siege.tables import counter, field_clock
+from siege.tables import counter, field_clock, row_version
 from tests.integration.test_sync_scope import build_region
 from tests.integration.test_sync_snapshot import _with_a_conflict, laptop
 from tests.sync_support import Siege
-from tests.sync_support.authority import REIMS, complete, op
+from tests.sync_support.authority import (
+    CHARLEVILLE,
+    REIMS,
+    build_world,
+    complete,
+    draft_fields,
+    enrol,
+    issue_fields,
+    op,
+)
 
 Contents = dict[str, list[tuple[Any, ...]]]
 
@@ -126,3 +135,55 @@ def test_a_file_holds_no_row_changed_or_created_after_its_cursor(
     assert now["_clock"] == [c for c in then["_clock"] if c[1] != changed]
     assert now["_conflict"] == then["_conflict"]
     assert ("cursor", str(cursor)) in now["_meta"]
+
+
+def test_a_one_antenne_file_holds_exactly_the_rows_the_read_rules_give(
+    siege: Siege, tmp_path: Path
+) -> None:
+    """Row by row against siege/scope_rows.py keep(), with the case the narrowing of
+    siege/snapshot_query.py must say exactly: a draft left in the laptop's own series by
+    a person who moved away is the entrepreneur's (not sent), while the invoice issued
+    there before the move is the laptop's legal archive (sent)."""
+    world = build_world(siege)
+    colleague = enrol(siege, "Reims")
+    mover, client, issued_id, left_draft = new_id(), new_id(), new_id(), new_id()
+    created = colleague.push(
+        op("person", mover, **complete("person", first_name="Lou", last_name="Mobile",
+                                       antenne_id=REIMS)),
+    )  # fmt: skip
+    assert created.status_code == 200, created.text
+    theirs = {"entrepreneur_id": mover, "client_id": client}
+    written = world.own.push(
+        op("client", client, **complete("client", entrepreneur_id=mover, name="SAS Route",
+                                        kind="entreprise")),
+        op("invoice", left_draft, **draft_fields(world, series_id=world.series, **theirs)),
+        op("invoice", issued_id, **draft_fields(world, **theirs)),
+        op("invoice", issued_id, freeze=True, **issue_fields(world, 1, **theirs)),
+        op("invoice_line", new_id(), freeze=True,
+           **complete("invoice_line", invoice_id=issued_id, description="Conseil",
+                      quantity_e4=10000, unit_price_cents=10000, vat_rate_bp=2000)),
+    )  # fmt: skip
+    assert written.status_code == 200, written.text
+    moved = colleague.push(
+        op("person_attachment", new_id(), **complete(
+            "person_attachment", person_id=mover, antenne_id=CHARLEVILLE,
+            valid_from="2026-11-25")),
+        op("person", mover, antenne_id=CHARLEVILLE),
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    (record,) = [d for d in devices.list_devices(siege.engine) if d.name == world.own.name]
+
+    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path)
+
+    built = contents(prepared.path)
+    held = {t: {str(r[1])[1:-1] for r in built[t]} for t in synced_tables()}
+    assert issued_id in held["invoice"] and left_draft not in held["invoice"]
+    with siege.engine.connect() as conn:
+        scope = read_scope.compute(conn, record)
+        rv = row_version.c
+        for table in synced_tables():
+            versioned = conn.execute(
+                select(rv.row_id).where(rv.table_name == table, rv.seq <= prepared.cursor)
+            ).scalars()
+            keys = [(table, str(i)) for i in versioned]
+            assert held[table] == {i for _t, i in read_scope.keep(conn, scope, keys)}, table
