@@ -16,25 +16,13 @@ from sqlalchemy import Engine, select
 
 from app.errors import PermanenceError
 from app.models.base import Base
+from app.people.anonymise_wording import ANONYMISE_REFUSALS
 from app.sync.derived import PERSON_SOURCES, recompute
 from app.text import fold
 from siege import anonymise as siege_anonymise
 
-# The laptop's words for the same refusals (ui/messages_people.py; the siège never
-# imports ui/, tests/integration/test_siege_anonymise.py keeps both the same).
-REFUSALS = {
-    "person_not_found": "Cette personne n'existe pas ou a été supprimée.",
-    "already_anonymised": "Cette personne est déjà anonymisée.",
-    "invoices_retention": (
-        "Impossible d'anonymiser : {count} facture(s) émise(s) pour cette activité doivent "
-        "être conservées 10 ans avec le nom de l'entrepreneur."
-    ),
-    "cofinanced_retention": (
-        "Impossible d'anonymiser pour l'instant : cette personne a participé à un atelier "
-        "cofinancé par l'Union européenne (FSE+) ; ses feuilles d'émargement signées "
-        "doivent être conservées {years} ans pour les contrôles du financeur."
-    ),
-}
+# The laptop's words for the same refusals (one place for both: the siège never imports ui/).
+REFUSALS = ANONYMISE_REFUSALS
 TEXTS_FR = {
     "intake_interview": "entretien(s) d'accueil",
     "followup_interview": "entretien(s) de suivi",

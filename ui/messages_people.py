@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app import formatting
 from app.people import labels as people_labels
+from app.people.anonymise_wording import ANONYMISE_REFUSALS
 from app.people.labels import (
     APPOINTMENT_KINDS,
     CONTRACT_TYPES,
@@ -87,7 +88,6 @@ register(
     },
     {
         "possible_duplicate": "Cette personne existe peut-être déjà ({count} fiche(s) proche(s)).",
-        "person_not_found": "Cette personne n'existe pas ou a été supprimée.",
         "person_anonymised": "Cette fiche a été anonymisée : elle ne peut plus être modifiée.",
         "stage_not_found": "Cette étape n'existe pas ou a été supprimée.",
         "cape_max_renewals": (
@@ -97,16 +97,7 @@ register(
         "intake_already_final": "Cet entretien d'accueil est déjà finalisé.",
         "interview_not_found": "Cet entretien n'existe pas ou a été supprimé.",
         "appointment_not_found": "Ce rendez-vous n'existe pas ou a été annulé.",
-        "already_anonymised": "Cette personne est déjà anonymisée.",
-        "invoices_retention": (
-            "Impossible d'anonymiser : {count} facture(s) émise(s) pour cette activité doivent "
-            "être conservées 10 ans avec le nom de l'entrepreneur."
-        ),
-        "cofinanced_retention": (
-            "Impossible d'anonymiser pour l'instant : cette personne a participé à un atelier "
-            "cofinancé par l'Union européenne (FSE+) ; ses feuilles d'émargement signées "
-            "doivent être conservées {years} ans pour les contrôles du financeur."
-        ),
+        **ANONYMISE_REFUSALS,
     },
 )
 
