@@ -1,6 +1,6 @@
 """The journal of acknowledged changes (docs/sync.md, "A restored siège gets back what it
-acknowledged"): an issued invoice and its payment sent again to a restored siège stay one
-row each, even sent twice; an anonymised person's values do not survive in the journal;
+acknowledged"): an issued invoice and its payment sent again to a restored siège (SQLite,
+or PostgreSQL restored with pg_dump and pg_restore) stay one row each, even sent twice; an anonymised person's values do not survive in the journal;
 a /hello with an epoch no siège sends is refused as a whole; app migration 0010 and
 siège migration s0010 both ways, on SQLite and PostgreSQL."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,17 +31,10 @@ from app.sync.transport import SyncError
 from siege import db
 from siege import epoch as siege_epoch
 from siege.importer import import_profile
-from tests.integration.test_sync_restore import (
-    _copy,
-    _edit,
-    _enrol_again,
-    _laptop,
-    _person,
-    _restore,
-    _sync,
-)
+from tests.integration.test_sync_restore import _edit, _enrol_again, _laptop, _person, _sync
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
 from tests.sync_support import Siege, new_laptop, postgres_database
+from tests.sync_support.restore import BACKENDS, RestorableSiege, restorable_siege
 
 DAY = dt.date(2026, 11, 26)
 
@@ -56,25 +50,31 @@ def _count(engine: Engine, model: type[Invoice] | type[Payment], invoice_id: str
         )
 
 
-def test_an_issued_invoice_and_its_payment_sent_again_stay_one_row_each(tmp_path: Path) -> None:
-    database = tmp_path / "siege.sqlite3"
-    url = f"sqlite:///{database}"
-    server = Siege(url)
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RestorableSiege]:
+    """A siège on SQLite or PostgreSQL, with its backups and its restore."""
+    with restorable_siege(request, tmp_path) as found:
+        yield found
+
+
+def test_an_issued_invoice_and_its_payment_sent_again_stay_one_row_each(
+    tmp_path: Path, backend: RestorableSiege
+) -> None:
+    server = backend.open()
     admin = new_laptop(tmp_path, "admin")
     complete_identity(admin.uow)
     admin.close()
     import_profile(server.engine, admin.paths.root)
     a = _laptop(server, tmp_path, "A")
     _sync(server, a)
-    backup = tmp_path / "backup.sqlite3"
-    _copy(database, backup)
+    backup = backend.backup()
     person = add_entrepreneur(a.uow)
     draft = add_draft(a.uow, person, add_client(a.uow, person))
     issued = validate_invoice(a.uow, a.paths.documents, draft, DAY)
     record_payment(a.uow, issued.invoice_id, PaymentData(DAY, 1000, "virement"))
     _sync(server, a)
     for _restore_count in range(2):  # restored twice from the same backup: sent twice
-        server = _restore(server, database, backup)
+        server = backend.restore(server, backup)
         assert _count(server.engine, Invoice, issued.invoice_id) == 0
         assert siege_epoch.current(server.engine)
         _enrol_again(server, a)

@@ -1,6 +1,7 @@
 """A siège restored from a backup (docs/sync.md, "Tokens" and "A restored siège gets back
-what it acknowledged"), with real laptop profiles and a SQLite siège restored with the
-backup API.
+what it acknowledged"), with real laptop profiles, on both backends: a SQLite siège
+restored with the backup API, a PostgreSQL siège restored with pg_dump and pg_restore
+(tests/sync_support/restore.py).
 
 - A laptop holding a token newer than the backup is not locked out silently: its sync
   stops with a French message naming the cause and the way back (a new enrolment code),
@@ -18,7 +19,7 @@ backup API.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +39,16 @@ from siege.tables import conflict as siege_conflict
 from siege.tables import counter, row_version
 from tests.integration.test_sync_scope import build_region
 from tests.sync_support import BASE_URL, Siege, new_laptop
+from tests.sync_support.restore import BACKENDS, RestorableSiege, restorable_siege
 
 PERSON = table_of(Person)
 
 
-def _copy(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-
-
-def _restore(server: Siege, database: Path, backup: Path) -> Siege:
-    server.close()
-    _copy(backup, database)
-    return Siege.open(f"sqlite:///{database}")
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RestorableSiege]:
+    """A siège on SQLite or PostgreSQL, with its backups and its restore."""
+    with restorable_siege(request, tmp_path) as found:
+        yield found
 
 
 def _laptop(server: Siege, tmp_path: Path, name: str) -> Profile:
@@ -93,23 +91,21 @@ def _held(engine: Any, row_id: str, *names: str) -> tuple[Any, ...]:
 
 
 def test_a_laptop_with_a_token_newer_than_the_restored_siege_is_told_and_enrols_again(
-    tmp_path: Path,
+    tmp_path: Path, backend: RestorableSiege
 ) -> None:
-    database = tmp_path / "siege.sqlite3"
-    server = Siege(f"sqlite:///{database}")
+    server = backend.open()
     region = build_region(server)
     pa = region.ids["pa"]
     laptop = new_laptop(tmp_path, "Épernay 1")
     code, prefix = devices.enroll(server.engine, "Épernay 1", "Épernay")
     service.enrol(laptop, BASE_URL, code, http_factory=server.http_factory)
     service.run_sync(laptop, http_factory=server.http_factory)
-    backup = tmp_path / "backup.sqlite3"
-    _copy(database, backup)
+    backup = backend.backup()
     # After the backup: two syncs rotate the token, one sends a change the backup lacks.
     _edit(laptop, pa, notes="Après la sauvegarde")
     service.run_sync(laptop, http_factory=server.http_factory)
     service.run_sync(laptop, http_factory=server.http_factory)
-    server = _restore(server, database, backup)
+    server = backend.restore(server, backup)
     assert _held(server.engine, pa, "notes") != ("Après la sauvegarde",)
     _edit(laptop, pa, phone="0611223344")  # waiting when the siège refuses the laptop
     with pytest.raises(SyncError) as refused:
@@ -137,18 +133,16 @@ def test_a_laptop_with_a_token_newer_than_the_restored_siege_is_told_and_enrols_
 
 
 def test_changes_acknowledged_after_the_backup_come_back_but_never_over_a_newer_value(
-    tmp_path: Path,
+    tmp_path: Path, backend: RestorableSiege
 ) -> None:
-    database = tmp_path / "siege.sqlite3"
-    server = Siege(f"sqlite:///{database}")
+    server = backend.open()
     a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     pid = _person(a, notes="Avant la sauvegarde")
     _sync(server, a, b)
-    backup = tmp_path / "backup.sqlite3"
-    _copy(database, backup)
+    backup = backend.backup()
     _edit(a, pid, notes="Vue par A après la sauvegarde", phone="0611223344", city="Épernay")
     _sync(server, a)
-    server = _restore(server, database, backup)
+    server = backend.restore(server, backup)
     # B (not synced since the backup, so its token is known) writes the notes after the
     # restore: a newer stamp than A's acknowledged one.
     _edit(b, pid, notes="Vue par B après la restauration")
@@ -174,24 +168,21 @@ def test_changes_acknowledged_after_the_backup_come_back_but_never_over_a_newer_
 
 
 def test_a_point_in_time_restore_that_kept_this_laptops_operations_is_caught_by_the_epoch(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, backend: RestorableSiege, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = tmp_path / "siege.sqlite3"
-    url = f"sqlite:///{database}"
-    server = Siege(url)
+    server = backend.open()
     a, b, c = (_laptop(server, tmp_path, name) for name in ("A", "B", "C"))
     people = [_person(a, last_name=name) for name in ("Arnaud", "Bernard", "Colin", "Dumas")]
     _sync(server, a, b, c)
-    backup = tmp_path / "backup.sqlite3"
-    _copy(database, backup)
+    backup = backend.backup()
     # After the backup, only B's operations: A pulls them, its own all kept by the backup.
     for pid in people[:3]:
         _edit(b, pid, notes="de B, perdu puis renvoyé")
     _sync(server, b, a)
     with a.engine.connect() as conn:
         cursor_before = int(get_state(conn, CURSOR_KEY, "0"))
-    server = _restore(server, database, backup)
-    assert siege_main(["--database-url", url, "restored"]) == 0
+    server = backend.restore(server, backup)
+    assert siege_main(["--database-url", backend.url, "restored"]) == 0
     said = capsys.readouterr().out
     assert "nouvelle époque du siège" in said and "renvoient" in said
     # C writes first after the restore: the siège numbers it below A's old cursor.
@@ -219,15 +210,13 @@ def test_a_point_in_time_restore_that_kept_this_laptops_operations_is_caught_by_
 
 
 def test_a_journal_pruned_past_what_the_siege_lost_lists_the_operation_numbers(
-    tmp_path: Path, pinned_clock: clock.PinnedClock
+    tmp_path: Path, backend: RestorableSiege, pinned_clock: clock.PinnedClock
 ) -> None:
-    database = tmp_path / "siege.sqlite3"
-    server = Siege(f"sqlite:///{database}")
+    server = backend.open()
     a = _laptop(server, tmp_path, "A")
     pid = _person(a)
     _sync(server, a)
-    backup = tmp_path / "backup.sqlite3"
-    _copy(database, backup)
+    backup = backend.backup()
     _edit(a, pid, notes="Oubliée")
     _sync(server, a)
     _edit(a, pid, city="Sézanne")
@@ -243,7 +232,7 @@ def test_a_journal_pruned_past_what_the_siege_lost_lists_the_operation_numbers(
     with a.engine.connect() as conn:
         held = conn.execute(select(func.count()).select_from(journal)).scalar_one()
     assert held == 1
-    server = _restore(server, database, backup)
+    server = backend.restore(server, backup)
     _enrol_again(server, a)
     _sync(server, a)
     (gap,) = [c for c in service.open_conflicts(a) if c.kind == "restore_gap"]
