@@ -27,15 +27,11 @@ class DeviceIdentity(Base):
     protocol_version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class OutboxEntry(Base):
-    """One local change waiting for the siège; written in the same transaction as the edit."""
+class OperationColumns:
+    """The columns of one local change as it is pushed: shared by the outbox and the
+    journal, because an entry moves from one to the other unchanged (app/sync/journal.py).
+    Each table declares its own ``seq`` (numbered by the outbox, kept by the journal)."""
 
-    __tablename__ = "sync_outbox"
-    # AUTOINCREMENT: an operation number is never reused after the outbox is emptied,
-    # because the siège skips operation numbers it has already applied.
-    __table_args__ = {"sqlite_autoincrement": True}
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(60))
     row_id: Mapped[str] = mapped_column(String(36), index=True)
     # JSON object {field: value} of the fields changed by this operation.
@@ -50,25 +46,34 @@ class OutboxEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class JournalEntry(Base):
+class OutboxEntry(OperationColumns, Base):
+    """One local change waiting for the siège; written in the same transaction as the edit."""
+
+    __tablename__ = "sync_outbox"
+    # AUTOINCREMENT: an operation number is never reused after the outbox is emptied,
+    # because the siège skips operation numbers it has already applied.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    # sort_order keeps the migrations' column order (seq first) whatever order the
+    # declarative scan gives a mixin's columns.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True, sort_order=-1)
+
+
+class JournalEntry(OperationColumns, Base):
     """An outbox entry the siège acknowledged, kept so it can be sent again to a siège
     restored from a backup older than the acknowledgement (docs/sync.md, "A restored
-    siège gets back what it acknowledged"). Same columns as the outbox, moved here in
-    the transaction that acknowledges it; pruned after the profile's
+    siège gets back what it acknowledged"). The outbox's columns, moved here in the
+    transaction that acknowledges it; pruned after the profile's
     ``sync_journal_days``."""
 
     __tablename__ = "sync_journal"
 
     # The outbox's own operation number: sent again, an entry keeps it.
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    table_name: Mapped[str] = mapped_column(String(60))
-    row_id: Mapped[str] = mapped_column(String(36), index=True)
-    fields_json: Mapped[str] = mapped_column(Text)
-    bases_json: Mapped[str] = mapped_column(Text, default="{}")
-    kind: Mapped[str] = mapped_column(String(12), default="")
-    hlc: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    acknowledged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, sort_order=-1)
+    # Last, after the outbox's columns (migration 0010).
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utcnow, index=True, sort_order=1
+    )
 
 
 class FieldClock(Base):
