@@ -8,9 +8,10 @@ generated about the person are deleted, the database file is rewritten (VACUUM) 
 former values do not survive in free pages or the WAL, and the profile's backups get
 the same erasure (app/people/erase_copies.py).
 
-Every other laptop does the same when the anonymisation reaches it by sync
-(:func:`erase_pulled_anonymisations`, called after a pull); the siège scrubs its stored
-conflicts and keeps the erased values final (siege/erasure.py).
+Every other laptop does the same when the anonymisation reaches it by sync: its own
+unsent rows in the pull's transaction (app/people/anonymise_pulled.py, called by
+app/sync/apply.py), the rest after the pull (:func:`erase_pulled_anonymisations`); the
+siège scrubs its stored conflicts and keeps the erased values final (siege/erasure.py).
 """
 
 from __future__ import annotations

@@ -98,6 +98,17 @@ def apply_rows(conn: Connection, rows: list[Row]) -> int:
                 )
                 raw = json.dumps(plan.row.values, ensure_ascii=False)
                 record_local_conflict(conn, "apply_failed", plan.table, plan.row_id, "", raw[:4000])
+    anonymised = [
+        p.row_id
+        for p in plans
+        if p.table == "person" and not p.insert and p.writes.get("anonymised_at") is not None
+    ]
+    if anonymised:
+        # Anonymised elsewhere: this laptop's unsent copies of the name go in this same
+        # transaction (docs/personal-data.md). Imported here: app.people imports this module.
+        from app.people.anonymise_pulled import erase_local_copies
+
+        erase_local_copies(conn, anonymised)
     return sum(1 for p in plans if p.insert or p.writes)
 
 
