@@ -1,9 +1,16 @@
 """Factures: every invoice and credit note, filtered as you type, by status, unpaid/overdue;
-new invoice, CAE identity, batch PDF export (off the GUI thread, with progress and cancel)."""
+new invoice, CAE identity, batch PDF export (off the GUI thread, with progress and cancel).
+
+A filter typed (once typing pauses) or chosen, and a change notice (an invoice saved, the
+end of a sync), read the list on the database worker (:class:`ui.operations.QueryOp`),
+as Personnes does (ui/pages/persons_page.py): what was typed and the selected invoice
+stay, and a read overtaken by a newer one (a keystroke, another filter, a notice) is
+dropped, so a slow read of an older filter never shows over a newer one. Entrée in the
+filter answers the newest filter, once its rows are in: one invoice is opened, several
+put the list under the arrows. Only the page being built reads on the GUI thread."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
@@ -28,7 +35,6 @@ from app.invoicing import documents, pa_status, queries
 from app.invoicing.queries import InvoiceRow
 from app.jobs import Cancelled, JobControl
 from app.states import InvoiceKind, InvoiceStatus
-from app.uow import UnitOfWorkFactory
 from ui import messages_invoicing as texts
 from ui.context import AppContext
 from ui.dialogs.cae_identity_dialog import CaeIdentityDialog
@@ -37,35 +43,13 @@ from ui.dialogs.people_widgets import fill_combo
 from ui.messages import error_message
 from ui.models.row_table_model import Column, RowTableModel
 from ui.operations import QueryOp
+from ui.pages.invoice_list_reads import Asked, InvoiceReads, Listing
 from ui.style import warning_css
 from ui.texts import common, invoicing
 from ui.widgets.columns import size_columns
 from ui.widgets.pa_status_panel import state_text, state_tooltip
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
-
-
-@dataclass(frozen=True)
-class _Listing:
-    """What the list shows, read in one go (on the GUI thread or off it)."""
-
-    text: str
-    status: str
-    total: int
-    first: list[InvoiceRow]
-    states: dict[str, pa_status.InvoiceState]
-    alerts: list[pa_status.Alert] | None  # None: not re-read (typing)
-
-
-def _read_listing(uow: UnitOfWorkFactory, text: str, status: str, alerts: bool) -> _Listing:
-    """The list's count, first page and e-invoicing states, and the alerts if asked for.
-    ``uow`` is read-only: the list reads beside a sync being applied (app/uow.py)."""
-    total = queries.count_invoices(uow, text, status)
-    first = queries.search_invoices(uow, text, status, offset=0, limit=PAGE_SIZE)
-    states = pa_status.latest_states(uow, [r.id for r in first])
-    # 20 ms over 75,000 statuses (docs/einvoicing.md): not per keystroke.
-    alarms = pa_status.alerts(uow) if alerts else None
-    return _Listing(text, status, total, first, states, alarms)
 
 
 class _ProgressRelay(QObject):
@@ -178,56 +162,84 @@ class InvoicesPage(QWidget):
         layout.addWidget(self.pa_alert)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
-        # Typing or a filter changes which rows show, not the data: the alert stays.
-        self._timer = debounced_search(self.search, lambda: self.refresh(alerts=False))
-        self.status.currentIndexChanged.connect(lambda _i: self.refresh(alerts=False))
+        # A filter typed (once typing pauses) or chosen changes which rows show, not the
+        # data: its read brings no alerts, and the alert shown stays.
+        self._timer = debounced_search(
+            self.search, lambda: self.refresh_in_background(alerts=False)
+        )
+        self.search.returnPressed.connect(self._return_pressed)
+        self.search.textChanged.connect(self._typed)
+        self.status.currentIndexChanged.connect(lambda _i: self.refresh_in_background(alerts=False))
         ctx.hub.changed.connect(self._on_changed)
         self.export_control: JobControl | None = None
+        self.reads = InvoiceReads(ctx.uow)
         # Each read of the list takes the next number; a read delivered after a newer one
-        # (a notice's read landing after a filter typed since) is dropped: the newest wins.
-        self._generation = 0
+        # was asked (a keystroke, a filter, a notice) is dropped: the newest wins.
+        self._asked = Asked()
+        self._shown = 0  # the read whose rows are on screen
         self._alerts_generation = 0  # the read whose alerts are shown
+        self._open_when_read = False  # Entrée pressed while the newest filter was read
         self.refresh()
 
     # List --------------------------------------------------------------------------
     def refresh(self, alerts: bool = True) -> None:
-        """Read and show the list now (the page being built, a filter typed)."""
-        reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
-        self._generation += 1
-        self._deliver(self._generation, _read_listing(reads, text, status, alerts))
+        """Read and show the list now, on the GUI thread: the page being built."""
+        self._timer.stop()  # this read answers the filter typed so far
+        generation = self._asked.next(alerts=alerts)
+        text, status = self.search.text(), str(self.status.currentData())
+        listing = self.reads.listing(text, status, alerts=alerts, limit=PAGE_SIZE)
+        self._deliver(generation, listing)
 
-    def refresh_in_background(self) -> None:
-        """Read the list off the GUI thread, then show it: what a notice does, so the page
-        never holds the window after a sync brought thousands of rows (issue 14). Shown
-        only if no newer read was asked meanwhile."""
+    def refresh_in_background(self, alerts: bool = True) -> None:
+        """Read the list on the database worker, then show it unless a newer read was
+        asked meanwhile: what a filter typed or chosen and a change notice do, so
+        neither a keystroke over 50,000 invoices nor the end of a sync that brought
+        thousands holds the window (issue 14). ``alerts``: re-read the PA rejections
+        too (a notice; a filter does not change them)."""
+        self._timer.stop()  # this read answers the filter typed so far
+        asked, reads = self._asked, self.reads
+        generation = asked.next(alerts=alerts)
         # The filter is read here, on the GUI thread; only the database off it.
-        reads, text, status = self.ctx.uow.reading(), self.search.text(), self.status.currentData()
-        self._generation += 1
-        generation = self._generation
+        text, status = self.search.text(), str(self.status.currentData())
+
+        def read() -> Listing | None:
+            # Overtaken while it waited for the worker (a burst of keystrokes or notices):
+            # not read, unless it brings the newest alerts asked for.
+            if asked.overtaken(generation, alerts=alerts):
+                return None
+            return reads.listing(text, status, alerts=alerts, limit=PAGE_SIZE)
+
         QueryOp(
             self.ctx,
             parent=self,
-            op=lambda: _read_listing(reads, text, status, True),
+            op=read,
             success=lambda listing: self._deliver(generation, listing),
         ).run_in_background()
 
-    def _deliver(self, generation: int, listing: _Listing) -> None:
-        """Show the read numbered ``generation`` unless a newer one was asked after it.
-        Its alerts are still shown if no newer read brought alerts: they do not depend
-        on the filter, and a filter typed since reads none (``alerts=False``)."""
+    def _deliver(self, generation: int, listing: Listing | None) -> None:
+        """Show the read numbered ``generation`` unless a newer one was asked after it, or
+        the filter changed since (a keystroke whose read has not started yet). Its alerts
+        are still shown if no newer read brought alerts: they do not depend on the
+        filter, and a filter typed since reads none (``alerts=False``)."""
+        if listing is None:
+            return
         if listing.alerts is not None and generation > self._alerts_generation:
             self._alerts_generation = generation
             self._show_alerts(listing.alerts)
-        if generation == self._generation:
-            self._show_listing(listing)
+        current = (self.search.text(), str(self.status.currentData()))
+        if generation == self._asked.newest and (listing.text, listing.status) == current:
+            self._show_listing(generation, listing)
 
-    def _show_listing(self, listing: _Listing) -> None:
-        text, status, uow = listing.text, listing.status, self.ctx.uow.reading()
+    def _show_listing(self, generation: int, listing: Listing) -> None:
+        self._shown = generation
+        selected = self._selected_id()
+        text, status = listing.text, listing.status
         self.pa_states = dict(listing.states)
 
         def fetch(offset: int, limit: int) -> list[InvoiceRow]:
-            rows = queries.search_invoices(uow, text, status, offset=offset, limit=limit)
-            self.pa_states.update(pa_status.latest_states(uow, [r.id for r in rows]))
+            # The list scrolling: a page of 50 rows, read where it is asked.
+            rows, states = self.reads.page(text, status, offset=offset, limit=limit)
+            self.pa_states.update(states)
             return rows
 
         self.model.load(fetch, listing.total, listing.first)
@@ -238,6 +250,22 @@ class InvoicesPage(QWidget):
             )
         else:
             self.count_label.setText(invoicing.invoice_count(total, formatting.number(total, 0)))
+        if selected is not None:
+            self._select(selected)
+        if self._open_when_read:
+            self._open_when_read = False
+            self._open_first()
+
+    def _selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        return row.id if row is not None else None
+
+    def _select(self, invoice_id: str) -> None:
+        for number, row in enumerate(self.model.loaded_rows()):
+            if row.id == invoice_id:
+                self.table.selectRow(number)
+                return
 
     def _show_alerts(self, alerts: list[pa_status.Alert]) -> None:
         if not alerts:
@@ -259,6 +287,27 @@ class InvoicesPage(QWidget):
         row = self.model.row_at(index.row())
         if row is not None:
             self.open_invoice(row.id)
+
+    def _typed(self, _text: str) -> None:
+        self._open_when_read = False  # typing on after Entrée: a new filter, nothing opened
+
+    def _return_pressed(self) -> None:
+        """Entrée in the filter: the newest filter's rows decide, even if typing has not
+        paused yet or its read is still running (they are opened from once shown)."""
+        if self._timer.isActive():
+            self.refresh_in_background(alerts=False)
+        if self._shown == self._asked.newest:
+            self._open_first()
+        else:
+            self._open_when_read = True
+
+    def _open_first(self) -> None:
+        """One invoice: opened. Several: the list takes the keys, its first row chosen."""
+        if self.model.rowCount() == 1:
+            self._activate(self.model.index(0, 0))
+        elif self.model.rowCount() > 0:
+            self.table.setFocus()
+            self.table.selectRow(0)
 
     def open_item(self, kind: str, item_id: str) -> None:
         if kind == "invoice":
