@@ -7,8 +7,10 @@ A snapshot at cursor ``C`` is every row of the device's scope whose version is a
 before ``C``, with its values now: a row whose version is at or before ``C`` has not
 changed since (any change moves its version past ``C``), so these are its values at
 ``C``; a row changed later is left out and comes with the pull from ``C``. The rows are
-exactly those the scope rules give (the scope's ids bound into the query as a shortcut,
-then :func:`siege.scope.keep` row by row, as the change feed does).
+exactly those the scope rules give: each table's query says its read rule with the
+scope's ids (bound into it, or read from TEMP tables); where it can only say a superset
+(a scope too large to bind), :func:`siege.scope.keep` decides row by row, as the change
+feed does, and likewise for the conflicts.
 
 Besides the synced tables (only the columns a laptop receives), the file holds
 ``_clock`` (the stamps of the fields a laptop keeps clocks for, ``tracked``),
@@ -16,11 +18,11 @@ Besides the synced tables (only the columns a laptop receives), the file holds
 cursor, newest stamp: the laptop's clock observes it).
 
 The file is built in one read transaction of the siège (siege/snapshot_build.py: on a
-SQLite siège, the siège-staff file is copied inside SQLite; otherwise rows are streamed
-in batches, so memory stays flat) and kept in a cache folder, one per scope and cursor,
-so a cut download resumes on the same bytes and the next laptop of the same scope at the
-same cursor gets it without a rebuild. Files older than :data:`KEEP_SECONDS` go when
-another is built.
+SQLite siège, copied inside SQLite, a narrowed scope's ids in TEMP tables; on PostgreSQL
+rows are streamed in batches, so memory stays flat) and kept in a cache folder, one per
+scope and cursor, so a cut download resumes on the same bytes and the next laptop of the
+same scope at the same cursor gets it without a rebuild. Files older than
+:data:`KEEP_SECONDS` go when another is built.
 
 For a laptop whose profile is encrypted (SQLCipher), the file is a SQLCipher database
 under a random 256-bit raw key of its own (``<name>.key`` beside it in the cache folder,

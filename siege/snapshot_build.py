@@ -2,12 +2,13 @@
 "First sync from a snapshot"): the file's tables, then its rows by one of two ways, both
 reading the siège in one read transaction and writing the same contents:
 
-- a SQLite siège building the file of the whole data (siège staff) copies inside
-  SQLite: the file is ATTACHed to a connection on the siège's database and each table
-  filled by one ``INSERT … SELECT`` (siege/snapshot_sqlite.py), no value through Python;
-  an encrypted one is that plain file exported by SQLCipher under its key;
-- otherwise (PostgreSQL, a scope narrower than everything) the rows are streamed from
-  raw cursors into ``executemany`` in batches (siege/snapshot_stream.py).
+- a SQLite siège copies inside SQLite: the file is ATTACHed to a connection on the
+  siège's database and each table filled by one ``INSERT … SELECT``
+  (siege/snapshot_sqlite.py), no value through Python (a one-antenne scope's ids read
+  from TEMP tables); an encrypted one is that plain file exported by SQLCipher under
+  its key;
+- a PostgreSQL siège streams the rows from raw cursors into ``executemany`` in batches
+  (siege/snapshot_stream.py).
 
 The file is written without journal or syncs (a scratch file until renamed into place
 when whole; a failed build removes it).
@@ -53,12 +54,12 @@ def build(
     partial = target.with_name(f".{uuid.uuid4().hex}.part")
     database = sqlite_file(engine)
     try:
-        if database is not None and scope.everything and key:
-            _in_sqlite_encrypted(database, cursor, partial, key)
-        elif database is not None and scope.everything:
-            _in_sqlite(database, cursor, partial)
+        if database is not None and key:
+            _in_sqlite_encrypted(engine, database, scope, cursor, partial, key)
+        elif database is not None:
+            _in_sqlite(engine, database, scope, cursor, partial)
         else:
-            _streamed(engine, database, scope, cursor, partial, key)
+            _streamed(engine, scope, cursor, partial, key)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -77,22 +78,25 @@ def sqlite_file(engine: Engine) -> Path | None:
     return path if path.is_file() else None
 
 
-def _in_sqlite(database: Path, cursor: int, partial: Path) -> None:
-    raw = sqlite3.connect(database, isolation_level=None, timeout=SQLITE_TIMEOUT)
-    try:
-        raw.execute("ATTACH DATABASE ? AS out", (str(partial),))
-        _scratch(raw, "out.")
-        # A deferred BEGIN: one read snapshot of the siège (WAL: its writers go on).
-        raw.execute("BEGIN")
+def _in_sqlite(
+    engine: Engine, database: Path, scope: read_scope.Scope, cursor: int, partial: Path
+) -> None:
+    with _reader(engine, database, partial) as conn:
+        raw: Any = conn.connection.dbapi_connection
         _create_tables(raw, "out.")
-        newest = snapshot_sqlite.copy(raw, cursor)
+        newest = snapshot_sqlite.copy(conn, scope, cursor)
         _write_meta(raw, "out.", cursor, newest)
         raw.execute("COMMIT")
-    finally:
-        raw.close()
 
 
-def _in_sqlite_encrypted(database: Path, cursor: int, partial: Path, key: str) -> None:
+def _in_sqlite_encrypted(
+    engine: Engine,
+    database: Path,
+    scope: read_scope.Scope,
+    cursor: int,
+    partial: Path,
+    key: str,
+) -> None:
     """The plain file built inside SQLite, then exported by SQLCipher under ``key``: a
     quarter of the work of streaming every value through Python into SQLCipher. SQLCipher
     never opens the siège's database (two SQLite libraries in one process do not see
@@ -100,7 +104,7 @@ def _in_sqlite_encrypted(database: Path, cursor: int, partial: Path, key: str) -
     private cache folder beside the plain files it serves; it is deleted at once."""
     plain = partial.with_name(partial.name + ".plain")
     try:
-        _in_sqlite(database, cursor, plain)
+        _in_sqlite(engine, database, scope, cursor, plain)
         out = sqlcipher3.connect(str(plain), isolation_level=None)
         try:
             out.execute(f"ATTACH DATABASE ? AS out KEY \"x'{key}'\"", (str(partial),))
@@ -113,12 +117,7 @@ def _in_sqlite_encrypted(database: Path, cursor: int, partial: Path, key: str) -
 
 
 def _streamed(
-    engine: Engine,
-    database: Path | None,
-    scope: read_scope.Scope,
-    cursor: int,
-    partial: Path,
-    key: str,
+    engine: Engine, scope: read_scope.Scope, cursor: int, partial: Path, key: str
 ) -> None:
     if key:
         out: sqlite3.Connection = sqlcipher3.connect(str(partial), isolation_level=None)
@@ -130,7 +129,7 @@ def _streamed(
         _scratch(out, "", encrypted=bool(key))
         out.execute("BEGIN")
         _create_tables(out, "")
-        with _reader(engine, database) as conn:
+        with _reader(engine, None) as conn:
             newest = snapshot_stream.copy(conn, out, scope, cursor)
         _write_meta(out, "", cursor, newest)
         out.execute("COMMIT")
@@ -139,19 +138,24 @@ def _streamed(
 
 
 @contextmanager
-def _reader(engine: Engine, database: Path | None) -> Iterator[Connection]:
+def _reader(engine: Engine, database: Path | None, out: Path | None = None) -> Iterator[Connection]:
     """A connection reading the siège in one transaction. On a SQLite file, a private one
     with a deferred BEGIN (the siège's own begin IMMEDIATE and would hold its writers for
-    the whole build); on PostgreSQL, REPEATABLE READ, read only (one snapshot for every
-    table, clock and link, not one per statement)."""
+    the whole build; WAL: they go on), the file ``out`` ATTACHed to it (before the
+    transaction: SQLite refuses it inside one); on PostgreSQL, REPEATABLE READ, read only
+    (one snapshot for every table, clock and link, not one per statement)."""
     if database is not None:
-        private = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite3.connect(
+
+        def connect() -> sqlite3.Connection:
+            raw = sqlite3.connect(
                 database, isolation_level=None, timeout=SQLITE_TIMEOUT, check_same_thread=False
-            ),
-            poolclass=NullPool,
-        )
+            )
+            if out is not None:
+                raw.execute("ATTACH DATABASE ? AS out", (str(out),))
+                _scratch(raw, "out.")
+            return raw
+
+        private = create_engine("sqlite://", creator=connect, poolclass=NullPool)
         try:
             with private.connect() as conn:
                 conn.exec_driver_sql("BEGIN")

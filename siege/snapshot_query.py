@@ -24,8 +24,10 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -42,6 +44,10 @@ FORMAT = 1
 CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
 # Beyond this many ids, a scope is not bound into the query (see narrow).
 MAX_NARROW_IDS = 10_000
+# The TEMP tables of a scope's ids (temp_tables()), on the connection of a build in SQLite.
+TEMP_PREFIX = "temp.snapshot_scope_"
+TEMP_INVOICES = f"{TEMP_PREFIX}invoices"  # invoices_held(), filled in the read transaction
+INVOICE_TABLES = frozenset({"invoice", "invoice_line", "payment", "invoice_pa_status"})
 # Tables whose narrowing (narrow() below) is the read rule itself, not a superset: the
 # same links and sets as siege/scope_rows.py _in_scope. Their rows need no keep().
 EXACT_NARROWING = frozenset(
@@ -54,6 +60,8 @@ EXACT_NARROWING = frozenset(
         "activity_funder",
         "registration",
         "attendance",
+        *read_scope.SLOT_ROWS,
+        "client_directory",
         "invoice",
         "invoice_line",
         "payment",
@@ -111,10 +119,10 @@ def stored_form(column: Any, dialect: Dialect) -> ColumnElement[Any]:
 
 
 def _versioned(
-    table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect, *read: Any
+    table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect, temp: bool, *read: Any
 ) -> Select[Any]:
     """``read`` of the rows of ``table`` versioned at or before ``cursor``, narrowed to a
-    superset of the scope (keep() decides row by row after)."""
+    superset of the scope (keep() decides row by row after, unless :func:`exact`)."""
     data = Base.metadata.tables[table]
     rv = row_version.c
     # "Versioned at or before the cursor", said so that SQLite reads the table in id
@@ -123,20 +131,26 @@ def _versioned(
     versioned = exists().where(rv.table_name == table, rv.row_id == data.c.id)
     newer = select(rv.row_id).where(rv.table_name == table, rv.seq > cursor)
     query = select(*read).select_from(data).where(versioned, data.c.id.not_in(newer))
-    narrowed = None if scope.everything else narrow(scope, table, data, dialect)
+    narrowed = None if scope.everything else narrow(Ids(scope, dialect, temp), table, data)
     return query if narrowed is None else query.where(narrowed)
 
 
-def rows(table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect) -> Select[Any]:
-    """The rows of ``table`` for the file, in the laptop's storage form, by id."""
+def rows(
+    table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect, temp: bool = False
+) -> Select[Any]:
+    """The rows of ``table`` for the file, in the laptop's storage form, by id; ``temp``:
+    the scope's ids read from the TEMP tables :func:`temp_tables` names (a SQLite siège
+    building inside SQLite), else bound into the query."""
     data = Base.metadata.tables[table]
     read = [stored_form(c, dialect) for c in columns_of(table)]
-    return _versioned(table, scope, cursor, dialect, *read).order_by(data.c.id)
+    return _versioned(table, scope, cursor, dialect, temp, *read).order_by(data.c.id)
 
 
-def ids(table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect) -> Select[Any]:
+def ids(
+    table: str, scope: read_scope.Scope, cursor: int, dialect: Dialect, temp: bool = False
+) -> Select[Any]:
     """The ids of :func:`rows` (the scope's superset when narrowed)."""
-    return _versioned(table, scope, cursor, dialect, Base.metadata.tables[table].c.id)
+    return _versioned(table, scope, cursor, dialect, temp, Base.metadata.tables[table].c.id)
 
 
 def clocks(
@@ -178,15 +192,15 @@ def compiled(query: Any, dialect: Dialect) -> tuple[str, Any]:
     return str(done), params
 
 
-def exact(scope: read_scope.Scope, table: str) -> bool:
+def exact(scope: read_scope.Scope, table: str, temp: bool = False) -> bool:
     """Whether the rows :func:`rows` gives for a narrowed ``scope`` are exactly the
     scope's (keep() would refuse none): reference data every device reads, and tables
-    whose narrowing is their read rule, when the scope was small enough to bind. A
-    one-antenne build then asks keep() only of the few tables left (about a third of
-    its time otherwise)."""
+    whose narrowing is their read rule (today every synced table's), when the scope's
+    ids are read from TEMP tables or were few enough to bind. A one-antenne build then
+    asks keep() only of the conflicts (it was a third of its time)."""
     if scope.everything or table in read_scope.SHARED:
         return True
-    return table in EXACT_NARROWING and not _too_many(scope)
+    return table in EXACT_NARROWING and (temp or not _too_many(scope))
 
 
 def _too_many(scope: read_scope.Scope) -> bool:
@@ -194,49 +208,118 @@ def _too_many(scope: read_scope.Scope) -> bool:
     return max(persons, len(scope.sessions)) > MAX_NARROW_IDS
 
 
-def narrow(scope: read_scope.Scope, table: str, data: Any, dialect: Dialect) -> Any:
-    """A condition holding every row of ``table`` in ``scope`` (a superset: keep()
-    decides row by row after), so a one-antenne laptop's snapshot reads its rows, not
-    the whole region's. None: no shortcut for this table."""
-    persons, sessions = sorted(scope.persons), sorted(scope.sessions)
-    places, series = sorted(scope.place_sessions), sorted(scope.series)
-    if _too_many(scope):
+def id_sets(scope: read_scope.Scope) -> dict[str, frozenset[str]]:
+    """The scope's id sets a narrowed query reads, by name (see :class:`Ids`)."""
+    return {
+        "persons": scope.persons,  # followed: their whole record
+        "readable": scope.persons | scope.seen_persons,  # their person row
+        "places": scope.place_sessions,
+        "sessions": scope.sessions,
+        "series": scope.series,
+        "archive": scope.archive_clients,
+    }
+
+
+def temp_tables(scope: read_scope.Scope) -> dict[str, frozenset[str]]:
+    """The TEMP tables (one ``id`` column) a build inside SQLite fills once with the
+    scope's ids, by table name, for :func:`rows` with ``temp``."""
+    return {f"{TEMP_PREFIX}{name}": found for name, found in id_sets(scope).items()}
+
+
+class Ids:
+    """The scope's id sets as a narrowed query names them: bound into it (a list, or one
+    array on PostgreSQL), or read from the TEMP tables of :func:`temp_tables` (no bind
+    limit, no thousands of values to compile per query)."""
+
+    def __init__(self, scope: read_scope.Scope, dialect: Dialect, temp: bool) -> None:
+        self.scope, self.dialect, self.temp = scope, dialect, temp
+        self._sets = id_sets(scope)
+
+    @property
+    def bindable(self) -> bool:
+        return self.temp or not _too_many(self.scope)
+
+    def among(self, column: Any, name: str) -> Any:
+        """``column`` in the set ``name``; None when the set is empty (see :func:`_any_in`)."""
+        found = self._sets[name]
+        if not found:
+            return None
+        if self.temp:
+            return column.in_(select(literal_column("id")).select_from(text(TEMP_PREFIX + name)))
+        return _in(column, sorted(found), self.dialect)
+
+
+def narrow(sets: Ids, table: str, data: Any) -> Any:
+    """A condition holding every row of ``table`` in the scope (a superset: keep()
+    decides row by row after, unless :func:`exact`), so a one-antenne laptop's snapshot
+    reads its rows, not the whole region's. None: no shortcut for this table."""
+    if not sets.bindable:
         return None  # too many to bind (SQLite's limit): keep() alone decides
     if table == "person":
-        return _any_in(dialect, (data.c.id, sorted(scope.persons | scope.seen_persons)))
+        return _any_in(sets, (data.c.id, "readable"))
     if table in read_scope.PERSON_RECORDS:
-        return _any_in(dialect, (data.c[read_scope.PERSON_RECORDS[table]], persons))
+        return _any_in(sets, (data.c[read_scope.PERSON_RECORDS[table]], "persons"))
     if table == "client":
-        archive = sorted(scope.archive_clients)
-        return _any_in(dialect, (data.c.entrepreneur_id, persons), (data.c.id, archive))
+        return _any_in(sets, (data.c.entrepreneur_id, "persons"), (data.c.id, "archive"))
     if table == "activity":
-        return _any_in(dialect, (data.c.id, sessions))
+        return _any_in(sets, (data.c.id, "sessions"))
     if table in ("activity_slot", "activity_funder"):
-        return _any_in(dialect, (data.c.activity_id, sessions))
+        return _any_in(sets, (data.c.activity_id, "sessions"))
     if table == "registration":
-        return _any_in(dialect, (data.c.person_id, persons), (data.c.activity_id, places))
+        return _any_in(sets, (data.c.person_id, "persons"), (data.c.activity_id, "places"))
+    slot = Base.metadata.tables["activity_slot"]
     if table == "attendance":
-        slot = Base.metadata.tables["activity_slot"]
-        held_here = select(slot.c.id).where(_any_in(dialect, (slot.c.activity_id, places)))
-        return _any_in(dialect, (data.c.person_id, persons)) | data.c.slot_id.in_(held_here)
+        held_here = select(slot.c.id).where(_any_in(sets, (slot.c.activity_id, "places")))
+        return _any_in(sets, (data.c.person_id, "persons")) | data.c.slot_id.in_(held_here)
+    if table in read_scope.SLOT_ROWS:  # signatures and seals follow their session
+        return data.c.slot_id.in_(
+            select(slot.c.id).where(_any_in(sets, (slot.c.activity_id, "sessions")))
+        )
+    if table == "client_directory":  # follows its client
+        client = Base.metadata.tables["client"]
+        theirs = select(client.c.id).where(_any_in(sets, (client.c.entrepreneur_id, "persons")))
+        return data.c.client_id.in_(theirs) | _any_in(sets, (data.c.client_id, "archive"))
+    if table not in INVOICE_TABLES:
+        return None
     invoice = Base.metadata.tables["invoice"]
-    # Its entrepreneur's, or issued in one of the device's series (its legal archive; a
-    # draft there is its entrepreneur's only): the rule of siege/scope_rows.py, exactly.
-    own_series = _any_in(dialect, (invoice.c.series_id, series))
-    readable = _any_in(dialect, (invoice.c.entrepreneur_id, persons)) | and_(
-        own_series, invoice.c.status == ISSUED_STATUS
-    )
-    if table == "invoice":
-        return readable
-    if table in ("invoice_line", "payment", "invoice_pa_status"):
-        return data.c.invoice_id.in_(select(invoice.c.id).where(readable))
-    return None
+    held: Select[Any]
+    if sets.temp:
+        held = select(literal_column("id")).select_from(text(TEMP_INVOICES))
+    elif table == "invoice":
+        return readable_invoices(sets)
+    else:
+        held = select(invoice.c.id).where(readable_invoices(sets))
+    return (data.c.id if table == "invoice" else data.c.invoice_id).in_(held)
 
 
-def _any_in(dialect: Dialect, *pairs: tuple[Any, list[str]]) -> Any:
-    """``column IN (values)`` or …, leaving out empty lists: an empty IN is a subquery
-    that keeps SQLite from using the column's index (it scans the whole table)."""
-    return or_(false(), *(_in(column, values, dialect) for column, values in pairs if values))
+def readable_invoices(sets: Ids) -> Any:
+    """The invoices of the scope: its entrepreneur's, or issued in one of the device's
+    series (its legal archive; a draft there is its entrepreneur's only): the rule of
+    siege/scope_rows.py, exactly."""
+    invoice = Base.metadata.tables["invoice"]
+    theirs = _any_in(sets, (invoice.c.entrepreneur_id, "persons"))
+    own_series = sets.among(invoice.c.series_id, "series")
+    if own_series is None:
+        # Left out, not "0 = 1 AND status = ?": SQLite would still read every issued
+        # invoice through the status index for it.
+        return theirs
+    return theirs | and_(own_series, invoice.c.status == ISSUED_STATUS)
+
+
+def invoices_held(scope: read_scope.Scope) -> Select[Any]:
+    """The ids of the scope's invoices, from the TEMP tables of the scope's ids: what a
+    build inside SQLite puts in :data:`TEMP_INVOICES` once, in its read transaction, for
+    the invoice tables' narrowed queries (the device's series has no index to read its
+    invoices by: one pass over the issued ones, not one per table)."""
+    invoice = Base.metadata.tables["invoice"]
+    return select(invoice.c.id).where(readable_invoices(Ids(scope, LAPTOP_DIALECT, True)))
+
+
+def _any_in(sets: Ids, *pairs: tuple[Any, str]) -> Any:
+    """``column IN (set)`` or …, leaving out empty sets: an empty IN is a subquery that
+    keeps SQLite from using the column's index (it scans the whole table)."""
+    found = (sets.among(column, name) for column, name in pairs)
+    return or_(false(), *(f for f in found if f is not None))
 
 
 def _in(column: Any, values: list[str], dialect: Dialect) -> Any:

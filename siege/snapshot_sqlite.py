@@ -1,31 +1,48 @@
 """A snapshot copied inside SQLite (siege/snapshot_build.py): on a SQLite siège, the
-plain file of the whole data (siège staff) is ATTACHed as ``out`` to a connection on the
-siège's database, in one read transaction, and each table filled by one
-``INSERT … SELECT``. The values go from page to page as stored (the siège stores them as
-the laptop does: the same models, the same dialect), never through Python objects."""
+plain file is ATTACHed as ``out`` to a connection on the siège's database, in one read
+transaction, and each table filled by one ``INSERT … SELECT``. The values go from page to
+page as stored (the siège stores them as the laptop does: the same models, the same
+dialect), never through Python objects.
+
+A narrowed scope (one antenne) reads its ids from TEMP tables of that connection, filled
+once (siege/snapshot_query.py ``temp_tables()``, and its invoices' ids in the read
+transaction): the tables whose narrowed query is the read rule (``exact()``: all of them
+today) are copied the same way; the rows of a table without one would pass
+:func:`siege.scope.keep` batch by batch (siege/snapshot_stream.py), as the conflicts do.
+The clocks and the newest stamp are read set-based, for the rows the file holds."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
+from typing import Any
 
-from sqlalchemy import column, select, table
+from sqlalchemy import Connection, column, select, table
 
 from app.models.base import synced_tables
 from siege import scope as read_scope
 from siege import snapshot_query as q
+from siege import snapshot_stream
 
-EVERYTHING = read_scope.Scope(everything=True)
 
-
-def copy(raw: sqlite3.Connection, cursor: int) -> str:
-    """Fill the tables of the file attached as ``out`` with every row versioned at or
-    before ``cursor``, their tracked clocks and the conflicts; returns the newest stamp."""
+def copy(conn: Connection, scope: read_scope.Scope, cursor: int) -> str:
+    """Fill the tables of the file attached as ``out`` to ``conn`` (in its read
+    transaction) with the rows of ``scope`` versioned at or before ``cursor``, their
+    tracked clocks and the conflicts; returns the newest stamp."""
+    raw: sqlite3.Connection = _raw(conn)
     dialect = q.LAPTOP_DIALECT
+    if not scope.everything:
+        _fill_scope(raw, scope)
     newest = ""
     for name in synced_tables():
-        names = ", ".join(f'"{c.name}"' for c in q.columns_of(name))
-        sql, params = q.compiled(q.rows(name, EVERYTHING, cursor, dialect), dialect)
-        raw.execute(f'INSERT INTO out."{name}" ({names}) {sql}', params)
+        query = q.rows(name, scope, cursor, dialect, temp=True)
+        if q.exact(scope, name, temp=True):
+            names = ", ".join(f'"{c.name}"' for c in q.columns_of(name))
+            sql, params = q.compiled(query, dialect)
+            raw.execute(f'INSERT INTO out."{name}" ({names}) {sql}', params)
+        else:
+            # The ids each batch wrote are not needed: the clocks are read below.
+            deque(snapshot_stream.copy_kept(conn, raw, scope, query, name, "out."), maxlen=0)
         # The file's own ids: the clocks of exactly the rows copied.
         copied = select(table(name, column("id"), schema="out").c.id)
         tracked = q.tracked_of(name)
@@ -34,6 +51,24 @@ def copy(raw: sqlite3.Connection, cursor: int) -> str:
             raw.execute(f"INSERT INTO out.{q.CLOCK_TABLE} {sql}", params)
         sql, params = q.compiled(q.newest(name, copied), dialect)
         newest = max(newest, str(raw.execute(sql, params).fetchone()[0] or ""))
-    sql, params = q.compiled(q.conflicts(cursor), dialect)
-    raw.execute(f"INSERT INTO out.{q.CONFLICT_TABLE} {sql}", params)
+    if scope.everything:
+        sql, params = q.compiled(q.conflicts(cursor), dialect)
+        raw.execute(f"INSERT INTO out.{q.CONFLICT_TABLE} {sql}", params)
+    else:
+        snapshot_stream.copy_conflicts(conn, raw, scope, cursor, "out.")
     return newest
+
+
+def _raw(conn: Connection) -> Any:
+    return conn.connection.dbapi_connection
+
+
+def _fill_scope(raw: sqlite3.Connection, scope: read_scope.Scope) -> None:
+    """The scope's ids into the TEMP tables the narrowed queries read (private to this
+    connection, gone with it), then its invoices' ids, read in the build's transaction."""
+    for name, ids in q.temp_tables(scope).items():
+        raw.execute(f"CREATE TABLE {name} (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        raw.executemany(f"INSERT INTO {name} VALUES (?)", [(i,) for i in ids])
+    raw.execute(f"CREATE TABLE {q.TEMP_INVOICES} (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    sql, params = q.compiled(q.invoices_held(scope), q.LAPTOP_DIALECT)
+    raw.execute(f"INSERT INTO {q.TEMP_INVOICES} {sql}", params)

@@ -1,9 +1,11 @@
 """A snapshot streamed through raw cursors (siege/snapshot_build.py): for a PostgreSQL
-siège, or a scope narrower than everything (plain or encrypted). The rows come in the
-laptop's storage form from the query itself (siege/snapshot_query.py), fetched a batch at
-a time from a raw DBAPI cursor (server-side on PostgreSQL: memory stays flat) and written
-with ``executemany``; a narrowed scope's rows pass :func:`siege.scope.keep` batch by batch,
-as the change feed's do. Every read goes through one connection in one transaction."""
+siège (plain or encrypted file). The rows come in the laptop's storage form from the
+query itself (siege/snapshot_query.py), fetched a batch at a time from a raw DBAPI cursor
+(server-side on PostgreSQL: memory stays flat) and written with ``executemany``. A
+narrowed scope's rows pass :func:`siege.scope.keep` batch by batch, as the change feed's
+do, except in the tables whose narrowed query is the read rule itself
+(siege/snapshot_query.py ``exact()``), whose clocks are then read set-based, as the whole
+data's. Every read goes through one connection in one transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select
 
 from app.models.base import synced_tables
 from siege import scope as read_scope
@@ -28,7 +30,7 @@ def copy(conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cur
     newest = ""
     for table in synced_tables():
         newest = max(newest, _copy_table(conn, out, scope, cursor, table))
-    _copy_conflicts(conn, out, scope, cursor)
+    copy_conflicts(conn, out, scope, cursor)
     return newest
 
 
@@ -48,29 +50,46 @@ def batches(conn: Connection, query: Any) -> Iterator[Sequence[tuple[Any, ...]]]
         cur.close()
 
 
+def insert_of(table: str, schema: str = "") -> str:
+    """The statement writing one row of ``table`` into the file (``schema``: "out." when
+    the file is attached to the siège's connection)."""
+    return f'INSERT INTO {schema}"{table}" VALUES ({", ".join("?" for _ in q.columns_of(table))})'
+
+
+def copy_kept(
+    conn: Connection,
+    out: sqlite3.Connection,
+    scope: read_scope.Scope,
+    query: Select[Any],
+    table: str,
+    schema: str = "",
+) -> Iterator[list[str]]:
+    """Write the rows of ``query`` that keep() keeps into ``table`` of the file; yields
+    the ids written, a batch at a time."""
+    for found in batches(conn, query):
+        inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
+        kept = [r for r in found if (table, str(r[0])) in inside]
+        out.executemany(insert_of(table, schema), kept)
+        yield [str(r[0]) for r in kept]
+
+
 def _copy_table(
     conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int, table: str
 ) -> str:
     """Rows of ``table`` in the scope, versioned at or before ``cursor``, and their tracked
     clocks; returns the newest stamp of their fields."""
-    insert = f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in q.columns_of(table))})'
     tracked = q.tracked_of(table)
-    newest = ""
-    # The query's rows are the scope's own (siege/snapshot_query.py exact()): no keep().
-    exact = q.exact(scope, table)
-    for found in batches(conn, q.rows(table, scope, cursor, conn.dialect)):
-        if scope.everything:
-            out.executemany(insert, found)
-            continue
-        if not exact:
-            inside = read_scope.keep(conn, scope, [(table, str(r[0])) for r in found])
-            found = [r for r in found if (table, str(r[0])) in inside]
-        out.executemany(insert, found)
-        # The clocks of the rows kept (a batch of ids bound: a narrowed scope is small).
-        newest = max(newest, _copy_clocks(conn, out, table, [str(r[0]) for r in found], tracked))
-    if not scope.everything:
+    query = q.rows(table, scope, cursor, conn.dialect)
+    if not q.exact(scope, table):
+        newest = ""
+        for ids in copy_kept(conn, out, scope, query, table):
+            # The clocks of the rows kept (a batch of ids bound: a narrowed scope is small).
+            newest = max(newest, _copy_clocks(conn, out, table, ids, tracked))
         return newest
-    # Set-based: the clocks and the newest stamp of every row copied, in the database.
+    # The query's rows are the scope's own (siege/snapshot_query.py exact()): no keep(),
+    # and the clocks and the newest stamp of the rows copied read set-based, in the database.
+    for found in batches(conn, query):
+        out.executemany(insert_of(table), found)
     among = q.ids(table, scope, cursor, conn.dialect)
     if tracked:
         for found in batches(conn, q.clocks(table, among, tracked, conn.dialect)):
@@ -90,10 +109,18 @@ def _copy_clocks(
     return newest
 
 
-def _copy_conflicts(
-    conn: Connection, out: sqlite3.Connection, scope: read_scope.Scope, cursor: int
+def copy_conflicts(
+    conn: Connection,
+    out: sqlite3.Connection,
+    scope: read_scope.Scope,
+    cursor: int,
+    schema: str = "",
 ) -> None:
-    insert = f"INSERT INTO {q.CONFLICT_TABLE} VALUES ({', '.join('?' for _ in q.CONFLICT_COLUMNS)})"
+    """The conflicts to review up to ``cursor`` whose row keep() keeps."""
+    insert = (
+        f"INSERT INTO {schema}{q.CONFLICT_TABLE} "
+        f"VALUES ({', '.join('?' for _ in q.CONFLICT_COLUMNS)})"
+    )
     for found in batches(conn, q.conflicts(cursor)):
         if not scope.everything:
             inside = read_scope.keep(conn, scope, [(str(f[2]), str(f[3])) for f in found])

@@ -7,6 +7,7 @@ a row changed or created after it, nor its clocks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,12 @@ import sqlcipher3
 from sqlalchemy import select
 
 from app.ids import new_id
-from app.models.base import synced_tables
+from app.models.base import Base, synced_tables
 from app.sync import service
 from siege import devices, snapshot_build, snapshot_query
 from siege import scope as read_scope
 from siege import snapshot as siege_snapshot
+from siege.feed import touch_row
 from siege.tables import counter, field_clock, row_version
 from tests.integration.test_sync_scope import build_region
 from tests.integration.test_sync_snapshot import _with_a_conflict, laptop
@@ -28,6 +30,8 @@ from tests.sync_support import Siege
 from tests.sync_support.authority import (
     CHARLEVILLE,
     REIMS,
+    SEDAN,
+    THEME,
     build_world,
     complete,
     draft_fields,
@@ -137,13 +141,28 @@ def test_a_file_holds_no_row_changed_or_created_after_its_cursor(
     assert ("cursor", str(cursor)) in now["_meta"]
 
 
+def _written_by_the_siege(siege: Siege, table: str, **values: Any) -> str:
+    """A row the siège's own workers write (a seal, a directory entry: siege/sealing.py,
+    siege/einvoicing/directory.py), entering the change feed as they make it."""
+    row_id, stamp = new_id(), dt.datetime(2026, 11, 21, 10, 0)
+    with siege.engine.begin() as conn:
+        data = Base.metadata.tables[table]
+        conn.execute(data.insert().values(id=row_id, created_at=stamp, updated_at=stamp, **values))
+        seq = int(conn.execute(select(counter.c.value)).scalar_one()) + 1
+        touch_row(conn, table, row_id, seq)
+        conn.execute(counter.update().values(value=seq))
+    return row_id
+
+
 def test_a_one_antenne_file_holds_exactly_the_rows_the_read_rules_give(
     siege: Siege, tmp_path: Path
 ) -> None:
-    """Row by row against siege/scope_rows.py keep(), with the case the narrowing of
+    """Row by row against siege/scope_rows.py keep(), with the cases the narrowing of
     siege/snapshot_query.py must say exactly: a draft left in the laptop's own series by
     a person who moved away is the entrepreneur's (not sent), while the invoice issued
-    there before the move is the laptop's legal archive (sent)."""
+    there before the move is the laptop's legal archive (sent), and so is its client's
+    directory entry; signatures and seals follow their session. For a laptop with its
+    series and for one without; each row with the clocks of its tracked fields."""
     world = build_world(siege)
     colleague = enrol(siege, "Reims")
     mover, client, issued_id, left_draft = new_id(), new_id(), new_id(), new_id()
@@ -162,6 +181,9 @@ def test_a_one_antenne_file_holds_exactly_the_rows_the_read_rules_give(
         op("invoice_line", new_id(), freeze=True,
            **complete("invoice_line", invoice_id=issued_id, description="Conseil",
                       quantity_e4=10000, unit_price_cents=10000, vat_rate_bp=2000)),
+        op("attendance_signature", new_id(),
+           **complete("attendance_signature", slot_id=world.slot, signer_name="Inès Roux",
+                      role="participant", position=0, strokes="{}", person_id=world.person)),
     )  # fmt: skip
     assert written.status_code == 200, written.text
     moved = colleague.push(
@@ -171,19 +193,57 @@ def test_a_one_antenne_file_holds_exactly_the_rows_the_read_rules_give(
         op("person", mover, antenne_id=CHARLEVILLE),
     )  # fmt: skip
     assert moved.status_code == 200, moved.text
-    (record,) = [d for d in devices.list_devices(siege.engine) if d.name == world.own.name]
+    # Sedan's own: a person, a client, a session with a signed slot.
+    far, far_client, far_activity, far_slot = new_id(), new_id(), new_id(), new_id()
+    sedan = world.other.push(
+        op("person", far, **complete("person", first_name="Sam", last_name="Loin",
+                                     antenne_id=CHARLEVILLE)),
+        op("client", far_client, **complete("client", entrepreneur_id=far, name="SA Loin",
+                                            kind="entreprise")),
+        op("activity", far_activity, **complete("activity", kind="atelier", title="Sedan",
+                                                theme_id=THEME, held_on="2026-11-20",
+                                                permanence_id=SEDAN)),
+        op("activity_slot", far_slot, **complete("activity_slot", activity_id=far_activity)),
+        op("attendance_signature", new_id(),
+           **complete("attendance_signature", slot_id=far_slot, signer_name="Sam Loin",
+                      role="participant", position=0, strokes="{}", person_id=far)),
+    )  # fmt: skip
+    assert sedan.status_code == 200, sedan.text
+    for slot in (world.slot, far_slot):
+        _written_by_the_siege(siege, "sheet_seal", slot_id=slot,
+                              sealed_at=dt.datetime(2026, 11, 21), sealer="CAE")  # fmt: skip
+    for owned in (world.client, client, far_client):
+        _written_by_the_siege(siege, "client_directory", client_id=owned, siren="552100554",
+                              addressing_identifier="552100554", platform="PA",
+                              public_entity=False, checked_at=dt.datetime(2026, 11, 21))  # fmt: skip
+    seriesless = enrol(siege, "Épernay")
+    for name in (world.own.name, seriesless.name):
+        (record,) = [d for d in devices.list_devices(siege.engine) if d.name == name]
 
-    prepared = siege_snapshot.prepare(siege.engine, record, tmp_path)
+        prepared = siege_snapshot.prepare(siege.engine, record, tmp_path)
 
-    built = contents(prepared.path)
-    held = {t: {str(r[1])[1:-1] for r in built[t]} for t in synced_tables()}
-    assert issued_id in held["invoice"] and left_draft not in held["invoice"]
-    with siege.engine.connect() as conn:
-        scope = read_scope.compute(conn, record)
-        rv = row_version.c
-        for table in synced_tables():
-            versioned = conn.execute(
-                select(rv.row_id).where(rv.table_name == table, rv.seq <= prepared.cursor)
-            ).scalars()
-            keys = [(table, str(i)) for i in versioned]
-            assert held[table] == {i for _t, i in read_scope.keep(conn, scope, keys)}, table
+        built = contents(prepared.path)
+        held = {t: {str(r[1])[1:-1] for r in built[t]} for t in synced_tables()}
+        if name == world.own.name:
+            assert issued_id in held["invoice"] and left_draft not in held["invoice"]
+            assert len(held["attendance_signature"]) == len(held["sheet_seal"]) == 1
+            assert len(held["client_directory"]) == 2
+        with siege.engine.connect() as conn:
+            scope = read_scope.compute(conn, record)
+            assert bool(scope.series) == (name == world.own.name)
+            rv, fc = row_version.c, field_clock.c
+            clocks = []
+            for table in synced_tables():
+                versioned = conn.execute(
+                    select(rv.row_id).where(rv.table_name == table, rv.seq <= prepared.cursor)
+                ).scalars()
+                keys = [(table, str(i)) for i in versioned]
+                assert held[table] == {i for _t, i in read_scope.keep(conn, scope, keys)}, table
+                tracked = snapshot_query.tracked_of(table)
+                stamps = conn.execute(
+                    select(fc.table_name, fc.row_id, fc.field, fc.hlc).where(
+                        fc.table_name == table, fc.field.in_(tracked)
+                    )
+                ).all()
+                clocks += [tuple(c) for c in stamps if c[1] in held[table]]
+        assert built["_clock"] and built["_clock"] == sorted(clocks)
