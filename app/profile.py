@@ -27,6 +27,7 @@ from app.config import BACKUPS_KEPT, ProfilePaths, ProfileSettings, load_setting
 from app.db import make_engine, make_session_factory
 from app.errors import ProfileError
 from app.ids import new_id
+from app.indicators import derived_repair
 from app.invoicing.numbering import local_prefix
 from app.models import DeviceIdentity
 from app.seed import seed_reference_data
@@ -132,6 +133,7 @@ def open_profile(root: Path, passphrase: str | None = None) -> Profile:
         _setup_logging(paths)
         engine = _open_engine(paths, settings, passphrase)
         _migrate_with_backup(engine, paths, passphrase)
+        derived_repair.repair(engine)  # triggers a later migration dropped (docs/indicators.md)
     except BaseException:
         lock.release()
         raise

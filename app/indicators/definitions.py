@@ -459,7 +459,14 @@ def markdown() -> str:
         "same rows as its view — the same test checks it — or the view copied when a value is",
         "not of the type that pass expects).",
         "Without them (PostgreSQL at the siège, a schema made by `create_all`, or their",
-        "triggers missing) the same figures are computed from the synced tables.",
+        "triggers missing) the same figures are computed from the synced tables. A later",
+        "migration that rebuilds `parcours_stage`, `invoice` or `payment` (Alembic's batch",
+        "mode copies the table; with the `_calc` views reading it, SQLite's rename then",
+        "needs `PRAGMA legacy_alter_table = ON` or the views made again) drops their",
+        "triggers: at the next opening of the profile they are made again from migration",
+        "0008's definitions and the tables rebuilt, in one transaction, with a warning in",
+        "the log (`app/indicators/derived_repair.py`,",
+        "`tests/integration/test_indicator_derived_repair.py`).",
         "",
     ]
     for d in _DEFS:
