@@ -16,7 +16,7 @@ from app.clock import today
 from app.invoicing.payments import derive_status
 from app.models import Client, Invoice, Payment, Person
 from app.states import InvoiceKind, InvoiceStatus
-from app.text import fold
+from app.text import search_patterns
 from app.uow import UnitOfWorkFactory
 
 # Filter keys offered by the list (the UI labels them in French).
@@ -117,9 +117,8 @@ def _filtered(
     query = query.where(Invoice.deleted_at.is_(None))
     if entrepreneur_id:
         query = query.where(Invoice.entrepreneur_id == entrepreneur_id)
-    for token in fold(text).split():
-        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Invoice.search_key.like(f"%{escaped}%", escape="\\"))
+    for pattern in search_patterns(text):
+        query = query.where(Invoice.search_key.like(pattern, escape="\\"))
     if status == InvoiceStatus.DRAFT:
         return query.where(Invoice.status == InvoiceStatus.DRAFT)
     if status == "avoir":

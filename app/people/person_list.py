@@ -28,7 +28,7 @@ from typing import Any
 
 from app.clock import today
 from app.people.parcours_rules import StageInfo, derive_status
-from app.text import fold
+from app.text import search_patterns
 
 # Runs one statement with named parameters and returns its rows (sqlite3's
 # ``Connection.execute``, SQLAlchemy's ``Connection.exec_driver_sql``).
@@ -68,13 +68,8 @@ class _Sql:
 
 
 def _tokens(text: str) -> list[str]:
-    """The typed words as LIKE patterns: every word must appear somewhere in the search
-    key ("helene reims" finds Hélène of Reims)."""
-    out = []
-    for token in fold(text).split():
-        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        out.append(f"%{escaped}%")
-    return out
+    """The typed words as LIKE patterns (app/text.py search_patterns)."""
+    return search_patterns(text)
 
 
 def _params(text: str, antenne_id: str | None, **extra: object) -> tuple[int, dict[str, Any]]:

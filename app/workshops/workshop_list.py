@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.indicators.rates import rate_bp
 from app.models import Activity, ActivitySlot, Attendance, Permanence, Registration, WorkshopTheme
-from app.text import fold
+from app.text import search_patterns
 from app.uow import UnitOfWorkFactory
 from app.workshops.attendance import local_now
 from app.workshops.workshop_values import (
@@ -60,9 +60,8 @@ def _filtered(query: Select, filters: SessionFilter, now: dt.datetime) -> Select
         query = query.where(Activity.held_on >= filters.date_from)
     if filters.date_to:
         query = query.where(Activity.held_on <= filters.date_to)
-    for token in fold(filters.text).split():
-        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Activity.title_key.like(f"%{escaped}%", escape="\\"))
+    for pattern in search_patterns(filters.text):
+        query = query.where(Activity.title_key.like(pattern, escape="\\"))
     if filters.attendance_missing_only:
         query = query.where(attendance_missing(now))
     return query

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app import formatting
-from app.text import fold
+from app.text import MAX_SEARCH_WORDS, fold, search_patterns
 
 
 def test_fold_ignores_accents_and_case() -> None:
@@ -35,3 +35,19 @@ def test_dates_are_french() -> None:
 def test_quantities_and_rates() -> None:
     assert formatting.quantity(15000) == "1,5"
     assert formatting.percent_bp(550) == "5,5\u00a0%"
+
+
+def test_search_words_are_patterns_each_needed_once() -> None:
+    # A repeated word, or one inside another typed word, adds nothing to "every word".
+    assert search_patterns("Gar  garnier GARNIER ines") == ["%garnier%", "%ines%"]
+    # LIKE's own characters are literal.
+    assert search_patterns("100% a_b") == ["%100\\%%", "%a\\_b%"]
+    assert search_patterns("  ") == []
+
+
+def test_a_pasted_page_keeps_the_most_selective_words() -> None:
+    pasted = " ".join(f"m{n}" for n in range(1000)) + " boulangerie"
+    patterns = search_patterns(pasted)
+    assert len(patterns) == MAX_SEARCH_WORDS
+    assert patterns[0] == "%boulangerie%"
+    assert all(len(p) == len("%m999%") for p in patterns[1:])
