@@ -3,7 +3,8 @@ own copies of what identified them go in the transaction that applies the pulled
 anonymisation (docs/personal-data.md, "On request, at the siège").
 
 The pulled rows carry the erased values, but rows this laptop wrote before it heard of
-the anonymisation and has not sent yet still hold the former ones: a draft invoice's
+the anonymisation and has not sent yet (saved while a sync runs, once its push is done)
+still hold the former ones: a draft invoice's
 search key (it folds the entrepreneur's name, app/invoicing/drafts.py), an appointment,
 interview or stage whose free text names them, an edit of the person's record whose
 stamp beat the siège's. The siège erases them when they arrive (siege/erasure.py);
