@@ -196,10 +196,13 @@ def _first_sync(
         "snapshot_copied": "pull",
     }
 
+    cpu: dict[str, tuple[float, float]] = {}
+
     def fault(point: str) -> None:
         phase = phase_of.get(point)
         if phase is not None and phase not in marks:
             marks[phase] = time.perf_counter()
+            cpu[phase] = _cpu()
             sampler.phase = phase
 
     job = JobControl(on_progress=on_progress)
@@ -217,20 +220,32 @@ def _first_sync(
         phases = {
             "hello + plan (siège : fichier préparé)": marks["download"] - start,
             "téléchargement": marks["sha"] - marks["download"],
+            # Computed as the bytes arrive (app/sync/snapshot.py): only the comparison.
             "somme SHA-256": marks["check"] - marks["sha"],
             "contrôles de structure": marks["copy"] - marks["check"],
             # The value checks run in a thread beside the copy (app/sync/snapshot.py).
             "copie et contrôles des valeurs en parallèle": marks["pull"] - marks["copy"],
             "pull après le curseur": end - marks["pull"],
         }
+    user = system = 0.0
+    if "copy" in cpu and "pull" in cpu:
+        user, system = (cpu["pull"][0] - cpu["copy"][0], cpu["pull"][1] - cpu["copy"][1])
     return {
         "ms": (end - start) * 1000,
+        "copy_cpu_ms": (user * 1000, system * 1000),
         "rows": report.pulled,
         "database": database,
         "pages_rss": peaks,
         "rss": sampler.by_phase(),
         "phases": {k: v * 1000 for k, v in phases.items()},
     }
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process so far (user, system): the copy's cost whatever else
+    the machine runs (its wall time follows the machine's load)."""
+    times = os.times()
+    return times.user, times.system
 
 
 def _copy_synced(source: Path, folder: Path) -> float:
@@ -429,6 +444,12 @@ def main() -> None:
     for label, run in runs:
         parts = ", ".join(f"{k} {v:.0f} ms" for k, v in run["phases"].items())
         print(f"phases ({label}) : {parts}")
+    for label, run in runs:
+        user, system = run["copy_cpu_ms"]
+        print(
+            f"CPU du processus pendant la copie et les contrôles ({label}) : "
+            f"{user:.0f} ms utilisateur + {system:.0f} ms système"
+        )
     for label, run in (("fichier construit", built), ("fichier en cache", cached)):
         for phase, series in run["rss"].items():
             shown = series[:: max(1, len(series) // 12)]

@@ -4,13 +4,13 @@ a snapshot"; the siège's side is siege/snapshot.py).
 ``GET /snapshot`` names a SQLite file the siège prepared for this device's scope at one
 cursor, with its size and SHA-256. The laptop downloads it under the profile folder
 (0600) in byte ranges (``Range: bytes=N-``): a cut transfer resumes at the bytes it
-has. Then the whole file's SHA-256 is checked, and its structure (tables, columns,
-nothing that runs: what the copy reads to name them; app/sync/snapshot_check.py); it is
-copied table by table in one transaction with the pull cursor
-(app/sync/snapshot_copy.py) while its values are checked beside it, in a thread on a
-connection of their own; the copy commits only once they passed (a refusal rolls it
-back: nothing of the file is kept), and the file is deleted. The change feed goes on
-from the snapshot's cursor.
+has. The whole file's SHA-256 (computed as the bytes arrive) is checked, then its
+structure (tables, columns, nothing that runs: what the copy reads to name them;
+app/sync/snapshot_check.py); it is copied table by table in one transaction with the
+pull cursor (app/sync/snapshot_copy.py) while its values are checked beside it, in a
+thread on a connection of their own; the copy commits only once they passed (a refusal
+rolls it back: nothing of the file is kept), and the file is deleted. The change feed
+goes on from the snapshot's cursor.
 
 On an encrypted (SQLCipher) profile the laptop asks for an encrypted file
 (``?encrypted=1``): the siège's answer carries the file's own raw key, kept only in the
@@ -90,14 +90,14 @@ def run(client: SyncClient, job: JobControl | None = None) -> tuple[int, int] | 
     if position is None:
         return None
     try:
-        _download(client, position, target, job)
+        digest = _download(client, position, target, job)
     except _Gone:
         position = _start(client, target)
         if position is None:
             return None
-        _download(client, position, target, job)
+        digest = _download(client, position, target, job)
     client.fault("snapshot_downloaded")
-    if _sha256(target) != position.sha256:
+    if digest != position.sha256:
         _forget(client, target)
         raise SyncError("bad_response", reason="snapshot checksum mismatch")
     try:
@@ -198,16 +198,19 @@ def _load(saved: str) -> Position | None:
         return None
 
 
-def _download(client: SyncClient, at: Position, target: Path, job: JobControl | None) -> None:
-    """Append the bytes still missing to ``target``; what arrived before a cut stays."""
+def _download(client: SyncClient, at: Position, target: Path, job: JobControl | None) -> str:
+    """Append the bytes still missing to ``target``; what arrived before a cut stays.
+    Returns the whole file's SHA-256, computed as the bytes arrive (those kept from a
+    cut transfer read once first): no second pass over the file once it is whole."""
     import httpx
 
     have = target.stat().st_size if target.exists() else 0
     if have > at.size:
         target.unlink()
         have = 0
+    digest = _sha256(target) if have else hashlib.sha256()
     if have == at.size:
-        return
+        return digest.hexdigest()
     headers = {
         PROTOCOL_HEADER: str(PROTOCOL_VERSION),
         SCHEMA_HEADER: schema_version(),
@@ -226,6 +229,7 @@ def _download(client: SyncClient, at: Position, target: Path, job: JobControl | 
                     if have > at.size:
                         raise SyncError("bad_response", reason="snapshot longer than announced")
                     out.write(block)
+                    digest.update(block)
                     client.fault("snapshot_block")
                     if job is not None:
                         job.progress(have // BLOCK, at.size // BLOCK + 1, "snapshot")
@@ -233,6 +237,7 @@ def _download(client: SyncClient, at: Position, target: Path, job: JobControl | 
             raise SyncError("offline", reason=type(exc).__name__) from None
     if have != at.size:
         raise SyncError("offline", reason="snapshot cut short")
+    return digest.hexdigest()
 
 
 def _answer(response: Any, have: int) -> None:
@@ -248,12 +253,13 @@ def _answer(response: Any, have: int) -> None:
         raise SyncError("bad_response", status=status, reason="snapshot range")
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path) -> hashlib._Hash:
+    """The running SHA-256 of the bytes at ``path`` (a transfer cut short: more follow)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while data := f.read(BLOCK):
             digest.update(data)
-    return digest.hexdigest()
+    return digest
 
 
 def _reading(

@@ -155,14 +155,14 @@ def _names(conn: Connection, table: str) -> list[str]:
 def _copy_table(conn: Connection, table: str, held: list[Row]) -> int:
     names = _names(conn, table)
     cols = ", ".join(f'"{n}"' for n in names)
-    mine = conn.exec_driver_sql(
-        f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m ON m.id = s.id'
-    ).all()
+    empty = conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
+    # An empty table holds none of the file's rows: no join over the file's ids to say so.
+    mine = [] if empty else _held_ids(conn, table)
     where, indexes = "", []
     if mine:
-        held.extend(_rows(conn, table, names, [str(r[0]) for r in mine]))
+        held.extend(_rows(conn, table, names, mine))
         where = f' WHERE id NOT IN (SELECT id FROM main."{table}")'
-    elif _large_into_empty(conn, table) and _row_bytes(conn, table, names) < WIDE_ROW:
+    elif empty and _large(conn, table) and _row_bytes(conn, table, names) < WIDE_ROW:
         # Built once from sorted keys after the copy rather than kept up to date row by
         # row: faster for a large table arriving whole (DDL is transactional in SQLite).
         indexes = _secondary_indexes(conn, table)
@@ -189,12 +189,24 @@ def _derived_triggers(conn: Connection) -> list[tuple[str, str]]:
     ]
 
 
-def _large_into_empty(conn: Connection, table: str) -> bool:
-    empty = conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
-    large = conn.exec_driver_sql(
-        f'SELECT 1 FROM {SCHEMA}."{table}" LIMIT 1 OFFSET {LARGE_TABLE}'
-    ).first()
-    return empty and large is not None
+def _held_ids(conn: Connection, table: str) -> list[str]:
+    """The file's rows of ``table`` this laptop already holds."""
+    return [
+        str(row_id)
+        for (row_id,) in conn.exec_driver_sql(
+            f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m ON m.id = s.id'
+        )
+    ]
+
+
+def _large(conn: Connection, table: str) -> bool:
+    """Whether the file holds more than LARGE_TABLE rows of ``table``."""
+    return (
+        conn.exec_driver_sql(
+            f'SELECT 1 FROM {SCHEMA}."{table}" LIMIT 1 OFFSET {LARGE_TABLE}'
+        ).first()
+        is not None
+    )
 
 
 def _row_bytes(conn: Connection, table: str, names: list[str]) -> float:
