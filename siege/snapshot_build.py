@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,8 @@ from siege.snapshot_query import (
 # How long a connection of the build waits for the siège's SQLite lock (as siege/db.py).
 SQLITE_TIMEOUT = 30
 PAGE_SIZE = 16384
+_PRIVATE: dict[Path, Engine] = {}
+_PRIVATE_LOCK = threading.Lock()
 
 
 def build(
@@ -137,6 +140,23 @@ def _streamed(
         out.close()
 
 
+def _private(database: Path) -> Engine:
+    """The engine of the builds' own connections to the siège's file (NullPool: each
+    build opens one and closes it), kept for the process: SQLAlchemy's compiled
+    statements are kept per engine's dialect (siege/snapshot_sqlite.py)."""
+    with _PRIVATE_LOCK:
+        found = _PRIVATE.get(database)
+        if found is None:
+            found = _PRIVATE[database] = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(
+                    database, isolation_level=None, timeout=SQLITE_TIMEOUT, check_same_thread=False
+                ),
+                poolclass=NullPool,
+            )
+        return found
+
+
 @contextmanager
 def _reader(engine: Engine, database: Path | None, out: Path | None = None) -> Iterator[Connection]:
     """A connection reading the siège in one transaction. On a SQLite file, a private one
@@ -145,23 +165,13 @@ def _reader(engine: Engine, database: Path | None, out: Path | None = None) -> I
     transaction: SQLite refuses it inside one); on PostgreSQL, REPEATABLE READ, read only
     (one snapshot for every table, clock and link, not one per statement)."""
     if database is not None:
-
-        def connect() -> sqlite3.Connection:
-            raw = sqlite3.connect(
-                database, isolation_level=None, timeout=SQLITE_TIMEOUT, check_same_thread=False
-            )
+        with _private(database).connect() as conn:
             if out is not None:
+                raw: Any = conn.connection.dbapi_connection
                 raw.execute("ATTACH DATABASE ? AS out", (str(out),))
                 _scratch(raw, "out.")
-            return raw
-
-        private = create_engine("sqlite://", creator=connect, poolclass=NullPool)
-        try:
-            with private.connect() as conn:
-                conn.exec_driver_sql("BEGIN")
-                yield conn
-        finally:
-            private.dispose()
+            conn.exec_driver_sql("BEGIN")
+            yield conn
         return
     options: dict[str, Any] = {}
     if engine.dialect.name == "postgresql":
