@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.clock import utcnow
+from app.clock import utcnow, wall_ms
 from app.invoicing.payments import PaymentData, record_payment
 from app.invoicing.validation import validate_invoice
 from app.migrate import restore_backup
 from app.models import Invoice, Payment, Person
 from app.profile import Profile, open_profile
 from app.sync import service
+from app.sync.apply import set_state
+from app.sync.capture import OFFSET_KEY
 from siege.importer import import_profile
 from siege.tables import conflict as siege_conflict
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
@@ -50,6 +52,20 @@ def _person(laptop: Profile, **values: Any) -> str:
 
 
 def _edit(laptop: Profile, row_id: str, **values: Any) -> None:
+    # These tests mean "the later edit is newer". The HLC stamps real wall milliseconds
+    # plus the offset each laptop estimated at its last handshake (app/sync/client.py:
+    # half a round trip of error, tens of ms on a busy machine). Here the siège runs in
+    # the same process, on the same clock: the true offset is 0, and the estimate's
+    # noise would order two laptops' edits at random. Each edit also gets a millisecond
+    # of its own (the same millisecond ties on the node name).
+    with laptop.engine.begin() as conn:
+        set_state(conn, OFFSET_KEY, "0")  # read when the clock is loaded
+    capture = laptop.sync_capture
+    if capture is not None and capture.clock is not None:
+        capture.clock.offset_ms = 0
+    start = wall_ms()
+    while wall_ms() == start:
+        pass
     with laptop.uow() as uow:
         row = uow.session.get(Person, row_id)
         for k, v in values.items():
