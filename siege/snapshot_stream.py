@@ -4,8 +4,9 @@ query itself (siege/snapshot_query.py), fetched a batch at a time from a raw DBA
 (server-side on PostgreSQL: memory stays flat) and written with ``executemany``. A
 narrowed scope's rows pass :func:`siege.scope.keep` batch by batch, as the change feed's
 do, except in the tables whose narrowed query is the read rule itself
-(siege/snapshot_query.py ``exact()``), whose clocks are then read set-based, as the whole
-data's. Every read goes through one connection in one transaction."""
+(siege/snapshot_query.py ``exact()``); their clocks are read a batch of ids at a time
+(the whole data's, set-based). Every read goes through one connection in one
+transaction."""
 
 from __future__ import annotations
 
@@ -80,21 +81,34 @@ def _copy_table(
     clocks; returns the newest stamp of their fields."""
     tracked = q.tracked_of(table)
     query = q.rows(table, scope, cursor, conn.dialect)
-    if not q.exact(scope, table):
-        newest = ""
-        for ids in copy_kept(conn, out, scope, query, table):
-            # The clocks of the rows kept (a batch of ids bound: a narrowed scope is small).
-            newest = max(newest, _copy_clocks(conn, out, table, ids, tracked))
-        return newest
-    # The query's rows are the scope's own (siege/snapshot_query.py exact()): no keep(),
-    # and the clocks and the newest stamp of the rows copied read set-based, in the database.
+    if scope.everything:
+        for found in batches(conn, query):
+            out.executemany(insert_of(table), found)
+        # Set-based: the clocks and the newest stamp of every row copied, in the database.
+        among = q.ids(table, scope, cursor, conn.dialect)
+        if tracked:
+            for found in batches(conn, q.clocks(table, among, tracked, conn.dialect)):
+                out.executemany(CLOCK_INSERT, found)
+        return str(conn.execute(q.newest(table, among)).scalar() or "")
+    newest = ""
+    if q.exact(scope, table):
+        # The query's rows are the scope's own (siege/snapshot_query.py exact()): no keep().
+        written = _written(conn, out, query, table)
+    else:
+        written = copy_kept(conn, out, scope, query, table)
+    for ids in written:
+        # The clocks of the rows written, a batch of ids bound as one array: cheaper than
+        # asking PostgreSQL the narrowed query again (it joins the versions whole).
+        newest = max(newest, _copy_clocks(conn, out, table, ids, tracked))
+    return newest
+
+
+def _written(
+    conn: Connection, out: sqlite3.Connection, query: Select[Any], table: str
+) -> Iterator[list[str]]:
     for found in batches(conn, query):
         out.executemany(insert_of(table), found)
-    among = q.ids(table, scope, cursor, conn.dialect)
-    if tracked:
-        for found in batches(conn, q.clocks(table, among, tracked, conn.dialect)):
-            out.executemany(CLOCK_INSERT, found)
-    return str(conn.execute(q.newest(table, among)).scalar() or "")
+        yield [str(r[0]) for r in found]
 
 
 def _copy_clocks(
