@@ -27,7 +27,7 @@ from app.sync.apply import apply_rows, record_local_conflict, set_state
 from app.sync.capture import OFFSET_KEY, ChangeCapture
 from app.sync.client_common import CURSOR_KEY, FaultHook, RefusedChange, log
 from app.sync.client_common import bad_answer as _bad
-from app.sync.hlc import SKEW_WARNING_MS, wall_now_ms
+from app.sync.hlc import SKEW_WARNING_MS, estimate_offset, wall_now_ms
 from app.sync.outbox import settle_operation_numbers
 from app.sync.protocol import DEFAULT_PAGE, Row
 from app.sync.pulled import RowRefusal
@@ -118,7 +118,7 @@ class SyncClient:
             raise _bad(exc.reason) from None
         except journal.EpochRefused as exc:
             raise _bad(str(exc)) from None
-        offset = self.server_ms - (sent + received) // 2
+        offset = estimate_offset(self.server_ms, sent, received)
         with self.engine.begin() as conn:
             set_state(conn, OFFSET_KEY, str(offset))
             if journal.siege_restored(conn, last_op, epoch):

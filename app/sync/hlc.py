@@ -69,6 +69,18 @@ def wall_now_ms() -> int:
     return wall_ms()
 
 
+def estimate_offset(server_ms: int, sent_ms: int, received_ms: int) -> int:
+    """How far this laptop's clock is behind the siège's, from one handshake: the siège
+    read its clock (``server_ms``) somewhere between the request leaving (``sent_ms``)
+    and its answer arriving (``received_ms``). The midpoint's error is up to half the
+    round trip; an estimate within that error cannot tell the clocks apart, and
+    "correcting" by it would only reorder edits by network noise (two laptops with
+    agreeing clocks stamping at random by tens of ms on a slow link): it counts as 0."""
+    half_trip = -((sent_ms - received_ms) // 2)  # rounded up: the midpoint is rounded down
+    offset = server_ms - (sent_ms + received_ms) // 2
+    return 0 if abs(offset) <= half_trip else offset
+
+
 def clamp_future(stamp: str, now_ms: int) -> str:
     """The siège bounds stamps from the future: a wall part beyond now + MAX_FUTURE is
     pulled back, keeping counter and node so the device order is kept."""

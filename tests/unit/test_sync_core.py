@@ -25,7 +25,7 @@ from app.models import (
 from app.people.merge import duplicate_candidates, merge_persons
 from app.profile import Profile
 from app.sync.apply import apply_rows
-from app.sync.hlc import HybridClock, clamp_future, parse, wall_now_ms
+from app.sync.hlc import HybridClock, clamp_future, estimate_offset, parse, wall_now_ms
 from app.sync.protocol import Row
 from app.sync.token_store import TokenStore
 
@@ -73,6 +73,33 @@ def test_concurrent_stamps_of_two_devices_never_tie() -> None:
         HybridClock("device-b", physical=fixed).now(),
     )
     assert a != b and a[:16] == b[:16]
+
+
+@given(
+    st.integers(0, 10**13),
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+    st.integers(-(10**7), 10**7),
+)
+def test_a_clock_offset_within_the_round_trip_counts_as_none(
+    sent: int, reading_after: int, answer_after: int, skew: int
+) -> None:
+    """The siège read its clock (``skew`` ms ahead of the laptop's) between the request
+    and its answer: an estimate is never further from the true skew than half the round
+    trip, and clocks that agree (or agree within that error) are never "corrected" by
+    network noise, which would reorder two laptops' edits at random."""
+    server = sent + reading_after + skew
+    received = sent + reading_after + answer_after
+    found = estimate_offset(server, sent, received)
+    half_trip = (received - sent) / 2
+    assert found == 0 or abs(found - skew) <= half_trip + 1
+    if skew == 0:
+        assert found == 0
+
+
+def test_a_clock_far_off_is_corrected() -> None:
+    # Two minutes behind the siège, over a 40 ms round trip: the midpoint estimate.
+    assert estimate_offset(1_000_120_020, 1_000_000_000, 1_000_000_040) == 120_000
 
 
 def test_observed_remote_stamp_orders_later_local_edits_after_it() -> None:
