@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import migrate as app_migrate
+from app.indicators import derived_repair
 from app.models.base import Base, synced_tables
 from app.seed import seed_reference_data
 from siege.tables import counter, row_version
@@ -61,6 +62,8 @@ def siege_alembic_config(connection: Any = None) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the siège database to the current schema and seed reference data."""
     app_migrate.upgrade(engine)
+    # A SQLite try-out siège keeps the indicators' derived tables as a laptop does.
+    derived_repair.repair(engine)
     with engine.begin() as conn:
         command.upgrade(siege_alembic_config(conn), "head")
     with engine.begin() as conn:
