@@ -81,6 +81,9 @@ CONFLICT_COLUMNS = (
     "detail",
 )
 LAPTOP_DIALECT = sqlite_dialect.dialect()
+# Values passed as they are; one instance, as SQLAlchemy's statement cache keys memoize
+# per type instance (a new one per column and build cost a tenth of a one-antenne build).
+AS_STORED = NullType()
 # PostgreSQL writes dates in the laptop's storage form itself (SQLAlchemy's SQLite
 # dialect: "2026-12-05 23:16:46.000000"), cheaper than parsing and formatting each in Python.
 _PG_FORMATS: tuple[tuple[type[Any], str], ...] = (
@@ -109,12 +112,12 @@ def stored_form(column: Any, dialect: Dialect) -> ColumnElement[Any]:
     times into the same text (booleans and the rest already bind alike). A siège runs on
     one or the other (siege/db.py)."""
     if dialect.name == "sqlite":
-        return type_coerce(column, NullType())
+        return type_coerce(column, AS_STORED)
     if dialect.name != "postgresql":
         raise ValueError(f"no snapshot from a {dialect.name} siège")
     for kind, pattern in _PG_FORMATS:
         if isinstance(column.type, kind):
-            return type_coerce(func.to_char(column, pattern), NullType())
+            return type_coerce(func.to_char(column, pattern), AS_STORED)
     return column
 
 
