@@ -122,24 +122,33 @@ def compute(conn: Connection, dev: DeviceRecord) -> Scope:
             registration.c.person_id.in_(select(followed_q.c.id))
         )
     ).scalars()
-    own_series = select(series.c.id).where(series.c.device_id == (dev.device_id or ""))
+    own_series = frozenset(
+        conn.execute(
+            select(series.c.id).where(series.c.device_id == (dev.device_id or ""))
+        ).scalars()
+    )
     registered = conn.execute(
         select(registration.c.person_id).where(registration.c.activity_id.in_(place_q))
     ).scalars()
     # The legal archive: what it issued, not a draft that names its series (a tampered
     # laptop's; the laptop gives the series at the issue) and would open the person.
-    archive = conn.execute(
-        select(invoice.c.entrepreneur_id, invoice.c.client_id).where(
-            invoice.c.series_id.in_(own_series), invoice.c.status == ISSUED_STATUS
-        )
-    ).all()
+    # Not asked without a series: with no index on it, SQLite reads every issued invoice.
+    archive = (
+        conn.execute(
+            select(invoice.c.entrepreneur_id, invoice.c.client_id).where(
+                invoice.c.series_id.in_(sorted(own_series)), invoice.c.status == ISSUED_STATUS
+            )
+        ).all()
+        if own_series
+        else []
+    )
     return Scope(
         everything=False,
         persons=followed,
         seen_persons=frozenset([*registered, *(a[0] for a in archive)]) - followed,
         place_sessions=place_sessions,
         sessions=place_sessions | frozenset(attended),
-        series=frozenset(conn.execute(own_series).scalars()),
+        series=own_series,
         archive_clients=frozenset(a[1] for a in archive),
     )
 
