@@ -35,6 +35,7 @@ the laptop already holds go through the pulled-row checks themselves
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -47,8 +48,13 @@ from app.sync.pulled import MAX_CLOCK_AHEAD_MS
 CLOCK_TABLE, CONFLICT_TABLE, META_TABLE = "_clock", "_conflict", "_meta"
 FORMAT = 1
 HEX = "[0-9a-f]"
-UUID_GLOB = "-".join(HEX * n for n in (8, 4, 4, 4, 12))
-STAMP_GLOB = HEX * STAMP_LEN
+# Row ids (the protocol's UUIDs) and stamps, for a batch's values joined by newlines,
+# matched whole in one C call: SQLite's GLOB of 32 to 36 character classes costs about
+# 0.7 µs a value, most of the clocks' check (660,000 clocks: 0.9 s of 1.05 s).
+_UUID = "-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12))
+_STAMP = f"[0-9a-f]{{{STAMP_LEN}}}"
+UUIDS = re.compile(f"{_UUID}(?:\n{_UUID})*")
+STAMPS = re.compile(f"{_STAMP}(?:\n{_STAMP})*")
 DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 TIME_GLOB = "[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
 # Rows read per query, in rowid order: one query a batch answers whether a row breaks a
@@ -140,9 +146,13 @@ def _check_table(db: sqlite3.Connection, table: str, names: list[str]) -> None:
     joined by a newline, which ends any byte sequence, so two halves of a character
     never pass for one."""
     spec = table_specs()[table]
-    broken = [f"typeof(id) != 'text' OR id NOT GLOB '{UUID_GLOB}'"]
+    # The ids' shape is matched below, on the batch's ids as one string (the first text);
+    # their length here, so that no value holding a newline passes for two.
+    broken = ["typeof(id) != 'text' OR length(id) != 36"]
     broken += [_broken(spec.columns[n]) for n in names if n != "id"]
-    texts = [f'"{n}"' for n in names if n == "id" or spec.columns[n].kind in ("str", "text")]
+    texts = ['"id"'] + [
+        f'"{n}"' for n in names if n != "id" and spec.columns[n].kind in ("str", "text")
+    ]
     query = (
         f"SELECT max(r), max(bad), {', '.join(f'group_concat({t}, char(10))' for t in texts)}"
         f" FROM (SELECT rowid AS r, CASE WHEN {' OR '.join(f'({b})' for b in broken)}"
@@ -162,6 +172,8 @@ def _check_table(db: sqlite3.Connection, table: str, names: list[str]) -> None:
             raise FileRefused(f"row of {table} breaks a column rule")
         if any("\x00" in t for t in text if t):
             raise FileRefused(f"NUL character in {table}")
+        if not UUIDS.fullmatch(text[0] or ""):
+            raise FileRefused(f"row id of {table}")
         if last == HIGHEST_ROWID:
             break
         start = last + 1
@@ -228,8 +240,11 @@ def _stamp_ok(stamp: Any, server_ms: int) -> bool:
 
 
 def _check_clocks(db: sqlite3.Connection, server_ms: int) -> None:
-    """One scan: each stamp of the protocol's shape, not a day ahead of the siège, for a
-    row id, of a field the laptop keeps clocks for (``tracked``)."""
+    """One scan in rowid order, a batch at a time: each stamp of the protocol's shape, not
+    a day ahead of the siège, for a row id, of a field the laptop keeps clocks for
+    (``tracked``). The stamps' and row ids' shapes are matched on each batch's values
+    joined by newlines (NULLs, which group_concat skips, are caught by typeof, and a
+    value holding a newline by its length)."""
     ahead = f"{server_ms + MAX_CLOCK_AHEAD_MS:0{WALL_HEX}x}"
     fields = ", ".join(
         f"('{table}', '{name}')"
@@ -238,15 +253,28 @@ def _check_clocks(db: sqlite3.Connection, server_ms: int) -> None:
         if col.tracked
     )
     known = f"(table_name, field) IN (VALUES {fields})" if fields else "0"
-    bad = db.execute(
-        f"SELECT 1 FROM {CLOCK_TABLE} WHERE typeof(hlc) != 'text' OR hlc NOT GLOB '{STAMP_GLOB}'"
-        f" OR substr(hlc, 1, {WALL_HEX}) > ? OR typeof(row_id) != 'text'"
-        f" OR row_id NOT GLOB '{UUID_GLOB}' OR typeof(table_name) != 'text'"
-        f" OR typeof(field) != 'text' OR NOT {known} LIMIT 1",
-        (ahead,),
-    ).fetchone()
-    if bad is not None:
-        raise FileRefused("clock")
+    query = (
+        "SELECT max(r), max(bad), group_concat(hlc, char(10)), group_concat(row_id, char(10))"
+        " FROM (SELECT rowid AS r, CASE WHEN typeof(hlc) != 'text'"
+        f" OR length(hlc) != {STAMP_LEN} OR substr(hlc, 1, {WALL_HEX}) > ?"
+        " OR typeof(row_id) != 'text' OR length(row_id) != 36"
+        f" OR typeof(table_name) != 'text' OR typeof(field) != 'text' OR NOT {known}"
+        f" THEN 1 END AS bad, hlc, row_id FROM {CLOCK_TABLE}"
+        f" WHERE rowid >= ? ORDER BY rowid LIMIT {BATCH})"
+    )
+    start = LOWEST_ROWID
+    while True:
+        try:
+            last, bad, stamps, row_ids = db.execute(query, (ahead, start)).fetchone()
+        except db.OperationalError:
+            raise FileRefused("clock text is not UTF-8") from None
+        if last is None:
+            return
+        if bad or not STAMPS.fullmatch(stamps or "") or not UUIDS.fullmatch(row_ids or ""):
+            raise FileRefused("clock")
+        if last == HIGHEST_ROWID:
+            return
+        start = last + 1
 
 
 def _check_conflicts(db: sqlite3.Connection, cursor: int) -> None:

@@ -274,10 +274,20 @@ def _copy_clocks(conn: Connection, held: list[Row]) -> None:
             " WHERE NOT EXISTS (SELECT 1 FROM temp.snapshot_held h"
             " WHERE h.table_name = c.table_name AND h.row_id = c.row_id)"
         )
+    indexes = []
+    empty = conn.exec_driver_sql(f"SELECT 1 FROM main.{CLOCKS} LIMIT 1").first() is None
+    if empty and _large(conn, CLOCK_TABLE):
+        # As for a large table arriving whole: the stamps' index (random order) built
+        # once after the rows (660,000 clocks: 1.2 s -> 0.95 s).
+        indexes = _secondary_indexes(conn, CLOCKS)
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX main."{name}"')
     conn.exec_driver_sql(
         f"INSERT OR REPLACE INTO main.{CLOCKS} (table_name, row_id, field, hlc)"
         f" SELECT table_name, row_id, field, hlc FROM {SCHEMA}.{CLOCK_TABLE} c{where}"
     )
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
     if held:
         conn.exec_driver_sql("DROP TABLE temp.snapshot_held")
 

@@ -130,6 +130,43 @@ def test_a_snapshot_gives_exactly_what_pages_of_changes_give(
         assert held(fast) == snapshot(siege.engine, synced_tables())
 
 
+def _schema(profile: Profile) -> list[tuple[str, str]]:
+    with profile.engine.connect() as conn:
+        return sorted(
+            (str(name), str(sql))
+            for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            )
+        )
+
+
+def _clocks(profile: Profile) -> list[tuple[Any, ...]]:
+    with profile.engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.exec_driver_sql("SELECT * FROM sync_field_clock"))
+
+
+def test_tables_and_clocks_indexed_after_their_rows_end_the_same(
+    siege: Siege, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every table of the file counts as large and narrow here: each one (the clocks too)
+    # has its indexes dropped for the copy and built after its rows, in the transaction.
+    monkeypatch.setattr(snapshot_copy, "LARGE_TABLE", 0)
+    monkeypatch.setattr(snapshot_copy, "WIDE_ROW", 10**9)
+    _with_a_conflict(siege)
+    fast = laptop(siege, tmp_path, "Neuf", "Épernay", devices.SIEGE)
+    slow = laptop(siege, tmp_path, "Ancien", "Épernay", devices.SIEGE)
+    seen: list[str] = []
+    service.run_sync(fast, http_factory=siege.http_factory, fault=seen.append)
+    service.run_sync(slow, http_factory=siege.http_factory, snapshot=False)
+    assert "snapshot_copied" in seen
+    assert held(fast) == held(slow) and _clocks(fast) == _clocks(slow) and _clocks(fast)
+    # The same indexes, triggers and views as a laptop that read pages.
+    assert _schema(fast) == _schema(slow)
+    with fast.engine.connect() as conn:
+        assert set(derived.differences(conn).values()) == {0}
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+
+
 def test_an_encrypted_profile_copies_its_encrypted_snapshot_file(
     siege: Siege, tmp_path: Path
 ) -> None:

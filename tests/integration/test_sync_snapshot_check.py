@@ -36,11 +36,18 @@ BREAKS = {
         "UPDATE person SET created_at = '2026-02-29 10:00:00.000000' WHERE rowid = 1"
     ),
     "row id": "UPDATE person SET id = '../../etc' WHERE rowid = 1",
+    "row id not lower-case hex": "UPDATE person SET id = 'A' || substr(id, 2) WHERE rowid = 1",
+    "two row ids in one": "UPDATE person SET id = id || char(10) || id WHERE rowid = 1",
     "unknown column": "ALTER TABLE person ADD COLUMN secret TEXT",
     "unknown table": "CREATE TABLE extra (id TEXT)",
     "a trigger": "CREATE TRIGGER t AFTER INSERT ON person BEGIN SELECT 1; END",
     "a view": "CREATE VIEW v AS SELECT 1",
     "clock from the future": "UPDATE _clock SET hlc = 'ffffffffffff' || substr(hlc, 13)",
+    "stamp not of the protocol's shape": "UPDATE _clock SET hlc = 'g' || substr(hlc, 2)",
+    "two stamps in one": "UPDATE _clock SET hlc = hlc || char(10) || hlc WHERE rowid = 1",
+    "no stamp": "UPDATE _clock SET hlc = NULL WHERE rowid = 1",
+    "clock of another row id": "UPDATE _clock SET row_id = '../../etc' WHERE rowid = 1",
+    "clock of an untracked field": "UPDATE _clock SET field = 'id' WHERE rowid = 1",
     "conflict after the cursor": "UPDATE _conflict SET seq = seq + 1000000",
     "another cursor": "UPDATE _meta SET value = '1' WHERE key = 'cursor'",
 }
@@ -99,6 +106,28 @@ def test_a_bad_row_in_a_later_batch_is_found(
     db = sqlite3.connect(altered)
     try:
         with pytest.raises(snapshot_check.FileRefused, match="NUL"):
+            snapshot_check.check(db, cursor, SERVER_MS)
+    finally:
+        db.close()
+
+
+def test_a_bad_clock_in_a_later_batch_is_found(
+    built: tuple[Path, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Clocks are read a batch at a time too: the last one is read.
+    path, cursor = built
+    altered = tmp_path / "last-clock.sqlite"
+    shutil.copy(path, altered)
+    with sqlite3.connect(altered) as db:
+        assert db.execute("SELECT count(*) FROM _clock").fetchone()[0] > 3
+        db.execute(
+            "UPDATE _clock SET hlc = upper(hlc) || 'x'"
+            " WHERE rowid = (SELECT max(rowid) FROM _clock)"
+        )
+    monkeypatch.setattr(snapshot_check, "BATCH", 2)
+    db = sqlite3.connect(altered)
+    try:
+        with pytest.raises(snapshot_check.FileRefused, match="clock"):
             snapshot_check.check(db, cursor, SERVER_MS)
     finally:
         db.close()
