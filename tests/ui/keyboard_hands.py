@@ -215,6 +215,11 @@ class Hands:
         """What the person sees now fits the screen (the active window and every other
         window of the app on screen); kept as a PNG when asked."""
         QApplication.processEvents()
+        if self.shots is not None:
+            # A window just closed (a modal box answered) hands the activation back
+            # asynchronously: on a busy machine there is a moment with none active,
+            # and the picture of this step would be silently missing.
+            self.until(lambda: QApplication.activeWindow() is not None)
         kinds = (Qt.WindowType.Window, Qt.WindowType.Dialog)
         for window in QApplication.topLevelWidgets():
             if window.isVisible() and window.isWindow() and window.windowType() in kinds:
