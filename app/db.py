@@ -44,6 +44,20 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# Page size of a new plain profile (bytes; SQLite's default is 4096). An invoice row
+# carries its seller and buyer records (~2 KB): with 4 KiB pages one row fills a page
+# alone and half of the invoice table is empty space. 16 KiB pages make the decade's
+# database 405 -> 317 MB and a first sync's copy a fifth cheaper (docs/benchmarks.md,
+# bench_sync). Only a new file takes it; an encrypted profile keeps SQLCipher's default,
+# which every open would otherwise have to name.
+PAGE_SIZE = 16384
+
+
+def _new_file_page_size(dbapi_connection: Any, _record: Any) -> None:
+    # Before journal_mode = WAL, which writes the file's first page.
+    dbapi_connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+
+
 def make_engine(path: Path, passphrase: str | None = None, *, echo: bool = False) -> Engine:
     engine = create_engine(
         sqlite_url(path, passphrase),
@@ -52,6 +66,8 @@ def make_engine(path: Path, passphrase: str | None = None, *, echo: bool = False
         # emit BEGIN itself so that a write lock is taken when we ask for it.
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
+    if not passphrase:
+        event.listen(engine, "connect", _new_file_page_size)
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "connect", _disable_pysqlite_transactions)
     event.listen(engine, "begin", _begin_immediate)
