@@ -22,6 +22,8 @@ def test_new_profile_has_wal_foreign_keys_busy_timeout_and_seed(tmp_path: Path) 
             assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() >= 1000
+            # Wide invoice rows fit several to a page (app/db.py PAGE_SIZE).
+            assert conn.execute(text("PRAGMA page_size")).scalar_one() == 16384
         with profile.uow() as uow:
             towns = set(uow.session.scalars(select(Permanence.town)))
             assert {"Vouziers", "Langres", "Sedan", "Reims"} <= towns
@@ -165,6 +167,8 @@ def test_encrypted_profile_is_unreadable_without_its_passphrase(tmp_path: Path) 
     assert info.value.code == "passphrase_required"
     reopened = open_profile(root, "Vouziers 2026!")
     try:
+        with reopened.engine.connect() as conn:  # SQLCipher's default, no page size to name
+            assert int(conn.execute(text("PRAGMA page_size")).scalar_one()) == 4096
         with reopened.uow() as uow:
             assert uow.session.scalar(select(Person.first_name)) == "Secret"
             assert uow.session.scalar(select(Antenne.name).where(Antenne.is_head_office)) == "Reims"
