@@ -47,6 +47,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from app.clock import wall_ms
+from siege import epoch as siege_epoch
 from siege import scope as read_scope
 from siege import snapshot_build
 from siege.devices import DeviceRecord
@@ -56,7 +57,9 @@ from siege.tables import counter
 FOLDER_ENV = "PERMANENCE_SNAPSHOT_DIR"
 # A restored siège reaches the same cursor again with other rows: files do not live long.
 KEEP_SECONDS = 3600
-NAME = re.compile(r"^(all|[0-9a-f-]{36})-e(\d{1,19})-c(\d{1,19})\.(sqlite|sqlcipher)\Z")
+NAME = re.compile(
+    r"^(all|[0-9a-f-]{36})-s([0-9a-f]{0,32})-e(\d{1,19})-c(\d{1,19})\.(sqlite|sqlcipher)\Z"
+)
 KEY_SUFFIX = ".key"
 
 
@@ -115,9 +118,13 @@ def prepare(
         epoch = read_scope.epoch(conn, dev)
         top = int(conn.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one())
         scope = read_scope.cached.get(conn, dev, top)
-    # The epoch is in the name: a scope changed at the same cursor is another file.
+        history = conn.execute(select(siege_epoch.epoch.c.epoch)).scalar() or ""
+    # The scope's epoch is in the name: a scope changed at the same cursor is another
+    # file. So is the siège's (siege/epoch.py): a siège restored from a backup, and told
+    # so by `python -m siege restored`, climbs back to cursors it had served with other
+    # rows; a file built before the restore must never be served after it.
     kind = "sqlcipher" if encrypted else "sqlite"
-    name = f"{owner(dev, scope)}-e{0 if scope.everything else epoch}-c{top}.{kind}"
+    name = f"{owner(dev, scope)}-s{history}-e{0 if scope.everything else epoch}-c{top}.{kind}"
     path = where / name
     key_path = path.with_name(path.name + KEY_SUFFIX)
     built = not path.exists() or (encrypted and not key_path.exists())

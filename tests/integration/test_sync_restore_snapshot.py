@@ -3,12 +3,13 @@
 
 After ``python -m siege restored`` each laptop reads the siège again from 0, and a laptop
 that has a snapshot on offer starts from one. Two cases found by the restore state
-machine (test_sync_restore_machine.py), which re-reads by pages until they are fixed:
+machine (test_sync_restore_machine.py):
 
 - a file the siège prepared before the restore, for the same device, scope epoch and
   cursor, must not be served again: the restored siège reaches the same cursor with other
-  rows;
-- a draft validated on two laptops: the restored siège gives the draft's id to the
+  rows (fixed: the siège's epoch is in the file's name, siege/snapshot.py);
+- still open (strict xfail; the machine re-reads by pages after a restore until it is
+  fixed): a draft validated on two laptops: the restored siège gives the draft's id to the
   issuance sent again first, which may be the other one this time; each laptop must
   still end with the siège's two invoices (today the snapshot copy stops on the number
   this laptop holds under the draft's id, and a re-read by pages leaves it with its own
@@ -66,11 +67,6 @@ def _cursor(server: Siege) -> int:
         return int(conn.execute(select(counter.c.value)).scalar_one())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="siege/snapshot.py names a prepared file by device, scope epoch and cursor, "
-    "not by the siège's epoch: the file built before the restore is served again",
-)
 def test_a_snapshot_prepared_before_the_restore_is_not_served_after_it(
     tmp_path: Path, database: SqliteSiege
 ) -> None:
