@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select, union
 
 from app.models.base import Base
 from app.sync.protocol import ISSUED_STATUS
+from siege import epoch as siege_epoch
 from siege.devices import SIEGE, DeviceRecord
 from siege.tables import audit
 
@@ -154,9 +155,11 @@ def compute(conn: Connection, dev: DeviceRecord) -> Scope:
 
 
 class _Cache:
-    """Scopes by (device, its towns, the siège's last sequence): a first sync of
-    hundreds of pages computes its scope once. Every data change moves the sequence
-    (siege/store.py), and a scope change changes the towns, so an entry is never stale."""
+    """Scopes by (device, its towns, the siège's epoch and last sequence): a first sync
+    of hundreds of pages computes its scope once. Every data change moves the sequence
+    (siege/store.py), and a scope change changes the towns, so an entry is never stale;
+    a siège restored from a backup while it runs climbs back to sequences it had with
+    other rows, and `python -m siege restored` draws a new epoch (siege/epoch.py)."""
 
     def __init__(self, size: int = 32) -> None:
         self._lock = threading.Lock()
@@ -164,7 +167,8 @@ class _Cache:
         self._size = size
 
     def get(self, conn: Connection, dev: DeviceRecord, top: int) -> Scope:
-        key = (dev.id, dev.device_id, dev.role, dev.towns, top, conn.engine.url)
+        history = conn.execute(select(siege_epoch.epoch.c.epoch)).scalar()
+        key = (dev.id, dev.device_id, dev.role, dev.towns, top, history, conn.engine.url)
         with self._lock:
             found = self._items.get(key)
             if found is not None:
