@@ -48,6 +48,7 @@ from ui.style import warning_css
 from ui.texts import common, invoicing
 from ui.widgets.columns import size_columns
 from ui.widgets.pa_status_panel import state_text, state_tooltip
+from ui.widgets.row_selection import select_id, selected_id
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 
@@ -257,15 +258,10 @@ class InvoicesPage(QWidget):
             self._open_first()
 
     def _selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        row = self.model.row_at(rows[0].row()) if rows else None
-        return row.id if row is not None else None
+        return selected_id(self.table, self.model)
 
     def _select(self, invoice_id: str) -> None:
-        for number, row in enumerate(self.model.loaded_rows()):
-            if row.id == invoice_id:
-                self.table.selectRow(number)
-                return
+        select_id(self.table, self.model, invoice_id)
 
     def _show_alerts(self, alerts: list[pa_status.Alert]) -> None:
         if not alerts:

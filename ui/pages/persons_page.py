@@ -38,6 +38,7 @@ from ui.models.row_table_model import Column, RowTableModel
 from ui.operations import QueryOp
 from ui.texts import accueil, common
 from ui.widgets.columns import size_columns
+from ui.widgets.row_selection import select_id, selected_id
 from ui.widgets.search import debounced_search
 from ui.widgets.shortcuts import add_list_shortcuts
 from ui.widgets.tab_out import tab_leaves
@@ -220,15 +221,10 @@ class PersonsPage(QWidget):
             self._open_first()
 
     def _selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        row = self.model.row_at(rows[0].row()) if rows else None
-        return row.id if row is not None else None
+        return selected_id(self.table, self.model)
 
     def _select(self, person_id: str) -> None:
-        for number, row in enumerate(self.model.loaded_rows()):
-            if row.id == person_id:
-                self.table.selectRow(number)
-                return
+        select_id(self.table, self.model, person_id)
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.persons or changes.remote:
