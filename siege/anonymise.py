@@ -14,7 +14,8 @@ laptop's ``anonymise_person`` does (app/people/anonymise.py), under the same rul
   node newer than the one it replaces, each changed row a new version, so every laptop
   of the scope takes the erased values at its next pull and then erases its own copies
   (documents, outbox, conflicts, backups: ``erase_pulled_anonymisations``);
-- the stored conflicts about the person emptied (siege/erasure.py);
+- the stored conflicts about the person's rows emptied (siege/erasure.py): their record,
+  texts, invoices and lines, registrations, attendance… (``owned_rows``);
 - one audit row per changed row, the person's with the action ``anonymise``: field names
   only, never the former values.
 
@@ -37,7 +38,7 @@ from app.clock import utcnow
 from app.errors import ConflictError
 from app.models.base import Base
 from app.people.anonymise import anonymisable, merged_records, retention_refusals
-from app.people.erase_copies import CLEARED_TEXT, erase_rows
+from app.people.erase_copies import CLEARED_TEXT, erase_rows, owned_rows
 from app.people.persons import live_person
 from app.states import InvoiceStatus
 from app.sync.codec import encode_row
@@ -143,7 +144,9 @@ def anonymise(engine: Engine, person_id: str, day: dt.date | None = None) -> Out
             seq += 1
             _publish(conn, key, fields, stamp, now_ms, seq)
             changed += 1
-        scrubbed = sum(erasure.scrub_conflicts(conn, erasure.rows_of_person(conn, p)) for p in ids)
+        # The conflicts of every row of the person, not only of the erased ones: their
+        # invoices, lines, registrations, attendance… (docs/personal-data.md).
+        scrubbed = sum(erasure.scrub_conflicts(conn, owned_rows(conn, p)) for p in ids)
         conn.execute(update(counter).where(counter.c.id == 1).values(value=seq))
     return Outcome(person.id, changed, scrubbed, seq)
 
@@ -175,7 +178,7 @@ def _with_text(rows: dict[tuple[str, str], dict[str, Any]], table: str) -> int:
 def _stored_conflicts(conn: Connection, person_ids: list[str]) -> int:
     total = 0
     for pid in person_ids:
-        for table, ids in erasure.rows_of_person(conn, pid).items():
+        for table, ids in owned_rows(conn, pid).items():
             if ids:
                 total += len(
                     conn.execute(

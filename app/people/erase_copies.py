@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, select, update
+from sqlalchemy import Connection, Engine, create_engine, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.clock import utcnow
 from app.config import DATABASE_FILE, ProfilePaths
 from app.migrate import open_raw
+from app.models import SyncConflict
 from app.models.base import Base
 from app.states import InvoiceStatus
 from app.sync import erasure
@@ -104,7 +106,100 @@ def scrub_sync_copies(conn: Connection, person_id: str) -> None:
             erasure.scrub_outbox(conn, name, rows[name], dict.fromkeys(columns, ""))
     for invoice_id, key in _drafts(conn, person_id):
         erasure.scrub_outbox(conn, "invoice", [invoice_id], {"search_key": key})
-    erasure.scrub_conflicts(conn, rows)
+    erasure.scrub_conflicts(conn, conflict_rows(conn, person_id))
+
+
+_CHUNK = 500
+
+
+@cache
+def _owning_links() -> tuple[tuple[str, str, str], ...]:
+    """(table, column, parent table): the columns tying a row to a person, directly (an
+    interview, an appointment, a registration, an attendance, a client, an invoice…)
+    or through a row of theirs (an invoice's lines and payments). Read from the models,
+    so a table added later is covered. The direct links come first."""
+    person = _table("person")
+    tables = [t for t in Base.metadata.sorted_tables if t is not person]
+    direct = [
+        (t.name, fk.parent.name, "person")
+        for t in tables
+        for fk in sorted(t.foreign_keys, key=lambda f: f.parent.name)
+        if fk.column.table is person
+    ]
+    owners = {name for name, _column, _parent in direct}
+    through = [
+        (t.name, fk.parent.name, fk.column.table.name)
+        for t in tables
+        if t.name not in owners
+        for fk in sorted(t.foreign_keys, key=lambda f: f.parent.name)
+        if fk.column.table.name in owners
+    ]
+    return (*direct, *through)
+
+
+def owned_rows(conn: Connection, person_id: str) -> dict[str, list[str]]:
+    """Every row that belongs to the person: their record, interviews, stages,
+    appointments, registrations, attendance, attachments, clients and invoices (drafts
+    and issued) with their lines and payments. The conflicts about these rows are about
+    the person (docs/personal-data.md, "Every copy it reaches"). Works on the laptop's
+    database, a backup of an older schema (a table or column it lacks is skipped) and
+    the siège's."""
+    schema = inspect(conn)
+    present = set(schema.get_table_names())
+    rows: dict[str, list[str]] = {"person": [person_id]}
+    for name, column, parent in _owning_links():
+        parents = [person_id] if parent == "person" else rows.get(parent, [])
+        if not parents or name not in present:
+            continue
+        if column not in {c["name"] for c in schema.get_columns(name)}:
+            continue
+        t = _table(name)
+        found = set(rows.get(name, []))
+        for start in range(0, len(parents), _CHUNK):
+            chunk = parents[start : start + _CHUNK]
+            found.update(
+                str(i) for i in conn.execute(select(t.c.id).where(t.c[column].in_(chunk))).scalars()
+            )
+        if found:
+            rows[name] = sorted(found)
+    return rows
+
+
+def _conflicts_naming(conn: Connection, values: Collection[str]) -> dict[str, set[str]]:
+    """The rows of the conflicts whose stored values or detail name one of these ids."""
+    sc = SyncConflict.__table__
+    found: dict[str, set[str]] = {}
+    for value in values:
+        named = or_(
+            *(
+                sc.c[n].contains(value, autoescape=True)
+                for n in ("kept_value", "lost_value", "detail")
+            )
+        )
+        for table, row_id in conn.execute(select(sc.c.table_name, sc.c.row_id).where(named)):
+            found.setdefault(str(table), set()).add(str(row_id))
+    return found
+
+
+def conflict_rows(conn: Connection, person_id: str) -> dict[str, list[str]]:
+    """The rows whose conflicts an anonymisation scrubs on this laptop: the person's own
+    (:func:`owned_rows`), and rows gone from its tables whose conflict still holds their
+    values — a creation the siège refused is deleted here and kept only as a
+    « rejected » conflict (app/sync/client_push.py), found by the person's id in its
+    values (a draft's ``entrepreneur_id``, an appointment's ``person_id``), then its
+    children by its own id (the refused draft's lines)."""
+    rows = {table: set(ids) for table, ids in owned_rows(conn, person_id).items()}
+    named = _conflicts_naming(conn, [person_id])
+    gone = sorted(
+        row_id
+        for table, ids in named.items()
+        for row_id in ids
+        if row_id not in rows.get(table, set())
+    )
+    for more in (named, _conflicts_naming(conn, gone)):
+        for table, ids in more.items():
+            rows.setdefault(table, set()).update(ids)
+    return {table: sorted(ids) for table, ids in rows.items()}
 
 
 def erase_rows(conn: Connection, person_id: str) -> None:
