@@ -4,8 +4,10 @@ laptop wrote for a person the siège had meanwhile moved to another antenne are 
 the laptop deletes them and keeps their values — the person's name and notes — as
 « rejected » conflicts (app/sync/client_push.py). After the person is back and
 anonymised, on the laptop or by the siège on request, no table of the laptop nor of
-the siège holds the former name or notes. Real laptop profile, real siège (SQLite and
-PostgreSQL) over HTTP.
+the siège holds the former name or notes. And the siège's conflict history about a
+draft of the person (a late edit of its notes that lost) is emptied by the siège's
+anonymisation on request. Real laptop profile, real siège (SQLite and PostgreSQL) over
+HTTP.
 
 The searches for the former name and notes are those of
 tests/integration/test_anonymisation_every_copy.py."""
@@ -24,7 +26,9 @@ from app.people import personal_data
 from app.profile import Profile
 from app.sync import service
 from app.sync.client import SyncReport
+from app.sync.hlc import Stamp, parse
 from siege import person_cli
+from siege.tables import conflict
 from tests.integration.test_anonymisation_every_copy import (
     FIRST,
     LAST,
@@ -34,7 +38,15 @@ from tests.integration.test_anonymisation_every_copy import (
 )
 from tests.invoicing_fixtures import add_client, add_draft, complete_identity
 from tests.sync_support import Siege, new_laptop
-from tests.sync_support.authority import CHARLEVILLE, REIMS, Device, complete, enrol, op
+from tests.sync_support.authority import (
+    CHARLEVILLE,
+    REIMS,
+    Device,
+    build_world,
+    complete,
+    enrol,
+    op,
+)
 
 
 def _laptop(siege: Siege, root: Path, name: str) -> Profile:
@@ -127,3 +139,34 @@ def test_the_conflicts_of_refused_rows_of_the_person_lose_their_name_and_notes(
     assert _leaks_in_tables(a.engine) == []
     assert _leaks_in_tables(siege.engine) == []
     a.close()
+
+
+def test_the_sieges_anonymisation_empties_its_conflicts_about_the_persons_drafts(
+    siege: Siege,
+) -> None:
+    """Two laptops edit a draft's notes; the older edit, naming the entrepreneur, arrives
+    last and loses: the siège keeps it in its conflict history, which the anonymisation
+    on request then empties (siege/anonymise.py, ``owned_rows``)."""
+    world = build_world(siege)
+    colleague = enrol(siege, "Reims")
+    older = world.own.clock.now()
+    mine = parse(colleague.clock.now())
+    # The colleague's stamp is the later one, whatever the two clocks read.
+    later = Stamp(max(mine.wall_ms, parse(older).wall_ms) + 1000, 0, mine.node).encode()
+    edit = op("invoice", world.draft, notes="Prestation de novembre")
+    newer = colleague.push({**edit, "hlc": later})
+    assert newer.status_code == 200, newer.text
+    late = op("invoice", world.draft, notes=f"Activité de {FIRST} {LAST} : {NOTE}")
+    assert world.own.push({**late, "hlc": older}).status_code == 200
+    assert _leaks_in_tables(siege.engine) != []  # the lost notes, in the conflict only
+
+    assert person_cli.anonymise_command(siege.engine, world.person, yes=True) == 0
+
+    assert _leaks_in_tables(siege.engine) == []
+    with siege.engine.connect() as conn:
+        kept = conn.execute(
+            select(conflict.c.kept_value, conflict.c.lost_value).where(
+                conflict.c.table_name == "invoice", conflict.c.row_id == world.draft
+            )
+        ).all()
+    assert kept and all(k == "" and v == "" for k, v in kept)
