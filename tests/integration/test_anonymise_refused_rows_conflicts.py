@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.ids import new_id
 from app.models import Appointment, Invoice, Person, SyncConflict
 from app.people import personal_data
+from app.people.erase_copies import ERASED_PERSON
 from app.profile import Profile
 from app.sync import service
 from app.sync.client import SyncReport
@@ -42,6 +43,7 @@ from tests.sync_support.authority import (
     CHARLEVILLE,
     REIMS,
     Device,
+    World,
     build_world,
     complete,
     enrol,
@@ -144,21 +146,11 @@ def test_the_conflicts_of_refused_rows_of_the_person_lose_their_name_and_notes(
 def test_the_sieges_anonymisation_empties_its_conflicts_about_the_persons_drafts(
     siege: Siege,
 ) -> None:
-    """Two laptops edit a draft's notes; the older edit, naming the entrepreneur, arrives
-    last and loses: the siège keeps it in its conflict history, which the anonymisation
-    on request then empties (siege/anonymise.py, ``owned_rows``)."""
+    """The siège's conflict history about a draft of the person (a lost edit of its
+    notes naming them) is emptied by the anonymisation on request (siege/anonymise.py,
+    ``owned_rows``)."""
     world = build_world(siege)
-    colleague = enrol(siege, "Reims")
-    older = world.own.clock.now()
-    mine = parse(colleague.clock.now())
-    # The colleague's stamp is the later one, whatever the two clocks read.
-    later = Stamp(max(mine.wall_ms, parse(older).wall_ms) + 1000, 0, mine.node).encode()
-    edit = op("invoice", world.draft, notes="Prestation de novembre")
-    newer = colleague.push({**edit, "hlc": later})
-    assert newer.status_code == 200, newer.text
-    late = op("invoice", world.draft, notes=f"Activité de {FIRST} {LAST} : {NOTE}")
-    assert world.own.push({**late, "hlc": older}).status_code == 200
-    assert _leaks_in_tables(siege.engine) != []  # the lost notes, in the conflict only
+    _lost_edit_of_the_drafts_notes(siege, world)
 
     assert person_cli.anonymise_command(siege.engine, world.person, yes=True) == 0
 
@@ -170,3 +162,41 @@ def test_the_sieges_anonymisation_empties_its_conflicts_about_the_persons_drafts
             )
         ).all()
     assert kept and all(k == "" and v == "" for k, v in kept)
+
+
+def _lost_edit_of_the_drafts_notes(siege: Siege, world: World) -> None:
+    """Two laptops edit the draft's notes; the older edit, naming the entrepreneur,
+    arrives last and loses: the siège keeps it in its conflict history only."""
+    colleague = enrol(siege, "Reims")
+    older = world.own.clock.now()
+    mine = parse(colleague.clock.now())
+    # The colleague's stamp is the later one, whatever the two clocks read.
+    later = Stamp(max(mine.wall_ms, parse(older).wall_ms) + 1000, 0, mine.node).encode()
+    edit = op("invoice", world.draft, notes="Prestation de novembre")
+    newer = colleague.push({**edit, "hlc": later})
+    assert newer.status_code == 200, newer.text
+    late = op("invoice", world.draft, notes=f"Activité de {FIRST} {LAST} : {NOTE}")
+    assert world.own.push({**late, "hlc": older}).status_code == 200
+    leaks = _leaks_in_tables(siege.engine)
+    assert leaks and all(found.startswith("siege_conflict.") for found in leaks), leaks
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="siege/erasure.py after_op scrubs the conflicts of rows_of_person (the person "
+    "and their texts), not owned_rows: hook asked of the lead (issue 13 leftover)",
+)
+def test_a_laptops_anonymisation_empties_the_sieges_conflicts_about_the_persons_drafts(
+    siege: Siege,
+) -> None:
+    """As above, the anonymisation now made by the person's laptop and pushed: the siège
+    applies it (siege/erasure.py ``after_op``) and empties its conflicts about the
+    person's rows, their drafts' included."""
+    world = build_world(siege)
+    _lost_edit_of_the_drafts_notes(siege, world)
+
+    erased = {**ERASED_PERSON, "anonymised_at": "2026-11-30T09:00:00"}
+    response = world.own.push(op("person", world.person, **erased))
+    assert response.status_code == 200, response.text
+
+    assert _leaks_in_tables(siege.engine) == []
