@@ -25,7 +25,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from app.invoicing.drafts import search_key as draft_search_key
 from app.models.base import Base
-from app.people.erase_copies import ANONYMOUS_NAME, CLEARED_TEXT, ERASED_PERSON
+from app.people.erase_copies import ANONYMOUS_NAME, CLEARED_TEXT, ERASED_PERSON, owned_rows
 from app.states import InvoiceStatus
 from app.sync.codec import encode_row
 from app.sync.derived import recompute
@@ -121,12 +121,9 @@ def _keep_draft_key_erased(
 
 
 def rows_of_person(conn: Connection, person_id: str) -> dict[str, list[str]]:
-    """The rows an anonymisation erases: the person's and their texts'."""
-    rows: dict[str, list[str]] = {"person": [person_id]}
-    for table in CLEARED_TEXT:
-        t = Base.metadata.tables[table]
-        rows[table] = list(conn.execute(select(t.c.id).where(t.c.person_id == person_id)).scalars())
-    return rows
+    """The rows whose conflicts an anonymisation empties: every row that belongs to the
+    person (app/people/erase_copies.py owned_rows, the laptop's own rule)."""
+    return owned_rows(conn, person_id)
 
 
 def _keep_erased(

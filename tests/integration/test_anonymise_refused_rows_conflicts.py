@@ -181,11 +181,6 @@ def _lost_edit_of_the_drafts_notes(siege: Siege, world: World) -> None:
     assert leaks and all(found.startswith("siege_conflict.") for found in leaks), leaks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="siege/erasure.py after_op scrubs the conflicts of rows_of_person (the person "
-    "and their texts), not owned_rows: hook asked of the lead (issue 13 leftover)",
-)
 def test_a_laptops_anonymisation_empties_the_sieges_conflicts_about_the_persons_drafts(
     siege: Siege,
 ) -> None:
