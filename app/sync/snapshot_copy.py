@@ -6,7 +6,12 @@ transaction: a crash leaves the laptop as it was, with the file still there to c
 A row this laptop already holds (one it created before its first sync, already pushed)
 is not copied over: it goes through the pulled-row checks and the merge of a page
 (app/sync/pulled.py, app/sync/apply.py), so an issued invoice here is never rewritten
-and a waiting local edit keeps its own rule.
+and a waiting local edit keeps its own rule. So does a row of the file sharing a unique
+key (an invoice number, a funder's code...) with another row this laptop holds: copied
+in bulk it would stop the copy on the constraint, on every sync (the laptop stuck, as
+after a restore that gave a double-issued draft's id to the other issuance); merged like
+a page's row, what cannot be taken is listed for a person ("apply_failed", "pull_refused")
+and the sync completes.
 
 On a SQLCipher profile the file is a SQLCipher database under its own raw key (from the
 siège's answer, app/sync/snapshot.py), attached with ``KEY "x'...'"``; a plain profile's
@@ -158,10 +163,17 @@ def _copy_table(conn: Connection, table: str, held: list[Row]) -> int:
     empty = conn.exec_driver_sql(f'SELECT 1 FROM main."{table}" LIMIT 1').first() is None
     # An empty table holds none of the file's rows: no join over the file's ids to say so.
     mine = [] if empty else _held_ids(conn, table)
+    clashing = [] if empty else _clashing_ids(conn, table)
     where, indexes = "", []
-    if mine:
-        held.extend(_rows(conn, table, names, mine))
+    if mine or clashing:
+        held.extend(_rows(conn, table, names, sorted(set(mine) | set(clashing))))
         where = f' WHERE id NOT IN (SELECT id FROM main."{table}")'
+        if clashing:
+            conn.exec_driver_sql("CREATE TEMP TABLE snapshot_clash (id TEXT PRIMARY KEY)")
+            conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO temp.snapshot_clash VALUES (?)", [(i,) for i in clashing]
+            )
+            where += " AND id NOT IN (SELECT id FROM temp.snapshot_clash)"
     elif empty and _large(conn, table) and _row_bytes(conn, table, names) < WIDE_ROW:
         # Built once from sorted keys after the copy rather than kept up to date row by
         # row: faster for a large table arriving whole (DDL is transactional in SQLite).
@@ -173,6 +185,8 @@ def _copy_table(conn: Connection, table: str, held: list[Row]) -> int:
     )
     for _name, sql in indexes:
         conn.exec_driver_sql(sql)
+    if clashing:
+        conn.exec_driver_sql("DROP TABLE temp.snapshot_clash")
     return int(done.rowcount)
 
 
@@ -197,6 +211,38 @@ def _held_ids(conn: Connection, table: str) -> list[str]:
             f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m ON m.id = s.id'
         )
     ]
+
+
+def _clashing_ids(conn: Connection, table: str) -> list[str]:
+    """The file's rows of ``table`` sharing a unique key with another row this laptop
+    holds (NULLs never clash, as in SQLite's own check). Partial indexes are taken whole:
+    a row too many goes through the merge, which is only slower."""
+    found: set[str] = set()
+    for key in _unique_keys(conn, table):
+        on = " AND ".join(f's."{c}" = m."{c}"' for c in key)
+        found.update(
+            str(row_id)
+            for (row_id,) in conn.exec_driver_sql(
+                f'SELECT s.id FROM {SCHEMA}."{table}" s JOIN main."{table}" m'
+                f" ON {on} WHERE m.id <> s.id"
+            )
+        )
+    return sorted(found)
+
+
+def _unique_keys(conn: Connection, table: str) -> list[list[str]]:
+    """The columns of each unique index of the laptop's ``table`` but its primary key
+    (an index on an expression is left out: the schema has none)."""
+    keys = []
+    for _seq, name, unique, origin, *_rest in conn.exec_driver_sql(
+        f'PRAGMA main.index_list("{table}")'
+    ):
+        if not unique or origin == "pk":
+            continue
+        cols = [info[2] for info in conn.exec_driver_sql(f'PRAGMA main.index_info("{name}")')]
+        if cols and all(isinstance(c, str) for c in cols):
+            keys.append([str(c) for c in cols])
+    return keys
 
 
 def _large(conn: Connection, table: str) -> bool:
