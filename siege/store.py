@@ -31,7 +31,7 @@ from app.sync.codec import table_specs
 from app.sync.derived import recompute
 from app.sync.hlc import clamp_future, wall_now_ms
 from siege import conflicts as cf
-from siege import erasure, keys, rules, scope
+from siege import erasure, forks, keys, rules, scope
 from siege.batch import Batch
 from siege.devices import DeviceRecord
 from siege.feed import load_rows, touch_row, upsert_clocks
@@ -187,6 +187,9 @@ def _apply_op(ctx: Batch, op: ParsedOp) -> None:
         _freeze_fields(ctx, op, row_id, current, stamp)
     else:
         _merge_fields(ctx, op, row_id, current, stamp)
+    if op.freeze and op.table == "invoice":
+        # A double issue sent again to a restored siège is listed again (siege/forks.py).
+        forks.issued_again(ctx, op, current, stamp)
     touch_row(conn, op.table, row_id, ctx.next_seq())
     # An anonymised person stays so, and no conflict keeps their former values.
     erasure.after_op(ctx, op.table, row_id, op.values, current)
@@ -274,27 +277,16 @@ def _merge_fields(
 
 def _fork_invoice(ctx: Batch, op: ParsedOp, current: dict[str, Any], stamp: str) -> None:
     """Keep a second issue of one draft as its own invoice (numbers cannot be undone)."""
-    from app.ids import deterministic_id
-
     conn = ctx.conn
-    new_id = deterministic_id("invoice-fork", op.row_id, str(op.values["number"]))
+    new_id = forks.fork_id(op.row_id, str(op.values["number"]))
     inv = Base.metadata.tables["invoice"]
     if conn.execute(select(inv.c.id).where(inv.c.id == new_id)).first() is None:
         values = {k: v for k, v in current.items() if k != "id"} | op.values
         conn.execute(insert(inv).values(id=new_id, **values))
         upsert_clocks(conn, "invoice", new_id, dict.fromkeys(values, stamp))
         touch_row(conn, "invoice", new_id, ctx.next_seq())
-        detail = json.dumps({"original_id": op.row_id, "proposal": "credit_note"})
-        ctx.conflict(
-            "invoice",
-            new_id,
-            "number",
-            kept=str(current["number"]),
-            lost=str(op.values["number"]),
-            lost_hlc=stamp,
-            kind="invoice_double_issue",
-            detail=detail,
-        )
+        kept, lost = str(current["number"]), str(op.values["number"])
+        forks.list_fork(ctx, new_id, op.row_id, kept, lost, stamp)
     ctx.redirect[("invoice", op.row_id)] = new_id
     ctx.issued_now.add(new_id)
     ctx.forked.append({"row_id": op.row_id, "new_row_id": new_id})

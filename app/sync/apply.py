@@ -253,11 +253,35 @@ def record_local_conflict(
 
 
 def store_conflicts(conn: Connection, conflicts: list[Conflict]) -> None:
+    """Conflicts read from the siège, each stored once. A conflict read again (the same
+    siège sequence, the same row and field) is known; so is the same conflict under
+    another sequence: a restored siège numbers again what it applies again (docs/sync.md,
+    "A restored siège gets back what it acknowledged"), and may give a sequence this
+    laptop already holds to another conflict, which is then stored, not dropped."""
+    if not conflicts:
+        return
     sc = table_of(SyncConflict)
+    held: set[tuple[Any, ...]] = set()
+    for seq, *what in conn.execute(
+        select(
+            sc.c.server_seq,
+            sc.c.kind,
+            sc.c.table_name,
+            sc.c.row_id,
+            sc.c.field,
+            sc.c.kept_value,
+            sc.c.lost_value,
+            sc.c.lost_hlc,
+        ).where(sc.c.server_seq != 0)
+    ):
+        held.add(("seq", seq, *what[:4]))
+        held.add(("same", *what))
     for c in conflicts:
-        known = conn.execute(select(sc.c.id).where(sc.c.server_seq == c.seq)).first()
-        if known is not None:
+        where = (c.kind, c.table, c.row_id, c.field)
+        same = ("same", *where, c.kept_value, c.lost_value, c.lost_hlc)
+        if ("seq", c.seq, *where) in held or same in held:
             continue
+        held |= {("seq", c.seq, *where), same}
         conn.execute(
             insert(sc).values(
                 kind=c.kind,

@@ -12,7 +12,12 @@ An outbox entry the siège acknowledges moves to ``sync_journal`` in the same tr
   field clocks decide per field, so nothing newer is overwritten);
 - operation numbers the journal no longer holds (pruned) between ``last_op`` and what
   was acknowledged are recorded as a ``restore_gap`` conflict: never silent;
-- entries acknowledged more than the profile's ``sync_journal_days`` ago are pruned.
+- entries acknowledged more than the profile's ``sync_journal_days`` ago are pruned;
+- an issuance the siège kept as a fork (a draft issued on two laptops: the other issue
+  reached it first and kept the draft's id, siege/store.py ``_fork_invoice``) is sent
+  again to the fork's id, the invoice and its lines, not to the draft's: whatever order
+  the laptops send their issues again in, each ends where it ended before the restore
+  (docs/sync.md, "A restored siège gets back what it acknowledged").
 
 Everything runs in the caller's transaction (the handshake's).
 """
@@ -25,13 +30,16 @@ import logging
 import re
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from app.clock import utcnow
-from app.models import JournalEntry, OutboxEntry
+from app.ids import deterministic_id
+from app.models import Invoice, JournalEntry, OutboxEntry
 from app.sync.apply import get_state, record_local_conflict, set_state
+from app.sync.capture import FREEZE
 from app.sync.codec import table_of
 from app.sync.outbox import ACKED_KEY, ENTRY_COLUMNS, PENDING_KEY, pending_range, siege_forgot
+from app.sync.protocol import ISSUED_STATUS
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +94,7 @@ def resend_above(conn: Connection, last_op: int, acknowledged: int) -> int:
     above = jr.c.seq > last_op
     held = list(conn.execute(select(jr.c.seq).where(above).order_by(jr.c.seq)).scalars())
     if held:
+        to_forks(conn, last_op)
         kept = select(*(jr.c[name] for name in ENTRY_COLUMNS)).where(above)
         conn.execute(insert(ob).prefix_with("OR IGNORE").from_select(list(ENTRY_COLUMNS), kept))
         conn.execute(delete(jr).where(above))
@@ -101,6 +110,68 @@ def resend_above(conn: Connection, last_op: int, acknowledged: int) -> int:
         set_state(conn, PENDING_KEY, "")
     _record_gap(conn, last_op, acknowledged, set(held))
     return len(held)
+
+
+def to_forks(conn: Connection, last_op: int) -> int:
+    """Journal entries above ``last_op`` of an issuance the siège forked are moved to the
+    fork: the invoice's entry to ``deterministic_id("invoice-fork", draft, number)``, its
+    lines' to ``deterministic_id("invoice-fork-line", line, fork)`` with the fork as
+    their invoice (the ids the siège gave them, siege/store.py). Sent again as they were,
+    they would take the draft's id on a restored siège that has not yet received the
+    other issue, where the other laptop holds its own number; the siège then forks the
+    other one and neither laptop can take the siège's rows. Returns how many issues moved.
+
+    The fork is known from this laptop's rows, not from the push answer: the siège's row
+    replaced this issue under the draft's id (another number), and the fork came with the
+    next page."""
+    jr, inv = table_of(JournalEntry), table_of(Invoice)
+    issues = conn.execute(
+        select(jr.c.seq, jr.c.row_id, jr.c.fields_json).where(
+            jr.c.seq > last_op, jr.c.table_name == "invoice", jr.c.kind == FREEZE
+        )
+    ).all()
+    moved = 0
+    for seq, draft_id, fields_json in issues:
+        number = json.loads(fields_json).get("number")
+        if not isinstance(number, str) or not number:
+            continue
+        fork = deterministic_id("invoice-fork", str(draft_id), number)
+        held = conn.execute(
+            select(inv.c.id, inv.c.number, inv.c.status).where(inv.c.id.in_([draft_id, fork]))
+        ).all()
+        lost = any(
+            r.id == draft_id and r.status == ISSUED_STATUS and r.number != number for r in held
+        )
+        if not lost and not any(r.id == fork for r in held):
+            continue
+        conn.execute(update(jr).where(jr.c.seq == seq).values(row_id=fork))
+        _lines_to_fork(conn, seq, str(draft_id), fork)
+        moved += 1
+        log.warning("siège restored: issue of %s sent again as its fork %s", draft_id, fork)
+    return moved
+
+
+def _lines_to_fork(conn: Connection, issue_seq: int, draft_id: str, fork: str) -> None:
+    """The frozen lines recorded with the issue (right after it, app/sync/capture.py)."""
+    jr = table_of(JournalEntry)
+    lines = conn.execute(
+        select(jr.c.seq, jr.c.row_id, jr.c.fields_json).where(
+            jr.c.seq > issue_seq, jr.c.table_name == "invoice_line", jr.c.kind == FREEZE
+        )
+    ).all()
+    for seq, line_id, fields_json in lines:
+        fields = json.loads(fields_json)
+        if fields.get("invoice_id") != draft_id:
+            continue
+        fields["invoice_id"] = fork
+        conn.execute(
+            update(jr)
+            .where(jr.c.seq == seq)
+            .values(
+                row_id=deterministic_id("invoice-fork-line", str(line_id), fork),
+                fields_json=json.dumps(fields),
+            )
+        )
 
 
 def _record_gap(conn: Connection, last_op: int, acknowledged: int, held: set[int]) -> None:

@@ -18,12 +18,10 @@ every lost free-text value is listed, invoice series have no gap — so no edit
 acknowledged before a restore was lost: the laptops' journals sent them again. Only the
 laptop keeping no journal may list a ``restore_gap``; the changes it names are the only
 ones the siège may lack (their rows, and the invoice numbers they issued, are left out
-of the comparison).
-
-Left out until fixed (test_sync_restore_snapshot.py, xfail): laptops read a restored
-siège again by pages, not from a snapshot; the invoices of a double issue are left out
-of the row-by-row comparison and of the check that each laptop lists its forks (their
-numbers are still checked).
+of the comparison). After a restore, laptops read the siège again as a new laptop does
+(from a snapshot when one is offered), and a double issue ends where it ended before the
+restore whatever order its issues are sent again in (test_sync_restore_snapshot.py): its
+invoices are compared row by row, and each laptop lists its forks.
 """
 
 from __future__ import annotations
@@ -41,13 +39,11 @@ from hypothesis import event, settings
 from hypothesis.stateful import initialize, precondition, rule
 from sqlalchemy import func, select
 
-from app.models import InvoiceLine, JournalEntry, OutboxEntry, SyncConflict
+from app.models import JournalEntry, OutboxEntry, SyncConflict
 from app.sync import service
-from app.sync.codec import table_of
 from siege import devices
 from siege.__main__ import main as siege_main
 from siege.scope import SHARED
-from siege.tables import conflict as siege_conflict
 from tests.integration.test_sync_scope import oracle
 from tests.integration.test_sync_state_machine import (
     LWW_TABLES,
@@ -109,12 +105,6 @@ class RestoreSyncMachine(SyncMachine):
             assert siege_main(["--database-url", self.database.url, "restored"]) == 0
         assert "nouvelle époque du siège" in said.getvalue()
         self.restores += 1
-        # Until fixed (xfail tests in test_sync_restore_snapshot.py): laptops read the
-        # restored siège again by pages. From a snapshot, a file prepared before the
-        # restore at the same cursor is served again (siege/snapshot.py names it without
-        # the siège's epoch), and a double issue whose draft id went to the other
-        # issuance stops the copy with an IntegrityError (app/sync/snapshot_copy.py).
-        self.sync_options["snapshot"] = False
 
     def _sync(self, laptop: Laptop, fault: str = "none") -> None:
         self._enrol_again_if_forgotten(laptop)
@@ -167,10 +157,6 @@ class RestoreSyncMachine(SyncMachine):
         if not self.gapped:  # an issued invoice lost with a journal leaves its number out
             self._check_invoices()
 
-    def _check_forks_listed(self) -> None:
-        """Left out until fixed (test_sync_restore_snapshot.py): a laptop whose issuance
-        lost the draft's id to the other one after a restore cannot take the fork in."""
-
     def _accepted(self, table: str, row_id: str, name: str, writes: list[Any]) -> list[Any]:
         """Writes neither refused nor listed as lost by a restore."""
         kept = super()._accepted(table, row_id, name, writes)
@@ -178,13 +164,10 @@ class RestoreSyncMachine(SyncMachine):
 
     def _check_converged_but_for_the_gaps(self, gapped: set[tuple[str, str, str]]) -> None:
         """Every row the siège holds in a laptop's scope is on that laptop with the siège's
-        values, except the rows of a change listed as lost and the invoices of a double
-        issue: the restored siège gives the draft's id to the issuance sent again first,
-        not always the one it had chosen (known, test_sync_restore_snapshot.py). A laptop
-        may still hold rows the restored siège lost with a journal (listed for retyping,
-        not erased)."""
+        values, except the rows of a change listed as lost. A laptop may still hold rows
+        the restored siège lost with a journal (listed for retyping, not erased)."""
         server = snapshot(self.siege.engine)
-        touched = {(table, row_id) for table, row_id, _stamp in gapped} | self._forked()
+        touched = {(table, row_id) for table, row_id, _stamp in gapped}
         for laptop in self.laptops:
             with laptop.profile.engine.connect() as conn:
                 assert conn.execute(select(func.count()).select_from(OutboxEntry)).scalar() == 0
@@ -198,32 +181,6 @@ class RestoreSyncMachine(SyncMachine):
                         assert mine[table].get(row_id) == values, (laptop.name, table, row_id)
             kept = any(i not in server[t] for t, rows in mine.items() for i in rows)
             event(f"a laptop keeps rows the restored siège lost: {kept}")
-
-    def _forked(self) -> set[tuple[str, str]]:
-        """The invoices of a double issue anywhere, and their lines."""
-        places = [
-            (self.siege.engine, siege_conflict),
-            *((lp.profile.engine, table_of(SyncConflict)) for lp in self.laptops),
-        ]
-        invoices: set[str] = set()
-        for engine, table in places:
-            with engine.connect() as conn:
-                for found, detail in conn.execute(
-                    select(table.c.row_id, table.c.detail).where(
-                        table.c.kind == "invoice_double_issue"
-                    )
-                ):
-                    invoices |= {found, json.loads(detail or "{}").get("original_id", found)}
-        out = {("invoice", i) for i in invoices}
-        for engine, _table in places:
-            with engine.connect() as conn:
-                out.update(
-                    ("invoice_line", str(i))
-                    for i in conn.execute(
-                        select(InvoiceLine.id).where(InvoiceLine.invoice_id.in_(invoices))
-                    ).scalars()
-                )
-        return out
 
     def _gapped(self) -> set[tuple[str, str, str]]:
         """Changes a laptop lists as lost (restore_gap): (table, row, stamp). A laptop

@@ -8,30 +8,34 @@ machine (test_sync_restore_machine.py):
 - a file the siège prepared before the restore, for the same device, scope epoch and
   cursor, must not be served again: the restored siège reaches the same cursor with other
   rows (fixed: the siège's epoch is in the file's name, siege/snapshot.py);
-- still open (strict xfail; the machine re-reads by pages after a restore until it is
-  fixed): a draft validated on two laptops: the restored siège gives the draft's id to the
-  issuance sent again first, which may be the other one this time; each laptop must
-  still end with the siège's two invoices (today the snapshot copy stops on the number
-  this laptop holds under the draft's id, and a re-read by pages leaves it with its own
-  invoice and without the fork)."""
+- a draft validated on two laptops: the siège gave the draft's id to the issuance that
+  reached it first and kept the other as a fork; sent again to the restored siège in the
+  other order, each issuance still ends where it ended before (fixed: a forked issue is
+  sent again to its fork's id, app/sync/journal.py), so each laptop ends with the siège's
+  two invoices. (It used to take the draft's id from the other: the snapshot copy then
+  stopped on the number this laptop holds, on every sync; a row of the file sharing a
+  unique key with a row the laptop holds now goes through the merge of a page,
+  test_sync_snapshot_unique_clash.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from app.invoicing.validation import validate_invoice
-from app.models import Invoice
+from app.models import Invoice, SyncConflict
 from app.profile import Profile
 from app.sync import service
 from app.sync.codec import table_of
 from siege import devices
 from siege.__main__ import main as siege_main
 from siege.importer import import_profile
+from siege.tables import conflict as siege_conflict
 from siege.tables import counter
 from tests.integration.test_sync_restore import _edit, _held, _laptop, _person, _sync
 from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
@@ -103,15 +107,27 @@ def _issued(engine: Engine) -> set[tuple[str, str]]:
         }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the restored siège keeps the draft's id for the issuance sent again first "
-    "(siege/store.py _fork_invoice): here B's, where A holds its own under that id; the "
-    "snapshot copy then stops on A's number (IntegrityError, app/sync/snapshot_copy.py), "
-    "and read by pages A keeps its invoice and never gets the fork",
-)
+def _conflict_kinds(laptop: Profile) -> set[str]:
+    with laptop.engine.connect() as conn:
+        return set(conn.execute(select(SyncConflict.kind)).scalars())
+
+
+def _double_issues(engine: Engine, table: Any) -> list[tuple[str, str, str, str]]:
+    """The double issues listed: (fork, kept number, lost number, lost stamp)."""
+    with engine.connect() as conn:
+        return sorted(
+            (str(r), str(k), str(lo), str(h))
+            for r, k, lo, h in conn.execute(
+                select(
+                    table.c.row_id, table.c.kept_value, table.c.lost_value, table.c.lost_hlc
+                ).where(table.c.kind == "invoice_double_issue")
+            )
+        )
+
+
+@pytest.mark.parametrize("first", ["B", "A"])
 def test_a_draft_issued_on_two_laptops_read_again_from_a_snapshot_after_a_restore(
-    tmp_path: Path, database: SqliteSiege
+    tmp_path: Path, database: SqliteSiege, first: str
 ) -> None:
     server = database.open()
     admin = new_laptop(tmp_path, "admin")
@@ -128,18 +144,36 @@ def test_a_draft_issued_on_two_laptops_read_again_from_a_snapshot_after_a_restor
     _sync(server, a)
     validate_invoice(b.uow, b.paths.documents, draft, DAY)
     _sync(server, b, a)
-    assert len(_issued(server.engine)) == 2
+    before = _issued(server.engine)
+    assert len(before) == 2
+    listed = _double_issues(server.engine, siege_conflict)
+    assert len(listed) == 1
     server = _restored(database, server, backup)
-    # B first this time: its issuance is sent again first and keeps the draft's id.
-    for laptop in (b, a):
+    # B first: its issuance is sent again first, to its fork's id (the order that used to
+    # give it the draft's id); A first: the order of the first time.
+    order = (b, a) if first == "B" else (a, b)
+    for laptop in order:
         _enrol_again_if_forgotten(server, laptop)
         service.run_sync(laptop, http_factory=server.http_factory)
-    for laptop in (b, a):
+    for laptop in order:
         service.run_sync(laptop, http_factory=server.http_factory)
     held = _issued(server.engine)
     assert len(held) == 2
+    assert held == before, "each issuance ends where it ended before the restore"
+    # Listed again by the restored siège as it was listed the first time, and once on
+    # each laptop (which read it again).
+    assert _double_issues(server.engine, siege_conflict) == listed
+    for laptop in (a, b):
+        assert _double_issues(laptop.engine, table_of(SyncConflict)) == listed
     for laptop in (a, b):
         assert _issued(laptop.engine) == held, laptop.settings.display_name
+        # Only the double issue is listed: no clash of numbers, no refused row left.
+        # Only the double issue is listed, and no number clashed ("apply_failed"). B,
+        # reading the restored siège before A sent its issue again, may have refused the
+        # draft the siège then held over its issued copy of A's invoice (which came with
+        # the next sync).
+        assert "invoice_double_issue" in _conflict_kinds(laptop)
+        assert _conflict_kinds(laptop) <= {"invoice_double_issue", "pull_refused"}
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(INVOICE)).scalar_one() == 2
     for laptop in (a, b):
