@@ -155,7 +155,12 @@ def test_sealed_sheet_draws_strokes_names_times_and_digests(profile, uow, sessio
     for signature in signing.signatures:
         assert signature.name in text
         assert signature.digest[:16] in text
-    assert "09:40:00" in text  # the capture time, from the application's clock
+    # Each capture time, from the application's clock: the pinned clock runs at the
+    # machine's pace, so a busy machine may sign seconds after 9:40 (never before).
+    for signature in signing.signatures:
+        assert IN_MORNING.replace(tzinfo=None) <= signature.captured_at
+        assert signature.captured_at <= clock.localnow().replace(tzinfo=None)
+        assert signature.captured_at.strftime("%H:%M:%S") in text
     assert "Formateur : Claire Testeuse" in text
     assert "NON SIGNÉ" in text and text.count("NON SIGNÉ") == 1
     record = read_record(path.read_bytes())
@@ -273,7 +278,11 @@ def test_verify_sheet_command_speaks_french(profile, uow, session_detail) -> Non
         timeout=120,
     )
     assert ok.returncode == 0, ok.stderr
-    assert "Scellée le 12/03/2026 à 09:40:00" in ok.stdout
+    sealed = re.search(r"Scellée le (\d\d/\d\d/\d{4} à \d\d:\d\d:\d\d)", ok.stdout)
+    assert sealed, ok.stdout
+    # The pinned clock runs at the machine's pace: sealed at 9:40 or seconds after.
+    sealed_at = dt.datetime.strptime(sealed.group(1), "%d/%m/%Y à %H:%M:%S")
+    assert IN_MORNING.replace(tzinfo=None) <= sealed_at <= clock.localnow().replace(tzinfo=None)
     assert "Certificat du sceau reconnu" in ok.stdout
     assert "feuille INTACTE" in ok.stdout
     tampered = path.with_name("copie.pdf")
