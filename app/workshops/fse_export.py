@@ -31,9 +31,9 @@ from app.exports.table import Col, Table
 from app.exports.writers import write_xlsx
 from app.models import ActivityFunder, ActivitySlot, Attendance, Funder, Person, Registration
 from app.uow import UnitOfWorkFactory
+from app.workshops.retention import FSE_CODE
 from app.workshops.workshop_values import PRESENT, REGISTERED
 
-FSE_CODE = "FSE+"  # the seeded funder code (app/seed.py)
 WARNING_SHARE = 0.25  # the gauge warns from here...
 LIMIT_SHARE = 0.35  # ...before the share that brings a financial correction
 

@@ -10,10 +10,10 @@ import datetime as dt
 from sqlalchemy import Select, select
 
 from app.models import ActivityFunder, ActivitySlot, Attendance, Funder
-from app.workshops.fse_export import FSE_CODE
 from app.workshops.workshop_values import PRESENT
 
 COFINANCED_YEARS = 10
+FSE_CODE = "FSE+"  # the seeded funder code (app/seed.py)
 
 
 def cofinanced_attendees(day: dt.date) -> Select[str]:
