@@ -26,7 +26,7 @@ from app.models import OutboxEntry, SyncConflict, SyncState
 from app.models.base import Base
 from app.sync.capture import upsert_clock_rows
 from app.sync.codec import CodecError, decode_value, table_of, table_specs
-from app.sync.protocol import Conflict, Row
+from app.sync.protocol import ISSUED_STATUS, Conflict, Row
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,12 @@ def pending_fields(
 def apply_rows(conn: Connection, rows: list[Row]) -> int:
     """Apply rows in order; returns how many local rows changed."""
     pending = pending_fields(conn, ((r.table, r.row_id) for r in rows))
+    for key in _issued_rows(conn, rows):
+        # An issued invoice and its lines take the siège's values whole: an edit still
+        # waiting here cannot change them (the siège refuses it, and the values the user
+        # typed are kept in that refusal's conflict). Kept here, it would leave this
+        # laptop an issued invoice unlike the siège's, and refuse the siège's after.
+        pending.pop(key, None)
     by_table: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_table[row.table].append(row)
@@ -110,6 +116,36 @@ def apply_rows(conn: Connection, rows: list[Row]) -> int:
 
         erase_local_copies(conn, anonymised)
     return sum(1 for p in plans if p.insert or p.writes)
+
+
+def _issued_rows(conn: Connection, rows: list[Row]) -> set[tuple[str, str]]:
+    """The rows given that are issued invoices, or lines of one (issued in these rows or
+    held issued here), and have an edit waiting in the outbox."""
+    issued = {
+        r.row_id for r in rows if r.table == "invoice" and r.values.get("status") == ISSUED_STATUS
+    }
+    parents = {
+        str(r.values.get("invoice_id"))
+        for r in rows
+        if r.table == "invoice_line" and r.values.get("invoice_id") not in issued
+    }
+    if parents:
+        inv = Base.metadata.tables["invoice"]
+        ids = sorted(parents)
+        for start in range(0, len(ids), 500):
+            issued.update(
+                conn.execute(
+                    select(inv.c.id).where(
+                        inv.c.id.in_(ids[start : start + 500]), inv.c.status == ISSUED_STATUS
+                    )
+                ).scalars()
+            )
+    return {
+        (r.table, r.row_id)
+        for r in rows
+        if (r.table == "invoice" and r.row_id in issued)
+        or (r.table == "invoice_line" and r.values.get("invoice_id") in issued)
+    }
 
 
 @dataclass

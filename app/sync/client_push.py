@@ -1,23 +1,33 @@
 """Pushing the outbox (PowerSync's idempotent upload queue, docs/architecture.md §6): the
 outbox is cleared only after the siège acknowledges; operation numbers let the siège skip
 what it already applied; a refused change becomes a conflict to review, never silently
-dropped."""
+dropped.
+
+A change refused only because it links to a row the siège does not hold
+(``missing_link``) while this laptop holds that row is not a broken rule: a siège
+restored from a backup lost a row another laptop created, which that laptop's journal
+may send again later, or never (pruned). The laptop sends the row it holds just before
+the change (kind ``SUPPLY``, stamped ``hlc.ZERO`` so every real write of the row, its
+author's sent again included, wins field by field) and sends the batch again
+(docs/sync.md, "A restored siège gets back what it acknowledged")."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 
+from app.clock import utcnow
 from app.models import OutboxEntry
 from app.models.base import Base
 from app.sync import pulled
 from app.sync.apply import record_local_conflict, relaxed_links, set_state
 from app.sync.capture import FREEZE
 from app.sync.client_common import RefusedChange, bad_answer, log
-from app.sync.codec import table_of
-from app.sync.outbox import ACKED_KEY, PENDING_KEY, acknowledge, pending_entries
+from app.sync.codec import encode_row, table_of
+from app.sync.hlc import ZERO
+from app.sync.outbox import ACKED_KEY, PENDING_KEY, acknowledge, insert_before, pending_entries
 from app.sync.protocol import Op, ProtocolError, PushRequest, Refusal, Row
 from app.sync.transport import SyncError, json_body, request
 
@@ -28,6 +38,10 @@ if TYPE_CHECKING:
 MAX_REJECTION_ROUNDS = 20
 # Fields every change carries; a refusal is explained by the others.
 BOOKKEEPING = frozenset({"updated_at", "updated_by", "created_at", "created_by", "search_key"})
+# Kind of an outbox entry sending again a row this laptop holds and the siège lacks (a
+# restored siège), just before a change linking to it (see the module's docstring).
+SUPPLY = "supply"
+MISSING_LINK = "missing_link: "
 
 
 # -- push --------------------------------------------------------------------
@@ -35,6 +49,8 @@ def push(client: SyncClient, job: JobControl | None = None) -> tuple[int, int, i
     """Send the outbox in batches; returns (pushed, rejected, forked)."""
     pushed = rejected = forked = rounds = 0
     ob = table_of(OutboxEntry)
+    # Rows sent again for a missing link during this push: each once (then a refusal).
+    supplied: set[tuple[str, str]] = set()
     while True:
         with client.engine.connect() as conn:
             # A batch whose answer never came back (a crash, a lost connection) is sent
@@ -87,7 +103,7 @@ def push(client: SyncClient, job: JobControl | None = None) -> tuple[int, int, i
             rounds += 1
             if rounds > MAX_REJECTION_ROUNDS:
                 raise SyncError("server_error", status=409)
-            rejected += _drop_rejected(client, body.get("detail"), entries)
+            rejected += _drop_rejected(client, body.get("detail"), entries, supplied)
             with client.engine.begin() as conn:
                 set_state(conn, PENDING_KEY, "")
             continue
@@ -130,10 +146,14 @@ def _check_answer(
     return through, frozenset(f["row_id"] for f in raw_forks), rows
 
 
-def _drop_rejected(client: SyncClient, detail: Any, entries: list[Any]) -> int:
+def _drop_rejected(
+    client: SyncClient, detail: Any, entries: list[Any], supplied: set[tuple[str, str]]
+) -> int:
     """Refused changes leave the outbox, never silently: each becomes a conflict to
     review holding the user's values, the local row goes back to the siège's state,
-    and the sync reports it."""
+    and the sync reports it. A change refused for a link to a row this laptop holds
+    stays: the row goes just before it (``_supply``, once per push) and the batch is
+    sent again whole. Returns how many changes were refused."""
     by_seq = {e["seq"]: e for e in entries}
     try:
         if not isinstance(detail, dict) or not isinstance(detail.get("rejected"), list):
@@ -148,9 +168,38 @@ def _drop_rejected(client: SyncClient, detail: Any, entries: list[Any]) -> int:
         raise bad_answer("409 naming no operation of the batch", 409)
     ob = table_of(OutboxEntry)
     theirs = {(r.table, r.row_id): r.values for r in server_rows}
+    refused_rows = {(by_seq[r.op]["table_name"], by_seq[r.op]["row_id"]) for r in mine}
+    dropped = 0
     with relaxed_links(client.engine) as conn:
+        to_supply: dict[tuple[str, str], int] = {}
+        for refusal in mine:
+            link = _held_link(conn, by_seq[refusal.op], refusal.reason)
+            if link is not None and link not in supplied and link not in refused_rows:
+                to_supply[link] = min(refusal.op, to_supply.get(link, refusal.op))
+        if to_supply:
+            # The rows first, then the whole batch again: nothing of it is dropped this
+            # round, as a refusal may follow from another (an invoice number skipping
+            # the one refused before it, a line of a refused issue).
+            # The highest number first: a row put before a lower one then moves up with
+            # the entries it precedes.
+            for (name, row_id), before in sorted(to_supply.items(), key=lambda i: -i[1]):
+                supplied.add((name, row_id))
+                _supply(conn, before, name, row_id)
+            return 0
         for refusal in mine:
             entry = by_seq[refusal.op]
+            if entry["kind"] == SUPPLY:
+                # A row sent for another change and refused: that change's refusal (its
+                # link still missing at the next round) is the one listed.
+                log.warning(
+                    "%s/%s sent again for a missing link, refused: %s",
+                    entry["table_name"],
+                    entry["row_id"],
+                    refusal.reason,
+                )
+                conn.execute(delete(ob).where(ob.c.seq == refusal.op))
+                continue
+            dropped += 1
             values = json.loads(entry["fields_json"])
             names = tuple(sorted(n for n in values if n not in BOOKKEEPING)) or tuple(values)
             log.warning(
@@ -185,4 +234,50 @@ def _drop_rejected(client: SyncClient, detail: Any, entries: list[Any]) -> int:
                 table = Base.metadata.tables[entry["table_name"]]
                 conn.execute(delete(table).where(table.c.id == entry["row_id"]))
         client.apply_forced(conn, server_rows)
-    return len(mine)
+    return dropped
+
+
+def _held_link(conn: Connection, entry: Any, reason: str) -> tuple[str, str] | None:
+    """(table, id) of the row a ``missing_link: column`` refusal names, when this laptop
+    holds it; None otherwise (the refusal then stands)."""
+    if not reason.startswith(MISSING_LINK) or entry["table_name"] not in Base.metadata.tables:
+        return None
+    column = reason.removeprefix(MISSING_LINK).strip()
+    table = Base.metadata.tables[entry["table_name"]]
+    if column not in table.c:
+        return None
+    value = json.loads(entry["fields_json"]).get(column)
+    targets = [fk.column.table for fk in table.c[column].foreign_keys]
+    if not isinstance(value, str) or len(targets) != 1:
+        return None
+    target = targets[0]
+    held = conn.execute(select(target.c.id).where(target.c.id == value)).first()
+    return (target.name, value) if held is not None else None
+
+
+def _supply(conn: Connection, before: int, table: str, row_id: str) -> None:
+    """The row this laptop holds, whole, into the outbox just before operation ``before``
+    (which links to it), stamped ``ZERO``: the siège inserts it, and any real write of
+    it, its author's journal sent again included, wins over these values."""
+    data = Base.metadata.tables[table]
+    row = conn.execute(select(data).where(data.c.id == row_id)).mappings().one()
+    values = encode_row(table, {k: v for k, v in row.items() if k != "id"})
+    log.warning(
+        "%s/%s linked by change %d is not on the siège (restored?): sent again",
+        table,
+        row_id,
+        before,
+    )
+    insert_before(
+        conn,
+        before,
+        {
+            "table_name": table,
+            "row_id": row_id,
+            "fields_json": json.dumps(values, ensure_ascii=False),
+            "bases_json": "{}",
+            "kind": SUPPLY,
+            "hlc": ZERO,
+            "created_at": utcnow(),
+        },
+    )

@@ -120,15 +120,7 @@ def settle_operation_numbers(conn: Connection, last_op: int) -> int:
         moved = conn.execute(update(ob).where(ob.c.seq > sent).values(seq=-ob.c.seq)).rowcount
         conn.execute(update(ob).where(ob.c.seq < 0).values(seq=shift - ob.c.seq))
         highest = max(last_op, int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0))
-        updated = conn.exec_driver_sql(
-            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
-            (highest, OutboxEntry.__tablename__),
-        ).rowcount
-        if not updated:
-            conn.exec_driver_sql(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                (OutboxEntry.__tablename__, highest),
-            )
+        _raise_counter(conn, highest)
         sent = last_op
         if moved:
             log.warning(
@@ -147,3 +139,32 @@ def settle_operation_numbers(conn: Connection, last_op: int) -> int:
     pending = conn.execute(select(func.max(ob.c.seq))).scalar()
     set_state(conn, SENT_KEY, str(max(sent, int(pending or 0))))
     return int(moved)
+
+
+def _raise_counter(conn: Connection, highest: int) -> None:
+    """The outbox's AUTOINCREMENT counter at least at ``highest``."""
+    updated = conn.exec_driver_sql(
+        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+        (highest, OutboxEntry.__tablename__),
+    ).rowcount
+    if not updated:
+        conn.exec_driver_sql(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+            (OutboxEntry.__tablename__, highest),
+        )
+
+
+def insert_before(conn: Connection, seq: int, entry: dict[str, Any]) -> None:
+    """Put ``entry`` (ENTRY_COLUMNS but ``seq``) in the outbox under number ``seq``, the
+    entries numbered from ``seq`` on moving one number up, in order: it is sent just
+    before them. Only for entries the siège has not applied (above its ``last_op``): the
+    numbers it has not seen yet. ``SENT_KEY`` and the counter follow the highest number."""
+    ob = table_of(OutboxEntry)
+    # Two steps: shifting in place could collide with a primary key not yet moved.
+    conn.execute(update(ob).where(ob.c.seq >= seq).values(seq=-ob.c.seq))
+    conn.execute(update(ob).where(ob.c.seq < 0).values(seq=1 - ob.c.seq))
+    conn.execute(insert(ob).values(seq=seq, **entry))
+    highest = int(conn.execute(select(func.max(ob.c.seq))).scalar() or 0)
+    _raise_counter(conn, highest)
+    sent = int(get_state(conn, SENT_KEY, "0") or 0)
+    set_state(conn, SENT_KEY, str(max(sent, highest)))
