@@ -110,7 +110,8 @@ def run_gui(root: Path) -> int:
     skip_pyside_source_scans()
     # No automatic garbage collection until the window is ready: a full pass started by
     # the worker's imports holds the interpreter, and the window, for 0.15 s. Turned back
-    # on by ui.opening.freeze_startup_heap (and at the end, whatever happened).
+    # on by ui.opening.freeze_startup_heap, on the GUI thread only (ui/gui_thread_gc.py),
+    # and for CPython at the end, whatever happened.
     gc.disable()
     try:
         return _run_gui(root)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.errors import ProfileError
 from ui.context import AppContext, ChangeHub
 from ui.dialogs.passphrase_dialog import PassphraseDialog
+from ui.gui_thread_gc import GuiThreadCollector
 from ui.main_window import LazyPage, MainWindow, permanence_choices
 from ui.messages import error_message
 from ui.tasks import TaskManager
@@ -85,11 +86,20 @@ def freeze_startup_heap() -> None:
     window is ready (ui/launcher.py); then what exists (modules, SQLAlchemy's mappers and
     caches, the widgets), which lives as long as the process, is moved out of the
     collector's sight with ``gc.freeze()`` (Python docs, "gc"), and the collection turned
-    back on: its full passes only walk what came after. No ``gc.collect()`` first: it
-    would walk that whole heap on the GUI thread (0.15 s) to free about a thousand
-    objects."""
+    back on, on the GUI thread only (ui/gui_thread_gc.py: a collection started by a
+    worker could destroy a Qt object there): its full passes only walk what came after.
+    No ``gc.collect()`` first: it would walk that whole heap on the GUI thread (0.15 s)
+    to free about a thousand objects. Idempotent: a second call freezes what came since
+    and keeps the one collector."""
     gc.freeze()
-    gc.enable()
+    app = QApplication.instance()
+    if app is None:  # no Qt left (shutting down): give the collection back to CPython
+        gc.enable()
+        return
+    collector = app.findChild(GuiThreadCollector)
+    if collector is None:
+        collector = GuiThreadCollector(app)
+    collector.start()
 
 
 class EarlyList:

@@ -20,6 +20,23 @@ def ctx(qapp, profile: Profile) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def collect_on_the_gui_thread(qapp) -> Iterator[None]:
+    """As in the application (ui/opening.py): cyclic garbage is collected on the GUI thread
+    only, never by a database worker that would destroy a Qt object there (a segmentation
+    fault seen in CI); what the test left is collected here, on the GUI thread, before
+    CPython collects again on its own."""
+    import gc
+
+    from ui.gui_thread_gc import GuiThreadCollector
+
+    collector = qapp.findChild(GuiThreadCollector) or GuiThreadCollector(qapp)
+    collector.start()
+    yield
+    gc.collect()
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
 def own_window_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Window sizes remembered by one test (QSettings) are not seen by the next one."""
     from PySide6.QtCore import QSettings
