@@ -48,13 +48,10 @@ from siege import devices
 from siege.__main__ import main as siege_main
 from siege.scope import SHARED
 from tests.integration.test_sync_scope import oracle
-from tests.integration.test_sync_state_machine import (
-    LWW_TABLES,
-    PICK,
-    Laptop,
-    SyncMachine,
-)
+from tests.integration.test_sync_state_machine import PICK, SyncMachine
 from tests.sync_support import BASE_URL, snapshot
+from tests.sync_support.machine import Laptop
+from tests.sync_support.machine_checks import LWW_TABLES
 from tests.sync_support.restore import SqliteSiege
 
 # A few examples: each restores the siège and re-reads every laptop (CI time, DESIGN §4.1).
