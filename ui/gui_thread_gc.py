@@ -19,21 +19,32 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-# How often the counts are looked at. Short enough that cycles made by a burst of work
-# (a first sync decodes thousands of rows) never pile up; one look costs a microsecond.
-TICK_MS = 500
+# How often the counts are looked at. A pass walks the young objects made since the
+# last one: looked at every 500 ms, a first sync's decoding left enough for a 22 ms pass
+# on the GUI thread, every 100 ms 10-18 ms, every 25 ms 2-9 ms; lengthening the tick
+# whenever no collection was due, 27-29 ms (benchmarks/bench_ui_stalls.py). So the tick
+# stays short while Python objects are being made, and doubles up to 200 ms only while
+# none is: five looks a second on an idle laptop rather than forty.
+FAST_TICK_MS = 25
+IDLE_TICK_MS = 200
+
+
+def next_tick_ms(current: int, *, busy: bool) -> int:
+    """The next look: soon while objects are being made, later and later while not."""
+    return FAST_TICK_MS if busy else min(2 * current, IDLE_TICK_MS)
 
 
 class GuiThreadCollector(QObject):
     """While it runs, ``gc`` is disabled and collections happen in :meth:`collect_due`,
     on the thread the collector lives in (the GUI thread)."""
 
-    def __init__(self, parent: QObject | None = None, tick_ms: int = TICK_MS) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thresholds = gc.get_threshold()
+        self._young = 0  # generation 0's count at the last look
         self._timer = QTimer(self)
-        self._timer.setInterval(tick_ms)
-        self._timer.timeout.connect(self.collect_due)
+        self._timer.setInterval(FAST_TICK_MS)
+        self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         gc.disable()
@@ -43,6 +54,13 @@ class GuiThreadCollector(QObject):
         """Stop the timer and give the collection back to CPython."""
         self._timer.stop()
         gc.enable()
+
+    def _tick(self) -> None:
+        collected = self.collect_due() >= 0
+        young = gc.get_count()[0]
+        busy = collected or young != self._young
+        self._timer.setInterval(next_tick_ms(self._timer.interval(), busy=busy))
+        self._young = young
 
     def collect_due(self) -> int:
         """Collect the oldest generation whose count passed its threshold, as CPython

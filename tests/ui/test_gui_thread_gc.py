@@ -65,3 +65,13 @@ def test_collects_the_generation_cpython_would(qapp) -> None:
     assert collector.collect_due() == 0
     del keep
     collector.deleteLater()
+
+
+def test_looks_often_while_objects_are_made_and_seldom_when_idle() -> None:
+    from ui.gui_thread_gc import FAST_TICK_MS, IDLE_TICK_MS, next_tick_ms
+
+    waits = [FAST_TICK_MS]
+    for _ in range(5):
+        waits.append(next_tick_ms(waits[-1], busy=False))
+    assert waits == [25, 50, 100, 200, 200, 200] and IDLE_TICK_MS == 200
+    assert next_tick_ms(IDLE_TICK_MS, busy=True) == FAST_TICK_MS
