@@ -60,7 +60,7 @@ def pending_fields(
 def apply_rows(conn: Connection, rows: list[Row]) -> int:
     """Apply rows in order; returns how many local rows changed."""
     pending = pending_fields(conn, ((r.table, r.row_id) for r in rows))
-    for key in _issued_rows(conn, rows):
+    for key in _issued_rows(conn, rows) if pending else ():
         # An issued invoice and its lines take the siège's values whole: an edit still
         # waiting here cannot change them (the siège refuses it, and the values the user
         # typed are kept in that refusal's conflict). Kept here, it would leave this
