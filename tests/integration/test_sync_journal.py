@@ -30,10 +30,9 @@ from app.sync.outbox import ACKED_KEY
 from app.sync.transport import SyncError
 from siege import db
 from siege import epoch as siege_epoch
-from siege.importer import import_profile
 from tests.integration.test_sync_restore import _edit, _enrol_again, _laptop, _person, _sync
-from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
-from tests.sync_support import Siege, new_laptop, postgres_database
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
+from tests.sync_support import Siege, give_cae_identity, postgres_database
 from tests.sync_support.restore import BACKENDS, RestorableSiege, restorable_siege
 
 DAY = dt.date(2026, 11, 26)
@@ -61,10 +60,7 @@ def test_an_issued_invoice_and_its_payment_sent_again_stay_one_row_each(
     tmp_path: Path, backend: RestorableSiege
 ) -> None:
     server = backend.open()
-    admin = new_laptop(tmp_path, "admin")
-    complete_identity(admin.uow)
-    admin.close()
-    import_profile(server.engine, admin.paths.root)
+    give_cae_identity(server, tmp_path)
     a = _laptop(server, tmp_path, "A")
     _sync(server, a)
     backup = backend.backup()

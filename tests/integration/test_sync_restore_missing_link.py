@@ -31,11 +31,10 @@ from app.profile import Profile
 from app.sync import service
 from app.sync.codec import table_of
 from siege.__main__ import main as siege_main
-from siege.importer import import_profile
 from tests.integration.test_sync_restore import _laptop
 from tests.integration.test_sync_restore_snapshot import _enrol_again_if_forgotten
-from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
-from tests.sync_support import Siege, new_laptop
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
+from tests.sync_support import Siege, give_cae_identity
 from tests.sync_support.restore import BACKENDS, RestorableSiege, restorable_siege
 
 DAY = dt.date(2026, 11, 26)
@@ -82,10 +81,7 @@ def test_an_issue_of_another_laptops_draft_reaches_a_siege_restored_before_its_c
     tmp_path: Path, backend: RestorableSiege, pinned_clock: clock.PinnedClock, journal: str
 ) -> None:
     server: Siege = backend.open()
-    admin = new_laptop(tmp_path, "admin")
-    complete_identity(admin.uow)
-    admin.close()
-    import_profile(server.engine, admin.paths.root)
+    give_cae_identity(server, tmp_path)
     a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     person = add_entrepreneur(a.uow)
     for laptop in (a, b):

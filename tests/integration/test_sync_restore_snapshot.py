@@ -34,12 +34,11 @@ from app.sync import service
 from app.sync.codec import table_of
 from siege import devices
 from siege.__main__ import main as siege_main
-from siege.importer import import_profile
 from siege.tables import conflict as siege_conflict
 from siege.tables import counter
 from tests.integration.test_sync_restore import _edit, _held, _laptop, _person, _sync
-from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
-from tests.sync_support import BASE_URL, Siege, new_laptop
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
+from tests.sync_support import BASE_URL, Siege, give_cae_identity
 from tests.sync_support.restore import SqliteSiege
 
 DAY = dt.date(2026, 11, 26)
@@ -130,10 +129,7 @@ def test_a_draft_issued_on_two_laptops_read_again_from_a_snapshot_after_a_restor
     tmp_path: Path, database: SqliteSiege, first: str
 ) -> None:
     server = database.open()
-    admin = new_laptop(tmp_path, "admin")
-    complete_identity(admin.uow)
-    admin.close()
-    import_profile(server.engine, admin.paths.root)
+    give_cae_identity(server, tmp_path)
     a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     person = add_entrepreneur(a.uow)
     draft = add_draft(a.uow, person, add_client(a.uow, person))

@@ -23,10 +23,9 @@ from app.profile import Profile, open_profile
 from app.sync import service
 from app.sync.apply import set_state
 from app.sync.capture import OFFSET_KEY
-from siege.importer import import_profile
 from siege.tables import conflict as siege_conflict
-from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur, complete_identity
-from tests.sync_support import Siege, new_laptop
+from tests.invoicing_fixtures import add_client, add_draft, add_entrepreneur
+from tests.sync_support import Siege, give_cae_identity, new_laptop
 
 DAY = dt.date(2026, 11, 26)
 
@@ -90,10 +89,7 @@ def _on_siege(siege: Siege, row_id: str) -> list[tuple[str, str, str, str]]:
 def _invoice_issued_on_a(siege: Siege, tmp_path: Path) -> tuple[Profile, Profile, str]:
     """Two laptops of one antenne; laptop A has issued an invoice (not yet synced). The
     siège's administrator first brings the CAE identity (reference data) from a profile."""
-    admin = new_laptop(tmp_path, "admin")
-    complete_identity(admin.uow)
-    admin.close()
-    import_profile(siege.engine, admin.paths.root)
+    give_cae_identity(siege, tmp_path)
     a, b = _laptops(siege, tmp_path)
     _sync(siege, a)
     person_id = add_entrepreneur(a.uow)

@@ -91,6 +91,18 @@ def new_laptop(root: Path, name: str) -> Profile:
     return profile
 
 
+def give_cae_identity(siege: Siege, root: Path) -> None:
+    """The siège's administrator brings the CAE's identity (reference data an invoice
+    needs) from a profile of their own, as `siege import-profile` does."""
+    from siege.importer import import_profile
+    from tests.invoicing_fixtures import complete_identity
+
+    admin = new_laptop(root, "admin")
+    complete_identity(admin.uow)
+    admin.close()
+    import_profile(siege.engine, admin.paths.root)
+
+
 def snapshot(
     engine: Engine, tables: list[str] | None = None
 ) -> dict[str, dict[str, tuple[Any, ...]]]:
