@@ -24,7 +24,10 @@ def collect_on_the_gui_thread(qapp) -> Iterator[None]:
     """As in the application (ui/opening.py): cyclic garbage is collected on the GUI thread
     only, never by a database worker that would destroy a Qt object there (a segmentation
     fault seen in CI); what the test left is collected here, on the GUI thread, before
-    CPython collects again on its own."""
+    CPython collects again on its own. What survives is then frozen out of the
+    collector's sight, as the application freezes its start-up heap: a full collection
+    walks every object not frozen, and after the rest of the suite (gigabytes of heap)
+    that took seconds per test."""
     import gc
 
     from ui.gui_thread_gc import GuiThreadCollector
@@ -33,6 +36,7 @@ def collect_on_the_gui_thread(qapp) -> Iterator[None]:
     collector.start()
     yield
     gc.collect()
+    gc.freeze()
     collector.stop()
 
 
